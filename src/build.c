@@ -1,0 +1,455 @@
+/* build.c: one cell from start to finish. Every command comes from a recipe or
+ * profile template, runs from an argv in the cell's own copy of the tree, and
+ * appends to the cell's log; a failing step is recorded as the cell's result. */
+#define _GNU_SOURCE /* strcasestr */
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "log.h"
+#include "measure.h"
+#include "mem.h"
+#include "profile.h"
+#include "project.h"
+#include "recipe.h"
+#include "result.h"
+#include "run.h"
+#include "smoke.h"
+#include "spawn.h"
+#include "stage.h"
+#include "strv.h"
+#include "tmpl.h"
+#include "wrap.h"
+#include "banned.h"
+
+extern char **environ;
+
+static const char *const shim_names[] = {"cc", "c++", "gcc", "g++", "clang", "clang++"};
+
+int
+build_make_shims(const struct run *run)
+{
+	if (fs_mkdirs(run->shimdir) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(shim_names) / sizeof(*shim_names); i++) {
+		char *link = xasprintf("%s/%s", run->shimdir, shim_names[i]);
+
+		unlink(link);
+		if (symlink(run->self, link) < 0) {
+			error_errno("cannot create '%s'", link);
+			free(link);
+			return -1;
+		}
+		free(link);
+	}
+	return 0;
+}
+
+/* Append a line to the cell's log, so a reader sees which step wrote what. */
+static void
+log_line(const struct cell *c, const char *fmt, const char *arg)
+{
+	FILE *f = fopen(c->log, "ae");
+
+	if (f) {
+		fprintf(f, fmt, arg);
+		fclose(f);
+	}
+}
+
+/* The first line of the log that looks like an error (the cause, usually; the
+ * last is make's "Error 1"), for the cell's reason. */
+static char *
+last_error_line(const char *log)
+{
+	struct buf b = BUF_INIT;
+	char *found = NULL;
+
+	if (fs_read_file(log, &b) < 0) {
+		return NULL;
+	}
+	for (char *line = b.s; line && *line;) {
+		char *end = strchr(line, '\n');
+
+		if (end) {
+			*end = '\0';
+		}
+		if (!found && strcasestr(line, "error") && strncmp(line, "==> ", 4)) {
+			found = xstrndup(line, 240);
+		}
+		line = end ? end + 1 : NULL;
+	}
+	buf_release(&b);
+	return found;
+}
+
+static void
+fail(struct cell *c, enum cell_status st, const char *what, const char *detail)
+{
+	char *line = last_error_line(c->log);
+
+	c->status = st;
+	free(c->reason);
+	if (line) {
+		c->reason = xasprintf("%s: %s: %s", what, detail, line);
+	} else {
+		c->reason = xasprintf("%s: %s", what, detail);
+	}
+	free(line);
+}
+
+/* Run one templated step. Returns 1 when it succeeded, 0 when the cell failed
+ * (recorded), -1 when ounce could not go on. */
+static int
+step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
+     const struct tmpl_var *vars, int nvars, const struct strv *extra, struct strv *env,
+     const char *cwd, enum cell_status on_fail, double *seconds)
+{
+	struct strv argv = STRV_INIT;
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	char errbuf[128], *q;
+	const char *err = NULL;
+
+	if (tmpl_expand(&argv, tmpl, vars, nvars, errbuf, sizeof(errbuf), &err) < 0 || !argv.n) {
+		c->status = on_fail;
+		c->reason = xasprintf("%s command '%s': %s", what, tmpl, err ? err : "empty");
+		strv_release(&argv);
+		return 0;
+	}
+	if (extra) {
+		strv_extend(&argv, extra);
+	}
+	q = spawn_quote_argv(strv_array(&argv));
+	log_line(c, "==> %s\n", q);
+	free(q);
+	o.argv = strv_array(&argv);
+	o.envp = strv_array(env);
+	o.cwd = cwd;
+	o.log_path = c->log;
+	o.timeout = run->timeout;
+	o.cancel = run->cancel;
+	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
+		strv_release(&argv);
+		return -1;
+	}
+	if (seconds) {
+		*seconds += res.seconds;
+	}
+	if (res.end == SPAWN_CANCELLED) {
+		c->status = CELL_INTERRUPTED;
+		c->reason = xasprintf("interrupted during %s", what);
+	} else if (res.end == SPAWN_TIMEOUT) {
+		c->status = CELL_TIMEOUT;
+		c->reason = xasprintf("%s timed out after %g s", what, run->timeout);
+	} else if (res.end == SPAWN_NOT_STARTED) {
+		c->status = on_fail;
+		c->reason = xasprintf("%s: cannot run '%s': %s", what, argv.v[0],
+				      strerror(res.start_errno));
+	} else if (res.status != 0) {
+		fail(c, on_fail, what, spawn_describe(&res, run->timeout));
+	}
+	strv_release(&argv);
+	return c->status == CELL_PENDING ? 1 : 0;
+}
+
+/* The environment of a cell's commands: ounce's own, the shims first in PATH,
+ * the wrapper's instructions, and the profiles' variables. */
+static int
+cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+{
+	const struct settings *s = &c->settings;
+	char *real_cc = spawn_which(s->cc, NULL), *real_cxx = spawn_which(s->cxx, NULL);
+	const char *path = getenv("PATH");
+	char *v;
+
+	if (!real_cc) {
+		c->status = CELL_CONFIGURE_FAILED;
+		c->reason = xasprintf("compiler '%s' not found in PATH", s->cc);
+		free(real_cxx);
+		return 0;
+	}
+	strv_pushv(env, environ);
+	v = xasprintf("%s:%s", run->shimdir, path ? path : "/usr/bin:/bin");
+	strv_setenv(env, "PATH", v);
+	free(v);
+	strv_setenv(env, "OUNCE_WRAP", "1");
+	strv_setenv(env, "OUNCE_REAL_CC", real_cc);
+	strv_setenv(env, "OUNCE_REAL_CXX", real_cxx ? real_cxx : s->cxx);
+	v = wrap_encode(&s->f.cflags);
+	strv_setenv(env, "OUNCE_CFLAGS", v);
+	free(v);
+	v = wrap_encode(&s->f.ldflags);
+	strv_setenv(env, "OUNCE_LDFLAGS", v);
+	free(v);
+	v = wrap_encode(&s->f.libs);
+	strv_setenv(env, "OUNCE_LIBS", v);
+	free(v);
+	v = xasprintf("%s/wrap.log", dir);
+	strv_setenv(env, "OUNCE_WRAP_LOG", v);
+	free(v);
+	v = xasprintf("%s/cc", run->shimdir);
+	strv_setenv(env, "CC", v);
+	free(v);
+	v = xasprintf("%s/c++", run->shimdir);
+	strv_setenv(env, "CXX", v);
+	free(v);
+	for (size_t i = 0; i < s->f.env.n; i++) {
+		const char *kv = s->f.env.v[i];
+		size_t n = strcspn(kv, "=");
+		char *k = xstrndup(kv, n);
+
+		strv_setenv(env, k, kv + n + 1);
+		free(k);
+	}
+	free(real_cc);
+	free(real_cxx);
+	return 1;
+}
+
+static void
+find_executables(const char *dir, struct strv *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d) {
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.' ||
+					    !strcmp(e->d_name, ".git"))) {
+			continue;
+		}
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			find_executables(p, out);
+		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && measure_is_executable(p)) {
+			strv_push(out, p);
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+/* The artifact to measure: named by ounce.ini or the recipe, else the one
+ * executable the build made. Returns a path the caller frees, or NULL with the
+ * cell failed. */
+static char *
+find_artifact(const struct run *run, struct cell *c, const char *src,
+	      const struct tmpl_var *vars, int nvars)
+{
+	const char *named = run->project->artifact ? run->project->artifact : run->recipe->artifact;
+	struct strv found = STRV_INIT;
+	char *path = NULL;
+
+	if (named) {
+		struct strv w = STRV_INIT;
+		char errbuf[128];
+		const char *err = NULL;
+
+		if (tmpl_expand(&w, named, vars, nvars, errbuf, sizeof(errbuf), &err) < 0 ||
+		    w.n != 1) {
+			c->status = CELL_BUILD_FAILED;
+			c->reason = xasprintf("artifact '%s': %s", named, err ? err : "not one path");
+			strv_release(&w);
+			return NULL;
+		}
+		path = xasprintf("%s/%s", src, w.v[0]);
+		strv_release(&w);
+		if (!fs_exists(path)) {
+			c->status = CELL_BUILD_FAILED;
+			c->reason = xasprintf("the build succeeded but made no '%s' (artifact "
+					      "named in %s)",
+					      named,
+					      run->project->artifact ? "ounce.ini" : "the recipe");
+			free(path);
+			return NULL;
+		}
+		return path;
+	}
+	find_executables(src, &found);
+	if (found.n == 1) {
+		path = xstrdup(found.v[0]);
+	} else if (found.n == 0) {
+		c->status = CELL_BUILD_FAILED;
+		c->reason = xstrdup("the build made no executable; name the artifact with "
+				    "'artifact =' in [project] of ounce.ini");
+	} else {
+		/* several: the one named after the project, if any */
+		for (size_t i = 0; i < found.n && !path; i++) {
+			const char *b = strrchr(found.v[i], '/');
+
+			if (b && !strcmp(b + 1, run->project->name)) {
+				path = xstrdup(found.v[i]);
+			}
+		}
+		if (!path) {
+			struct buf b = BUF_INIT;
+
+			for (size_t i = 0; i < found.n && i < 6; i++) {
+				buf_printf(&b, "%s'%s'", i ? ", " : "",
+					   found.v[i] + strlen(src) + 1);
+			}
+			c->status = CELL_BUILD_FAILED;
+			c->reason = xasprintf("the build made %zu executables (%s); name one with "
+					      "'artifact =' in [project] of ounce.ini",
+					      found.n, buf_str(&b));
+			buf_release(&b);
+		}
+	}
+	strv_release(&found);
+	return path;
+}
+
+static int
+measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+{
+	char err[512];
+	char *stripped = xasprintf("%s/stripped", dir);
+	char strip[] = "strip", all[] = "--strip-all", o_opt[] = "-o";
+	char *argv[] = {strip, all, o_opt, stripped, c->artifact, NULL};
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+
+	(void)run;
+	if (measure_elf(c->artifact, &c->m, err, sizeof(err)) < 0) {
+		c->status = CELL_BUILD_FAILED;
+		c->reason = xasprintf("cannot measure the artifact: %s", err);
+		free(stripped);
+		return 0;
+	}
+	log_line(c, "==> %s\n", "strip --strip-all (a copy, to measure)");
+	o.argv = argv;
+	o.envp = strv_array(env);
+	o.log_path = c->log;
+	o.timeout = 120;
+	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
+		free(stripped);
+		return -1;
+	}
+	if (res.end == SPAWN_EXITED && res.status == 0) {
+		c->m.stripped_bytes = fs_size(stripped);
+		if (measure_compressed(stripped, &c->m.gz_bytes, &c->m.xz_bytes, err,
+				       sizeof(err)) < 0) {
+			warn("%s: %s", c->name, err);
+		}
+	} else {
+		warn("%s: cannot strip a copy of the artifact to measure it: %s", c->name,
+		     spawn_describe(&res, 120));
+	}
+	unlink(stripped);
+	free(stripped);
+	return 0;
+}
+
+int
+build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
+{
+	char *dir = xasprintf("%s/cells/%s", run->workdir, c->name);
+	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
+	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", run->build_jobs);
+	char *stem = NULL;
+	const struct project *p = run->project;
+	struct strv env = STRV_INIT;
+	int rc = -1, ok;
+
+	c->status = CELL_PENDING;
+	strv_release(&c->profiles);
+	for (size_t i = 0; i < n; i++) {
+		strv_push(&c->profiles, profiles[i]->name);
+	}
+	settings_release(&c->settings);
+	settings_compose(&c->settings, profiles, n);
+	if (run->recipe_match) {
+		stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));
+	}
+	struct tmpl_var vars[] = {
+		{"cc", cc}, {"cxx", cxx}, {"jobs", jobs}, {"name", p->name}, {"src", src},
+		{"source", run->recipe_match}, {"stem", stem ? stem : p->name},
+	};
+	int nvars = (int)(sizeof(vars) / sizeof(*vars));
+
+	if (fs_remove_tree(dir) < 0 || fs_mkdirs(dir) < 0) {
+		goto out;
+	}
+	free(c->log);
+	c->log = xasprintf("%s/build.log", dir);
+	if (stage_copy(p->dir, src, &p->exclude, run->workdir) < 0) {
+		goto out;
+	}
+	ok = cell_env(run, c, dir, &env);
+	if (ok <= 0) {
+		rc = ok;
+		goto out;
+	}
+	const char *configure = p->configure ? p->configure : run->recipe->configure;
+	if (configure) {
+		ok = step(run, c, "configure", configure, vars, nvars, NULL, &env, src,
+			  CELL_CONFIGURE_FAILED, &c->build_seconds);
+		if (ok <= 0) {
+			rc = ok;
+			goto out;
+		}
+	}
+	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, vars, nvars,
+		  &c->settings.f.build_args, &env, src, CELL_BUILD_FAILED, &c->build_seconds);
+	if (ok <= 0) {
+		rc = ok;
+		goto out;
+	}
+	c->artifact = find_artifact(run, c, src, vars, nvars);
+	if (!c->artifact) {
+		rc = 0;
+		goto out;
+	}
+	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
+	for (size_t i = 0; i < c->settings.f.post.n; i++) {
+		ok = step(run, c, "post-link step", c->settings.f.post.v[i], post_vars, 2, NULL,
+			  &env, src, CELL_BUILD_FAILED, &c->build_seconds);
+		if (ok <= 0) {
+			rc = ok;
+			goto out;
+		}
+	}
+	if (measure_cell(run, c, dir, &env) < 0) {
+		goto out;
+	}
+	if (c->status == CELL_PENDING) {
+		if (smoke_run(run, c, src, &env) < 0) {
+			goto out;
+		}
+	}
+	if (c->status == CELL_PENDING) {
+		c->status = CELL_OK;
+	}
+	rc = 0;
+out:
+	if (c->status == CELL_PENDING) {
+		c->status = CELL_BUILD_FAILED;
+		if (!c->reason) {
+			c->reason = xstrdup("ounce could not build this cell (see the messages above)");
+		}
+	}
+	strv_release(&env);
+	free(dir);
+	free(src);
+	free(cc);
+	free(cxx);
+	free(jobs);
+	free(stem);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* build.h: build and measure one cell: stage a private copy, configure, build,
+ * post-link steps, measure, smoke test. */
+#ifndef OUNCE_BUILD_H
+#define OUNCE_BUILD_H
+
+#include <stddef.h>
+
+struct cell;
+struct profile;
+struct run;
+
+/* Build cell c (whose name is set) with the given profiles, in order, and record
+ * everything in c: a failure of the build is c->status, not a return value.
+ * Returns 0, or -1 when ounce itself could not go on (reported). */
+int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n);
+
+/* Create run->shimdir with the compiler names linked to run->self. Returns 0 or -1
+ * after reporting. */
+int build_make_shims(const struct run *run);
+
+#endif

@@ -1,0 +1,17 @@
+/* cmd.h: the subcommands, one file each (cmd_NAME.c); main.c dispatches. */
+#ifndef OUNCE_CMD_H
+#define OUNCE_CMD_H
+
+/* Each returns the process exit status: 0 done, 1 the work could not be done,
+ * 2 usage or bad input, 128+N after signal N. */
+int cmd_cc(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+int cmd_pick(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+
+/* Wrapper mode (ounce started as cc, gcc, clang, c++...): run the real compiler
+ * with the cell's flags. Returns only on failure, with the exit status. */
+int cmd_cc_wrapper(const char *name, int argc, char **argv);
+
+#endif

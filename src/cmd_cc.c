@@ -1,0 +1,92 @@
+/* cmd_cc.c: the compiler wrapper. Builds run it as CC/CXX (and as cc, gcc, clang
+ * ... first in PATH); it appends the cell's flags, read from the environment,
+ * and replaces itself with the real compiler. */
+#include "cmd.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+#include "strv.h"
+#include "wrap.h"
+#include "banned.h"
+
+/* One line per call in $OUNCE_WRAP_LOG, written with a single append. */
+static void
+trace(char *const *argv)
+{
+	const char *path = getenv("OUNCE_WRAP_LOG");
+	char *q;
+	int fd;
+
+	if (!path || !*path) {
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return;
+	}
+	q = spawn_quote_argv(argv);
+	size_t n = strlen(q);
+	q[n] = '\n';
+	if (write(fd, q, n + 1) < 0) {
+		/* tracing is best effort: the build must not fail for it */
+	}
+	q[n] = '\0';
+	free(q);
+	close(fd);
+}
+
+static int
+run_real(const char *real, char **args, int nargs)
+{
+	struct strv cflags = STRV_INIT, ldflags = STRV_INIT, libs = STRV_INIT, out = STRV_INIT;
+
+	wrap_decode(&cflags, getenv("OUNCE_CFLAGS"));
+	wrap_decode(&ldflags, getenv("OUNCE_LDFLAGS"));
+	wrap_decode(&libs, getenv("OUNCE_LIBS"));
+	wrap_argv(&out, real, args, (size_t)nargs, &cflags, &ldflags, &libs);
+	trace(strv_array(&out));
+	spawn_exec(strv_array(&out));
+	strv_release(&cflags);
+	strv_release(&ldflags);
+	strv_release(&libs);
+	strv_release(&out);
+	return 127;
+}
+
+int
+cmd_cc_wrapper(const char *name, int argc, char **argv)
+{
+	bool cxx = strstr(name, "++") != NULL;
+	const char *real = getenv(cxx ? "OUNCE_REAL_CXX" : "OUNCE_REAL_CC");
+
+	if (!real || !*real) {
+		error("'%s' is ounce's compiler wrapper, but %s is not set", name,
+		      cxx ? "OUNCE_REAL_CXX" : "OUNCE_REAL_CC");
+		return 127;
+	}
+	return run_real(real, argv + 1, argc - 1);
+}
+
+int
+cmd_cc(int argc, char **argv)
+{
+	int i = 1;
+
+	if (i < argc && !strcmp(argv[i], "--")) {
+		i++;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: ounce cc -- COMPILER ARGS...\n"
+				"  runs COMPILER with ARGS and the flags in OUNCE_CFLAGS, "
+				"OUNCE_LDFLAGS and OUNCE_LIBS\n"
+				"  (one flag per line), as ounce's builds do\n");
+		return 2;
+	}
+	return run_real(argv[i], argv + i + 1, argc - i - 1);
+}

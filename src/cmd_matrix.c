@@ -1,0 +1,418 @@
+/* cmd_matrix.c: `ounce matrix [DIR]`: load profiles, recipe and project, plan the
+ * cells, run them, save results.json and print the table. */
+#define _GNU_SOURCE /* getopt_long */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "build.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "os_linux.h"
+#include "plan.h"
+#include "profile.h"
+#include "project.h"
+#include "recipe.h"
+#include "result.h"
+#include "run.h"
+#include "sched.h"
+#include "table.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: ounce matrix [options] [DIR]\n"
+	"Rebuild the project in DIR (default .) under each size profile and print the table.\n"
+	"  -j, --jobs N          cells built at once (default: number of cores)\n"
+	"  -p, --profiles A,B    profiles to use, in stack order (default: the matrix's)\n"
+	"  -s, --strategy S      each, cumulative or both (default both)\n"
+	"      --stack MODE      helpful: leave out of the stack a profile that grows the\n"
+	"                        metric (default); all: keep every profile that builds\n"
+	"  -m, --metric M        file, stripped, xz, gz, flash or ram (default file)\n"
+	"  -a, --allow T         allow trade-off T (security) in the stack\n"
+	"      --smoke CMD       smoke-test command; {artifact} is the built file\n"
+	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
+	"      --recipe NAME     use this recipe instead of detecting one\n"
+	"  -w, --workdir DIR     where cells are built (default ./.ounce)\n"
+	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
+	"  -f, --format F        text, md, csv or json (default text)\n"
+	"  -q, --quiet / -v, --verbose\n";
+
+static int
+bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ounce: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
+	return 2;
+}
+
+/* Is path inside (or equal to) dir? Both absolute and resolved. */
+static bool
+inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The work directory: --workdir, else ./.ounce, unless the current directory is
+ * in the project, whose tree ounce never writes: then a cache directory. */
+static char *
+choose_workdir(const char *opt, const struct project *p)
+{
+	char cwd[4096];
+	char *dir;
+
+	if (opt) {
+		if (fs_mkdirs(opt) < 0) {
+			return NULL;
+		}
+		dir = fs_realpath(opt);
+		if (dir && inside(dir, p->dir)) {
+			error("the work directory '%s' is inside the project '%s', which ounce never "
+			      "writes; choose another with --workdir",
+			      dir, p->dir);
+			free(dir);
+			return NULL;
+		}
+		return dir;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		error_errno("cannot get the current directory");
+		return NULL;
+	}
+	if (inside(cwd, p->dir)) {
+		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		unsigned long h = 5381;
+
+		for (const char *s = p->dir; *s; s++) {
+			h = h * 33 + (unsigned char)*s;
+		}
+		if (cache && *cache) {
+			dir = xasprintf("%s/ounce/%s-%08lx", cache, p->name, h & 0xffffffffUL);
+		} else {
+			dir = xasprintf("%s/.cache/ounce/%s-%08lx", home ? home : "/tmp", p->name,
+					h & 0xffffffffUL);
+		}
+		info("the current directory is inside the project: working in '%s'", dir);
+	} else {
+		dir = xasprintf("%s/.ounce", cwd);
+	}
+	if (fs_mkdirs(dir) < 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* The profiles of the matrix, in stack order. Returns the count or -1 (reported). */
+static int
+select_profiles(struct profile_set *set, const struct project *p, const char *list,
+		struct profile ***out)
+{
+	struct strv names = STRV_INIT;
+	size_t n = 0;
+
+	if (list) {
+		for (const char *s = list; *s;) {
+			size_t len = strcspn(s, ", ");
+
+			if (len) {
+				strv_push_owned(&names, xstrndup(s, len));
+			}
+			s += len;
+			s += strspn(s, ", ");
+		}
+	} else if (p->profiles.n) {
+		strv_extend(&names, &p->profiles);
+	}
+	*out = xcalloc(set->n + names.n + 1, sizeof(**out));
+	if (names.n) {
+		for (size_t i = 0; i < names.n; i++) {
+			struct profile *pr = profile_find(set, names.v[i]);
+
+			if (!pr) {
+				error("unknown profile '%s' (%s); 'ounce profiles' lists them",
+				      names.v[i], list ? "--profiles" : "ounce.ini");
+				strv_release(&names);
+				return -1;
+			}
+			(*out)[n++] = pr;
+		}
+	} else {
+		for (size_t i = 0; i < set->n; i++) {
+			if (set->v[i]->in_default) {
+				(*out)[n++] = set->v[i];
+			}
+		}
+	}
+	strv_release(&names);
+	return (int)n;
+}
+
+struct opts {
+	int jobs;
+	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
+	const char *format;
+	double timeout;
+	struct strv allow;
+};
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"jobs", required_argument, NULL, 'j'},
+		{"profiles", required_argument, NULL, 'p'},
+		{"strategy", required_argument, NULL, 's'},
+		{"stack", required_argument, NULL, 'S'},
+		{"metric", required_argument, NULL, 'm'},
+		{"allow", required_argument, NULL, 'a'},
+		{"smoke", required_argument, NULL, 'k'},
+		{"timeout", required_argument, NULL, 't'},
+		{"recipe", required_argument, NULL, 'r'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	char *end;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+j:p:s:m:a:w:o:f:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->jobs = (int)strtol(optarg, &end, 10);
+			if (*end || o->jobs < 1 || o->jobs > 256) {
+				return bad_usage("-j needs a number from 1 to 256, not '%s'", optarg);
+			}
+			break;
+		case 'p':
+			o->profiles = optarg;
+			break;
+		case 's':
+			o->strategy = optarg;
+			break;
+		case 'S':
+			o->stack = optarg;
+			break;
+		case 'm':
+			o->metric = optarg;
+			break;
+		case 'a':
+			strv_split(&o->allow, optarg);
+			break;
+		case 'k':
+			o->smoke = optarg;
+			break;
+		case 't':
+			o->timeout = strtod(optarg, &end);
+			if (*end || !(o->timeout > 0)) {
+				return bad_usage("--timeout needs a number of seconds, not '%s'", optarg);
+			}
+			break;
+		case 'r':
+			o->recipe = optarg;
+			break;
+		case 'w':
+			o->workdir = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'q':
+			log_adjust(-1);
+			break;
+		case 'v':
+			log_adjust(1);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	for (size_t i = 0; i < o->allow.n; i++) {
+		char *a = o->allow.v[i];
+
+		a[strcspn(a, ",")] = '\0';
+	}
+	return -1;
+}
+
+int
+cmd_matrix(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct profile_set set = PROFILE_SET_INIT;
+	struct recipe_set recipes = RECIPE_SET_INIT;
+	struct project proj = PROJECT_INIT;
+	struct results res = RESULTS_INIT;
+	struct profile **selected = NULL;
+	struct run run;
+	struct plan plan;
+	enum table_format fmt = TABLE_TEXT;
+	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
+	int rc = 1, n, st;
+
+	memset(&run, 0, sizeof(run));
+	o.metric = "file";
+	o.timeout = 600;
+	st = parse(argc, argv, &o);
+	if (st >= 0) {
+		strv_release(&o.allow);
+		return st;
+	}
+	if (argc - optind > 1) {
+		strv_release(&o.allow);
+		return bad_usage("too many arguments: '%s'", argv[optind + 1]);
+	}
+	if (o.format && !table_format_parse(o.format, &fmt)) {
+		return bad_usage("unknown format '%s': expected text, md, csv or json", o.format);
+	}
+	if (!metric_valid(o.metric)) {
+		return bad_usage("unknown metric '%s': expected file, stripped, xz, gz, flash or ram",
+				 o.metric);
+	}
+	if (o.strategy && strcmp(o.strategy, "each") && strcmp(o.strategy, "cumulative") &&
+	    strcmp(o.strategy, "both")) {
+		return bad_usage("unknown strategy '%s': expected each, cumulative or both",
+				 o.strategy);
+	}
+	if (o.stack && strcmp(o.stack, "helpful") && strcmp(o.stack, "all")) {
+		return bad_usage("unknown stack mode '%s': expected helpful or all", o.stack);
+	}
+	for (size_t i = 0; i < o.allow.n; i++) {
+		if (strcmp(o.allow.v[i], "security")) {
+			return bad_usage("--allow takes 'security', not '%s'", o.allow.v[i]);
+		}
+	}
+
+	data = os_data_dir();
+	if (!data) {
+		goto out;
+	}
+	pdir = xasprintf("%s/profiles", data);
+	rdir = xasprintf("%s/recipes", data);
+	if (profile_load_dir(&set, pdir) < 0 || recipe_load_dir(&recipes, rdir) < 0) {
+		rc = 2;
+		goto out;
+	}
+	st = project_load(&proj, optind < argc ? argv[optind] : ".", &set);
+	if (st < 0) {
+		rc = 2;
+		goto out;
+	}
+	const char *rname = o.recipe ? o.recipe : proj.recipe;
+	if (rname) {
+		run.recipe = recipe_find(&recipes, rname);
+		if (!run.recipe) {
+			error("unknown recipe '%s' (%s)", rname, o.recipe ? "--recipe" : proj.ini);
+			rc = 2;
+			goto out;
+		}
+		/* a forced single-file recipe still needs its file */
+		recipe_detect(&recipes, proj.dir, &run.recipe_match);
+	} else {
+		run.recipe = recipe_detect(&recipes, proj.dir, &run.recipe_match);
+		if (!run.recipe) {
+			error("%s: no known build system: no Makefile, and not exactly one .c file; "
+			      "name a recipe with 'recipe =' in [project] of ounce.ini",
+			      proj.dir);
+			rc = 2;
+			goto out;
+		}
+	}
+	n = select_profiles(&set, &proj, o.profiles, &selected);
+	if (n < 0) {
+		rc = 2;
+		goto out;
+	}
+	run.workdir = choose_workdir(o.workdir, &proj);
+	if (!run.workdir) {
+		goto out;
+	}
+	run.project = &proj;
+	run.profiles = &set;
+	run.self = os_self_exe();
+	run.shimdir = xasprintf("%s/bin", run.workdir);
+	run.jobs = o.jobs ? o.jobs : os_ncpu();
+	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
+	run.timeout = o.timeout;
+	run.smoke = o.smoke ? o.smoke : proj.smoke;
+	run.smoke_timeout = proj.smoke_timeout;
+	run.metric = o.metric;
+	run.stack_all = o.stack && !strcmp(o.stack, "all");
+	strv_extend(&run.allow, &o.allow);
+	run.cancel = sched_install_signals();
+	if (!run.self || build_make_shims(&run) < 0) {
+		goto out;
+	}
+
+	plan_init(&plan, selected, (size_t)n);
+	plan.each = !o.strategy || strcmp(o.strategy, "cumulative");
+	plan.cumulative = !o.strategy || strcmp(o.strategy, "each");
+	plan.stack_all = run.stack_all;
+	plan.allow_security = strv_has(&run.allow, "security");
+
+	res.project = xstrdup(proj.name);
+	res.project_dir = xstrdup(proj.dir);
+	res.recipe = xstrdup(run.recipe->name);
+	res.metric = xstrdup(run.metric);
+	for (size_t i = 0; i < set.n; i++) {
+		results_add_profile(&res, set.v[i]);
+	}
+	st = sched_run(&run, &plan, &res);
+	plan_release(&plan);
+	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
+	if (results_save(&res, out_path) < 0) {
+		rc = 1;
+		goto out;
+	}
+	info("results: %s", out_path);
+	if (st < 0) {
+		rc = 1;
+		goto out;
+	}
+	if (st != 1) {
+		struct buf b = BUF_INIT;
+
+		table_render(&res, fmt, &b);
+		fputs(buf_str(&b), stdout);
+		fflush(stdout);
+		buf_release(&b);
+	}
+	rc = st;
+out:
+	results_release(&res);
+	project_release(&proj);
+	profile_set_release(&set);
+	recipe_set_release(&recipes);
+	strv_release(&o.allow);
+	strv_release(&run.allow);
+	free(selected);
+	free(run.recipe_match);
+	free(run.workdir);
+	free(run.self);
+	free(run.shimdir);
+	free(data);
+	free(pdir);
+	free(rdir);
+	free(out_path);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/* cmd_pick.c: `ounce pick [FILE]`: the winning cell of a saved run, and with
+ * --emit its settings in a form to paste. */
+#define _GNU_SOURCE /* getopt_long */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "emit.h"
+#include "log.h"
+#include "mem.h"
+#include "pick.h"
+#include "result.h"
+#include "strv.h"
+#include "table.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: ounce pick [options] [FILE]\n"
+	"Choose the smallest cell of a saved run (default .ounce/results.json) that built\n"
+	"and passed its smoke test.\n"
+	"  -m, --metric M   file, stripped, xz, gz, flash or ram (default file)\n"
+	"  -a, --allow T    also consider profiles with trade-off T (security)\n"
+	"  -e, --emit F     print the winner's settings as env, make or json\n";
+
+int
+cmd_pick(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"metric", required_argument, NULL, 'm'},
+		{"allow", required_argument, NULL, 'a'},
+		{"emit", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *metric = "file", *form = NULL;
+	struct strv allow = STRV_INIT;
+	struct results r = RESULTS_INIT;
+	struct buf b = BUF_INIT;
+	const struct cell *win, *base;
+	int c, rc = 2;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+m:a:e:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			metric = optarg;
+			break;
+		case 'a':
+			for (const char *s = optarg; *s;) {
+				size_t n = strcspn(s, ", ");
+
+				if (n) {
+					strv_push_owned(&allow, xstrndup(s, n));
+				}
+				s += n;
+				s += strspn(s, ", ");
+			}
+			break;
+		case 'e':
+			form = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!metric_valid(metric)) {
+		error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram", metric);
+		goto out;
+	}
+	for (size_t i = 0; i < allow.n; i++) {
+		if (strcmp(allow.v[i], "security")) {
+			error("--allow takes 'security', not '%s'", allow.v[i]);
+			goto out;
+		}
+	}
+	if (form && strcmp(form, "env") && strcmp(form, "make") && strcmp(form, "json")) {
+		error("unknown --emit form '%s': expected env, make or json", form);
+		goto out;
+	}
+	if (argc - optind > 1) {
+		fputs(usage, stderr);
+		goto out;
+	}
+	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
+		goto out;
+	}
+	win = pick_best(&r, metric, &allow);
+	if (!win) {
+		error("no cell of '%s' built and passed its smoke test", r.project ? r.project : "?");
+		rc = 1;
+		goto out;
+	}
+	if (form) {
+		emit_render(&r, win, form, metric, &b);
+	} else {
+		base = results_find(&r, r.baseline);
+		buf_printf(&b, "%s\t%lld\t%s\n", win->name, cell_metric(win, metric),
+			   table_percent(cell_metric(win, metric), cell_metric(base, metric)));
+	}
+	fputs(buf_str(&b), stdout);
+	rc = 0;
+out:
+	buf_release(&b);
+	results_release(&r);
+	strv_release(&allow);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* cmd_profiles.c: `ounce profiles [DIR]`: every profile, what it does and what it
+ * costs; with DIR, including the project's own from its ounce.ini. */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mem.h"
+#include "os_linux.h"
+#include "profile.h"
+#include "project.h"
+#include "banned.h"
+
+int
+cmd_profiles(int argc, char **argv)
+{
+	struct profile_set set = PROFILE_SET_INIT;
+	struct project proj = PROJECT_INIT;
+	struct buf b = BUF_INIT;
+	char *data, *dir;
+	int rc = 2;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fputs("usage: ounce profiles [DIR]\n"
+		      "List the size profiles (and DIR's own, from its ounce.ini).\n",
+		      argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	data = os_data_dir();
+	if (!data) {
+		return 1;
+	}
+	dir = xasprintf("%s/profiles", data);
+	if (profile_load_dir(&set, dir) < 0) {
+		goto out;
+	}
+	if (argc == 2 && project_load(&proj, argv[1], &set) < 0) {
+		goto out;
+	}
+	buf_printf(&b, "%-10s %-9s %-9s %-13s %s\n", "profile", "stage", "default", "trade-off",
+		   "what it does");
+	for (size_t i = 0; i < set.n; i++) {
+		const struct profile *p = set.v[i];
+
+		buf_printf(&b, "%-10s %-9s %-9s %-13s %s", p->name, profile_stage_name(p->stage),
+			   profile_is_security(p) ? "each only" : p->in_default ? "yes" : "no",
+			   p->tradeoff, p->summary);
+		if (p->tradeoff_note) {
+			buf_printf(&b, " (cost: %s)", p->tradeoff_note);
+		}
+		if (proj.ini && !strcmp(p->file, proj.ini)) {
+			buf_adds(&b, " [ounce.ini]");
+		}
+		buf_addc(&b, '\n');
+	}
+	fputs(buf_str(&b), stdout);
+	rc = 0;
+out:
+	buf_release(&b);
+	project_release(&proj);
+	profile_set_release(&set);
+	free(data);
+	free(dir);
+	return rc;
+}

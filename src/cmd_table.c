@@ -1,0 +1,61 @@
+/* cmd_table.c: `ounce table [FILE]`: print a saved run again, in any format. */
+#define _GNU_SOURCE /* getopt_long */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "result.h"
+#include "table.h"
+#include "banned.h"
+
+static const char usage[] = "usage: ounce table [-f text|md|csv|json] [FILE]\n"
+			    "Print the table of a saved run (default .ounce/results.json).\n";
+
+int
+cmd_table(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	enum table_format fmt = TABLE_TEXT;
+	struct results r = RESULTS_INIT;
+	struct buf b = BUF_INIT;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!table_format_parse(optarg, &fmt)) {
+				error("unknown format '%s': expected text, md, csv or json", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
+		results_release(&r);
+		return 2;
+	}
+	table_render(&r, fmt, &b);
+	fputs(buf_str(&b), stdout);
+	buf_release(&b);
+	results_release(&r);
+	return 0;
+}

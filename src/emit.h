@@ -1,0 +1,14 @@
+/* emit.h: print a cell's settings in a form the user pastes into their build. */
+#ifndef OUNCE_EMIT_H
+#define OUNCE_EMIT_H
+
+struct buf;
+struct cell;
+struct results;
+
+/* Render cell c of r as form ("env", "make" or "json") into out, with metric named
+ * in the header. Returns 0, or -1 when form is unknown (not reported). */
+int emit_render(const struct results *r, const struct cell *c, const char *form,
+		const char *metric, struct buf *out);
+
+#endif

@@ -1,0 +1,225 @@
+/* fsutil.c: small file-system helpers shared by stage, result and the commands. */
+#define _GNU_SOURCE /* mkostemp */
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mem.h"
+#include "banned.h"
+
+int
+fs_mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+				error_errno("cannot create directory '%s'", p);
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (!c) {
+				break;
+			}
+		}
+	}
+	free(p);
+	return 0;
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		return errno == ENOENT ? 0 : error_errno("cannot remove '%s'", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		int rc = 0;
+
+		if (!d) {
+			return error_errno("cannot open directory '%s'", path);
+		}
+		while ((e = readdir(d)) && rc == 0) {
+			char *child;
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+				continue;
+			}
+			child = xasprintf("%s/%s", path, e->d_name);
+			rc = fs_remove_tree(child);
+			free(child);
+		}
+		closedir(d);
+		if (rc < 0) {
+			return -1;
+		}
+		if (rmdir(path) < 0) {
+			return error_errno("cannot remove directory '%s'", path);
+		}
+		return 0;
+	}
+	if (unlink(path) < 0) {
+		return error_errno("cannot remove '%s'", path);
+	}
+	return 0;
+}
+
+int
+fs_read_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[8192];
+	ssize_t n;
+
+	if (fd < 0) {
+		return error_errno("cannot open '%s'", path);
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			error_errno("cannot read '%s'", path);
+			close(fd);
+			return -1;
+		}
+		buf_add(b, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fs_write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmpXXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+
+	if (fd < 0) {
+		error_errno("cannot create a file beside '%s'", path);
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		error_errno("cannot write '%s'", tmp);
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	chmod(tmp, 0644);
+	if (rename(tmp, path) < 0) {
+		error_errno("cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int
+fs_copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+
+	if (in < 0 || fstat(in, &st) < 0) {
+		error_errno("cannot open '%s'", from);
+		if (in >= 0) {
+			close(in);
+		}
+		return -1;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+	if (out < 0) {
+		error_errno("cannot create '%s'", to);
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 || write_all(out, chunk, (size_t)n) < 0) {
+			error_errno("cannot copy '%s' to '%s'", from, to);
+			close(in);
+			close(out);
+			return -1;
+		}
+	}
+	close(in);
+	if (close(out) < 0) {
+		return error_errno("cannot write '%s'", to);
+	}
+	return 0;
+}
+
+long long
+fs_size(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		return -1;
+	}
+	return (long long)st.st_size;
+}
+
+bool
+fs_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+char *
+fs_realpath(const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real)) {
+		error_errno("cannot resolve '%s'", path);
+		return NULL;
+	}
+	return xstrdup(real);
+}

@@ -1,0 +1,29 @@
+/* fsutil.h: file-system helpers: directories, whole-file reads and writes, and
+ * atomic replacement. */
+#ifndef OUNCE_FSUTIL_H
+#define OUNCE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf;
+
+/* mkdir -p; returns 0 or -1 after reporting. */
+int fs_mkdirs(const char *path);
+/* rm -rf of path (absent is fine); returns 0 or -1 after reporting. */
+int fs_remove_tree(const char *path);
+/* Append the whole file to b; returns 0 or -1 after reporting. */
+int fs_read_file(const char *path, struct buf *b);
+/* Write data to path through a temporary file and rename, so a crash never leaves
+ * half a file; returns 0 or -1 after reporting. */
+int fs_write_atomic(const char *path, const char *data, size_t len);
+/* Copy file from to file to (mode kept); returns 0 or -1 after reporting. */
+int fs_copy_file(const char *from, const char *to);
+/* Size of path in bytes, or -1 (errno set, not reported). */
+long long fs_size(const char *path);
+/* True when path exists. */
+bool fs_exists(const char *path);
+/* Absolute form of path (which must exist); the caller frees; NULL after reporting. */
+char *fs_realpath(const char *path);
+
+#endif

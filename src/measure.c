@@ -1,0 +1,245 @@
+/* measure.c: every size ounce reports comes from here, read from the file:
+ * section headers through libelf (elfutils), compressed sizes through zlib and
+ * liblzma, never estimated. */
+#include "measure.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mem.h"
+#include "banned.h"
+
+static void
+add_section(struct measure *m, const char *name, unsigned long long bytes)
+{
+	for (size_t i = 0; i < m->nsections; i++) {
+		if (!strcmp(m->sections[i].name, name)) {
+			m->sections[i].bytes += bytes;
+			return;
+		}
+	}
+	m->sections = xreallocarray(m->sections, m->nsections + 1, sizeof(*m->sections));
+	m->sections[m->nsections].name = xstrdup(name);
+	m->sections[m->nsections].bytes = bytes;
+	m->nsections++;
+}
+
+int
+measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
+{
+	int fd, rc = -1;
+	Elf *e = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	struct stat st;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
+	}
+	m->bytes = (long long)st.st_size;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		snprintf(err, errlen, "'%s' is not an ELF file", path);
+		goto out;
+	}
+	if (elf_getshdrstrndx(e, &shstrndx) != 0) {
+		snprintf(err, errlen, "'%s': cannot read section names: %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh)) {
+			snprintf(err, errlen, "'%s': bad section header: %s", path, elf_errmsg(-1));
+			goto out;
+		}
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || !*name || sh.sh_type == SHT_NULL) {
+			continue;
+		}
+		add_section(m, name, sh.sh_size);
+		if (sh.sh_flags & SHF_ALLOC) {
+			if (sh.sh_type != SHT_NOBITS) {
+				m->flash += sh.sh_size;
+			}
+			if (sh.sh_flags & SHF_WRITE) {
+				m->ram += sh.sh_size;
+			}
+		}
+	}
+	rc = 0;
+out:
+	if (e) {
+		elf_end(e);
+	}
+	close(fd);
+	return rc;
+}
+
+unsigned long long
+measure_section(const struct measure *m, const char *name)
+{
+	for (size_t i = 0; i < m->nsections; i++) {
+		if (!strcmp(m->sections[i].name, name)) {
+			return m->sections[i].bytes;
+		}
+	}
+	return 0;
+}
+
+static long long
+gzip_size(const unsigned char *data, size_t len)
+{
+	z_stream z;
+	unsigned char *out;
+	uLong bound;
+	long long size;
+
+	memset(&z, 0, sizeof(z));
+	/* windowBits 15 + 16: a gzip wrapper, as gzip -9 writes (less its file name) */
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+		return -1;
+	}
+	bound = deflateBound(&z, (uLong)len) + 64;
+	out = xmalloc(bound);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)bound;
+	size = deflate(&z, Z_FINISH) == Z_STREAM_END ? (long long)z.total_out : -1;
+	deflateEnd(&z);
+	free(out);
+	return size;
+}
+
+static long long
+xz_size(const unsigned char *data, size_t len)
+{
+	size_t bound = lzma_stream_buffer_bound(len), pos = 0;
+	unsigned char *out = xmalloc(bound);
+	lzma_ret r;
+
+	r = lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, data, len, out, &pos, bound);
+	free(out);
+	return r == LZMA_OK ? (long long)pos : -1;
+}
+
+int
+measure_compressed(const char *path, long long *gz, long long *xz, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			buf_release(&b);
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	*gz = gzip_size((const unsigned char *)buf_str(&b), b.len);
+	*xz = xz_size((const unsigned char *)buf_str(&b), b.len);
+	buf_release(&b);
+	if (*gz < 0 || *xz < 0) {
+		snprintf(err, errlen, "cannot compress '%s'", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ET_EXEC, ET_DYN with PT_INTERP, ET_DYN without: 1, 2, 3; else 0. */
+static int
+elf_class_of(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), kind = 0;
+	Elf *e;
+	GElf_Ehdr eh;
+	size_t n;
+
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return 0;
+	}
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh)) {
+		if (eh.e_type == ET_EXEC) {
+			kind = 1;
+		} else if (eh.e_type == ET_DYN) {
+			kind = 3;
+			if (elf_getphdrnum(e, &n) == 0) {
+				for (size_t i = 0; i < n; i++) {
+					GElf_Phdr ph;
+
+					if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP) {
+						kind = 2;
+					}
+				}
+			}
+		}
+	}
+	if (e) {
+		elf_end(e);
+	}
+	close(fd);
+	return kind;
+}
+
+int
+measure_is_executable(const char *path)
+{
+	int k = elf_class_of(path);
+
+	return k == 1 || k == 2;
+}
+
+int
+measure_is_shared_library(const char *path)
+{
+	return elf_class_of(path) == 3;
+}
+
+void
+measure_release(struct measure *m)
+{
+	for (size_t i = 0; i < m->nsections; i++) {
+		free(m->sections[i].name);
+	}
+	free(m->sections);
+	m->sections = NULL;
+	m->nsections = 0;
+}

@@ -1,0 +1,40 @@
+/* measure.h: sizes of a built artifact, read from the file with libelf, plus its
+ * stripped and compressed sizes. */
+#ifndef OUNCE_MEASURE_H
+#define OUNCE_MEASURE_H
+
+#include <stddef.h>
+
+struct section_size {
+	char *name;
+	unsigned long long bytes;	/* sh_size: in memory for .bss, in the file otherwise */
+};
+
+struct measure {
+	long long bytes;		/* the file */
+	long long stripped_bytes;	/* a copy after strip --strip-all */
+	long long gz_bytes;		/* the stripped copy, gzip -9 */
+	long long xz_bytes;		/* the stripped copy, xz -9 */
+	unsigned long long flash;	/* allocated sections stored in the file */
+	unsigned long long ram;		/* allocated writable sections (.data, .bss, ...) */
+	struct section_size *sections;	/* every named section, in file order */
+	size_t nsections;
+};
+#define MEASURE_INIT {-1, -1, -1, -1, 0, 0, NULL, 0}
+
+/* Read path's ELF sections into m (bytes, sections, flash, ram). Returns 0, or -1
+ * with a message in err (size errlen) when path is not a readable ELF file. */
+int measure_elf(const char *path, struct measure *m, char *err, size_t errlen);
+/* gzip -9 and xz -9 sizes of the file at path. Returns 0 or -1 (message in err). */
+int measure_compressed(const char *path, long long *gz, long long *xz, char *err, size_t errlen);
+/* Bytes of section name in m, or 0. */
+unsigned long long measure_section(const struct measure *m, const char *name);
+/* True when path is an ELF executable (ET_EXEC, or ET_DYN with an interpreter:
+ * a PIE), not a shared library or an object. */
+int measure_is_executable(const char *path);
+/* True when path is an ELF shared library (ET_DYN without an interpreter). */
+int measure_is_shared_library(const char *path);
+/* Free what m owns. */
+void measure_release(struct measure *m);
+
+#endif

@@ -1,0 +1,22 @@
+/* pick.h: choose the winning cell of a run by a metric, within the trade-offs the
+ * user allows. */
+#ifndef OUNCE_PICK_H
+#define OUNCE_PICK_H
+
+#include <stddef.h>
+
+struct cell;
+struct results;
+struct strv;
+
+/* The smallest cell by metric among those that built and passed their smoke test
+ * (or had none), leaving out cells with a profile whose trade-off is security
+ * unless allow holds "security". Ties go to fewer profiles, then to the earlier
+ * cell. Returns NULL when no cell qualifies. */
+const struct cell *pick_best(const struct results *r, const char *metric,
+			     const struct strv *allow);
+/* Why cell c cannot win (NULL when it can), in a static per-thread buffer. */
+const char *pick_excluded(const struct results *r, const struct cell *c, const char *metric,
+			  const struct strv *allow);
+
+#endif

@@ -1,0 +1,388 @@
+/* profile.c: profiles are data (profiles/NAME.ini and [profile NAME] sections of a
+ * project's ounce.ini); this module reads them, checks every key, and composes a
+ * cell's profiles into the flags, environment and post-link steps of one build. */
+#include "profile.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "banned.h"
+
+static const char *const tradeoffs[] = {
+	"none", "debuggability", "speed", "build-time", "security", "portability", "abi", "ram",
+};
+
+const char *
+profile_stage_name(enum profile_stage s)
+{
+	switch (s) {
+	case STAGE_COMPILE:
+		return "compile";
+	case STAGE_LINK:
+		return "link";
+	case STAGE_POST_LINK:
+		return "post-link";
+	}
+	return "?";
+}
+
+bool
+profile_is_security(const struct profile *p)
+{
+	return p->tradeoff && !strcmp(p->tradeoff, "security");
+}
+
+static void
+flags_release(struct profile_flags *f)
+{
+	strv_release(&f->cflags);
+	strv_release(&f->ldflags);
+	strv_release(&f->libs);
+	strv_release(&f->env);
+	strv_release(&f->post);
+	strv_release(&f->build_args);
+}
+
+static void
+profile_release(struct profile *p)
+{
+	flags_release(&p->all);
+	flags_release(&p->gcc);
+	flags_release(&p->clang);
+}
+
+struct profile *
+profile_find(const struct profile_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (!strcmp(set->v[i]->name, name)) {
+			return set->v[i];
+		}
+	}
+	return NULL;
+}
+
+struct profile *
+profile_define(struct profile_set *set, const char *name, const char *file, bool replace)
+{
+	struct profile *p = profile_find(set, name);
+
+	if (p && !replace) {
+		return p;
+	}
+	if (p) {
+		/* a project's own profile of the same name replaces the built-in one,
+		 * keeping its place in the stack unless it says otherwise */
+		int order = p->order;
+		bool def = p->in_default;
+
+		profile_release(p);
+		memset(p, 0, sizeof(*p));
+		p->order = order;
+		p->in_default = def;
+	} else {
+		p = arena_alloc(&set->arena, sizeof(*p));
+		set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+		set->v[set->n++] = p;
+		p->order = 1000;
+		p->in_default = true;
+	}
+	p->name = arena_strdup(&set->arena, name);
+	p->file = arena_strdup(&set->arena, file);
+	p->tradeoff = arena_strdup(&set->arena, "none");
+	p->stage = STAGE_COMPILE;
+	return p;
+}
+
+static bool
+valid_name(const char *s)
+{
+	if (!*s) {
+		return false;
+	}
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static const char *
+flags_key(struct profile_flags *f, const char *key, const char *value)
+{
+	if (!strcmp(key, "cflags")) {
+		strv_split(&f->cflags, value);
+	} else if (!strcmp(key, "ldflags")) {
+		strv_split(&f->ldflags, value);
+	} else if (!strcmp(key, "libs")) {
+		strv_split(&f->libs, value);
+	} else if (!strcmp(key, "env")) {
+		const char *eq = strchr(value, '=');
+
+		if (!eq || eq == value) {
+			return "env must be NAME=VALUE";
+		}
+		strv_push(&f->env, value);
+	} else if (!strcmp(key, "post")) {
+		struct strv words = STRV_INIT;
+		const char *err = NULL;
+
+		if (strv_split_words(&words, value, &err) < 0) {
+			return err;
+		}
+		strv_release(&words);
+		strv_push(&f->post, value);
+	} else if (!strcmp(key, "build_args")) {
+		const char *err = NULL;
+
+		if (strv_split_words(&f->build_args, value, &err) < 0) {
+			return err;
+		}
+	} else {
+		return NULL;
+	}
+	return "";
+}
+
+const char *
+profile_set_key(struct profile_set *set, struct profile *p, const char *toolchain,
+		const char *key, const char *value)
+{
+	struct profile_flags *f = &p->all;
+	const char *r;
+
+	if (toolchain) {
+		if (!strcmp(toolchain, "gcc")) {
+			f = &p->gcc;
+		} else if (!strcmp(toolchain, "clang")) {
+			f = &p->clang;
+		} else {
+			return "unknown toolchain section: expected gcc or clang";
+		}
+	}
+	r = flags_key(f, key, value);
+	if (r) {
+		return *r ? r : NULL;
+	}
+	if (toolchain) {
+		return "unknown key in a toolchain section: expected cflags, ldflags, libs, env, "
+		       "post or build_args";
+	}
+	if (!strcmp(key, "summary")) {
+		p->summary = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "tradeoff_note")) {
+		p->tradeoff_note = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "tradeoff")) {
+		size_t i;
+
+		for (i = 0; i < sizeof(tradeoffs) / sizeof(*tradeoffs); i++) {
+			if (!strcmp(value, tradeoffs[i])) {
+				break;
+			}
+		}
+		if (i == sizeof(tradeoffs) / sizeof(*tradeoffs)) {
+			return "unknown tradeoff: expected none, debuggability, speed, build-time, "
+			       "security, portability, abi or ram";
+		}
+		p->tradeoff = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "stage")) {
+		if (!strcmp(value, "compile")) {
+			p->stage = STAGE_COMPILE;
+		} else if (!strcmp(value, "link")) {
+			p->stage = STAGE_LINK;
+		} else if (!strcmp(value, "post-link")) {
+			p->stage = STAGE_POST_LINK;
+		} else {
+			return "unknown stage: expected compile, link or post-link";
+		}
+	} else if (!strcmp(key, "default")) {
+		if (!conf_bool(value, &p->in_default)) {
+			return "default must be yes or no";
+		}
+	} else if (!strcmp(key, "order")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || end == value || v < 0 || v > 100000) {
+			return "order must be a number from 0 to 100000";
+		}
+		p->order = (int)v;
+	} else if (!strcmp(key, "compiler")) {
+		if (strcmp(value, "gcc") && strcmp(value, "clang")) {
+			return "compiler must be gcc or clang";
+		}
+		p->compiler = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "cxx")) {
+		p->cxx = arena_strdup(&set->arena, value);
+	} else {
+		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
+		       "order, compiler, cxx, cflags, ldflags, libs, env, post or build_args";
+	}
+	return NULL;
+}
+
+struct file_ctx {
+	struct profile_set *set;
+	struct profile *p;
+};
+
+static const char *
+file_handler(void *ctx, const char *section, const char *key, const char *value)
+{
+	struct file_ctx *c = ctx;
+
+	if (!strcmp(section, "profile")) {
+		return profile_set_key(c->set, c->p, NULL, key, value);
+	}
+	if (!strcmp(section, "gcc") || !strcmp(section, "clang")) {
+		return profile_set_key(c->set, c->p, section, key, value);
+	}
+	if (!*section) {
+		return "key outside a section: start the file with [profile]";
+	}
+	return "unknown section: expected [profile], [gcc] or [clang]";
+}
+
+struct profile *
+profile_load_file(struct profile_set *set, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *name;
+	struct file_ctx c = {set, NULL};
+
+	base = base ? base + 1 : path;
+	name = xstrndup(base, strcspn(base, "."));
+	if (!valid_name(name)) {
+		error_at(path, 0, "profile file names must be lowercase letters, digits, '-' or '_'");
+		free(name);
+		return NULL;
+	}
+	c.p = profile_define(set, name, path, true);
+	free(name);
+	if (conf_parse(path, file_handler, &c) < 0) {
+		return NULL;
+	}
+	if (!c.p->summary) {
+		error_at(path, 0, "profile '%s' has no summary", c.p->name);
+		return NULL;
+	}
+	return c.p;
+}
+
+static int
+cmp_profile(const void *a, const void *b)
+{
+	const struct profile *x = *(struct profile *const *)a, *y = *(struct profile *const *)b;
+
+	if (x->order != y->order) {
+		return x->order < y->order ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+void
+profile_sort(struct profile_set *set)
+{
+	if (set->n > 1) {
+		qsort(set->v, set->n, sizeof(*set->v), cmp_profile);
+	}
+}
+
+int
+profile_load_dir(struct profile_set *set, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct strv files = STRV_INIT;
+	int rc = 0;
+
+	if (!d) {
+		return error_errno("cannot open profile directory '%s'", dir);
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".ini")) {
+			strv_push_owned(&files, xasprintf("%s/%s", dir, e->d_name));
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
+		if (!profile_load_file(set, files.v[i])) {
+			rc = -1;
+		}
+	}
+	strv_release(&files);
+	profile_sort(set);
+	return rc;
+}
+
+void
+profile_set_release(struct profile_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		profile_release(set->v[i]);
+	}
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+	arena_release(&set->arena);
+}
+
+static void
+flags_add(struct profile_flags *to, const struct profile_flags *from)
+{
+	strv_extend(&to->cflags, &from->cflags);
+	strv_extend(&to->ldflags, &from->ldflags);
+	strv_extend(&to->libs, &from->libs);
+	for (size_t i = 0; i < from->env.n; i++) {
+		const char *kv = from->env.v[i];
+		size_t n = strcspn(kv, "=");
+		char *name = xstrndup(kv, n);
+
+		strv_setenv(&to->env, name, kv + n + 1);
+		free(name);
+	}
+	strv_extend(&to->post, &from->post);
+	strv_extend(&to->build_args, &from->build_args);
+}
+
+void
+settings_compose(struct settings *s, struct profile *const *profiles, size_t n)
+{
+	const char *compiler = "gcc", *cxx = "g++";
+
+	for (size_t i = 0; i < n; i++) {
+		if (profiles[i]->compiler) {
+			compiler = profiles[i]->compiler;
+			cxx = profiles[i]->cxx ? profiles[i]->cxx
+			      : !strcmp(compiler, "clang") ? "clang++"
+							   : "g++";
+		}
+	}
+	s->toolchain = xstrdup(compiler);
+	s->cc = xstrdup(compiler);
+	s->cxx = xstrdup(cxx);
+	for (size_t i = 0; i < n; i++) {
+		const struct profile *p = profiles[i];
+
+		flags_add(&s->f, &p->all);
+		flags_add(&s->f, !strcmp(compiler, "clang") ? &p->clang : &p->gcc);
+	}
+}
+
+void
+settings_release(struct settings *s)
+{
+	free(s->toolchain);
+	free(s->cc);
+	free(s->cxx);
+	flags_release(&s->f);
+	memset(s, 0, sizeof(*s));
+}

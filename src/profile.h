@@ -1,0 +1,87 @@
+/* profile.h: size profiles (one measure of the matrix each) loaded from
+ * profiles/NAME.ini and a project's ounce.ini, and their composition into the exact
+ * settings of one build. */
+#ifndef OUNCE_PROFILE_H
+#define OUNCE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mem.h"
+#include "strv.h"
+
+enum profile_stage { STAGE_COMPILE, STAGE_LINK, STAGE_POST_LINK };
+
+/* What a profile adds to a build, for one toolchain or for all. */
+struct profile_flags {
+	struct strv cflags;	/* compile steps (and compile-and-link steps) */
+	struct strv ldflags;	/* link steps, before the objects in a Makefile's order */
+	struct strv libs;	/* link steps, at the very end (LDLIBS) */
+	struct strv env;	/* NAME=VALUE for the configure and build commands */
+	struct strv post;	/* post-link commands, one string each, split into words */
+	struct strv build_args;	/* extra words for the build command (make VAR=VALUE) */
+};
+
+struct profile {
+	char *name;
+	char *summary;		/* one line: what it does */
+	char *tradeoff;		/* none, debuggability, speed, build-time, security, portability, abi, ram */
+	char *tradeoff_note;	/* one line: what it costs */
+	char *file;		/* where it was defined */
+	char *compiler;		/* switches the toolchain (clang), or NULL */
+	char *cxx;		/* the C++ compiler that goes with it */
+	enum profile_stage stage;
+	bool in_default;	/* part of the default matrix */
+	int order;		/* position in the default cumulative stack */
+	struct profile_flags all, gcc, clang;
+};
+
+/* All profiles known to a run; the arena owns them. */
+struct profile_set {
+	struct profile **v;
+	size_t n;
+	struct arena arena;
+};
+#define PROFILE_SET_INIT {NULL, 0, ARENA_INIT}
+
+/* Load every profiles/NAME.ini of dir into set, sorted by order then name. Returns
+ * 0, or -1 after reporting FILE:LINE of the first bad entry. */
+int profile_load_dir(struct profile_set *set, const char *dir);
+/* Load one profile file (the profile is named after the file). Returns the
+ * profile (owned by set) or NULL after reporting. */
+struct profile *profile_load_file(struct profile_set *set, const char *path);
+/* The profile called name, or a new empty one (replacing an existing one when
+ * replace is set), owned by set. Used by ounce.ini's [profile NAME] sections. */
+struct profile *profile_define(struct profile_set *set, const char *name, const char *file,
+			       bool replace);
+/* Apply one key of a profile's section; toolchain is NULL for the [profile] section.
+ * Returns NULL or a static error message. */
+const char *profile_set_key(struct profile_set *set, struct profile *p, const char *toolchain,
+			    const char *key, const char *value);
+/* The profile called name, or NULL. */
+struct profile *profile_find(const struct profile_set *set, const char *name);
+/* Sort the set by order, then name. */
+void profile_sort(struct profile_set *set);
+/* Free everything the set owns. */
+void profile_set_release(struct profile_set *set);
+/* "compile", "link" or "post-link". */
+const char *profile_stage_name(enum profile_stage s);
+/* True for a trade-off that pick and the cumulative stack avoid unless allowed. */
+bool profile_is_security(const struct profile *p);
+
+/* The settings of one build: the composition of its profiles. */
+struct settings {
+	char *toolchain;	/* "gcc" or "clang" */
+	char *cc, *cxx;		/* the real compilers, as names or paths */
+	struct profile_flags f;
+};
+#define SETTINGS_INIT {0}
+
+/* Compose the profiles, in order, into s (which must be SETTINGS_INIT or
+ * released). The last profile that names a compiler wins; each profile adds its
+ * common flags and then those of the resulting toolchain. */
+void settings_compose(struct settings *s, struct profile *const *profiles, size_t n);
+/* Free what s owns. */
+void settings_release(struct settings *s);
+
+#endif

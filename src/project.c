@@ -1,0 +1,180 @@
+/* project.c: reads a project's ounce.ini. Everything in it is optional: without
+ * one, the recipe's defaults and artifact discovery apply. */
+#include "project.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "profile.h"
+#include "banned.h"
+
+struct ctx {
+	struct project *p;
+	struct profile_set *set;
+	struct profile *cur;	/* the profile of the current section */
+	char *cur_section;	/* the section cur belongs to */
+	char *tool;		/* its toolchain, or NULL */
+	char msg[256];
+};
+
+static void
+replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+static const char *
+project_key(struct ctx *c, const char *key, const char *value)
+{
+	struct project *p = c->p;
+
+	if (!strcmp(key, "name")) {
+		replace(&p->name, value);
+	} else if (!strcmp(key, "recipe")) {
+		replace(&p->recipe, value);
+	} else if (!strcmp(key, "artifact")) {
+		if (value[0] == '/' || strstr(value, "..")) {
+			return "artifact must be a path inside the build tree";
+		}
+		replace(&p->artifact, value);
+	} else if (!strcmp(key, "configure")) {
+		replace(&p->configure, value);
+	} else if (!strcmp(key, "build")) {
+		replace(&p->build, value);
+	} else if (!strcmp(key, "smoke")) {
+		replace(&p->smoke, value);
+	} else if (!strcmp(key, "smoke_timeout")) {
+		char *end;
+		double v = strtod(value, &end);
+
+		if (*end || end == value || !(v > 0) || v > 86400) {
+			return "smoke_timeout must be a number of seconds above 0";
+		}
+		p->smoke_timeout = v;
+	} else if (!strcmp(key, "profiles")) {
+		struct strv names = STRV_INIT;
+
+		strv_split(&names, value);
+		for (size_t i = 0; i < names.n; i++) {
+			char *n = names.v[i];
+
+			n[strcspn(n, ",")] = '\0';
+			if (*n) {
+				strv_push(&p->profiles, n);
+			}
+		}
+		strv_release(&names);
+	} else if (!strcmp(key, "exclude")) {
+		strv_split(&p->exclude, value);
+	} else {
+		return "unknown key in [project]: expected name, recipe, artifact, configure, "
+		       "build, smoke, smoke_timeout, profiles or exclude";
+	}
+	return NULL;
+}
+
+static const char *
+handler(void *vctx, const char *section, const char *key, const char *value)
+{
+	struct ctx *c = vctx;
+
+	if (!strcmp(section, "project")) {
+		return project_key(c, key, value);
+	}
+	if (!strncmp(section, "profile ", 8)) {
+		if (!c->cur_section || strcmp(c->cur_section, section)) {
+			const char *name = section + 8;
+			size_t n = strcspn(name, ":");
+			char *pname = xstrndup(name, n);
+
+			free(c->cur_section);
+			free(c->tool);
+			c->cur_section = xstrdup(section);
+			c->tool = name[n] == ':' ? xstrdup(name + n + 1) : NULL;
+			/* the first section of a name in this file replaces a built-in
+			 * profile of that name; later sections add to it */
+			c->cur = profile_find(c->set, pname);
+			if (!c->cur || strcmp(c->cur->file, c->p->ini)) {
+				c->cur = profile_define(c->set, pname, c->p->ini, true);
+			}
+			free(pname);
+		}
+		return profile_set_key(c->set, c->cur, c->tool, key, value);
+	}
+	if (!*section) {
+		return "key outside a section: start with [project] or [profile NAME]";
+	}
+	snprintf(c->msg, sizeof(c->msg),
+		 "unknown section '%s': expected [project], [profile NAME] or "
+		 "[profile NAME:gcc|clang]",
+		 section);
+	return c->msg;
+}
+
+int
+project_load(struct project *p, const char *dir, struct profile_set *set)
+{
+	struct stat st;
+	const char *base;
+	int rc = 0;
+
+	if (stat(dir, &st) < 0) {
+		error("cannot read project directory '%s': %s", dir, strerror(errno));
+		return -2;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		error("'%s' is not a directory", dir);
+		return -2;
+	}
+	p->dir = fs_realpath(dir);
+	if (!p->dir) {
+		return -2;
+	}
+	base = strrchr(p->dir, '/');
+	p->name = xstrdup(base && base[1] ? base + 1 : "project");
+	p->smoke_timeout = 60;
+	p->ini = xasprintf("%s/ounce.ini", p->dir);
+	if (access(p->ini, F_OK) < 0) {
+		free(p->ini);
+		p->ini = NULL;
+		return 0;
+	}
+	struct ctx c = {p, set, NULL, NULL, NULL, {0}};
+	if (conf_parse(p->ini, handler, &c) < 0) {
+		rc = -1;
+	}
+	free(c.cur_section);
+	free(c.tool);
+	for (size_t i = 0; rc == 0 && i < set->n; i++) {
+		if (!set->v[i]->summary) {
+			rc = error_at(p->ini, 0, "profile '%s' has no summary", set->v[i]->name);
+		}
+	}
+	profile_sort(set);
+	return rc;
+}
+
+void
+project_release(struct project *p)
+{
+	free(p->dir);
+	free(p->ini);
+	free(p->name);
+	free(p->recipe);
+	free(p->artifact);
+	free(p->configure);
+	free(p->build);
+	free(p->smoke);
+	strv_release(&p->profiles);
+	strv_release(&p->exclude);
+	memset(p, 0, sizeof(*p));
+}

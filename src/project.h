@@ -1,0 +1,35 @@
+/* project.h: the user's project: its directory and what its optional ounce.ini
+ * says (artifact, commands, smoke test, its own profiles). */
+#ifndef OUNCE_PROJECT_H
+#define OUNCE_PROJECT_H
+
+#include <stdbool.h>
+
+#include "strv.h"
+
+struct profile_set;
+
+struct project {
+	char *dir;		/* absolute, no trailing slash */
+	char *ini;		/* path of ounce.ini, or NULL when there is none */
+	char *name;		/* [project] name, or the directory's name */
+	char *recipe;		/* [project] recipe, or NULL to detect */
+	char *artifact;		/* [project] artifact, relative to the build tree, or NULL */
+	char *configure;	/* [project] configure command template, or NULL */
+	char *build;		/* [project] build command template, or NULL */
+	char *smoke;		/* [project] smoke command template, or NULL */
+	double smoke_timeout;	/* seconds */
+	struct strv profiles;	/* [project] profiles: the default list, or empty */
+	struct strv exclude;	/* [project] exclude: names not copied into cells */
+};
+#define PROJECT_INIT {0}
+
+/* Fill p for directory dir, reading dir/ounce.ini when present; its [profile NAME]
+ * and [profile NAME:TOOLCHAIN] sections define profiles in set (replacing built-in
+ * ones of the same name). Returns 0, -1 after reporting FILE:LINE, or -2 when dir
+ * is not a directory (reported). */
+int project_load(struct project *p, const char *dir, struct profile_set *set);
+/* Free what p owns. */
+void project_release(struct project *p);
+
+#endif

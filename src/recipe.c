@@ -1,0 +1,208 @@
+/* recipe.c: build systems as data. A recipe names the files that reveal it and
+ * the command templates that configure and build a staged copy of the tree;
+ * adding a build system is adding a recipes/NAME.ini. */
+#include "recipe.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "log.h"
+#include "banned.h"
+
+struct ctx {
+	struct recipe_set *set;
+	struct recipe *r;
+};
+
+static const char *
+handler(void *vctx, const char *section, const char *key, const char *value)
+{
+	struct ctx *c = vctx;
+	struct recipe *r = c->r;
+	struct arena *a = &c->set->arena;
+
+	if (strcmp(section, "recipe")) {
+		return *section ? "unknown section: expected [recipe]"
+				: "key outside a section: start the file with [recipe]";
+	}
+	if (!strcmp(key, "summary")) {
+		r->summary = arena_strdup(a, value);
+	} else if (!strcmp(key, "priority")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || end == value || v < 0 || v > 1000) {
+			return "priority must be a number from 0 to 1000";
+		}
+		r->priority = (int)v;
+	} else if (!strcmp(key, "detect")) {
+		strv_split(&r->detect, value);
+	} else if (!strcmp(key, "detect_glob")) {
+		r->detect_glob = arena_strdup(a, value);
+	} else if (!strcmp(key, "detect_count")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || end == value || v < 0 || v > 1000) {
+			return "detect_count must be a number from 0 to 1000";
+		}
+		r->detect_count = (int)v;
+	} else if (!strcmp(key, "configure")) {
+		r->configure = arena_strdup(a, value);
+	} else if (!strcmp(key, "build")) {
+		r->build = arena_strdup(a, value);
+	} else if (!strcmp(key, "artifact")) {
+		r->artifact = arena_strdup(a, value);
+	} else {
+		return "unknown key: expected summary, priority, detect, detect_glob, "
+		       "detect_count, configure, build or artifact";
+	}
+	return NULL;
+}
+
+static int
+load_file(struct recipe_set *set, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct recipe *r = arena_alloc(&set->arena, sizeof(*r));
+	struct ctx c = {set, r};
+
+	base = base ? base + 1 : path;
+	r->name = arena_strdup(&set->arena, base);
+	r->name[strcspn(r->name, ".")] = '\0';
+	r->file = arena_strdup(&set->arena, path);
+	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+	set->v[set->n++] = r;
+	if (conf_parse(path, handler, &c) < 0) {
+		return -1;
+	}
+	if (!r->build) {
+		return error_at(path, 0, "recipe '%s' has no build command", r->name);
+	}
+	if (!r->detect.n && !r->detect_glob) {
+		return error_at(path, 0, "recipe '%s' has neither detect nor detect_glob", r->name);
+	}
+	return 0;
+}
+
+int
+recipe_load_dir(struct recipe_set *set, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct strv files = STRV_INIT;
+	int rc = 0;
+
+	if (!d) {
+		return error_errno("cannot open recipe directory '%s'", dir);
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > 4 && !strcmp(e->d_name + n - 4, ".ini")) {
+			strv_push_owned(&files, xasprintf("%s/%s", dir, e->d_name));
+		}
+	}
+	closedir(d);
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
+		rc = load_file(set, files.v[i]);
+	}
+	strv_release(&files);
+	return rc;
+}
+
+struct recipe *
+recipe_find(const struct recipe_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (!strcmp(set->v[i]->name, name)) {
+			return set->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* Does r match dir? On a glob match, *match gets the (single) matching name. */
+static int
+matches(const struct recipe *r, const char *dir, char **match)
+{
+	*match = NULL;
+	for (size_t i = 0; i < r->detect.n; i++) {
+		char *p = xasprintf("%s/%s", dir, r->detect.v[i]);
+		struct stat st;
+		int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+
+		free(p);
+		if (ok) {
+			return 1;
+		}
+	}
+	if (r->detect_glob) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		int count = 0;
+
+		if (!d) {
+			return 0;
+		}
+		while ((e = readdir(d))) {
+			if (fnmatch(r->detect_glob, e->d_name, FNM_PERIOD) == 0) {
+				if (!*match) {
+					*match = xstrdup(e->d_name);
+				}
+				count++;
+			}
+		}
+		closedir(d);
+		if (count && (!r->detect_count || count == r->detect_count)) {
+			return 1;
+		}
+		free(*match);
+		*match = NULL;
+	}
+	return 0;
+}
+
+struct recipe *
+recipe_detect(const struct recipe_set *set, const char *dir, char **match)
+{
+	struct recipe *best = NULL;
+	char *best_match = NULL;
+
+	for (size_t i = 0; i < set->n; i++) {
+		char *m;
+
+		if (!matches(set->v[i], dir, &m)) {
+			continue;
+		}
+		if (!best || set->v[i]->priority > best->priority) {
+			best = set->v[i];
+			free(best_match);
+			best_match = m;
+		} else {
+			free(m);
+		}
+	}
+	if (match) {
+		*match = best_match;
+	} else {
+		free(best_match);
+	}
+	return best;
+}
+
+void
+recipe_set_release(struct recipe_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		strv_release(&set->v[i]->detect);
+	}
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+	arena_release(&set->arena);
+}

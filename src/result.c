@@ -1,0 +1,579 @@
+/* result.c: cells, rows and results.json. Written and read with jansson; the
+ * field names here are the documented contract (README "results.json"). */
+#include "result.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "banned.h"
+
+#ifndef OUNCE_VERSION
+#define OUNCE_VERSION "0.1.0"
+#endif
+
+static const char *const status_names[] = {
+	[CELL_PENDING] = "pending",
+	[CELL_OK] = "ok",
+	[CELL_CONFIGURE_FAILED] = "configure-failed",
+	[CELL_BUILD_FAILED] = "build-failed",
+	[CELL_SMOKE_FAILED] = "smoke-failed",
+	[CELL_TIMEOUT] = "timeout",
+	[CELL_INTERRUPTED] = "interrupted",
+};
+
+const char *
+cell_status_name(enum cell_status s)
+{
+	return status_names[s];
+}
+
+struct cell *
+cell_new(const char *name)
+{
+	struct cell *c = xcalloc(1, sizeof(*c));
+	struct measure m = MEASURE_INIT;
+
+	c->name = xstrdup(name);
+	c->m = m;
+	c->peak_rss_kb = -1;
+	return c;
+}
+
+void
+cell_free(struct cell *c)
+{
+	if (!c) {
+		return;
+	}
+	free(c->name);
+	strv_release(&c->profiles);
+	free(c->reason);
+	free(c->log);
+	free(c->artifact);
+	measure_release(&c->m);
+	settings_release(&c->settings);
+	free(c);
+}
+
+struct cell *
+results_find(const struct results *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		if (!strcmp(r->cells[i]->name, name)) {
+			return r->cells[i];
+		}
+	}
+	return NULL;
+}
+
+void
+results_add_cell(struct results *r, struct cell *c)
+{
+	r->cells = xreallocarray(r->cells, r->ncells + 1, sizeof(*r->cells));
+	r->cells[r->ncells++] = c;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+results_add_row(struct results *r, const char *cell, const char *group, const char *label,
+		const char *note)
+{
+	struct row *row;
+
+	r->rows = xreallocarray(r->rows, r->nrows + 1, sizeof(*r->rows));
+	row = &r->rows[r->nrows++];
+	row->cell = xstrdup(cell);
+	row->group = xstrdup(group);
+	row->label = xstrdup(label);
+	row->note = dup_or_null(note);
+}
+
+static void
+add_profile(struct results *r, const char *name, const char *summary, const char *stage,
+	    const char *tradeoff, const char *note)
+{
+	struct result_profile *p;
+
+	r->profiles = xreallocarray(r->profiles, r->nprofiles + 1, sizeof(*r->profiles));
+	p = &r->profiles[r->nprofiles++];
+	p->name = xstrdup(name);
+	p->summary = xstrdup(summary ? summary : "");
+	p->stage = xstrdup(stage ? stage : "compile");
+	p->tradeoff = xstrdup(tradeoff ? tradeoff : "none");
+	p->tradeoff_note = dup_or_null(note);
+}
+
+void
+results_add_profile(struct results *r, const struct profile *p)
+{
+	add_profile(r, p->name, p->summary, profile_stage_name(p->stage), p->tradeoff,
+		    p->tradeoff_note);
+}
+
+const struct result_profile *
+results_profile(const struct results *r, const char *name)
+{
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		if (!strcmp(r->profiles[i].name, name)) {
+			return &r->profiles[i];
+		}
+	}
+	return NULL;
+}
+
+bool
+metric_valid(const char *m)
+{
+	static const char *const names[] = {"file", "stripped", "xz", "gz", "flash", "ram"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (!strcmp(m, names[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+long long
+cell_metric(const struct cell *c, const char *m)
+{
+	if (c->status != CELL_OK && c->status != CELL_SMOKE_FAILED) {
+		return -1;
+	}
+	if (!strcmp(m, "file")) {
+		return c->m.bytes;
+	}
+	if (!strcmp(m, "stripped")) {
+		return c->m.stripped_bytes;
+	}
+	if (!strcmp(m, "xz")) {
+		return c->m.xz_bytes;
+	}
+	if (!strcmp(m, "gz")) {
+		return c->m.gz_bytes;
+	}
+	if (!strcmp(m, "flash")) {
+		return (long long)c->m.flash;
+	}
+	if (!strcmp(m, "ram")) {
+		return (long long)c->m.ram;
+	}
+	return -1;
+}
+
+/* ---- writing ---- */
+
+static json_t *
+jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+jstrv(const struct strv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sv->n; i++) {
+		json_array_append_new(a, json_string(sv->v[i]));
+	}
+	return a;
+}
+
+static json_t *
+jsize(long long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *
+settings_json(const struct settings *s)
+{
+	json_t *o = json_object(), *env = json_object();
+
+	json_object_set_new(o, "toolchain", jstr(s->toolchain));
+	json_object_set_new(o, "cc", jstr(s->cc));
+	json_object_set_new(o, "cxx", jstr(s->cxx));
+	json_object_set_new(o, "cflags", jstrv(&s->f.cflags));
+	json_object_set_new(o, "ldflags", jstrv(&s->f.ldflags));
+	json_object_set_new(o, "libs", jstrv(&s->f.libs));
+	for (size_t i = 0; i < s->f.env.n; i++) {
+		const char *kv = s->f.env.v[i];
+		size_t n = strcspn(kv, "=");
+		char *k = xstrndup(kv, n);
+
+		json_object_set_new(env, k, json_string(kv + n + 1));
+		free(k);
+	}
+	json_object_set_new(o, "env", env);
+	json_object_set_new(o, "post", jstrv(&s->f.post));
+	json_object_set_new(o, "build_args", jstrv(&s->f.build_args));
+	return o;
+}
+
+static json_t *
+cell_json(const struct cell *c)
+{
+	json_t *o = json_object(), *secs = json_object();
+	static const char *const smoke[] = {"none", "pass", "fail"};
+	bool measured = c->m.bytes >= 0 && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED);
+
+	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "profiles", jstrv(&c->profiles));
+	json_object_set_new(o, "status", json_string(cell_status_name(c->status)));
+	json_object_set_new(o, "reason", jstr(c->reason));
+	json_object_set_new(o, "log", jstr(c->log));
+	json_object_set_new(o, "artifact", jstr(c->artifact));
+	json_object_set_new(o, "bytes", measured ? jsize(c->m.bytes) : json_null());
+	json_object_set_new(o, "stripped_bytes", measured ? jsize(c->m.stripped_bytes) : json_null());
+	for (size_t i = 0; measured && i < c->m.nsections; i++) {
+		json_object_set_new(secs, c->m.sections[i].name,
+				    json_integer((json_int_t)c->m.sections[i].bytes));
+	}
+	json_object_set_new(o, "sections", secs);
+	json_object_set_new(o, "xz_bytes", measured ? jsize(c->m.xz_bytes) : json_null());
+	json_object_set_new(o, "gz_bytes", measured ? jsize(c->m.gz_bytes) : json_null());
+	json_object_set_new(o, "flash", measured ? json_integer((json_int_t)c->m.flash) : json_null());
+	json_object_set_new(o, "ram", measured ? json_integer((json_int_t)c->m.ram) : json_null());
+	json_object_set_new(o, "smoke", json_string(smoke[c->smoke]));
+	json_object_set_new(o, "peak_rss_kb", c->peak_rss_kb >= 0 ? json_integer(c->peak_rss_kb)
+								  : json_null());
+	json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
+	json_object_set_new(o, "settings", settings_json(&c->settings));
+	return o;
+}
+
+char *
+results_to_json(const struct results *r)
+{
+	json_t *o = json_object(), *cells = json_array(), *rows = json_array();
+	json_t *profs = json_array();
+	char *s, *out;
+
+	json_object_set_new(o, "tool", json_string("ounce"));
+	json_object_set_new(o, "version", json_string(r->version ? r->version : OUNCE_VERSION));
+	json_object_set_new(o, "project", jstr(r->project));
+	json_object_set_new(o, "project_dir", jstr(r->project_dir));
+	json_object_set_new(o, "recipe", jstr(r->recipe));
+	json_object_set_new(o, "toolchain", jstr(r->toolchain));
+	json_object_set_new(o, "baseline", jstr(r->baseline));
+	json_object_set_new(o, "metric", jstr(r->metric));
+	for (size_t i = 0; i < r->ncells; i++) {
+		json_array_append_new(cells, cell_json(r->cells[i]));
+	}
+	json_object_set_new(o, "cells", cells);
+	for (size_t i = 0; i < r->nrows; i++) {
+		json_t *row = json_object();
+
+		json_object_set_new(row, "cell", json_string(r->rows[i].cell));
+		json_object_set_new(row, "group", json_string(r->rows[i].group));
+		json_object_set_new(row, "label", json_string(r->rows[i].label));
+		json_object_set_new(row, "note", jstr(r->rows[i].note));
+		json_array_append_new(rows, row);
+	}
+	json_object_set_new(o, "rows", rows);
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		const struct result_profile *p = &r->profiles[i];
+		json_t *po = json_object();
+
+		json_object_set_new(po, "name", json_string(p->name));
+		json_object_set_new(po, "summary", json_string(p->summary));
+		json_object_set_new(po, "stage", json_string(p->stage));
+		json_object_set_new(po, "tradeoff", json_string(p->tradeoff));
+		json_object_set_new(po, "tradeoff_note", jstr(p->tradeoff_note));
+		json_array_append_new(profs, po);
+	}
+	json_object_set_new(o, "profiles", profs);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!s) {
+		die("out of memory formatting results.json");
+	}
+	out = xasprintf("%s\n", s);
+	free(s);
+	return out;
+}
+
+int
+results_save(const struct results *r, const char *path)
+{
+	char *s = results_to_json(r);
+	int rc = fs_write_atomic(path, s, strlen(s));
+
+	free(s);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	const char *path;
+	int rc;
+};
+
+static int
+bad(struct reader *rd, const char *what)
+{
+	if (rd->rc == 0) {
+		error_at(rd->path, 0, "not an ounce results file: %s", what);
+	}
+	rd->rc = -1;
+	return -1;
+}
+
+static char *
+get_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static long long
+get_int(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static void
+get_strv(struct reader *rd, json_t *o, const char *key, struct strv *out)
+{
+	json_t *a = json_object_get(o, key), *v;
+	size_t i;
+
+	if (!a) {
+		return;
+	}
+	if (!json_is_array(a)) {
+		bad(rd, key);
+		return;
+	}
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v)) {
+			bad(rd, key);
+			return;
+		}
+		strv_push(out, json_string_value(v));
+	}
+}
+
+static void
+load_settings(struct reader *rd, json_t *o, struct settings *s)
+{
+	json_t *env, *v;
+	const char *k;
+
+	if (!json_is_object(o)) {
+		bad(rd, "a cell's 'settings' is not an object");
+		return;
+	}
+	s->toolchain = get_str(o, "toolchain");
+	s->cc = get_str(o, "cc");
+	s->cxx = get_str(o, "cxx");
+	get_strv(rd, o, "cflags", &s->f.cflags);
+	get_strv(rd, o, "ldflags", &s->f.ldflags);
+	get_strv(rd, o, "libs", &s->f.libs);
+	get_strv(rd, o, "post", &s->f.post);
+	get_strv(rd, o, "build_args", &s->f.build_args);
+	env = json_object_get(o, "env");
+	if (json_is_object(env)) {
+		json_object_foreach(env, k, v) {
+			if (json_is_string(v)) {
+				strv_setenv(&s->f.env, k, json_string_value(v));
+			}
+		}
+	}
+}
+
+static struct cell *
+load_cell(struct reader *rd, json_t *o)
+{
+	struct cell *c;
+	char *status, *smoke;
+	json_t *secs, *v;
+	const char *k;
+	size_t i;
+
+	if (!json_is_object(o) || !json_is_string(json_object_get(o, "name"))) {
+		bad(rd, "a cell has no 'name'");
+		return NULL;
+	}
+	c = cell_new(json_string_value(json_object_get(o, "name")));
+	get_strv(rd, o, "profiles", &c->profiles);
+	status = get_str(o, "status");
+	c->status = CELL_PENDING;
+	for (i = 0; status && i < sizeof(status_names) / sizeof(*status_names); i++) {
+		if (!strcmp(status, status_names[i])) {
+			c->status = (enum cell_status)i;
+		}
+	}
+	if (!status || c->status == CELL_PENDING) {
+		bad(rd, "a cell has no known 'status'");
+	}
+	free(status);
+	c->reason = get_str(o, "reason");
+	c->log = get_str(o, "log");
+	c->artifact = get_str(o, "artifact");
+	c->m.bytes = get_int(o, "bytes");
+	c->m.stripped_bytes = get_int(o, "stripped_bytes");
+	c->m.xz_bytes = get_int(o, "xz_bytes");
+	c->m.gz_bytes = get_int(o, "gz_bytes");
+	c->m.flash = get_int(o, "flash") < 0 ? 0 : (unsigned long long)get_int(o, "flash");
+	c->m.ram = get_int(o, "ram") < 0 ? 0 : (unsigned long long)get_int(o, "ram");
+	secs = json_object_get(o, "sections");
+	if (json_is_object(secs)) {
+		json_object_foreach(secs, k, v) {
+			if (json_is_integer(v)) {
+				c->m.sections = xreallocarray(c->m.sections, c->m.nsections + 1,
+							      sizeof(*c->m.sections));
+				c->m.sections[c->m.nsections].name = xstrdup(k);
+				c->m.sections[c->m.nsections].bytes =
+					(unsigned long long)json_integer_value(v);
+				c->m.nsections++;
+			}
+		}
+	}
+	smoke = get_str(o, "smoke");
+	c->smoke = !smoke ? SMOKE_NONE : !strcmp(smoke, "pass") ? SMOKE_PASS
+				       : !strcmp(smoke, "fail") ? SMOKE_FAIL
+								: SMOKE_NONE;
+	free(smoke);
+	c->peak_rss_kb = get_int(o, "peak_rss_kb");
+	v = json_object_get(o, "build_seconds");
+	c->build_seconds = json_is_number(v) ? json_number_value(v) : 0;
+	v = json_object_get(o, "settings");
+	if (v) {
+		load_settings(rd, v, &c->settings);
+	}
+	return c;
+}
+
+int
+results_load(struct results *r, const char *path)
+{
+	json_error_t jerr;
+	json_t *o = json_load_file(path, 0, &jerr), *a, *v;
+	struct reader rd = {path, 0};
+	char *tool;
+	size_t i;
+
+	if (!o) {
+		if (!fs_exists(path)) {
+			return error("cannot read '%s': no such file", path);
+		}
+		return error_at(path, jerr.line, "invalid JSON: %s", jerr.text);
+	}
+	tool = get_str(o, "tool");
+	if (!json_is_object(o) || !tool || strcmp(tool, "ounce")) {
+		free(tool);
+		json_decref(o);
+		return error_at(path, 0, "not an ounce results file: no \"tool\": \"ounce\"");
+	}
+	free(tool);
+	r->version = get_str(o, "version");
+	r->project = get_str(o, "project");
+	r->project_dir = get_str(o, "project_dir");
+	r->recipe = get_str(o, "recipe");
+	r->toolchain = get_str(o, "toolchain");
+	r->baseline = get_str(o, "baseline");
+	r->metric = get_str(o, "metric");
+	a = json_object_get(o, "cells");
+	if (!json_is_array(a)) {
+		bad(&rd, "no 'cells' array");
+	}
+	json_array_foreach(a, i, v) {
+		struct cell *c = load_cell(&rd, v);
+
+		if (c) {
+			results_add_cell(r, c);
+		}
+	}
+	a = json_object_get(o, "rows");
+	json_array_foreach(a, i, v) {
+		char *cell = get_str(v, "cell"), *group = get_str(v, "group");
+		char *label = get_str(v, "label"), *note = get_str(v, "note");
+
+		if (cell && group && label && results_find(r, cell)) {
+			results_add_row(r, cell, group, label, note);
+		} else {
+			bad(&rd, "a row names no known cell");
+		}
+		free(cell);
+		free(group);
+		free(label);
+		free(note);
+	}
+	if (!r->nrows) {
+		/* a results.json from elsewhere without rows: one row per cell */
+		for (i = 0; i < r->ncells; i++) {
+			const char *n = r->cells[i]->name;
+			bool base = r->baseline && !strcmp(n, r->baseline);
+
+			results_add_row(r, n, base ? "baseline" : "each", base ? "baseline" : n, NULL);
+		}
+	}
+	a = json_object_get(o, "profiles");
+	json_array_foreach(a, i, v) {
+		char *name = get_str(v, "name"), *summary = get_str(v, "summary");
+		char *stage = get_str(v, "stage"), *tradeoff = get_str(v, "tradeoff");
+		char *note = get_str(v, "tradeoff_note");
+
+		if (name) {
+			add_profile(r, name, summary, stage, tradeoff, note);
+		}
+		free(name);
+		free(summary);
+		free(stage);
+		free(tradeoff);
+		free(note);
+	}
+	json_decref(o);
+	if (rd.rc == 0 && (!r->baseline || !results_find(r, r->baseline))) {
+		bad(&rd, "'baseline' names no cell");
+	}
+	return rd.rc;
+}
+
+void
+results_release(struct results *r)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		cell_free(r->cells[i]);
+	}
+	free(r->cells);
+	for (size_t i = 0; i < r->nrows; i++) {
+		free(r->rows[i].cell);
+		free(r->rows[i].group);
+		free(r->rows[i].label);
+		free(r->rows[i].note);
+	}
+	free(r->rows);
+	for (size_t i = 0; i < r->nprofiles; i++) {
+		free(r->profiles[i].name);
+		free(r->profiles[i].summary);
+		free(r->profiles[i].stage);
+		free(r->profiles[i].tradeoff);
+		free(r->profiles[i].tradeoff_note);
+	}
+	free(r->profiles);
+	free(r->version);
+	free(r->project);
+	free(r->project_dir);
+	free(r->recipe);
+	free(r->toolchain);
+	free(r->baseline);
+	free(r->metric);
+	memset(r, 0, sizeof(*r));
+}

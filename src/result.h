@@ -1,0 +1,102 @@
+/* result.h: what each cell of a run measured, or why it failed, and results.json,
+ * the contract between the matrix and everything that reads it. */
+#ifndef OUNCE_RESULT_H
+#define OUNCE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "measure.h"
+#include "profile.h"
+#include "strv.h"
+
+enum cell_status {
+	CELL_PENDING,
+	CELL_OK,
+	CELL_CONFIGURE_FAILED,
+	CELL_BUILD_FAILED,
+	CELL_SMOKE_FAILED,
+	CELL_TIMEOUT,
+	CELL_INTERRUPTED,
+};
+
+enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL };
+
+struct cell {
+	char *name;		/* profile names joined with '+', or "baseline" */
+	struct strv profiles;
+	enum cell_status status;
+	char *reason;		/* why it failed, or NULL */
+	char *log;		/* its log file */
+	char *artifact;		/* the measured file */
+	struct measure m;
+	enum smoke_state smoke;
+	long peak_rss_kb;	/* of the smoke test; -1 when none ran */
+	double build_seconds;
+	struct settings settings;
+};
+
+/* One line of the table: a cell as it appears in a group. */
+struct row {
+	char *cell;		/* name of a cell */
+	char *group;		/* "baseline", "each" or "cumulative" */
+	char *label;		/* the modifications column */
+	char *note;		/* e.g. "failed: left out below", or NULL */
+};
+
+/* A profile as results.json records it, for pick and emit. */
+struct result_profile {
+	char *name, *summary, *stage, *tradeoff, *tradeoff_note;
+};
+
+struct results {
+	char *version;
+	char *project;
+	char *project_dir;
+	char *recipe;
+	char *toolchain;	/* the baseline's */
+	char *baseline;		/* the baseline cell's name */
+	char *metric;		/* what the cumulative stack kept profiles by */
+	struct cell **cells;
+	size_t ncells;
+	struct row *rows;
+	size_t nrows;
+	struct result_profile *profiles;
+	size_t nprofiles;
+};
+#define RESULTS_INIT {0}
+
+/* "ok", "configure-failed", "build-failed", "smoke-failed", "timeout", "interrupted". */
+const char *cell_status_name(enum cell_status s);
+/* A new pending cell owned by the caller (free with cell_free). */
+struct cell *cell_new(const char *name);
+/* Free a cell and what it owns. */
+void cell_free(struct cell *c);
+/* The cell called name, or NULL. */
+struct cell *results_find(const struct results *r, const char *name);
+/* Add a cell (r takes ownership). */
+void results_add_cell(struct results *r, struct cell *c);
+/* Add a row (strings are copied). */
+void results_add_row(struct results *r, const char *cell, const char *group, const char *label,
+		     const char *note);
+/* Record a profile's description. */
+void results_add_profile(struct results *r, const struct profile *p);
+/* The recorded profile called name, or NULL. */
+const struct result_profile *results_profile(const struct results *r, const char *name);
+/* A cell's value for metric (file, stripped, xz, gz, flash, ram), or -1 when the
+ * metric is unknown or was not measured. */
+long long cell_metric(const struct cell *c, const char *metric);
+/* True for a metric name cell_metric knows. */
+bool metric_valid(const char *metric);
+
+/* results.json as a string the caller frees. */
+char *results_to_json(const struct results *r);
+/* Write results.json atomically to path. Returns 0 or -1 after reporting. */
+int results_save(const struct results *r, const char *path);
+/* Read a results.json written by ounce. Returns 0 or -1 after reporting
+ * (exit status 2 material: the file is at fault). */
+int results_load(struct results *r, const char *path);
+/* Free what r owns. */
+void results_release(struct results *r);
+
+#endif

@@ -1,0 +1,34 @@
+/* run.h: the context of one matrix run, passed to every module that needs it
+ * instead of globals. */
+#ifndef OUNCE_RUN_H
+#define OUNCE_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "strv.h"
+
+struct profile_set;
+struct project;
+struct recipe;
+
+struct run {
+	struct project *project;
+	const struct recipe *recipe;
+	char *recipe_match;	/* the file the recipe's glob matched, or NULL */
+	struct profile_set *profiles;
+	char *workdir;		/* absolute; cells live in workdir/cells/NAME */
+	char *self;		/* absolute path of the ounce executable */
+	char *shimdir;		/* workdir/bin: compiler names linked to ounce */
+	int jobs;		/* cells at once */
+	int build_jobs;		/* parallel jobs inside each build */
+	double timeout;		/* seconds for each configure, build or post-link step */
+	const char *smoke;	/* smoke command template, or NULL */
+	double smoke_timeout;
+	const char *metric;	/* what the cumulative stack keeps profiles by */
+	bool stack_all;		/* stack every profile that builds, even one that grows */
+	struct strv allow;	/* trade-offs allowed in the stack and in pick */
+	volatile sig_atomic_t *cancel;
+};
+
+#endif

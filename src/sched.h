@@ -1,0 +1,23 @@
+/* sched.h: runs the cells of a plan, several at once, and handles Ctrl-C. */
+#ifndef OUNCE_SCHED_H
+#define OUNCE_SCHED_H
+
+#include <signal.h>
+
+struct plan;
+struct results;
+struct run;
+
+/* Catch SIGINT, SIGTERM and SIGHUP: the handler only sets the flag returned here,
+ * which spawn watches to stop running builds. */
+volatile sig_atomic_t *sched_install_signals(void);
+/* The signal that stopped the run, or 0. */
+int sched_signal(void);
+
+/* Build the baseline, then the plan's cells with run->jobs at once, adding cells
+ * and rows to res as they finish. Returns 0 when the matrix ran (failed cells are
+ * results), 1 when the baseline failed, 128+N when interrupted by signal N, and -1
+ * when ounce itself could not go on (reported). */
+int sched_run(struct run *run, struct plan *plan, struct results *res);
+
+#endif

@@ -1,0 +1,333 @@
+/* spawn.c: fork, exec and wait, done the careful way (see STYLE.md): argv, env and
+ * PATH are ready before fork, the child makes only async-signal-safe calls and
+ * reports a failed exec through a close-on-exec pipe, and the parent enforces the
+ * timeout on the whole process group. Safe to call from several threads. */
+#define _GNU_SOURCE /* wait4, pipe2 */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mem.h"
+#include "strv.h"
+#include "banned.h"
+
+extern char **environ;
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+	}
+}
+
+char *
+spawn_which(const char *name, char *const *envp)
+{
+	const char *path = NULL;
+
+	if (strchr(name, '/')) {
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	}
+	for (char *const *e = envp ? envp : environ; e && *e; e++) {
+		if (!strncmp(*e, "PATH=", 5)) {
+			path = *e + 5;
+			break;
+		}
+	}
+	if (!path) {
+		path = "/usr/local/bin:/usr/bin:/bin";
+	}
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char *cand = n ? xasprintf("%.*s/%s", (int)n, path, name) : xasprintf("./%s", name);
+		struct stat st;
+
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			return cand;
+		}
+		free(cand);
+		path += n;
+		if (*path == ':') {
+			path++;
+		}
+	}
+	return NULL;
+}
+
+char *
+spawn_quote_argv(char *const *argv)
+{
+	struct buf b = BUF_INIT;
+
+	for (char *const *a = argv; *a; a++) {
+		if (a != argv) {
+			buf_addc(&b, ' ');
+		}
+		if (**a && !strpbrk(*a, " \t\n'\"\\$`;&|<>()*?[]#~{}")) {
+			buf_adds(&b, *a);
+			continue;
+		}
+		buf_addc(&b, '\'');
+		for (const char *p = *a; *p; p++) {
+			if (*p == '\'') {
+				buf_adds(&b, "'\\''");
+			} else {
+				buf_addc(&b, *p);
+			}
+		}
+		buf_addc(&b, '\'');
+	}
+	return buf_detach(&b);
+}
+
+const char *
+spawn_describe(const struct spawn_result *res, double timeout)
+{
+	static _Thread_local char msg[128];
+
+	switch (res->end) {
+	case SPAWN_NOT_STARTED:
+		snprintf(msg, sizeof(msg), "could not start: %s", strerror(res->start_errno));
+		break;
+	case SPAWN_TIMEOUT:
+		snprintf(msg, sizeof(msg), "timed out after %g s", timeout);
+		break;
+	case SPAWN_CANCELLED:
+		snprintf(msg, sizeof(msg), "interrupted");
+		break;
+	case SPAWN_EXITED:
+		if (res->status > 128) {
+			snprintf(msg, sizeof(msg), "killed by signal %d", res->status - 128);
+		} else {
+			snprintf(msg, sizeof(msg), "exit status %d", res->status);
+		}
+		break;
+	}
+	return msg;
+}
+
+/* Child side: only async-signal-safe calls from here to execve or _exit. */
+static _Noreturn void
+child(const char *path, char *const *argv, char *const *envp, const char *cwd, int in, int out,
+      int err, int notify)
+{
+	int e;
+
+	setpgid(0, 0);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+		goto fail;
+	}
+	if (cwd && chdir(cwd) < 0) {
+		goto fail;
+	}
+	execve(path, argv, envp);
+fail:
+	e = errno;
+	while (write(notify, &e, sizeof(e)) < 0 && errno == EINTR) {
+	}
+	_exit(127);
+}
+
+static void
+kill_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH) {
+		kill(pid, sig);
+	}
+}
+
+/* Wait for pid, enforcing the timeout and the cancel flag on its group. */
+static int
+wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, double start)
+{
+	double deadline = o->timeout > 0 ? start + o->timeout : 0, kill_at = 0;
+	struct rusage ru;
+	int status;
+	long ms = 1;
+
+	for (;;) {
+		pid_t r = wait4(pid, &status, WNOHANG, &ru);
+
+		if (r == pid) {
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			return error_errno("cannot wait for process %ld", (long)pid);
+		}
+		double t = now();
+		if (!kill_at && ((deadline && t >= deadline) || (o->cancel && *o->cancel))) {
+			res->end = (o->cancel && *o->cancel) ? SPAWN_CANCELLED : SPAWN_TIMEOUT;
+			kill_group(pid, SIGTERM);
+			kill_at = t + 2.0;
+		} else if (kill_at && t >= kill_at) {
+			kill_group(pid, SIGKILL);
+			kill_at = t + 3600;
+		}
+		/* back off from 1 ms to 20 ms: short tools return fast, builds do not care */
+		nap(ms);
+		if (ms < 20) {
+			ms *= 2;
+		}
+	}
+	/* anything the program left running in its group (a server a smoke test
+	 * forgot, a daemon) goes with it */
+	kill(-pid, SIGKILL);
+	res->seconds = now() - start;
+	res->maxrss_kb = ru.ru_maxrss;
+	if (WIFEXITED(status)) {
+		res->status = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->status = 128 + WTERMSIG(status);
+	} else {
+		res->status = 255;
+	}
+	return 0;
+}
+
+int
+spawn_run(const struct spawn_opts *o, struct spawn_result *res)
+{
+	char *const *envp = o->envp ? o->envp : environ;
+	int in = -1, out = -1, errfd = -1, notify[2] = {-1, -1}, rc = -1;
+	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX";
+	double start = now();
+	pid_t pid;
+	int e = 0;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	res->end = SPAWN_EXITED;
+	if (log_get_level() >= LOG_DEBUG) {
+		char *q = spawn_quote_argv(o->argv);
+		debug("run%s%s: %s", o->cwd ? " in " : "", o->cwd ? o->cwd : "", q);
+		free(q);
+	}
+	path = spawn_which(o->argv[0], envp);
+	if (!path) {
+		res->end = SPAWN_NOT_STARTED;
+		res->start_errno = ENOENT;
+		res->status = 127;
+		return error("cannot run '%s': command not found", o->argv[0]);
+	}
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		error_errno("cannot open '/dev/null'");
+		goto out;
+	}
+	if (o->out) {
+		out = mkostemp(capture_path, O_CLOEXEC);
+		if (out >= 0) {
+			unlink(capture_path);
+		}
+	} else if (o->log_path) {
+		out = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	} else {
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	}
+	if (out < 0) {
+		error_errno("cannot open '%s'", o->log_path ? o->log_path : "output file");
+		goto out;
+	}
+	if (o->out) {
+		/* captured stdout; stderr goes to the log or nowhere */
+		errfd = o->log_path
+			    ? open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)
+			    : open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (errfd < 0) {
+			error_errno("cannot open '%s'", o->log_path ? o->log_path : "/dev/null");
+			goto out;
+		}
+	}
+	if (pipe2(notify, O_CLOEXEC) < 0) {
+		error_errno("cannot create a pipe");
+		goto out;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		error_errno("cannot fork to run '%s'", o->argv[0]);
+		goto out;
+	}
+	if (pid == 0) {
+		child(path, o->argv, envp, o->cwd, in, out, errfd >= 0 ? errfd : out, notify[1]);
+	}
+	/* also from the parent, so a kill right after fork finds the group */
+	setpgid(pid, pid);
+	close(notify[1]);
+	notify[1] = -1;
+	while ((n = read(notify[0], &e, sizeof(e))) < 0 && errno == EINTR) {
+	}
+	if (wait_child(pid, o, res, start) < 0) {
+		goto out;
+	}
+	if (n == (ssize_t)sizeof(e)) {
+		res->end = SPAWN_NOT_STARTED;
+		res->start_errno = e;
+		error("cannot run '%s': %s", o->argv[0], strerror(e));
+		goto out;
+	}
+	if (o->out) {
+		char chunk[4096];
+
+		lseek(out, 0, SEEK_SET);
+		while ((n = read(out, chunk, sizeof(chunk))) > 0) {
+			buf_add(o->out, chunk, (size_t)n);
+		}
+	}
+	rc = 0;
+out:
+	free(path);
+	if (in >= 0) {
+		close(in);
+	}
+	if (out >= 0) {
+		close(out);
+	}
+	if (errfd >= 0) {
+		close(errfd);
+	}
+	if (notify[0] >= 0) {
+		close(notify[0]);
+	}
+	if (notify[1] >= 0) {
+		close(notify[1]);
+	}
+	return rc;
+}
+
+int
+spawn_exec(char *const *argv)
+{
+	char *path = spawn_which(argv[0], NULL);
+
+	if (!path) {
+		return error("cannot run '%s': command not found", argv[0]);
+	}
+	execv(path, argv);
+	error_errno("cannot run '%s'", path);
+	free(path);
+	return -1;
+}

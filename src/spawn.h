@@ -1,0 +1,56 @@
+/* spawn.h: run a program from an argv array in its own process group, with its
+ * output in a log file, a timeout, and resource usage. The only module that forks. */
+#ifndef OUNCE_SPAWN_H
+#define OUNCE_SPAWN_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+struct buf;
+
+struct spawn_opts {
+	char *const *argv;	/* argv[0] is looked up in PATH (of envp) by the parent */
+	char *const *envp;	/* NULL: ounce's own environment */
+	const char *cwd;	/* NULL: ounce's current directory */
+	const char *log_path;	/* stdout and stderr are appended here; NULL: /dev/null */
+	struct buf *out;	/* when set, stdout is captured here instead of the log */
+	double timeout;		/* seconds; 0 means none */
+	const volatile sig_atomic_t *cancel;	/* when it becomes non-zero, stop the group */
+};
+
+enum spawn_end {
+	SPAWN_EXITED,		/* ran; status holds the exit code or 128+signal */
+	SPAWN_NOT_STARTED,	/* could not start: start_errno says why */
+	SPAWN_TIMEOUT,		/* killed after opts.timeout seconds */
+	SPAWN_CANCELLED,	/* killed because *opts.cancel was set */
+};
+
+struct spawn_result {
+	enum spawn_end end;
+	int status;		/* exit code, or 128+N after signal N */
+	int start_errno;
+	double seconds;		/* wall time */
+	long maxrss_kb;		/* peak RSS of the largest process of the tree that was waited for */
+};
+
+/* Run opts->argv to completion and fill *res. Returns 0 when the program ran
+ * (whatever its status), -1 when it could not be started or ounce itself failed
+ * (reported; res->end tells which). */
+int spawn_run(const struct spawn_opts *opts, struct spawn_result *res);
+
+/* Resolve name through PATH (the PATH in envp, or ounce's own). Returns a path the
+ * caller frees, or NULL when not found (not reported). */
+char *spawn_which(const char *name, char *const *envp);
+
+/* One line describing how a run ended ("exit status 2", "killed by signal 9",
+ * "timed out after 10 s"...), in a static buffer owned by the caller's thread. */
+const char *spawn_describe(const struct spawn_result *res, double timeout);
+
+/* Replace ounce with argv (argv[0] looked up in PATH), for the compiler wrapper.
+ * Returns -1 after reporting when that fails. */
+int spawn_exec(char *const *argv);
+
+/* The argv quoted for a log line; the caller frees it. */
+char *spawn_quote_argv(char *const *argv);
+
+#endif

@@ -1,0 +1,373 @@
+/* table.c: formats a run as the table users paste: the shape of the "Tiny Rocket"
+ * write-up (build | modifications | size | % change) plus the other measures.
+ * Every number comes from results; percentages are against the baseline cell. */
+#include "table.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "result.h"
+#include "banned.h"
+
+bool
+table_format_parse(const char *s, enum table_format *out)
+{
+	if (!strcmp(s, "text")) {
+		*out = TABLE_TEXT;
+	} else if (!strcmp(s, "md")) {
+		*out = TABLE_MD;
+	} else if (!strcmp(s, "csv")) {
+		*out = TABLE_CSV;
+	} else if (!strcmp(s, "json")) {
+		*out = TABLE_JSON;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+const char *
+table_percent(long long v, long long base)
+{
+	static _Thread_local char s[32];
+	double pct;
+
+	if (v < 0 || base <= 0) {
+		return "n/a";
+	}
+	pct = ((double)v - (double)base) * 100.0 / (double)base;
+	if (pct > -0.05 && pct < 0.05) {
+		/* "0.0%" only for no change at all; a tiny change keeps its sign */
+		snprintf(s, sizeof(s), "%s0.0%%", v == base ? "" : v > base ? "+" : "-");
+	} else {
+		snprintf(s, sizeof(s), "%+.1f%%", pct);
+	}
+	return s;
+}
+
+const char *
+table_human(long long b)
+{
+	static _Thread_local char s[32];
+
+	if (b < 0) {
+		return "-";
+	}
+	if (b < 1024) {
+		snprintf(s, sizeof(s), "%lld B", b);
+	} else if (b < 1024 * 1024) {
+		snprintf(s, sizeof(s), "%.1f KiB", (double)b / 1024.0);
+	} else {
+		snprintf(s, sizeof(s), "%.2f MiB", (double)b / (1024.0 * 1024.0));
+	}
+	return s;
+}
+
+enum col {
+	C_BUILD,
+	C_MODS,
+	C_BYTES,
+	C_HUMAN,
+	C_PCT,
+	C_STRIPPED,
+	C_XZ,
+	C_TEXT,
+	C_RAM,
+	C_SECONDS,
+	C_SMOKE,
+	C_STATUS,
+	NCOLS
+};
+
+static const char *const headers[NCOLS] = {
+	"build", "modifications", "size (bytes)", "size (human)", "% change", "stripped", "xz",
+	".text", "RAM", "build s", "smoke", "status",
+};
+
+static const char *const csv_headers[NCOLS] = {
+	"build", "modifications", "bytes", "human", "percent_change", "stripped_bytes",
+	"xz_bytes", "text_bytes", "ram_bytes", "build_seconds", "smoke", "status",
+};
+
+static char *
+num(long long v)
+{
+	return v < 0 ? xstrdup("-") : xasprintf("%lld", v);
+}
+
+static bool
+measured(const struct cell *c)
+{
+	return (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) && c->m.bytes >= 0;
+}
+
+static char *
+status_text(const struct cell *c, const struct row *row)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, cell_status_name(c->status));
+	if (row->note) {
+		buf_printf(&b, " (%s)", row->note);
+	}
+	return buf_detach(&b);
+}
+
+/* The grid of strings for every row; cells[i][col] are owned by the caller. */
+static char ***
+grid(const struct results *r)
+{
+	char ***g = xcalloc(r->nrows, sizeof(*g));
+	const struct cell *base = r->baseline ? results_find(r, r->baseline) : NULL;
+	long long base_bytes = base && measured(base) ? base->m.bytes : -1;
+	static const char *const smoke[] = {"-", "pass", "FAIL"};
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct row *row = &r->rows[i];
+		const struct cell *c = results_find(r, row->cell);
+		bool m = measured(c);
+
+		g[i] = xcalloc(NCOLS, sizeof(**g));
+		g[i][C_BUILD] = xstrdup("default");
+		g[i][C_MODS] = xstrdup(row->label);
+		g[i][C_BYTES] = num(m ? c->m.bytes : -1);
+		g[i][C_HUMAN] = xstrdup(m ? table_human(c->m.bytes) : "-");
+		g[i][C_PCT] = xstrdup(m ? table_percent(c->m.bytes, base_bytes) : "-");
+		g[i][C_STRIPPED] = num(m ? c->m.stripped_bytes : -1);
+		g[i][C_XZ] = num(m ? c->m.xz_bytes : -1);
+		g[i][C_TEXT] = num(m ? (long long)measure_section(&c->m, ".text") : -1);
+		g[i][C_RAM] = num(m ? (long long)c->m.ram : -1);
+		g[i][C_SECONDS] = c->status == CELL_PENDING ? xstrdup("-")
+							    : xasprintf("%.1f", c->build_seconds);
+		g[i][C_SMOKE] = xstrdup(smoke[c->smoke]);
+		g[i][C_STATUS] = status_text(c, row);
+	}
+	return g;
+}
+
+static void
+free_grid(char ***g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < NCOLS; c++) {
+			free(g[i][c]);
+		}
+		free(g[i]);
+	}
+	free(g);
+}
+
+static bool
+right_aligned(int c)
+{
+	return c >= C_BYTES && c <= C_SECONDS;
+}
+
+static void
+pad(struct buf *out, const char *s, size_t w, bool right)
+{
+	size_t n = strlen(s);
+
+	if (right) {
+		for (size_t i = n; i < w; i++) {
+			buf_addc(out, ' ');
+		}
+	}
+	buf_adds(out, s);
+	if (!right) {
+		for (size_t i = n; i < w; i++) {
+			buf_addc(out, ' ');
+		}
+	}
+}
+
+static void
+render_text(const struct results *r, char ***g, struct buf *out, bool md)
+{
+	size_t w[NCOLS];
+
+	for (int c = 0; c < NCOLS; c++) {
+		w[c] = strlen(headers[c]);
+		for (size_t i = 0; i < r->nrows; i++) {
+			size_t n = strlen(g[i][c]);
+
+			w[c] = n > w[c] ? n : w[c];
+		}
+	}
+	for (int c = 0; c < NCOLS; c++) {
+		buf_adds(out, md ? "| " : c ? "  " : "");
+		pad(out, headers[c], w[c], right_aligned(c));
+		buf_adds(out, md ? " " : "");
+	}
+	buf_adds(out, md ? "|\n" : "\n");
+	for (int c = 0; c < NCOLS; c++) {
+		buf_adds(out, md ? "|" : c ? "  " : "");
+		for (size_t i = 0; i < w[c] + (md ? 2 : 0); i++) {
+			buf_addc(out, md && right_aligned(c) && i == w[c] + 1 ? ':' : '-');
+		}
+	}
+	buf_adds(out, md ? "|\n" : "\n");
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (!md && i > 0 && strcmp(r->rows[i].group, r->rows[i - 1].group)) {
+			buf_addc(out, '\n');
+		}
+		for (int c = 0; c < NCOLS; c++) {
+			buf_adds(out, md ? "| " : c ? "  " : "");
+			pad(out, g[i][c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
+			buf_adds(out, md ? " " : "");
+		}
+		buf_adds(out, md ? "|\n" : "\n");
+	}
+}
+
+static void
+csv_field(struct buf *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		buf_adds(out, s);
+		return;
+	}
+	buf_addc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"') {
+			buf_addc(out, '"');
+		}
+		buf_addc(out, *s);
+	}
+	buf_addc(out, '"');
+}
+
+static void
+render_csv(const struct results *r, char ***g, struct buf *out)
+{
+	for (int c = 0; c < NCOLS; c++) {
+		buf_adds(out, c ? "," : "");
+		buf_adds(out, csv_headers[c]);
+	}
+	buf_adds(out, ",group,cell\n");
+	for (size_t i = 0; i < r->nrows; i++) {
+		for (int c = 0; c < NCOLS; c++) {
+			const char *v = g[i][c];
+
+			buf_adds(out, c ? "," : "");
+			if (c == C_HUMAN || c == C_SMOKE) {
+				csv_field(out, v);
+			} else if (c == C_PCT || right_aligned(c)) {
+				/* numbers without units or signs of absence */
+				if (strcmp(v, "-") && strcmp(v, "n/a")) {
+					buf_add(out, v, strlen(v) - (c == C_PCT ? 1 : 0));
+				}
+			} else {
+				csv_field(out, v);
+			}
+		}
+		buf_addc(out, ',');
+		csv_field(out, r->rows[i].group);
+		buf_addc(out, ',');
+		csv_field(out, r->rows[i].cell);
+		buf_addc(out, '\n');
+	}
+}
+
+static json_t *
+jnum(long long v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+static void
+render_json(const struct results *r, struct buf *out)
+{
+	json_t *a = json_array();
+	const struct cell *base = r->baseline ? results_find(r, r->baseline) : NULL;
+	long long base_bytes = base && measured(base) ? base->m.bytes : -1;
+	char *s;
+
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct row *row = &r->rows[i];
+		const struct cell *c = results_find(r, row->cell);
+		bool m = measured(c);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "build", json_string("default"));
+		json_object_set_new(o, "group", json_string(row->group));
+		json_object_set_new(o, "modifications", json_string(row->label));
+		json_object_set_new(o, "cell", json_string(c->name));
+		json_object_set_new(o, "status", json_string(cell_status_name(c->status)));
+		json_object_set_new(o, "note", row->note ? json_string(row->note) : json_null());
+		json_object_set_new(o, "bytes", jnum(m ? c->m.bytes : -1));
+		if (m && base_bytes > 0) {
+			json_object_set_new(o, "percent_change",
+					    json_real(((double)c->m.bytes - (double)base_bytes) *
+						      100.0 / (double)base_bytes));
+		} else {
+			json_object_set_new(o, "percent_change", json_null());
+		}
+		json_object_set_new(o, "stripped_bytes", jnum(m ? c->m.stripped_bytes : -1));
+		json_object_set_new(o, "xz_bytes", jnum(m ? c->m.xz_bytes : -1));
+		json_object_set_new(o, "text_bytes",
+				    jnum(m ? (long long)measure_section(&c->m, ".text") : -1));
+		json_object_set_new(o, "ram_bytes", jnum(m ? (long long)c->m.ram : -1));
+		json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
+		json_object_set_new(o, "smoke", json_string(c->smoke == SMOKE_PASS   ? "pass"
+							    : c->smoke == SMOKE_FAIL ? "fail"
+										     : "none"));
+		json_array_append_new(a, o);
+	}
+	s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(a);
+	buf_adds(out, s ? s : "[]");
+	buf_addc(out, '\n');
+	free(s);
+}
+
+static void
+render_failures(const struct results *r, struct buf *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+
+		if (c->status == CELL_OK || c->status == CELL_PENDING) {
+			continue;
+		}
+		if (!any) {
+			buf_adds(out, "\nfailed cells:\n");
+			any = true;
+		}
+		buf_printf(out, "  %s: %s: %s\n", c->name, cell_status_name(c->status),
+			   c->reason ? c->reason : "no reason recorded");
+		if (c->log) {
+			buf_printf(out, "    log: %s\n", c->log);
+		}
+	}
+}
+
+void
+table_render(const struct results *r, enum table_format f, struct buf *out)
+{
+	char ***g;
+
+	if (f == TABLE_JSON) {
+		render_json(r, out);
+		return;
+	}
+	g = grid(r);
+	if (f == TABLE_CSV) {
+		render_csv(r, g, out);
+	} else {
+		if (r->project) {
+			buf_printf(out, f == TABLE_MD ? "**%s** (%s, %s)\n\n" : "%s (%s, %s)\n\n",
+				   r->project, r->recipe ? r->recipe : "?",
+				   r->toolchain ? r->toolchain : "?");
+		}
+		render_text(r, g, out, f == TABLE_MD);
+		render_failures(r, out);
+	}
+	free_grid(g, r->nrows);
+}

@@ -1,0 +1,22 @@
+/* table.h: the size table of a run, in text, Markdown, CSV or JSON. */
+#ifndef OUNCE_TABLE_H
+#define OUNCE_TABLE_H
+
+#include <stdbool.h>
+
+struct buf;
+struct results;
+
+enum table_format { TABLE_TEXT, TABLE_MD, TABLE_CSV, TABLE_JSON };
+
+/* Parse "text", "md", "csv" or "json"; false when it is none of those. */
+bool table_format_parse(const char *s, enum table_format *out);
+/* Render r's rows into out. */
+void table_render(const struct results *r, enum table_format f, struct buf *out);
+/* Percent change of v against base, as "+1.2%", "-33.0%" or "0.0%" into a static
+ * per-thread buffer; "n/a" when either is unknown. */
+const char *table_percent(long long v, long long base);
+/* Human size: "812 B", "12.3 KiB", "1.21 MiB", into a static per-thread buffer. */
+const char *table_human(long long bytes);
+
+#endif

@@ -1,0 +1,19 @@
+/* tmpl.h: command templates ("make -j{jobs} CC={cc}"): split into words like a
+ * shell (quotes, backslashes; no expansion) and fill {placeholders}. */
+#ifndef OUNCE_TMPL_H
+#define OUNCE_TMPL_H
+
+struct strv;
+
+struct tmpl_var {
+	const char *name;
+	const char *value;
+};
+
+/* Split tmpl into words and replace each {name} with its value from vars (n of
+ * them), appending the words to out. Returns 0, or -1 with *err set to a message
+ * (static, or in errbuf of errlen bytes) for bad quoting or an unknown name. */
+int tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n,
+		char *errbuf, int errlen, const char **err);
+
+#endif

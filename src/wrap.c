@@ -1,0 +1,104 @@
+/* wrap.c: decides what a compiler call does and appends the cell's flags after
+ * the project's own, so a profile reaches even a Makefile that hard-codes its
+ * CFLAGS (the last -O wins, and -f/-Wl flags add up). */
+#include "wrap.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "strv.h"
+#include "banned.h"
+
+/* Options whose value is the next argument. */
+static bool
+takes_value(const char *a)
+{
+	static const char *const opts[] = {
+		"-o", "-x", "-I", "-L", "-l", "-D", "-U", "-MF", "-MT", "-MQ", "-include",
+		"-imacros", "-isystem", "-idirafter", "-iprefix", "-iquote", "-isysroot",
+		"-Xlinker", "-Xassembler", "-Xpreprocessor", "-Xclang", "-T", "-u", "-e",
+		"-arch", "-target", "--param", "-z",
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++) {
+		if (!strcmp(a, opts[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+enum wrap_mode
+wrap_classify(char *const *args, size_t n)
+{
+	bool input = false, compile = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *a = args[i];
+
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			input = true;
+			continue;
+		}
+		if (!strcmp(a, "-c") || !strcmp(a, "-S") || !strcmp(a, "-E") || !strcmp(a, "-M") ||
+		    !strcmp(a, "-MM") || !strcmp(a, "-r")) {
+			compile = true;
+		} else if (!strncmp(a, "-l", 2) && a[2]) {
+			/* -lfoo names an input of the link */
+			input = true;
+		} else if (takes_value(a) && i + 1 < n) {
+			if (!strcmp(a, "-l")) {
+				input = true;
+			}
+			i++;
+		}
+	}
+	if (!input) {
+		return WRAP_INFO;
+	}
+	return compile ? WRAP_COMPILE : WRAP_LINK;
+}
+
+void
+wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
+	  const struct strv *cflags, const struct strv *ldflags, const struct strv *libs)
+{
+	enum wrap_mode mode = wrap_classify(args, n);
+
+	strv_push(out, real);
+	for (size_t i = 0; i < n; i++) {
+		strv_push(out, args[i]);
+	}
+	if (mode == WRAP_INFO) {
+		return;
+	}
+	strv_extend(out, cflags);
+	if (mode == WRAP_LINK) {
+		strv_extend(out, ldflags);
+		strv_extend(out, libs);
+	}
+}
+
+char *
+wrap_encode(const struct strv *flags)
+{
+	return strv_join(flags, "\n");
+}
+
+void
+wrap_decode(struct strv *out, const char *encoded)
+{
+	while (encoded && *encoded) {
+		size_t n = strcspn(encoded, "\n");
+
+		if (n) {
+			strv_push_owned(out, xstrndup(encoded, n));
+		}
+		encoded += n;
+		if (*encoded) {
+			encoded++;
+		}
+	}
+}

@@ -1,0 +1,27 @@
+/* wrap.h: the compiler wrapper's argv rewriting: which step a compiler call is,
+ * and where the cell's flags go. Pure functions, so tests need no compiler. */
+#ifndef OUNCE_WRAP_H
+#define OUNCE_WRAP_H
+
+#include <stddef.h>
+
+struct strv;
+
+enum wrap_mode {
+	WRAP_INFO,	/* no input: --version, -print-*, -dumpmachine...: left alone */
+	WRAP_COMPILE,	/* -c, -S, -E, -M, -MM, or a relocatable link (-r): compile flags */
+	WRAP_LINK,	/* anything that links: compile flags, link flags, then libraries */
+};
+
+/* Classify the arguments of a compiler call (argv without argv[0]). */
+enum wrap_mode wrap_classify(char *const *args, size_t n);
+/* Build the real call into out: real, args, then the flags that mode takes. */
+void wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
+	       const struct strv *cflags, const struct strv *ldflags, const struct strv *libs);
+/* Encode a flag list for an environment variable (one flag per line); the caller
+ * frees the result. */
+char *wrap_encode(const struct strv *flags);
+/* Append the flags of an encoded list (NULL or empty gives none). */
+void wrap_decode(struct strv *out, const char *encoded);
+
+#endif
