@@ -70,14 +70,15 @@ choose_workdir(const char *opt, const struct project *p)
 	char *dir;
 
 	if (opt) {
-		if (fs_mkdirs(opt) < 0) {
-			return NULL;
-		}
-		dir = fs_realpath(opt);
+		dir = fs_resolve_future(opt);
 		if (dir && inside(dir, p->dir)) {
 			error("the work directory '%s' is inside the project '%s', which ounce never "
 			      "writes; choose another with --workdir",
 			      dir, p->dir);
+			free(dir);
+			return NULL;
+		}
+		if (dir && fs_mkdirs(dir) < 0) {
 			free(dir);
 			return NULL;
 		}

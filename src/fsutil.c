@@ -223,3 +223,42 @@ fs_realpath(const char *path)
 	}
 	return xstrdup(real);
 }
+
+char *
+fs_resolve_future(const char *path)
+{
+	char cwd[PATH_MAX], real[PATH_MAX];
+	char *abs, *cut, *out;
+
+	if (path[0] == '/') {
+		abs = xstrdup(path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			error_errno("cannot get the current directory");
+			return NULL;
+		}
+		abs = xasprintf("%s/%s", cwd, path);
+	}
+	/* walk up to the nearest ancestor that exists */
+	cut = abs + strlen(abs);
+	for (;;) {
+		char c = *cut;
+
+		*cut = '\0';
+		if (realpath(*abs ? abs : "/", real)) {
+			*cut = c;
+			out = xasprintf("%s%s%s", strcmp(real, "/") ? real : "",
+					c ? "" : "", cut);
+			free(abs);
+			return out;
+		}
+		*cut = c;
+		while (cut > abs && *--cut != '/') {
+		}
+		if (cut == abs) {
+			free(abs);
+			error("cannot resolve '%s'", path);
+			return NULL;
+		}
+	}
+}

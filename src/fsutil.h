@@ -26,4 +26,8 @@ bool fs_exists(const char *path);
 /* Absolute form of path (which must exist); the caller frees; NULL after reporting. */
 char *fs_realpath(const char *path);
 
+/* Absolute form of a path that may not exist yet: its longest existing prefix
+ * resolved, the rest appended. The caller frees; NULL after reporting. */
+char *fs_resolve_future(const char *path);
+
 #endif

@@ -133,16 +133,29 @@ gzip_size(const unsigned char *data, size_t len)
 	return size;
 }
 
+/* Streamed, as the xz command writes it (a one-shot buffer encode stores sizes
+ * in the block header and comes out a few bytes longer than `xz -9`). */
 static long long
 xz_size(const unsigned char *data, size_t len)
 {
-	size_t bound = lzma_stream_buffer_bound(len), pos = 0;
-	unsigned char *out = xmalloc(bound);
+	lzma_stream z = LZMA_STREAM_INIT;
+	unsigned char out[65536];
+	long long size = 0;
 	lzma_ret r;
 
-	r = lzma_easy_buffer_encode(9, LZMA_CHECK_CRC64, NULL, data, len, out, &pos, bound);
-	free(out);
-	return r == LZMA_OK ? (long long)pos : -1;
+	if (lzma_easy_encoder(&z, 9, LZMA_CHECK_CRC64) != LZMA_OK) {
+		return -1;
+	}
+	z.next_in = data;
+	z.avail_in = len;
+	do {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		r = lzma_code(&z, LZMA_FINISH);
+		size += (long long)(sizeof(out) - z.avail_out);
+	} while (r == LZMA_OK);
+	lzma_end(&z);
+	return r == LZMA_STREAM_END ? size : -1;
 }
 
 int

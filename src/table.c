@@ -200,7 +200,7 @@ render_text(const struct results *r, char ***g, struct buf *out, bool md)
 	}
 	for (int c = 0; c < NCOLS; c++) {
 		buf_adds(out, md ? "| " : c ? "  " : "");
-		pad(out, headers[c], w[c], right_aligned(c));
+		pad(out, headers[c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
 		buf_adds(out, md ? " " : "");
 	}
 	buf_adds(out, md ? "|\n" : "\n");

@@ -1,0 +1,46 @@
+#!/bin/bash
+# A Makefile that hard-codes CC and CFLAGS still gets every profile's flags, the
+# tree is never written, and several executables need a name.
+. "$(dirname "$0")/lib.sh"
+
+dir=$(fixture makeproj)
+# a stale build output in the user's tree must not be measured
+cp "$(command -v true)" "$dir/counter"
+before=$(tree_digest "$dir")
+"$OUNCE" matrix -q -j2 -p gc,lto,clang,lld -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
+res="$T/work/results.json"
+check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
+check_eq "recipe" make "$(q .recipe "$res")"
+check_eq "project name from ounce.ini" counter "$(q .project "$res")"
+
+# every compile and link of the gc cell carried the gc flags, after the Makefile's
+w="$T/work/cells/gc/wrap.log"
+check_eq "compiles and link wrapped" 3 "$(grep -c . "$w")"
+[ "$(grep -c -- '-O2 -Wall -c .* -ffunction-sections -fdata-sections$' "$w")" = 2 ] \
+	|| fail "compile steps lack the gc flags: $(cat "$w")"
+grep -q -- '-o counter main.o util.o -ffunction-sections -fdata-sections -Wl,--gc-sections$' "$w" \
+	|| fail "link step lacks --gc-sections: $(cat "$w")"
+# the unused function is gone from the gc build and present in the baseline
+nm "$T/work/cells/baseline/src/counter" | grep -q longest_word || fail "baseline lacks longest_word"
+nm "$T/work/cells/gc/src/counter" | grep -q longest_word && fail "gc kept longest_word"
+
+# clang really compiled the clang cell
+grep -q '^/usr/bin/clang' "$T/work/cells/clang/wrap.log" || fail "clang cell did not use clang"
+readelf -p .comment "$T/work/cells/clang/src/counter" | grep -qi clang \
+	|| fail "clang cell's .comment does not name clang"
+# lld linked the lld cell
+readelf -p .comment "$T/work/cells/lld/src/counter" | grep -q 'Linker: .*LLD' \
+	|| fail "lld cell was not linked by lld"
+# the stale copy was not staged; the measured artifact is the new build
+[ "$(q '.cells[] | select(.name == "baseline") | .bytes' "$res")" != "$(stat -c %s "$dir/counter")" ] \
+	|| fail "the stale binary was measured"
+# the smoke test from ounce.ini ran
+check_eq "smoke ran" pass "$(q '.cells[] | select(.name == "baseline") | .smoke' "$res")"
+
+# several executables and no artifact named: one clear reason, exit 1
+multi=$(fixture multi)
+"$OUNCE" matrix -q -p gc -w "$T/w3" "$multi" > /dev/null 2> err.txt
+check_eq "multi exit" 1 "$?"
+grep -q "made 2 executables ('one', 'two'\|made 2 executables ('two', 'one'" err.txt \
+	|| fail "multi message: $(cat err.txt)"
+echo ok
