@@ -204,6 +204,21 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	v = xasprintf("%s/c++", run->shimdir);
 	strv_setenv(env, "CXX", v);
 	free(v);
+	if (run->recipe->export_flags) {
+		/* for build systems that read the flags once, at configure time; the
+		 * wrapper still adds them to every call, so nothing is lost when a
+		 * build ignores these */
+		char *cf = strv_join(&s->f.cflags, " "), *lf = strv_join(&s->f.ldflags, " ");
+		char *libs = strv_join(&s->f.libs, " ");
+
+		strv_setenv(env, "CFLAGS", cf);
+		strv_setenv(env, "CXXFLAGS", cf);
+		strv_setenv(env, "LDFLAGS", lf);
+		strv_setenv(env, "LIBS", libs);
+		free(cf);
+		free(lf);
+		free(libs);
+	}
 	for (size_t i = 0; i < s->f.env.n; i++) {
 		const char *kv = s->f.env.v[i];
 		size_t n = strcspn(kv, "=");

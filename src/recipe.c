@@ -57,9 +57,13 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		r->build = arena_strdup(a, value);
 	} else if (!strcmp(key, "artifact")) {
 		r->artifact = arena_strdup(a, value);
+	} else if (!strcmp(key, "export_flags")) {
+		if (!conf_bool(value, &r->export_flags)) {
+			return "export_flags must be yes or no";
+		}
 	} else {
 		return "unknown key: expected summary, priority, detect, detect_glob, "
-		       "detect_count, configure, build or artifact";
+		       "detect_count, configure, build, artifact or export_flags";
 	}
 	return NULL;
 }

@@ -3,6 +3,7 @@
 #ifndef OUNCE_RECIPE_H
 #define OUNCE_RECIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mem.h"
@@ -19,6 +20,7 @@ struct recipe {
 	char *configure;	/* command template, or NULL */
 	char *build;		/* command template */
 	char *artifact;		/* default artifact template, or NULL to find it */
+	bool export_flags;	/* also export CFLAGS, CXXFLAGS, LDFLAGS, LIBS to the build */
 };
 
 struct recipe_set {

@@ -25,10 +25,10 @@ struct pool {
 
 /* Block sizes must be multiples of alignof(max_align_t). */
 static struct pool pools[] = {
-	{64, 16, NULL, NULL, NULL},
-	{256, 16, NULL, NULL, NULL},
-	{1024, 8, NULL, NULL, NULL},
-	{4096, 4, NULL, NULL, NULL},
+    {64, 16, NULL, NULL, NULL},
+    {256, 16, NULL, NULL, NULL},
+    {1024, 8, NULL, NULL, NULL},
+    {4096, 4, NULL, NULL, NULL},
 };
 
 #define NPOOLS (sizeof pools / sizeof pools[0])

@@ -31,7 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" -p 0 -n 1 -r www >"$out" &
+# stderr goes to the same file so that a startup error can be quoted below.
+"$bin" -p 0 -n 1 -r www >"$out" 2>&1 &
 pid=$!
 
 # Wait up to 5 s for a complete "listening on ADDR:PORT" line.
@@ -41,7 +42,7 @@ for ((i = 0; i < 100; i++)); do
 		port=${BASH_REMATCH[1]}
 		break
 	fi
-	kill -0 "$pid" 2>/dev/null || fail "server exited before listening"
+	kill -0 "$pid" 2>/dev/null || fail "server exited before listening: $(head -n 1 "$out")"
 	sleep 0.05
 done
 [ -n "$port" ] || fail "no 'listening on' line within 5 s"

@@ -26,8 +26,8 @@
 
 #include "alloc.h"
 
-#define REQ_MAX 4096	 /* request line plus headers, including the NUL */
-#define IO_CHUNK 4096	 /* file copy buffer */
+#define REQ_MAX 4096      /* request line plus headers, including the NUL */
+#define IO_CHUNK 4096     /* file copy buffer */
 #define CLIENT_TIMEOUT 10 /* seconds a client read or write may stall */
 
 #define NO_RESPONSE (-1) /* close without answering */
@@ -124,15 +124,15 @@ content_type(const char *path)
 		const char *ext;
 		const char *type;
 	} types[] = {
-		{"html", "text/html; charset=utf-8"},
-		{"htm", "text/html; charset=utf-8"},
-		{"txt", "text/plain; charset=utf-8"},
-		{"css", "text/css; charset=utf-8"},
-		{"js", "text/javascript; charset=utf-8"},
-		{"png", "image/png"},
-		{"jpg", "image/jpeg"},
-		{"jpeg", "image/jpeg"},
-		{"svg", "image/svg+xml"},
+	    {"html", "text/html; charset=utf-8"},
+	    {"htm", "text/html; charset=utf-8"},
+	    {"txt", "text/plain; charset=utf-8"},
+	    {"css", "text/css; charset=utf-8"},
+	    {"js", "text/javascript; charset=utf-8"},
+	    {"png", "image/png"},
+	    {"jpg", "image/jpeg"},
+	    {"jpeg", "image/jpeg"},
+	    {"svg", "image/svg+xml"},
 	};
 	const char *base = strrchr(path, '/');
 	const char *dot = strrchr(base ? base : path, '.');
@@ -152,15 +152,15 @@ send_header(int cfd, int code, const char *type, long long length)
 {
 	char hdr[256];
 	int n = snprintf(hdr, sizeof hdr,
-			 "HTTP/1.0 %d %s\r\n"
-			 "Server: tinyhttpd\r\n"
-			 "Content-Type: %s\r\n"
-			 "Content-Length: %lld\r\n"
-			 "%s"
-			 "Connection: close\r\n"
-			 "\r\n",
-			 code, reason_phrase(code), type, length,
-			 code == 405 ? "Allow: GET, HEAD\r\n" : "");
+	                 "HTTP/1.0 %d %s\r\n"
+	                 "Server: tinyhttpd\r\n"
+	                 "Content-Type: %s\r\n"
+	                 "Content-Length: %lld\r\n"
+	                 "%s"
+	                 "Connection: close\r\n"
+	                 "\r\n",
+	                 code, reason_phrase(code), type, length,
+	                 code == 405 ? "Allow: GET, HEAD\r\n" : "");
 
 	if (n < 0 || (size_t)n >= sizeof hdr) {
 		return -1;
@@ -173,9 +173,9 @@ send_error(int cfd, int code, int head_only)
 {
 	char body[160];
 	const char *reason = reason_phrase(code);
-	int n = snprintf(body, sizeof body,
-			 "<!DOCTYPE html>\n<title>%d %s</title>\n<h1>%d %s</h1>\n", code, reason,
-			 code, reason);
+	int n =
+	    snprintf(body, sizeof body, "<!DOCTYPE html>\n<title>%d %s</title>\n<h1>%d %s</h1>\n",
+	             code, reason, code, reason);
 
 	if (n < 0 || (size_t)n >= sizeof body) {
 		return;
@@ -193,7 +193,8 @@ headers_complete(const char *buf, size_t len)
 		if (buf[i] != '\n') {
 			continue;
 		}
-		if (buf[i + 1] == '\n' || (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')) {
+		if (buf[i + 1] == '\n' ||
+		    (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')) {
 			return 1;
 		}
 	}
@@ -599,7 +600,9 @@ main(int argc, char **argv)
 	    getsockname(lfd, (struct sockaddr *)&sin, &slen) != 0 ||
 	    fcntl(lfd, F_SETFL, O_NONBLOCK) != 0 ||
 	    inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof ip) == NULL) {
-		int status = sys_error(addr);
+		char what[64];
+		snprintf(what, sizeof what, "cannot listen on %s:%lu", addr, port);
+		int status = sys_error(what);
 		close(lfd);
 		return status;
 	}

@@ -1,0 +1,35 @@
+#!/bin/bash
+# The bundled sample end to end, as the README's first command runs it (with a
+# narrower matrix): real HTTP smoke tests pass, the sample's tree is unchanged,
+# and `pick --emit make` applied by hand gives the winning size.
+. "$(dirname "$0")/lib.sh"
+
+sample="$OUNCE_SOURCE_ROOT/samples/tinyhttpd"
+before=$(tree_digest "$sample")
+"$OUNCE" matrix -q -j2 -p strip,allocator,abort,gc,os,nosep,nossp -w "$T/work" "$sample" \
+	> table.txt || fail "matrix exited $?"
+check_eq "sample tree untouched" "$before" "$(tree_digest "$sample")"
+res="$T/work/results.json"
+check_eq "every cell built and passed its HTTP smoke test" "" \
+	"$(q '.cells[] | select(.status != "ok" or .smoke != "pass") | .name' "$res")"
+# the project's own allocator switch replaced the built-in jemalloc profile: the
+# pool's arena shows in .bss
+pool_bss=$(q '.cells[] | select(.name == "allocator") | .sections[".bss"]' "$res")
+base_bss=$(q '.cells[] | select(.name == "baseline") | .sections[".bss"]' "$res")
+[ "$pool_bss" -gt $((base_bss + 16384)) ] || fail "pool build .bss $pool_bss vs $base_bss"
+grep -q -- '-DTINYHTTPD_POOL' "$T/work/cells/allocator/wrap.log" || fail "pool flag missing"
+check_eq "peak RSS recorded" true \
+	"$(q '[.cells[] | .peak_rss_kb > 0] | all' "$res")"
+
+win=$("$OUNCE" pick "$res" | cut -f1)
+case "$win" in *nossp*) fail "pick chose nossp without --allow security" ;; esac
+want=$(q ".cells[] | select(.name == \"$win\") | .bytes" "$res")
+"$OUNCE" pick --emit make "$res" > ounce.mk || fail "emit make"
+cp -a "$sample" byhand
+make -s -C byhand -f Makefile -f "$T/ounce.mk" ounce-post > make.log 2>&1 \
+	|| fail "applying ounce.mk failed: $(cat make.log)"
+got=$(stat -c %s byhand/tinyhttpd)
+[ $((got * 1000 / want)) -ge 990 ] && [ $((got * 1000 / want)) -le 1010 ] \
+	|| fail "by hand $got bytes, ounce measured $want for $win"
+(cd byhand && bash smoke.sh ./tinyhttpd) || fail "the by-hand build fails the smoke test"
+echo ok
