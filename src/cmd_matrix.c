@@ -121,15 +121,7 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 	size_t n = 0;
 
 	if (list) {
-		for (const char *s = list; *s;) {
-			size_t len = strcspn(s, ", ");
-
-			if (len) {
-				strv_push_owned(&names, xstrndup(s, len));
-			}
-			s += len;
-			s += strspn(s, ", ");
-		}
+		strv_split_list(&names, list);
 	} else if (p->profiles.n) {
 		strv_extend(&names, &p->profiles);
 	}
@@ -211,7 +203,7 @@ parse(int argc, char **argv, struct opts *o)
 			o->metric = optarg;
 			break;
 		case 'a':
-			strv_split(&o->allow, optarg);
+			strv_split_list(&o->allow, optarg);
 			break;
 		case 'k':
 			o->smoke = optarg;
@@ -247,11 +239,6 @@ parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stderr);
 			return 2;
 		}
-	}
-	for (size_t i = 0; i < o->allow.n; i++) {
-		char *a = o->allow.v[i];
-
-		a[strcspn(a, ",")] = '\0';
 	}
 	return -1;
 }

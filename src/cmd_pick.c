@@ -49,15 +49,7 @@ cmd_pick(int argc, char **argv)
 			metric = optarg;
 			break;
 		case 'a':
-			for (const char *s = optarg; *s;) {
-				size_t n = strcspn(s, ", ");
-
-				if (n) {
-					strv_push_owned(&allow, xstrndup(s, n));
-				}
-				s += n;
-				s += strspn(s, ", ");
-			}
+			strv_split_list(&allow, optarg);
 			break;
 		case 'e':
 			form = optarg;

@@ -128,6 +128,20 @@ emit_env(const struct results *r, const struct cell *c, const char *metric, stru
 	}
 }
 
+/* A value make reads literally: $ expands and # starts a comment. */
+static void
+make_literal(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '$') {
+			buf_addc(out, '$');
+		} else if (*s == '#') {
+			buf_addc(out, '\\');
+		}
+		buf_addc(out, *s);
+	}
+}
+
 static void
 make_words(struct buf *out, const char *var, const struct strv *sv)
 {
@@ -136,14 +150,8 @@ make_words(struct buf *out, const char *var, const struct strv *sv)
 	}
 	buf_printf(out, "%s +=", var);
 	for (size_t i = 0; i < sv->n; i++) {
-		/* make expands $: keep flags literal */
 		buf_addc(out, ' ');
-		for (const char *p = sv->v[i]; *p; p++) {
-			if (*p == '$') {
-				buf_addc(out, '$');
-			}
-			buf_addc(out, *p);
-		}
+		make_literal(out, sv->v[i]);
 	}
 	buf_addc(out, '\n');
 }
@@ -172,7 +180,9 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 		const char *kv = s->f.env.v[i];
 		size_t n = strcspn(kv, "=");
 
-		buf_printf(out, "export %.*s = %s\n", (int)n, kv, kv + n + 1);
+		buf_printf(out, "export %.*s = ", (int)n, kv);
+		make_literal(out, kv + n + 1);
+		buf_addc(out, '\n');
 	}
 	if (s->f.post.n) {
 		buf_printf(out, "OUNCE_ARTIFACT ?= %s\n", artifact_name(c));

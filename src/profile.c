@@ -133,10 +133,12 @@ flags_key(struct profile_flags *f, const char *key, const char *value)
 		struct strv words = STRV_INIT;
 		const char *err = NULL;
 
-		if (strv_split_words(&words, value, &err) < 0) {
+		int rc = strv_split_words(&words, value, &err);
+
+		strv_release(&words);
+		if (rc < 0) {
 			return err;
 		}
-		strv_release(&words);
 		strv_push(&f->post, value);
 	} else if (!strcmp(key, "build_args")) {
 		const char *err = NULL;

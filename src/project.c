@@ -32,6 +32,22 @@ replace(char **slot, const char *value)
 	*slot = xstrdup(value);
 }
 
+/* Does path have a ".." segment (which could leave the build tree)? */
+static bool
+has_dotdot(const char *path)
+{
+	for (const char *s = path; *s;) {
+		size_t n = strcspn(s, "/");
+
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			return true;
+		}
+		s += n;
+		s += strspn(s, "/");
+	}
+	return false;
+}
+
 static const char *
 project_key(struct ctx *c, const char *key, const char *value)
 {
@@ -42,7 +58,7 @@ project_key(struct ctx *c, const char *key, const char *value)
 	} else if (!strcmp(key, "recipe")) {
 		replace(&p->recipe, value);
 	} else if (!strcmp(key, "artifact")) {
-		if (value[0] == '/' || strstr(value, "..")) {
+		if (value[0] == '/' || has_dotdot(value)) {
 			return "artifact must be a path inside the build tree";
 		}
 		replace(&p->artifact, value);
@@ -61,18 +77,7 @@ project_key(struct ctx *c, const char *key, const char *value)
 		}
 		p->smoke_timeout = v;
 	} else if (!strcmp(key, "profiles")) {
-		struct strv names = STRV_INIT;
-
-		strv_split(&names, value);
-		for (size_t i = 0; i < names.n; i++) {
-			char *n = names.v[i];
-
-			n[strcspn(n, ",")] = '\0';
-			if (*n) {
-				strv_push(&p->profiles, n);
-			}
-		}
-		strv_release(&names);
+		strv_split_list(&p->profiles, value);
 	} else if (!strcmp(key, "exclude")) {
 		strv_split(&p->exclude, value);
 	} else {
@@ -112,6 +117,10 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 	}
 	if (!*section) {
 		return "key outside a section: start with [project] or [profile NAME]";
+	}
+	if (c->msg[0]) {
+		/* only the first error is reported: keep its text intact */
+		return "unknown section";
 	}
 	snprintf(c->msg, sizeof(c->msg),
 		 "unknown section '%s': expected [project], [profile NAME] or "

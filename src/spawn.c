@@ -134,19 +134,22 @@ static _Noreturn void
 child(const char *path, char *const *argv, char *const *envp, const char *cwd, int in, int out,
       int err, int notify)
 {
-	int e;
+	/* what failed (0 dup2, 1 chdir, 2 execve) and its errno */
+	int e[2] = {0, 0};
 
 	setpgid(0, 0);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
 		goto fail;
 	}
+	e[0] = 1;
 	if (cwd && chdir(cwd) < 0) {
 		goto fail;
 	}
+	e[0] = 2;
 	execve(path, argv, envp);
 fail:
-	e = errno;
-	while (write(notify, &e, sizeof(e)) < 0 && errno == EINTR) {
+	e[1] = errno;
+	while (write(notify, e, sizeof(e)) < 0 && errno == EINTR) {
 	}
 	_exit(127);
 }
@@ -215,7 +218,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX";
 	double start = now();
 	pid_t pid;
-	int e = 0;
+	int e[2] = {0, 0};
 	ssize_t n;
 
 	memset(res, 0, sizeof(*res));
@@ -278,15 +281,21 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	setpgid(pid, pid);
 	close(notify[1]);
 	notify[1] = -1;
-	while ((n = read(notify[0], &e, sizeof(e))) < 0 && errno == EINTR) {
+	while ((n = read(notify[0], e, sizeof(e))) < 0 && errno == EINTR) {
 	}
 	if (wait_child(pid, o, res, start) < 0) {
 		goto out;
 	}
 	if (n == (ssize_t)sizeof(e)) {
 		res->end = SPAWN_NOT_STARTED;
-		res->start_errno = e;
-		error("cannot run '%s': %s", o->argv[0], strerror(e));
+		res->start_errno = e[1];
+		res->status = 127;
+		if (e[0] == 1) {
+			error("cannot run '%s': cannot change to directory '%s': %s", o->argv[0],
+			      o->cwd, strerror(e[1]));
+		} else {
+			error("cannot run '%s': %s", o->argv[0], strerror(e[1]));
+		}
 		goto out;
 	}
 	if (o->out) {

@@ -56,6 +56,21 @@ strv_split(struct strv *sv, const char *s)
 	}
 }
 
+void
+strv_split_list(struct strv *sv, const char *s)
+{
+	while (s && *s) {
+		size_t n;
+
+		s += strspn(s, ", \t\n\r");
+		n = strcspn(s, ", \t\n\r");
+		if (n) {
+			strv_push_owned(sv, xstrndup(s, n));
+		}
+		s += n;
+	}
+}
+
 int
 strv_split_words(struct strv *sv, const char *s, const char **err)
 {

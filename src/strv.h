@@ -21,6 +21,8 @@ void strv_pushv(struct strv *sv, char *const *v);
 void strv_extend(struct strv *sv, const struct strv *other);
 /* Split s on blanks and append the words (no quoting; flags lists). */
 void strv_split(struct strv *sv, const char *s);
+/* Split a list separated by commas and/or blanks ("a,b c, d") and append the items. */
+void strv_split_list(struct strv *sv, const char *s);
 /* Split s like a shell word list: blanks separate, '...' and "..." quote and
  * backslash escapes, with no expansion of any kind. Returns -1 and sets *err to a
  * static message on an unterminated quote. */

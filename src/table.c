@@ -59,7 +59,8 @@ table_human(long long b)
 	}
 	if (b < 1024) {
 		snprintf(s, sizeof(s), "%lld B", b);
-	} else if (b < 1024 * 1024) {
+	} else if ((double)b / 1024.0 < 1023.95) {
+		/* a value that would round to "1024.0 KiB" is shown in MiB */
 		snprintf(s, sizeof(s), "%.1f KiB", (double)b / 1024.0);
 	} else {
 		snprintf(s, sizeof(s), "%.2f MiB", (double)b / (1024.0 * 1024.0));

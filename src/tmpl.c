@@ -17,6 +17,7 @@ tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int
 	struct strv words = STRV_INIT;
 
 	if (strv_split_words(&words, tmpl, err) < 0) {
+		strv_release(&words);
 		return -1;
 	}
 	for (size_t w = 0; w < words.n; w++) {

@@ -1,0 +1,601 @@
+/* test_profile.c: profiles from INI files (temporary ones and the real
+ * profiles/ directory) and their composition into one build's settings. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "profile.h"
+#include "strv.h"
+
+struct fixture {
+	char dir[64];
+	int saved_stderr;
+	struct profile_set set;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct profile_set init = PROFILE_SET_INIT;
+
+	if (!f) {
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-profile-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	f->saved_stderr = -1;
+	f->set = init;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = fs_remove_tree(f->dir);
+
+	profile_set_release(&f->set);
+	free(f);
+	return rc;
+}
+
+/* Write text to DIR/name and return the path (the caller frees it). */
+static char *
+write_file(const struct fixture *f, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", f->dir, name);
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+/* Send stderr to DIR/stderr.txt until capture_end. */
+static void
+capture_begin(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	free(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	assert_true(f->saved_stderr >= 0);
+	assert_true(dup2(fd, 2) >= 0);
+	close(fd);
+}
+
+/* Restore stderr and return what was written to it (the caller frees it). */
+static char *
+capture_end(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	struct buf b = BUF_INIT;
+
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	f->saved_stderr = -1;
+	assert_int_equal(fs_read_file(path, &b), 0);
+	free(path);
+	return buf_detach(&b);
+}
+
+static void
+assert_words(const struct strv *sv, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++) {
+		assert_true(n < sv->n);
+		assert_string_equal(sv->v[n], want[n]);
+	}
+	assert_int_equal(sv->n, n);
+}
+
+#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
+
+static void
+test_profile_load_file_parses_every_key(void **state)
+{
+	struct fixture *f = *state;
+	char *path = write_file(f, "tiny.ini",
+				"; a test profile\n"
+				"[profile]\n"
+				"summary = make it tiny\n"
+				"stage = link\n"
+				"tradeoff = speed\n"
+				"tradeoff_note = slower\n"
+				"order = 42\n"
+				"default = no\n"
+				"cflags = -Os -g0\n"
+				"cflags = -fno-ident\n"
+				"ldflags = -Wl,--gc-sections\n"
+				"libs = -lm\n"
+				"env = MALLOC_ARENA_MAX=2\n"
+				"post = strip --strip-all {artifact}\n"
+				"build_args = V=1 'NAME=a b'\n"
+				"\n"
+				"[gcc]\n"
+				"cflags = -fgcc-only\n"
+				"ldflags = -Wl,-O1\n"
+				"\n"
+				"[clang]\n"
+				"cflags = -Oz\n"
+				"env = CLANG_ONLY=1\n");
+	struct profile *p = profile_load_file(&f->set, path);
+
+	assert_non_null(p);
+	assert_int_equal(f->set.n, 1);
+	assert_ptr_equal(profile_find(&f->set, "tiny"), p);
+	assert_string_equal(p->name, "tiny");
+	assert_string_equal(p->file, path);
+	assert_string_equal(p->summary, "make it tiny");
+	assert_int_equal(p->stage, STAGE_LINK);
+	assert_string_equal(p->tradeoff, "speed");
+	assert_string_equal(p->tradeoff_note, "slower");
+	assert_int_equal(p->order, 42);
+	assert_false(p->in_default);
+	assert_null(p->compiler);
+	WORDS(&p->all.cflags, "-Os", "-g0", "-fno-ident");
+	WORDS(&p->all.ldflags, "-Wl,--gc-sections");
+	WORDS(&p->all.libs, "-lm");
+	WORDS(&p->all.env, "MALLOC_ARENA_MAX=2");
+	WORDS(&p->all.post, "strip --strip-all {artifact}");
+	WORDS(&p->all.build_args, "V=1", "NAME=a b");
+	WORDS(&p->gcc.cflags, "-fgcc-only");
+	WORDS(&p->gcc.ldflags, "-Wl,-O1");
+	assert_int_equal(p->gcc.env.n, 0);
+	WORDS(&p->clang.cflags, "-Oz");
+	WORDS(&p->clang.env, "CLANG_ONLY=1");
+	assert_int_equal(p->clang.ldflags.n, 0);
+	assert_false(profile_is_security(p));
+	free(path);
+}
+
+static void
+test_profile_load_file_defaults(void **state)
+{
+	struct fixture *f = *state;
+	char *path = write_file(f, "min_1.ini", "[profile]\nsummary = minimal\n");
+	struct profile *p = profile_load_file(&f->set, path);
+
+	assert_non_null(p);
+	assert_string_equal(p->name, "min_1");
+	assert_string_equal(p->tradeoff, "none");
+	assert_null(p->tradeoff_note);
+	assert_int_equal(p->stage, STAGE_COMPILE);
+	assert_true(p->in_default);
+	assert_int_equal(p->order, 1000);
+	assert_null(p->compiler);
+	assert_null(p->cxx);
+	assert_int_equal(p->all.cflags.n + p->gcc.cflags.n + p->clang.cflags.n, 0);
+	free(path);
+
+	path = write_file(f, "cl.ini",
+			  "[profile]\nsummary = clang\ncompiler = clang\ncxx = clang++-14\n"
+			  "stage = post-link\ntradeoff = security\n");
+	p = profile_load_file(&f->set, path);
+	assert_non_null(p);
+	assert_string_equal(p->compiler, "clang");
+	assert_string_equal(p->cxx, "clang++-14");
+	assert_int_equal(p->stage, STAGE_POST_LINK);
+	assert_true(profile_is_security(p));
+	free(path);
+}
+
+/* Load a profile file that must be refused with message want (at line, or 0). */
+static void
+check_refused(struct fixture *f, const char *name, const char *text, int line, const char *want)
+{
+	char *path = write_file(f, name, text);
+	char *err, *where;
+
+	capture_begin(f);
+	assert_null(profile_load_file(&f->set, path));
+	err = capture_end(f);
+	where = line ? xasprintf("%s:%d: error: %s", path, line, want)
+		     : xasprintf("%s: error: %s", path, want);
+	if (!strstr(err, where)) {
+		fail_msg("expected '%s' in '%s'", where, err);
+	}
+	free(where);
+	free(err);
+	free(path);
+}
+
+static void
+test_profile_load_file_refuses_bad_entries(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "a.ini", "[profile]\nsummary = s\nsumary = typo\n", 3, "unknown key");
+	check_refused(f, "b.ini", "[profile]\nsummary = s\ntradeoff = size\n", 3,
+		      "unknown tradeoff");
+	check_refused(f, "c.ini", "[profile]\nsummary = s\nstage = postlink\n", 3,
+		      "unknown stage");
+	check_refused(f, "d.ini", "[profile]\nstage = link\n", 0, "profile 'd' has no summary");
+	check_refused(f, "e.ini", "[profile]\nsummary = s\norder = -1\n", 3,
+		      "order must be a number");
+	check_refused(f, "f.ini", "[profile]\nsummary = s\norder = 12x\n", 3,
+		      "order must be a number");
+	check_refused(f, "g.ini", "[profile]\nsummary = s\ndefault = perhaps\n", 3,
+		      "default must be yes or no");
+	check_refused(f, "h.ini", "[profile]\nsummary = s\nenv = NOVALUE\n", 3,
+		      "env must be NAME=VALUE");
+	check_refused(f, "i.ini", "[profile]\nsummary = s\nenv = =x\n", 3,
+		      "env must be NAME=VALUE");
+	check_refused(f, "j.ini", "[profile]\nsummary = s\ncompiler = tcc\n", 3,
+		      "compiler must be gcc or clang");
+	check_refused(f, "k.ini", "[profile]\nsummary = s\npost = '{artifact}\n", 3,
+		      "unterminated single quote");
+	check_refused(f, "k2.ini", "[profile]\nsummary = s\n[gcc]\nbuild_args = V=1 \"X\n", 4,
+		      "unterminated double quote");
+	check_refused(f, "l.ini", "summary = s\n", 1, "key outside a section");
+	check_refused(f, "m.ini", "[profile]\nsummary = s\n[msvc]\ncflags = /O1\n", 4,
+		      "unknown section");
+	check_refused(f, "n.ini", "[profile]\nsummary = s\n[gcc]\nsummary = t\n", 4,
+		      "unknown key in a toolchain section");
+	check_refused(f, "Upper.ini", "[profile]\nsummary = s\n", 0,
+		      "profile file names must be lowercase");
+}
+
+static void
+test_profile_bad_post_step_frees_its_words(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "p.ini", "[profile]\nsummary = s\npost = strip '{artifact}\n", 3,
+		      "unterminated single quote");
+}
+
+static void
+test_profile_load_dir_sorts_by_order_then_name(void **state)
+{
+	struct fixture *f = *state;
+	char *paths[6];
+
+	paths[0] = write_file(f, "b.ini", "[profile]\nsummary = b\norder = 10\n");
+	paths[1] = write_file(f, "a.ini", "[profile]\nsummary = a\norder = 10\n");
+	paths[2] = write_file(f, "c.ini", "[profile]\nsummary = c\norder = 5\n");
+	paths[3] = write_file(f, "d.ini", "[profile]\nsummary = d\n");
+	paths[4] = write_file(f, "z.ini", "[profile]\nsummary = z\norder = 0\n");
+	/* not profiles: */
+	paths[5] = write_file(f, "README", "[profile]\nnot = a profile\n");
+	for (int i = 0; i < 6; i++) {
+		free(paths[i]);
+	}
+	free(write_file(f, "e.ini.bak", "garbage"));
+	free(write_file(f, ".ini", "garbage"));
+
+	assert_int_equal(profile_load_dir(&f->set, f->dir), 0);
+	assert_int_equal(f->set.n, 5);
+	assert_string_equal(f->set.v[0]->name, "z");
+	assert_string_equal(f->set.v[1]->name, "c");
+	assert_string_equal(f->set.v[2]->name, "a");
+	assert_string_equal(f->set.v[3]->name, "b");
+	assert_string_equal(f->set.v[4]->name, "d");
+}
+
+static void
+test_profile_load_dir_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *missing = xasprintf("%s/nope", f->dir);
+	char *err;
+
+	free(write_file(f, "good.ini", "[profile]\nsummary = fine\n"));
+	free(write_file(f, "bad.ini", "[profile]\nsummary = s\nfrobnicate = yes\n"));
+	capture_begin(f);
+	assert_int_equal(profile_load_dir(&f->set, f->dir), -1);
+	assert_int_equal(profile_load_dir(&f->set, missing), -1);
+	err = capture_end(f);
+	assert_non_null(strstr(err, "bad.ini:3: error: unknown key"));
+	assert_non_null(strstr(err, "cannot open profile directory"));
+	free(err);
+	free(missing);
+}
+
+static void
+test_profile_define_and_replace(void **state)
+{
+	struct fixture *f = *state;
+	struct profile *p, *q;
+
+	p = profile_define(&f->set, "mine", "ounce.ini", false);
+	assert_non_null(p);
+	assert_string_equal(p->name, "mine");
+	assert_string_equal(p->file, "ounce.ini");
+	assert_string_equal(p->tradeoff, "none");
+	assert_int_equal(p->order, 1000);
+	assert_true(p->in_default);
+	assert_null(profile_set_key(&f->set, p, NULL, "summary", "first"));
+	assert_null(profile_set_key(&f->set, p, NULL, "order", "7"));
+	assert_null(profile_set_key(&f->set, p, NULL, "default", "off"));
+	assert_null(profile_set_key(&f->set, p, "gcc", "cflags", "-Os"));
+	assert_non_null(profile_set_key(&f->set, p, "msvc", "cflags", "/O1"));
+
+	/* without replace, the same profile */
+	q = profile_define(&f->set, "mine", "other.ini", false);
+	assert_ptr_equal(p, q);
+	assert_string_equal(q->summary, "first");
+	assert_int_equal(f->set.n, 1);
+
+	/* with replace, an empty profile in the same place and stack position */
+	q = profile_define(&f->set, "mine", "other.ini", true);
+	assert_ptr_equal(p, q);
+	assert_int_equal(f->set.n, 1);
+	assert_null(q->summary);
+	assert_string_equal(q->file, "other.ini");
+	assert_int_equal(q->gcc.cflags.n, 0);
+	assert_int_equal(q->order, 7);
+	assert_false(q->in_default);
+
+	assert_null(profile_find(&f->set, "yours"));
+	assert_string_equal(profile_stage_name(STAGE_COMPILE), "compile");
+	assert_string_equal(profile_stage_name(STAGE_LINK), "link");
+	assert_string_equal(profile_stage_name(STAGE_POST_LINK), "post-link");
+}
+
+static void
+test_profile_is_security(void **state)
+{
+	struct profile p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_false(profile_is_security(&p));
+	p.tradeoff = (char *)"security";
+	assert_true(profile_is_security(&p));
+	p.tradeoff = (char *)"speed";
+	assert_false(profile_is_security(&p));
+	p.tradeoff = (char *)"none";
+	assert_false(profile_is_security(&p));
+}
+
+/* Define a profile in f's set from key/value pairs (toolchain "gcc:" or "clang:"
+ * prefixes a key of that section). */
+static struct profile *
+make(struct fixture *f, const char *name, const char *const *kv)
+{
+	struct profile *p = profile_define(&f->set, name, "test", true);
+
+	for (; kv[0]; kv += 2) {
+		const char *colon = strchr(kv[0], ':');
+		char *tool = colon ? xstrndup(kv[0], (size_t)(colon - kv[0])) : NULL;
+
+		assert_null(profile_set_key(&f->set, p, tool, colon ? colon + 1 : kv[0], kv[1]));
+		free(tool);
+	}
+	return p;
+}
+
+#define MAKE(f, name, ...) make((f), (name), (const char *const[]){__VA_ARGS__, NULL})
+
+static void
+test_profile_settings_compose_gcc(void **state)
+{
+	struct fixture *f = *state;
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[2];
+
+	v[0] = MAKE(f, "one", "summary", "1", "cflags", "-Os", "gcc:cflags", "-fgcc1",
+		    "clang:cflags", "-fclang1", "env", "X=1", "ldflags", "-Wl,-O1", "libs", "-lm");
+	v[1] = MAKE(f, "two", "summary", "2", "cflags", "-g0", "gcc:cflags", "-fgcc2", "env", "X=2",
+		    "env", "Y=a b", "gcc:env", "Z=gcc", "post", "strip {artifact}", "gcc:post",
+		    "true {artifact}", "build_args", "V=1", "libs", "-lpthread");
+	settings_compose(&s, v, 2);
+	assert_string_equal(s.toolchain, "gcc");
+	assert_string_equal(s.cc, "gcc");
+	assert_string_equal(s.cxx, "g++");
+	/* each profile adds its common flags, then its toolchain's */
+	WORDS(&s.f.cflags, "-Os", "-fgcc1", "-g0", "-fgcc2");
+	WORDS(&s.f.ldflags, "-Wl,-O1");
+	WORDS(&s.f.libs, "-lm", "-lpthread");
+	/* the later profile's value wins, in the place of the first */
+	WORDS(&s.f.env, "X=2", "Y=a b", "Z=gcc");
+	WORDS(&s.f.post, "strip {artifact}", "true {artifact}");
+	WORDS(&s.f.build_args, "V=1");
+	settings_release(&s);
+	assert_null(s.toolchain);
+
+	/* order matters */
+	v[0] = profile_find(&f->set, "two");
+	v[1] = profile_find(&f->set, "one");
+	settings_compose(&s, v, 2);
+	WORDS(&s.f.cflags, "-g0", "-fgcc2", "-Os", "-fgcc1");
+	WORDS(&s.f.env, "X=1", "Y=a b", "Z=gcc");
+	settings_release(&s);
+}
+
+static void
+test_profile_settings_compose_clang_anywhere(void **state)
+{
+	struct fixture *f = *state;
+	struct settings s = SETTINGS_INIT;
+	struct profile *os, *cl, *gc, *v[3];
+
+	os = MAKE(f, "os", "summary", "s", "gcc:cflags", "-Os", "clang:cflags", "-Oz");
+	gc = MAKE(f, "gc", "summary", "s", "cflags", "-ffunction-sections", "clang:ldflags",
+		  "-Wl,--icf=all", "gcc:ldflags", "-Wl,--gc-sections");
+	cl = MAKE(f, "clang", "summary", "s", "compiler", "clang");
+
+	/* the compiler profile last still switches the earlier ones to clang flags */
+	v[0] = os;
+	v[1] = gc;
+	v[2] = cl;
+	settings_compose(&s, v, 3);
+	assert_string_equal(s.toolchain, "clang");
+	assert_string_equal(s.cc, "clang");
+	assert_string_equal(s.cxx, "clang++");
+	WORDS(&s.f.cflags, "-Oz", "-ffunction-sections");
+	WORDS(&s.f.ldflags, "-Wl,--icf=all");
+	settings_release(&s);
+
+	v[0] = cl;
+	v[1] = os;
+	settings_compose(&s, v, 2);
+	assert_string_equal(s.toolchain, "clang");
+	WORDS(&s.f.cflags, "-Oz");
+	settings_release(&s);
+
+	v[0] = os;
+	settings_compose(&s, v, 1);
+	assert_string_equal(s.toolchain, "gcc");
+	WORDS(&s.f.cflags, "-Os");
+	settings_release(&s);
+
+	/* no profile at all: the gcc baseline */
+	settings_compose(&s, v, 0);
+	assert_string_equal(s.toolchain, "gcc");
+	assert_string_equal(s.cc, "gcc");
+	assert_string_equal(s.cxx, "g++");
+	assert_int_equal(s.f.cflags.n + s.f.ldflags.n + s.f.env.n + s.f.post.n, 0);
+	settings_release(&s);
+}
+
+static void
+test_profile_settings_compose_last_compiler_wins(void **state)
+{
+	struct fixture *f = *state;
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[2];
+
+	v[0] = MAKE(f, "cl", "summary", "s", "compiler", "clang", "cxx", "clang++-16",
+		    "clang:cflags", "-Oz", "gcc:cflags", "-Os");
+	v[1] = MAKE(f, "back", "summary", "s", "compiler", "gcc");
+	settings_compose(&s, v, 2);
+	assert_string_equal(s.toolchain, "gcc");
+	assert_string_equal(s.cxx, "g++");
+	WORDS(&s.f.cflags, "-Os");
+	settings_release(&s);
+
+	settings_compose(&s, v, 1);
+	assert_string_equal(s.cc, "clang");
+	assert_string_equal(s.cxx, "clang++-16");
+	settings_release(&s);
+}
+
+/* The real profiles/ directory of the source tree. */
+static char *
+real_profiles_dir(void)
+{
+	const char *root = getenv("OUNCE_SOURCE_ROOT");
+
+	assert_non_null(root);
+	return xasprintf("%s/profiles", root);
+}
+
+static void
+test_profile_real_profiles_load(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = real_profiles_dir();
+	const struct profile *p;
+
+	assert_int_equal(profile_load_dir(&f->set, dir), 0);
+	free(dir);
+	assert_true(f->set.n > 0);
+	for (size_t i = 0; i < f->set.n; i++) {
+		p = f->set.v[i];
+		assert_non_null(p->summary);
+		assert_true(strlen(p->summary) > 0);
+		assert_non_null(p->tradeoff);
+		if (i) {
+			assert_true(f->set.v[i - 1]->order <= p->order);
+		}
+	}
+
+	p = profile_find(&f->set, "strip");
+	assert_non_null(p);
+	assert_int_equal(p->stage, STAGE_POST_LINK);
+	assert_true(p->all.post.n > 0);
+	assert_non_null(strstr(p->all.post.v[0], "{artifact}"));
+	assert_false(profile_is_security(p));
+
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const sec[] = {"nopie", "nossp", "norelro"};
+
+		p = profile_find(&f->set, sec[i]);
+		assert_non_null(p);
+		if (!profile_is_security(p)) {
+			fail_msg("profile '%s' should trade away security", sec[i]);
+		}
+	}
+
+	p = profile_find(&f->set, "os");
+	assert_non_null(p);
+	assert_false(profile_is_security(p));
+	assert_true(strv_has(&p->gcc.cflags, "-Os"));
+	assert_true(strv_has(&p->clang.cflags, "-Oz"));
+	assert_false(strv_has(&p->all.cflags, "-Os"));
+}
+
+static void
+test_profile_real_profiles_compose(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = real_profiles_dir();
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[2];
+
+	assert_int_equal(profile_load_dir(&f->set, dir), 0);
+	free(dir);
+	v[0] = profile_find(&f->set, "os");
+	v[1] = profile_find(&f->set, "clang");
+	assert_non_null(v[0]);
+	assert_non_null(v[1]);
+	settings_compose(&s, v, 1);
+	assert_string_equal(s.toolchain, "gcc");
+	assert_true(strv_has(&s.f.cflags, "-Os"));
+	assert_false(strv_has(&s.f.cflags, "-Oz"));
+	settings_release(&s);
+	settings_compose(&s, v, 2);
+	assert_string_equal(s.toolchain, "clang");
+	assert_true(strv_has(&s.f.cflags, "-Oz"));
+	assert_false(strv_has(&s.f.cflags, "-Os"));
+	settings_release(&s);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_profile_load_file_parses_every_key),
+		T(test_profile_load_file_defaults),
+		T(test_profile_load_file_refuses_bad_entries),
+		T(test_profile_bad_post_step_frees_its_words),
+		T(test_profile_load_dir_sorts_by_order_then_name),
+		T(test_profile_load_dir_errors),
+		T(test_profile_define_and_replace),
+		cmocka_unit_test(test_profile_is_security),
+		T(test_profile_settings_compose_gcc),
+		T(test_profile_settings_compose_clang_anywhere),
+		T(test_profile_settings_compose_last_compiler_wins),
+		T(test_profile_real_profiles_load),
+		T(test_profile_real_profiles_compose),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,400 @@
+/* test_project.c: a project directory and its optional ounce.ini, including the
+ * profiles it defines or replaces. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "profile.h"
+#include "project.h"
+
+struct fixture {
+	char dir[64];
+	int saved_stderr;
+	struct profile_set set;
+	struct project p;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct profile_set init = PROFILE_SET_INIT;
+	struct project pinit = PROJECT_INIT;
+
+	if (!f) {
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-project-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	f->saved_stderr = -1;
+	f->set = init;
+	f->p = pinit;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = fs_remove_tree(f->dir);
+
+	project_release(&f->p);
+	profile_set_release(&f->set);
+	free(f);
+	return rc;
+}
+
+/* Write text to DIR/name (its directory created) and return the path (the
+ * caller frees it). */
+static char *
+write_file(const struct fixture *f, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", f->dir, name);
+	char *slash = strrchr(path, '/');
+	FILE *fp;
+
+	*slash = '\0';
+	assert_int_equal(fs_mkdirs(path), 0);
+	*slash = '/';
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static void
+capture_begin(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	free(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	assert_true(f->saved_stderr >= 0);
+	assert_true(dup2(fd, 2) >= 0);
+	close(fd);
+}
+
+static char *
+capture_end(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	struct buf b = BUF_INIT;
+
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	f->saved_stderr = -1;
+	assert_int_equal(fs_read_file(path, &b), 0);
+	free(path);
+	return buf_detach(&b);
+}
+
+static void
+assert_words(const struct strv *sv, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++) {
+		assert_true(n < sv->n);
+		assert_string_equal(sv->v[n], want[n]);
+	}
+	assert_int_equal(sv->n, n);
+}
+
+#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
+
+static void
+test_project_without_ounce_ini(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/my-app", f->dir);
+	char *withslash = xasprintf("%s/my-app/", f->dir);
+	char *real;
+
+	assert_int_equal(fs_mkdirs(dir), 0);
+	real = fs_realpath(dir);
+	assert_non_null(real);
+	assert_true(real[0] == '/');
+	assert_int_equal(project_load(&f->p, withslash, &f->set), 0);
+	assert_string_equal(f->p.dir, real);
+	assert_string_equal(f->p.name, "my-app");
+	assert_null(f->p.ini);
+	assert_null(f->p.recipe);
+	assert_null(f->p.artifact);
+	assert_null(f->p.configure);
+	assert_null(f->p.build);
+	assert_null(f->p.smoke);
+	assert_true(f->p.smoke_timeout > 0);
+	assert_int_equal(f->p.profiles.n, 0);
+	assert_int_equal(f->p.exclude.n, 0);
+	assert_int_equal(f->set.n, 0);
+	free(real);
+	free(withslash);
+	free(dir);
+}
+
+static void
+test_project_keys(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->dir);
+	char *ini = write_file(f, "proj/ounce.ini",
+			       "; the project\n"
+			       "[project]\n"
+			       "name = tinyhttpd\n"
+			       "recipe = make\n"
+			       "artifact = build/httpd\n"
+			       "configure = ./configure --prefix=/usr CC={cc}\n"
+			       "build = make -j{jobs} httpd\n"
+			       "smoke = {artifact} --selftest\n"
+			       "smoke_timeout = 2.5\n"
+			       "profiles = strip, os  gc\n"
+			       "exclude = build .cache\n");
+	char *real, *realini;
+
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	real = fs_realpath(dir);
+	assert_non_null(real);
+	realini = xasprintf("%s/ounce.ini", real);
+	free(real);
+	assert_string_equal(f->p.ini, realini);
+	assert_string_equal(f->p.name, "tinyhttpd");
+	assert_string_equal(f->p.recipe, "make");
+	assert_string_equal(f->p.artifact, "build/httpd");
+	assert_string_equal(f->p.configure, "./configure --prefix=/usr CC={cc}");
+	assert_string_equal(f->p.build, "make -j{jobs} httpd");
+	assert_string_equal(f->p.smoke, "{artifact} --selftest");
+	assert_true(f->p.smoke_timeout > 2.49 && f->p.smoke_timeout < 2.51);
+	WORDS(&f->p.profiles, "strip", "os", "gc");
+	WORDS(&f->p.exclude, "build", ".cache");
+	assert_int_equal(f->set.n, 0);
+	free(realini);
+	free(ini);
+	free(dir);
+}
+
+static void
+test_project_defines_a_new_profile(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->dir);
+	char *ini = write_file(f, "proj/ounce.ini",
+			       "[profile noregex]\n"
+			       "summary = build without the regex engine\n"
+			       "tradeoff = none\n"
+			       "order = 5\n"
+			       "cflags = -DNO_REGEX\n"
+			       "\n"
+			       "[profile noregex:gcc]\n"
+			       "cflags = -fno-gcse\n"
+			       "\n"
+			       "[profile noregex:clang]\n"
+			       "ldflags = -Wl,--icf=all\n"
+			       "\n"
+			       "[project]\n"
+			       "name = x\n"
+			       "\n"
+			       "[profile noregex]\n"
+			       "cflags = -DNO_GLOB\n");
+	const struct profile *p;
+
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_int_equal(f->set.n, 1);
+	p = profile_find(&f->set, "noregex");
+	assert_non_null(p);
+	assert_string_equal(p->file, f->p.ini);
+	assert_string_equal(p->summary, "build without the regex engine");
+	assert_int_equal(p->order, 5);
+	/* later sections of the same name add to it */
+	WORDS(&p->all.cflags, "-DNO_REGEX", "-DNO_GLOB");
+	WORDS(&p->gcc.cflags, "-fno-gcse");
+	WORDS(&p->clang.ldflags, "-Wl,--icf=all");
+	assert_int_equal(p->clang.cflags.n, 0);
+	assert_string_equal(f->p.name, "x");
+	free(ini);
+	free(dir);
+}
+
+static void
+test_project_replaces_a_built_in_profile(void **state)
+{
+	struct fixture *f = *state;
+	char *builtin = write_file(f, "profiles/os.ini",
+				   "[profile]\nsummary = built-in os\norder = 70\ndefault = no\n"
+				   "cflags = -Os\n[clang]\ncflags = -Oz\n");
+	char *other = write_file(f, "profiles/gc.ini",
+				 "[profile]\nsummary = built-in gc\norder = 60\n"
+				 "cflags = -ffunction-sections\n");
+	char *pdir = xasprintf("%s/profiles", f->dir);
+	char *dir = xasprintf("%s/proj", f->dir);
+	char *ini = write_file(f, "proj/ounce.ini",
+			       "[profile os]\n"
+			       "summary = the project's os\n"
+			       "cflags = -O1\n"
+			       "[profile os:gcc]\n"
+			       "cflags = -fno-inline\n"
+			       "[profile first]\n"
+			       "summary = sorts first\n"
+			       "order = 1\n");
+	const struct profile *p;
+
+	assert_int_equal(profile_load_dir(&f->set, pdir), 0);
+	assert_int_equal(f->set.n, 2);
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_int_equal(f->set.n, 3);
+	p = profile_find(&f->set, "os");
+	assert_non_null(p);
+	assert_string_equal(p->summary, "the project's os");
+	assert_string_equal(p->file, f->p.ini);
+	/* nothing of the built-in one is left but its place in the stack */
+	WORDS(&p->all.cflags, "-O1");
+	WORDS(&p->gcc.cflags, "-fno-inline");
+	assert_int_equal(p->clang.cflags.n, 0);
+	assert_int_equal(p->order, 70);
+	assert_false(p->in_default);
+	/* the untouched built-in stays; the set is sorted again */
+	p = profile_find(&f->set, "gc");
+	assert_non_null(p);
+	assert_string_equal(p->summary, "built-in gc");
+	assert_string_equal(f->set.v[0]->name, "first");
+	assert_string_equal(f->set.v[1]->name, "gc");
+	assert_string_equal(f->set.v[2]->name, "os");
+	free(ini);
+	free(dir);
+	free(pdir);
+	free(other);
+	free(builtin);
+}
+
+/* Load a project whose ounce.ini is text; it must fail with want in the message. */
+static void
+check_refused(struct fixture *f, const char *text, const char *want)
+{
+	char *dir = xasprintf("%s/bad", f->dir);
+	char *ini = write_file(f, "bad/ounce.ini", text);
+	char *err;
+
+	project_release(&f->p);
+	profile_set_release(&f->set);
+	capture_begin(f);
+	assert_int_equal(project_load(&f->p, dir, &f->set), -1);
+	err = capture_end(f);
+	if (!strstr(err, want)) {
+		fail_msg("expected '%s' in '%s'", want, err);
+	}
+	free(err);
+	free(ini);
+	free(dir);
+}
+
+static void
+test_project_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "[project]\nname = a\nnmae = b\n",
+		      "ounce.ini:3: error: unknown key in [project]");
+	check_refused(f, "[project]\nname = a\n[projet]\nname = b\n",
+		      "ounce.ini:4: error: unknown section 'projet'");
+	check_refused(f, "[project]\nartifact = ../outside\n",
+		      "ounce.ini:2: error: artifact must be a path inside the build tree");
+	check_refused(f, "[project]\nartifact = build/../../x\n",
+		      "ounce.ini:2: error: artifact must be a path inside the build tree");
+	check_refused(f, "[project]\nartifact = /usr/bin/x\n",
+		      "ounce.ini:2: error: artifact must be a path inside the build tree");
+	check_refused(f, "[project]\nsmoke_timeout = 0\n",
+		      "ounce.ini:2: error: smoke_timeout must be a number");
+	check_refused(f, "[project]\nsmoke_timeout = soon\n",
+		      "ounce.ini:2: error: smoke_timeout must be a number");
+	check_refused(f, "name = a\n", "ounce.ini:1: error: key outside a section");
+	check_refused(f, "[profile x]\ncflags = -Os\n", "error: profile 'x' has no summary");
+	check_refused(f, "[profile x]\nsummary = s\ntradeoff = cost\n",
+		      "ounce.ini:3: error: unknown tradeoff");
+	check_refused(f, "[profile x:msvc]\ncflags = /O1\n",
+		      "ounce.ini:2: error: unknown toolchain section");
+	check_refused(f, "[project]\n  this is not ini\n", "ounce.ini:2: error: syntax error");
+	check_refused(f, "[project]\nname = a\n[\n", "ounce.ini:3: error: syntax error");
+}
+
+static void
+test_project_unknown_section_names_the_right_section(void **state)
+{
+	struct fixture *f = *state;
+
+	/* the first error is reported, and its message names its own section, not
+	 * one that comes later in the file */
+	check_refused(f, "[first]\na = 1\n[second]\nb = 2\n",
+		      "ounce.ini:2: error: unknown section 'first'");
+}
+
+static void
+test_project_profiles_list_without_spaces(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->dir);
+	char *ini = write_file(f, "proj/ounce.ini", "[project]\nprofiles = strip,os,gc\n");
+
+	/* like --profiles on the command line, commas alone separate names */
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	WORDS(&f->p.profiles, "strip", "os", "gc");
+	free(ini);
+	free(dir);
+}
+
+static void
+test_project_not_a_directory(void **state)
+{
+	struct fixture *f = *state;
+	char *file = write_file(f, "plain.txt", "not a directory\n");
+	char *missing = xasprintf("%s/missing", f->dir);
+	char *err;
+
+	capture_begin(f);
+	assert_int_equal(project_load(&f->p, file, &f->set), -2);
+	project_release(&f->p);
+	assert_int_equal(project_load(&f->p, missing, &f->set), -2);
+	err = capture_end(f);
+	assert_non_null(strstr(err, "is not a directory"));
+	assert_non_null(strstr(err, "cannot read project directory"));
+	free(err);
+	free(missing);
+	free(file);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_project_without_ounce_ini),
+		T(test_project_keys),
+		T(test_project_defines_a_new_profile),
+		T(test_project_replaces_a_built_in_profile),
+		T(test_project_errors),
+		T(test_project_unknown_section_names_the_right_section),
+		T(test_project_profiles_list_without_spaces),
+		T(test_project_not_a_directory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,558 @@
+/* test_result.c: cells, rows and results.json written and read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "profile.h"
+#include "result.h"
+
+struct fixture {
+	char dir[64];
+	int saved_stderr;
+	struct results r, back;
+	struct profile_set set;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct results rinit = RESULTS_INIT;
+	struct profile_set sinit = PROFILE_SET_INIT;
+
+	if (!f) {
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-result-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	f->saved_stderr = -1;
+	f->r = rinit;
+	f->back = rinit;
+	f->set = sinit;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = fs_remove_tree(f->dir);
+
+	results_release(&f->r);
+	results_release(&f->back);
+	profile_set_release(&f->set);
+	free(f);
+	return rc;
+}
+
+static char *
+write_file(const struct fixture *f, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", f->dir, name);
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static void
+capture_begin(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	free(path);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	assert_true(f->saved_stderr >= 0);
+	assert_true(dup2(fd, 2) >= 0);
+	close(fd);
+}
+
+static char *
+capture_end(struct fixture *f)
+{
+	char *path = xasprintf("%s/stderr.txt", f->dir);
+	struct buf b = BUF_INIT;
+
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	f->saved_stderr = -1;
+	assert_int_equal(fs_read_file(path, &b), 0);
+	free(path);
+	return buf_detach(&b);
+}
+
+static void
+add_section(struct cell *c, const char *name, unsigned long long bytes)
+{
+	c->m.sections = xreallocarray(c->m.sections, c->m.nsections + 1, sizeof(*c->m.sections));
+	c->m.sections[c->m.nsections].name = xstrdup(name);
+	c->m.sections[c->m.nsections].bytes = bytes;
+	c->m.nsections++;
+}
+
+/* A run of three cells (one failed), four rows and two profiles. */
+static void
+fill(struct fixture *f)
+{
+	struct results *r = &f->r;
+	struct profile *p;
+	struct cell *c;
+
+	r->version = xstrdup("9.9.9");
+	r->project = xstrdup("demo");
+	r->project_dir = xstrdup("/home/u/demo");
+	r->recipe = xstrdup("make");
+	r->toolchain = xstrdup("gcc");
+	r->baseline = xstrdup("baseline");
+	r->metric = xstrdup("xz");
+
+	c = cell_new("baseline");
+	c->status = CELL_OK;
+	c->log = xstrdup("/w/cells/baseline/log");
+	c->artifact = xstrdup("/w/cells/baseline/src/prog");
+	c->m.bytes = 16000;
+	c->m.stripped_bytes = 14000;
+	c->m.gz_bytes = 6000;
+	c->m.xz_bytes = 5500;
+	c->m.flash = 9000;
+	c->m.ram = 700;
+	add_section(c, ".text", 5000);
+	add_section(c, ".data", 200);
+	add_section(c, ".bss", 500);
+	c->smoke = SMOKE_PASS;
+	c->peak_rss_kb = 1234;
+	c->build_seconds = 2.5;
+	c->settings.toolchain = xstrdup("gcc");
+	c->settings.cc = xstrdup("gcc");
+	c->settings.cxx = xstrdup("g++");
+	results_add_cell(r, c);
+
+	c = cell_new("os+strip");
+	strv_push(&c->profiles, "os");
+	strv_push(&c->profiles, "strip");
+	c->status = CELL_OK;
+	c->m.bytes = 9000;
+	c->m.stripped_bytes = 9000;
+	c->m.gz_bytes = 4000;
+	c->m.xz_bytes = 3800;
+	c->m.flash = 8000;
+	c->m.ram = 700;
+	add_section(c, ".text", 4000);
+	c->smoke = SMOKE_FAIL;
+	c->build_seconds = 3.25;
+	c->settings.toolchain = xstrdup("clang");
+	c->settings.cc = xstrdup("clang");
+	c->settings.cxx = xstrdup("clang++");
+	strv_push(&c->settings.f.cflags, "-Oz");
+	strv_push(&c->settings.f.cflags, "-DNAME=\"a b\"");
+	strv_push(&c->settings.f.ldflags, "-Wl,--gc-sections");
+	strv_push(&c->settings.f.libs, "-lm");
+	strv_setenv(&c->settings.f.env, "MALLOC_ARENA_MAX", "2");
+	strv_setenv(&c->settings.f.env, "NOTE", "x = y z");
+	strv_push(&c->settings.f.post, "strip --strip-all {artifact}");
+	strv_push(&c->settings.f.build_args, "V=1");
+	results_add_cell(r, c);
+
+	c = cell_new("lto");
+	strv_push(&c->profiles, "lto");
+	c->status = CELL_BUILD_FAILED;
+	c->reason = xstrdup("exit status 2");
+	c->log = xstrdup("/w/cells/lto/log");
+	/* a failed cell's stale numbers are not written */
+	c->m.bytes = 123;
+	add_section(c, ".text", 100);
+	c->build_seconds = 0.75;
+	results_add_cell(r, c);
+
+	results_add_row(r, "baseline", "baseline", "baseline", NULL);
+	results_add_row(r, "lto", "each", "+ lto", "failed: left out below");
+	results_add_row(r, "os+strip", "cumulative", "+ os + strip", NULL);
+	results_add_row(r, "baseline", "cumulative", "baseline", NULL);
+
+	p = profile_define(&f->set, "os", "os.ini", false);
+	assert_null(profile_set_key(&f->set, p, NULL, "summary", "optimise for size"));
+	assert_null(profile_set_key(&f->set, p, NULL, "tradeoff", "speed"));
+	assert_null(profile_set_key(&f->set, p, NULL, "tradeoff_note", "slower"));
+	results_add_profile(r, p);
+	p = profile_define(&f->set, "strip", "strip.ini", false);
+	assert_null(profile_set_key(&f->set, p, NULL, "summary", "strip it"));
+	assert_null(profile_set_key(&f->set, p, NULL, "stage", "post-link"));
+	results_add_profile(r, p);
+}
+
+static void
+assert_words(const struct strv *sv, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++) {
+		assert_true(n < sv->n);
+		assert_string_equal(sv->v[n], want[n]);
+	}
+	assert_int_equal(sv->n, n);
+}
+
+#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
+
+static void
+test_result_cell_basics(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *c = cell_new("x");
+	struct profile *p;
+	const struct result_profile *rp;
+
+	assert_string_equal(c->name, "x");
+	assert_int_equal(c->status, CELL_PENDING);
+	assert_int_equal(c->m.bytes, -1);
+	assert_int_equal(c->m.xz_bytes, -1);
+	assert_int_equal(c->peak_rss_kb, -1);
+	assert_int_equal(c->smoke, SMOKE_NONE);
+	c->m.bytes = 100;
+	assert_int_equal(cell_metric(c, "file"), -1);
+	c->status = CELL_SMOKE_FAILED;
+	assert_int_equal(cell_metric(c, "file"), 100);
+	c->status = CELL_OK;
+	assert_int_equal(cell_metric(c, "file"), 100);
+	assert_int_equal(cell_metric(c, "xz"), -1);
+	assert_int_equal(cell_metric(c, "bogus"), -1);
+	c->status = CELL_TIMEOUT;
+	assert_int_equal(cell_metric(c, "file"), -1);
+	cell_free(c);
+	cell_free(NULL);
+
+	assert_true(metric_valid("file"));
+	assert_true(metric_valid("stripped"));
+	assert_true(metric_valid("xz"));
+	assert_true(metric_valid("gz"));
+	assert_true(metric_valid("flash"));
+	assert_true(metric_valid("ram"));
+	assert_false(metric_valid("bytes"));
+	assert_false(metric_valid(""));
+
+	assert_string_equal(cell_status_name(CELL_OK), "ok");
+	assert_string_equal(cell_status_name(CELL_CONFIGURE_FAILED), "configure-failed");
+	assert_string_equal(cell_status_name(CELL_BUILD_FAILED), "build-failed");
+	assert_string_equal(cell_status_name(CELL_SMOKE_FAILED), "smoke-failed");
+	assert_string_equal(cell_status_name(CELL_TIMEOUT), "timeout");
+	assert_string_equal(cell_status_name(CELL_INTERRUPTED), "interrupted");
+
+	p = profile_define(&f->set, "nossp", "nossp.ini", false);
+	assert_null(profile_set_key(&f->set, p, NULL, "tradeoff", "security"));
+	assert_null(profile_set_key(&f->set, p, NULL, "stage", "link"));
+	results_add_profile(&f->r, p);
+	rp = results_profile(&f->r, "nossp");
+	assert_non_null(rp);
+	assert_string_equal(rp->name, "nossp");
+	assert_string_equal(rp->summary, "");
+	assert_string_equal(rp->stage, "link");
+	assert_string_equal(rp->tradeoff, "security");
+	assert_null(rp->tradeoff_note);
+	assert_null(results_profile(&f->r, "os"));
+}
+
+static void
+test_result_to_json_fields(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+	json_error_t jerr;
+	json_t *o, *cells, *c, *set;
+
+	fill(f);
+	s = results_to_json(&f->r);
+	assert_non_null(s);
+	assert_int_equal(s[strlen(s) - 1], '\n');
+	o = json_loads(s, 0, &jerr);
+	free(s);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "tool")), "ounce");
+	assert_string_equal(json_string_value(json_object_get(o, "version")), "9.9.9");
+	assert_string_equal(json_string_value(json_object_get(o, "baseline")), "baseline");
+	cells = json_object_get(o, "cells");
+	assert_int_equal(json_array_size(cells), 3);
+	c = json_array_get(cells, 0);
+	assert_int_equal(json_integer_value(json_object_get(c, "bytes")), 16000);
+	set = json_object_get(c, "sections");
+	assert_int_equal(json_integer_value(json_object_get(set, ".bss")), 500);
+	assert_string_equal(json_string_value(json_object_get(c, "smoke")), "pass");
+	c = json_array_get(cells, 1);
+	set = json_object_get(c, "settings");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(set, "env"), "NOTE")),
+			    "x = y z");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(set, "cflags"), 1)),
+			    "-DNAME=\"a b\"");
+	c = json_array_get(cells, 2);
+	assert_string_equal(json_string_value(json_object_get(c, "status")), "build-failed");
+	assert_true(json_is_null(json_object_get(c, "bytes")));
+	assert_true(json_is_null(json_object_get(c, "flash")));
+	assert_int_equal(json_object_size(json_object_get(c, "sections")), 0);
+	assert_true(json_is_null(json_object_get(c, "peak_rss_kb")));
+	assert_int_equal(json_array_size(json_object_get(o, "rows")), 4);
+	assert_int_equal(json_array_size(json_object_get(o, "profiles")), 2);
+	json_decref(o);
+}
+
+static void
+test_result_save_load_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->dir);
+	const struct results *b = &f->back;
+	const struct cell *c;
+
+	fill(f);
+	assert_int_equal(results_save(&f->r, path), 0);
+	assert_int_equal(results_load(&f->back, path), 0);
+
+	assert_string_equal(b->version, "9.9.9");
+	assert_string_equal(b->project, "demo");
+	assert_string_equal(b->project_dir, "/home/u/demo");
+	assert_string_equal(b->recipe, "make");
+	assert_string_equal(b->toolchain, "gcc");
+	assert_string_equal(b->baseline, "baseline");
+	assert_string_equal(b->metric, "xz");
+	assert_int_equal(b->ncells, 3);
+
+	c = results_find(b, "baseline");
+	assert_non_null(c);
+	assert_ptr_equal(c, b->cells[0]);
+	assert_int_equal(c->status, CELL_OK);
+	assert_int_equal(c->profiles.n, 0);
+	assert_null(c->reason);
+	assert_string_equal(c->log, "/w/cells/baseline/log");
+	assert_string_equal(c->artifact, "/w/cells/baseline/src/prog");
+	assert_int_equal(c->m.bytes, 16000);
+	assert_int_equal(c->m.stripped_bytes, 14000);
+	assert_int_equal(c->m.gz_bytes, 6000);
+	assert_int_equal(c->m.xz_bytes, 5500);
+	assert_int_equal(c->m.flash, 9000);
+	assert_int_equal(c->m.ram, 700);
+	assert_int_equal(c->m.nsections, 3);
+	assert_string_equal(c->m.sections[0].name, ".text");
+	assert_string_equal(c->m.sections[1].name, ".data");
+	assert_string_equal(c->m.sections[2].name, ".bss");
+	assert_int_equal(measure_section(&c->m, ".text"), 5000);
+	assert_int_equal(measure_section(&c->m, ".bss"), 500);
+	assert_int_equal(c->smoke, SMOKE_PASS);
+	assert_int_equal(c->peak_rss_kb, 1234);
+	assert_true(c->build_seconds > 2.49 && c->build_seconds < 2.51);
+	assert_string_equal(c->settings.toolchain, "gcc");
+	assert_string_equal(c->settings.cxx, "g++");
+	assert_int_equal(c->settings.f.cflags.n, 0);
+
+	c = results_find(b, "os+strip");
+	assert_non_null(c);
+	WORDS(&c->profiles, "os", "strip");
+	assert_int_equal(c->smoke, SMOKE_FAIL);
+	assert_int_equal(c->peak_rss_kb, -1);
+	assert_null(c->log);
+	assert_string_equal(c->settings.cc, "clang");
+	WORDS(&c->settings.f.cflags, "-Oz", "-DNAME=\"a b\"");
+	WORDS(&c->settings.f.ldflags, "-Wl,--gc-sections");
+	WORDS(&c->settings.f.libs, "-lm");
+	WORDS(&c->settings.f.env, "MALLOC_ARENA_MAX=2", "NOTE=x = y z");
+	WORDS(&c->settings.f.post, "strip --strip-all {artifact}");
+	WORDS(&c->settings.f.build_args, "V=1");
+	assert_int_equal(cell_metric(c, "xz"), 3800);
+
+	c = results_find(b, "lto");
+	assert_non_null(c);
+	assert_int_equal(c->status, CELL_BUILD_FAILED);
+	assert_string_equal(c->reason, "exit status 2");
+	assert_int_equal(c->m.bytes, -1);
+	assert_int_equal(c->m.nsections, 0);
+	assert_int_equal(c->smoke, SMOKE_NONE);
+	assert_true(c->build_seconds > 0.74 && c->build_seconds < 0.76);
+
+	assert_int_equal(b->nrows, 4);
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(b->rows[i].cell, f->r.rows[i].cell);
+		assert_string_equal(b->rows[i].group, f->r.rows[i].group);
+		assert_string_equal(b->rows[i].label, f->r.rows[i].label);
+		if (f->r.rows[i].note) {
+			assert_string_equal(b->rows[i].note, f->r.rows[i].note);
+		} else {
+			assert_null(b->rows[i].note);
+		}
+	}
+
+	assert_int_equal(b->nprofiles, 2);
+	assert_string_equal(results_profile(b, "os")->summary, "optimise for size");
+	assert_string_equal(results_profile(b, "os")->tradeoff, "speed");
+	assert_string_equal(results_profile(b, "os")->tradeoff_note, "slower");
+	assert_string_equal(results_profile(b, "os")->stage, "compile");
+	assert_string_equal(results_profile(b, "strip")->stage, "post-link");
+	assert_null(results_profile(b, "strip")->tradeoff_note);
+	free(path);
+}
+
+static void
+test_result_save_twice_gives_the_same_file(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->dir);
+	char *again = xasprintf("%s/again.json", f->dir);
+	struct buf one = BUF_INIT, two = BUF_INIT;
+
+	fill(f);
+	assert_int_equal(results_save(&f->r, path), 0);
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_int_equal(results_save(&f->back, again), 0);
+	assert_int_equal(fs_read_file(path, &one), 0);
+	assert_int_equal(fs_read_file(again, &two), 0);
+	assert_string_equal(buf_str(&one), buf_str(&two));
+	buf_release(&one);
+	buf_release(&two);
+	free(again);
+	free(path);
+}
+
+static void
+test_result_load_without_rows_makes_one_per_cell(void **state)
+{
+	struct fixture *f = *state;
+	char *path = write_file(f, "norows.json",
+				"{\"tool\": \"ounce\", \"baseline\": \"base\", \"cells\": ["
+				"{\"name\": \"base\", \"status\": \"ok\", \"bytes\": 100},"
+				"{\"name\": \"os\", \"status\": \"ok\", \"bytes\": 90,"
+				" \"profiles\": [\"os\"]}]}\n");
+
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_int_equal(f->back.ncells, 2);
+	assert_int_equal(f->back.nrows, 2);
+	assert_string_equal(f->back.rows[0].cell, "base");
+	assert_string_equal(f->back.rows[0].group, "baseline");
+	assert_string_equal(f->back.rows[0].label, "baseline");
+	assert_string_equal(f->back.rows[1].cell, "os");
+	assert_string_equal(f->back.rows[1].group, "each");
+	assert_string_equal(f->back.rows[1].label, "os");
+	assert_int_equal(cell_metric(f->back.cells[1], "file"), 90);
+	assert_int_equal(cell_metric(f->back.cells[1], "xz"), -1);
+	free(path);
+}
+
+/* results_load of text must fail with want in the message. */
+static void
+check_refused(struct fixture *f, const char *text, const char *want)
+{
+	char *path = write_file(f, "bad.json", text);
+	struct results r = RESULTS_INIT;
+	char *err;
+
+	capture_begin(f);
+	assert_int_equal(results_load(&r, path), -1);
+	err = capture_end(f);
+	if (!strstr(err, want)) {
+		fail_msg("expected '%s' in '%s'", want, err);
+	}
+	results_release(&r);
+	free(err);
+	free(path);
+}
+
+static void
+test_result_load_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *missing = xasprintf("%s/missing.json", f->dir);
+	struct results r = RESULTS_INIT;
+	char *err;
+
+	check_refused(f, "{\"tool\": \"ounce\", \"cells\": [\n", "bad.json:2: error: invalid JSON");
+	check_refused(f, "", "error: invalid JSON");
+	check_refused(f, "{\"cells\": []}\n", "not an ounce results file");
+	check_refused(f, "{\"tool\": \"other\", \"cells\": []}\n", "not an ounce results file");
+	check_refused(f, "[1, 2]\n", "not an ounce results file");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\"}\n", "no 'cells' array");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"x\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\"}]}\n",
+		      "'baseline' names no cell");
+	check_refused(f, "{\"tool\": \"ounce\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\"}]}",
+		      "'baseline' names no cell");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"fine\"}]}\n",
+		      "no known 'status'");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"pending\"}]}\n",
+		      "no known 'status'");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"status\": \"ok\"}]}\n",
+		      "a cell has no 'name'");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"profiles\": \"os\"}]}\n",
+		      "profiles");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"settings\": []}]}\n",
+		      "'settings' is not an object");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\"}], \"rows\": "
+			 "[{\"cell\": \"zz\", \"group\": \"each\", \"label\": \"zz\"}]}\n",
+		      "a row names no known cell");
+
+	capture_begin(f);
+	assert_int_equal(results_load(&r, missing), -1);
+	err = capture_end(f);
+	assert_non_null(strstr(err, "no such file"));
+	results_release(&r);
+	free(err);
+	free(missing);
+}
+
+static void
+test_result_save_into_a_missing_directory_fails(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/no/such/dir/results.json", f->dir);
+	char *err;
+
+	fill(f);
+	capture_begin(f);
+	assert_int_equal(results_save(&f->r, path), -1);
+	err = capture_end(f);
+	assert_true(strlen(err) > 0);
+	assert_false(fs_exists(path));
+	free(err);
+	free(path);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_result_cell_basics),
+		T(test_result_to_json_fields),
+		T(test_result_save_load_round_trip),
+		T(test_result_save_twice_gives_the_same_file),
+		T(test_result_load_without_rows_makes_one_per_cell),
+		T(test_result_load_errors),
+		T(test_result_save_into_a_missing_directory_fails),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,465 @@
+/* test_spawn.c: running real programs from argv arrays: exit statuses, signals,
+ * timeouts, output capture and logs, working directory and PATH lookup. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "spawn.h"
+#include "strv.h"
+
+struct fixture {
+	char dir[64];
+	struct strv argv;
+	struct buf out;
+	struct spawn_opts o;
+	struct spawn_result res;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		return -1;
+	}
+	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-spawn-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc = fs_remove_tree(f->dir);
+
+	strv_release(&f->argv);
+	buf_release(&f->out);
+	free(f);
+	return rc;
+}
+
+/* Set f's argv to the NULL-terminated list; the other options are reset. */
+static void
+args(struct fixture *f, const char *const *list)
+{
+	strv_release(&f->argv);
+	buf_release(&f->out);
+	for (; *list; list++) {
+		strv_push(&f->argv, *list);
+	}
+	memset(&f->o, 0, sizeof(f->o));
+	f->o.argv = strv_array(&f->argv);
+}
+
+#define ARGS(f, ...) args((f), (const char *const[]){__VA_ARGS__, NULL})
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_spawn_exit_statuses(void **state)
+{
+	struct fixture *f = *state;
+
+	ARGS(f, "true");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_EXITED);
+	assert_int_equal(f->res.status, 0);
+	assert_true(f->res.seconds >= 0 && f->res.seconds < 10);
+	assert_true(f->res.maxrss_kb > 0);
+	assert_string_equal(spawn_describe(&f->res, 0), "exit status 0");
+
+	ARGS(f, "false");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_EXITED);
+	assert_int_equal(f->res.status, 1);
+	assert_string_equal(spawn_describe(&f->res, 0), "exit status 1");
+
+	ARGS(f, "sh", "-c", "exit 42");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 42);
+}
+
+static void
+test_spawn_killed_by_a_signal(void **state)
+{
+	struct fixture *f = *state;
+
+	ARGS(f, "sh", "-c", "kill -9 $$");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_EXITED);
+	assert_int_equal(f->res.status, 128 + 9);
+	assert_string_equal(spawn_describe(&f->res, 0), "killed by signal 9");
+
+	ARGS(f, "sh", "-c", "kill -TERM $$");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 128 + SIGTERM);
+}
+
+static void
+test_spawn_missing_command(void **state)
+{
+	struct fixture *f = *state;
+
+	ARGS(f, "ounce-test-no-such-command-anywhere", "--help");
+	assert_int_equal(spawn_run(&f->o, &f->res), -1);
+	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
+	assert_int_equal(f->res.start_errno, ENOENT);
+	assert_non_null(strstr(spawn_describe(&f->res, 0), "could not start"));
+
+	ARGS(f, "/nonexistent/dir/tool");
+	assert_int_equal(spawn_run(&f->o, &f->res), -1);
+	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
+}
+
+static void
+test_spawn_exec_failure_is_reported_from_the_child(void **state)
+{
+	struct fixture *f = *state;
+
+	/* a directory passes the X_OK test, but execve refuses it */
+	ARGS(f, f->dir);
+	assert_int_equal(spawn_run(&f->o, &f->res), -1);
+	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
+	assert_int_equal(f->res.start_errno, EACCES);
+
+	/* so does a missing working directory */
+	ARGS(f, "true");
+	f->o.cwd = "/nonexistent/ounce/dir";
+	assert_int_equal(spawn_run(&f->o, &f->res), -1);
+	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
+	assert_int_equal(f->res.start_errno, ENOENT);
+}
+
+static void
+test_spawn_timeout(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = now();
+
+	ARGS(f, "sleep", "5");
+	f->o.timeout = 0.3;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_TIMEOUT);
+	assert_int_equal(f->res.status, 128 + SIGTERM);
+	assert_true(f->res.seconds >= 0.3);
+	assert_true(now() - t0 < 2.0);
+	assert_string_equal(spawn_describe(&f->res, 0.3), "timed out after 0.3 s");
+}
+
+static void
+test_spawn_timeout_kills_what_ignores_sigterm(void **state)
+{
+	struct fixture *f = *state;
+	double t0 = now();
+
+	ARGS(f, "sh", "-c", "trap '' TERM; sleep 20; sleep 20");
+	f->o.timeout = 0.2;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_TIMEOUT);
+	assert_int_equal(f->res.status, 128 + SIGKILL);
+	assert_true(now() - t0 < 10.0);
+}
+
+static void
+test_spawn_cancel_flag(void **state)
+{
+	struct fixture *f = *state;
+	static volatile sig_atomic_t cancel = 1;
+	double t0 = now();
+
+	ARGS(f, "sleep", "5");
+	f->o.cancel = &cancel;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_CANCELLED);
+	assert_true(now() - t0 < 2.0);
+	assert_string_equal(spawn_describe(&f->res, 0), "interrupted");
+}
+
+static void
+test_spawn_captures_stdout(void **state)
+{
+	struct fixture *f = *state;
+	char *log = xasprintf("%s/capture.log", f->dir);
+	struct buf l = BUF_INIT;
+
+	ARGS(f, "printf", "%s\\n", "hello world", "second");
+	f->o.out = &f->out;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_string_equal(buf_str(&f->out), "hello world\nsecond\n");
+
+	/* stdout is captured, stderr goes to the log */
+	ARGS(f, "sh", "-c", "echo out; echo err >&2");
+	f->o.out = &f->out;
+	f->o.log_path = log;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_string_equal(buf_str(&f->out), "out\n");
+	assert_int_equal(fs_read_file(log, &l), 0);
+	assert_string_equal(buf_str(&l), "err\n");
+	buf_release(&l);
+	free(log);
+}
+
+static void
+test_spawn_captures_more_than_a_pipe_holds(void **state)
+{
+	struct fixture *f = *state;
+
+	ARGS(f, "seq", "1", "100000");
+	f->o.out = &f->out;
+	f->o.timeout = 30;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 0);
+	/* 9 one-digit, 90 two-digit ... numbers, each with a newline */
+	assert_int_equal(f->out.len, 9 * 2 + 90 * 3 + 900 * 4 + 9000 * 5 + 90000 * 6 + 7);
+	assert_true(!strncmp(buf_str(&f->out), "1\n2\n3\n", 6));
+	assert_non_null(strstr(buf_str(&f->out), "\n99999\n100000\n"));
+}
+
+static void
+test_spawn_log_path_appends(void **state)
+{
+	struct fixture *f = *state;
+	char *log = xasprintf("%s/build.log", f->dir);
+	struct buf l = BUF_INIT;
+
+	ARGS(f, "echo", "one");
+	f->o.log_path = log;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	ARGS(f, "sh", "-c", "echo two; echo three >&2; exit 3");
+	f->o.log_path = log;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 3);
+	assert_int_equal(fs_read_file(log, &l), 0);
+	assert_string_equal(buf_str(&l), "one\ntwo\nthree\n");
+	buf_release(&l);
+	free(log);
+}
+
+static void
+test_spawn_without_a_log_discards_output(void **state)
+{
+	struct fixture *f = *state;
+
+	/* stdin is /dev/null: cat ends at once instead of waiting for a terminal */
+	ARGS(f, "cat");
+	f->o.out = &f->out;
+	f->o.timeout = 5;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.end, SPAWN_EXITED);
+	assert_int_equal(f->res.status, 0);
+	assert_int_equal(f->out.len, 0);
+
+	ARGS(f, "echo", "nowhere");
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 0);
+}
+
+static void
+test_spawn_honours_cwd(void **state)
+{
+	struct fixture *f = *state;
+	char *sub = xasprintf("%s/sub dir", f->dir);
+	char *real, *want;
+
+	assert_int_equal(fs_mkdirs(sub), 0);
+	real = fs_realpath(sub);
+	assert_non_null(real);
+	want = xasprintf("%s\n", real);
+	ARGS(f, "pwd", "-P");
+	f->o.cwd = sub;
+	f->o.out = &f->out;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_string_equal(buf_str(&f->out), want);
+	free(want);
+	free(real);
+	free(sub);
+}
+
+static void
+test_spawn_uses_the_given_environment(void **state)
+{
+	struct fixture *f = *state;
+	struct strv env = STRV_INIT;
+
+	strv_push(&env, "PATH=/usr/bin:/bin");
+	strv_push(&env, "OUNCE_TEST=a b");
+	ARGS(f, "env");
+	f->o.envp = strv_array(&env);
+	f->o.out = &f->out;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_string_equal(buf_str(&f->out), "PATH=/usr/bin:/bin\nOUNCE_TEST=a b\n");
+
+	/* argv[0] is looked up in the PATH of envp */
+	strv_release(&env);
+	strv_push(&env, "PATH=/nonexistent");
+	ARGS(f, "true");
+	f->o.envp = strv_array(&env);
+	assert_int_equal(spawn_run(&f->o, &f->res), -1);
+	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
+	strv_release(&env);
+}
+
+/* Is pid gone (or a zombie waiting for its reaper)? */
+static int
+gone(long pid)
+{
+	char *path = xasprintf("/proc/%ld/stat", pid);
+	struct buf b = BUF_INIT;
+	const char *paren;
+	int rc = 1;
+	FILE *fp = fopen(path, "r");
+
+	free(path);
+	if (fp) {
+		char chunk[512];
+		size_t n = fread(chunk, 1, sizeof(chunk), fp);
+
+		fclose(fp);
+		buf_add(&b, chunk, n);
+		paren = strrchr(buf_str(&b), ')');
+		rc = paren && paren[1] == ' ' && paren[2] == 'Z';
+	}
+	buf_release(&b);
+	return rc;
+}
+
+static void
+test_spawn_stops_what_the_program_left_running(void **state)
+{
+	struct fixture *f = *state;
+	long pid;
+	int waited = 0;
+
+	ARGS(f, "sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!");
+	f->o.out = &f->out;
+	f->o.timeout = 10;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	assert_int_equal(f->res.status, 0);
+	pid = strtol(buf_str(&f->out), NULL, 10);
+	assert_true(pid > 1);
+	while (!gone(pid) && waited < 200) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		waited++;
+	}
+	if (!gone(pid)) {
+		kill((pid_t)pid, SIGKILL);
+		fail_msg("the background sleep %ld outlived its group", pid);
+	}
+}
+
+static void
+test_spawn_which(void **state)
+{
+	struct fixture *f = *state;
+	char *p, *tool = xasprintf("%s/my-tool", f->dir), *plain = xasprintf("%s/plain", f->dir);
+	struct strv env = STRV_INIT;
+	FILE *fp;
+
+	p = spawn_which("sh", NULL);
+	assert_non_null(p);
+	assert_int_equal(p[0], '/');
+	assert_true(strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/sh"));
+	assert_int_equal(access(p, X_OK), 0);
+	free(p);
+	assert_null(spawn_which("ounce-test-no-such-command-anywhere", NULL));
+
+	/* a name with a slash is taken as it is */
+	p = spawn_which("/bin/sh", NULL);
+	assert_string_equal(p, "/bin/sh");
+	free(p);
+
+	/* the PATH of envp; only executable regular files count */
+	fp = fopen(tool, "w");
+	assert_non_null(fp);
+	fputs("#!/bin/sh\nexit 0\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(tool, 0755), 0);
+	fp = fopen(plain, "w");
+	assert_non_null(fp);
+	assert_int_equal(fclose(fp), 0);
+	strv_push_owned(&env, xasprintf("PATH=/nonexistent:%s", f->dir));
+	p = spawn_which("my-tool", strv_array(&env));
+	assert_string_equal(p, tool);
+	free(p);
+	assert_null(spawn_which("plain", strv_array(&env)));
+	assert_null(spawn_which("sh", strv_array(&env)));
+	assert_null(spawn_which(plain, NULL));
+	strv_release(&env);
+	free(plain);
+	free(tool);
+}
+
+static void
+test_spawn_quote_argv(void **state)
+{
+	struct strv av = STRV_INIT;
+	char *q;
+
+	(void)state;
+	strv_push(&av, "cc");
+	strv_push(&av, "-DX=a b");
+	strv_push(&av, "it's");
+	strv_push(&av, "");
+	strv_push(&av, "-O2");
+	strv_push(&av, "$HOME");
+	q = spawn_quote_argv(strv_array(&av));
+	assert_string_equal(q, "cc '-DX=a b' 'it'\\''s' '' -O2 '$HOME'");
+	free(q);
+	strv_release(&av);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_spawn_exit_statuses),
+		T(test_spawn_killed_by_a_signal),
+		T(test_spawn_missing_command),
+		T(test_spawn_exec_failure_is_reported_from_the_child),
+		T(test_spawn_timeout),
+		T(test_spawn_timeout_kills_what_ignores_sigterm),
+		T(test_spawn_cancel_flag),
+		T(test_spawn_captures_stdout),
+		T(test_spawn_captures_more_than_a_pipe_holds),
+		T(test_spawn_log_path_appends),
+		T(test_spawn_without_a_log_discards_output),
+		T(test_spawn_honours_cwd),
+		T(test_spawn_uses_the_given_environment),
+		T(test_spawn_stops_what_the_program_left_running),
+		T(test_spawn_which),
+		cmocka_unit_test(test_spawn_quote_argv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

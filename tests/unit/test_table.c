@@ -1,0 +1,433 @@
+/* test_table.c: the size table in text, Markdown, CSV and JSON, from hand-built
+ * results. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "result.h"
+#include "table.h"
+
+/* Add section name of bytes to c's measure. */
+static void
+add_section(struct cell *c, const char *name, unsigned long long bytes)
+{
+	c->m.sections = xreallocarray(c->m.sections, c->m.nsections + 1, sizeof(*c->m.sections));
+	c->m.sections[c->m.nsections].name = xstrdup(name);
+	c->m.sections[c->m.nsections].bytes = bytes;
+	c->m.nsections++;
+}
+
+/* A measured cell. */
+static struct cell *
+ok_cell(const char *name, long long bytes, long long stripped, long long xz,
+	unsigned long long text, double seconds)
+{
+	struct cell *c = cell_new(name);
+
+	c->status = CELL_OK;
+	c->m.bytes = bytes;
+	c->m.stripped_bytes = stripped;
+	c->m.xz_bytes = xz;
+	c->m.gz_bytes = xz + 10;
+	add_section(c, ".data", 16);
+	add_section(c, ".text", text);
+	add_section(c, ".bss", 48);
+	c->m.ram = 64;
+	c->m.flash = text + 100;
+	c->build_seconds = seconds;
+	c->smoke = SMOKE_PASS;
+	return c;
+}
+
+/* True when a and b are the same number, give or take rounding. */
+static int
+near(double a, double b)
+{
+	return a - b < 1e-9 && b - a < 1e-9;
+}
+
+/* The results every test renders. */
+static int
+setup(void **state)
+{
+	struct results *r = calloc(1, sizeof(*r));
+	struct cell *c;
+
+	if (!r) {
+		return -1;
+	}
+	r->project = xstrdup("demo");
+	r->recipe = xstrdup("make");
+	r->toolchain = xstrdup("gcc");
+	r->baseline = xstrdup("baseline");
+	results_add_cell(r, ok_cell("baseline", 1000, 800, 300, 500, 1.5));
+	c = ok_cell("os", 900, 700, 280, 400, 2.0);
+	strv_push(&c->profiles, "os");
+	results_add_cell(r, c);
+	c = cell_new("lto");
+	strv_push(&c->profiles, "lto");
+	c->status = CELL_BUILD_FAILED;
+	c->reason = xstrdup("lto1: internal compiler error");
+	c->log = xstrdup("/tmp/w/cells/lto/log.txt");
+	c->build_seconds = 0.5;
+	results_add_cell(r, c);
+	c = ok_cell("os+big", 3 * 1024 * 1024, 2048, 1024, 600, 3.0);
+	strv_push(&c->profiles, "os");
+	strv_push(&c->profiles, "big");
+	results_add_cell(r, c);
+	results_add_row(r, "baseline", "baseline", "baseline", NULL);
+	results_add_row(r, "os", "each", "+ os", NULL);
+	results_add_row(r, "lto", "each", "+ lto", "failed: left out below");
+	results_add_row(r, "os+big", "cumulative", "+ os, \"big\"", NULL);
+	*state = r;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct results *r = *state;
+
+	results_release(r);
+	free(r);
+	return 0;
+}
+
+static void
+test_table_percent(void **state)
+{
+	(void)state;
+	assert_string_equal(table_percent(900, 1000), "-10.0%");
+	assert_string_equal(table_percent(1000, 1000), "0.0%");
+	assert_string_equal(table_percent(1001, 1000), "+0.1%");
+	assert_string_equal(table_percent(999, 1000), "-0.1%");
+	assert_string_equal(table_percent(-1, 1000), "n/a");
+	assert_string_equal(table_percent(1000, -1), "n/a");
+	assert_string_equal(table_percent(1000, 0), "n/a");
+	assert_string_equal(table_percent(2000, 1000), "+100.0%");
+	assert_string_equal(table_percent(0, 1000), "-100.0%");
+	assert_string_equal(table_percent(1, 3), "-66.7%");
+	/* a change too small to show keeps its sign */
+	assert_string_equal(table_percent(100001, 100000), "+0.0%");
+	assert_string_equal(table_percent(99999, 100000), "-0.0%");
+}
+
+static void
+test_table_human(void **state)
+{
+	(void)state;
+	assert_string_equal(table_human(0), "0 B");
+	assert_string_equal(table_human(512), "512 B");
+	assert_string_equal(table_human(1023), "1023 B");
+	assert_string_equal(table_human(1024), "1.0 KiB");
+	assert_string_equal(table_human(2048), "2.0 KiB");
+	assert_string_equal(table_human(12595), "12.3 KiB");
+	assert_string_equal(table_human(3 * 1024 * 1024), "3.00 MiB");
+	assert_string_equal(table_human(1268777), "1.21 MiB");
+	assert_string_equal(table_human(-1), "-");
+}
+
+static void
+test_table_human_rounds_into_the_next_unit(void **state)
+{
+	(void)state;
+	/* 1048575 bytes is 1023.999 KiB: rounded, that is a whole MiB */
+	assert_string_equal(table_human(1048575), "1.00 MiB");
+	assert_string_equal(table_human(1048524), "1023.9 KiB");
+}
+
+static void
+test_table_format_parse(void **state)
+{
+	enum table_format f = TABLE_JSON;
+
+	(void)state;
+	assert_true(table_format_parse("text", &f));
+	assert_int_equal(f, TABLE_TEXT);
+	assert_true(table_format_parse("md", &f));
+	assert_int_equal(f, TABLE_MD);
+	assert_true(table_format_parse("csv", &f));
+	assert_int_equal(f, TABLE_CSV);
+	assert_true(table_format_parse("json", &f));
+	assert_int_equal(f, TABLE_JSON);
+	f = TABLE_MD;
+	assert_false(table_format_parse("html", &f));
+	assert_false(table_format_parse("", &f));
+	assert_false(table_format_parse("JSON", &f));
+	assert_int_equal(f, TABLE_MD);
+}
+
+/* Split s into lines (without their '\n'). */
+static void
+lines(struct strv *out, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		strv_push_owned(out, xstrndup(s, n));
+		s += n;
+		if (*s) {
+			s++;
+		}
+	}
+}
+
+/* The index of the line starting with prefix, or fail. */
+static size_t
+line_starting(const struct strv *ls, const char *prefix)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		if (!strncmp(ls->v[i], prefix, strlen(prefix))) {
+			return i;
+		}
+	}
+	fail_msg("no line starts with '%s'", prefix);
+	return 0;
+}
+
+/* The column just after text ends in line, or fail. */
+static size_t
+end_of(const char *line, const char *text)
+{
+	const char *p = strstr(line, text);
+
+	if (!p) {
+		fail_msg("'%s' not in '%s'", text, line);
+	}
+	return (size_t)(p - line) + strlen(text);
+}
+
+static void
+test_table_render_text(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+	size_t h, base, os, lto, big, pct_end, bytes_end;
+
+	table_render(r, TABLE_TEXT, &out);
+	lines(&ls, buf_str(&out));
+	assert_string_equal(ls.v[0], "demo (make, gcc)");
+	assert_string_equal(ls.v[1], "");
+	h = line_starting(&ls, "build");
+	assert_int_equal(h, 2);
+	assert_non_null(strstr(ls.v[h], "modifications"));
+	/* the last column is not padded */
+	assert_int_equal(ls.v[h][strlen(ls.v[h]) - 1], 's');
+	assert_int_equal(strspn(ls.v[h + 1], "- "), strlen(ls.v[h + 1]));
+
+	base = h + 2;
+	assert_true(!strncmp(ls.v[base], "default  baseline", 17));
+	assert_non_null(strstr(ls.v[base], " 1000 "));
+	assert_non_null(strstr(ls.v[base], "1000 B"));
+	assert_non_null(strstr(ls.v[base], " 0.0% "));
+	/* a blank line between groups */
+	assert_string_equal(ls.v[base + 1], "");
+	os = base + 2;
+	assert_non_null(strstr(ls.v[os], "+ os"));
+	assert_non_null(strstr(ls.v[os], "900 B"));
+	assert_non_null(strstr(ls.v[os], "-10.0%"));
+	assert_non_null(strstr(ls.v[os], "pass"));
+	lto = os + 1;
+	assert_non_null(strstr(ls.v[lto], "+ lto"));
+	assert_non_null(strstr(ls.v[lto], "build-failed (failed: left out below)"));
+	assert_null(strstr(ls.v[lto], "%"));
+	assert_string_equal(ls.v[lto + 1], "");
+	big = lto + 2;
+	assert_non_null(strstr(ls.v[big], "3.00 MiB"));
+	assert_non_null(strstr(ls.v[big], "+314472.8%"));
+
+	/* numbers are right-aligned under their headings */
+	pct_end = end_of(ls.v[h], "% change");
+	bytes_end = end_of(ls.v[h], "size (bytes)");
+	assert_int_equal(end_of(ls.v[base], "0.0%"), pct_end);
+	assert_int_equal(end_of(ls.v[os], "-10.0%"), pct_end);
+	assert_int_equal(end_of(ls.v[big], "+314472.8%"), pct_end);
+	assert_int_equal(end_of(ls.v[os], " 900"), bytes_end);
+	assert_int_equal(end_of(ls.v[big], " 3145728"), bytes_end);
+
+	assert_non_null(strstr(buf_str(&out), "\nfailed cells:\n"
+					      "  lto: build-failed: lto1: internal compiler error\n"
+					      "    log: /tmp/w/cells/lto/log.txt\n"));
+	/* only the failed cell is listed there */
+	assert_null(strstr(strstr(buf_str(&out), "failed cells:"), "  os"));
+	strv_release(&ls);
+	buf_release(&out);
+}
+
+static void
+test_table_render_text_without_failures_or_project(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+
+	free(r->project);
+	r->project = NULL;
+	results_find(r, "lto")->status = CELL_OK;
+	results_find(r, "lto")->m.bytes = 950;
+	table_render(r, TABLE_TEXT, &out);
+	assert_true(!strncmp(buf_str(&out), "build", 5));
+	assert_null(strstr(buf_str(&out), "failed cells:"));
+	assert_non_null(strstr(buf_str(&out), "-5.0%"));
+	buf_release(&out);
+}
+
+static void
+test_table_render_md(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+	size_t h;
+
+	table_render(r, TABLE_MD, &out);
+	lines(&ls, buf_str(&out));
+	assert_string_equal(ls.v[0], "**demo** (make, gcc)");
+	h = line_starting(&ls, "| build");
+	assert_int_equal(h, 2);
+	/* the header, the alignment row and one line per row, with no blank lines */
+	for (size_t i = h; i < h + 2 + r->nrows; i++) {
+		size_t bars = 0;
+
+		assert_int_equal(ls.v[i][0], '|');
+		assert_int_equal(ls.v[i][strlen(ls.v[i]) - 1], '|');
+		for (const char *p = ls.v[i]; *p; p++) {
+			bars += *p == '|';
+		}
+		assert_int_equal(bars, 13);
+	}
+	assert_true(!strncmp(ls.v[h + 1], "|---", 4));
+	/* numbers are right-aligned: "---:|" */
+	assert_non_null(strstr(ls.v[h + 1], "-:|"));
+	assert_true(!strncmp(ls.v[h + 2], "| default | baseline", 20));
+	assert_non_null(strstr(ls.v[h + 3], " -10.0% |"));
+	assert_non_null(strstr(buf_str(&out), "failed cells:"));
+	strv_release(&ls);
+	buf_release(&out);
+}
+
+static void
+test_table_render_csv(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+
+	table_render(r, TABLE_CSV, &out);
+	lines(&ls, buf_str(&out));
+	assert_int_equal(ls.n, 1 + r->nrows);
+	assert_string_equal(ls.v[0], "build,modifications,bytes,human,percent_change,"
+				     "stripped_bytes,xz_bytes,text_bytes,ram_bytes,"
+				     "build_seconds,smoke,status,group,cell");
+	assert_string_equal(ls.v[1],
+			    "default,baseline,1000,1000 B,0.0,800,300,500,64,1.5,pass,ok,baseline,"
+			    "baseline");
+	assert_string_equal(ls.v[2],
+			    "default,+ os,900,900 B,-10.0,700,280,400,64,2.0,pass,ok,each,os");
+	/* nothing measured: empty numbers */
+	assert_string_equal(ls.v[3], "default,+ lto,,-,,,,,,0.5,-,build-failed (failed: left "
+				     "out below),each,lto");
+	/* quoting of a label with a comma and quotes */
+	assert_string_equal(ls.v[4], "default,\"+ os, \"\"big\"\"\",3145728,3.00 MiB,+314472.8,"
+				     "2048,1024,600,64,3.0,pass,ok,cumulative,os+big");
+	assert_null(strstr(buf_str(&out), "failed cells"));
+	strv_release(&ls);
+	buf_release(&out);
+}
+
+static void
+test_table_render_json(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	json_error_t jerr;
+	json_t *a, *o;
+
+	table_render(r, TABLE_JSON, &out);
+	a = json_loads(buf_str(&out), 0, &jerr);
+	if (!a) {
+		fail_msg("invalid JSON at line %d: %s", jerr.line, jerr.text);
+	}
+	assert_true(json_is_array(a));
+	assert_int_equal(json_array_size(a), 4);
+
+	o = json_array_get(a, 0);
+	assert_string_equal(json_string_value(json_object_get(o, "build")), "default");
+	assert_string_equal(json_string_value(json_object_get(o, "group")), "baseline");
+	assert_string_equal(json_string_value(json_object_get(o, "cell")), "baseline");
+	assert_string_equal(json_string_value(json_object_get(o, "status")), "ok");
+	assert_true(json_is_null(json_object_get(o, "note")));
+	assert_int_equal(json_integer_value(json_object_get(o, "bytes")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(o, "stripped_bytes")), 800);
+	assert_int_equal(json_integer_value(json_object_get(o, "xz_bytes")), 300);
+	assert_int_equal(json_integer_value(json_object_get(o, "text_bytes")), 500);
+	assert_int_equal(json_integer_value(json_object_get(o, "ram_bytes")), 64);
+	assert_true(near(json_number_value(json_object_get(o, "percent_change")), 0.0));
+	assert_true(near(json_number_value(json_object_get(o, "build_seconds")), 1.5));
+	assert_string_equal(json_string_value(json_object_get(o, "smoke")), "pass");
+
+	o = json_array_get(a, 1);
+	assert_string_equal(json_string_value(json_object_get(o, "modifications")), "+ os");
+	assert_true(near(json_number_value(json_object_get(o, "percent_change")), -10.0));
+
+	o = json_array_get(a, 2);
+	assert_string_equal(json_string_value(json_object_get(o, "cell")), "lto");
+	assert_string_equal(json_string_value(json_object_get(o, "status")), "build-failed");
+	assert_string_equal(json_string_value(json_object_get(o, "note")),
+			    "failed: left out below");
+	assert_true(json_is_null(json_object_get(o, "bytes")));
+	assert_true(json_is_null(json_object_get(o, "percent_change")));
+	assert_true(json_is_null(json_object_get(o, "text_bytes")));
+	assert_string_equal(json_string_value(json_object_get(o, "smoke")), "none");
+
+	o = json_array_get(a, 3);
+	assert_string_equal(json_string_value(json_object_get(o, "group")), "cumulative");
+	assert_int_equal(json_integer_value(json_object_get(o, "bytes")), 3 * 1024 * 1024);
+	json_decref(a);
+	buf_release(&out);
+}
+
+static void
+test_table_render_without_a_measured_baseline(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+
+	results_find(r, "baseline")->status = CELL_CONFIGURE_FAILED;
+	table_render(r, TABLE_CSV, &out);
+	lines(&ls, buf_str(&out));
+	/* no baseline number: sizes still shown, no percentages */
+	assert_string_equal(ls.v[2], "default,+ os,900,900 B,,700,280,400,64,2.0,pass,ok,each,os");
+	strv_release(&ls);
+	buf_release(&out);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_percent),
+		cmocka_unit_test(test_table_human),
+		cmocka_unit_test(test_table_format_parse),
+		T(test_table_human_rounds_into_the_next_unit),
+		T(test_table_render_text),
+		T(test_table_render_text_without_failures_or_project),
+		T(test_table_render_md),
+		T(test_table_render_csv),
+		T(test_table_render_json),
+		T(test_table_render_without_a_measured_baseline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

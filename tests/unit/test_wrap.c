@@ -1,0 +1,265 @@
+/* test_wrap.c: the compiler wrapper's classification and argv rewriting. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strv.h"
+#include "wrap.h"
+
+/* A vector of the NULL-terminated list of words. */
+static void
+words(struct strv *sv, const char *const *list)
+{
+	for (; *list; list++) {
+		strv_push(sv, *list);
+	}
+}
+
+/* Classify the NULL-terminated list of arguments. */
+static enum wrap_mode
+classify(const char *const *list)
+{
+	struct strv sv = STRV_INIT;
+	enum wrap_mode m;
+
+	words(&sv, list);
+	m = wrap_classify(strv_array(&sv), sv.n);
+	strv_release(&sv);
+	return m;
+}
+
+#define CLASSIFY(...) classify((const char *const[]){__VA_ARGS__, NULL})
+
+static void
+test_wrap_classify_info_calls(void **state)
+{
+	(void)state;
+	assert_int_equal(CLASSIFY("--version"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-v"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-print-prog-name=ld"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-print-file-name=libc.so"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-dumpmachine"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-dumpversion"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-Os", "-Q", "--help=optimizers"), WRAP_INFO);
+	assert_int_equal(wrap_classify(NULL, 0), WRAP_INFO);
+}
+
+static void
+test_wrap_classify_option_values_are_not_inputs(void **state)
+{
+	(void)state;
+	/* the value of -o, -x, -I, -MF ... is not an input file */
+	assert_int_equal(CLASSIFY("-o", "foo"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-x", "c"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-I", "include", "-D", "X=1", "-MF", "deps.d"), WRAP_INFO);
+	assert_int_equal(CLASSIFY("-Xlinker", "--verbose"), WRAP_INFO);
+}
+
+static void
+test_wrap_classify_compile_steps(void **state)
+{
+	(void)state;
+	assert_int_equal(CLASSIFY("-c", "foo.c", "-o", "foo.o"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-O2", "-Iinc", "-c", "foo.c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("foo.c", "-c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-S", "foo.c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-E", "foo.c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-E", "-dM", "-x", "c", "/dev/null"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-M", "foo.c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-MM", "foo.c"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-x", "c", "-c", "-", "-o", "stdin.o"), WRAP_COMPILE);
+}
+
+static void
+test_wrap_classify_relocatable_link_is_compile(void **state)
+{
+	(void)state;
+	assert_int_equal(CLASSIFY("-r", "a.o", "b.o", "-o", "ab.o"), WRAP_COMPILE);
+	assert_int_equal(CLASSIFY("-nostdlib", "-r", "a.o", "-o", "r.o"), WRAP_COMPILE);
+}
+
+static void
+test_wrap_classify_links(void **state)
+{
+	(void)state;
+	assert_int_equal(CLASSIFY("foo.o", "-o", "foo"), WRAP_LINK);
+	assert_int_equal(CLASSIFY("foo.o", "bar.o"), WRAP_LINK);
+	assert_int_equal(CLASSIFY("-O2", "foo.c", "-o", "foo"), WRAP_LINK);
+	/* a library is an input of the link even without a file */
+	assert_int_equal(CLASSIFY("-o", "x", "-lm"), WRAP_LINK);
+	assert_int_equal(CLASSIFY("-o", "x", "-l", "m"), WRAP_LINK);
+	assert_int_equal(CLASSIFY("-shared", "-fPIC", "a.o", "-o", "liba.so"), WRAP_LINK);
+	/* stdin as the input */
+	assert_int_equal(CLASSIFY("-x", "c", "-"), WRAP_LINK);
+	assert_int_equal(CLASSIFY("-x", "c", "-", "-o", "a.out"), WRAP_LINK);
+}
+
+/* wrap_argv of args into a vector, with fixed flags. */
+static void
+rewrite(struct strv *out, const char *const *args)
+{
+	struct strv a = STRV_INIT, cflags = STRV_INIT, ldflags = STRV_INIT, libs = STRV_INIT;
+
+	words(&a, args);
+	strv_push(&cflags, "-Os");
+	strv_push(&cflags, "-ffunction-sections");
+	strv_push(&ldflags, "-Wl,--gc-sections");
+	strv_push(&libs, "-ljemalloc");
+	strv_push(&libs, "-lpthread");
+	wrap_argv(out, "/usr/bin/gcc", strv_array(&a), a.n, &cflags, &ldflags, &libs);
+	strv_release(&a);
+	strv_release(&cflags);
+	strv_release(&ldflags);
+	strv_release(&libs);
+}
+
+static void
+assert_strv(const struct strv *sv, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++) {
+		assert_non_null(sv->v);
+		assert_true(n < sv->n);
+		assert_string_equal(sv->v[n], want[n]);
+	}
+	assert_int_equal(sv->n, n);
+	if (n) {
+		assert_null(sv->v[n]);
+	}
+}
+
+static void
+test_wrap_argv_compile_appends_cflags_after_user_args(void **state)
+{
+	struct strv out = STRV_INIT;
+	const char *const args[] = {"-O2", "-c", "foo.c", "-o", "foo.o", NULL};
+	const char *const want[] = {
+		"/usr/bin/gcc", "-O2", "-c", "foo.c", "-o", "foo.o", "-Os", "-ffunction-sections",
+		NULL,
+	};
+
+	(void)state;
+	rewrite(&out, args);
+	assert_strv(&out, want);
+	strv_release(&out);
+}
+
+static void
+test_wrap_argv_link_appends_cflags_ldflags_then_libs(void **state)
+{
+	struct strv out = STRV_INIT;
+	const char *const args[] = {"foo.o", "-o", "foo", "-lm", NULL};
+	const char *const want[] = {
+		"/usr/bin/gcc", "foo.o", "-o", "foo", "-lm", "-Os", "-ffunction-sections",
+		"-Wl,--gc-sections", "-ljemalloc", "-lpthread", NULL,
+	};
+
+	(void)state;
+	rewrite(&out, args);
+	assert_strv(&out, want);
+	strv_release(&out);
+}
+
+static void
+test_wrap_argv_info_calls_are_unchanged(void **state)
+{
+	struct strv out = STRV_INIT;
+	const char *const args[] = {"-print-prog-name=ld", NULL};
+	const char *const want[] = {"/usr/bin/gcc", "-print-prog-name=ld", NULL};
+	const char *const none[] = {NULL};
+	const char *const want_none[] = {"/usr/bin/gcc", NULL};
+
+	(void)state;
+	rewrite(&out, args);
+	assert_strv(&out, want);
+	strv_release(&out);
+	rewrite(&out, none);
+	assert_strv(&out, want_none);
+	strv_release(&out);
+}
+
+static void
+test_wrap_argv_with_empty_flag_lists(void **state)
+{
+	struct strv out = STRV_INIT, a = STRV_INIT, empty = STRV_INIT;
+	const char *const args[] = {"main.c", "-o", "main", NULL};
+	const char *const want[] = {"cc", "main.c", "-o", "main", NULL};
+
+	(void)state;
+	words(&a, args);
+	wrap_argv(&out, "cc", strv_array(&a), a.n, &empty, &empty, &empty);
+	assert_strv(&out, want);
+	strv_release(&out);
+	strv_release(&a);
+}
+
+static void
+test_wrap_encode_decode_round_trip(void **state)
+{
+	struct strv flags = STRV_INIT, back = STRV_INIT;
+	const char *const list[] = {"-Os", "-DGREETING=\"hello world\"", "-Wl,-z,norelro", "$X",
+				    NULL};
+	char *enc;
+
+	(void)state;
+	words(&flags, list);
+	enc = wrap_encode(&flags);
+	assert_string_equal(enc, "-Os\n-DGREETING=\"hello world\"\n-Wl,-z,norelro\n$X");
+	wrap_decode(&back, enc);
+	assert_strv(&back, list);
+	free(enc);
+	strv_release(&back);
+	strv_release(&flags);
+}
+
+static void
+test_wrap_encode_decode_empty(void **state)
+{
+	struct strv flags = STRV_INIT, back = STRV_INIT;
+	char *enc;
+
+	(void)state;
+	enc = wrap_encode(&flags);
+	assert_non_null(enc);
+	assert_string_equal(enc, "");
+	wrap_decode(&back, enc);
+	wrap_decode(&back, NULL);
+	wrap_decode(&back, "\n\n");
+	assert_int_equal(back.n, 0);
+	free(enc);
+
+	/* blank lines between flags are dropped; decoding appends */
+	strv_push(&back, "-g0");
+	wrap_decode(&back, "\n-a\n\n-b\n");
+	assert_int_equal(back.n, 3);
+	assert_string_equal(back.v[0], "-g0");
+	assert_string_equal(back.v[1], "-a");
+	assert_string_equal(back.v[2], "-b");
+	strv_release(&back);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wrap_classify_info_calls),
+		cmocka_unit_test(test_wrap_classify_option_values_are_not_inputs),
+		cmocka_unit_test(test_wrap_classify_compile_steps),
+		cmocka_unit_test(test_wrap_classify_relocatable_link_is_compile),
+		cmocka_unit_test(test_wrap_classify_links),
+		cmocka_unit_test(test_wrap_argv_compile_appends_cflags_after_user_args),
+		cmocka_unit_test(test_wrap_argv_link_appends_cflags_ldflags_then_libs),
+		cmocka_unit_test(test_wrap_argv_info_calls_are_unchanged),
+		cmocka_unit_test(test_wrap_argv_with_empty_flag_lists),
+		cmocka_unit_test(test_wrap_encode_decode_round_trip),
+		cmocka_unit_test(test_wrap_encode_decode_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
