@@ -196,46 +196,27 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 	}
 }
 
-static json_t *
-jstrv(const struct strv *sv)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < sv->n; i++) {
-		json_array_append_new(a, json_string(sv->v[i]));
-	}
-	return a;
-}
-
 static void
 emit_json(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
 	const struct settings *s = &c->settings;
-	json_t *o = json_object(), *env = json_object();
+	json_t *o = json_object();
 	char *txt;
 
 	json_object_set_new(o, "project", json_string(r->project ? r->project : ""));
 	json_object_set_new(o, "cell", json_string(c->name));
-	json_object_set_new(o, "profiles", jstrv(&c->profiles));
+	json_object_set_new(o, "profiles", result_json_strv(&c->profiles));
 	json_object_set_new(o, "metric", json_string(metric));
 	json_object_set_new(o, "value", json_integer(cell_metric(c, metric)));
 	json_object_set_new(o, "bytes", json_integer(c->m.bytes));
 	json_object_set_new(o, "cc", json_string(s->cc ? s->cc : "cc"));
 	json_object_set_new(o, "cxx", json_string(s->cxx ? s->cxx : "c++"));
-	json_object_set_new(o, "cflags", jstrv(&s->f.cflags));
-	json_object_set_new(o, "ldflags", jstrv(&s->f.ldflags));
-	json_object_set_new(o, "libs", jstrv(&s->f.libs));
-	for (size_t i = 0; i < s->f.env.n; i++) {
-		const char *kv = s->f.env.v[i];
-		size_t n = strcspn(kv, "=");
-		char *k = xstrndup(kv, n);
-
-		json_object_set_new(env, k, json_string(kv + n + 1));
-		free(k);
-	}
-	json_object_set_new(o, "env", env);
-	json_object_set_new(o, "build_args", jstrv(&s->f.build_args));
-	json_object_set_new(o, "post", jstrv(&s->f.post));
+	json_object_set_new(o, "cflags", result_json_strv(&s->f.cflags));
+	json_object_set_new(o, "ldflags", result_json_strv(&s->f.ldflags));
+	json_object_set_new(o, "libs", result_json_strv(&s->f.libs));
+	json_object_set_new(o, "env", result_json_env(&s->f.env));
+	json_object_set_new(o, "build_args", result_json_strv(&s->f.build_args));
+	json_object_set_new(o, "post", result_json_strv(&s->f.post));
 	txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	buf_adds(out, txt ? txt : "{}");

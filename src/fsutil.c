@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "log.h"
 #include "mem.h"
+#include "strv.h"
 #include "banned.h"
 
 int
@@ -261,4 +262,34 @@ fs_resolve_future(const char *path)
 			return NULL;
 		}
 	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+fs_list_suffix(const char *dir, const char *suffix, const char *what, struct strv *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t first = out->n, slen = strlen(suffix);
+
+	if (!d) {
+		return error_errno("cannot open %s '%s'", what, dir);
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n > slen && !strcmp(e->d_name + n - slen, suffix)) {
+			strv_push_owned(out, xasprintf("%s/%s", dir, e->d_name));
+		}
+	}
+	closedir(d);
+	if (out->n - first > 1) {
+		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
+	}
+	return 0;
 }

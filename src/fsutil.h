@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct buf;
+struct strv;
 
 /* mkdir -p; returns 0 or -1 after reporting. */
 int fs_mkdirs(const char *path);
@@ -26,6 +27,10 @@ bool fs_exists(const char *path);
 /* Absolute form of path (which must exist); the caller frees; NULL after reporting. */
 char *fs_realpath(const char *path);
 
+/* Append DIR/NAME for every NAME in dir ending in suffix, sorted by name (so
+ * files load in the same order everywhere). Returns 0, or -1 after reporting
+ * "cannot open WHAT 'DIR'". */
+int fs_list_suffix(const char *dir, const char *suffix, const char *what, struct strv *out);
 /* Absolute form of a path that may not exist yet: its longest existing prefix
  * resolved, the rest appended. The caller frees; NULL after reporting. */
 char *fs_resolve_future(const char *path);

@@ -3,12 +3,12 @@
  * cell's profiles into the flags, environment and post-link steps of one build. */
 #include "profile.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "conf.h"
+#include "fsutil.h"
 #include "log.h"
 #include "banned.h"
 
@@ -299,22 +299,9 @@ profile_sort(struct profile_set *set)
 int
 profile_load_dir(struct profile_set *set, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
 	struct strv files = STRV_INIT;
-	int rc = 0;
+	int rc = fs_list_suffix(dir, ".ini", "profile directory", &files);
 
-	if (!d) {
-		return error_errno("cannot open profile directory '%s'", dir);
-	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-
-		if (n > 4 && !strcmp(e->d_name + n - 4, ".ini")) {
-			strv_push_owned(&files, xasprintf("%s/%s", dir, e->d_name));
-		}
-	}
-	closedir(d);
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		if (!profile_load_file(set, files.v[i])) {
 			rc = -1;

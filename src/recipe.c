@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "fsutil.h"
 #include "log.h"
 #include "banned.h"
 
@@ -96,22 +97,9 @@ load_file(struct recipe_set *set, const char *path)
 int
 recipe_load_dir(struct recipe_set *set, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
 	struct strv files = STRV_INIT;
-	int rc = 0;
+	int rc = fs_list_suffix(dir, ".ini", "recipe directory", &files);
 
-	if (!d) {
-		return error_errno("cannot open recipe directory '%s'", dir);
-	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-
-		if (n > 4 && !strcmp(e->d_name + n - 4, ".ini")) {
-			strv_push_owned(&files, xasprintf("%s/%s", dir, e->d_name));
-		}
-	}
-	closedir(d);
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		rc = load_file(set, files.v[i]);
 	}

@@ -179,8 +179,8 @@ jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *
-jstrv(const struct strv *sv)
+json_t *
+result_json_strv(const struct strv *sv)
 {
 	json_t *a = json_array();
 
@@ -188,6 +188,22 @@ jstrv(const struct strv *sv)
 		json_array_append_new(a, json_string(sv->v[i]));
 	}
 	return a;
+}
+
+json_t *
+result_json_env(const struct strv *env)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < env->n; i++) {
+		const char *kv = env->v[i];
+		size_t n = strcspn(kv, "=");
+		char *k = xstrndup(kv, n);
+
+		json_object_set_new(o, k, json_string(kv + n + 1));
+		free(k);
+	}
+	return o;
 }
 
 static json_t *
@@ -199,25 +215,17 @@ jsize(long long v)
 static json_t *
 settings_json(const struct settings *s)
 {
-	json_t *o = json_object(), *env = json_object();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "toolchain", jstr(s->toolchain));
 	json_object_set_new(o, "cc", jstr(s->cc));
 	json_object_set_new(o, "cxx", jstr(s->cxx));
-	json_object_set_new(o, "cflags", jstrv(&s->f.cflags));
-	json_object_set_new(o, "ldflags", jstrv(&s->f.ldflags));
-	json_object_set_new(o, "libs", jstrv(&s->f.libs));
-	for (size_t i = 0; i < s->f.env.n; i++) {
-		const char *kv = s->f.env.v[i];
-		size_t n = strcspn(kv, "=");
-		char *k = xstrndup(kv, n);
-
-		json_object_set_new(env, k, json_string(kv + n + 1));
-		free(k);
-	}
-	json_object_set_new(o, "env", env);
-	json_object_set_new(o, "post", jstrv(&s->f.post));
-	json_object_set_new(o, "build_args", jstrv(&s->f.build_args));
+	json_object_set_new(o, "cflags", result_json_strv(&s->f.cflags));
+	json_object_set_new(o, "ldflags", result_json_strv(&s->f.ldflags));
+	json_object_set_new(o, "libs", result_json_strv(&s->f.libs));
+	json_object_set_new(o, "env", result_json_env(&s->f.env));
+	json_object_set_new(o, "post", result_json_strv(&s->f.post));
+	json_object_set_new(o, "build_args", result_json_strv(&s->f.build_args));
 	return o;
 }
 
@@ -229,7 +237,7 @@ cell_json(const struct cell *c)
 	bool measured = c->m.bytes >= 0 && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED);
 
 	json_object_set_new(o, "name", json_string(c->name));
-	json_object_set_new(o, "profiles", jstrv(&c->profiles));
+	json_object_set_new(o, "profiles", result_json_strv(&c->profiles));
 	json_object_set_new(o, "status", json_string(cell_status_name(c->status)));
 	json_object_set_new(o, "reason", jstr(c->reason));
 	json_object_set_new(o, "log", jstr(c->log));

@@ -89,6 +89,12 @@ long long cell_metric(const struct cell *c, const char *metric);
 /* True for a metric name cell_metric knows. */
 bool metric_valid(const char *metric);
 
+struct json_t;
+/* A JSON array of the strings of sv (a new reference). */
+struct json_t *result_json_strv(const struct strv *sv);
+/* A JSON object from NAME=VALUE entries (a new reference). */
+struct json_t *result_json_env(const struct strv *env);
+
 /* results.json as a string the caller frees. */
 char *results_to_json(const struct results *r);
 /* Write results.json atomically to path. Returns 0 or -1 after reporting. */
