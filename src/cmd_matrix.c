@@ -182,7 +182,7 @@ parse(int argc, char **argv, struct opts *o)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+j:p:s:m:a:w:o:f:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:p:s:m:a:w:o:f:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->jobs = (int)strtol(optarg, &end, 10);

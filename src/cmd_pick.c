@@ -43,7 +43,7 @@ cmd_pick(int argc, char **argv)
 	int c, rc = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+m:a:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:a:e:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			metric = optarg;

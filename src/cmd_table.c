@@ -29,7 +29,7 @@ cmd_table(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!table_format_parse(optarg, &fmt)) {

@@ -69,4 +69,9 @@ done
 # table re-prints a saved run
 "$OUNCE" table "$res" > again.txt || fail "table"
 diff -u table.txt again.txt || fail "table of the saved run differs"
+# options may follow the file, as in 'ounce table FILE --format md'
+"$OUNCE" table "$res" --format md | grep -q '^| build ' || fail "table FILE --format md"
+"$OUNCE" table "$res" --format csv | grep -q '^build,modifications,bytes,' || fail "csv header"
+check_eq "json rows" "$(q '.rows | length' "$res")" \
+	"$("$OUNCE" table -f json "$res" | jq length)"
 echo ok
