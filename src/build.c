@@ -163,8 +163,33 @@ step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
 	return c->status == CELL_PENDING ? 1 : 0;
 }
 
+/* Set NAME=VALUE in env, with {BUILD} in it replaced by the build's name in
+ * capitals (Cargo's CARGO_PROFILE_RELEASE_LTO from CARGO_PROFILE_{BUILD}_LTO). */
+static void
+setenv_for_build(struct strv *env, const char *kv, const char *build)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	size_t n;
+	char *name;
+
+	while ((p = strstr(kv, "{BUILD}"))) {
+		buf_add(&b, kv, (size_t)(p - kv));
+		for (const char *s = build; *s; s++) {
+			buf_addc(&b, *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s);
+		}
+		kv = p + strlen("{BUILD}");
+	}
+	buf_adds(&b, kv);
+	n = strcspn(buf_str(&b), "=");
+	name = xstrndup(buf_str(&b), n);
+	strv_setenv(env, name, buf_str(&b) + n + (buf_str(&b)[n] ? 1 : 0));
+	free(name);
+	buf_release(&b);
+}
+
 /* The environment of a cell's commands: ounce's own, the shims first in PATH,
- * the wrapper's instructions, and the profiles' variables. */
+ * the wrapper's instructions, and the build's and profiles' variables. */
 static int
 cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *env)
 {
@@ -219,13 +244,21 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 		free(lf);
 		free(libs);
 	}
+	for (size_t i = 0; i < run->build->env.n; i++) {
+		setenv_for_build(env, run->build->env.v[i], run->build->name);
+	}
 	for (size_t i = 0; i < s->f.env.n; i++) {
-		const char *kv = s->f.env.v[i];
-		size_t n = strcspn(kv, "=");
-		char *k = xstrndup(kv, n);
+		setenv_for_build(env, s->f.env.v[i], run->build->name);
+	}
+	if (s->f.rustflags.n) {
+		/* added to the user's own RUSTFLAGS, as the wrapper adds to CFLAGS */
+		const char *old = strv_getenv(env, "RUSTFLAGS");
+		char *flags = strv_join(&s->f.rustflags, " ");
 
-		strv_setenv(env, k, kv + n + 1);
-		free(k);
+		v = old && *old ? xasprintf("%s %s", old, flags) : xstrdup(flags);
+		strv_setenv(env, "RUSTFLAGS", v);
+		free(v);
+		free(flags);
 	}
 	free(real_cc);
 	free(real_cxx);
@@ -233,7 +266,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 }
 
 static void
-find_executables(const char *dir, struct strv *out)
+find_executables(const char *dir, const struct strv *ignore, struct strv *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -249,9 +282,13 @@ find_executables(const char *dir, struct strv *out)
 					    !strcmp(e->d_name, ".git"))) {
 			continue;
 		}
+		if (ignore && strv_has(ignore, e->d_name)) {
+			/* a build system's own probes (CMakeFiles/.../a.out) */
+			continue;
+		}
 		p = xasprintf("%s/%s", dir, e->d_name);
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			find_executables(p, out);
+			find_executables(p, ignore, out);
 		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && measure_is_executable(p)) {
 			strv_push(out, p);
 		}
@@ -264,7 +301,7 @@ find_executables(const char *dir, struct strv *out)
  * executable the build made. Returns a path the caller frees, or NULL with the
  * cell failed. */
 static char *
-find_artifact(const struct run *run, struct cell *c, const char *src,
+find_artifact(const struct run *run, struct cell *c, const char *src, const char *bdir,
 	      const struct tmpl_var *vars, int nvars)
 {
 	const char *named = run->project->artifact ? run->project->artifact : run->recipe->artifact;
@@ -283,7 +320,11 @@ find_artifact(const struct run *run, struct cell *c, const char *src,
 			strv_release(&w);
 			return NULL;
 		}
-		path = xasprintf("%s/%s", src, w.v[0]);
+		/* relative to the build directory when the recipe builds in one */
+		path = w.v[0][0] == '/' ? xstrdup(w.v[0])
+		       : run->recipe->cwd && !strcmp(run->recipe->cwd, "build")
+			   ? xasprintf("%s/%s", bdir, w.v[0])
+			   : xasprintf("%s/%s", src, w.v[0]);
 		strv_release(&w);
 		if (!fs_exists(path)) {
 			c->status = CELL_BUILD_FAILED;
@@ -296,7 +337,21 @@ find_artifact(const struct run *run, struct cell *c, const char *src,
 		}
 		return path;
 	}
-	find_executables(src, &found);
+	if (run->build->artifact_dir) {
+		struct strv w = STRV_INIT;
+		char errbuf[128];
+		const char *err = NULL;
+
+		if (tmpl_expand(&w, run->build->artifact_dir, vars, nvars, errbuf, sizeof(errbuf),
+				&err) == 0 &&
+		    w.n == 1) {
+			find_executables(w.v[0], &run->recipe->ignore, &found);
+		}
+		strv_release(&w);
+	} else {
+		find_executables(bdir, &run->recipe->ignore, &found);
+		find_executables(src, &run->recipe->ignore, &found);
+	}
 	if (found.n == 1) {
 		path = xstrdup(found.v[0]);
 	} else if (found.n == 0) {
@@ -316,8 +371,11 @@ find_artifact(const struct run *run, struct cell *c, const char *src,
 			struct buf b = BUF_INIT;
 
 			for (size_t i = 0; i < found.n && i < 6; i++) {
-				buf_printf(&b, "%s'%s'", i ? ", " : "",
-					   found.v[i] + strlen(src) + 1);
+				const char *f = found.v[i];
+
+				/* shown relative to the cell's directory */
+				f += strncmp(f, src, strlen(src)) ? 0 : strlen(src) + 1;
+				buf_printf(&b, "%s'%s'", i ? ", " : "", f);
 			}
 			c->status = CELL_BUILD_FAILED;
 			c->reason = xasprintf("the build made %zu executables (%s); name one with "
@@ -374,8 +432,13 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 int
 build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
 {
-	char *dir = xasprintf("%s/cells/%s", run->workdir, c->name);
+	/* cells of another build than the default live in cells-BUILD/: a ':' in a
+	 * path breaks make ("target pattern contains no '%'") */
+	const char *colon = run->default_build ? NULL : strchr(c->name, ':');
+	char *dir = colon ? xasprintf("%s/cells-%s/%s", run->workdir, run->build->name, colon + 1)
+			  : xasprintf("%s/cells/%s", run->workdir, c->name);
 	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
+	char *bdir = xasprintf("%s/build", dir);
 	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", run->build_jobs);
 	char *stem = NULL;
 	const struct project *p = run->project;
@@ -387,14 +450,21 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	for (size_t i = 0; i < n; i++) {
 		strv_push(&c->profiles, profiles[i]->name);
 	}
+	free(c->build);
+	c->build = xstrdup(run->build->name);
 	settings_release(&c->settings);
-	settings_compose(&c->settings, profiles, n);
+	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
+		settings_compose_cargo(&c->settings, profiles, n);
+	} else {
+		settings_compose(&c->settings, profiles, n);
+	}
 	if (run->recipe_match) {
 		stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));
 	}
 	struct tmpl_var vars[] = {
 		{"cc", cc}, {"cxx", cxx}, {"jobs", jobs}, {"name", p->name}, {"src", src},
-		{"source", run->recipe_match}, {"stem", stem ? stem : p->name},
+		{"source", run->recipe_match}, {"stem", stem ? stem : p->name}, {"build", bdir},
+		{"build_name", run->build->name},
 	};
 	int nvars = (int)(sizeof(vars) / sizeof(*vars));
 
@@ -403,33 +473,40 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	}
 	free(c->log);
 	c->log = xasprintf("%s/build.log", dir);
-	if (stage_copy(p->dir, src, &p->exclude, run->workdir) < 0) {
+	if (stage_copy(p->dir, src, &p->exclude, run->workdir) < 0 || fs_mkdirs(bdir) < 0) {
 		goto out;
 	}
+	const char *cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? bdir : src;
+	struct strv cargs = STRV_INIT, bargs = STRV_INIT;
+
+	strv_extend(&cargs, &run->build->configure_args);
+	strv_extend(&cargs, &c->settings.f.configure_args);
+	strv_extend(&bargs, &run->build->build_args);
+	strv_extend(&bargs, &c->settings.f.build_args);
 	ok = cell_env(run, c, dir, &env);
 	if (ok <= 0) {
 		rc = ok;
-		goto out;
+		goto out_args;
 	}
 	const char *configure = p->configure ? p->configure : run->recipe->configure;
 	if (configure) {
-		ok = step(run, c, "configure", configure, vars, nvars, NULL, &env, src,
+		ok = step(run, c, "configure", configure, vars, nvars, &cargs, &env, cwd,
 			  CELL_CONFIGURE_FAILED, &c->build_seconds);
 		if (ok <= 0) {
 			rc = ok;
-			goto out;
+			goto out_args;
 		}
 	}
-	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, vars, nvars,
-		  &c->settings.f.build_args, &env, src, CELL_BUILD_FAILED, &c->build_seconds);
+	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, vars, nvars, &bargs,
+		  &env, cwd, CELL_BUILD_FAILED, &c->build_seconds);
 	if (ok <= 0) {
 		rc = ok;
-		goto out;
+		goto out_args;
 	}
-	c->artifact = find_artifact(run, c, src, vars, nvars);
+	c->artifact = find_artifact(run, c, src, bdir, vars, nvars);
 	if (!c->artifact) {
 		rc = 0;
-		goto out;
+		goto out_args;
 	}
 	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
 	for (size_t i = 0; i < c->settings.f.post.n; i++) {
@@ -437,21 +514,24 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 			  &env, src, CELL_BUILD_FAILED, &c->build_seconds);
 		if (ok <= 0) {
 			rc = ok;
-			goto out;
+			goto out_args;
 		}
 	}
 	if (measure_cell(run, c, dir, &env) < 0) {
-		goto out;
+		goto out_args;
 	}
 	if (c->status == CELL_PENDING) {
 		if (smoke_run(run, c, src, &env) < 0) {
-			goto out;
+			goto out_args;
 		}
 	}
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_OK;
 	}
 	rc = 0;
+out_args:
+	strv_release(&cargs);
+	strv_release(&bargs);
 out:
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_BUILD_FAILED;
@@ -462,6 +542,7 @@ out:
 	strv_release(&env);
 	free(dir);
 	free(src);
+	free(bdir);
 	free(cc);
 	free(cxx);
 	free(jobs);

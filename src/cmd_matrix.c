@@ -38,6 +38,9 @@ static const char usage[] =
 	"      --smoke CMD       smoke-test command; {artifact} is the built file\n"
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
 	"      --recipe NAME     use this recipe instead of detecting one\n"
+	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
+	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
+	"                        does not list them: see the recipe and ounce.ini)\n"
 	"  -w, --workdir DIR     where cells are built (default ./.ounce)\n"
 	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
 	"  -f, --format F        text, md, csv or json (default text)\n"
@@ -115,7 +118,7 @@ choose_workdir(const char *opt, const struct project *p)
 /* The profiles of the matrix, in stack order. Returns the count or -1 (reported). */
 static int
 select_profiles(struct profile_set *set, const struct project *p, const char *list,
-		struct profile ***out)
+		const char *toolchain, struct profile ***out)
 {
 	struct strv names = STRV_INIT;
 	size_t n = 0;
@@ -136,11 +139,18 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 				strv_release(&names);
 				return -1;
 			}
+			if (!profile_applies(pr, toolchain)) {
+				error("profile '%s' (%s) has no [%s] section: it does not apply to this "
+				      "project",
+				      names.v[i], list ? "--profiles" : "ounce.ini", toolchain);
+				strv_release(&names);
+				return -1;
+			}
 			(*out)[n++] = pr;
 		}
 	} else {
 		for (size_t i = 0; i < set->n; i++) {
-			if (set->v[i]->in_default) {
+			if (set->v[i]->in_default && profile_applies(set->v[i], toolchain)) {
 				(*out)[n++] = set->v[i];
 			}
 		}
@@ -149,10 +159,46 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 	return (int)n;
 }
 
+/* The builds of this project: the recipe's, with what ounce.ini adds to them,
+ * then ounce.ini's own; each a copy the caller frees. Returns the count. */
+static size_t
+merge_builds(const struct recipe *r, const struct project *p, struct recipe_build ***out)
+{
+	size_t n = 0;
+
+	*out = xcalloc(r->nbuilds + p->nbuilds + 1, sizeof(**out));
+	for (size_t i = 0; i < r->nbuilds; i++) {
+		(*out)[n] = recipe_build_new(r->builds[i]->name);
+		recipe_build_merge((*out)[n++], r->builds[i]);
+	}
+	for (size_t i = 0; i < p->nbuilds; i++) {
+		size_t j;
+
+		for (j = 0; j < n && strcmp((*out)[j]->name, p->builds[i]->name); j++) {
+		}
+		if (j == n) {
+			(*out)[n++] = recipe_build_new(p->builds[i]->name);
+		}
+		recipe_build_merge((*out)[j], p->builds[i]);
+	}
+	return n;
+}
+
+static int
+find_build(struct recipe_build *const *b, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(b[i]->name, name)) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 struct opts {
 	int jobs;
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
-	const char *format;
+	const char *format, *builds;
 	double timeout;
 	struct strv allow;
 };
@@ -170,6 +216,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"smoke", required_argument, NULL, 'k'},
 		{"timeout", required_argument, NULL, 't'},
 		{"recipe", required_argument, NULL, 'r'},
+		{"builds", required_argument, NULL, 'b'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -182,7 +229,7 @@ parse(int argc, char **argv, struct opts *o)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:p:s:m:a:w:o:f:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:p:s:m:a:b:w:o:f:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->jobs = (int)strtol(optarg, &end, 10);
@@ -216,6 +263,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'r':
 			o->recipe = optarg;
+			break;
+		case 'b':
+			o->builds = optarg;
 			break;
 		case 'w':
 			o->workdir = optarg;
@@ -254,6 +304,10 @@ cmd_matrix(int argc, char **argv)
 	struct profile **selected = NULL;
 	struct run run;
 	struct plan plan;
+	struct recipe_build **builds = NULL;
+	size_t nbuilds = 0;
+	struct strv wanted = STRV_INIT;
+	bool base_failed = false;
 	enum table_format fmt = TABLE_TEXT;
 	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
 	int rc = 1, n, st;
@@ -326,7 +380,7 @@ cmd_matrix(int argc, char **argv)
 			goto out;
 		}
 	}
-	n = select_profiles(&set, &proj, o.profiles, &selected);
+	n = select_profiles(&set, &proj, o.profiles, run.recipe->toolchain, &selected);
 	if (n < 0) {
 		rc = 2;
 		goto out;
@@ -351,12 +405,27 @@ cmd_matrix(int argc, char **argv)
 	if (!run.self || build_make_shims(&run) < 0) {
 		goto out;
 	}
+	nbuilds = merge_builds(run.recipe, &proj, &builds);
+	if (o.builds) {
+		strv_split_list(&wanted, o.builds);
+	} else {
+		strv_push(&wanted, builds[0]->name);
+	}
+	for (size_t i = 0; i < wanted.n; i++) {
+		if (find_build(builds, nbuilds, wanted.v[i]) < 0) {
+			struct buf known = BUF_INIT;
 
-	plan_init(&plan, selected, (size_t)n);
-	plan.each = !o.strategy || strcmp(o.strategy, "cumulative");
-	plan.cumulative = !o.strategy || strcmp(o.strategy, "each");
-	plan.stack_all = run.stack_all;
-	plan.allow_security = strv_has(&run.allow, "security");
+			for (size_t j = 0; j < nbuilds; j++) {
+				buf_printf(&known, "%s%s", j ? ", " : "", builds[j]->name);
+			}
+			error("unknown build '%s': the %s recipe knows %s (add others with [build "
+			      "NAME] in ounce.ini)",
+			      wanted.v[i], run.recipe->name, buf_str(&known));
+			buf_release(&known);
+			rc = 2;
+			goto out;
+		}
+	}
 
 	res.project = xstrdup(proj.name);
 	res.project_dir = xstrdup(proj.dir);
@@ -365,8 +434,30 @@ cmd_matrix(int argc, char **argv)
 	for (size_t i = 0; i < set.n; i++) {
 		results_add_profile(&res, set.v[i]);
 	}
-	st = sched_run(&run, &plan, &res);
-	plan_release(&plan);
+	st = 0;
+	for (size_t i = 0; i < wanted.n && st == 0; i++) {
+		int bst;
+
+		run.build = builds[find_build(builds, nbuilds, wanted.v[i])];
+		run.default_build = run.build == builds[0];
+		plan_init(&plan, selected, (size_t)n);
+		plan.each = !o.strategy || strcmp(o.strategy, "cumulative");
+		plan.cumulative = !o.strategy || strcmp(o.strategy, "each");
+		plan.stack_all = run.stack_all;
+		plan.allow_security = strv_has(&run.allow, "security");
+		bst = sched_run(&run, &plan, &res);
+		plan_release(&plan);
+		if (bst == 1 && i + 1 < wanted.n) {
+			/* a failed baseline ends this build, not the others */
+			st = 0;
+			base_failed = true;
+			continue;
+		}
+		st = bst;
+	}
+	if (st == 0 && base_failed) {
+		st = 1;
+	}
 	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
 	if (results_save(&res, out_path) < 0) {
 		rc = 1;
@@ -377,7 +468,7 @@ cmd_matrix(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (st != 1) {
+	if (st != 1 || res.nrows > 1) {
 		struct buf b = BUF_INIT;
 
 		table_render(&res, fmt, &b);
@@ -393,6 +484,11 @@ out:
 	recipe_set_release(&recipes);
 	strv_release(&o.allow);
 	strv_release(&run.allow);
+	strv_release(&wanted);
+	for (size_t i = 0; i < nbuilds; i++) {
+		recipe_build_free(builds[i]);
+	}
+	free(builds);
 	free(selected);
 	free(run.recipe_match);
 	free(run.workdir);

@@ -23,7 +23,11 @@ static const char usage[] =
 	"and passed its smoke test.\n"
 	"  -m, --metric M   file, stripped, xz, gz, flash or ram (default file)\n"
 	"  -a, --allow T    also consider profiles with trade-off T (security)\n"
-	"  -e, --emit F     print the winner's settings as env, make or json\n";
+	"  -e, --emit F     print the winner's settings as env, make, json, cmake (an\n"
+	"                   initial cache for cmake -C), meson (a native file) or cargo\n"
+	"                   (a [profile.release] section)\n"
+	"  -b, --build B    choose among the cells of build B (default: the run's\n"
+	"                   default build, e.g. release)\n";
 
 int
 cmd_pick(int argc, char **argv)
@@ -32,10 +36,11 @@ cmd_pick(int argc, char **argv)
 		{"metric", required_argument, NULL, 'm'},
 		{"allow", required_argument, NULL, 'a'},
 		{"emit", required_argument, NULL, 'e'},
+		{"build", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *metric = "file", *form = NULL;
+	const char *metric = "file", *form = NULL, *build = NULL;
 	struct strv allow = STRV_INIT;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
@@ -43,7 +48,7 @@ cmd_pick(int argc, char **argv)
 	int c, rc = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:a:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:a:e:b:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			metric = optarg;
@@ -53,6 +58,9 @@ cmd_pick(int argc, char **argv)
 			break;
 		case 'e':
 			form = optarg;
+			break;
+		case 'b':
+			build = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -72,8 +80,10 @@ cmd_pick(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (form && strcmp(form, "env") && strcmp(form, "make") && strcmp(form, "json")) {
-		error("unknown --emit form '%s': expected env, make or json", form);
+	if (form && strcmp(form, "env") && strcmp(form, "make") && strcmp(form, "json") &&
+	    strcmp(form, "cmake") && strcmp(form, "meson") && strcmp(form, "cargo")) {
+		error("unknown --emit form '%s': expected env, make, json, cmake, meson or cargo",
+		      form);
 		goto out;
 	}
 	if (argc - optind > 1) {
@@ -83,16 +93,23 @@ cmd_pick(int argc, char **argv)
 	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
 		goto out;
 	}
-	win = pick_best(&r, metric, &allow);
+	if (!build) {
+		base = results_find(&r, r.baseline);
+		build = base ? base->build : NULL;
+	}
+	win = pick_best_in(&r, metric, &allow, build);
 	if (!win) {
-		error("no cell of '%s' built and passed its smoke test", r.project ? r.project : "?");
+		error("no cell of '%s'%s%s built and passed its smoke test",
+		      r.project ? r.project : "?", build ? " in build " : "", build ? build : "");
 		rc = 1;
 		goto out;
 	}
 	if (form) {
-		emit_render(&r, win, form, metric, &b);
+		if (emit_render(&r, win, form, metric, &b) < 0) {
+			goto out;
+		}
 	} else {
-		base = results_find(&r, r.baseline);
+		base = results_baseline_of(&r, win);
 		buf_printf(&b, "%s\t%lld\t%s\n", win->name, cell_metric(win, metric),
 			   table_percent(cell_metric(win, metric), cell_metric(base, metric)));
 	}

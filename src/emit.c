@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 #include "mem.h"
 #include "result.h"
 #include "banned.h"
@@ -196,6 +197,235 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 	}
 }
 
+/* ---- cmake: an initial cache for cmake -C ---- */
+
+/* CMake's own flags for a build type (Modules/Compiler/GNU.cmake, shared by
+ * Clang): a cache entry replaces them, so the snippet repeats them before the
+ * profile's flags, which must come last as they did through the wrapper. */
+static const char *
+cmake_type_flags(const char *build, const char **type)
+{
+	if (build && !strcmp(build, "dev")) {
+		*type = "Debug";
+		return "-g";
+	}
+	*type = "Release";
+	return "-O3 -DNDEBUG";
+}
+
+static void
+cmake_quote(struct buf *out, const char *s)
+{
+	buf_addc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\' || *s == '$' || *s == ';') {
+			buf_addc(out, '\\');
+		}
+		buf_addc(out, *s);
+	}
+	buf_addc(out, '"');
+}
+
+static void
+cmake_set(struct buf *out, const char *var, const char *prefix, const struct strv *sv,
+	  const char *type)
+{
+	struct buf v = BUF_INIT;
+	char *j = strv_join(sv, " ");
+
+	buf_printf(&v, "%s%s%s", prefix ? prefix : "", prefix && *j ? " " : "", j);
+	buf_printf(out, "set(%s ", var);
+	cmake_quote(out, buf_str(&v));
+	buf_printf(out, " CACHE %s \"set by ounce\")\n", type);
+	buf_release(&v);
+	free(j);
+}
+
+static void
+emit_cmake(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	const char *type, *base = cmake_type_flags(c->build, &type);
+	char *flagvar = xasprintf("CMAKE_C_FLAGS_%s", !strcmp(type, "Debug") ? "DEBUG" : "RELEASE");
+	char *cxxvar = xasprintf("CMAKE_CXX_FLAGS_%s", !strcmp(type, "Debug") ? "DEBUG" : "RELEASE");
+
+	header(r, c, metric, out);
+	buf_printf(out, "# Use: cmake -C ounce.cmake -S . -B build -DCMAKE_BUILD_TYPE=%s\n", type);
+	buf_printf(out, "set(CMAKE_BUILD_TYPE %s CACHE STRING \"set by ounce\")\n", type);
+	buf_printf(out, "set(CMAKE_C_COMPILER %s CACHE FILEPATH \"set by ounce\")\n",
+		   s->cc ? s->cc : "cc");
+	buf_printf(out, "set(CMAKE_CXX_COMPILER %s CACHE FILEPATH \"set by ounce\")\n",
+		   s->cxx ? s->cxx : "c++");
+	cmake_set(out, flagvar, base, &s->f.cflags, "STRING");
+	cmake_set(out, cxxvar, base, &s->f.cflags, "STRING");
+	if (s->f.ldflags.n) {
+		cmake_set(out, "CMAKE_EXE_LINKER_FLAGS", NULL, &s->f.ldflags, "STRING");
+		cmake_set(out, "CMAKE_SHARED_LINKER_FLAGS", NULL, &s->f.ldflags, "STRING");
+	}
+	if (s->f.libs.n) {
+		cmake_set(out, "CMAKE_C_STANDARD_LIBRARIES", NULL, &s->f.libs, "STRING");
+		cmake_set(out, "CMAKE_CXX_STANDARD_LIBRARIES", NULL, &s->f.libs, "STRING");
+	}
+	for (size_t i = 0; i < s->f.configure_args.n; i++) {
+		/* the profile's -DNAME[:TYPE]=VALUE options, as cache entries */
+		const char *a = s->f.configure_args.v[i], *eq = strchr(a, '=');
+
+		if (strncmp(a, "-D", 2) || !eq) {
+			buf_printf(out, "# also pass to cmake: %s\n", a);
+			continue;
+		}
+		size_t n = strcspn(a + 2, ":=");
+		const char *t = a[2 + n] == ':' ? a + 3 + n : "STRING";
+		size_t tn = a[2 + n] == ':' ? (size_t)(eq - t) : strlen("STRING");
+
+		buf_printf(out, "set(%.*s ", (int)n, a + 2);
+		cmake_quote(out, eq + 1);
+		buf_printf(out, " CACHE %.*s \"set by ounce\" FORCE)\n", (int)tn, t);
+	}
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		buf_printf(out, "# after the build, run on the artifact: %s\n", s->f.post.v[i]);
+	}
+	free(flagvar);
+	free(cxxvar);
+}
+
+/* ---- meson: a native file and the setup command ---- */
+
+static void
+meson_array(struct buf *out, const struct strv *sv)
+{
+	buf_addc(out, '[');
+	for (size_t i = 0; i < sv->n; i++) {
+		buf_adds(out, i ? ", '" : "'");
+		for (const char *p = sv->v[i]; *p; p++) {
+			if (*p == '\'' || *p == '\\') {
+				buf_addc(out, '\\');
+			}
+			buf_addc(out, *p);
+		}
+		buf_addc(out, '\'');
+	}
+	buf_addc(out, ']');
+}
+
+static void
+emit_meson(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	const char *bt = c->build && !strcmp(c->build, "dev") ? "debug" : "release";
+	struct strv link = STRV_INIT;
+
+	/* the wrapper gave every link the compile flags too (LTO needs them there) */
+	strv_extend(&link, &s->f.cflags);
+	strv_extend(&link, &s->f.ldflags);
+	strv_extend(&link, &s->f.libs);
+	header(r, c, metric, out);
+	buf_adds(out, "# Use: meson setup --native-file ounce-native.ini build, or on the command\n");
+	buf_printf(out, "# line: meson setup build -Dbuildtype=%s", bt);
+	buf_adds(out, " \"-Dc_args=");
+	meson_array(out, &s->f.cflags);
+	buf_adds(out, "\" \"-Dc_link_args=");
+	meson_array(out, &link);
+	buf_addc(out, '"');
+	for (size_t i = 0; i < s->f.configure_args.n; i++) {
+		buf_printf(out, " %s", s->f.configure_args.v[i]);
+	}
+	buf_addc(out, '\n');
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		buf_printf(out, "# after the build, run on the artifact: %s\n", s->f.post.v[i]);
+	}
+	buf_printf(out, "[binaries]\nc = '%s'\ncpp = '%s'\n\n", s->cc ? s->cc : "cc",
+		   s->cxx ? s->cxx : "c++");
+	buf_printf(out, "[built-in options]\nbuildtype = '%s'\nc_args = ", bt);
+	meson_array(out, &s->f.cflags);
+	buf_adds(out, "\ncpp_args = ");
+	meson_array(out, &s->f.cflags);
+	buf_adds(out, "\nc_link_args = ");
+	meson_array(out, &link);
+	buf_adds(out, "\ncpp_link_args = ");
+	meson_array(out, &link);
+	buf_addc(out, '\n');
+	strv_release(&link);
+}
+
+/* ---- cargo: a [profile.NAME] section and the rest of what the cell used ---- */
+
+static void
+toml_value(struct buf *out, const char *v)
+{
+	bool num = *v != '\0';
+
+	for (const char *p = v; *p; p++) {
+		num = num && *p >= '0' && *p <= '9';
+	}
+	if (num || !strcmp(v, "true") || !strcmp(v, "false")) {
+		buf_adds(out, v);
+		return;
+	}
+	buf_addc(out, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\') {
+			buf_addc(out, '\\');
+		}
+		buf_addc(out, *v);
+	}
+	buf_addc(out, '"');
+}
+
+static void
+emit_cargo(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	const char *build = c->build && strcmp(c->build, "default") ? c->build : "release";
+	char *prefix = xasprintf("CARGO_PROFILE_%s_", !strcmp(build, "dev") ? "DEV" : "RELEASE");
+	struct strv other = STRV_INIT;
+
+	header(r, c, metric, out);
+	buf_printf(out, "# Paste into Cargo.toml%s.\n",
+		   s->f.rustflags.n ? "; the [build] section goes in .cargo/config.toml" : "");
+	if (s->f.build_args.n) {
+		char *j = strv_join(&s->f.build_args, " ");
+
+		buf_printf(out, "# Build with: cargo build%s %s\n",
+			   strcmp(build, "dev") ? " --release" : "", j);
+		free(j);
+	}
+	buf_printf(out, "[profile.%s]\n", build);
+	for (size_t i = 0; i < s->f.env.n; i++) {
+		const char *kv = s->f.env.v[i];
+		size_t n = strcspn(kv, "=");
+
+		/* CARGO_PROFILE_{BUILD}_CODEGEN_UNITS=1 is codegen-units = 1 */
+		if (!strncmp(kv, "CARGO_PROFILE_{BUILD}_", 22) || !strncmp(kv, prefix, strlen(prefix))) {
+			const char *k = kv + (kv[14] == '{' ? 22 : strlen(prefix));
+
+			for (; *k && *k != '='; k++) {
+				buf_addc(out, *k == '_' ? '-' : (char)(*k >= 'A' && *k <= 'Z'
+									     ? *k - 'A' + 'a'
+									     : *k));
+			}
+			buf_adds(out, " = ");
+			toml_value(out, kv + n + 1);
+			buf_addc(out, '\n');
+		} else {
+			strv_push(&other, kv);
+		}
+	}
+	if (s->f.rustflags.n) {
+		buf_adds(out, "\n# .cargo/config.toml\n[build]\nrustflags = [");
+		for (size_t i = 0; i < s->f.rustflags.n; i++) {
+			buf_adds(out, i ? ", " : "");
+			toml_value(out, s->f.rustflags.v[i]);
+		}
+		buf_adds(out, "]\n");
+	}
+	for (size_t i = 0; i < other.n; i++) {
+		buf_printf(out, "# also set in the environment: %s\n", other.v[i]);
+	}
+	strv_release(&other);
+	free(prefix);
+}
+
 static void
 emit_json(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
@@ -216,6 +446,8 @@ emit_json(const struct results *r, const struct cell *c, const char *metric, str
 	json_object_set_new(o, "libs", result_json_strv(&s->f.libs));
 	json_object_set_new(o, "env", result_json_env(&s->f.env));
 	json_object_set_new(o, "build_args", result_json_strv(&s->f.build_args));
+	json_object_set_new(o, "configure_args", result_json_strv(&s->f.configure_args));
+	json_object_set_new(o, "rustflags", result_json_strv(&s->f.rustflags));
 	json_object_set_new(o, "post", result_json_strv(&s->f.post));
 	txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -228,12 +460,28 @@ int
 emit_render(const struct results *r, const struct cell *c, const char *form, const char *metric,
 	    struct buf *out)
 {
+	bool cargo = c->settings.toolchain && !strcmp(c->settings.toolchain, "cargo");
+
+	if (cargo && (!strcmp(form, "make") || !strcmp(form, "cmake") || !strcmp(form, "meson"))) {
+		error("'%s' is a Cargo build: emit it as cargo, env or json", c->name);
+		return -2;
+	}
+	if (!cargo && !strcmp(form, "cargo")) {
+		error("'%s' is a C build: emit it as make, cmake, meson, env or json", c->name);
+		return -2;
+	}
 	if (!strcmp(form, "env")) {
 		emit_env(r, c, metric, out);
 	} else if (!strcmp(form, "make")) {
 		emit_make(r, c, metric, out);
 	} else if (!strcmp(form, "json")) {
 		emit_json(r, c, metric, out);
+	} else if (!strcmp(form, "cmake")) {
+		emit_cmake(r, c, metric, out);
+	} else if (!strcmp(form, "meson")) {
+		emit_meson(r, c, metric, out);
+	} else if (!strcmp(form, "cargo")) {
+		emit_cargo(r, c, metric, out);
 	} else {
 		return -1;
 	}

@@ -6,8 +6,10 @@ struct buf;
 struct cell;
 struct results;
 
-/* Render cell c of r as form ("env", "make" or "json") into out, with metric named
- * in the header. Returns 0, or -1 when form is unknown (not reported). */
+/* Render cell c of r as form ("env", "make", "json", "cmake", "meson" or "cargo")
+ * into out, with metric named in the header. Returns 0, -1 when form is unknown
+ * (not reported), or -2 when the form does not fit the cell's toolchain (cargo
+ * for a C build, a C form for a Cargo build; reported). */
 int emit_render(const struct results *r, const struct cell *c, const char *form,
 		const char *metric, struct buf *out);
 

@@ -42,6 +42,13 @@ pick_excluded(const struct results *r, const struct cell *c, const char *metric,
 const struct cell *
 pick_best(const struct results *r, const char *metric, const struct strv *allow)
 {
+	return pick_best_in(r, metric, allow, NULL);
+}
+
+const struct cell *
+pick_best_in(const struct results *r, const char *metric, const struct strv *allow,
+	     const char *build)
+{
 	const struct cell *best = NULL;
 	long long best_v = -1;
 
@@ -49,6 +56,9 @@ pick_best(const struct results *r, const char *metric, const struct strv *allow)
 		const struct cell *c = r->cells[i];
 		long long v;
 
+		if (build && (!c->build || strcmp(c->build, build))) {
+			continue;
+		}
 		if (pick_excluded(r, c, metric, allow)) {
 			continue;
 		}

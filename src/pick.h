@@ -15,6 +15,9 @@ struct strv;
  * cell. Returns NULL when no cell qualifies. */
 const struct cell *pick_best(const struct results *r, const char *metric,
 			     const struct strv *allow);
+/* pick_best among the cells of one build (NULL: every cell). */
+const struct cell *pick_best_in(const struct results *r, const char *metric,
+				const struct strv *allow, const char *build);
 /* Why cell c cannot win (NULL when it can), in a static per-thread buffer. */
 const char *pick_excluded(const struct results *r, const struct cell *c, const char *metric,
 			  const struct strv *allow);

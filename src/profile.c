@@ -45,6 +45,8 @@ flags_release(struct profile_flags *f)
 	strv_release(&f->env);
 	strv_release(&f->post);
 	strv_release(&f->build_args);
+	strv_release(&f->configure_args);
+	strv_release(&f->rustflags);
 }
 
 static void
@@ -53,6 +55,7 @@ profile_release(struct profile *p)
 	flags_release(&p->all);
 	flags_release(&p->gcc);
 	flags_release(&p->clang);
+	flags_release(&p->cargo);
 }
 
 struct profile *
@@ -140,12 +143,15 @@ flags_key(struct profile_flags *f, const char *key, const char *value)
 			return err;
 		}
 		strv_push(&f->post, value);
-	} else if (!strcmp(key, "build_args")) {
+	} else if (!strcmp(key, "build_args") || !strcmp(key, "configure_args")) {
 		const char *err = NULL;
 
-		if (strv_split_words(&f->build_args, value, &err) < 0) {
+		if (strv_split_words(key[0] == 'b' ? &f->build_args : &f->configure_args, value,
+				     &err) < 0) {
 			return err;
 		}
+	} else if (!strcmp(key, "rustflags")) {
+		strv_split(&f->rustflags, value);
 	} else {
 		return NULL;
 	}
@@ -164,8 +170,11 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 			f = &p->gcc;
 		} else if (!strcmp(toolchain, "clang")) {
 			f = &p->clang;
+		} else if (!strcmp(toolchain, "cargo")) {
+			f = &p->cargo;
+			p->has_cargo = true;
 		} else {
-			return "unknown toolchain section: expected gcc or clang";
+			return "unknown toolchain section: expected gcc, clang or cargo";
 		}
 	}
 	r = flags_key(f, key, value);
@@ -174,7 +183,7 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	}
 	if (toolchain) {
 		return "unknown key in a toolchain section: expected cflags, ldflags, libs, env, "
-		       "post or build_args";
+		       "post, build_args, configure_args or rustflags";
 	}
 	if (!strcmp(key, "summary")) {
 		p->summary = arena_strdup(&set->arena, value);
@@ -224,7 +233,8 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		p->cxx = arena_strdup(&set->arena, value);
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
-		       "order, compiler, cxx, cflags, ldflags, libs, env, post or build_args";
+		       "order, compiler, cxx, cflags, ldflags, libs, env, post, build_args, "
+		       "configure_args or rustflags";
 	}
 	return NULL;
 }
@@ -242,13 +252,13 @@ file_handler(void *ctx, const char *section, const char *key, const char *value)
 	if (!strcmp(section, "profile")) {
 		return profile_set_key(c->set, c->p, NULL, key, value);
 	}
-	if (!strcmp(section, "gcc") || !strcmp(section, "clang")) {
+	if (!strcmp(section, "gcc") || !strcmp(section, "clang") || !strcmp(section, "cargo")) {
 		return profile_set_key(c->set, c->p, section, key, value);
 	}
 	if (!*section) {
 		return "key outside a section: start the file with [profile]";
 	}
-	return "unknown section: expected [profile], [gcc] or [clang]";
+	return "unknown section: expected [profile], [gcc], [clang] or [cargo]";
 }
 
 struct profile *
@@ -340,6 +350,38 @@ flags_add(struct profile_flags *to, const struct profile_flags *from)
 	}
 	strv_extend(&to->post, &from->post);
 	strv_extend(&to->build_args, &from->build_args);
+	strv_extend(&to->configure_args, &from->configure_args);
+	strv_extend(&to->rustflags, &from->rustflags);
+}
+
+static bool
+flags_empty(const struct profile_flags *f)
+{
+	return !f->cflags.n && !f->ldflags.n && !f->libs.n && !f->env.n && !f->post.n &&
+	       !f->build_args.n && !f->configure_args.n && !f->rustflags.n;
+}
+
+bool
+profile_applies(const struct profile *p, const char *toolchain)
+{
+	if (toolchain && !strcmp(toolchain, "cargo")) {
+		return p->has_cargo;
+	}
+	/* a profile with nothing but a [cargo] section is for Rust only */
+	return !p->has_cargo || p->compiler || !flags_empty(&p->all) || !flags_empty(&p->gcc) ||
+	       !flags_empty(&p->clang);
+}
+
+void
+settings_compose_cargo(struct settings *s, struct profile *const *profiles, size_t n)
+{
+	/* rustc links through cc, which stays gcc */
+	s->toolchain = xstrdup("cargo");
+	s->cc = xstrdup("gcc");
+	s->cxx = xstrdup("g++");
+	for (size_t i = 0; i < n; i++) {
+		flags_add(&s->f, &profiles[i]->cargo);
+	}
 }
 
 void

@@ -20,6 +20,8 @@ struct profile_flags {
 	struct strv env;	/* NAME=VALUE for the configure and build commands */
 	struct strv post;	/* post-link commands, one string each, split into words */
 	struct strv build_args;	/* extra words for the build command (make VAR=VALUE) */
+	struct strv configure_args;	/* extra words for the configure command (-DOPT=OFF) */
+	struct strv rustflags;	/* cargo: joined into RUSTFLAGS */
 };
 
 struct profile {
@@ -34,6 +36,8 @@ struct profile {
 	bool in_default;	/* part of the default matrix */
 	int order;		/* position in the default cumulative stack */
 	struct profile_flags all, gcc, clang;
+	struct profile_flags cargo;	/* a Cargo project uses only this section */
+	bool has_cargo;			/* the profile has a [cargo] section */
 };
 
 /* All profiles known to a run; the arena owns them. */
@@ -78,9 +82,13 @@ struct settings {
 #define SETTINGS_INIT {0}
 
 /* Compose the profiles, in order, into s (which must be SETTINGS_INIT or
- * released). The last profile that names a compiler wins; each profile adds its
- * common flags and then those of the resulting toolchain. */
+ * released), for a C build: the last profile that names a compiler wins, and
+ * each profile adds its common flags and then those of that compiler. */
 void settings_compose(struct settings *s, struct profile *const *profiles, size_t n);
+/* The same for a Cargo build: each profile adds its [cargo] section only. */
+void settings_compose_cargo(struct settings *s, struct profile *const *profiles, size_t n);
+/* Does p mean anything for toolchain ("cargo", or NULL for C)? */
+bool profile_applies(const struct profile *p, const char *toolchain);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "mem.h"
 #include "profile.h"
+#include "recipe.h"
 #include "banned.h"
 
 struct ctx {
@@ -115,6 +116,22 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		}
 		return profile_set_key(c->set, c->cur, c->tool, key, value);
 	}
+	if (!strncmp(section, "build ", 6) && section[6]) {
+		struct project *p = c->p;
+		struct recipe_build *b = NULL;
+
+		for (size_t i = 0; i < p->nbuilds && !b; i++) {
+			if (!strcmp(p->builds[i]->name, section + 6)) {
+				b = p->builds[i];
+			}
+		}
+		if (!b) {
+			b = recipe_build_new(section + 6);
+			p->builds = xreallocarray(p->builds, p->nbuilds + 1, sizeof(*p->builds));
+			p->builds[p->nbuilds++] = b;
+		}
+		return recipe_build_key(b, key, value);
+	}
 	if (!*section) {
 		return "key outside a section: start with [project] or [profile NAME]";
 	}
@@ -123,8 +140,8 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		return "unknown section";
 	}
 	snprintf(c->msg, sizeof(c->msg),
-		 "unknown section '%s': expected [project], [profile NAME] or "
-		 "[profile NAME:gcc|clang]",
+		 "unknown section '%s': expected [project], [build NAME], [profile NAME] or "
+		 "[profile NAME:gcc|clang|cargo]",
 		 section);
 	return c->msg;
 }
@@ -185,5 +202,9 @@ project_release(struct project *p)
 	free(p->smoke);
 	strv_release(&p->profiles);
 	strv_release(&p->exclude);
+	for (size_t i = 0; i < p->nbuilds; i++) {
+		recipe_build_free(p->builds[i]);
+	}
+	free(p->builds);
 	memset(p, 0, sizeof(*p));
 }

@@ -8,6 +8,7 @@
 #include "strv.h"
 
 struct profile_set;
+struct recipe_build;
 
 struct project {
 	char *dir;		/* absolute, no trailing slash */
@@ -21,6 +22,8 @@ struct project {
 	double smoke_timeout;	/* seconds */
 	struct strv profiles;	/* [project] profiles: the default list, or empty */
 	struct strv exclude;	/* [project] exclude: names not copied into cells */
+	struct recipe_build **builds;	/* [build NAME] sections, added to the recipe's */
+	size_t nbuilds;
 };
 #define PROJECT_INIT {0}
 

@@ -26,8 +26,18 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 	struct recipe *r = c->r;
 	struct arena *a = &c->set->arena;
 
+	if (!strncmp(section, "build ", 6) && section[6]) {
+		struct recipe_build *b = recipe_build_find(r, section + 6);
+
+		if (!b) {
+			b = recipe_build_new(section + 6);
+			r->builds = xreallocarray(r->builds, r->nbuilds + 1, sizeof(*r->builds));
+			r->builds[r->nbuilds++] = b;
+		}
+		return recipe_build_key(b, key, value);
+	}
 	if (strcmp(section, "recipe")) {
-		return *section ? "unknown section: expected [recipe]"
+		return *section ? "unknown section: expected [recipe] or [build NAME]"
 				: "key outside a section: start the file with [recipe]";
 	}
 	if (!strcmp(key, "summary")) {
@@ -62,9 +72,22 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		if (!conf_bool(value, &r->export_flags)) {
 			return "export_flags must be yes or no";
 		}
+	} else if (!strcmp(key, "toolchain")) {
+		if (strcmp(value, "cargo")) {
+			return "toolchain must be cargo (C recipes leave it out)";
+		}
+		r->toolchain = arena_strdup(a, value);
+	} else if (!strcmp(key, "cwd")) {
+		if (strcmp(value, "src") && strcmp(value, "build")) {
+			return "cwd must be src or build";
+		}
+		r->cwd = arena_strdup(a, value);
+	} else if (!strcmp(key, "ignore")) {
+		strv_split(&r->ignore, value);
 	} else {
 		return "unknown key: expected summary, priority, detect, detect_glob, "
-		       "detect_count, configure, build, artifact or export_flags";
+		       "detect_count, configure, build, artifact, export_flags, toolchain, cwd "
+		       "or ignore";
 	}
 	return NULL;
 }
@@ -91,7 +114,87 @@ load_file(struct recipe_set *set, const char *path)
 	if (!r->detect.n && !r->detect_glob) {
 		return error_at(path, 0, "recipe '%s' has neither detect nor detect_glob", r->name);
 	}
+	if (!r->nbuilds) {
+		/* one build, the project's own default */
+		r->builds = xcalloc(1, sizeof(*r->builds));
+		r->builds[0] = recipe_build_new("default");
+		r->nbuilds = 1;
+	}
 	return 0;
+}
+
+struct recipe_build *
+recipe_build_new(const char *name)
+{
+	struct recipe_build *b = xcalloc(1, sizeof(*b));
+
+	b->name = xstrdup(name);
+	return b;
+}
+
+void
+recipe_build_free(struct recipe_build *b)
+{
+	if (!b) {
+		return;
+	}
+	free(b->name);
+	free(b->artifact_dir);
+	strv_release(&b->configure_args);
+	strv_release(&b->build_args);
+	strv_release(&b->env);
+	free(b);
+}
+
+struct recipe_build *
+recipe_build_find(const struct recipe *r, const char *name)
+{
+	for (size_t i = 0; i < r->nbuilds; i++) {
+		if (!strcmp(r->builds[i]->name, name)) {
+			return r->builds[i];
+		}
+	}
+	return NULL;
+}
+
+const char *
+recipe_build_key(struct recipe_build *b, const char *key, const char *value)
+{
+	const char *err = NULL;
+
+	if (!strcmp(key, "configure_args")) {
+		if (strv_split_words(&b->configure_args, value, &err) < 0) {
+			return err;
+		}
+	} else if (!strcmp(key, "build_args")) {
+		if (strv_split_words(&b->build_args, value, &err) < 0) {
+			return err;
+		}
+	} else if (!strcmp(key, "env")) {
+		if (!strchr(value, '=') || value[0] == '=') {
+			return "env must be NAME=VALUE";
+		}
+		strv_push(&b->env, value);
+	} else if (!strcmp(key, "artifact_dir")) {
+		free(b->artifact_dir);
+		b->artifact_dir = xstrdup(value);
+	} else {
+		return "unknown key in a [build NAME] section: expected configure_args, "
+		       "build_args, env or artifact_dir";
+	}
+	return NULL;
+}
+
+void
+recipe_build_merge(struct recipe_build *b, const struct recipe_build *other)
+{
+	strv_extend(&b->configure_args, &other->configure_args);
+	strv_extend(&b->build_args, &other->build_args);
+	strv_extend(&b->env, &other->env);
+	if (other->artifact_dir) {
+		free(b->artifact_dir);
+		b->artifact_dir = xstrdup(other->artifact_dir);
+	}
 }
 
 int
@@ -192,6 +295,11 @@ recipe_set_release(struct recipe_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		strv_release(&set->v[i]->detect);
+		strv_release(&set->v[i]->ignore);
+		for (size_t j = 0; j < set->v[i]->nbuilds; j++) {
+			recipe_build_free(set->v[i]->builds[j]);
+		}
+		free(set->v[i]->builds);
 	}
 	free(set->v);
 	set->v = NULL;

@@ -9,6 +9,15 @@
 #include "mem.h"
 #include "strv.h"
 
+/* One build a recipe knows (release, dev, ...): what it adds to the commands. */
+struct recipe_build {
+	char *name;
+	struct strv configure_args;	/* words after the configure command */
+	struct strv build_args;		/* words after the build command */
+	struct strv env;		/* NAME=VALUE for its commands */
+	char *artifact_dir;		/* where its artifacts land (template), or NULL */
+};
+
 struct recipe {
 	char *name;
 	char *file;
@@ -21,6 +30,11 @@ struct recipe {
 	char *build;		/* command template */
 	char *artifact;		/* default artifact template, or NULL to find it */
 	bool export_flags;	/* also export CFLAGS, CXXFLAGS, LDFLAGS, LIBS to the build */
+	char *toolchain;	/* "cargo", or NULL for C (gcc, or clang by profile) */
+	char *cwd;		/* where commands run: "src" (default) or "build" */
+	struct strv ignore;	/* directory names never searched for artifacts */
+	struct recipe_build **builds;	/* [build NAME] sections; the first is the default */
+	size_t nbuilds;
 };
 
 struct recipe_set {
@@ -39,5 +53,16 @@ struct recipe *recipe_find(const struct recipe_set *set, const char *name);
 struct recipe *recipe_detect(const struct recipe_set *set, const char *dir, char **match);
 /* Free everything the set owns. */
 void recipe_set_release(struct recipe_set *set);
+
+/* The build called name in r, or NULL. */
+struct recipe_build *recipe_build_find(const struct recipe *r, const char *name);
+/* Apply one key of a [build NAME] section to b. Returns NULL or a static error. */
+const char *recipe_build_key(struct recipe_build *b, const char *key, const char *value);
+/* A new empty build called name, owned by the caller (free with recipe_build_free). */
+struct recipe_build *recipe_build_new(const char *name);
+/* Add other's arguments and environment to b (its artifact_dir wins when set). */
+void recipe_build_merge(struct recipe_build *b, const struct recipe_build *other);
+/* Free a build made by recipe_build_new. */
+void recipe_build_free(struct recipe_build *b);
 
 #endif

@@ -51,6 +51,7 @@ cell_free(struct cell *c)
 		return;
 	}
 	free(c->name);
+	free(c->build);
 	strv_release(&c->profiles);
 	free(c->reason);
 	free(c->log);
@@ -82,6 +83,23 @@ static char *
 dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
+}
+
+void
+results_set_baseline(struct results *r, const char *build, const char *cell)
+{
+	strv_setenv(&r->baselines, build, cell);
+}
+
+const struct cell *
+results_baseline_of(const struct results *r, const struct cell *c)
+{
+	const char *name = c && c->build ? strv_getenv(&r->baselines, c->build) : NULL;
+
+	if (!name) {
+		name = r->baseline;
+	}
+	return name ? results_find(r, name) : NULL;
 }
 
 void
@@ -226,6 +244,8 @@ settings_json(const struct settings *s)
 	json_object_set_new(o, "env", result_json_env(&s->f.env));
 	json_object_set_new(o, "post", result_json_strv(&s->f.post));
 	json_object_set_new(o, "build_args", result_json_strv(&s->f.build_args));
+	json_object_set_new(o, "configure_args", result_json_strv(&s->f.configure_args));
+	json_object_set_new(o, "rustflags", result_json_strv(&s->f.rustflags));
 	return o;
 }
 
@@ -237,6 +257,7 @@ cell_json(const struct cell *c)
 	bool measured = c->m.bytes >= 0 && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED);
 
 	json_object_set_new(o, "name", json_string(c->name));
+	json_object_set_new(o, "build", jstr(c->build));
 	json_object_set_new(o, "profiles", result_json_strv(&c->profiles));
 	json_object_set_new(o, "status", json_string(cell_status_name(c->status)));
 	json_object_set_new(o, "reason", jstr(c->reason));
@@ -275,6 +296,7 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "recipe", jstr(r->recipe));
 	json_object_set_new(o, "toolchain", jstr(r->toolchain));
 	json_object_set_new(o, "baseline", jstr(r->baseline));
+	json_object_set_new(o, "baselines", result_json_env(&r->baselines));
 	json_object_set_new(o, "metric", jstr(r->metric));
 	for (size_t i = 0; i < r->ncells; i++) {
 		json_array_append_new(cells, cell_json(r->cells[i]));
@@ -395,6 +417,8 @@ load_settings(struct reader *rd, json_t *o, struct settings *s)
 	get_strv(rd, o, "libs", &s->f.libs);
 	get_strv(rd, o, "post", &s->f.post);
 	get_strv(rd, o, "build_args", &s->f.build_args);
+	get_strv(rd, o, "configure_args", &s->f.configure_args);
+	get_strv(rd, o, "rustflags", &s->f.rustflags);
 	env = json_object_get(o, "env");
 	if (json_is_object(env)) {
 		json_object_foreach(env, k, v) {
@@ -419,6 +443,7 @@ load_cell(struct reader *rd, json_t *o)
 		return NULL;
 	}
 	c = cell_new(json_string_value(json_object_get(o, "name")));
+	c->build = get_str(o, "build");
 	get_strv(rd, o, "profiles", &c->profiles);
 	status = get_str(o, "status");
 	c->status = CELL_PENDING;
@@ -497,6 +522,16 @@ results_load(struct results *r, const char *path)
 	r->toolchain = get_str(o, "toolchain");
 	r->baseline = get_str(o, "baseline");
 	r->metric = get_str(o, "metric");
+	a = json_object_get(o, "baselines");
+	if (json_is_object(a)) {
+		const char *k;
+
+		json_object_foreach(a, k, v) {
+			if (json_is_string(v)) {
+				strv_setenv(&r->baselines, k, json_string_value(v));
+			}
+		}
+	}
 	a = json_object_get(o, "cells");
 	if (!json_is_array(a)) {
 		bad(&rd, "no 'cells' array");
@@ -582,6 +617,7 @@ results_release(struct results *r)
 	free(r->recipe);
 	free(r->toolchain);
 	free(r->baseline);
+	strv_release(&r->baselines);
 	free(r->metric);
 	memset(r, 0, sizeof(*r));
 }

@@ -23,7 +23,9 @@ enum cell_status {
 enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL };
 
 struct cell {
-	char *name;		/* profile names joined with '+', or "baseline" */
+	char *name;		/* profile names joined with '+', or "baseline"; a build other
+				 * than the default prefixes "BUILD:" */
+	char *build;		/* the build it belongs to ("default", "release", "dev"...) */
 	struct strv profiles;
 	enum cell_status status;
 	char *reason;		/* why it failed, or NULL */
@@ -55,7 +57,8 @@ struct results {
 	char *project_dir;
 	char *recipe;
 	char *toolchain;	/* the baseline's */
-	char *baseline;		/* the baseline cell's name */
+	char *baseline;		/* the baseline cell's name (the default build's) */
+	struct strv baselines;	/* BUILD=CELL: each build's baseline */
 	char *metric;		/* what the cumulative stack kept profiles by */
 	struct cell **cells;
 	size_t ncells;
@@ -79,6 +82,10 @@ void results_add_cell(struct results *r, struct cell *c);
 /* Add a row (strings are copied). */
 void results_add_row(struct results *r, const char *cell, const char *group, const char *label,
 		     const char *note);
+/* Record the baseline cell of a build. */
+void results_set_baseline(struct results *r, const char *build, const char *cell);
+/* The baseline cell of c's build (or of the run), or NULL. */
+const struct cell *results_baseline_of(const struct results *r, const struct cell *c);
 /* Record a profile's description. */
 void results_add_profile(struct results *r, const struct profile *p);
 /* The recorded profile called name, or NULL. */

@@ -11,10 +11,13 @@
 struct profile_set;
 struct project;
 struct recipe;
+struct recipe_build;
 
 struct run {
 	struct project *project;
 	const struct recipe *recipe;
+	const struct recipe_build *build;	/* the build being run (release, dev...) */
+	bool default_build;	/* it is the recipe's first: its cells have no prefix */
 	char *recipe_match;	/* the file the recipe's glob matched, or NULL */
 	struct profile_set *profiles;
 	char *workdir;		/* absolute; cells live in workdir/cells/NAME */

@@ -75,6 +75,21 @@ struct sched {
 	long long base;		/* baseline metric */
 };
 
+/* The name of the cell for profiles v in the build being run: a build other
+ * than the default has its name in front ("dev:strip+gc"). */
+static char *
+cell_name(const struct sched *s, struct profile *const *v, size_t n)
+{
+	char *plain = plan_cell_name(v, n), *name;
+
+	if (s->run->default_build) {
+		return plain;
+	}
+	name = xasprintf("%s:%s", s->run->build->name, plain);
+	free(plain);
+	return name;
+}
+
 static struct task *
 find_task(struct sched *s, const char *name)
 {
@@ -90,7 +105,7 @@ static struct task *
 add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 {
 	struct task *t = xcalloc(1, sizeof(*t));
-	char *name = plan_cell_name(v, n);
+	char *name = cell_name(s, v, n);
 
 	t->cell = cell_new(name);
 	free(name);
@@ -151,7 +166,7 @@ advance_chain(struct sched *s)
 			s->chain_done = true;
 			return;
 		}
-		char *name = plan_cell_name(cand, n);
+		char *name = cell_name(s, cand, n);
 		s->chain = find_task(s, name);
 		free(name);
 		if (!s->chain) {
@@ -220,9 +235,10 @@ int
 sched_run(struct run *run, struct plan *plan, struct results *res)
 {
 	struct sched s;
-	struct cell *base = cell_new("baseline");
+	struct cell *base;
 	pthread_t *th;
 	int n = run->jobs > 0 ? run->jobs : 1, rc = 0;
+	char *bname;
 
 	memset(&s, 0, sizeof(s));
 	pthread_mutex_init(&s.mu, NULL);
@@ -230,11 +246,18 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.run = run;
 	s.plan = plan;
 	s.res = res;
+	bname = cell_name(&s, NULL, 0);
+	base = cell_new(bname);
 	results_add_cell(res, base);
-	free(res->baseline);
-	res->baseline = xstrdup("baseline");
-	results_add_row(res, "baseline", "baseline", "baseline", NULL);
-	info("building the baseline of '%s' (%s)", run->project->name, run->recipe->name);
+	results_set_baseline(res, run->build->name, bname);
+	if (run->default_build || !res->baseline) {
+		free(res->baseline);
+		res->baseline = xstrdup(bname);
+	}
+	results_add_row(res, bname, "baseline", "baseline", NULL);
+	free(bname);
+	info("building the %s baseline of '%s' (%s)", run->build->name, run->project->name,
+	     run->recipe->name);
 	if (build_cell(run, base, NULL, 0) < 0) {
 		return -1;
 	}
@@ -249,7 +272,9 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 		      base->log ? base->log : "none");
 		return 1;
 	}
-	res->toolchain = xstrdup(base->settings.toolchain);
+	if (!res->toolchain) {
+		res->toolchain = xstrdup(base->settings.toolchain);
+	}
 	plan->last = cell_metric(base, run->metric);
 	if (plan->each) {
 		for (size_t i = 0; i < plan->n; i++) {

@@ -118,22 +118,28 @@ status_text(const struct cell *c, const struct row *row)
 	return buf_detach(&b);
 }
 
+static const char *
+build_of(const struct cell *c)
+{
+	return c->build ? c->build : "default";
+}
+
 /* The grid of strings for every row; cells[i][col] are owned by the caller. */
 static char ***
 grid(const struct results *r)
 {
 	char ***g = xcalloc(r->nrows, sizeof(*g));
-	const struct cell *base = r->baseline ? results_find(r, r->baseline) : NULL;
-	long long base_bytes = base && measured(base) ? base->m.bytes : -1;
 	static const char *const smoke[] = {"-", "pass", "FAIL"};
 
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct row *row = &r->rows[i];
 		const struct cell *c = results_find(r, row->cell);
+		const struct cell *base = results_baseline_of(r, c);
+		long long base_bytes = base && measured(base) ? base->m.bytes : -1;
 		bool m = measured(c);
 
 		g[i] = xcalloc(NCOLS, sizeof(**g));
-		g[i][C_BUILD] = xstrdup("default");
+		g[i][C_BUILD] = xstrdup(build_of(c));
 		g[i][C_MODS] = xstrdup(row->label);
 		g[i][C_BYTES] = num(m ? c->m.bytes : -1);
 		g[i][C_HUMAN] = xstrdup(m ? table_human(c->m.bytes) : "-");
@@ -186,14 +192,15 @@ pad(struct buf *out, const char *s, size_t w, bool right)
 	}
 }
 
+/* One table: the rows from..to-1 (one build's). */
 static void
-render_text(const struct results *r, char ***g, struct buf *out, bool md)
+render_text(const struct results *r, char ***g, size_t from, size_t to, struct buf *out, bool md)
 {
 	size_t w[NCOLS];
 
 	for (int c = 0; c < NCOLS; c++) {
 		w[c] = strlen(headers[c]);
-		for (size_t i = 0; i < r->nrows; i++) {
+		for (size_t i = from; i < to; i++) {
 			size_t n = strlen(g[i][c]);
 
 			w[c] = n > w[c] ? n : w[c];
@@ -212,8 +219,8 @@ render_text(const struct results *r, char ***g, struct buf *out, bool md)
 		}
 	}
 	buf_adds(out, md ? "|\n" : "\n");
-	for (size_t i = 0; i < r->nrows; i++) {
-		if (!md && i > 0 && strcmp(r->rows[i].group, r->rows[i - 1].group)) {
+	for (size_t i = from; i < to; i++) {
+		if (!md && i > from && strcmp(r->rows[i].group, r->rows[i - 1].group)) {
 			buf_addc(out, '\n');
 		}
 		for (int c = 0; c < NCOLS; c++) {
@@ -284,17 +291,17 @@ static void
 render_json(const struct results *r, struct buf *out)
 {
 	json_t *a = json_array();
-	const struct cell *base = r->baseline ? results_find(r, r->baseline) : NULL;
-	long long base_bytes = base && measured(base) ? base->m.bytes : -1;
 	char *s;
 
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct row *row = &r->rows[i];
 		const struct cell *c = results_find(r, row->cell);
+		const struct cell *base = results_baseline_of(r, c);
+		long long base_bytes = base && measured(base) ? base->m.bytes : -1;
 		bool m = measured(c);
 		json_t *o = json_object();
 
-		json_object_set_new(o, "build", json_string("default"));
+		json_object_set_new(o, "build", json_string(build_of(c)));
 		json_object_set_new(o, "group", json_string(row->group));
 		json_object_set_new(o, "modifications", json_string(row->label));
 		json_object_set_new(o, "cell", json_string(c->name));
@@ -367,7 +374,19 @@ table_render(const struct results *r, enum table_format f, struct buf *out)
 				   r->project, r->recipe ? r->recipe : "?",
 				   r->toolchain ? r->toolchain : "?");
 		}
-		render_text(r, g, out, f == TABLE_MD);
+		/* one table per build, in the order they ran */
+		for (size_t from = 0, to; from < r->nrows; from = to) {
+			const char *b = build_of(results_find(r, r->rows[from].cell));
+
+			for (to = from + 1; to < r->nrows &&
+					    !strcmp(b, build_of(results_find(r, r->rows[to].cell)));
+			     to++) {
+			}
+			if (from) {
+				buf_addc(out, '\n');
+			}
+			render_text(r, g, from, to, out, f == TABLE_MD);
+		}
 		render_failures(r, out);
 	}
 	free_grid(g, r->nrows);
