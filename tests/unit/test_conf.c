@@ -6,95 +6,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "conf.h"
-#include "fsutil.h"
 #include "mem.h"
 #include "strv.h"
-
-struct fixture {
-	char dir[64];
-	int saved_stderr;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-conf-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->saved_stderr = -1;
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
-
-	free(f);
-	return rc;
-}
-
-/* Write text to DIR/name and return the path (the caller frees it). */
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
-
-/* Send stderr to DIR/stderr.txt until capture_end. */
-static void
-capture_begin(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	free(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	f->saved_stderr = dup(2);
-	assert_true(f->saved_stderr >= 0);
-	assert_true(dup2(fd, 2) >= 0);
-	close(fd);
-}
-
-/* Restore stderr and return what was written to it (the caller frees it). */
-static char *
-capture_end(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	struct buf b = BUF_INIT;
-
-	fflush(stderr);
-	dup2(f->saved_stderr, 2);
-	close(f->saved_stderr);
-	f->saved_stderr = -1;
-	assert_int_equal(fs_read_file(path, &b), 0);
-	free(path);
-	return buf_detach(&b);
-}
+#include "testutil.h"
 
 /* The handler of the tests: records "section/key=value", and refuses the key
  * "bad" and, when fail_on is set, the value fail_on. */
@@ -118,41 +38,52 @@ record_handler(void *ctx, const char *section, const char *key, const char *valu
 	return NULL;
 }
 
-static void
-assert_calls(const struct record *r, const char *const *want)
+/* conf_parse of path must fail with "PATH:LINE: error: MSG" (no ":LINE" when line
+ * is 0): the whole of its stderr when exact, else somewhere in it. Returns that
+ * stderr; the caller frees it. */
+static char *
+parse_fails(struct tu_tmp *t, struct record *r, const char *path, int line, const char *msg,
+	    bool exact)
 {
-	size_t n = 0;
+	char *err, *want;
 
-	for (; want[n]; n++) {
-		assert_true(n < r->calls.n);
-		assert_string_equal(r->calls.v[n], want[n]);
+	tu_capture_begin(t);
+	assert_int_equal(conf_parse(path, record_handler, r), -1);
+	err = tu_capture_end(t);
+	want = line ? xasprintf("%s:%d: error: %s", path, line, msg)
+		    : xasprintf("%s: error: %s", path, msg);
+	if (exact) {
+		assert_string_equal(err, want);
+	} else {
+		assert_non_null(strstr(err, want));
 	}
-	assert_int_equal(r->calls.n, n);
+	free(want);
+	return err;
 }
 
 static void
 test_conf_values_reach_the_handler(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "a.ini",
-				"; a comment\n"
-				"# another comment\n"
-				"[first]\n"
-				"x = 1\n"
-				"y=two words  \n"
-				"\n"
-				"[second section]\n"
-				"  z   =   3 ; inline comment\n"
-				"empty =\n"
-				"url = a;b\n");
+	char *path = tu_write_file(t->dir, "a.ini",
+				   "; a comment\n"
+				   "# another comment\n"
+				   "[first]\n"
+				   "x = 1\n"
+				   "y=two words  \n"
+				   "\n"
+				   "[second section]\n"
+				   "  z   =   3 ; inline comment\n"
+				   "empty =\n"
+				   "url = a;b\n");
 	const char *const want[] = {
 		"first/x=1", "first/y=two words", "second section/z=3", "second section/empty=",
 		"second section/url=a;b", NULL,
 	};
 
 	assert_int_equal(conf_parse(path, record_handler, &r), 0);
-	assert_calls(&r, want);
+	tu_assert_words(&r.calls, want);
 	strv_release(&r.calls);
 	free(path);
 }
@@ -160,21 +91,21 @@ test_conf_values_reach_the_handler(void **state)
 static void
 test_conf_repeated_keys_and_continuation_lines(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "b.ini",
-				"[s]\n"
-				"cflags = -Os\n"
-				"cflags = -g0\n"
-				"ldflags = -Wl,--gc-sections\n"
-				"   -Wl,-O1\n");
+	char *path = tu_write_file(t->dir, "b.ini",
+				   "[s]\n"
+				   "cflags = -Os\n"
+				   "cflags = -g0\n"
+				   "ldflags = -Wl,--gc-sections\n"
+				   "   -Wl,-O1\n");
 	const char *const want[] = {
 		"s/cflags=-Os", "s/cflags=-g0", "s/ldflags=-Wl,--gc-sections", "s/ldflags=-Wl,-O1",
 		NULL,
 	};
 
 	assert_int_equal(conf_parse(path, record_handler, &r), 0);
-	assert_calls(&r, want);
+	tu_assert_words(&r.calls, want);
 	strv_release(&r.calls);
 	free(path);
 }
@@ -182,13 +113,13 @@ test_conf_repeated_keys_and_continuation_lines(void **state)
 static void
 test_conf_keys_before_any_section(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "c.ini", "top = 1\n[s]\nk = v\n");
+	char *path = tu_write_file(t->dir, "c.ini", "top = 1\n[s]\nk = v\n");
 	const char *const want[] = {"/top=1", "s/k=v", NULL};
 
 	assert_int_equal(conf_parse(path, record_handler, &r), 0);
-	assert_calls(&r, want);
+	tu_assert_words(&r.calls, want);
 	strv_release(&r.calls);
 	free(path);
 }
@@ -196,18 +127,11 @@ test_conf_keys_before_any_section(void **state)
 static void
 test_conf_handler_error_is_reported_at_its_line(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "d.ini", "[s]\nok = 1\n\nbad = 2\nbad = 3\n");
-	char *err, *want;
+	char *path = tu_write_file(t->dir, "d.ini", "[s]\nok = 1\n\nbad = 2\nbad = 3\n");
 
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:4: error: no bad keys here\n", path);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	free(parse_fails(t, &r, path, 4, "no bad keys here\n", true));
 	strv_release(&r.calls);
 	free(path);
 }
@@ -215,18 +139,11 @@ test_conf_handler_error_is_reported_at_its_line(void **state)
 static void
 test_conf_handler_error_on_a_continuation_line(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, "nope"};
-	char *path = write_file(f, "e.ini", "[s]\nk = fine\n  nope\n");
-	char *err, *want;
+	char *path = tu_write_file(t->dir, "e.ini", "[s]\nk = fine\n  nope\n");
 
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:3: error: refused value\n", path);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	free(parse_fails(t, &r, path, 3, "refused value\n", true));
 	strv_release(&r.calls);
 	free(path);
 }
@@ -234,30 +151,17 @@ test_conf_handler_error_on_a_continuation_line(void **state)
 static void
 test_conf_syntax_error_returns_minus_one(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "f.ini", "[s]\nk = v\nthis line has no equals sign\n");
-	char *err, *want;
+	char *path = tu_write_file(t->dir, "f.ini", "[s]\nk = v\nthis line has no equals sign\n");
 
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:3: error: syntax error: expected '[section]' or 'key = value'\n",
-			 path);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	free(parse_fails(t, &r, path, 3,
+			 "syntax error: expected '[section]' or 'key = value'\n", true));
 	strv_release(&r.calls);
 	free(path);
 
-	path = write_file(f, "g.ini", "[unclosed\nk = v\n");
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:1: error: syntax error", path);
-	assert_non_null(strstr(err, want));
-	free(want);
-	free(err);
+	path = tu_write_file(t->dir, "g.ini", "[unclosed\nk = v\n");
+	free(parse_fails(t, &r, path, 1, "syntax error", false));
 	strv_release(&r.calls);
 	free(path);
 }
@@ -265,30 +169,18 @@ test_conf_syntax_error_returns_minus_one(void **state)
 static void
 test_conf_first_error_wins(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = write_file(f, "h.ini", "[s]\ngarbage\nbad = 1\n");
-	char *err, *want;
+	char *path = tu_write_file(t->dir, "h.ini", "[s]\ngarbage\nbad = 1\n");
+	char *err = parse_fails(t, &r, path, 2, "syntax error", false);
 
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:2: error: syntax error", path);
-	assert_non_null(strstr(err, want));
 	assert_null(strstr(err, "no bad keys"));
-	free(want);
 	free(err);
 	strv_release(&r.calls);
 	free(path);
 
-	path = write_file(f, "i.ini", "[s]\nbad = 1\ngarbage\n");
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:2: error: no bad keys here\n", path);
-	assert_string_equal(err, want);
-	free(want);
-	free(err);
+	path = tu_write_file(t->dir, "i.ini", "[s]\nbad = 1\ngarbage\n");
+	free(parse_fails(t, &r, path, 2, "no bad keys here\n", true));
 	strv_release(&r.calls);
 	free(path);
 }
@@ -296,10 +188,10 @@ test_conf_first_error_wins(void **state)
 static void
 test_conf_line_longer_than_the_limit_returns_minus_one(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
 	struct buf text = BUF_INIT;
-	char *path, *err, *want;
+	char *path;
 
 	/* a line of 198 characters is the longest inih reads whole */
 	buf_adds(&text, "[s]\nk = ");
@@ -307,7 +199,7 @@ test_conf_line_longer_than_the_limit_returns_minus_one(void **state)
 		buf_addc(&text, 'a' + (char)(i % 26));
 	}
 	buf_addc(&text, '\n');
-	path = write_file(f, "ok.ini", buf_str(&text));
+	path = tu_write_file(t->dir, "ok.ini", buf_str(&text));
 	assert_int_equal(conf_parse(path, record_handler, &r), 0);
 	assert_int_equal(r.calls.n, 1);
 	assert_int_equal(strlen(r.calls.v[0]), strlen("s/k=") + 198 - strlen("k = "));
@@ -321,16 +213,10 @@ test_conf_line_longer_than_the_limit_returns_minus_one(void **state)
 		buf_addc(&text, 'x');
 	}
 	buf_adds(&text, "\nlast = 2\n");
-	path = write_file(f, "long.ini", buf_str(&text));
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s:3: error: line longer than 198 characters", path);
-	assert_non_null(strstr(err, want));
+	path = tu_write_file(t->dir, "long.ini", buf_str(&text));
+	free(parse_fails(t, &r, path, 3, "line longer than 198 characters", false));
 	/* refused before any key was handled */
 	assert_int_equal(r.calls.n, 0);
-	free(want);
-	free(err);
 	free(path);
 	buf_release(&text);
 	strv_release(&r.calls);
@@ -339,19 +225,12 @@ test_conf_line_longer_than_the_limit_returns_minus_one(void **state)
 static void
 test_conf_missing_file_returns_minus_one(void **state)
 {
-	struct fixture *f = *state;
+	struct tu_tmp *t = *state;
 	struct record r = {STRV_INIT, NULL};
-	char *path = xasprintf("%s/does-not-exist.ini", f->dir);
-	char *err, *want;
+	char *path = xasprintf("%s/does-not-exist.ini", t->dir);
 
-	capture_begin(f);
-	assert_int_equal(conf_parse(path, record_handler, &r), -1);
-	err = capture_end(f);
-	want = xasprintf("%s: error: cannot open", path);
-	assert_non_null(strstr(err, want));
+	free(parse_fails(t, &r, path, 0, "cannot open", false));
 	assert_int_equal(r.calls.n, 0);
-	free(want);
-	free(err);
 	free(path);
 }
 
@@ -382,7 +261,7 @@ test_conf_bool_words(void **state)
 	}
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
 main(void)

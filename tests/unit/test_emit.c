@@ -7,7 +7,6 @@
 #include <cmocka.h>
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +16,10 @@
 #include "mem.h"
 #include "profile.h"
 #include "result.h"
-#include "spawn.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct results r;
 	struct profile_set set;
 	struct cell *win;
@@ -30,22 +29,12 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct results rinit = RESULTS_INIT;
-	struct profile_set sinit = PROFILE_SET_INIT;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
 	struct profile *p;
 	struct cell *c;
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-emit-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->r = rinit;
-	f->set = sinit;
+	f->r = (struct results)RESULTS_INIT;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
 	f->r.project = xstrdup("demo");
 	f->r.baseline = xstrdup("baseline");
 
@@ -92,24 +81,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	results_release(&f->r);
 	profile_set_release(&f->set);
-	free(f);
-	return rc;
-}
-
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
+	return tu_fixture_free(f);
 }
 
 /* Run the NULL-terminated argv in f's directory and return its stdout (the caller
@@ -117,30 +92,9 @@ write_file(const struct fixture *f, const char *name, const char *text)
 static char *
 run(const struct fixture *f, const char *const *argv)
 {
-	struct strv av = STRV_INIT;
 	struct buf out = BUF_INIT;
-	struct spawn_opts o;
-	struct spawn_result res;
-	char *log = xasprintf("%s/run.log", f->dir);
 
-	for (; *argv; argv++) {
-		strv_push(&av, *argv);
-	}
-	memset(&o, 0, sizeof(o));
-	o.argv = strv_array(&av);
-	o.cwd = f->dir;
-	o.out = &out;
-	o.log_path = log;
-	o.timeout = 30;
-	assert_int_equal(spawn_run(&o, &res), 0);
-	if (res.end != SPAWN_EXITED || res.status != 0) {
-		struct buf l = BUF_INIT;
-
-		fs_read_file(log, &l);
-		fail_msg("%s: %s; log:\n%s", av.v[0], spawn_describe(&res, 30), buf_str(&l));
-	}
-	strv_release(&av);
-	free(log);
+	assert_int_equal(tu_run(f->t.dir, argv, &out, 30), 0);
 	return buf_detach(&out);
 }
 
@@ -237,13 +191,13 @@ test_emit_make_runs_in_real_make(void **state)
 	strv_release(&f->win->settings.f.post);
 	strv_push(&f->win->settings.f.post, "cp {artifact} {artifact}.copy");
 	assert_int_equal(emit_render(&f->r, f->win, "make", "xz", &out), 0);
-	mk = write_file(f, "ounce.mk", buf_str(&out));
-	makefile = write_file(f, "Makefile",
-			      "app:\n"
-			      "\tprintf 'built\\n' > $@\n"
-			      "show:\n"
-			      "\t@printf '%s|%s|%s|%s|%s\\n' '$(CC)' '$(CFLAGS)' '$(LDFLAGS)' "
-			      "'$(LDLIBS)' \"$$NOTE\"\n");
+	mk = tu_write_file(f->t.dir, "ounce.mk", buf_str(&out));
+	makefile = tu_write_file(f->t.dir, "Makefile",
+				 "app:\n"
+				 "\tprintf 'built\\n' > $@\n"
+				 "show:\n"
+				 "\t@printf '%s|%s|%s|%s|%s\\n' '$(CC)' '$(CFLAGS)' '$(LDFLAGS)' "
+				 "'$(LDLIBS)' \"$$NOTE\"\n");
 	got = run(f, show);
 	assert_string_equal(got, "gcc|-Os -DPRICE=$5|-Wl,--gc-sections|-lm|two words, it's\n");
 	free(got);
@@ -251,7 +205,7 @@ test_emit_make_runs_in_real_make(void **state)
 	/* the documented use builds the artifact, then runs the post-link step on it */
 	got = run(f, post);
 	free(got);
-	copy = xasprintf("%s/app.copy", f->dir);
+	copy = xasprintf("%s/app.copy", f->t.dir);
 	assert_true(fs_exists(copy));
 	free(copy);
 	free(makefile);
@@ -270,8 +224,8 @@ test_emit_make_env_values_stay_literal(void **state)
 	strv_release(&f->win->settings.f.env);
 	strv_push(&f->win->settings.f.env, "PRICE=$5");
 	assert_int_equal(emit_render(&f->r, f->win, "make", "xz", &out), 0);
-	mk = write_file(f, "ounce.mk", buf_str(&out));
-	makefile = write_file(f, "Makefile", "show:\n\t@printf '%s\\n' \"$$PRICE\"\n");
+	mk = tu_write_file(f->t.dir, "ounce.mk", buf_str(&out));
+	makefile = tu_write_file(f->t.dir, "Makefile", "show:\n\t@printf '%s\\n' \"$$PRICE\"\n");
 	/* like the flags, an environment value must reach the build as written */
 	got = run(f, show);
 	assert_string_equal(got, "$5\n");
@@ -293,8 +247,8 @@ test_emit_make_hash_stays_literal(void **state)
 	strv_push(&f->win->settings.f.cflags, "-DSEP=a#b");
 	strv_push(&f->win->settings.f.cflags, "-g0");
 	assert_int_equal(emit_render(&f->r, f->win, "make", "xz", &out), 0);
-	mk = write_file(f, "ounce.mk", buf_str(&out));
-	makefile = write_file(f, "Makefile", "show:\n\t@printf '%s\\n' '$(CFLAGS)'\n");
+	mk = tu_write_file(f->t.dir, "ounce.mk", buf_str(&out));
+	makefile = tu_write_file(f->t.dir, "Makefile", "show:\n\t@printf '%s\\n' '$(CFLAGS)'\n");
 	/* '#' starts a make comment unless escaped */
 	got = run(f, show);
 	assert_string_equal(got, "-DSEP=a#b -g0\n");

@@ -5,7 +5,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,11 +13,10 @@
 #include "fsutil.h"
 #include "measure.h"
 #include "mem.h"
-#include "spawn.h"
-#include "strv.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	char *src;	/* prog.c */
 	char *exe;	/* prog, a PIE (the toolchain's default) */
 	char *nopie;	/* prog-nopie, ET_EXEC */
@@ -41,75 +39,26 @@ static const char prog[] =
 	"\treturn table[0];\n"
 	"}\n";
 
-/* Run the NULL-terminated argv with the real toolchain; it must exit 0. */
-static int
-run(const struct fixture *f, const char *const *argv)
-{
-	struct strv av = STRV_INIT;
-	struct spawn_opts o;
-	struct spawn_result res;
-	char *log = xasprintf("%s/cc.log", f->dir);
-	int rc;
-
-	for (; *argv; argv++) {
-		strv_push(&av, *argv);
-	}
-	memset(&o, 0, sizeof(o));
-	o.argv = strv_array(&av);
-	o.cwd = f->dir;
-	o.log_path = log;
-	o.timeout = 120;
-	rc = spawn_run(&o, &res);
-	if (rc == 0 && (res.end != SPAWN_EXITED || res.status != 0)) {
-		struct buf l = BUF_INIT;
-
-		fs_read_file(log, &l);
-		fprintf(stderr, "%s: %s\n%s", av.v[0], spawn_describe(&res, 120), buf_str(&l));
-		buf_release(&l);
-		rc = -1;
-	}
-	strv_release(&av);
-	free(log);
-	return rc;
-}
-
-#define RUN(f, ...) run((f), (const char *const[]){__VA_ARGS__, NULL})
+/* Run the toolchain's argv in f's directory; 0 when it exits 0, else -1. */
+#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	FILE *fp;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
+	struct buf text = BUF_INIT;
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-measure-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
 	*state = f;
-	f->src = xasprintf("%s/prog.c", f->dir);
-	f->exe = xasprintf("%s/prog", f->dir);
-	f->nopie = xasprintf("%s/prog-nopie", f->dir);
-	f->obj = xasprintf("%s/prog.o", f->dir);
-	f->lib = xasprintf("%s/libx.so", f->dir);
-	f->text = xasprintf("%s/notes.txt", f->dir);
-	fp = fopen(f->src, "w");
-	if (!fp || fputs(prog, fp) < 0 || fclose(fp) != 0) {
-		return -1;
-	}
-	fp = fopen(f->text, "w");
-	if (!fp) {
-		return -1;
-	}
+	f->src = tu_write_file(f->t.dir, "prog.c", prog);
+	f->exe = xasprintf("%s/prog", f->t.dir);
+	f->nopie = xasprintf("%s/prog-nopie", f->t.dir);
+	f->obj = xasprintf("%s/prog.o", f->t.dir);
+	f->lib = xasprintf("%s/libx.so", f->t.dir);
 	for (int i = 0; i < 4000; i++) {
-		fprintf(fp, "line %d: the quick brown fox jumps over the lazy dog\n", i % 10);
+		buf_printf(&text, "line %d: the quick brown fox jumps over the lazy dog\n", i % 10);
 	}
-	if (fclose(fp) != 0) {
-		return -1;
-	}
+	f->text = tu_write_file(f->t.dir, "notes.txt", buf_str(&text));
+	buf_release(&text);
 	if (RUN(f, "cc", "-O0", "-o", f->exe, f->src) < 0 ||
 	    RUN(f, "cc", "-O0", "-fno-pie", "-no-pie", "-o", f->nopie, f->src) < 0 ||
 	    RUN(f, "cc", "-O0", "-c", "-o", f->obj, f->src) < 0 ||
@@ -123,7 +72,6 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	free(f->src);
 	free(f->exe);
@@ -131,8 +79,7 @@ teardown(void **state)
 	free(f->obj);
 	free(f->lib);
 	free(f->text);
-	free(f);
-	return rc;
+	return tu_fixture_free(f);
 }
 
 static void
@@ -182,13 +129,11 @@ test_measure_elf_grows_with_the_program(void **state)
 	struct fixture *f = *state;
 	struct measure small = MEASURE_INIT, big = MEASURE_INIT;
 	char err[256];
-	char *bigsrc = xasprintf("%s/big.c", f->dir), *bigexe = xasprintf("%s/big", f->dir);
-	FILE *fp = fopen(bigsrc, "w");
+	char *bigsrc = tu_write_file(f->t.dir, "big.c",
+				     "int data[2048] = {1};\nint bss[100000];\n"
+				     "int main(void) { return data[0] + bss[1]; }\n");
+	char *bigexe = xasprintf("%s/big", f->t.dir);
 
-	assert_non_null(fp);
-	fputs("int data[2048] = {1};\nint bss[100000];\n", fp);
-	fputs("int main(void) { return data[0] + bss[1]; }\n", fp);
-	assert_int_equal(fclose(fp), 0);
 	assert_int_equal(RUN(f, "cc", "-O0", "-o", bigexe, bigsrc), 0);
 	assert_int_equal(measure_elf(f->exe, &small, err, sizeof(err)), 0);
 	assert_int_equal(measure_elf(bigexe, &big, err, sizeof(err)), 0);
@@ -222,9 +167,8 @@ test_measure_elf_refuses_what_is_not_elf(void **state)
 	struct fixture *f = *state;
 	struct measure m = MEASURE_INIT;
 	char err[256] = "";
-	char *missing = xasprintf("%s/missing", f->dir);
-	char *empty = xasprintf("%s/empty", f->dir);
-	FILE *fp;
+	char *missing = xasprintf("%s/missing", f->t.dir);
+	char *empty;
 
 	assert_int_equal(measure_elf(f->text, &m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "is not an ELF file"));
@@ -237,9 +181,7 @@ test_measure_elf_refuses_what_is_not_elf(void **state)
 	measure_release(&m);
 
 	err[0] = '\0';
-	fp = fopen(empty, "w");
-	assert_non_null(fp);
-	assert_int_equal(fclose(fp), 0);
+	empty = tu_write_file(f->t.dir, "empty", "");
 	assert_int_equal(measure_elf(empty, &m, err, sizeof(err)), -1);
 	assert_true(strlen(err) > 0);
 	measure_release(&m);
@@ -256,7 +198,7 @@ static void
 test_measure_is_executable(void **state)
 {
 	struct fixture *f = *state;
-	char *missing = xasprintf("%s/missing", f->dir);
+	char *missing = xasprintf("%s/missing", f->t.dir);
 
 	assert_true(measure_is_executable(f->exe));
 	assert_true(measure_is_executable(f->nopie));
@@ -280,8 +222,7 @@ test_measure_compressed_sizes(void **state)
 	long long gz = -1, xz = -1, egz = -1, exz = -1;
 	long long size = fs_size(f->text);
 	char err[256];
-	char *empty = xasprintf("%s/empty", f->dir);
-	FILE *fp;
+	char *empty;
 
 	assert_true(size > 100000);
 	assert_int_equal(measure_compressed(f->text, &gz, &xz, err, sizeof(err)), 0);
@@ -297,9 +238,7 @@ test_measure_compressed_sizes(void **state)
 	assert_true(exz > 0 && exz < fs_size(f->exe));
 
 	/* an empty file still has the containers' headers */
-	fp = fopen(empty, "w");
-	assert_non_null(fp);
-	assert_int_equal(fclose(fp), 0);
+	empty = tu_write_file(f->t.dir, "empty", "");
 	assert_int_equal(measure_compressed(empty, &gz, &xz, err, sizeof(err)), 0);
 	assert_int_equal(gz, 20);
 	assert_int_equal(xz, 32);
@@ -310,25 +249,12 @@ test_measure_compressed_sizes(void **state)
 static long long
 output_size(const char *const *argv)
 {
-	struct strv av = STRV_INIT;
 	struct buf out = BUF_INIT;
-	struct spawn_opts o;
-	struct spawn_result res;
 	long long n;
 
-	for (; *argv; argv++) {
-		strv_push(&av, *argv);
-	}
-	memset(&o, 0, sizeof(o));
-	o.argv = strv_array(&av);
-	o.out = &out;
-	o.timeout = 60;
-	assert_int_equal(spawn_run(&o, &res), 0);
-	assert_int_equal(res.end, SPAWN_EXITED);
-	assert_int_equal(res.status, 0);
+	assert_int_equal(tu_run(NULL, argv, &out, 60), 0);
 	n = (long long)out.len;
 	buf_release(&out);
-	strv_release(&av);
 	return n;
 }
 
@@ -360,7 +286,7 @@ test_measure_compressed_of_a_missing_file(void **state)
 	struct fixture *f = *state;
 	long long gz = 7, xz = 7;
 	char err[256] = "";
-	char *missing = xasprintf("%s/missing", f->dir);
+	char *missing = xasprintf("%s/missing", f->t.dir);
 
 	assert_int_equal(measure_compressed(missing, &gz, &xz, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cannot open"));

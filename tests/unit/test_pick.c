@@ -23,17 +23,11 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct results rinit = RESULTS_INIT;
-	struct profile_set sinit = PROFILE_SET_INIT;
-	struct strv ainit = STRV_INIT;
+	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	f->r = rinit;
-	f->set = sinit;
-	f->allow = ainit;
+	f->r = (struct results)RESULTS_INIT;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
+	f->allow = (struct strv)STRV_INIT;
 	*state = f;
 	return 0;
 }

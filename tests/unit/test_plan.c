@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "plan.h"
 #include "profile.h"
 
@@ -19,13 +20,9 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct profile_set init = PROFILE_SET_INIT;
+	struct fixture *f = xcalloc(1, sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	f->set = init;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
 	*state = f;
 	return 0;
 }

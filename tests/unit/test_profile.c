@@ -6,40 +6,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
 #include "mem.h"
 #include "profile.h"
 #include "strv.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
-	int saved_stderr;
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct profile_set set;
 };
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct profile_set init = PROFILE_SET_INIT;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-profile-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->saved_stderr = -1;
-	f->set = init;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
 	*state = f;
 	return 0;
 }
@@ -48,100 +33,39 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	profile_set_release(&f->set);
-	free(f);
-	return rc;
+	return tu_fixture_free(f);
 }
-
-/* Write text to DIR/name and return the path (the caller frees it). */
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
-
-/* Send stderr to DIR/stderr.txt until capture_end. */
-static void
-capture_begin(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	free(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	f->saved_stderr = dup(2);
-	assert_true(f->saved_stderr >= 0);
-	assert_true(dup2(fd, 2) >= 0);
-	close(fd);
-}
-
-/* Restore stderr and return what was written to it (the caller frees it). */
-static char *
-capture_end(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	struct buf b = BUF_INIT;
-
-	fflush(stderr);
-	dup2(f->saved_stderr, 2);
-	close(f->saved_stderr);
-	f->saved_stderr = -1;
-	assert_int_equal(fs_read_file(path, &b), 0);
-	free(path);
-	return buf_detach(&b);
-}
-
-static void
-assert_words(const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++) {
-		assert_true(n < sv->n);
-		assert_string_equal(sv->v[n], want[n]);
-	}
-	assert_int_equal(sv->n, n);
-}
-
-#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
 
 static void
 test_profile_load_file_parses_every_key(void **state)
 {
 	struct fixture *f = *state;
-	char *path = write_file(f, "tiny.ini",
-				"; a test profile\n"
-				"[profile]\n"
-				"summary = make it tiny\n"
-				"stage = link\n"
-				"tradeoff = speed\n"
-				"tradeoff_note = slower\n"
-				"order = 42\n"
-				"default = no\n"
-				"cflags = -Os -g0\n"
-				"cflags = -fno-ident\n"
-				"ldflags = -Wl,--gc-sections\n"
-				"libs = -lm\n"
-				"env = MALLOC_ARENA_MAX=2\n"
-				"post = strip --strip-all {artifact}\n"
-				"build_args = V=1 'NAME=a b'\n"
-				"\n"
-				"[gcc]\n"
-				"cflags = -fgcc-only\n"
-				"ldflags = -Wl,-O1\n"
-				"\n"
-				"[clang]\n"
-				"cflags = -Oz\n"
-				"env = CLANG_ONLY=1\n");
+	char *path = tu_write_file(f->t.dir, "tiny.ini",
+				   "; a test profile\n"
+				   "[profile]\n"
+				   "summary = make it tiny\n"
+				   "stage = link\n"
+				   "tradeoff = speed\n"
+				   "tradeoff_note = slower\n"
+				   "order = 42\n"
+				   "default = no\n"
+				   "cflags = -Os -g0\n"
+				   "cflags = -fno-ident\n"
+				   "ldflags = -Wl,--gc-sections\n"
+				   "libs = -lm\n"
+				   "env = MALLOC_ARENA_MAX=2\n"
+				   "post = strip --strip-all {artifact}\n"
+				   "build_args = V=1 'NAME=a b'\n"
+				   "\n"
+				   "[gcc]\n"
+				   "cflags = -fgcc-only\n"
+				   "ldflags = -Wl,-O1\n"
+				   "\n"
+				   "[clang]\n"
+				   "cflags = -Oz\n"
+				   "env = CLANG_ONLY=1\n");
 	struct profile *p = profile_load_file(&f->set, path);
 
 	assert_non_null(p);
@@ -156,17 +80,17 @@ test_profile_load_file_parses_every_key(void **state)
 	assert_int_equal(p->order, 42);
 	assert_false(p->in_default);
 	assert_null(p->compiler);
-	WORDS(&p->all.cflags, "-Os", "-g0", "-fno-ident");
-	WORDS(&p->all.ldflags, "-Wl,--gc-sections");
-	WORDS(&p->all.libs, "-lm");
-	WORDS(&p->all.env, "MALLOC_ARENA_MAX=2");
-	WORDS(&p->all.post, "strip --strip-all {artifact}");
-	WORDS(&p->all.build_args, "V=1", "NAME=a b");
-	WORDS(&p->gcc.cflags, "-fgcc-only");
-	WORDS(&p->gcc.ldflags, "-Wl,-O1");
+	TU_WORDS(&p->all.cflags, "-Os", "-g0", "-fno-ident");
+	TU_WORDS(&p->all.ldflags, "-Wl,--gc-sections");
+	TU_WORDS(&p->all.libs, "-lm");
+	TU_WORDS(&p->all.env, "MALLOC_ARENA_MAX=2");
+	TU_WORDS(&p->all.post, "strip --strip-all {artifact}");
+	TU_WORDS(&p->all.build_args, "V=1", "NAME=a b");
+	TU_WORDS(&p->gcc.cflags, "-fgcc-only");
+	TU_WORDS(&p->gcc.ldflags, "-Wl,-O1");
 	assert_int_equal(p->gcc.env.n, 0);
-	WORDS(&p->clang.cflags, "-Oz");
-	WORDS(&p->clang.env, "CLANG_ONLY=1");
+	TU_WORDS(&p->clang.cflags, "-Oz");
+	TU_WORDS(&p->clang.env, "CLANG_ONLY=1");
 	assert_int_equal(p->clang.ldflags.n, 0);
 	assert_false(profile_is_security(p));
 	free(path);
@@ -176,7 +100,7 @@ static void
 test_profile_load_file_defaults(void **state)
 {
 	struct fixture *f = *state;
-	char *path = write_file(f, "min_1.ini", "[profile]\nsummary = minimal\n");
+	char *path = tu_write_file(f->t.dir, "min_1.ini", "[profile]\nsummary = minimal\n");
 	struct profile *p = profile_load_file(&f->set, path);
 
 	assert_non_null(p);
@@ -191,9 +115,9 @@ test_profile_load_file_defaults(void **state)
 	assert_int_equal(p->all.cflags.n + p->gcc.cflags.n + p->clang.cflags.n, 0);
 	free(path);
 
-	path = write_file(f, "cl.ini",
-			  "[profile]\nsummary = clang\ncompiler = clang\ncxx = clang++-14\n"
-			  "stage = post-link\ntradeoff = security\n");
+	path = tu_write_file(f->t.dir, "cl.ini",
+			     "[profile]\nsummary = clang\ncompiler = clang\ncxx = clang++-14\n"
+			     "stage = post-link\ntradeoff = security\n");
 	p = profile_load_file(&f->set, path);
 	assert_non_null(p);
 	assert_string_equal(p->compiler, "clang");
@@ -207,17 +131,15 @@ test_profile_load_file_defaults(void **state)
 static void
 check_refused(struct fixture *f, const char *name, const char *text, int line, const char *want)
 {
-	char *path = write_file(f, name, text);
+	char *path = tu_write_file(f->t.dir, name, text);
 	char *err, *where;
 
-	capture_begin(f);
+	tu_capture_begin(&f->t);
 	assert_null(profile_load_file(&f->set, path));
-	err = capture_end(f);
+	err = tu_capture_end(&f->t);
 	where = line ? xasprintf("%s:%d: error: %s", path, line, want)
 		     : xasprintf("%s: error: %s", path, want);
-	if (!strstr(err, where)) {
-		fail_msg("expected '%s' in '%s'", where, err);
-	}
+	tu_assert_contains(err, where);
 	free(where);
 	free(err);
 	free(path);
@@ -274,20 +196,20 @@ test_profile_load_dir_sorts_by_order_then_name(void **state)
 	struct fixture *f = *state;
 	char *paths[6];
 
-	paths[0] = write_file(f, "b.ini", "[profile]\nsummary = b\norder = 10\n");
-	paths[1] = write_file(f, "a.ini", "[profile]\nsummary = a\norder = 10\n");
-	paths[2] = write_file(f, "c.ini", "[profile]\nsummary = c\norder = 5\n");
-	paths[3] = write_file(f, "d.ini", "[profile]\nsummary = d\n");
-	paths[4] = write_file(f, "z.ini", "[profile]\nsummary = z\norder = 0\n");
+	paths[0] = tu_write_file(f->t.dir, "b.ini", "[profile]\nsummary = b\norder = 10\n");
+	paths[1] = tu_write_file(f->t.dir, "a.ini", "[profile]\nsummary = a\norder = 10\n");
+	paths[2] = tu_write_file(f->t.dir, "c.ini", "[profile]\nsummary = c\norder = 5\n");
+	paths[3] = tu_write_file(f->t.dir, "d.ini", "[profile]\nsummary = d\n");
+	paths[4] = tu_write_file(f->t.dir, "z.ini", "[profile]\nsummary = z\norder = 0\n");
 	/* not profiles: */
-	paths[5] = write_file(f, "README", "[profile]\nnot = a profile\n");
+	paths[5] = tu_write_file(f->t.dir, "README", "[profile]\nnot = a profile\n");
 	for (int i = 0; i < 6; i++) {
 		free(paths[i]);
 	}
-	free(write_file(f, "e.ini.bak", "garbage"));
-	free(write_file(f, ".ini", "garbage"));
+	free(tu_write_file(f->t.dir, "e.ini.bak", "garbage"));
+	free(tu_write_file(f->t.dir, ".ini", "garbage"));
 
-	assert_int_equal(profile_load_dir(&f->set, f->dir), 0);
+	assert_int_equal(profile_load_dir(&f->set, f->t.dir), 0);
 	assert_int_equal(f->set.n, 5);
 	assert_string_equal(f->set.v[0]->name, "z");
 	assert_string_equal(f->set.v[1]->name, "c");
@@ -300,15 +222,15 @@ static void
 test_profile_load_dir_errors(void **state)
 {
 	struct fixture *f = *state;
-	char *missing = xasprintf("%s/nope", f->dir);
+	char *missing = xasprintf("%s/nope", f->t.dir);
 	char *err;
 
-	free(write_file(f, "good.ini", "[profile]\nsummary = fine\n"));
-	free(write_file(f, "bad.ini", "[profile]\nsummary = s\nfrobnicate = yes\n"));
-	capture_begin(f);
-	assert_int_equal(profile_load_dir(&f->set, f->dir), -1);
+	free(tu_write_file(f->t.dir, "good.ini", "[profile]\nsummary = fine\n"));
+	free(tu_write_file(f->t.dir, "bad.ini", "[profile]\nsummary = s\nfrobnicate = yes\n"));
+	tu_capture_begin(&f->t);
+	assert_int_equal(profile_load_dir(&f->set, f->t.dir), -1);
 	assert_int_equal(profile_load_dir(&f->set, missing), -1);
-	err = capture_end(f);
+	err = tu_capture_end(&f->t);
 	assert_non_null(strstr(err, "bad.ini:3: error: unknown key"));
 	assert_non_null(strstr(err, "cannot open profile directory"));
 	free(err);
@@ -408,13 +330,13 @@ test_profile_settings_compose_gcc(void **state)
 	assert_string_equal(s.cc, "gcc");
 	assert_string_equal(s.cxx, "g++");
 	/* each profile adds its common flags, then its toolchain's */
-	WORDS(&s.f.cflags, "-Os", "-fgcc1", "-g0", "-fgcc2");
-	WORDS(&s.f.ldflags, "-Wl,-O1");
-	WORDS(&s.f.libs, "-lm", "-lpthread");
+	TU_WORDS(&s.f.cflags, "-Os", "-fgcc1", "-g0", "-fgcc2");
+	TU_WORDS(&s.f.ldflags, "-Wl,-O1");
+	TU_WORDS(&s.f.libs, "-lm", "-lpthread");
 	/* the later profile's value wins, in the place of the first */
-	WORDS(&s.f.env, "X=2", "Y=a b", "Z=gcc");
-	WORDS(&s.f.post, "strip {artifact}", "true {artifact}");
-	WORDS(&s.f.build_args, "V=1");
+	TU_WORDS(&s.f.env, "X=2", "Y=a b", "Z=gcc");
+	TU_WORDS(&s.f.post, "strip {artifact}", "true {artifact}");
+	TU_WORDS(&s.f.build_args, "V=1");
 	settings_release(&s);
 	assert_null(s.toolchain);
 
@@ -422,8 +344,8 @@ test_profile_settings_compose_gcc(void **state)
 	v[0] = profile_find(&f->set, "two");
 	v[1] = profile_find(&f->set, "one");
 	settings_compose(&s, v, 2);
-	WORDS(&s.f.cflags, "-g0", "-fgcc2", "-Os", "-fgcc1");
-	WORDS(&s.f.env, "X=1", "Y=a b", "Z=gcc");
+	TU_WORDS(&s.f.cflags, "-g0", "-fgcc2", "-Os", "-fgcc1");
+	TU_WORDS(&s.f.env, "X=1", "Y=a b", "Z=gcc");
 	settings_release(&s);
 }
 
@@ -447,21 +369,21 @@ test_profile_settings_compose_clang_anywhere(void **state)
 	assert_string_equal(s.toolchain, "clang");
 	assert_string_equal(s.cc, "clang");
 	assert_string_equal(s.cxx, "clang++");
-	WORDS(&s.f.cflags, "-Oz", "-ffunction-sections");
-	WORDS(&s.f.ldflags, "-Wl,--icf=all");
+	TU_WORDS(&s.f.cflags, "-Oz", "-ffunction-sections");
+	TU_WORDS(&s.f.ldflags, "-Wl,--icf=all");
 	settings_release(&s);
 
 	v[0] = cl;
 	v[1] = os;
 	settings_compose(&s, v, 2);
 	assert_string_equal(s.toolchain, "clang");
-	WORDS(&s.f.cflags, "-Oz");
+	TU_WORDS(&s.f.cflags, "-Oz");
 	settings_release(&s);
 
 	v[0] = os;
 	settings_compose(&s, v, 1);
 	assert_string_equal(s.toolchain, "gcc");
-	WORDS(&s.f.cflags, "-Os");
+	TU_WORDS(&s.f.cflags, "-Os");
 	settings_release(&s);
 
 	/* no profile at all: the gcc baseline */
@@ -486,7 +408,7 @@ test_profile_settings_compose_last_compiler_wins(void **state)
 	settings_compose(&s, v, 2);
 	assert_string_equal(s.toolchain, "gcc");
 	assert_string_equal(s.cxx, "g++");
-	WORDS(&s.f.cflags, "-Os");
+	TU_WORDS(&s.f.cflags, "-Os");
 	settings_release(&s);
 
 	settings_compose(&s, v, 1);
@@ -495,21 +417,11 @@ test_profile_settings_compose_last_compiler_wins(void **state)
 	settings_release(&s);
 }
 
-/* The real profiles/ directory of the source tree. */
-static char *
-real_profiles_dir(void)
-{
-	const char *root = getenv("OUNCE_SOURCE_ROOT");
-
-	assert_non_null(root);
-	return xasprintf("%s/profiles", root);
-}
-
 static void
 test_profile_real_profiles_load(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = real_profiles_dir();
+	char *dir = tu_source_path("profiles");
 	const struct profile *p;
 
 	assert_int_equal(profile_load_dir(&f->set, dir), 0);
@@ -554,7 +466,7 @@ static void
 test_profile_real_profiles_compose(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = real_profiles_dir();
+	char *dir = tu_source_path("profiles");
 	struct settings s = SETTINGS_INIT;
 	struct profile *v[2];
 

@@ -6,21 +6,17 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "fsutil.h"
 #include "mem.h"
 #include "profile.h"
 #include "project.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
-	int saved_stderr;
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct profile_set set;
 	struct project p;
 };
@@ -28,21 +24,10 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct profile_set init = PROFILE_SET_INIT;
-	struct project pinit = PROJECT_INIT;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-project-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->saved_stderr = -1;
-	f->set = init;
-	f->p = pinit;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
+	f->p = (struct project)PROJECT_INIT;
 	*state = f;
 	return 0;
 }
@@ -51,83 +36,18 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	project_release(&f->p);
 	profile_set_release(&f->set);
-	free(f);
-	return rc;
+	return tu_fixture_free(f);
 }
-
-/* Write text to DIR/name (its directory created) and return the path (the
- * caller frees it). */
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	char *slash = strrchr(path, '/');
-	FILE *fp;
-
-	*slash = '\0';
-	assert_int_equal(fs_mkdirs(path), 0);
-	*slash = '/';
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
-
-static void
-capture_begin(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	free(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	f->saved_stderr = dup(2);
-	assert_true(f->saved_stderr >= 0);
-	assert_true(dup2(fd, 2) >= 0);
-	close(fd);
-}
-
-static char *
-capture_end(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	struct buf b = BUF_INIT;
-
-	fflush(stderr);
-	dup2(f->saved_stderr, 2);
-	close(f->saved_stderr);
-	f->saved_stderr = -1;
-	assert_int_equal(fs_read_file(path, &b), 0);
-	free(path);
-	return buf_detach(&b);
-}
-
-static void
-assert_words(const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++) {
-		assert_true(n < sv->n);
-		assert_string_equal(sv->v[n], want[n]);
-	}
-	assert_int_equal(sv->n, n);
-}
-
-#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
 
 static void
 test_project_without_ounce_ini(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = xasprintf("%s/my-app", f->dir);
-	char *withslash = xasprintf("%s/my-app/", f->dir);
+	char *dir = xasprintf("%s/my-app", f->t.dir);
+	char *withslash = xasprintf("%s/my-app/", f->t.dir);
 	char *real;
 
 	assert_int_equal(fs_mkdirs(dir), 0);
@@ -156,19 +76,19 @@ static void
 test_project_keys(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = xasprintf("%s/proj", f->dir);
-	char *ini = write_file(f, "proj/ounce.ini",
-			       "; the project\n"
-			       "[project]\n"
-			       "name = tinyhttpd\n"
-			       "recipe = make\n"
-			       "artifact = build/httpd\n"
-			       "configure = ./configure --prefix=/usr CC={cc}\n"
-			       "build = make -j{jobs} httpd\n"
-			       "smoke = {artifact} --selftest\n"
-			       "smoke_timeout = 2.5\n"
-			       "profiles = strip, os  gc\n"
-			       "exclude = build .cache\n");
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "; the project\n"
+				  "[project]\n"
+				  "name = tinyhttpd\n"
+				  "recipe = make\n"
+				  "artifact = build/httpd\n"
+				  "configure = ./configure --prefix=/usr CC={cc}\n"
+				  "build = make -j{jobs} httpd\n"
+				  "smoke = {artifact} --selftest\n"
+				  "smoke_timeout = 2.5\n"
+				  "profiles = strip, os  gc\n"
+				  "exclude = build .cache\n");
 	char *real, *realini;
 
 	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
@@ -184,8 +104,8 @@ test_project_keys(void **state)
 	assert_string_equal(f->p.build, "make -j{jobs} httpd");
 	assert_string_equal(f->p.smoke, "{artifact} --selftest");
 	assert_true(f->p.smoke_timeout > 2.49 && f->p.smoke_timeout < 2.51);
-	WORDS(&f->p.profiles, "strip", "os", "gc");
-	WORDS(&f->p.exclude, "build", ".cache");
+	TU_WORDS(&f->p.profiles, "strip", "os", "gc");
+	TU_WORDS(&f->p.exclude, "build", ".cache");
 	assert_int_equal(f->set.n, 0);
 	free(realini);
 	free(ini);
@@ -196,25 +116,25 @@ static void
 test_project_defines_a_new_profile(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = xasprintf("%s/proj", f->dir);
-	char *ini = write_file(f, "proj/ounce.ini",
-			       "[profile noregex]\n"
-			       "summary = build without the regex engine\n"
-			       "tradeoff = none\n"
-			       "order = 5\n"
-			       "cflags = -DNO_REGEX\n"
-			       "\n"
-			       "[profile noregex:gcc]\n"
-			       "cflags = -fno-gcse\n"
-			       "\n"
-			       "[profile noregex:clang]\n"
-			       "ldflags = -Wl,--icf=all\n"
-			       "\n"
-			       "[project]\n"
-			       "name = x\n"
-			       "\n"
-			       "[profile noregex]\n"
-			       "cflags = -DNO_GLOB\n");
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "[profile noregex]\n"
+				  "summary = build without the regex engine\n"
+				  "tradeoff = none\n"
+				  "order = 5\n"
+				  "cflags = -DNO_REGEX\n"
+				  "\n"
+				  "[profile noregex:gcc]\n"
+				  "cflags = -fno-gcse\n"
+				  "\n"
+				  "[profile noregex:clang]\n"
+				  "ldflags = -Wl,--icf=all\n"
+				  "\n"
+				  "[project]\n"
+				  "name = x\n"
+				  "\n"
+				  "[profile noregex]\n"
+				  "cflags = -DNO_GLOB\n");
 	const struct profile *p;
 
 	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
@@ -225,9 +145,9 @@ test_project_defines_a_new_profile(void **state)
 	assert_string_equal(p->summary, "build without the regex engine");
 	assert_int_equal(p->order, 5);
 	/* later sections of the same name add to it */
-	WORDS(&p->all.cflags, "-DNO_REGEX", "-DNO_GLOB");
-	WORDS(&p->gcc.cflags, "-fno-gcse");
-	WORDS(&p->clang.ldflags, "-Wl,--icf=all");
+	TU_WORDS(&p->all.cflags, "-DNO_REGEX", "-DNO_GLOB");
+	TU_WORDS(&p->gcc.cflags, "-fno-gcse");
+	TU_WORDS(&p->clang.ldflags, "-Wl,--icf=all");
 	assert_int_equal(p->clang.cflags.n, 0);
 	assert_string_equal(f->p.name, "x");
 	free(ini);
@@ -238,23 +158,23 @@ static void
 test_project_replaces_a_built_in_profile(void **state)
 {
 	struct fixture *f = *state;
-	char *builtin = write_file(f, "profiles/os.ini",
-				   "[profile]\nsummary = built-in os\norder = 70\ndefault = no\n"
-				   "cflags = -Os\n[clang]\ncflags = -Oz\n");
-	char *other = write_file(f, "profiles/gc.ini",
-				 "[profile]\nsummary = built-in gc\norder = 60\n"
-				 "cflags = -ffunction-sections\n");
-	char *pdir = xasprintf("%s/profiles", f->dir);
-	char *dir = xasprintf("%s/proj", f->dir);
-	char *ini = write_file(f, "proj/ounce.ini",
-			       "[profile os]\n"
-			       "summary = the project's os\n"
-			       "cflags = -O1\n"
-			       "[profile os:gcc]\n"
-			       "cflags = -fno-inline\n"
-			       "[profile first]\n"
-			       "summary = sorts first\n"
-			       "order = 1\n");
+	char *builtin = tu_write_file(f->t.dir, "profiles/os.ini",
+				      "[profile]\nsummary = built-in os\norder = 70\ndefault = no\n"
+				      "cflags = -Os\n[clang]\ncflags = -Oz\n");
+	char *other = tu_write_file(f->t.dir, "profiles/gc.ini",
+				    "[profile]\nsummary = built-in gc\norder = 60\n"
+				    "cflags = -ffunction-sections\n");
+	char *pdir = xasprintf("%s/profiles", f->t.dir);
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "[profile os]\n"
+				  "summary = the project's os\n"
+				  "cflags = -O1\n"
+				  "[profile os:gcc]\n"
+				  "cflags = -fno-inline\n"
+				  "[profile first]\n"
+				  "summary = sorts first\n"
+				  "order = 1\n");
 	const struct profile *p;
 
 	assert_int_equal(profile_load_dir(&f->set, pdir), 0);
@@ -266,8 +186,8 @@ test_project_replaces_a_built_in_profile(void **state)
 	assert_string_equal(p->summary, "the project's os");
 	assert_string_equal(p->file, f->p.ini);
 	/* nothing of the built-in one is left but its place in the stack */
-	WORDS(&p->all.cflags, "-O1");
-	WORDS(&p->gcc.cflags, "-fno-inline");
+	TU_WORDS(&p->all.cflags, "-O1");
+	TU_WORDS(&p->gcc.cflags, "-fno-inline");
 	assert_int_equal(p->clang.cflags.n, 0);
 	assert_int_equal(p->order, 70);
 	assert_false(p->in_default);
@@ -289,18 +209,16 @@ test_project_replaces_a_built_in_profile(void **state)
 static void
 check_refused(struct fixture *f, const char *text, const char *want)
 {
-	char *dir = xasprintf("%s/bad", f->dir);
-	char *ini = write_file(f, "bad/ounce.ini", text);
+	char *dir = xasprintf("%s/bad", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "bad/ounce.ini", text);
 	char *err;
 
 	project_release(&f->p);
 	profile_set_release(&f->set);
-	capture_begin(f);
+	tu_capture_begin(&f->t);
 	assert_int_equal(project_load(&f->p, dir, &f->set), -1);
-	err = capture_end(f);
-	if (!strstr(err, want)) {
-		fail_msg("expected '%s' in '%s'", want, err);
-	}
+	err = tu_capture_end(&f->t);
+	tu_assert_contains(err, want);
 	free(err);
 	free(ini);
 	free(dir);
@@ -350,12 +268,13 @@ static void
 test_project_profiles_list_without_spaces(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = xasprintf("%s/proj", f->dir);
-	char *ini = write_file(f, "proj/ounce.ini", "[project]\nprofiles = strip,os,gc\n");
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "[project]\nprofiles = strip,os,gc\n");
 
 	/* like --profiles on the command line, commas alone separate names */
 	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
-	WORDS(&f->p.profiles, "strip", "os", "gc");
+	TU_WORDS(&f->p.profiles, "strip", "os", "gc");
 	free(ini);
 	free(dir);
 }
@@ -364,15 +283,15 @@ static void
 test_project_not_a_directory(void **state)
 {
 	struct fixture *f = *state;
-	char *file = write_file(f, "plain.txt", "not a directory\n");
-	char *missing = xasprintf("%s/missing", f->dir);
+	char *file = tu_write_file(f->t.dir, "plain.txt", "not a directory\n");
+	char *missing = xasprintf("%s/missing", f->t.dir);
 	char *err;
 
-	capture_begin(f);
+	tu_capture_begin(&f->t);
 	assert_int_equal(project_load(&f->p, file, &f->set), -2);
 	project_release(&f->p);
 	assert_int_equal(project_load(&f->p, missing, &f->set), -2);
-	err = capture_end(f);
+	err = tu_capture_end(&f->t);
 	assert_non_null(strstr(err, "is not a directory"));
 	assert_non_null(strstr(err, "cannot read project directory"));
 	free(err);

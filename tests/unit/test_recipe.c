@@ -5,40 +5,25 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "fsutil.h"
 #include "mem.h"
 #include "recipe.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
-	int saved_stderr;
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct recipe_set set;
 };
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct recipe_set init = RECIPE_SET_INIT;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-recipe-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->saved_stderr = -1;
-	f->set = init;
+	f->set = (struct recipe_set)RECIPE_SET_INIT;
 	*state = f;
 	return 0;
 }
@@ -47,81 +32,27 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	recipe_set_release(&f->set);
-	free(f);
-	return rc;
-}
-
-/* Write text to DIR/name (name may hold directories, created) and return the
- * path (the caller frees it). */
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	char *slash = strrchr(path, '/');
-	FILE *fp;
-
-	*slash = '\0';
-	assert_int_equal(fs_mkdirs(path), 0);
-	*slash = '/';
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
+	return tu_fixture_free(f);
 }
 
 /* A new directory DIR/name; the caller frees the path. */
 static char *
 make_dir(const struct fixture *f, const char *name)
 {
-	char *path = xasprintf("%s/%s", f->dir, name);
+	char *path = xasprintf("%s/%s", f->t.dir, name);
 
 	assert_int_equal(fs_mkdirs(path), 0);
 	return path;
-}
-
-static void
-capture_begin(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	free(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	f->saved_stderr = dup(2);
-	assert_true(f->saved_stderr >= 0);
-	assert_true(dup2(fd, 2) >= 0);
-	close(fd);
-}
-
-static char *
-capture_end(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	struct buf b = BUF_INIT;
-
-	fflush(stderr);
-	dup2(f->saved_stderr, 2);
-	close(f->saved_stderr);
-	f->saved_stderr = -1;
-	assert_int_equal(fs_read_file(path, &b), 0);
-	free(path);
-	return buf_detach(&b);
 }
 
 /* Load the real recipes/ directory of the source tree into f->set. */
 static void
 load_real(struct fixture *f)
 {
-	const char *root = getenv("OUNCE_SOURCE_ROOT");
-	char *dir;
+	char *dir = tu_source_path("recipes");
 
-	assert_non_null(root);
-	dir = xasprintf("%s/recipes", root);
 	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
 	free(dir);
 }
@@ -162,19 +93,19 @@ test_recipe_load_temp_files(void **state)
 	char *dir = make_dir(f, "recipes");
 	const struct recipe *r;
 
-	free(write_file(f, "recipes/cmake.ini",
-			"; cmake\n"
-			"[recipe]\n"
-			"summary = a CMake project\n"
-			"priority = 60\n"
-			"detect = CMakeLists.txt\n"
-			"configure = cmake -S . -B build -DCMAKE_C_COMPILER={cc}\n"
-			"build = cmake --build build -j{jobs}\n"
-			"artifact = build/{name}\n"));
-	free(write_file(f, "recipes/glob.ini",
-			"[recipe]\nsummary = g\ndetect_glob = *.rs\ndetect_count = 0\n"
-			"build = x\n"));
-	free(write_file(f, "recipes/notes.txt", "not a recipe"));
+	free(tu_write_file(f->t.dir, "recipes/cmake.ini",
+			   "; cmake\n"
+			   "[recipe]\n"
+			   "summary = a CMake project\n"
+			   "priority = 60\n"
+			   "detect = CMakeLists.txt\n"
+			   "configure = cmake -S . -B build -DCMAKE_C_COMPILER={cc}\n"
+			   "build = cmake --build build -j{jobs}\n"
+			   "artifact = build/{name}\n"));
+	free(tu_write_file(f->t.dir, "recipes/glob.ini",
+			   "[recipe]\nsummary = g\ndetect_glob = *.rs\ndetect_count = 0\n"
+			   "build = x\n"));
+	free(tu_write_file(f->t.dir, "recipes/notes.txt", "not a recipe"));
 	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
 	assert_int_equal(f->set.n, 2);
 	r = recipe_find(&f->set, "cmake");
@@ -208,13 +139,11 @@ check_refused(struct fixture *f, const char *name, const char *text, const char 
 	struct recipe_set set = RECIPE_SET_INIT;
 	char *err;
 
-	free(write_file(f, file, text));
-	capture_begin(f);
+	free(tu_write_file(f->t.dir, file, text));
+	tu_capture_begin(&f->t);
 	assert_int_equal(recipe_load_dir(&set, dir), -1);
-	err = capture_end(f);
-	if (!strstr(err, want)) {
-		fail_msg("expected '%s' in '%s'", want, err);
-	}
+	err = tu_capture_end(&f->t);
+	tu_assert_contains(err, want);
 	free(err);
 	recipe_set_release(&set);
 	free(dir);
@@ -244,10 +173,10 @@ test_recipe_load_refuses_bad_files(void **state)
 	check_refused(f, "g.ini", "[build]\nbuild = make\n", "g.ini:2: error: unknown section");
 	check_refused(f, "h.ini", "build = make\n", "h.ini:1: error: key outside a section");
 
-	missing = xasprintf("%s/no-such-dir", f->dir);
-	capture_begin(f);
+	missing = xasprintf("%s/no-such-dir", f->t.dir);
+	tu_capture_begin(&f->t);
 	assert_int_equal(recipe_load_dir(&f->set, missing), -1);
-	err = capture_end(f);
+	err = tu_capture_end(&f->t);
 	assert_non_null(strstr(err, "cannot open recipe directory"));
 	free(err);
 	free(missing);
@@ -262,8 +191,8 @@ test_recipe_detect_makefile(void **state)
 	const struct recipe *r;
 
 	load_real(f);
-	free(write_file(f, "proj/Makefile", "all:\n"));
-	dir = xasprintf("%s/proj", f->dir);
+	free(tu_write_file(f->t.dir, "proj/Makefile", "all:\n"));
+	dir = xasprintf("%s/proj", f->t.dir);
 	r = recipe_detect(&f->set, dir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "make");
@@ -272,8 +201,8 @@ test_recipe_detect_makefile(void **state)
 	assert_ptr_equal(recipe_detect(&f->set, dir, NULL), r);
 	free(dir);
 
-	free(write_file(f, "lower/makefile", "all:\n"));
-	dir = xasprintf("%s/lower", f->dir);
+	free(tu_write_file(f->t.dir, "lower/makefile", "all:\n"));
+	dir = xasprintf("%s/lower", f->t.dir);
 	r = recipe_detect(&f->set, dir, NULL);
 	assert_non_null(r);
 	assert_string_equal(r->name, "make");
@@ -289,11 +218,11 @@ test_recipe_detect_single_c_file(void **state)
 	const struct recipe *r;
 
 	load_real(f);
-	free(write_file(f, "one/hello.c", "int main(void) { return 0; }\n"));
-	free(write_file(f, "one/README", "hello\n"));
-	free(write_file(f, "one/.hidden.c", "hidden files do not count\n"));
-	free(write_file(f, "one/sub/other.c", "nor do files below the top\n"));
-	dir = xasprintf("%s/one", f->dir);
+	free(tu_write_file(f->t.dir, "one/hello.c", "int main(void) { return 0; }\n"));
+	free(tu_write_file(f->t.dir, "one/README", "hello\n"));
+	free(tu_write_file(f->t.dir, "one/.hidden.c", "hidden files do not count\n"));
+	free(tu_write_file(f->t.dir, "one/sub/other.c", "nor do files below the top\n"));
+	dir = xasprintf("%s/one", f->t.dir);
 	r = recipe_detect(&f->set, dir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "single");
@@ -311,9 +240,9 @@ test_recipe_detect_two_c_files_is_nothing(void **state)
 	char *dir;
 
 	load_real(f);
-	free(write_file(f, "two/one.c", "\n"));
-	free(write_file(f, "two/two.c", "\n"));
-	dir = xasprintf("%s/two", f->dir);
+	free(tu_write_file(f->t.dir, "two/one.c", "\n"));
+	free(tu_write_file(f->t.dir, "two/two.c", "\n"));
+	dir = xasprintf("%s/two", f->t.dir);
 	assert_null(recipe_detect(&f->set, dir, &match));
 	assert_null(match);
 	free(dir);
@@ -324,7 +253,7 @@ test_recipe_detect_two_c_files_is_nothing(void **state)
 	assert_null(recipe_detect(&f->set, dir, &match));
 	assert_null(match);
 	free(dir);
-	dir = xasprintf("%s/absent", f->dir);
+	dir = xasprintf("%s/absent", f->t.dir);
 	assert_null(recipe_detect(&f->set, dir, NULL));
 	free(dir);
 }
@@ -338,9 +267,9 @@ test_recipe_detect_makefile_beats_single(void **state)
 	const struct recipe *r;
 
 	load_real(f);
-	free(write_file(f, "both/Makefile", "all:\n"));
-	free(write_file(f, "both/prog.c", "int main(void) { return 0; }\n"));
-	dir = xasprintf("%s/both", f->dir);
+	free(tu_write_file(f->t.dir, "both/Makefile", "all:\n"));
+	free(tu_write_file(f->t.dir, "both/prog.c", "int main(void) { return 0; }\n"));
+	dir = xasprintf("%s/both", f->t.dir);
 	r = recipe_detect(&f->set, dir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "make");
@@ -361,8 +290,8 @@ test_recipe_detect_wants_regular_files(void **state)
 	/* a directory called Makefile is not a Makefile */
 	sub = make_dir(f, "odd/Makefile");
 	free(sub);
-	free(write_file(f, "odd/main.c", "\n"));
-	dir = xasprintf("%s/odd", f->dir);
+	free(tu_write_file(f->t.dir, "odd/main.c", "\n"));
+	dir = xasprintf("%s/odd", f->t.dir);
 	r = recipe_detect(&f->set, dir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "single");
@@ -380,18 +309,18 @@ test_recipe_detect_priority_among_temp_recipes(void **state)
 	char *match = NULL;
 	const struct recipe *r;
 
-	free(write_file(f, "recipes/low.ini",
-			"[recipe]\npriority = 5\ndetect_glob = *.txt\nbuild = low\n"));
-	free(write_file(f, "recipes/high.ini",
-			"[recipe]\npriority = 90\ndetect = marker other\nbuild = high\n"));
-	free(write_file(f, "recipes/any.ini",
-			"[recipe]\npriority = 1\ndetect_glob = *.txt\ndetect_count = 0\n"
-			"build = any\n"));
+	free(tu_write_file(f->t.dir, "recipes/low.ini",
+			   "[recipe]\npriority = 5\ndetect_glob = *.txt\nbuild = low\n"));
+	free(tu_write_file(f->t.dir, "recipes/high.ini",
+			   "[recipe]\npriority = 90\ndetect = marker other\nbuild = high\n"));
+	free(tu_write_file(f->t.dir, "recipes/any.ini",
+			   "[recipe]\npriority = 1\ndetect_glob = *.txt\ndetect_count = 0\n"
+			   "build = any\n"));
 	assert_int_equal(recipe_load_dir(&f->set, rdir), 0);
 
-	free(write_file(f, "p1/a.txt", "\n"));
-	free(write_file(f, "p1/b.txt", "\n"));
-	pdir = xasprintf("%s/p1", f->dir);
+	free(tu_write_file(f->t.dir, "p1/a.txt", "\n"));
+	free(tu_write_file(f->t.dir, "p1/b.txt", "\n"));
+	pdir = xasprintf("%s/p1", f->t.dir);
 	r = recipe_detect(&f->set, pdir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "low");
@@ -399,7 +328,7 @@ test_recipe_detect_priority_among_temp_recipes(void **state)
 	assert_true(!strcmp(match, "a.txt") || !strcmp(match, "b.txt"));
 	free(match);
 
-	free(write_file(f, "p1/other", "\n"));
+	free(tu_write_file(f->t.dir, "p1/other", "\n"));
 	r = recipe_detect(&f->set, pdir, &match);
 	assert_non_null(r);
 	assert_string_equal(r->name, "high");

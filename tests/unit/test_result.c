@@ -5,22 +5,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "buf.h"
 #include "fsutil.h"
 #include "mem.h"
 #include "profile.h"
 #include "result.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
-	int saved_stderr;
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct results r, back;
 	struct profile_set set;
 };
@@ -28,22 +24,11 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct results rinit = RESULTS_INIT;
-	struct profile_set sinit = PROFILE_SET_INIT;
+	struct fixture *f = tu_fixture_new(sizeof(*f));
 
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-result-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	f->saved_stderr = -1;
-	f->r = rinit;
-	f->back = rinit;
-	f->set = sinit;
+	f->r = (struct results)RESULTS_INIT;
+	f->back = (struct results)RESULTS_INIT;
+	f->set = (struct profile_set)PROFILE_SET_INIT;
 	*state = f;
 	return 0;
 }
@@ -52,64 +37,11 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	results_release(&f->r);
 	results_release(&f->back);
 	profile_set_release(&f->set);
-	free(f);
-	return rc;
-}
-
-static char *
-write_file(const struct fixture *f, const char *name, const char *text)
-{
-	char *path = xasprintf("%s/%s", f->dir, name);
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	assert_true(fputs(text, fp) >= 0);
-	assert_int_equal(fclose(fp), 0);
-	return path;
-}
-
-static void
-capture_begin(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	free(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	f->saved_stderr = dup(2);
-	assert_true(f->saved_stderr >= 0);
-	assert_true(dup2(fd, 2) >= 0);
-	close(fd);
-}
-
-static char *
-capture_end(struct fixture *f)
-{
-	char *path = xasprintf("%s/stderr.txt", f->dir);
-	struct buf b = BUF_INIT;
-
-	fflush(stderr);
-	dup2(f->saved_stderr, 2);
-	close(f->saved_stderr);
-	f->saved_stderr = -1;
-	assert_int_equal(fs_read_file(path, &b), 0);
-	free(path);
-	return buf_detach(&b);
-}
-
-static void
-add_section(struct cell *c, const char *name, unsigned long long bytes)
-{
-	c->m.sections = xreallocarray(c->m.sections, c->m.nsections + 1, sizeof(*c->m.sections));
-	c->m.sections[c->m.nsections].name = xstrdup(name);
-	c->m.sections[c->m.nsections].bytes = bytes;
-	c->m.nsections++;
+	return tu_fixture_free(f);
 }
 
 /* A run of three cells (one failed), four rows and two profiles. */
@@ -138,9 +70,9 @@ fill(struct fixture *f)
 	c->m.xz_bytes = 5500;
 	c->m.flash = 9000;
 	c->m.ram = 700;
-	add_section(c, ".text", 5000);
-	add_section(c, ".data", 200);
-	add_section(c, ".bss", 500);
+	tu_add_section(c, ".text", 5000);
+	tu_add_section(c, ".data", 200);
+	tu_add_section(c, ".bss", 500);
 	c->smoke = SMOKE_PASS;
 	c->peak_rss_kb = 1234;
 	c->build_seconds = 2.5;
@@ -159,7 +91,7 @@ fill(struct fixture *f)
 	c->m.xz_bytes = 3800;
 	c->m.flash = 8000;
 	c->m.ram = 700;
-	add_section(c, ".text", 4000);
+	tu_add_section(c, ".text", 4000);
 	c->smoke = SMOKE_FAIL;
 	c->build_seconds = 3.25;
 	c->settings.toolchain = xstrdup("clang");
@@ -182,7 +114,7 @@ fill(struct fixture *f)
 	c->log = xstrdup("/w/cells/lto/log");
 	/* a failed cell's stale numbers are not written */
 	c->m.bytes = 123;
-	add_section(c, ".text", 100);
+	tu_add_section(c, ".text", 100);
 	c->build_seconds = 0.75;
 	results_add_cell(r, c);
 
@@ -201,20 +133,6 @@ fill(struct fixture *f)
 	assert_null(profile_set_key(&f->set, p, NULL, "stage", "post-link"));
 	results_add_profile(r, p);
 }
-
-static void
-assert_words(const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++) {
-		assert_true(n < sv->n);
-		assert_string_equal(sv->v[n], want[n]);
-	}
-	assert_int_equal(sv->n, n);
-}
-
-#define WORDS(sv, ...) assert_words((sv), (const char *const[]){__VA_ARGS__, NULL})
 
 static void
 test_result_cell_basics(void **state)
@@ -319,7 +237,7 @@ static void
 test_result_save_load_round_trip(void **state)
 {
 	struct fixture *f = *state;
-	char *path = xasprintf("%s/results.json", f->dir);
+	char *path = xasprintf("%s/results.json", f->t.dir);
 	const struct results *b = &f->back;
 	const struct cell *c;
 
@@ -365,17 +283,17 @@ test_result_save_load_round_trip(void **state)
 
 	c = results_find(b, "os+strip");
 	assert_non_null(c);
-	WORDS(&c->profiles, "os", "strip");
+	TU_WORDS(&c->profiles, "os", "strip");
 	assert_int_equal(c->smoke, SMOKE_FAIL);
 	assert_int_equal(c->peak_rss_kb, -1);
 	assert_null(c->log);
 	assert_string_equal(c->settings.cc, "clang");
-	WORDS(&c->settings.f.cflags, "-Oz", "-DNAME=\"a b\"");
-	WORDS(&c->settings.f.ldflags, "-Wl,--gc-sections");
-	WORDS(&c->settings.f.libs, "-lm");
-	WORDS(&c->settings.f.env, "MALLOC_ARENA_MAX=2", "NOTE=x = y z");
-	WORDS(&c->settings.f.post, "strip --strip-all {artifact}");
-	WORDS(&c->settings.f.build_args, "V=1");
+	TU_WORDS(&c->settings.f.cflags, "-Oz", "-DNAME=\"a b\"");
+	TU_WORDS(&c->settings.f.ldflags, "-Wl,--gc-sections");
+	TU_WORDS(&c->settings.f.libs, "-lm");
+	TU_WORDS(&c->settings.f.env, "MALLOC_ARENA_MAX=2", "NOTE=x = y z");
+	TU_WORDS(&c->settings.f.post, "strip --strip-all {artifact}");
+	TU_WORDS(&c->settings.f.build_args, "V=1");
 	assert_int_equal(cell_metric(c, "xz"), 3800);
 
 	c = results_find(b, "lto");
@@ -413,19 +331,19 @@ static void
 test_result_save_twice_gives_the_same_file(void **state)
 {
 	struct fixture *f = *state;
-	char *path = xasprintf("%s/results.json", f->dir);
-	char *again = xasprintf("%s/again.json", f->dir);
-	struct buf one = BUF_INIT, two = BUF_INIT;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	char *again = xasprintf("%s/again.json", f->t.dir);
+	char *one, *two;
 
 	fill(f);
 	assert_int_equal(results_save(&f->r, path), 0);
 	assert_int_equal(results_load(&f->back, path), 0);
 	assert_int_equal(results_save(&f->back, again), 0);
-	assert_int_equal(fs_read_file(path, &one), 0);
-	assert_int_equal(fs_read_file(again, &two), 0);
-	assert_string_equal(buf_str(&one), buf_str(&two));
-	buf_release(&one);
-	buf_release(&two);
+	one = tu_read_file(path);
+	two = tu_read_file(again);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
 	free(again);
 	free(path);
 }
@@ -434,11 +352,11 @@ static void
 test_result_load_without_rows_makes_one_per_cell(void **state)
 {
 	struct fixture *f = *state;
-	char *path = write_file(f, "norows.json",
-				"{\"tool\": \"ounce\", \"baseline\": \"base\", \"cells\": ["
-				"{\"name\": \"base\", \"status\": \"ok\", \"bytes\": 100},"
-				"{\"name\": \"os\", \"status\": \"ok\", \"bytes\": 90,"
-				" \"profiles\": [\"os\"]}]}\n");
+	char *path = tu_write_file(f->t.dir, "norows.json",
+				   "{\"tool\": \"ounce\", \"baseline\": \"base\", \"cells\": ["
+				   "{\"name\": \"base\", \"status\": \"ok\", \"bytes\": 100},"
+				   "{\"name\": \"os\", \"status\": \"ok\", \"bytes\": 90,"
+				   " \"profiles\": [\"os\"]}]}\n");
 
 	assert_int_equal(results_load(&f->back, path), 0);
 	assert_int_equal(f->back.ncells, 2);
@@ -454,22 +372,28 @@ test_result_load_without_rows_makes_one_per_cell(void **state)
 	free(path);
 }
 
+/* results_load of path must fail with want in the message. */
+static void
+load_fails(struct fixture *f, const char *path, const char *want)
+{
+	struct results r = RESULTS_INIT;
+	char *err;
+
+	tu_capture_begin(&f->t);
+	assert_int_equal(results_load(&r, path), -1);
+	err = tu_capture_end(&f->t);
+	tu_assert_contains(err, want);
+	results_release(&r);
+	free(err);
+}
+
 /* results_load of text must fail with want in the message. */
 static void
 check_refused(struct fixture *f, const char *text, const char *want)
 {
-	char *path = write_file(f, "bad.json", text);
-	struct results r = RESULTS_INIT;
-	char *err;
+	char *path = tu_write_file(f->t.dir, "bad.json", text);
 
-	capture_begin(f);
-	assert_int_equal(results_load(&r, path), -1);
-	err = capture_end(f);
-	if (!strstr(err, want)) {
-		fail_msg("expected '%s' in '%s'", want, err);
-	}
-	results_release(&r);
-	free(err);
+	load_fails(f, path, want);
 	free(path);
 }
 
@@ -477,9 +401,7 @@ static void
 test_result_load_errors(void **state)
 {
 	struct fixture *f = *state;
-	char *missing = xasprintf("%s/missing.json", f->dir);
-	struct results r = RESULTS_INIT;
-	char *err;
+	char *missing = xasprintf("%s/missing.json", f->t.dir);
 
 	check_refused(f, "{\"tool\": \"ounce\", \"cells\": [\n", "bad.json:2: error: invalid JSON");
 	check_refused(f, "", "error: invalid JSON");
@@ -513,12 +435,7 @@ test_result_load_errors(void **state)
 			 "[{\"cell\": \"zz\", \"group\": \"each\", \"label\": \"zz\"}]}\n",
 		      "a row names no known cell");
 
-	capture_begin(f);
-	assert_int_equal(results_load(&r, missing), -1);
-	err = capture_end(f);
-	assert_non_null(strstr(err, "no such file"));
-	results_release(&r);
-	free(err);
+	load_fails(f, missing, "no such file");
 	free(missing);
 }
 
@@ -526,13 +443,13 @@ static void
 test_result_save_into_a_missing_directory_fails(void **state)
 {
 	struct fixture *f = *state;
-	char *path = xasprintf("%s/no/such/dir/results.json", f->dir);
+	char *path = xasprintf("%s/no/such/dir/results.json", f->t.dir);
 	char *err;
 
 	fill(f);
-	capture_begin(f);
+	tu_capture_begin(&f->t);
 	assert_int_equal(results_save(&f->r, path), -1);
-	err = capture_end(f);
+	err = tu_capture_end(&f->t);
 	assert_true(strlen(err) > 0);
 	assert_false(fs_exists(path));
 	free(err);

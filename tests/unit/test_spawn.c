@@ -20,9 +20,10 @@
 #include "mem.h"
 #include "spawn.h"
 #include "strv.h"
+#include "testutil.h"
 
 struct fixture {
-	char dir[64];
+	struct tu_tmp t;	/* first: see tu_fixture_new */
 	struct strv argv;
 	struct buf out;
 	struct spawn_opts o;
@@ -32,17 +33,7 @@ struct fixture {
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f) {
-		return -1;
-	}
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/ounce-test-spawn-XXXXXX");
-	if (!mkdtemp(f->dir)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
+	*state = tu_fixture_new(sizeof(struct fixture));
 	return 0;
 }
 
@@ -50,12 +41,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	int rc = fs_remove_tree(f->dir);
 
 	strv_release(&f->argv);
 	buf_release(&f->out);
-	free(f);
-	return rc;
+	return tu_fixture_free(f);
 }
 
 /* Set f's argv to the NULL-terminated list; the other options are reset. */
@@ -144,7 +133,7 @@ test_spawn_exec_failure_is_reported_from_the_child(void **state)
 	struct fixture *f = *state;
 
 	/* a directory passes the X_OK test, but execve refuses it */
-	ARGS(f, f->dir);
+	ARGS(f, f->t.dir);
 	assert_int_equal(spawn_run(&f->o, &f->res), -1);
 	assert_int_equal(f->res.end, SPAWN_NOT_STARTED);
 	assert_int_equal(f->res.start_errno, EACCES);
@@ -206,8 +195,8 @@ static void
 test_spawn_captures_stdout(void **state)
 {
 	struct fixture *f = *state;
-	char *log = xasprintf("%s/capture.log", f->dir);
-	struct buf l = BUF_INIT;
+	char *log = xasprintf("%s/capture.log", f->t.dir);
+	char *l;
 
 	ARGS(f, "printf", "%s\\n", "hello world", "second");
 	f->o.out = &f->out;
@@ -220,9 +209,9 @@ test_spawn_captures_stdout(void **state)
 	f->o.log_path = log;
 	assert_int_equal(spawn_run(&f->o, &f->res), 0);
 	assert_string_equal(buf_str(&f->out), "out\n");
-	assert_int_equal(fs_read_file(log, &l), 0);
-	assert_string_equal(buf_str(&l), "err\n");
-	buf_release(&l);
+	l = tu_read_file(log);
+	assert_string_equal(l, "err\n");
+	free(l);
 	free(log);
 }
 
@@ -246,8 +235,8 @@ static void
 test_spawn_log_path_appends(void **state)
 {
 	struct fixture *f = *state;
-	char *log = xasprintf("%s/build.log", f->dir);
-	struct buf l = BUF_INIT;
+	char *log = xasprintf("%s/build.log", f->t.dir);
+	char *l;
 
 	ARGS(f, "echo", "one");
 	f->o.log_path = log;
@@ -256,9 +245,9 @@ test_spawn_log_path_appends(void **state)
 	f->o.log_path = log;
 	assert_int_equal(spawn_run(&f->o, &f->res), 0);
 	assert_int_equal(f->res.status, 3);
-	assert_int_equal(fs_read_file(log, &l), 0);
-	assert_string_equal(buf_str(&l), "one\ntwo\nthree\n");
-	buf_release(&l);
+	l = tu_read_file(log);
+	assert_string_equal(l, "one\ntwo\nthree\n");
+	free(l);
 	free(log);
 }
 
@@ -285,7 +274,7 @@ static void
 test_spawn_honours_cwd(void **state)
 {
 	struct fixture *f = *state;
-	char *sub = xasprintf("%s/sub dir", f->dir);
+	char *sub = xasprintf("%s/sub dir", f->t.dir);
 	char *real, *want;
 
 	assert_int_equal(fs_mkdirs(sub), 0);
@@ -380,9 +369,8 @@ static void
 test_spawn_which(void **state)
 {
 	struct fixture *f = *state;
-	char *p, *tool = xasprintf("%s/my-tool", f->dir), *plain = xasprintf("%s/plain", f->dir);
+	char *p, *tool, *plain;
 	struct strv env = STRV_INIT;
-	FILE *fp;
 
 	p = spawn_which("sh", NULL);
 	assert_non_null(p);
@@ -398,15 +386,10 @@ test_spawn_which(void **state)
 	free(p);
 
 	/* the PATH of envp; only executable regular files count */
-	fp = fopen(tool, "w");
-	assert_non_null(fp);
-	fputs("#!/bin/sh\nexit 0\n", fp);
-	assert_int_equal(fclose(fp), 0);
+	tool = tu_write_file(f->t.dir, "my-tool", "#!/bin/sh\nexit 0\n");
 	assert_int_equal(chmod(tool, 0755), 0);
-	fp = fopen(plain, "w");
-	assert_non_null(fp);
-	assert_int_equal(fclose(fp), 0);
-	strv_push_owned(&env, xasprintf("PATH=/nonexistent:%s", f->dir));
+	plain = tu_write_file(f->t.dir, "plain", "");
+	strv_push_owned(&env, xasprintf("PATH=/nonexistent:%s", f->t.dir));
 	p = spawn_which("my-tool", strv_array(&env));
 	assert_string_equal(p, tool);
 	free(p);

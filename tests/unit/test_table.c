@@ -14,16 +14,7 @@
 #include "mem.h"
 #include "result.h"
 #include "table.h"
-
-/* Add section name of bytes to c's measure. */
-static void
-add_section(struct cell *c, const char *name, unsigned long long bytes)
-{
-	c->m.sections = xreallocarray(c->m.sections, c->m.nsections + 1, sizeof(*c->m.sections));
-	c->m.sections[c->m.nsections].name = xstrdup(name);
-	c->m.sections[c->m.nsections].bytes = bytes;
-	c->m.nsections++;
-}
+#include "testutil.h"
 
 /* A measured cell. */
 static struct cell *
@@ -37,9 +28,9 @@ ok_cell(const char *name, long long bytes, long long stripped, long long xz,
 	c->m.stripped_bytes = stripped;
 	c->m.xz_bytes = xz;
 	c->m.gz_bytes = xz + 10;
-	add_section(c, ".data", 16);
-	add_section(c, ".text", text);
-	add_section(c, ".bss", 48);
+	tu_add_section(c, ".data", 16);
+	tu_add_section(c, ".text", text);
+	tu_add_section(c, ".bss", 48);
 	c->m.ram = 64;
 	c->m.flash = text + 100;
 	c->build_seconds = seconds;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "strv.h"
+#include "testutil.h"
 #include "wrap.h"
 
 /* A vector of the NULL-terminated list of words. */
@@ -119,22 +120,6 @@ rewrite(struct strv *out, const char *const *args)
 }
 
 static void
-assert_strv(const struct strv *sv, const char *const *want)
-{
-	size_t n = 0;
-
-	for (; want[n]; n++) {
-		assert_non_null(sv->v);
-		assert_true(n < sv->n);
-		assert_string_equal(sv->v[n], want[n]);
-	}
-	assert_int_equal(sv->n, n);
-	if (n) {
-		assert_null(sv->v[n]);
-	}
-}
-
-static void
 test_wrap_argv_compile_appends_cflags_after_user_args(void **state)
 {
 	struct strv out = STRV_INIT;
@@ -146,7 +131,7 @@ test_wrap_argv_compile_appends_cflags_after_user_args(void **state)
 
 	(void)state;
 	rewrite(&out, args);
-	assert_strv(&out, want);
+	tu_assert_words(&out, want);
 	strv_release(&out);
 }
 
@@ -162,7 +147,7 @@ test_wrap_argv_link_appends_cflags_ldflags_then_libs(void **state)
 
 	(void)state;
 	rewrite(&out, args);
-	assert_strv(&out, want);
+	tu_assert_words(&out, want);
 	strv_release(&out);
 }
 
@@ -177,10 +162,10 @@ test_wrap_argv_info_calls_are_unchanged(void **state)
 
 	(void)state;
 	rewrite(&out, args);
-	assert_strv(&out, want);
+	tu_assert_words(&out, want);
 	strv_release(&out);
 	rewrite(&out, none);
-	assert_strv(&out, want_none);
+	tu_assert_words(&out, want_none);
 	strv_release(&out);
 }
 
@@ -194,7 +179,7 @@ test_wrap_argv_with_empty_flag_lists(void **state)
 	(void)state;
 	words(&a, args);
 	wrap_argv(&out, "cc", strv_array(&a), a.n, &empty, &empty, &empty);
-	assert_strv(&out, want);
+	tu_assert_words(&out, want);
 	strv_release(&out);
 	strv_release(&a);
 }
@@ -212,7 +197,7 @@ test_wrap_encode_decode_round_trip(void **state)
 	enc = wrap_encode(&flags);
 	assert_string_equal(enc, "-Os\n-DGREETING=\"hello world\"\n-Wl,-z,norelro\n$X");
 	wrap_decode(&back, enc);
-	assert_strv(&back, list);
+	tu_assert_words(&back, list);
 	free(enc);
 	strv_release(&back);
 	strv_release(&flags);
