@@ -121,13 +121,17 @@ step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
 	char errbuf[128], *q;
 	const char *err = NULL;
 
-	if (tmpl_expand(&argv, tmpl, vars, nvars, errbuf, sizeof(errbuf), &err) < 0 || !argv.n) {
+	int spliced = 0;
+
+	if (tmpl_expand_args(&argv, tmpl, vars, nvars, extra, &spliced, errbuf, sizeof(errbuf),
+			     &err) < 0 ||
+	    !argv.n) {
 		c->status = on_fail;
 		c->reason = xasprintf("%s command '%s': %s", what, tmpl, err ? err : "empty");
 		strv_release(&argv);
 		return 0;
 	}
-	if (extra) {
+	if (extra && !spliced) {
 		strv_extend(&argv, extra);
 	}
 	q = spawn_quote_argv(strv_array(&argv));

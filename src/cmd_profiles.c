@@ -40,20 +40,22 @@ cmd_profiles(int argc, char **argv)
 	if (argc == 2 && project_load(&proj, argv[1], &set) < 0) {
 		goto out;
 	}
-	buf_printf(&b, "%-10s %-9s %-9s %-13s %s\n", "profile", "stage", "matrix", "trade-off",
-		   "what it does");
+	buf_printf(&b, "%-10s %-9s %-9s %-7s %-13s %s\n", "profile", "stage", "matrix", "for",
+		   "trade-off", "what it does");
 	for (size_t i = 0; i < set.n; i++) {
 		const struct profile *p = set.v[i];
 
-		buf_printf(&b, "%-10s %-9s %-9s %-13s %s", p->name, profile_stage_name(p->stage),
+		bool c = profile_applies(p, NULL), rust = profile_applies(p, "cargo");
+
+		buf_printf(&b, "%-10s %-9s %-9s %-7s %-13s %s", p->name, profile_stage_name(p->stage),
 			   profile_is_security(p) ? "each only" : p->in_default ? "yes" : "no",
-			   p->tradeoff, p->summary);
+			   c && rust ? "C, Rust" : rust ? "Rust" : "C", p->tradeoff, p->summary);
 		if (proj.ini && !strcmp(p->file, proj.ini)) {
 			buf_adds(&b, " [ounce.ini]");
 		}
 		buf_addc(&b, '\n');
 		if (p->tradeoff_note) {
-			buf_printf(&b, "%-44s cost: %s\n", "", p->tradeoff_note);
+			buf_printf(&b, "%-52s cost: %s\n", "", p->tradeoff_note);
 		}
 	}
 	fputs(buf_str(&b), stdout);

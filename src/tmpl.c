@@ -14,8 +14,18 @@ int
 tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n, char *errbuf,
 	    int errlen, const char **err)
 {
+	return tmpl_expand_args(out, tmpl, vars, n, NULL, NULL, errbuf, errlen, err);
+}
+
+int
+tmpl_expand_args(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n,
+		 const struct strv *args, int *spliced, char *errbuf, int errlen, const char **err)
+{
 	struct strv words = STRV_INIT;
 
+	if (spliced) {
+		*spliced = 0;
+	}
 	if (strv_split_words(&words, tmpl, err) < 0) {
 		strv_release(&words);
 		return -1;
@@ -24,6 +34,13 @@ tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int
 		struct buf b = BUF_INIT;
 		const char *s = words.v[w];
 
+		if (spliced && !strcmp(s, "{args}")) {
+			if (args) {
+				strv_extend(out, args);
+			}
+			*spliced = 1;
+			continue;
+		}
 		while (*s) {
 			const char *open = strchr(s, '{'), *close;
 			int i;

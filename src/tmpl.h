@@ -16,4 +16,12 @@ struct tmpl_var {
 int tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n,
 		char *errbuf, int errlen, const char **err);
 
+/* tmpl_expand, but a word that is exactly {args} is replaced by the words of
+ * args (none when args is empty), where a command needs its extra arguments
+ * before an operand ("muon-meson setup {args} {build}"). *spliced tells whether
+ * the template had that word; without it the caller appends args at the end. */
+int tmpl_expand_args(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n,
+		     const struct strv *args, int *spliced, char *errbuf, int errlen,
+		     const char **err);
+
 #endif

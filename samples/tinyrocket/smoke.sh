@@ -1,0 +1,73 @@
+#!/bin/bash
+# smoke.sh: start tinyrocket on an ephemeral port, fetch / once, check it.
+# Usage: bash smoke.sh PATH_TO_BINARY
+# Exits 0 on success, 1 with a one-line reason on stderr. Every wait is bounded.
+set -u
+
+fail() {
+	echo "smoke: $*" >&2
+	exit 1
+}
+
+[ $# -eq 1 ] || fail "usage: bash smoke.sh PATH_TO_BINARY"
+bin=$1
+case $bin in
+*/*) ;;
+*) bin=./$bin ;;
+esac
+[ -x "$bin" ] || fail "not an executable: $bin"
+
+out=$(mktemp) || fail "mktemp failed"
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	rm -f "$out"
+}
+trap cleanup EXIT
+
+# stderr goes to the same file so that a startup error can be quoted below.
+"$bin" -p 0 -n 1 >"$out" 2>&1 &
+pid=$!
+
+# Wait up to 10 s for a complete "listening on 127.0.0.1:PORT" line.
+port=
+for ((i = 0; i < 200; i++)); do
+	if IFS= read -r line <"$out" && [[ $line =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]]; then
+		port=${BASH_REMATCH[1]}
+		break
+	fi
+	kill -0 "$pid" 2>/dev/null || fail "server exited before listening: $(head -n 1 "$out")"
+	sleep 0.05
+done
+[ -n "$port" ] || fail "no 'listening on' line within 10 s"
+
+{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || fail "cannot connect to 127.0.0.1:$port"
+printf 'GET / HTTP/1.0\r\n\r\n' >&3 || fail "cannot send the request"
+# Read until EOF (the server closes after one response), at most 10 s.
+IFS= read -r -d '' -t 10 -u 3 response
+rc=$?
+exec 3<&-
+((rc <= 128)) || fail "timed out reading the response"
+
+status=${response%%$'\n'*}
+[ "$status" = $'HTTP/1.0 200 OK\r' ] || fail "unexpected status line: ${status%$'\r'}"
+case $response in
+*$'\r\n\r\n'*) body=${response#*$'\r\n\r\n'} ;;
+*) fail "response has no end of headers" ;;
+esac
+[ "$body" = $'Hello, world!\n' ] || fail "unexpected body: ${body%$'\n'}"
+
+# With -n 1 the server exits by itself after the request; allow up to 10 s.
+for ((i = 0; i < 200; i++)); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.05
+done
+kill -0 "$pid" 2>/dev/null && fail "server still running after serving one request"
+wait "$pid"
+rc=$?
+pid=
+((rc == 0)) || fail "server exited with status $rc"
+exit 0
