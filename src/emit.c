@@ -218,7 +218,9 @@ cmake_quote(struct buf *out, const char *s)
 {
 	buf_addc(out, '"');
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\' || *s == '$' || *s == ';') {
+		/* ';' stays: in a quoted argument it separates list items, as it
+		 * did on the cell's cmake command line */
+		if (*s == '"' || *s == '\\' || *s == '$') {
 			buf_addc(out, '\\');
 		}
 		buf_addc(out, *s);

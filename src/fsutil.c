@@ -229,39 +229,46 @@ char *
 fs_resolve_future(const char *path)
 {
 	char cwd[PATH_MAX], real[PATH_MAX];
-	char *abs, *cut, *out;
+	struct buf cur = BUF_INIT;
+	bool exists = true;
+	const char *p = path;
 
 	if (path[0] == '/') {
-		abs = xstrdup(path);
+		buf_adds(&cur, "/");
+	} else if (getcwd(cwd, sizeof(cwd))) {
+		buf_adds(&cur, cwd);
 	} else {
-		if (!getcwd(cwd, sizeof(cwd))) {
-			error_errno("cannot get the current directory");
-			return NULL;
-		}
-		abs = xasprintf("%s/%s", cwd, path);
+		error_errno("cannot get the current directory");
+		return NULL;
 	}
-	/* walk up to the nearest ancestor that exists */
-	cut = abs + strlen(abs);
-	for (;;) {
-		char c = *cut;
+	/* component by component: resolved while they exist (symlinks and all),
+	 * then appended, with "." and ".." applied to what is already there */
+	while (*p) {
+		size_t n = strcspn(p, "/");
 
-		*cut = '\0';
-		if (realpath(*abs ? abs : "/", real)) {
-			*cut = c;
-			out = xasprintf("%s%s%s", strcmp(real, "/") ? real : "",
-					c ? "" : "", cut);
-			free(abs);
-			return out;
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(cur.s, '/');
+
+			cur.len = slash && slash != cur.s ? (size_t)(slash - cur.s) : 1;
+			cur.s[cur.len] = '\0';
+		} else {
+			if (cur.len > 1) {
+				buf_addc(&cur, '/');
+			}
+			buf_add(&cur, p, n);
+			if (exists && realpath(cur.s, real)) {
+				buf_reset(&cur);
+				buf_adds(&cur, real);
+			} else {
+				exists = false;
+			}
 		}
-		*cut = c;
-		while (cut > abs && *--cut != '/') {
-		}
-		if (cut == abs) {
-			free(abs);
-			error("cannot resolve '%s'", path);
-			return NULL;
-		}
+		p += n;
+		p += strspn(p, "/");
 	}
+	return buf_detach(&cur);
 }
 
 static int

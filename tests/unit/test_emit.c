@@ -358,6 +358,325 @@ test_emit_baseline_winner(void **state)
 	buf_release(&out);
 }
 
+/* Render c as form into a string the caller frees; emit_render must return 0. */
+static char *
+render(struct fixture *f, const struct cell *c, const char *form)
+{
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(emit_render(&f->r, c, form, "xz", &out), 0);
+	return buf_detach(&out);
+}
+
+static void
+test_emit_cmake_release(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	f->win->build = xstrdup("release");
+	strv_push(&f->win->settings.f.configure_args, "-DFOO=OFF");
+	strv_push(&f->win->settings.f.configure_args, "-DBAR:BOOL=ON");
+	strv_push(&f->win->settings.f.configure_args, "--trace");
+	s = render(f, f->win, "cmake");
+	tu_assert_contains(s, "# ounce: winner for demo: 'os+gc'");
+	tu_assert_contains(s, "\nset(CMAKE_BUILD_TYPE Release CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_C_COMPILER gcc CACHE FILEPATH \"set by ounce\")\n");
+	/* CMake's own Release flags first, then the profile's, with $ escaped */
+	tu_assert_contains(s, "\nset(CMAKE_C_FLAGS_RELEASE \"-O3 -DNDEBUG -Os -DPRICE=\\$5\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_CXX_FLAGS_RELEASE \"-O3 -DNDEBUG -Os -DPRICE=\\$5\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_EXE_LINKER_FLAGS \"-Wl,--gc-sections\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_C_STANDARD_LIBRARIES \"-lm\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(FOO \"OFF\" CACHE STRING \"set by ounce\" FORCE)\n");
+	tu_assert_contains(s, "\nset(BAR \"ON\" CACHE BOOL \"set by ounce\" FORCE)\n");
+	tu_assert_contains(s, "\n# also pass to cmake: --trace\n");
+	tu_assert_contains(s, "\n# after the build, run on the artifact: strip --strip-all");
+	assert_null(strstr(s, "_DEBUG"));
+	free(s);
+
+	/* without link flags or libraries, no linker or library lines */
+	strv_release(&f->win->settings.f.ldflags);
+	strv_release(&f->win->settings.f.libs);
+	s = render(f, f->win, "cmake");
+	assert_null(strstr(s, "LINKER_FLAGS"));
+	assert_null(strstr(s, "STANDARD_LIBRARIES"));
+	free(s);
+}
+
+static void
+test_emit_cmake_dev_and_baseline(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *base = results_find(&f->r, "baseline");
+	char *s;
+
+	f->win->build = xstrdup("dev");
+	s = render(f, f->win, "cmake");
+	tu_assert_contains(s, "-DCMAKE_BUILD_TYPE=Debug\n");
+	tu_assert_contains(s, "\nset(CMAKE_BUILD_TYPE Debug CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_C_FLAGS_DEBUG \"-g -Os -DPRICE=\\$5\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	assert_null(strstr(s, "_RELEASE"));
+	free(s);
+
+	/* no settings recorded: CMake's own flags only, and cc */
+	s = render(f, base, "cmake");
+	tu_assert_contains(s, "\nset(CMAKE_C_FLAGS_RELEASE \"-O3 -DNDEBUG\" "
+			      "CACHE STRING \"set by ounce\")\n");
+	tu_assert_contains(s, "\nset(CMAKE_C_COMPILER cc CACHE FILEPATH");
+	free(s);
+}
+
+static void
+test_emit_cmake_runs_in_real_cmake(void **state)
+{
+	struct fixture *f = *state;
+	char *init, *src, *lists, *cache, *bdir, *text;
+	const char *argv[] = {"cmake", "-C", NULL, "-S", f->t.dir, "-B", NULL, NULL};
+
+	f->win->build = xstrdup("release");
+	strv_release(&f->win->settings.f.cflags);
+	strv_push(&f->win->settings.f.cflags, "-Os");
+	strv_push(&f->win->settings.f.cflags, "-fno-asynchronous-unwind-tables");
+	strv_push(&f->win->settings.f.configure_args, "-DFOO=OFF");
+	strv_push(&f->win->settings.f.configure_args, "-DBAR:BOOL=ON");
+	text = render(f, f->win, "cmake");
+	init = tu_write_file(f->t.dir, "ounce.cmake", text);
+	free(text);
+	src = tu_write_file(f->t.dir, "hello.c", "int main(void) { return 0; }\n");
+	lists = tu_write_file(f->t.dir, "CMakeLists.txt",
+			      "cmake_minimum_required(VERSION 3.10)\n"
+			      "project(x C)\n"
+			      "add_executable(hello hello.c)\n");
+	bdir = xasprintf("%s/b", f->t.dir);
+	argv[2] = init;
+	argv[6] = bdir;
+	assert_int_equal(tu_run(f->t.dir, argv, NULL, 120), 0);
+
+	cache = xasprintf("%s/CMakeCache.txt", bdir);
+	text = tu_read_file(cache);
+	tu_assert_contains(text, "\nCMAKE_BUILD_TYPE:STRING=Release\n");
+	tu_assert_contains(text, "\nCMAKE_C_FLAGS_RELEASE:STRING=-O3 -DNDEBUG -Os "
+				 "-fno-asynchronous-unwind-tables\n");
+	tu_assert_contains(text, "\nCMAKE_EXE_LINKER_FLAGS:STRING=-Wl,--gc-sections\n");
+	tu_assert_contains(text, "\nCMAKE_C_STANDARD_LIBRARIES:STRING=-lm\n");
+	tu_assert_contains(text, "\nFOO:STRING=OFF\n");
+	tu_assert_contains(text, "\nBAR:BOOL=ON\n");
+	free(text);
+	free(cache);
+	free(bdir);
+	free(lists);
+	free(src);
+	free(init);
+}
+
+static void
+test_emit_cmake_list_option_keeps_its_items(void **state)
+{
+	struct fixture *f = *state;
+	char *init, *lists, *cache, *bdir, *text, *line;
+	const char *argv[] = {"cmake", "-C", NULL, "-S", f->t.dir, "-B", NULL, NULL};
+
+	/* on cmake's command line, -DTARGETS=X86;ARM is a list of two items: the
+	 * emitted cache entry must give the cell's configure the same value */
+	strv_push(&f->win->settings.f.configure_args, "-DTARGETS=X86;ARM");
+	text = render(f, f->win, "cmake");
+	init = tu_write_file(f->t.dir, "ounce.cmake", text);
+	free(text);
+	lists = tu_write_file(f->t.dir, "CMakeLists.txt",
+			      "cmake_minimum_required(VERSION 3.10)\nproject(x NONE)\n");
+	bdir = xasprintf("%s/b", f->t.dir);
+	argv[2] = init;
+	argv[6] = bdir;
+	assert_int_equal(tu_run(f->t.dir, argv, NULL, 120), 0);
+	cache = xasprintf("%s/CMakeCache.txt", bdir);
+	text = tu_read_file(cache);
+	line = strstr(text, "\nTARGETS:");
+	assert_non_null(line);
+	line[strcspn(line + 1, "\n") + 1] = '\0';
+	assert_string_equal(line, "\nTARGETS:STRING=X86;ARM");
+	free(text);
+	free(cache);
+	free(bdir);
+	free(lists);
+	free(init);
+}
+
+static void
+test_emit_meson(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	strv_push(&f->win->settings.f.cflags, "-DQ='x'");
+	strv_push(&f->win->settings.f.cflags, "-DB=\\");
+	strv_push(&f->win->settings.f.configure_args, "-Db_lto=true");
+	s = render(f, f->win, "meson");
+	tu_assert_contains(s, "# ounce: winner for demo: 'os+gc'");
+	tu_assert_contains(s, "\n[binaries]\nc = 'gcc'\ncpp = 'g++'\n");
+	tu_assert_contains(s, "\n[built-in options]\nbuildtype = 'release'\n");
+	/* quotes and backslashes escaped in meson's string literals */
+	tu_assert_contains(s, "\nc_args = ['-Os', '-DPRICE=$5', '-DQ=\\'x\\'', '-DB=\\\\']\n");
+	tu_assert_contains(s, "\ncpp_args = ['-Os', '-DPRICE=$5', '-DQ=\\'x\\'', '-DB=\\\\']\n");
+	/* links get the compile flags too, then the link flags, then the libraries */
+	tu_assert_contains(s, "\nc_link_args = ['-Os', '-DPRICE=$5', '-DQ=\\'x\\'', '-DB=\\\\', "
+			      "'-Wl,--gc-sections', '-lm']\n");
+	tu_assert_contains(s, "\ncpp_link_args = ['-Os', ");
+	tu_assert_contains(s, "# line: meson setup build -Dbuildtype=release \"-Dc_args=['-Os',");
+	tu_assert_contains(s, "\" -Db_lto=true\n");
+	tu_assert_contains(s, "\n# after the build, run on the artifact: strip --strip-all");
+	free(s);
+
+	f->win->build = xstrdup("dev");
+	s = render(f, f->win, "meson");
+	tu_assert_contains(s, "\nbuildtype = 'debug'\n");
+	tu_assert_contains(s, "-Dbuildtype=debug ");
+	free(s);
+	free(f->win->build);
+	f->win->build = xstrdup("release");
+	s = render(f, f->win, "meson");
+	tu_assert_contains(s, "\nbuildtype = 'release'\n");
+	free(s);
+
+	s = render(f, results_find(&f->r, "baseline"), "meson");
+	tu_assert_contains(s, "\nc_args = []\n");
+	tu_assert_contains(s, "\nc_link_args = []\n");
+	tu_assert_contains(s, "\nc = 'cc'\n");
+	free(s);
+}
+
+/* A Cargo cell "oz+cgu1+lto" of build, added to f's results. */
+static struct cell *
+add_cargo_cell(struct fixture *f, const char *build)
+{
+	struct cell *c = cell_new("oz+cgu1+lto");
+
+	strv_push(&c->profiles, "oz");
+	strv_push(&c->profiles, "cgu1");
+	strv_push(&c->profiles, "lto");
+	c->build = build ? xstrdup(build) : NULL;
+	c->status = CELL_OK;
+	c->m.bytes = 300000;
+	c->m.xz_bytes = 100000;
+	c->settings.toolchain = xstrdup("cargo");
+	c->settings.cc = xstrdup("gcc");
+	c->settings.cxx = xstrdup("g++");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_{BUILD}_CODEGEN_UNITS=1");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_{BUILD}_LTO=fat");
+	results_add_cell(&f->r, c);
+	return c;
+}
+
+static void
+test_emit_cargo_profile_section(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *c = add_cargo_cell(f, "release");
+	char *s;
+
+	s = render(f, c, "cargo");
+	tu_assert_contains(s, "# ounce: winner for demo: 'oz+cgu1+lto'");
+	tu_assert_contains(s, "# Paste into Cargo.toml.\n");
+	tu_assert_contains(s, "\n[profile.release]\nopt-level = \"z\"\ncodegen-units = 1\n"
+			      "lto = \"fat\"\n");
+	assert_null(strstr(s, "[build]"));
+	assert_null(strstr(s, "CARGO_PROFILE"));
+	free(s);
+
+	/* rustflags go to a [build] section; other variables are named as such */
+	strv_push(&c->settings.f.rustflags, "-C");
+	strv_push(&c->settings.f.rustflags, "target-cpu=native");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_RELEASE_STRIP=symbols");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_RELEASE_DEBUG=false");
+	strv_push(&c->settings.f.env, "CARGO_INCREMENTAL=0");
+	strv_push(&c->settings.f.build_args, "--locked");
+	s = render(f, c, "cargo");
+	tu_assert_contains(s, "; the [build] section goes in .cargo/config.toml.\n");
+	tu_assert_contains(s, "\n# Build with: cargo build --release --locked\n");
+	tu_assert_contains(s, "lto = \"fat\"\nstrip = \"symbols\"\ndebug = false\n");
+	tu_assert_contains(s, "\n[build]\nrustflags = [\"-C\", \"target-cpu=native\"]\n");
+	tu_assert_contains(s, "\n# also set in the environment: CARGO_INCREMENTAL=0\n");
+	free(s);
+}
+
+static void
+test_emit_cargo_dev_and_default_builds(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *dev = add_cargo_cell(f, "dev");
+	char *s;
+
+	strv_push(&dev->settings.f.env, "CARGO_PROFILE_RELEASE_STRIP=symbols");
+	strv_push(&dev->settings.f.env, "CARGO_PROFILE_DEV_PANIC=abort");
+	strv_push(&dev->settings.f.build_args, "--locked");
+	s = render(f, dev, "cargo");
+	tu_assert_contains(s, "\n[profile.dev]\nopt-level = \"z\"\ncodegen-units = 1\n"
+			      "lto = \"fat\"\npanic = \"abort\"\n");
+	tu_assert_contains(s, "\n# Build with: cargo build --locked\n");
+	/* another profile's variable is not this one's */
+	tu_assert_contains(s, "\n# also set in the environment: "
+			      "CARGO_PROFILE_RELEASE_STRIP=symbols\n");
+	assert_null(strstr(s, "[profile.release]"));
+	free(s);
+
+	/* a cell of the default build, or of none, is a release build */
+	free(dev->build);
+	dev->build = xstrdup("default");
+	s = render(f, dev, "cargo");
+	tu_assert_contains(s, "\n[profile.release]\nopt-level = \"z\"\n");
+	free(s);
+	free(dev->build);
+	dev->build = NULL;
+	s = render(f, dev, "cargo");
+	tu_assert_contains(s, "\n[profile.release]\n");
+	free(s);
+}
+
+/* emit_render of c as form must return -2 and report want on stderr. */
+static void
+check_wrong_form(struct fixture *f, const struct cell *c, const char *form, const char *want)
+{
+	struct buf out = BUF_INIT;
+	char *err;
+
+	tu_capture_begin(&f->t);
+	assert_int_equal(emit_render(&f->r, c, form, "xz", &out), -2);
+	err = tu_capture_end(&f->t);
+	tu_assert_contains(err, want);
+	assert_int_equal(out.len, 0);
+	free(err);
+	buf_release(&out);
+}
+
+static void
+test_emit_form_must_fit_the_toolchain(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *c = add_cargo_cell(f, "release");
+	char *s;
+
+	check_wrong_form(f, f->win, "cargo",
+			 "error: 'os+gc' is a C build: emit it as make, cmake, meson, env or json");
+	check_wrong_form(f, results_find(&f->r, "baseline"), "cargo", "is a C build");
+	check_wrong_form(f, c, "make",
+			 "error: 'oz+cgu1+lto' is a Cargo build: emit it as cargo, env or json");
+	check_wrong_form(f, c, "cmake", "emit it as cargo, env or json");
+	check_wrong_form(f, c, "meson", "emit it as cargo, env or json");
+
+	/* env and json fit both */
+	s = render(f, c, "env");
+	tu_assert_contains(s, "\nexport CARGO_PROFILE_{BUILD}_LTO=fat\n");
+	free(s);
+	s = render(f, c, "json");
+	tu_assert_contains(s, "\"CARGO_PROFILE_{BUILD}_OPT_LEVEL\": \"z\"");
+	free(s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -375,6 +694,14 @@ main(void)
 		T(test_emit_env_runs_in_real_sh),
 		T(test_emit_json),
 		T(test_emit_baseline_winner),
+		T(test_emit_cmake_release),
+		T(test_emit_cmake_dev_and_baseline),
+		T(test_emit_cmake_runs_in_real_cmake),
+		T(test_emit_cmake_list_option_keeps_its_items),
+		T(test_emit_meson),
+		T(test_emit_cargo_profile_section),
+		T(test_emit_cargo_dev_and_default_builds),
+		T(test_emit_form_must_fit_the_toolchain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,6 +268,44 @@ test_pick_excluded_reasons(void **state)
 	assert_null(pick_excluded(&f->r, c, "file", NULL));
 }
 
+static void
+test_pick_best_in_filters_by_build(void **state)
+{
+	struct fixture *f = *state;
+	const struct cell *best;
+	struct cell *c;
+
+	c = add(f, "baseline", CELL_OK, 10000, 4000);
+	c->build = xstrdup("release");
+	c = add(f, "os", CELL_OK, 9000, 3900);
+	c->build = xstrdup("release");
+	/* the dev build is smaller here, but it is another build */
+	c = add(f, "dev:os", CELL_OK, 5000, 2000);
+	c->build = xstrdup("dev");
+	c = add(f, "dev:baseline", CELL_OK, 6000, 2100);
+	c->build = xstrdup("dev");
+	/* a cell without a build belongs to no named build */
+	add(f, "stray", CELL_OK, 100, 50);
+
+	best = pick_best_in(&f->r, "file", NULL, "release");
+	assert_non_null(best);
+	assert_string_equal(best->name, "os");
+	best = pick_best_in(&f->r, "file", NULL, "dev");
+	assert_non_null(best);
+	assert_string_equal(best->name, "dev:os");
+	assert_null(pick_best_in(&f->r, "file", NULL, "bench"));
+	/* NULL: every cell, the same as pick_best */
+	best = pick_best_in(&f->r, "file", NULL, NULL);
+	assert_non_null(best);
+	assert_string_equal(best->name, "stray");
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), best);
+
+	/* the rules still apply within a build */
+	f->r.cells[1]->smoke = SMOKE_FAIL;
+	best = pick_best_in(&f->r, "file", NULL, "release");
+	assert_string_equal(best->name, "baseline");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -283,6 +321,7 @@ main(void)
 		T(test_pick_metric_decides),
 		T(test_pick_unmeasured_metric_is_skipped),
 		T(test_pick_excluded_reasons),
+		T(test_pick_best_in_filters_by_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

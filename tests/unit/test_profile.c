@@ -488,6 +488,192 @@ test_profile_real_profiles_compose(void **state)
 	settings_release(&s);
 }
 
+static void
+test_profile_cargo_section(void **state)
+{
+	struct fixture *f = *state;
+	char *path = tu_write_file(f->t.dir, "rs.ini",
+				   "[profile]\n"
+				   "summary = rust things\n"
+				   "[cargo]\n"
+				   "env = CARGO_PROFILE_{BUILD}_LTO=fat\n"
+				   "env = CARGO_INCREMENTAL=0\n"
+				   "rustflags = -C target-cpu=native\n"
+				   "rustflags = -Zlocation-detail=none\n"
+				   "build_args = -Z 'build-std=std,panic_abort'\n"
+				   "configure_args = --ignored\n");
+	struct profile *p = profile_load_file(&f->set, path);
+
+	assert_non_null(p);
+	assert_true(p->has_cargo);
+	TU_WORDS(&p->cargo.env, "CARGO_PROFILE_{BUILD}_LTO=fat", "CARGO_INCREMENTAL=0");
+	TU_WORDS(&p->cargo.rustflags, "-C", "target-cpu=native", "-Zlocation-detail=none");
+	TU_WORDS(&p->cargo.build_args, "-Z", "build-std=std,panic_abort");
+	TU_WORDS(&p->cargo.configure_args, "--ignored");
+	/* nothing leaks into the other sections */
+	assert_int_equal(p->all.env.n + p->all.rustflags.n + p->all.build_args.n, 0);
+	assert_int_equal(p->gcc.env.n + p->clang.env.n, 0);
+	free(path);
+
+	path = tu_write_file(f->t.dir, "c.ini", "[profile]\nsummary = c\ncflags = -Os\n");
+	p = profile_load_file(&f->set, path);
+	assert_non_null(p);
+	assert_false(p->has_cargo);
+	free(path);
+
+	check_refused(f, "bad1.ini", "[profile]\nsummary = s\n[cargo]\nenv = LTO\n", 4,
+		      "env must be NAME=VALUE");
+	check_refused(f, "bad2.ini", "[profile]\nsummary = s\n[cargo]\nsummary = t\n", 4,
+		      "unknown key in a toolchain section");
+	check_refused(f, "bad3.ini", "[profile]\nsummary = s\n[cargo]\nbuild_args = 'x\n", 4,
+		      "unterminated single quote");
+}
+
+static void
+test_profile_configure_args_key(void **state)
+{
+	struct fixture *f = *state;
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[2];
+
+	v[0] = MAKE(f, "one", "summary", "1", "configure_args", "-DUSE_FOO=OFF '-DNAME=a b'",
+		    "gcc:configure_args", "-DGCC=1", "clang:configure_args", "-DCLANG=1");
+	v[1] = MAKE(f, "two", "summary", "2", "configure_args", "--disable-nls");
+	TU_WORDS(&v[0]->all.configure_args, "-DUSE_FOO=OFF", "-DNAME=a b");
+	TU_WORDS(&v[0]->gcc.configure_args, "-DGCC=1");
+	settings_compose(&s, v, 2);
+	TU_WORDS(&s.f.configure_args, "-DUSE_FOO=OFF", "-DNAME=a b", "-DGCC=1", "--disable-nls");
+	settings_release(&s);
+
+	assert_string_equal(profile_set_key(&f->set, v[1], NULL, "configure_args", "\"open"),
+			    "unterminated double quote");
+}
+
+static void
+test_profile_applies_by_toolchain(void **state)
+{
+	struct fixture *f = *state;
+	struct profile *rust, *c, *both, *gcconly, *empty, *compiler;
+
+	rust = MAKE(f, "rust", "summary", "r", "cargo:env", "CARGO_PROFILE_{BUILD}_LTO=fat");
+	c = MAKE(f, "c", "summary", "c", "cflags", "-Os");
+	both = MAKE(f, "both", "summary", "b", "ldflags", "-Wl,-O1", "cargo:rustflags",
+		    "-Copt-level=s");
+	gcconly = MAKE(f, "gcconly", "summary", "g", "gcc:cflags", "-fno-ident", "cargo:env",
+		       "A=1");
+	compiler = MAKE(f, "cl", "summary", "cl", "compiler", "clang", "cargo:env", "CC=clang");
+	empty = MAKE(f, "empty", "summary", "e");
+
+	/* only a [cargo] section: Rust only */
+	assert_true(profile_applies(rust, "cargo"));
+	assert_false(profile_applies(rust, NULL));
+	/* only C flags: C only */
+	assert_true(profile_applies(c, NULL));
+	assert_false(profile_applies(c, "cargo"));
+	/* both */
+	assert_true(profile_applies(both, NULL));
+	assert_true(profile_applies(both, "cargo"));
+	assert_true(profile_applies(gcconly, NULL));
+	assert_true(profile_applies(gcconly, "cargo"));
+	assert_true(profile_applies(compiler, NULL));
+	assert_true(profile_applies(compiler, "cargo"));
+	/* a profile with nothing in it is a C profile (a no-op, but not Rust's) */
+	assert_true(profile_applies(empty, NULL));
+	assert_false(profile_applies(empty, "cargo"));
+	/* an empty [cargo] section still makes it apply to cargo */
+	assert_null(profile_set_key(&f->set, empty, "cargo", "rustflags", ""));
+	assert_true(empty->has_cargo);
+	assert_true(profile_applies(empty, "cargo"));
+}
+
+static void
+test_profile_settings_compose_cargo(void **state)
+{
+	struct fixture *f = *state;
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[3];
+
+	v[0] = MAKE(f, "lto", "summary", "l", "cflags", "-flto", "gcc:ldflags", "-flto",
+		    "cargo:env", "CARGO_PROFILE_{BUILD}_LTO=fat", "cargo:rustflags", "-Cfoo=1");
+	v[1] = MAKE(f, "clang", "summary", "c", "compiler", "clang", "clang:cflags", "-Oz");
+	v[2] = MAKE(f, "oz", "summary", "o", "cargo:env", "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z",
+		    "cargo:env", "CARGO_PROFILE_{BUILD}_LTO=thin", "cargo:rustflags",
+		    "-Cbar=2 -Cbaz=3", "cargo:build_args", "--locked");
+	settings_compose_cargo(&s, v, 3);
+	/* a compiler profile does not switch a Cargo build */
+	assert_string_equal(s.toolchain, "cargo");
+	assert_non_null(s.cc);
+	assert_non_null(s.cxx);
+	/* only the [cargo] sections count */
+	assert_int_equal(s.f.cflags.n + s.f.ldflags.n + s.f.libs.n + s.f.post.n, 0);
+	TU_WORDS(&s.f.rustflags, "-Cfoo=1", "-Cbar=2", "-Cbaz=3");
+	/* {BUILD} stays for emit and the cell to fill in; the later value wins in place */
+	TU_WORDS(&s.f.env, "CARGO_PROFILE_{BUILD}_LTO=thin", "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	TU_WORDS(&s.f.build_args, "--locked");
+	settings_release(&s);
+
+	/* the C composition leaves the [cargo] sections out */
+	settings_compose(&s, v, 3);
+	assert_string_equal(s.toolchain, "clang");
+	assert_int_equal(s.f.rustflags.n + s.f.env.n + s.f.build_args.n, 0);
+	TU_WORDS(&s.f.cflags, "-flto", "-Oz");
+	settings_release(&s);
+
+	/* no profile: the Cargo baseline */
+	settings_compose_cargo(&s, v, 0);
+	assert_string_equal(s.toolchain, "cargo");
+	assert_int_equal(s.f.env.n + s.f.rustflags.n, 0);
+	settings_release(&s);
+}
+
+static void
+test_profile_real_profiles_cargo(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = tu_source_path("profiles");
+	static const char *const rust[] = {"lto", "abort", "strip", "cgu1", "os", "oz"};
+	struct settings s = SETTINGS_INIT;
+	struct profile *v[2];
+	const struct profile *p;
+
+	assert_int_equal(profile_load_dir(&f->set, dir), 0);
+	free(dir);
+	for (size_t i = 0; i < sizeof(rust) / sizeof(*rust); i++) {
+		p = profile_find(&f->set, rust[i]);
+		if (!p) {
+			fail_msg("no real profile '%s'", rust[i]);
+		}
+		assert_true(p->has_cargo);
+		assert_true(profile_applies(p, "cargo"));
+		assert_true(p->cargo.env.n > 0);
+		for (size_t j = 0; j < p->cargo.env.n; j++) {
+			if (strncmp(p->cargo.env.v[j], "CARGO_PROFILE_{BUILD}_", 22)) {
+				fail_msg("profile '%s': cargo env '%s'", rust[i],
+					 p->cargo.env.v[j]);
+			}
+		}
+	}
+	p = profile_find(&f->set, "oz");
+	assert_false(profile_applies(p, NULL));
+	TU_WORDS(&p->cargo.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	p = profile_find(&f->set, "os");
+	assert_true(profile_applies(p, NULL));
+	TU_WORDS(&p->cargo.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=s");
+	/* a C-only profile does not apply to Cargo builds */
+	p = profile_find(&f->set, "gc");
+	assert_non_null(p);
+	assert_false(p->has_cargo);
+	assert_true(profile_applies(p, NULL));
+	assert_false(profile_applies(p, "cargo"));
+
+	/* os then oz: the later opt-level wins */
+	v[0] = profile_find(&f->set, "os");
+	v[1] = profile_find(&f->set, "oz");
+	settings_compose_cargo(&s, v, 2);
+	TU_WORDS(&s.f.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	settings_release(&s);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -507,6 +693,11 @@ main(void)
 		T(test_profile_settings_compose_last_compiler_wins),
 		T(test_profile_real_profiles_load),
 		T(test_profile_real_profiles_compose),
+		T(test_profile_cargo_section),
+		T(test_profile_configure_args_key),
+		T(test_profile_applies_by_toolchain),
+		T(test_profile_settings_compose_cargo),
+		T(test_profile_real_profiles_cargo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include "mem.h"
 #include "profile.h"
 #include "project.h"
+#include "recipe.h"
 #include "testutil.h"
 
 struct fixture {
@@ -299,6 +300,102 @@ test_project_not_a_directory(void **state)
 	free(file);
 }
 
+static void
+test_project_build_sections(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "[build release]\n"
+				  "configure_args = -DWITH_TESTS=OFF '-DNAME=a b'\n"
+				  "env = RUST_LOG=off\n"
+				  "\n"
+				  "[build bench]\n"
+				  "build_args = --features bench\n"
+				  "artifact_dir = {build}/bench\n"
+				  "\n"
+				  "[project]\n"
+				  "name = x\n"
+				  "\n"
+				  "[build release]\n"
+				  "configure_args = -DMORE=1\n"
+				  "artifact_dir = {build}/rel\n");
+	const struct recipe_build *b;
+
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_string_equal(f->p.name, "x");
+	/* one build per name, in the order of first appearance; a repeated section
+	 * adds to it as a recipe's would */
+	assert_int_equal(f->p.nbuilds, 2);
+	b = f->p.builds[0];
+	assert_string_equal(b->name, "release");
+	TU_WORDS(&b->configure_args, "-DWITH_TESTS=OFF", "-DNAME=a b", "-DMORE=1");
+	TU_WORDS(&b->env, "RUST_LOG=off");
+	assert_int_equal(b->build_args.n, 0);
+	assert_string_equal(b->artifact_dir, "{build}/rel");
+	b = f->p.builds[1];
+	assert_string_equal(b->name, "bench");
+	TU_WORDS(&b->build_args, "--features", "bench");
+	assert_int_equal(b->configure_args.n + b->env.n, 0);
+	assert_string_equal(b->artifact_dir, "{build}/bench");
+	/* builds are not profiles */
+	assert_int_equal(f->set.n, 0);
+	free(ini);
+	free(dir);
+}
+
+static void
+test_project_build_section_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "[build dev]\nflags = -g\n",
+		      "ounce.ini:2: error: unknown key in a [build NAME] section");
+	check_refused(f, "[build dev]\nenv = NOVALUE\n",
+		      "ounce.ini:2: error: env must be NAME=VALUE");
+	check_refused(f, "[build dev]\nbuild_args = 'x\n",
+		      "ounce.ini:2: error: unterminated single quote");
+	check_refused(f, "[project]\nname = a\n[builds dev]\nenv = A=1\n",
+		      "ounce.ini:4: error: unknown section 'builds dev'");
+}
+
+static void
+test_project_profile_cargo_section(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->t.dir);
+	char *ini = tu_write_file(f->t.dir, "proj/ounce.ini",
+				  "[profile tiny]\n"
+				  "summary = the smallest Rust build\n"
+				  "order = 3\n"
+				  "\n"
+				  "[profile tiny:cargo]\n"
+				  "env = CARGO_PROFILE_{BUILD}_OPT_LEVEL=z\n"
+				  "rustflags = -Zlocation-detail=none\n"
+				  "\n"
+				  "[profile tiny:cargo]\n"
+				  "rustflags = -Cpanic=abort\n");
+	const struct profile *p;
+
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_int_equal(f->set.n, 1);
+	p = profile_find(&f->set, "tiny");
+	assert_non_null(p);
+	assert_string_equal(p->summary, "the smallest Rust build");
+	assert_int_equal(p->order, 3);
+	assert_true(p->has_cargo);
+	TU_WORDS(&p->cargo.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	TU_WORDS(&p->cargo.rustflags, "-Zlocation-detail=none", "-Cpanic=abort");
+	assert_int_equal(p->all.env.n + p->all.rustflags.n, 0);
+	assert_true(profile_applies(p, "cargo"));
+	assert_false(profile_applies(p, NULL));
+	free(ini);
+	free(dir);
+
+	check_refused(f, "[profile t]\nsummary = s\n[profile t:cargo]\nstage = link\n",
+		      "ounce.ini:4: error: unknown key in a toolchain section");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -313,6 +410,9 @@ main(void)
 		T(test_project_unknown_section_names_the_right_section),
 		T(test_project_profiles_list_without_spaces),
 		T(test_project_not_a_directory),
+		T(test_project_build_sections),
+		T(test_project_build_section_errors),
+		T(test_project_profile_cargo_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -337,6 +337,300 @@ test_recipe_detect_priority_among_temp_recipes(void **state)
 	free(rdir);
 }
 
+static void
+test_recipe_build_sections(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = make_dir(f, "recipes");
+	const struct recipe *r;
+	const struct recipe_build *b;
+
+	free(tu_write_file(f->t.dir, "recipes/tool.ini",
+			   "[recipe]\n"
+			   "detect = tool.txt\n"
+			   "build = tool\n"
+			   "\n"
+			   "[build release]\n"
+			   "configure_args = -DMODE=fast 'NAME=a b'\n"
+			   "build_args = --release\n"
+			   "env = OPT=3\n"
+			   "artifact_dir = {build}/release\n"
+			   "\n"
+			   "[build dev]\n"
+			   "build_args = -v \"x y\"\n"
+			   "env = OPT=0\n"
+			   "env = DEBUG=1\n"
+			   "\n"
+			   "[build release]\n"
+			   "configure_args = -DMORE=1\n"
+			   "artifact_dir = {build}/rel\n"));
+	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
+	r = recipe_find(&f->set, "tool");
+	assert_non_null(r);
+	/* in the order of first appearance; a repeated section adds to its build */
+	assert_int_equal(r->nbuilds, 2);
+	b = r->builds[0];
+	assert_string_equal(b->name, "release");
+	assert_ptr_equal(recipe_build_find(r, "release"), b);
+	TU_WORDS(&b->configure_args, "-DMODE=fast", "NAME=a b", "-DMORE=1");
+	TU_WORDS(&b->build_args, "--release");
+	TU_WORDS(&b->env, "OPT=3");
+	assert_string_equal(b->artifact_dir, "{build}/rel");
+	b = r->builds[1];
+	assert_string_equal(b->name, "dev");
+	assert_ptr_equal(recipe_build_find(r, "dev"), b);
+	assert_int_equal(b->configure_args.n, 0);
+	TU_WORDS(&b->build_args, "-v", "x y");
+	TU_WORDS(&b->env, "OPT=0", "DEBUG=1");
+	assert_null(b->artifact_dir);
+	assert_null(recipe_build_find(r, "default"));
+	assert_null(recipe_build_find(r, "Release"));
+	free(dir);
+}
+
+static void
+test_recipe_without_builds_has_a_default_one(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = make_dir(f, "recipes");
+	const struct recipe *r;
+	const struct recipe_build *b;
+
+	free(tu_write_file(f->t.dir, "recipes/plain.ini",
+			   "[recipe]\ndetect = plain.txt\nbuild = plain\n"));
+	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
+	r = recipe_find(&f->set, "plain");
+	assert_non_null(r);
+	assert_int_equal(r->nbuilds, 1);
+	b = r->builds[0];
+	assert_string_equal(b->name, "default");
+	assert_ptr_equal(recipe_build_find(r, "default"), b);
+	assert_int_equal(b->configure_args.n + b->build_args.n + b->env.n, 0);
+	assert_null(b->artifact_dir);
+	/* and the keys left out take their defaults */
+	assert_null(r->toolchain);
+	assert_null(r->cwd);
+	assert_int_equal(r->ignore.n, 0);
+	free(dir);
+}
+
+static void
+test_recipe_build_sections_refuse_bad_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "a.ini", "[recipe]\nbuild = b\ndetect = x\n[build dev]\nflags = -g\n",
+		      "a.ini:5: error: unknown key in a [build NAME] section");
+	check_refused(f, "b.ini", "[recipe]\nbuild = b\ndetect = x\n[build dev]\nenv = NOVALUE\n",
+		      "b.ini:5: error: env must be NAME=VALUE");
+	check_refused(f, "c.ini", "[recipe]\nbuild = b\ndetect = x\n[build dev]\nenv = =1\n",
+		      "c.ini:5: error: env must be NAME=VALUE");
+	check_refused(f, "d.ini",
+		      "[recipe]\nbuild = b\ndetect = x\n[build dev]\nbuild_args = 'open\n",
+		      "d.ini:5: error: unterminated single quote");
+	check_refused(f, "e.ini",
+		      "[recipe]\nbuild = b\ndetect = x\n[build dev]\nconfigure_args = \"open\n",
+		      "e.ini:5: error: unterminated double quote");
+	/* recipe keys do not belong in a build, nor build keys in [recipe] */
+	check_refused(f, "f.ini", "[recipe]\nbuild = b\ndetect = x\n[build dev]\nbuild = y\n",
+		      "f.ini:5: error: unknown key in a [build NAME] section");
+	check_refused(f, "g.ini", "[recipe]\nbuild = b\ndetect = x\nbuild_args = -v\n",
+		      "g.ini:4: error: unknown key");
+}
+
+static void
+test_recipe_toolchain_cwd_and_ignore(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = make_dir(f, "recipes");
+	const struct recipe *r;
+
+	free(tu_write_file(f->t.dir, "recipes/rs.ini",
+			   "[recipe]\ndetect = rs.toml\nbuild = rs\ntoolchain = cargo\n"
+			   "cwd = build\nignore = deps  incremental\nignore = .fingerprint\n"));
+	free(tu_write_file(f->t.dir, "recipes/src.ini",
+			   "[recipe]\ndetect = src.txt\nbuild = s\ncwd = src\n"));
+	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
+	r = recipe_find(&f->set, "rs");
+	assert_non_null(r);
+	assert_string_equal(r->toolchain, "cargo");
+	assert_string_equal(r->cwd, "build");
+	TU_WORDS(&r->ignore, "deps", "incremental", ".fingerprint");
+	r = recipe_find(&f->set, "src");
+	assert_non_null(r);
+	assert_string_equal(r->cwd, "src");
+	assert_null(r->toolchain);
+	free(dir);
+
+	check_refused(f, "a.ini", "[recipe]\nbuild = b\ndetect = x\ntoolchain = rustc\n",
+		      "a.ini:4: error: toolchain must be cargo");
+	check_refused(f, "b.ini", "[recipe]\nbuild = b\ndetect = x\ntoolchain = gcc\n",
+		      "b.ini:4: error: toolchain must be cargo");
+	check_refused(f, "c.ini", "[recipe]\nbuild = b\ndetect = x\ncwd = elsewhere\n",
+		      "c.ini:4: error: cwd must be src or build");
+}
+
+static void
+test_recipe_build_new_find_merge_free(void **state)
+{
+	struct recipe r;
+	struct recipe_build *v[2], *other;
+	const char *err;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_null(recipe_build_find(&r, "release"));
+	v[0] = recipe_build_new("release");
+	v[1] = recipe_build_new("dev");
+	assert_string_equal(v[0]->name, "release");
+	assert_int_equal(v[0]->configure_args.n + v[0]->build_args.n + v[0]->env.n, 0);
+	assert_null(v[0]->artifact_dir);
+	r.builds = v;
+	r.nbuilds = 2;
+	assert_ptr_equal(recipe_build_find(&r, "release"), v[0]);
+	assert_ptr_equal(recipe_build_find(&r, "dev"), v[1]);
+	assert_null(recipe_build_find(&r, "bench"));
+
+	assert_null(recipe_build_key(v[0], "configure_args", "-DA=1"));
+	assert_null(recipe_build_key(v[0], "build_args", "--release"));
+	assert_null(recipe_build_key(v[0], "env", "X=1"));
+	assert_null(recipe_build_key(v[0], "artifact_dir", "{build}/release"));
+	assert_null(recipe_build_key(v[0], "artifact_dir", "{build}/out"));
+	assert_string_equal(v[0]->artifact_dir, "{build}/out");
+	err = recipe_build_key(v[0], "summary", "x");
+	assert_non_null(err);
+	tu_assert_contains(err, "unknown key");
+
+	/* merging adds arguments and environment after b's own */
+	other = recipe_build_new("release");
+	assert_null(recipe_build_key(other, "configure_args", "-DB=2 -DC=3"));
+	assert_null(recipe_build_key(other, "build_args", "-j1"));
+	assert_null(recipe_build_key(other, "env", "Y=2"));
+	recipe_build_merge(v[0], other);
+	TU_WORDS(&v[0]->configure_args, "-DA=1", "-DB=2", "-DC=3");
+	TU_WORDS(&v[0]->build_args, "--release", "-j1");
+	TU_WORDS(&v[0]->env, "X=1", "Y=2");
+	/* without an artifact_dir of its own, other leaves b's */
+	assert_string_equal(v[0]->artifact_dir, "{build}/out");
+	assert_null(recipe_build_key(other, "artifact_dir", "{build}/mine"));
+	recipe_build_merge(v[0], other);
+	assert_string_equal(v[0]->artifact_dir, "{build}/mine");
+	/* ... and into a build that has none */
+	recipe_build_merge(v[1], other);
+	assert_string_equal(v[1]->artifact_dir, "{build}/mine");
+	TU_WORDS(&v[1]->build_args, "-j1");
+	/* other is untouched */
+	TU_WORDS(&other->configure_args, "-DB=2", "-DC=3");
+
+	recipe_build_free(other);
+	recipe_build_free(v[0]);
+	recipe_build_free(v[1]);
+	recipe_build_free(NULL);
+}
+
+static void
+test_recipe_real_builds(void **state)
+{
+	struct fixture *f = *state;
+	const struct recipe *r;
+	const struct recipe_build *b;
+
+	load_real(f);
+	/* every real recipe has at least one build, the first being the default */
+	for (size_t i = 0; i < f->set.n; i++) {
+		assert_true(f->set.v[i]->nbuilds >= 1);
+	}
+
+	r = recipe_find(&f->set, "cmake");
+	assert_non_null(r);
+	assert_null(r->toolchain);
+	assert_string_equal(r->cwd, "build");
+	assert_int_equal(r->nbuilds, 2);
+	assert_string_equal(r->builds[0]->name, "release");
+	assert_string_equal(r->builds[1]->name, "dev");
+	TU_WORDS(&r->builds[0]->configure_args, "-DCMAKE_BUILD_TYPE=Release");
+	TU_WORDS(&r->builds[1]->configure_args, "-DCMAKE_BUILD_TYPE=Debug");
+	assert_true(strv_has(&r->ignore, "CMakeFiles"));
+
+	r = recipe_find(&f->set, "cargo");
+	assert_non_null(r);
+	assert_string_equal(r->toolchain, "cargo");
+	assert_true(strv_has(&r->detect, "Cargo.toml"));
+	assert_true(strv_has(&r->ignore, "deps"));
+	b = recipe_build_find(r, "release");
+	assert_non_null(b);
+	assert_ptr_equal(r->builds[0], b);
+	TU_WORDS(&b->build_args, "--release");
+	assert_string_equal(b->artifact_dir, "{build}/release");
+	b = recipe_build_find(r, "dev");
+	assert_non_null(b);
+	assert_int_equal(b->build_args.n, 0);
+	assert_string_equal(b->artifact_dir, "{build}/debug");
+
+	r = recipe_find(&f->set, "meson");
+	assert_non_null(r);
+	assert_string_equal(r->builds[0]->name, "release");
+	TU_WORDS(&r->builds[0]->configure_args, "-Dbuildtype=release");
+	TU_WORDS(&recipe_build_find(r, "dev")->configure_args, "-Dbuildtype=debug");
+
+	r = recipe_find(&f->set, "make");
+	assert_non_null(r);
+	assert_int_equal(r->nbuilds, 1);
+	assert_string_equal(r->builds[0]->name, "default");
+	assert_null(r->toolchain);
+
+	r = recipe_find(&f->set, "autotools");
+	assert_non_null(r);
+	assert_string_equal(r->cwd, "build");
+	assert_string_equal(r->builds[0]->name, "default");
+}
+
+/* The real recipe detected in a new directory DIR/name holding the files of the
+ * NULL-terminated list; its name must be want. */
+static void
+check_detected(struct fixture *f, const char *name, const char *const *files, const char *want)
+{
+	char *dir = make_dir(f, name);
+	char *match = (char *)"unset";
+	const struct recipe *r;
+
+	for (; *files; files++) {
+		char *file = xasprintf("%s/%s", name, *files);
+
+		free(tu_write_file(f->t.dir, file, "\n"));
+		free(file);
+	}
+	r = recipe_detect(&f->set, dir, &match);
+	if (!r) {
+		fail_msg("nothing detected in '%s', expected '%s'", name, want);
+	}
+	assert_string_equal(r->name, want);
+	assert_null(match);
+	free(dir);
+}
+
+#define DETECTED(f, name, want, ...) \
+	check_detected((f), (name), (const char *const[]){__VA_ARGS__, NULL}, (want))
+
+static void
+test_recipe_detect_real_build_systems(void **state)
+{
+	struct fixture *f = *state;
+
+	load_real(f);
+	DETECTED(f, "cm", "cmake", "CMakeLists.txt");
+	DETECTED(f, "me", "meson", "meson.build");
+	DETECTED(f, "at", "autotools", "configure");
+	DETECTED(f, "rs", "cargo", "Cargo.toml");
+	/* a Cargo project with a convenience Makefile is still a Cargo project */
+	DETECTED(f, "rsmk", "cargo", "Cargo.toml", "Makefile");
+	assert_int_equal(recipe_find(&f->set, "cargo")->priority, 70);
+	assert_int_equal(recipe_find(&f->set, "make")->priority, 50);
+	/* and a C build system beats a lone source file */
+	DETECTED(f, "cmc", "cmake", "CMakeLists.txt", "main.c");
+	DETECTED(f, "atmk", "autotools", "configure", "Makefile");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -352,6 +646,13 @@ main(void)
 		T(test_recipe_detect_makefile_beats_single),
 		T(test_recipe_detect_wants_regular_files),
 		T(test_recipe_detect_priority_among_temp_recipes),
+		T(test_recipe_build_sections),
+		T(test_recipe_without_builds_has_a_default_one),
+		T(test_recipe_build_sections_refuse_bad_keys),
+		T(test_recipe_toolchain_cwd_and_ignore),
+		cmocka_unit_test(test_recipe_build_new_find_merge_free),
+		T(test_recipe_real_builds),
+		T(test_recipe_detect_real_build_systems),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,6 +456,128 @@ test_result_save_into_a_missing_directory_fails(void **state)
 	free(path);
 }
 
+/* Add an ok cell called name of build (NULL: none) to r. */
+static struct cell *
+add_built(struct results *r, const char *name, const char *build, long long bytes)
+{
+	struct cell *c = cell_new(name);
+
+	c->build = build ? xstrdup(build) : NULL;
+	c->status = CELL_OK;
+	c->m.bytes = bytes;
+	results_add_cell(r, c);
+	return c;
+}
+
+static void
+test_result_baseline_of_a_build(void **state)
+{
+	struct fixture *f = *state;
+	struct results *r = &f->r;
+	struct cell *rel, *dev, *devos, *none, *odd;
+
+	/* nothing recorded: no baseline at all */
+	none = add_built(r, "lonely", NULL, 1);
+	assert_null(results_baseline_of(r, none));
+	assert_null(results_baseline_of(r, NULL));
+
+	rel = add_built(r, "baseline", "release", 1000);
+	dev = add_built(r, "dev:baseline", "dev", 3000);
+	devos = add_built(r, "dev:os", "dev", 2500);
+	odd = add_built(r, "bench:os", "bench", 900);
+	r->baseline = xstrdup("baseline");
+	results_set_baseline(r, "release", "baseline");
+	results_set_baseline(r, "dev", "dev:baseline");
+	TU_WORDS(&r->baselines, "release=baseline", "dev=dev:baseline");
+
+	assert_ptr_equal(results_baseline_of(r, devos), dev);
+	assert_ptr_equal(results_baseline_of(r, dev), dev);
+	assert_ptr_equal(results_baseline_of(r, rel), rel);
+	/* a cell without a build, or of a build without a baseline, gets the run's */
+	assert_ptr_equal(results_baseline_of(r, none), rel);
+	assert_ptr_equal(results_baseline_of(r, odd), rel);
+	assert_ptr_equal(results_baseline_of(r, NULL), rel);
+
+	/* setting a build's baseline again replaces it */
+	results_set_baseline(r, "dev", "dev:os");
+	assert_int_equal(r->baselines.n, 2);
+	assert_ptr_equal(results_baseline_of(r, dev), devos);
+	/* a recorded name that is no cell finds nothing */
+	results_set_baseline(r, "bench", "bench:baseline");
+	assert_null(results_baseline_of(r, odd));
+}
+
+static void
+test_result_builds_and_new_settings_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	struct cell *c;
+	const struct cell *b;
+	char *text;
+
+	fill(f);
+	add_built(&f->r, "dev:baseline", "dev", 30000);
+	c = add_built(&f->r, "dev:os", "dev", 20000);
+	strv_push(&c->profiles, "os");
+	c->settings.toolchain = xstrdup("cargo");
+	strv_push(&c->settings.f.configure_args, "-DUSE_FOO=OFF");
+	strv_push(&c->settings.f.configure_args, "-DNAME=a b");
+	strv_push(&c->settings.f.rustflags, "-C");
+	strv_push(&c->settings.f.rustflags, "target-cpu=native");
+	strv_push(&c->settings.f.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	f->r.cells[0]->build = xstrdup("release");
+	results_set_baseline(&f->r, "release", "baseline");
+	results_set_baseline(&f->r, "dev", "dev:baseline");
+	assert_int_equal(results_save(&f->r, path), 0);
+
+	text = tu_read_file(path);
+	tu_assert_contains(text, "\"baselines\": {");
+	tu_assert_contains(text, "\"dev\": \"dev:baseline\"");
+	free(text);
+
+	assert_int_equal(results_load(&f->back, path), 0);
+	TU_WORDS(&f->back.baselines, "release=baseline", "dev=dev:baseline");
+	assert_string_equal(f->back.baseline, "baseline");
+	b = results_find(&f->back, "baseline");
+	assert_non_null(b);
+	assert_string_equal(b->build, "release");
+	/* a cell written without a build reads back without one */
+	assert_null(results_find(&f->back, "lto")->build);
+	b = results_find(&f->back, "dev:os");
+	assert_non_null(b);
+	assert_string_equal(b->build, "dev");
+	assert_string_equal(b->settings.toolchain, "cargo");
+	TU_WORDS(&b->settings.f.configure_args, "-DUSE_FOO=OFF", "-DNAME=a b");
+	TU_WORDS(&b->settings.f.rustflags, "-C", "target-cpu=native");
+	TU_WORDS(&b->settings.f.env, "CARGO_PROFILE_{BUILD}_OPT_LEVEL=z");
+	assert_ptr_equal(results_baseline_of(&f->back, b), results_find(&f->back, "dev:baseline"));
+	assert_ptr_equal(results_baseline_of(&f->back, results_find(&f->back, "lto")),
+			 results_find(&f->back, "baseline"));
+	free(path);
+}
+
+static void
+test_result_load_without_baselines(void **state)
+{
+	struct fixture *f = *state;
+	char *path = tu_write_file(f->t.dir, "old.json",
+				   "{\"tool\": \"ounce\", \"baseline\": \"base\", \"cells\": ["
+				   "{\"name\": \"base\", \"status\": \"ok\", \"bytes\": 100},"
+				   "{\"name\": \"dev:os\", \"build\": \"dev\", \"status\": \"ok\","
+				   " \"bytes\": 90}]}\n");
+	const struct cell *c;
+
+	/* a results.json from before builds: no baselines, no build fields */
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_int_equal(f->back.baselines.n, 0);
+	assert_null(f->back.cells[0]->build);
+	c = results_find(&f->back, "dev:os");
+	assert_string_equal(c->build, "dev");
+	assert_ptr_equal(results_baseline_of(&f->back, c), f->back.cells[0]);
+	free(path);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -469,6 +591,9 @@ main(void)
 		T(test_result_load_without_rows_makes_one_per_cell),
 		T(test_result_load_errors),
 		T(test_result_save_into_a_missing_directory_fails),
+		T(test_result_baseline_of_a_build),
+		T(test_result_builds_and_new_settings_round_trip),
+		T(test_result_load_without_baselines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,33 @@ test_strv_split_on_blanks(void **state)
 }
 
 static void
+test_strv_split_list_commas_and_blanks(void **state)
+{
+	struct strv sv = STRV_INIT;
+	const char *const want[] = {"a", "b", "c", "d"};
+	const char *const more[] = {"a", "b", "c", "d", "e", "f"};
+
+	(void)state;
+	strv_split_list(&sv, "a,b c, d");
+	assert_strv(&sv, want, 4);
+	/* empty items are dropped, wherever they are; it appends */
+	strv_split_list(&sv, ",, e,,\t,f , ,");
+	assert_strv(&sv, more, 6);
+	strv_release(&sv);
+
+	strv_split_list(&sv, "");
+	strv_split_list(&sv, " , ,\n");
+	strv_split_list(&sv, NULL);
+	assert_int_equal(sv.n, 0);
+	strv_release(&sv);
+
+	strv_split_list(&sv, "solo");
+	assert_int_equal(sv.n, 1);
+	assert_string_equal(sv.v[0], "solo");
+	strv_release(&sv);
+}
+
+static void
 test_strv_split_words_quotes_and_backslashes(void **state)
 {
 	struct strv sv = STRV_INIT;
@@ -269,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_strv_grows_past_initial_capacity),
 		cmocka_unit_test(test_strv_pushv_and_extend_append),
 		cmocka_unit_test(test_strv_split_on_blanks),
+		cmocka_unit_test(test_strv_split_list_commas_and_blanks),
 		cmocka_unit_test(test_strv_split_words_quotes_and_backslashes),
 		cmocka_unit_test(test_strv_split_words_single_quotes_keep_backslashes),
 		cmocka_unit_test(test_strv_split_words_empty_quotes_make_a_word),
