@@ -460,7 +460,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
 		settings_compose_cargo(&c->settings, profiles, n);
 	} else {
-		settings_compose(&c->settings, profiles, n);
+		settings_compose_recipe(&c->settings, profiles, n, run->recipe->name);
 	}
 	if (run->recipe_match) {
 		stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));

@@ -118,7 +118,7 @@ choose_workdir(const char *opt, const struct project *p)
 /* The profiles of the matrix, in stack order. Returns the count or -1 (reported). */
 static int
 select_profiles(struct profile_set *set, const struct project *p, const char *list,
-		const char *toolchain, struct profile ***out)
+		const char *toolchain, const char *recipe, struct profile ***out)
 {
 	struct strv names = STRV_INIT;
 	size_t n = 0;
@@ -139,10 +139,11 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 				strv_release(&names);
 				return -1;
 			}
-			if (!profile_applies(pr, toolchain)) {
-				error("profile '%s' (%s) has no [%s] section: it does not apply to this "
-				      "project",
-				      names.v[i], list ? "--profiles" : "ounce.ini", toolchain);
+			if (!profile_applies_to(pr, toolchain, recipe)) {
+				error("profile '%s' (%s) has no [%s%s] section: it does not apply to "
+				      "this project",
+				      names.v[i], list ? "--profiles" : "ounce.ini",
+				      toolchain ? "" : "recipe:", toolchain ? toolchain : recipe);
 				strv_release(&names);
 				return -1;
 			}
@@ -150,7 +151,8 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 		}
 	} else {
 		for (size_t i = 0; i < set->n; i++) {
-			if (set->v[i]->in_default && profile_applies(set->v[i], toolchain)) {
+			if (set->v[i]->in_default &&
+			    profile_applies_to(set->v[i], toolchain, recipe)) {
 				(*out)[n++] = set->v[i];
 			}
 		}
@@ -360,6 +362,18 @@ cmd_matrix(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	for (size_t i = 0; i < set.n; i++) {
+		for (size_t j = 0; j < set.v[i]->nrecipes; j++) {
+			if (!recipe_find(&recipes, set.v[i]->recipes[j].recipe)) {
+				error_at(set.v[i]->file, 0, "profile '%s' has a [recipe:%s] section, "
+					 "but there is no recipe '%s'",
+					 set.v[i]->name, set.v[i]->recipes[j].recipe,
+					 set.v[i]->recipes[j].recipe);
+				rc = 2;
+				goto out;
+			}
+		}
+	}
 	const char *rname = o.recipe ? o.recipe : proj.recipe;
 	if (rname) {
 		run.recipe = recipe_find(&recipes, rname);
@@ -380,7 +394,8 @@ cmd_matrix(int argc, char **argv)
 			goto out;
 		}
 	}
-	n = select_profiles(&set, &proj, o.profiles, run.recipe->toolchain, &selected);
+	n = select_profiles(&set, &proj, o.profiles, run.recipe->toolchain, run.recipe->name,
+			    &selected);
 	if (n < 0) {
 		rc = 2;
 		goto out;

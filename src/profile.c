@@ -56,6 +56,24 @@ profile_release(struct profile *p)
 	flags_release(&p->gcc);
 	flags_release(&p->clang);
 	flags_release(&p->cargo);
+	for (size_t i = 0; i < p->nrecipes; i++) {
+		free(p->recipes[i].recipe);
+		flags_release(&p->recipes[i].f);
+	}
+	free(p->recipes);
+	p->recipes = NULL;
+	p->nrecipes = 0;
+}
+
+const struct profile_flags *
+profile_recipe_flags(const struct profile *p, const char *recipe)
+{
+	for (size_t i = 0; recipe && i < p->nrecipes; i++) {
+		if (!strcmp(p->recipes[i].recipe, recipe)) {
+			return &p->recipes[i].f;
+		}
+	}
+	return NULL;
 }
 
 struct profile *
@@ -173,8 +191,17 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		} else if (!strcmp(toolchain, "cargo")) {
 			f = &p->cargo;
 			p->has_cargo = true;
+		} else if (!strncmp(toolchain, "recipe:", 7) && valid_name(toolchain + 7)) {
+			f = (struct profile_flags *)profile_recipe_flags(p, toolchain + 7);
+			if (!f) {
+				p->recipes = xreallocarray(p->recipes, p->nrecipes + 1,
+							   sizeof(*p->recipes));
+				memset(&p->recipes[p->nrecipes], 0, sizeof(*p->recipes));
+				p->recipes[p->nrecipes].recipe = xstrdup(toolchain + 7);
+				f = &p->recipes[p->nrecipes++].f;
+			}
 		} else {
-			return "unknown toolchain section: expected gcc, clang or cargo";
+			return "unknown toolchain section: expected gcc, clang, cargo or recipe:NAME";
 		}
 	}
 	r = flags_key(f, key, value);
@@ -252,13 +279,14 @@ file_handler(void *ctx, const char *section, const char *key, const char *value)
 	if (!strcmp(section, "profile")) {
 		return profile_set_key(c->set, c->p, NULL, key, value);
 	}
-	if (!strcmp(section, "gcc") || !strcmp(section, "clang") || !strcmp(section, "cargo")) {
+	if (!strcmp(section, "gcc") || !strcmp(section, "clang") || !strcmp(section, "cargo") ||
+	    !strncmp(section, "recipe:", 7)) {
 		return profile_set_key(c->set, c->p, section, key, value);
 	}
 	if (!*section) {
 		return "key outside a section: start the file with [profile]";
 	}
-	return "unknown section: expected [profile], [gcc], [clang] or [cargo]";
+	return "unknown section: expected [profile], [gcc], [clang], [cargo] or [recipe:NAME]";
 }
 
 struct profile *
@@ -364,12 +392,23 @@ flags_empty(const struct profile_flags *f)
 bool
 profile_applies(const struct profile *p, const char *toolchain)
 {
+	return profile_applies_to(p, toolchain, NULL);
+}
+
+bool
+profile_applies_to(const struct profile *p, const char *toolchain, const char *recipe)
+{
+	bool c_flags = p->compiler || !flags_empty(&p->all) || !flags_empty(&p->gcc) ||
+		       !flags_empty(&p->clang);
+
+	if (recipe && profile_recipe_flags(p, recipe)) {
+		return true;
+	}
 	if (toolchain && !strcmp(toolchain, "cargo")) {
 		return p->has_cargo;
 	}
-	/* a profile with nothing but a [cargo] section is for Rust only */
-	return !p->has_cargo || p->compiler || !flags_empty(&p->all) || !flags_empty(&p->gcc) ||
-	       !flags_empty(&p->clang);
+	/* a profile with nothing but [cargo] or [recipe:NAME] sections is for those */
+	return c_flags || (!p->has_cargo && !p->nrecipes);
 }
 
 void
@@ -387,6 +426,13 @@ settings_compose_cargo(struct settings *s, struct profile *const *profiles, size
 void
 settings_compose(struct settings *s, struct profile *const *profiles, size_t n)
 {
+	settings_compose_recipe(s, profiles, n, NULL);
+}
+
+void
+settings_compose_recipe(struct settings *s, struct profile *const *profiles, size_t n,
+			const char *recipe)
+{
 	const char *compiler = "gcc", *cxx = "g++";
 
 	for (size_t i = 0; i < n; i++) {
@@ -402,7 +448,13 @@ settings_compose(struct settings *s, struct profile *const *profiles, size_t n)
 	s->cxx = xstrdup(cxx);
 	for (size_t i = 0; i < n; i++) {
 		const struct profile *p = profiles[i];
+		const struct profile_flags *native = profile_recipe_flags(p, recipe);
 
+		if (native) {
+			/* the build system's own mechanism stands for the flags */
+			flags_add(&s->f, native);
+			continue;
+		}
 		flags_add(&s->f, &p->all);
 		flags_add(&s->f, !strcmp(compiler, "clang") ? &p->clang : &p->gcc);
 	}

@@ -24,6 +24,13 @@ struct profile_flags {
 	struct strv rustflags;	/* cargo: joined into RUSTFLAGS */
 };
 
+/* What a profile means to one build system, where it has a native mechanism
+ * (CMake's CMAKE_INTERPROCEDURAL_OPTIMIZATION): a [recipe:NAME] section. */
+struct profile_recipe {
+	char *recipe;
+	struct profile_flags f;
+};
+
 struct profile {
 	char *name;
 	char *summary;		/* one line: what it does */
@@ -38,6 +45,8 @@ struct profile {
 	struct profile_flags all, gcc, clang;
 	struct profile_flags cargo;	/* a Cargo project uses only this section */
 	bool has_cargo;			/* the profile has a [cargo] section */
+	struct profile_recipe *recipes;	/* [recipe:NAME] sections */
+	size_t nrecipes;
 };
 
 /* All profiles known to a run; the arena owns them. */
@@ -58,7 +67,8 @@ struct profile *profile_load_file(struct profile_set *set, const char *path);
  * replace is set), owned by set. Used by ounce.ini's [profile NAME] sections. */
 struct profile *profile_define(struct profile_set *set, const char *name, const char *file,
 			       bool replace);
-/* Apply one key of a profile's section; toolchain is NULL for the [profile] section.
+/* Apply one key of a profile's section; toolchain is NULL for the [profile] section,
+ * "gcc", "clang" or "cargo" for theirs, "recipe:NAME" for a build system's.
  * Returns NULL or a static error message. */
 const char *profile_set_key(struct profile_set *set, struct profile *p, const char *toolchain,
 			    const char *key, const char *value);
@@ -87,8 +97,17 @@ struct settings {
 void settings_compose(struct settings *s, struct profile *const *profiles, size_t n);
 /* The same for a Cargo build: each profile adds its [cargo] section only. */
 void settings_compose_cargo(struct settings *s, struct profile *const *profiles, size_t n);
+/* settings_compose for a build by recipe: a profile with a [recipe:RECIPE]
+ * section adds that section instead of its compiler flags. */
+void settings_compose_recipe(struct settings *s, struct profile *const *profiles, size_t n,
+			     const char *recipe);
+/* The [recipe:NAME] section of p, or NULL. */
+const struct profile_flags *profile_recipe_flags(const struct profile *p, const char *recipe);
 /* Does p mean anything for toolchain ("cargo", or NULL for C)? */
 bool profile_applies(const struct profile *p, const char *toolchain);
+/* profile_applies, for a project built by recipe: a profile that has nothing
+ * but [recipe:NAME] sections applies only to those recipes. */
+bool profile_applies_to(const struct profile *p, const char *toolchain, const char *recipe);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

@@ -25,6 +25,18 @@ grep -q -- '-DCMAKE_BUILD_TYPE=Debug' "$T/work/cells-dev/baseline/build.log" || 
 [ "$(q '.cells[] | select(.name == "dev:baseline") | .sections[".debug_info"]' "$res")" -gt 0 ] \
 	|| fail "the Debug baseline has no debug info"
 
+# lto through CMake's own switch, which then chose the LTO flags itself
+grep -q -- '-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON' "$T/work/cells/lto/build.log" \
+	|| fail "lto did not use CMAKE_INTERPROCEDURAL_OPTIMIZATION"
+grep -q -- '-flto=auto -fno-fat-lto-objects' "$T/work/cells/lto/wrap.log" \
+	|| fail "CMake's IPO flags did not reach the compiler"
+# unity exists for CMake projects only
+"$OUNCE" matrix -q -p unity -s each -w "$T/w2" "$dir" > /dev/null || fail "unity matrix"
+grep -q -- '-DCMAKE_UNITY_BUILD=ON' "$T/w2/cells/unity/build.log" || fail "no unity build"
+"$OUNCE" matrix -q -p unity -w "$T/w3" "$FIXTURES/makeproj" > /dev/null 2> err.txt
+check_eq "unity refused for make" 2 "$?"
+grep -q "no \[recipe:make\] section" err.txt || fail "unity message: $(cat err.txt)"
+
 # the cmake form: an initial cache, then the post-link step by hand
 win=$("$OUNCE" pick "$res" | cut -f1)
 want=$(q ".cells[] | select(.name == \"$win\") | .bytes" "$res")
