@@ -213,6 +213,8 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_setenv(env, "PATH", v);
 	free(v);
 	strv_setenv(env, "OUNCE_WRAP", "1");
+	/* every link writes OUTPUT.map beside its output: ounce size's components */
+	strv_setenv(env, "OUNCE_MAP", "1");
 	strv_setenv(env, "OUNCE_REAL_CC", real_cc);
 	strv_setenv(env, "OUNCE_REAL_CXX", real_cxx ? real_cxx : s->cxx);
 	v = wrap_encode(&s->f.cflags);

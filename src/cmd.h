@@ -5,9 +5,11 @@
 /* Each returns the process exit status: 0 done, 1 the work could not be done,
  * 2 usage or bad input, 128+N after signal N. */
 int cmd_cc(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_pick(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_size(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 
 /* Wrapper mode (ounce started as cc, gcc, clang, c++...): run the real compiler

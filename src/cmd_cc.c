@@ -49,7 +49,23 @@ run_real(const char *real, char **args, int nargs)
 	wrap_decode(&cflags, getenv("OUNCE_CFLAGS"));
 	wrap_decode(&ldflags, getenv("OUNCE_LDFLAGS"));
 	wrap_decode(&libs, getenv("OUNCE_LIBS"));
+	struct strv with_map = STRV_INIT;
+
+	if (getenv("OUNCE_MAP") && !strcmp(getenv("OUNCE_MAP"), "1")) {
+		char *map = wrap_map_flag(args, (size_t)nargs);
+
+		if (map) {
+			/* first, so the profile's flags still end the line */
+			strv_push_owned(&with_map, map);
+			for (int i = 0; i < nargs; i++) {
+				strv_push(&with_map, args[i]);
+			}
+			args = with_map.v;
+			nargs++;
+		}
+	}
 	wrap_argv(&out, real, args, (size_t)nargs, &cflags, &ldflags, &libs);
+	strv_release(&with_map);
 	trace(strv_array(&out));
 	spawn_exec(strv_array(&out));
 	strv_release(&cflags);

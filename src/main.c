@@ -15,9 +15,11 @@ struct command {
 /* sorted by name */
 static const struct command commands[] = {
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
+	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
 	{"pick", cmd_pick, "choose the winning cell of a run; --emit its settings"},
 	{"profiles", cmd_profiles, "list the size profiles and their trade-offs"},
+	{"size", cmd_size, "where the bytes of an ELF file go: sections, symbols, components"},
 	{"table", cmd_table, "print the table of a saved run again"},
 };
 

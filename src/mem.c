@@ -56,6 +56,12 @@ xreallocarray(void *p, size_t n, size_t size)
 	return q;
 }
 
+void *
+xrealloc(void *p, size_t size)
+{
+	return xreallocarray(p, size, 1);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -13,6 +13,10 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 /* realloc of n elements of size bytes; exits on overflow or failure. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* realloc that exits on failure. Also the name libiberty's demangler calls: with
+ * it defined here, the linker never pulls libiberty's own x-allocators, whose
+ * xmalloc would clash with ours. */
+void *xrealloc(void *p, size_t size);
 /* strdup that exits on failure; the copy belongs to the caller. */
 char *xstrdup(const char *s);
 /* strndup that exits on failure; the copy belongs to the caller. */

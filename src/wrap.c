@@ -82,6 +82,25 @@ wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
 }
 
 char *
+wrap_map_flag(char *const *args, size_t n)
+{
+	const char *out = NULL;
+
+	if (wrap_classify(args, n) != WRAP_LINK) {
+		return NULL;
+	}
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (!strcmp(args[i], "-o")) {
+			out = args[i + 1];
+		}
+	}
+	if (!out || !strncmp(out, "/dev/", 5)) {
+		return NULL;
+	}
+	return xasprintf("-Wl,-Map,%s.map", out);
+}
+
+char *
 wrap_encode(const struct strv *flags)
 {
 	return strv_join(flags, "\n");

@@ -18,6 +18,10 @@ enum wrap_mode wrap_classify(char *const *args, size_t n);
 /* Build the real call into out: real, args, then the flags that mode takes. */
 void wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
 	       const struct strv *cflags, const struct strv *ldflags, const struct strv *libs);
+/* For a link with -o OUT (not under /dev), the flag that makes the linker write
+ * its map to OUT.map, for ounce size's components; NULL otherwise. The caller
+ * frees the result. */
+char *wrap_map_flag(char *const *args, size_t n);
 /* Encode a flag list for an environment variable (one flag per line); the caller
  * frees the result. */
 char *wrap_encode(const struct strv *flags);

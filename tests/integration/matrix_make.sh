@@ -37,6 +37,19 @@ readelf -p .comment "$T/work/cells/lld/src/counter" | grep -q 'Linker: .*LLD' \
 # the smoke test from ounce.ini ran
 check_eq "smoke ran" pass "$(q '.cells[] | select(.name == "baseline") | .smoke' "$res")"
 
+# every link wrote its map beside its output: ounce size attributes by object file
+art=$(q '.cells[] | select(.name == "baseline") | .artifact' "$res")
+[ -f "$art.map" ] || fail "no link map beside $art"
+"$OUNCE" size -f json "$art" > size.json || fail "size of the baseline"
+check_eq "attributed by the map" map "$(jq -r .attribution size.json)"
+check_eq "count_words from util.o" util.o \
+	"$(jq -r '.symbols[] | select(.name == "count_words") | .component' size.json)"
+# diff by cell name: gc dropped the unused function
+"$OUNCE" diff -f json -r "$res" baseline gc > d.json || fail "diff baseline gc"
+check_eq "longest_word removed" removed \
+	"$(jq -r '.symbols[] | select(.name == "longest_word") | .change' d.json)"
+check_eq "util.o shrank" shrunk "$(jq -r '.components[] | select(.name == "util.o") | .change' d.json)"
+
 # several executables and no artifact named: one clear reason, exit 1
 multi=$(fixture multi)
 "$OUNCE" matrix -q -p gc -w "$T/w3" "$multi" > /dev/null 2> err.txt

@@ -1,0 +1,91 @@
+/* cmd_size.c: `ounce size FILE`: where the bytes of one ELF file go. */
+#define _GNU_SOURCE /* getopt_long */
+#include "cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "size.h"
+#include "sizeout.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: ounce size [options] FILE\n"
+	"Break an ELF file (executable, shared library, object) down by section, symbol and\n"
+	"component. Components come from the linker map (FILE.map, which ounce's builds\n"
+	"write, or --map), else from DWARF compile units, else from Rust crate names.\n"
+	"  -f, --format F   text, md, csv or json (default text)\n"
+	"  -n N             at most N symbol and component rows (the rest are summed)\n"
+	"      --map FILE   the linker map to attribute symbols with\n";
+
+/* Parse "text|md|csv|json"; false for anything else. */
+static bool
+format_ok(const char *f)
+{
+	return !strcmp(f, "text") || !strcmp(f, "md") || !strcmp(f, "csv") || !strcmp(f, "json");
+}
+
+int
+cmd_size(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"map", required_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "text", *map = NULL;
+	struct size_report r = SIZE_REPORT_INIT;
+	struct buf b = BUF_INIT;
+	char err[512], *end;
+	long limit = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'n':
+			limit = strtol(optarg, &end, 10);
+			if (*end || limit < 0) {
+				error("-n needs a number of rows, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'M':
+			map = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!format_ok(format)) {
+		error("unknown format '%s': expected text, md, csv or json", format);
+		return 2;
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (size_read(argv[optind], &r, err, sizeof(err)) < 0 ||
+	    size_attribute(&r, map, err, sizeof(err)) < 0) {
+		error("%s", err);
+		size_report_release(&r);
+		return 2;
+	}
+	sizeout_report(&r, format, (size_t)limit, &b);
+	fputs(buf_str(&b), stdout);
+	buf_release(&b);
+	size_report_release(&r);
+	return 0;
+}

@@ -1,0 +1,142 @@
+/* grid.c: aligned text, Markdown and CSV from one table of strings, for the size
+ * and diff reports. */
+#include "grid.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "banned.h"
+
+void
+grid_init(struct grid *g, size_t ncols, const char *const *headers, const bool *right)
+{
+	memset(g, 0, sizeof(*g));
+	g->ncols = ncols;
+	g->headers = headers;
+	g->right = right;
+}
+
+void
+grid_row(struct grid *g, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	size_t c = 0;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	line = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(line, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	g->cells = xreallocarray(g->cells, (g->nrows + 1) * g->ncols, sizeof(*g->cells));
+	for (const char *p = line; c < g->ncols; c++) {
+		size_t len = strcspn(p, "\t");
+
+		g->cells[g->nrows * g->ncols + c] = xstrndup(p, len);
+		p += len;
+		if (*p) {
+			p++;
+		}
+	}
+	g->nrows++;
+	free(line);
+}
+
+static void
+pad(struct buf *out, const char *s, size_t w, bool right)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = n; right && i < w; i++) {
+		buf_addc(out, ' ');
+	}
+	buf_adds(out, s);
+	for (size_t i = n; !right && i < w; i++) {
+		buf_addc(out, ' ');
+	}
+}
+
+static void
+csv_field(struct buf *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		buf_adds(out, s);
+		return;
+	}
+	buf_addc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"') {
+			buf_addc(out, '"');
+		}
+		buf_addc(out, *s);
+	}
+	buf_addc(out, '"');
+}
+
+void
+grid_render(const struct grid *g, const char *format, struct buf *out)
+{
+	bool md = !strcmp(format, "md"), csv = !strcmp(format, "csv");
+	size_t *w = xcalloc(g->ncols, sizeof(*w));
+
+	if (csv) {
+		for (size_t c = 0; c < g->ncols; c++) {
+			buf_adds(out, c ? "," : "");
+			csv_field(out, g->headers[c]);
+		}
+		buf_addc(out, '\n');
+		for (size_t r = 0; r < g->nrows; r++) {
+			for (size_t c = 0; c < g->ncols; c++) {
+				buf_adds(out, c ? "," : "");
+				csv_field(out, g->cells[r * g->ncols + c]);
+			}
+			buf_addc(out, '\n');
+		}
+		free(w);
+		return;
+	}
+	for (size_t c = 0; c < g->ncols; c++) {
+		w[c] = strlen(g->headers[c]);
+		for (size_t r = 0; r < g->nrows; r++) {
+			size_t n = strlen(g->cells[r * g->ncols + c]);
+
+			w[c] = n > w[c] ? n : w[c];
+		}
+	}
+	for (size_t r = 0; r <= g->nrows + 1; r++) {
+		for (size_t c = 0; c < g->ncols; c++) {
+			bool last = c + 1 == g->ncols && !md;
+
+			buf_adds(out, md ? (r == 1 ? "|" : "| ") : c ? "  " : "");
+			if (r == 1) {
+				for (size_t i = 0; i < w[c] + (md ? 2 : 0); i++) {
+					buf_addc(out, md && g->right[c] && i == w[c] + 1 ? ':' : '-');
+				}
+				continue;
+			}
+			pad(out, r == 0 ? g->headers[c] : g->cells[(r - 2) * g->ncols + c],
+			    last && !g->right[c] ? 0 : w[c], g->right[c]);
+			buf_adds(out, md ? " " : "");
+		}
+		buf_adds(out, md ? "|\n" : "\n");
+	}
+	free(w);
+}
+
+void
+grid_release(struct grid *g)
+{
+	for (size_t i = 0; i < g->nrows * g->ncols; i++) {
+		free(g->cells[i]);
+	}
+	free(g->cells);
+	g->cells = NULL;
+	g->nrows = 0;
+}

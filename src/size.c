@@ -1,0 +1,525 @@
+/* size.c: one ELF file broken down: every byte of the file in a row, the
+ * symbols (aliases folded, names demangled with libiberty) and the components
+ * they belong to. Reads with libelf; never trusts an offset before checking it
+ * against the file's size. */
+#include "size.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <libiberty/demangle.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "component.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "banned.h"
+
+struct span {
+	unsigned long long start, end;
+};
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Bytes covered by the union of spans. */
+static unsigned long long
+covered(struct span *s, size_t n)
+{
+	unsigned long long total = 0, end = 0;
+
+	qsort(s, n, sizeof(*s), cmp_span);
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long st = s[i].start > end ? s[i].start : end;
+
+		if (s[i].end > st) {
+			total += s[i].end - st;
+		}
+		if (s[i].end > end) {
+			end = s[i].end;
+		}
+	}
+	return total;
+}
+
+static void
+add_row(struct size_report *r, const char *name, unsigned long long bytes,
+	unsigned long long vm, bool synthetic)
+{
+	struct size_section *s;
+
+	r->sections = xreallocarray(r->sections, r->nsections + 1, sizeof(*r->sections));
+	s = &r->sections[r->nsections++];
+	s->name = xstrdup(name);
+	s->bytes = bytes;
+	s->vm_bytes = vm;
+	s->synthetic = synthetic;
+}
+
+static char *
+demangle(const char *raw)
+{
+	char *d = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+
+	return d ? d : xstrdup(raw);
+}
+
+/* nm's letter for a symbol in a section with these flags and type. */
+static char
+kind_of(const GElf_Sym *sym, const GElf_Shdr *sh)
+{
+	int bind = GELF_ST_BIND(sym->st_info);
+	char c;
+
+	if (bind == STB_WEAK) {
+		return GELF_ST_TYPE(sym->st_info) == STT_OBJECT ? 'V' : 'W';
+	}
+	if (sh->sh_flags & SHF_EXECINSTR) {
+		c = 'T';
+	} else if (sh->sh_type == SHT_NOBITS) {
+		c = 'B';
+	} else if (sh->sh_flags & SHF_WRITE) {
+		c = 'D';
+	} else {
+		c = 'R';
+	}
+	return bind == STB_LOCAL ? (char)(c - 'A' + 'a') : c;
+}
+
+struct raw_sym {
+	char *raw;
+	unsigned long long addr, size;
+	size_t shndx;
+	int rank;		/* lower is the better primary name */
+	char kind;
+};
+
+static int
+cmp_raw(const void *a, const void *b)
+{
+	const struct raw_sym *x = a, *y = b;
+
+	if (x->shndx != y->shndx) {
+		return x->shndx < y->shndx ? -1 : 1;
+	}
+	if (x->addr != y->addr) {
+		return x->addr < y->addr ? -1 : 1;
+	}
+	if (x->size != y->size) {
+		return x->size < y->size ? -1 : 1;
+	}
+	if (x->rank != y->rank) {
+		return x->rank - y->rank;
+	}
+	return strcmp(x->raw, y->raw);
+}
+
+static int
+cmp_symbol(const void *a, const void *b)
+{
+	const struct size_symbol *x = a, *y = b;
+
+	if (x->bytes != y->bytes) {
+		return x->bytes > y->bytes ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+static int
+read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t errlen)
+{
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	GElf_Shdr sh, symsh;
+	Elf_Data *data;
+	struct raw_sym *raw = NULL;
+	size_t nraw = 0, count;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			symscn = scn;
+			break;
+		}
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM && !symscn) {
+			symscn = scn;
+		}
+	}
+	if (!symscn) {
+		return 0;
+	}
+	gelf_getshdr(symscn, &symsh);
+	data = elf_getdata(symscn, NULL);
+	if (!data || !symsh.sh_entsize) {
+		snprintf(err, errlen, "'%s': unreadable symbol table: %s", r->file, elf_errmsg(-1));
+		return -1;
+	}
+	count = symsh.sh_size / symsh.sh_entsize;
+	for (size_t i = 1; i < count; i++) {
+		GElf_Sym sym;
+		GElf_Shdr ssh;
+		const char *name;
+		int type;
+
+		if (!gelf_getsym(data, (int)i, &sym)) {
+			snprintf(err, errlen, "'%s': bad symbol %zu: %s", r->file, i, elf_errmsg(-1));
+			free(raw);
+			return -1;
+		}
+		type = GELF_ST_TYPE(sym.st_info);
+		if (sym.st_size == 0 || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    (type != STT_FUNC && type != STT_OBJECT && type != STT_TLS &&
+		     type != STT_NOTYPE && type != STT_GNU_IFUNC)) {
+			continue;
+		}
+		scn = elf_getscn(e, sym.st_shndx);
+		name = elf_strptr(e, symsh.sh_link, sym.st_name);
+		if (!scn || !gelf_getshdr(scn, &ssh) || !name || !*name) {
+			continue;
+		}
+		raw = xreallocarray(raw, nraw + 1, sizeof(*raw));
+		raw[nraw].raw = (char *)name;
+		raw[nraw].addr = sym.st_value;
+		raw[nraw].size = sym.st_size;
+		raw[nraw].shndx = sym.st_shndx;
+		raw[nraw].kind = kind_of(&sym, &ssh);
+		/* the global, strong, typed name names the row; the rest are aliases */
+		raw[nraw].rank = (GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 0 : 4) +
+				 (GELF_ST_BIND(sym.st_info) == STB_WEAK ? 2 : 0) +
+				 (type == STT_NOTYPE ? 1 : 0);
+		nraw++;
+	}
+	if (nraw > 1) {
+		qsort(raw, nraw, sizeof(*raw), cmp_raw);
+	}
+	for (size_t i = 0; i < nraw;) {
+		struct size_symbol *s;
+		GElf_Shdr ssh;
+		const char *secname;
+		size_t j;
+
+		r->symbols = xreallocarray(r->symbols, r->nsymbols + 1, sizeof(*r->symbols));
+		s = &r->symbols[r->nsymbols++];
+		memset(s, 0, sizeof(*s));
+		s->raw = xstrdup(raw[i].raw);
+		s->name = demangle(raw[i].raw);
+		s->addr = raw[i].addr;
+		s->bytes = raw[i].size;
+		s->kind = raw[i].kind;
+		gelf_getshdr(elf_getscn(e, raw[i].shndx), &ssh);
+		secname = elf_strptr(e, shstrndx, ssh.sh_name);
+		s->section = xstrdup(secname ? secname : "?");
+		s->component = xstrdup("unattributed");
+		for (j = i + 1; j < nraw && raw[j].shndx == raw[i].shndx &&
+				raw[j].addr == raw[i].addr && raw[j].size == raw[i].size;
+		     j++) {
+			char *d = demangle(raw[j].raw);
+
+			if (!strv_has(&s->aliases, d) && strcmp(d, s->name)) {
+				strv_push(&s->aliases, d);
+			}
+			free(d);
+		}
+		i = j;
+	}
+	free(raw);
+	if (r->nsymbols > 1) {
+		qsort(r->symbols, r->nsymbols, sizeof(*r->symbols), cmp_symbol);
+	}
+	return 0;
+}
+
+int
+size_read(const char *path, struct size_report *r, char *err, size_t errlen)
+{
+	int fd, rc = -1;
+	Elf *e = NULL;
+	GElf_Ehdr eh;
+	size_t shnum, phnum, shstrndx, nspans = 0;
+	struct span *spans = NULL;
+	struct stat st;
+	unsigned long long size;
+	Elf_Scn *scn = NULL;
+
+	memset(r, 0, sizeof(*r));
+	r->file = xstrdup(path);
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
+	}
+	size = r->bytes = (unsigned long long)st.st_size;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is not a regular file", path);
+		goto out;
+	}
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+		snprintf(err, errlen, "'%s' is not an ELF file%s", path,
+			 size == 0 ? " (it is empty)" : "");
+		goto out;
+	}
+	if (elf_getshdrnum(e, &shnum) || elf_getphdrnum(e, &phnum) ||
+	    elf_getshdrstrndx(e, &shstrndx)) {
+		snprintf(err, errlen, "'%s': malformed ELF headers: %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	r->is_object = eh.e_type == ET_REL;
+	if ((unsigned long long)eh.e_phoff + (unsigned long long)phnum * eh.e_phentsize > size ||
+	    (unsigned long long)eh.e_shoff + (unsigned long long)shnum * eh.e_shentsize > size) {
+		snprintf(err, errlen, "'%s' is truncated: its %s headers end past the file's %llu "
+			 "bytes", path,
+			 eh.e_shoff + shnum * eh.e_shentsize > size ? "section" : "program", size);
+		goto out;
+	}
+	spans = xcalloc(shnum + 3, sizeof(*spans));
+	spans[nspans++] = (struct span){0, eh.e_ehsize};
+	if (phnum) {
+		spans[nspans++] = (struct span){eh.e_phoff, eh.e_phoff + phnum * eh.e_phentsize};
+	}
+	if (shnum) {
+		spans[nspans++] = (struct span){eh.e_shoff, eh.e_shoff + shnum * eh.e_shentsize};
+	}
+	add_row(r, "[ELF header]", eh.e_ehsize, 0, true);
+	add_row(r, "[program headers]", (unsigned long long)phnum * eh.e_phentsize, 0, true);
+	add_row(r, "[section headers]", (unsigned long long)shnum * eh.e_shentsize, 0, true);
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		unsigned long long fbytes;
+
+		if (!gelf_getshdr(scn, &sh)) {
+			snprintf(err, errlen, "'%s': bad section header: %s", path, elf_errmsg(-1));
+			goto out;
+		}
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		fbytes = sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size;
+		if (fbytes && (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+			snprintf(err, errlen, "'%s': section '%s' extends past the end of the file "
+				 "(offset %llu, %llu bytes, file %llu bytes)",
+				 path, name ? name : "?", (unsigned long long)sh.sh_offset,
+				 (unsigned long long)sh.sh_size, size);
+			goto out;
+		}
+		if (fbytes) {
+			spans[nspans++] = (struct span){sh.sh_offset, sh.sh_offset + fbytes};
+		}
+		add_row(r, name && *name ? name : "[unnamed section]", fbytes,
+			(sh.sh_flags & SHF_ALLOC) ? sh.sh_size : 0, false);
+	}
+	add_row(r, "[padding]", size - covered(spans, nspans), 0, true);
+	if (read_symbols(e, shstrndx, r, err, errlen) < 0) {
+		goto out;
+	}
+	r->attribution = xstrdup("none");
+	rc = 0;
+out:
+	free(spans);
+	if (e) {
+		elf_end(e);
+	}
+	close(fd);
+	return rc;
+}
+
+unsigned long long
+size_symbol_total(const struct size_report *r)
+{
+	unsigned long long t = 0;
+
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		t += r->symbols[i].bytes;
+	}
+	return t;
+}
+
+static int
+cmp_component(const void *a, const void *b)
+{
+	const struct size_component *x = a, *y = b;
+
+	if (x->bytes != y->bytes) {
+		return x->bytes > y->bytes ? -1 : 1;
+	}
+	return strcmp(x->name, y->name);
+}
+
+/* A component's name as a reader wants it: a Rust compile unit
+ * (".../library/std/src/lib.rs/@/std.e28293b1aa0f68bd-cgu.0") or rlib member
+ * ("libstd-0123abcd.rlib(std-0123abcd.std.4567-cgu.0.rcgu.o)") is its crate. */
+static char *
+display_name(const char *name)
+{
+	const char *at = strstr(name, "/@/"), *rlib = strstr(name, ".rlib(");
+
+	if (at) {
+		at += 3;
+		return xstrndup(at, strcspn(at, ".-"));
+	}
+	if (rlib) {
+		const char *base = name, *slash;
+
+		for (slash = name; slash < rlib; slash++) {
+			if (*slash == '/') {
+				base = slash + 1;
+			}
+		}
+		if (!strncmp(base, "lib", 3)) {
+			base += 3;
+		}
+		return xstrndup(base, strcspn(base, "-."));
+	}
+	return xstrdup(name);
+}
+
+static void
+set_component(struct size_symbol *s, const char *name)
+{
+	free(s->component);
+	s->component = display_name(name);
+}
+
+int
+size_attribute(struct size_report *r, const char *map_path, char *err, size_t errlen)
+{
+	struct component_map m = COMPONENT_MAP_INIT;
+	char *beside = xasprintf("%s.map", r->file);
+	const char *how = "none";
+	int found = 0;
+
+	if (map_path || fs_exists(beside)) {
+		if (component_from_linker_map(map_path ? map_path : beside, &m, err, errlen) < 0) {
+			free(beside);
+			return -1;
+		}
+		how = "map";
+		found = 1;
+	} else if (!r->is_object) {
+		found = component_from_dwarf(r->file, &m, err, errlen);
+		if (found < 0) {
+			free(beside);
+			return -1;
+		}
+		how = found ? "dwarf" : "none";
+	}
+	free(beside);
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		struct size_symbol *s = &r->symbols[i];
+		const char *c = found ? component_lookup(&m, s->addr) : NULL;
+		char *crate;
+
+		if (c) {
+			set_component(s, c);
+		} else if ((crate = component_crate(s->name))) {
+			/* Rust symbols name their crate */
+			set_component(s, crate);
+			free(crate);
+			if (!strcmp(how, "none")) {
+				how = "crate";
+			}
+		} else if (r->is_object) {
+			set_component(s, r->file);
+		}
+	}
+	component_map_release(&m);
+	free(r->attribution);
+	r->attribution = xstrdup(how);
+	/* sum by component */
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		free(r->components[i].name);
+	}
+	free(r->components);
+	r->components = NULL;
+	r->ncomponents = 0;
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		const struct size_symbol *s = &r->symbols[i];
+		size_t j;
+
+		for (j = 0; j < r->ncomponents && strcmp(r->components[j].name, s->component); j++) {
+		}
+		if (j == r->ncomponents) {
+			r->components = xreallocarray(r->components, r->ncomponents + 1,
+						      sizeof(*r->components));
+			r->components[j].name = xstrdup(s->component);
+			r->components[j].bytes = 0;
+			r->ncomponents++;
+		}
+		r->components[j].bytes += s->bytes;
+	}
+	if (r->ncomponents > 1) {
+		qsort(r->components, r->ncomponents, sizeof(*r->components), cmp_component);
+	}
+	return 0;
+}
+
+char *
+size_normalize_name(const char *name)
+{
+	static const char *const suffixes[] = {
+		".constprop.", ".isra.", ".part.", ".cold", ".llvm.", ".lto_priv.", " [clone ",
+	};
+	size_t cut = strlen(name);
+	char *out;
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+		const char *p = strstr(name, suffixes[i]);
+
+		if (p && (size_t)(p - name) < cut && p != name) {
+			cut = (size_t)(p - name);
+		}
+	}
+	out = xstrndup(name, cut);
+	/* Rust's legacy hash: "::h" and 16 hex digits at the end */
+	size_t n = strlen(out);
+	if (n > 19 && !strncmp(out + n - 19, "::h", 3)) {
+		bool hex = true;
+
+		for (size_t i = n - 16; i < n; i++) {
+			hex = hex && ((out[i] >= '0' && out[i] <= '9') || (out[i] >= 'a' && out[i] <= 'f'));
+		}
+		if (hex) {
+			out[n - 19] = '\0';
+		}
+	}
+	return out;
+}
+
+void
+size_report_release(struct size_report *r)
+{
+	for (size_t i = 0; i < r->nsections; i++) {
+		free(r->sections[i].name);
+	}
+	free(r->sections);
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		free(r->symbols[i].name);
+		free(r->symbols[i].raw);
+		free(r->symbols[i].section);
+		free(r->symbols[i].component);
+		strv_release(&r->symbols[i].aliases);
+	}
+	free(r->symbols);
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		free(r->components[i].name);
+	}
+	free(r->components);
+	free(r->file);
+	free(r->attribution);
+	memset(r, 0, sizeof(*r));
+}

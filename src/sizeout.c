@@ -1,0 +1,259 @@
+/* sizeout.c: how `ounce size` and `ounce diff` print. Text and Markdown give
+ * three tables (sections, symbols, components with a GRAND TOTAL row); CSV gives
+ * one table with a "table" column; JSON follows the documented contract. */
+#include "sizeout.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diff.h"
+#include "grid.h"
+#include "mem.h"
+#include "result.h"
+#include "size.h"
+#include "table.h"
+#include "banned.h"
+
+static void
+dump_json(json_t *o, struct buf *out)
+{
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	buf_adds(out, s ? s : "{}");
+	buf_addc(out, '\n');
+	free(s);
+}
+
+static void
+report_json(const struct size_report *r, struct buf *out)
+{
+	json_t *o = json_object(), *secs = json_array(), *syms = json_array();
+	json_t *comps = json_array();
+
+	json_object_set_new(o, "file", json_string(r->file));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+	for (size_t i = 0; i < r->nsections; i++) {
+		json_t *s = json_object();
+
+		json_object_set_new(s, "name", json_string(r->sections[i].name));
+		json_object_set_new(s, "bytes", json_integer((json_int_t)r->sections[i].bytes));
+		json_object_set_new(s, "vm_bytes", json_integer((json_int_t)r->sections[i].vm_bytes));
+		json_array_append_new(secs, s);
+	}
+	json_object_set_new(o, "sections", secs);
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		const struct size_symbol *y = &r->symbols[i];
+		json_t *s = json_object();
+
+		json_object_set_new(s, "name", json_string(y->name));
+		json_object_set_new(s, "bytes", json_integer((json_int_t)y->bytes));
+		json_object_set_new(s, "section", json_string(y->section));
+		json_object_set_new(s, "component", json_string(y->component));
+		json_object_set_new(s, "raw", json_string(y->raw));
+		json_object_set_new(s, "aliases", result_json_strv(&y->aliases));
+		json_array_append_new(syms, s);
+	}
+	json_object_set_new(o, "symbols", syms);
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "name", json_string(r->components[i].name));
+		json_object_set_new(c, "bytes", json_integer((json_int_t)r->components[i].bytes));
+		json_array_append_new(comps, c);
+	}
+	json_object_set_new(o, "components", comps);
+	json_object_set_new(o, "attribution", json_string(r->attribution ? r->attribution : "none"));
+	json_object_set_new(o, "grand_total", json_integer((json_int_t)size_symbol_total(r)));
+	dump_json(o, out);
+}
+
+static const char *
+kib(unsigned long long b)
+{
+	static _Thread_local char s[32];
+
+	snprintf(s, sizeof(s), "%.1f", (double)b / 1024.0);
+	return s;
+}
+
+void
+sizeout_report(const struct size_report *r, const char *format, size_t limit, struct buf *out)
+{
+	static const char *const sec_h[] = {"section", "file bytes", "memory bytes"};
+	static const bool sec_r[] = {false, true, true};
+	static const char *const sym_h[] = {"symbol", "bytes", "section", "component", "aliases"};
+	static const bool sym_r[] = {false, true, false, false, false};
+	static const char *const comp_h[] = {"component", "KiB", "bytes"};
+	static const bool comp_r[] = {false, true, true};
+	bool csv = !strcmp(format, "csv");
+	struct grid g;
+	unsigned long long fb = 0, vb = 0, rest = 0;
+	size_t shown;
+
+	if (!strcmp(format, "json")) {
+		report_json(r, out);
+		return;
+	}
+	if (csv) {
+		static const char *const csv_h[] = {"table", "name",	  "bytes",
+						    "vm_bytes", "section", "component"};
+		static const bool csv_r[] = {false, false, true, true, false, false};
+
+		grid_init(&g, 6, csv_h, csv_r);
+		for (size_t i = 0; i < r->nsections; i++) {
+			grid_row(&g, "section\t%s\t%llu\t%llu\t\t", r->sections[i].name,
+				 r->sections[i].bytes, r->sections[i].vm_bytes);
+		}
+		for (size_t i = 0; i < r->nsymbols; i++) {
+			const struct size_symbol *y = &r->symbols[i];
+
+			grid_row(&g, "symbol\t%s\t%llu\t\t%s\t%s", y->name, y->bytes, y->section,
+				 y->component);
+		}
+		for (size_t i = 0; i < r->ncomponents; i++) {
+			grid_row(&g, "component\t%s\t%llu\t\t\t", r->components[i].name,
+				 r->components[i].bytes);
+		}
+		grid_render(&g, format, out);
+		grid_release(&g);
+		return;
+	}
+	buf_printf(out, "%s: %llu bytes (%s)\n\n", r->file, r->bytes, table_human((long long)r->bytes));
+	grid_init(&g, 3, sec_h, sec_r);
+	for (size_t i = 0; i < r->nsections; i++) {
+		grid_row(&g, "%s\t%llu\t%llu", r->sections[i].name, r->sections[i].bytes,
+			 r->sections[i].vm_bytes);
+		fb += r->sections[i].bytes;
+		vb += r->sections[i].vm_bytes;
+	}
+	grid_row(&g, "%s\t%llu\t%llu", "TOTAL", fb, vb);
+	grid_render(&g, format, out);
+	grid_release(&g);
+
+	shown = limit && limit < r->nsymbols ? limit : r->nsymbols;
+	buf_printf(out, "\n%zu symbols%s\n\n", r->nsymbols,
+		   shown < r->nsymbols ? " (largest first; the rest summed)" : " (largest first)");
+	grid_init(&g, 5, sym_h, sym_r);
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		const struct size_symbol *y = &r->symbols[i];
+
+		if (i >= shown) {
+			rest += y->bytes;
+			continue;
+		}
+		char *al = strv_join(&y->aliases, ", ");
+		/* a table, not a dump: long template names are cut (JSON has them whole) */
+		grid_row(&g, "%.*s%s\t%llu\t%s\t%s\t%.60s", 77, y->name,
+			 strlen(y->name) > 77 ? "..." : "", y->bytes, y->section, y->component, al);
+		free(al);
+	}
+	if (shown < r->nsymbols) {
+		grid_row(&g, "(%zu more)\t%llu\t\t\t", r->nsymbols - shown, rest);
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+
+	buf_printf(out, "\ncomponents (attributed by %s)\n\n", r->attribution ? r->attribution : "none");
+	grid_init(&g, 3, comp_h, comp_r);
+	rest = 0;
+	shown = limit && limit < r->ncomponents ? limit : r->ncomponents;
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		if (i >= shown) {
+			rest += r->components[i].bytes;
+			continue;
+		}
+		grid_row(&g, "%s\t%s\t%llu", r->components[i].name, kib(r->components[i].bytes),
+			 r->components[i].bytes);
+	}
+	if (shown < r->ncomponents) {
+		grid_row(&g, "(%zu more)\t%s\t%llu", r->ncomponents - shown, kib(rest), rest);
+	}
+	grid_row(&g, "GRAND TOTAL\t%s\t%llu", kib(size_symbol_total(r)), size_symbol_total(r));
+	grid_render(&g, format, out);
+	grid_release(&g);
+}
+
+static json_t *
+diff_table_json(const struct diff_table *t)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < t->n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(t->v[i].name));
+		json_object_set_new(o, "old", json_integer(t->v[i].old_bytes));
+		json_object_set_new(o, "new", json_integer(t->v[i].new_bytes));
+		json_object_set_new(o, "delta", json_integer(t->v[i].new_bytes - t->v[i].old_bytes));
+		json_object_set_new(o, "change", json_string(diff_change_name(t->v[i].change)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void
+diff_grid(const struct diff_table *t, const char *what, const char *format, size_t limit,
+	  struct buf *out)
+{
+	static const char *const h[] = {"", "before", "after", "delta", "%", "change"};
+	static const bool right[] = {false, true, true, true, true, false};
+	const char *hdr[6] = {what, h[1], h[2], h[3], h[4], h[5]};
+	struct grid g;
+	long long ra = 0, rb = 0;
+	size_t shown = limit && limit < t->n ? limit : t->n;
+
+	grid_init(&g, 6, hdr, right);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct diff_row *r = &t->v[i];
+
+		if (i >= shown) {
+			ra += r->old_bytes;
+			rb += r->new_bytes;
+			continue;
+		}
+		grid_row(&g, "%s\t%lld\t%lld\t%+lld\t%s\t%s", r->name, r->old_bytes, r->new_bytes,
+			 r->new_bytes - r->old_bytes,
+			 r->old_bytes ? table_percent(r->new_bytes, r->old_bytes) : "new",
+			 diff_change_name(r->change));
+	}
+	if (shown < t->n) {
+		grid_row(&g, "(%zu more)\t%lld\t%lld\t%+lld\t\t", t->n - shown, ra, rb, rb - ra);
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+}
+
+void
+sizeout_diff(const struct diff *d, const char *a, const char *b, const char *format, size_t limit,
+	     struct buf *out)
+{
+	if (!strcmp(format, "json")) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "a", json_string(a));
+		json_object_set_new(o, "b", json_string(b));
+		json_object_set_new(o, "symbols", diff_table_json(&d->symbols));
+		json_object_set_new(o, "sections", diff_table_json(&d->sections));
+		json_object_set_new(o, "components", diff_table_json(&d->components));
+		json_object_set_new(o, "old_bytes", json_integer(d->old_total));
+		json_object_set_new(o, "new_bytes", json_integer(d->new_total));
+		json_object_set_new(o, "total_delta", json_integer(d->new_total - d->old_total));
+		dump_json(o, out);
+		return;
+	}
+	buf_printf(out, "%s -> %s: %lld -> %lld bytes, %+lld (%s)\n\n", a, b, d->old_total,
+		   d->new_total, d->new_total - d->old_total,
+		   table_percent(d->new_total, d->old_total));
+	diff_grid(&d->symbols, "symbol", format, limit, out);
+	buf_addc(out, '\n');
+	diff_grid(&d->sections, "section", format, limit, out);
+	if (d->components.n) {
+		buf_addc(out, '\n');
+		diff_grid(&d->components, "component", format, limit, out);
+	}
+}

@@ -1,0 +1,19 @@
+/* sizeout.h: the size report and the diff as text, Markdown, CSV or JSON. */
+#ifndef OUNCE_SIZEOUT_H
+#define OUNCE_SIZEOUT_H
+
+#include <stddef.h>
+
+struct buf;
+struct diff;
+struct size_report;
+
+/* Render r in format ("text", "md", "csv", "json"), at most limit symbol and
+ * component rows (0: all; the rest are summed in one row, so totals hold). */
+void sizeout_report(const struct size_report *r, const char *format, size_t limit,
+		    struct buf *out);
+/* Render d (a named before, b after) in format, at most limit rows per table. */
+void sizeout_diff(const struct diff *d, const char *a, const char *b, const char *format,
+		  size_t limit, struct buf *out);
+
+#endif
