@@ -4,6 +4,7 @@
 
 /* Each returns the process exit status: 0 done, 1 the work could not be done,
  * 2 usage or bad input, 128+N after signal N. */
+int cmd_advise(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);

@@ -14,6 +14,7 @@ struct command {
 
 /* sorted by name */
 static const struct command commands[] = {
+	{"advise", cmd_advise, "say which profiles are likely to pay for a binary, and why"},
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
 	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
