@@ -44,6 +44,7 @@ static const char usage[] =
 	"  -w, --workdir DIR     where cells are built (default ./.ounce)\n"
 	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
 	"  -f, --format F        text, md, csv or json (default text)\n"
+	"      --explain         under each row, the sections and symbols that changed most\n"
 	"  -q, --quiet / -v, --verbose\n";
 
 static int
@@ -201,6 +202,7 @@ struct opts {
 	int jobs;
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
+	size_t explain;
 	double timeout;
 	struct strv allow;
 };
@@ -222,6 +224,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"workdir", required_argument, NULL, 'w'},
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
+		{"explain", no_argument, NULL, 'x'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -277,6 +280,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			o->format = optarg;
+			break;
+		case 'x':
+			o->explain = 3;
 			break;
 		case 'q':
 			log_adjust(-1);
@@ -486,7 +492,7 @@ cmd_matrix(int argc, char **argv)
 	if (st != 1 || res.nrows > 1) {
 		struct buf b = BUF_INIT;
 
-		table_render(&res, fmt, &b);
+		table_render_explained(&res, fmt, o.explain, &b);
 		fputs(buf_str(&b), stdout);
 		fflush(stdout);
 		buf_release(&b);

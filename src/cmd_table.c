@@ -12,18 +12,22 @@
 #include "table.h"
 #include "banned.h"
 
-static const char usage[] = "usage: ounce table [-f text|md|csv|json] [FILE]\n"
-			    "Print the table of a saved run (default .ounce/results.json).\n";
+static const char usage[] =
+	"usage: ounce table [-f text|md|csv|json] [--explain] [FILE]\n"
+	"Print the table of a saved run (default .ounce/results.json).\n"
+	"  --explain   under each row, the sections and symbols that changed most\n";
 
 int
 cmd_table(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
+		{"explain", no_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum table_format fmt = TABLE_TEXT;
+	size_t explain = 0;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
 	int c;
@@ -36,6 +40,9 @@ cmd_table(int argc, char **argv)
 				error("unknown format '%s': expected text, md, csv or json", optarg);
 				return 2;
 			}
+			break;
+		case 'x':
+			explain = 3;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -53,7 +60,7 @@ cmd_table(int argc, char **argv)
 		results_release(&r);
 		return 2;
 	}
-	table_render(&r, fmt, &b);
+	table_render_explained(&r, fmt, explain, &b);
 	fputs(buf_str(&b), stdout);
 	buf_release(&b);
 	results_release(&r);

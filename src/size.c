@@ -158,6 +158,7 @@ read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t e
 		return 0;
 	}
 	gelf_getshdr(symscn, &symsh);
+	r->dynamic_symbols = symsh.sh_type == SHT_DYNSYM;
 	data = elf_getdata(symscn, NULL);
 	if (!data || !symsh.sh_entsize) {
 		snprintf(err, errlen, "'%s': unreadable symbol table: %s", r->file, elf_errmsg(-1));

@@ -44,6 +44,7 @@ struct size_report {
 	size_t ncomponents;
 	char *attribution;	/* how components were found: "map", "dwarf", "crate", "none" */
 	bool is_object;		/* ET_REL */
+	bool dynamic_symbols;	/* no .symtab: the symbols are .dynsym's (a stripped file) */
 };
 #define SIZE_REPORT_INIT {0}
 

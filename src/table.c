@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "explain.h"
 #include "mem.h"
 #include "result.h"
 #include "banned.h"
@@ -192,9 +193,11 @@ pad(struct buf *out, const char *s, size_t w, bool right)
 	}
 }
 
-/* One table: the rows from..to-1 (one build's). */
+/* One table: the rows from..to-1 (one build's); explain > 0 adds that many
+ * changes under each text row. */
 static void
-render_text(const struct results *r, char ***g, size_t from, size_t to, struct buf *out, bool md)
+render_text(const struct results *r, char ***g, size_t from, size_t to, struct buf *out, bool md,
+	    size_t explain)
 {
 	size_t w[NCOLS];
 
@@ -229,6 +232,27 @@ render_text(const struct results *r, char ***g, size_t from, size_t to, struct b
 			buf_adds(out, md ? " " : "");
 		}
 		buf_adds(out, md ? "|\n" : "\n");
+		if (explain && !md) {
+			size_t before = out->len;
+
+			explain_cell(r, results_find(r, r->rows[i].cell), explain, out);
+			if (out->len > before) {
+				buf_addc(out, '\n');
+			}
+		}
+	}
+	if (explain && md) {
+		buf_adds(out, "\nWhere the bytes went:\n\n");
+		for (size_t i = from; i < to; i++) {
+			struct buf line = BUF_INIT;
+
+			explain_cell(r, results_find(r, r->rows[i].cell), explain, &line);
+			if (line.len) {
+				buf_printf(out, "- %s (%s):%s\n", r->rows[i].label, r->rows[i].group,
+					   buf_str(&line) + strlen("    where:"));
+			}
+			buf_release(&line);
+		}
 	}
 }
 
@@ -359,6 +383,13 @@ render_failures(const struct results *r, struct buf *out)
 void
 table_render(const struct results *r, enum table_format f, struct buf *out)
 {
+	table_render_explained(r, f, 0, out);
+}
+
+void
+table_render_explained(const struct results *r, enum table_format f, size_t explain,
+		       struct buf *out)
+{
 	char ***g;
 
 	if (f == TABLE_JSON) {
@@ -385,7 +416,7 @@ table_render(const struct results *r, enum table_format f, struct buf *out)
 			if (from) {
 				buf_addc(out, '\n');
 			}
-			render_text(r, g, from, to, out, f == TABLE_MD);
+			render_text(r, g, from, to, out, f == TABLE_MD, explain);
 		}
 		render_failures(r, out);
 	}

@@ -3,6 +3,7 @@
 #define OUNCE_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct buf;
 struct results;
@@ -13,6 +14,11 @@ enum table_format { TABLE_TEXT, TABLE_MD, TABLE_CSV, TABLE_JSON };
 bool table_format_parse(const char *s, enum table_format *out);
 /* Render r's rows into out. */
 void table_render(const struct results *r, enum table_format f, struct buf *out);
+/* table_render with, under each row of the text table (after the Markdown
+ * table), the top sections and symbols behind its change, read from the
+ * artifacts (explain.h). */
+void table_render_explained(const struct results *r, enum table_format f, size_t top,
+			    struct buf *out);
 /* Percent change of v against base, as "+1.2%", "-33.0%" or "0.0%" into a static
  * per-thread buffer; "n/a" when either is unknown. */
 const char *table_percent(long long v, long long base);

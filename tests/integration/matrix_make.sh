@@ -50,6 +50,11 @@ check_eq "longest_word removed" removed \
 	"$(jq -r '.symbols[] | select(.name == "longest_word") | .change' d.json)"
 check_eq "util.o shrank" shrunk "$(jq -r '.components[] | select(.name == "util.o") | .change' d.json)"
 
+# --explain: under the gc row, the function it dropped
+"$OUNCE" table --explain "$res" > explained.txt || fail "table --explain"
+grep -A1 '^default  gc ' explained.txt | tail -1 | grep -q '^    where: .*longest_word -[0-9]* B (removed)' \
+	|| fail "gc row not explained: $(cat explained.txt)"
+
 # several executables and no artifact named: one clear reason, exit 1
 multi=$(fixture multi)
 "$OUNCE" matrix -q -p gc -w "$T/w3" "$multi" > /dev/null 2> err.txt
