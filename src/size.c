@@ -361,6 +361,35 @@ cmp_component(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* path with "dir/.." pairs removed (for the toolchain's own files, which GNU ld
+ * names as ".../12/../../../x86_64-linux-gnu/Scrt1.o"). */
+static char *
+lexical_path(const char *path)
+{
+	struct strv parts = STRV_INIT;
+	char *out;
+
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (parts.n) {
+				free(parts.v[--parts.n]);
+				parts.v[parts.n] = NULL;
+			}
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			strv_push_owned(&parts, xstrndup(p, n));
+		}
+		p += n;
+		p += strspn(p, "/");
+	}
+	char *joined = strv_join(&parts, "/");
+	out = xasprintf("/%s", joined);
+	free(joined);
+	strv_release(&parts);
+	return out;
+}
+
 /* A component's name as a reader wants it: a Rust compile unit
  * (".../library/std/src/lib.rs/@/std.e28293b1aa0f68bd-cgu.0") or rlib member
  * ("libstd-0123abcd.rlib(std-0123abcd.std.4567-cgu.0.rcgu.o)") is its crate. */
@@ -368,23 +397,33 @@ static char *
 display_name(const char *name)
 {
 	const char *at = strstr(name, "/@/"), *rlib = strstr(name, ".rlib(");
+	const char *base = strrchr(name, '/');
 
+	base = base ? base + 1 : name;
+	if (strstr(base, ".ltrans") || !strcmp(base, "ld-temp.o") || strstr(base, ".lto.o")) {
+		/* gcc's LTO partitions (/tmp/ccXXXX.ltrans0.ltrans.o), lld's LTO output:
+		 * named per run, and no longer one source's code */
+		return xstrdup("[LTO output]");
+	}
+	if (name[0] == '/' && strstr(name, "/../")) {
+		return lexical_path(name);
+	}
 	if (at) {
 		at += 3;
 		return xstrndup(at, strcspn(at, ".-"));
 	}
 	if (rlib) {
-		const char *base = name, *slash;
+		const char *b = name, *slash;
 
 		for (slash = name; slash < rlib; slash++) {
 			if (*slash == '/') {
-				base = slash + 1;
+				b = slash + 1;
 			}
 		}
-		if (!strncmp(base, "lib", 3)) {
-			base += 3;
+		if (!strncmp(b, "lib", 3)) {
+			b += 3;
 		}
-		return xstrndup(base, strcspn(base, "-."));
+		return xstrndup(b, strcspn(b, "-."));
 	}
 	return xstrdup(name);
 }
@@ -474,6 +513,7 @@ size_normalize_name(const char *name)
 {
 	static const char *const suffixes[] = {
 		".constprop.", ".isra.", ".part.", ".cold", ".llvm.", ".lto_priv.", " [clone ",
+		"@", /* a symbol version: optarg@GLIBC_2.2.5 is optarg */
 	};
 	size_t cut = strlen(name);
 	char *out;
