@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "flame.h"
 #include "log.h"
 #include "size.h"
 #include "sizeout.h"
@@ -20,7 +21,8 @@ static const char usage[] =
 	"write, or --map), else from DWARF compile units, else from Rust crate names.\n"
 	"  -f, --format F   text, md, csv or json (default text)\n"
 	"  -n N             at most N symbol and component rows (the rest are summed)\n"
-	"      --map FILE   the linker map to attribute symbols with\n";
+	"      --map FILE   the linker map to attribute symbols with\n"
+	"      --flame      print an SVG flame graph (component, file, symbol) instead\n";
 
 /* Parse "text|md|csv|json"; false for anything else. */
 static bool
@@ -35,6 +37,7 @@ cmd_size(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"map", required_argument, NULL, 'M'},
+		{"flame", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -43,6 +46,7 @@ cmd_size(int argc, char **argv)
 	struct buf b = BUF_INIT;
 	char err[512], *end;
 	long limit = 0;
+	bool flame = false;
 	int c;
 
 	optind = 1;
@@ -60,6 +64,9 @@ cmd_size(int argc, char **argv)
 			break;
 		case 'M':
 			map = optarg;
+			break;
+		case 'F':
+			flame = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -83,7 +90,11 @@ cmd_size(int argc, char **argv)
 		size_report_release(&r);
 		return 2;
 	}
-	sizeout_report(&r, format, (size_t)limit, &b);
+	if (flame) {
+		flame_svg(&r, &b);
+	} else {
+		sizeout_report(&r, format, (size_t)limit, &b);
+	}
 	fputs(buf_str(&b), stdout);
 	buf_release(&b);
 	size_report_release(&r);
