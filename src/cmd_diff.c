@@ -16,6 +16,7 @@
 #include "result.h"
 #include "size.h"
 #include "sizeout.h"
+#include "table.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -110,8 +111,9 @@ cmd_diff(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "md") && strcmp(format, "csv") &&
-	    strcmp(format, "json")) {
+	enum table_format fmt;
+
+	if (!table_format_parse(format, &fmt)) {
 		error("unknown format '%s': expected text, md, csv or json", format);
 		return 2;
 	}

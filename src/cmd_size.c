@@ -12,6 +12,7 @@
 #include "log.h"
 #include "size.h"
 #include "sizeout.h"
+#include "table.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -23,13 +24,6 @@ static const char usage[] =
 	"  -n N             at most N symbol and component rows (the rest are summed)\n"
 	"      --map FILE   the linker map to attribute symbols with\n"
 	"      --flame      print an SVG flame graph (component, file, symbol) instead\n";
-
-/* Parse "text|md|csv|json"; false for anything else. */
-static bool
-format_ok(const char *f)
-{
-	return !strcmp(f, "text") || !strcmp(f, "md") || !strcmp(f, "csv") || !strcmp(f, "json");
-}
 
 int
 cmd_size(int argc, char **argv)
@@ -76,7 +70,9 @@ cmd_size(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!format_ok(format)) {
+	enum table_format fmt;
+
+	if (!table_format_parse(format, &fmt)) {
 		error("unknown format '%s': expected text, md, csv or json", format);
 		return 2;
 	}

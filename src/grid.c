@@ -63,8 +63,8 @@ pad(struct buf *out, const char *s, size_t w, bool right)
 	}
 }
 
-static void
-csv_field(struct buf *out, const char *s)
+void
+grid_csv_field(struct buf *out, const char *s)
 {
 	if (!strpbrk(s, ",\"\n")) {
 		buf_adds(out, s);
@@ -89,13 +89,13 @@ grid_render(const struct grid *g, const char *format, struct buf *out)
 	if (csv) {
 		for (size_t c = 0; c < g->ncols; c++) {
 			buf_adds(out, c ? "," : "");
-			csv_field(out, g->headers[c]);
+			grid_csv_field(out, g->headers[c]);
 		}
 		buf_addc(out, '\n');
 		for (size_t r = 0; r < g->nrows; r++) {
 			for (size_t c = 0; c < g->ncols; c++) {
 				buf_adds(out, c ? "," : "");
-				csv_field(out, g->cells[r * g->ncols + c]);
+				grid_csv_field(out, g->cells[r * g->ncols + c]);
 			}
 			buf_addc(out, '\n');
 		}

@@ -24,6 +24,8 @@ void grid_init(struct grid *g, size_t ncols, const char *const *headers, const b
 void grid_row(struct grid *g, const char *fmt, ...) OUNCE_PRINTF(2, 3);
 /* Render as "text", "md" or "csv" into out. */
 void grid_render(const struct grid *g, const char *format, struct buf *out);
+/* Append s as one CSV field (quoted when it holds a comma, quote or newline). */
+void grid_csv_field(struct buf *out, const char *s);
 /* Free what g owns. */
 void grid_release(struct grid *g);
 

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "explain.h"
+#include "grid.h"
 #include "mem.h"
 #include "result.h"
 #include "banned.h"
@@ -256,22 +257,6 @@ render_text(const struct results *r, char ***g, size_t from, size_t to, struct b
 	}
 }
 
-static void
-csv_field(struct buf *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		buf_adds(out, s);
-		return;
-	}
-	buf_addc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"') {
-			buf_addc(out, '"');
-		}
-		buf_addc(out, *s);
-	}
-	buf_addc(out, '"');
-}
 
 static void
 render_csv(const struct results *r, char ***g, struct buf *out)
@@ -287,20 +272,20 @@ render_csv(const struct results *r, char ***g, struct buf *out)
 
 			buf_adds(out, c ? "," : "");
 			if (c == C_HUMAN || c == C_SMOKE) {
-				csv_field(out, v);
+				grid_csv_field(out, v);
 			} else if (c == C_PCT || right_aligned(c)) {
 				/* numbers without units or signs of absence */
 				if (strcmp(v, "-") && strcmp(v, "n/a")) {
 					buf_add(out, v, strlen(v) - (c == C_PCT ? 1 : 0));
 				}
 			} else {
-				csv_field(out, v);
+				grid_csv_field(out, v);
 			}
 		}
 		buf_addc(out, ',');
-		csv_field(out, r->rows[i].group);
+		grid_csv_field(out, r->rows[i].group);
 		buf_addc(out, ',');
-		csv_field(out, r->rows[i].cell);
+		grid_csv_field(out, r->rows[i].cell);
 		buf_addc(out, '\n');
 	}
 }
