@@ -102,10 +102,25 @@ grid_render(const struct grid *g, const char *format, struct buf *out)
 		free(w);
 		return;
 	}
+	/* in Markdown a '|' in a cell (a C++ operator|) must not split the row */
+	char **text = xcalloc((g->nrows + 1) * g->ncols, sizeof(*text));
+
+	for (size_t i = 0; i < (g->nrows + 1) * g->ncols; i++) {
+		const char *cell = i < g->ncols ? g->headers[i] : g->cells[i - g->ncols];
+		struct buf esc = BUF_INIT;
+
+		for (const char *p = cell; md && *p; p++) {
+			if (*p == '|') {
+				buf_addc(&esc, '\\');
+			}
+			buf_addc(&esc, *p);
+		}
+		text[i] = md ? buf_detach(&esc) : xstrdup(cell);
+	}
 	for (size_t c = 0; c < g->ncols; c++) {
-		w[c] = strlen(g->headers[c]);
-		for (size_t r = 0; r < g->nrows; r++) {
-			size_t n = strlen(g->cells[r * g->ncols + c]);
+		w[c] = 0;
+		for (size_t r = 0; r <= g->nrows; r++) {
+			size_t n = strlen(text[r * g->ncols + c]);
 
 			w[c] = n > w[c] ? n : w[c];
 		}
@@ -121,12 +136,16 @@ grid_render(const struct grid *g, const char *format, struct buf *out)
 				}
 				continue;
 			}
-			pad(out, r == 0 ? g->headers[c] : g->cells[(r - 2) * g->ncols + c],
+			pad(out, text[(r == 0 ? 0 : r - 1) * g->ncols + c],
 			    last && !g->right[c] ? 0 : w[c], g->right[c]);
 			buf_adds(out, md ? " " : "");
 		}
 		buf_adds(out, md ? "|\n" : "\n");
 	}
+	for (size_t i = 0; i < (g->nrows + 1) * g->ncols; i++) {
+		free(text[i]);
+	}
+	free(text);
 	free(w);
 }
 

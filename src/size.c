@@ -282,6 +282,12 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 		goto out;
 	}
 	r->is_object = eh.e_type == ET_REL;
+	if (eh.e_ehsize != (gelf_getclass(e) == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)) ||
+	    eh.e_ehsize > size) {
+		snprintf(err, errlen, "'%s': malformed ELF header (e_ehsize %u)", path,
+			 (unsigned)eh.e_ehsize);
+		goto out;
+	}
 	if ((unsigned long long)eh.e_phoff + (unsigned long long)phnum * eh.e_phentsize > size ||
 	    (unsigned long long)eh.e_shoff + (unsigned long long)shnum * eh.e_shentsize > size) {
 		snprintf(err, errlen, "'%s' is truncated: its %s headers end past the file's %llu "
@@ -348,6 +354,27 @@ size_symbol_total(const struct size_report *r)
 		t += r->symbols[i].bytes;
 	}
 	return t;
+}
+
+/* Rust's manglings: v0 (_R...) and legacy (_ZN...17h<16 hex>E). A C++ name has
+ * "::" too, so the demangled text cannot tell a crate from a namespace. */
+static bool
+is_rust(const char *raw)
+{
+	size_t n = strlen(raw);
+
+	if (!strncmp(raw, "_R", 2)) {
+		return true;
+	}
+	if (strncmp(raw, "_ZN", 3) || n < 24 || raw[n - 1] != 'E' || strncmp(raw + n - 20, "17h", 3)) {
+		return false;
+	}
+	for (size_t i = n - 17; i < n - 1; i++) {
+		if (!((raw[i] >= '0' && raw[i] <= '9') || (raw[i] >= 'a' && raw[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
 }
 
 static int
@@ -466,7 +493,7 @@ size_attribute(struct size_report *r, const char *map_path, char *err, size_t er
 
 		if (c) {
 			set_component(s, c);
-		} else if ((crate = component_crate(s->name))) {
+		} else if (is_rust(s->raw) && (crate = component_crate(s->name))) {
 			/* Rust symbols name their crate */
 			set_component(s, crate);
 			free(crate);

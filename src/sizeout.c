@@ -246,6 +246,32 @@ sizeout_diff(const struct diff *d, const char *a, const char *b, const char *for
 		dump_json(o, out);
 		return;
 	}
+	if (!strcmp(format, "csv")) {
+		/* one table, as the report's CSV: a "table" column says which */
+		static const char *const h[] = {"table", "name", "old", "new", "delta", "change"};
+		static const bool right[] = {false, false, true, true, true, false};
+		const struct diff_table *t[] = {&d->symbols, &d->sections, &d->components};
+		static const char *const kind[] = {"symbol", "section", "component"};
+		struct grid g;
+
+		grid_init(&g, 6, h, right);
+		grid_row(&g, "file\t\t%lld\t%lld\t%+lld\t%s", d->old_total, d->new_total,
+			 d->new_total - d->old_total,
+			 d->new_total > d->old_total ? "grown"
+			 : d->new_total < d->old_total ? "shrunk" : "same");
+		for (size_t k = 0; k < 3; k++) {
+			for (size_t i = 0; i < t[k]->n; i++) {
+				const struct diff_row *r = &t[k]->v[i];
+
+				grid_row(&g, "%s\t%s\t%lld\t%lld\t%+lld\t%s", kind[k], r->name,
+					 r->old_bytes, r->new_bytes, r->new_bytes - r->old_bytes,
+					 diff_change_name(r->change));
+			}
+		}
+		grid_render(&g, format, out);
+		grid_release(&g);
+		return;
+	}
 	buf_printf(out, "%s -> %s: %lld -> %lld bytes, %+lld (%s)\n\n", a, b, d->old_total,
 		   d->new_total, d->new_total - d->old_total,
 		   table_percent(d->new_total, d->old_total));

@@ -8,11 +8,13 @@ struct buf;
 struct diff;
 struct size_report;
 
-/* Render r in format ("text", "md", "csv", "json"), at most limit symbol and
- * component rows (0: all; the rest are summed in one row, so totals hold). */
+/* Render r in format ("text", "md", "csv", "json"); text and Markdown show at
+ * most limit symbol and component rows (0: all; the rest are summed in one row,
+ * so totals hold), CSV and JSON show every row. */
 void sizeout_report(const struct size_report *r, const char *format, size_t limit,
 		    struct buf *out);
-/* Render d (a named before, b after) in format, at most limit rows per table. */
+/* Render d (a named before, b after) in format; text and Markdown show at most
+ * limit rows per table, CSV (one table with a "table" column) and JSON all. */
 void sizeout_diff(const struct diff *d, const char *a, const char *b, const char *format,
 		  size_t limit, struct buf *out);
 

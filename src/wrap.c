@@ -94,7 +94,8 @@ wrap_map_flag(char *const *args, size_t n)
 			out = args[i + 1];
 		}
 	}
-	if (!out || !strncmp(out, "/dev/", 5)) {
+	/* -Wl, splits at commas: an output named "a,b" cannot be passed through it */
+	if (!out || !strncmp(out, "/dev/", 5) || strchr(out, ',')) {
 		return NULL;
 	}
 	return xasprintf("-Wl,-Map,%s.map", out);

@@ -229,6 +229,84 @@ test_wrap_encode_decode_empty(void **state)
 	strv_release(&back);
 }
 
+/* wrap_map_flag of the NULL-terminated list of arguments; the caller frees it. */
+static char *
+map_flag(const char *const *list)
+{
+	struct strv sv = STRV_INIT;
+	char *flag;
+
+	words(&sv, list);
+	flag = wrap_map_flag(strv_array(&sv), sv.n);
+	strv_release(&sv);
+	return flag;
+}
+
+#define MAP_FLAG(...) map_flag((const char *const[]){__VA_ARGS__, NULL})
+
+/* Fail unless the flag is want (NULL: none), then free it. */
+static void
+check_map_flag(char *flag, const char *want)
+{
+	if (!want) {
+		assert_null(flag);
+		return;
+	}
+	assert_non_null(flag);
+	assert_string_equal(flag, want);
+	free(flag);
+}
+
+static void
+test_wrap_map_flag_of_a_link(void **state)
+{
+	(void)state;
+	check_map_flag(MAP_FLAG("-o", "prog", "main.o"), "-Wl,-Map,prog.map");
+	check_map_flag(MAP_FLAG("main.o", "util.o", "-o", "prog", "-lm"), "-Wl,-Map,prog.map");
+	check_map_flag(MAP_FLAG("-O2", "main.c", "-o", "out/bin/app"), "-Wl,-Map,out/bin/app.map");
+	check_map_flag(MAP_FLAG("-shared", "-fPIC", "a.o", "-o", "libx.so"),
+		       "-Wl,-Map,libx.so.map");
+	/* the last -o wins, as for the compiler */
+	check_map_flag(MAP_FLAG("-o", "first", "main.o", "-o", "second"), "-Wl,-Map,second.map");
+}
+
+static void
+test_wrap_map_flag_none(void **state)
+{
+	(void)state;
+	/* a compile, not a link */
+	check_map_flag(MAP_FLAG("-c", "main.c", "-o", "main.o"), NULL);
+	check_map_flag(MAP_FLAG("-r", "a.o", "b.o", "-o", "ab.o"), NULL);
+	check_map_flag(MAP_FLAG("-E", "main.c", "-o", "main.i"), NULL);
+	/* a link to a device: configure's tests */
+	check_map_flag(MAP_FLAG("main.o", "-o", "/dev/null"), NULL);
+	check_map_flag(MAP_FLAG("-x", "c", "-", "-o", "/dev/null"), NULL);
+	/* a link without -o: a.out */
+	check_map_flag(MAP_FLAG("main.o"), NULL);
+	check_map_flag(MAP_FLAG("main.o", "-lm"), NULL);
+	/* -o as the last word has no value */
+	check_map_flag(MAP_FLAG("main.o", "-o"), NULL);
+	/* an information call */
+	check_map_flag(MAP_FLAG("--version"), NULL);
+	check_map_flag(MAP_FLAG("-print-prog-name=ld", "-o", "x"), NULL);
+	assert_null(wrap_map_flag(NULL, 0));
+}
+
+/* An output name with a comma gets no map flag: -Wl, would split it at the comma
+ * and break a link that works without ounce. */
+static void
+test_wrap_map_flag_output_with_a_comma(void **state)
+{
+	char *flag = MAP_FLAG("main.o", "-o", "out,1");
+
+	(void)state;
+	if (flag) {
+		assert_int_equal(strncmp(flag, "-Wl,-Map,", 9), 0);
+		assert_null(strchr(flag + 9, ','));
+	}
+	free(flag);
+}
+
 int
 main(void)
 {
@@ -244,7 +322,11 @@ main(void)
 		cmocka_unit_test(test_wrap_argv_with_empty_flag_lists),
 		cmocka_unit_test(test_wrap_encode_decode_round_trip),
 		cmocka_unit_test(test_wrap_encode_decode_empty),
+		cmocka_unit_test(test_wrap_map_flag_of_a_link),
+		cmocka_unit_test(test_wrap_map_flag_none),
+		cmocka_unit_test(test_wrap_map_flag_output_with_a_comma),
 	};
+
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
