@@ -7,6 +7,7 @@
 int cmd_advise(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_heap(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_pick(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);

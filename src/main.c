@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"advise", cmd_advise, "say which profiles are likely to pay for a binary, and why"},
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
 	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
+	{"heap", cmd_heap, "trace heap allocations; statistics and fixed-block pool layouts"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
 	{"pick", cmd_pick, "choose the winning cell of a run; --emit its settings"},
 	{"profiles", cmd_profiles, "list the size profiles and their trade-offs"},

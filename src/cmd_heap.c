@@ -1,0 +1,43 @@
+/* cmd_heap.c: `ounce heap trace|stats|pools|replay`: heap tracing and fixed-block
+ * pool layouts. Dispatches to the heapcmd_*.c files. */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "heapcmd.h"
+#include "log.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: ounce heap COMMAND ...\n"
+	"  trace [-o LOG] [--follow-fork] [--follow-exec] -- CMD ARGS...   record every allocation\n"
+	"  stats LOG [--align N] [--budget SIZE]      Block Size | Max Load | Total Allocations\n"
+	"  pools LOG --pools N                        the fixed-block pool layout that serves it\n"
+	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n";
+
+int
+cmd_heap(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} sub[] = {
+		{"pools", heapcmd_pools},
+		{"replay", heapcmd_replay},
+		{"stats", heapcmd_stats},
+		{"trace", heapcmd_trace},
+	};
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(sub) / sizeof(*sub); i++) {
+		if (!strcmp(argv[1], sub[i].name)) {
+			return sub[i].fn(argc - 1, argv + 1);
+		}
+	}
+	error("unknown heap command '%s'; 'ounce heap --help' lists them", argv[1]);
+	return 2;
+}
