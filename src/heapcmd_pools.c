@@ -1,14 +1,248 @@
-/* heapcmd_pools.c: `ounce heap pools` (being written). */
+/* heapcmd_pools.c: `ounce heap pools LOG --pools N`: the trade-off between pool
+ * count and reserved bytes for 1..N pools, then the N-pool layout as ounce INI,
+ * Drone TOML or a C initializer. In text, the table is written as comments of
+ * that form, so the whole output can be saved and read back (by replay). */
+#define _GNU_SOURCE /* getopt_long */
 #include "heapcmd.h"
 
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "grid.h"
+#include "heaplog.h"
+#include "heappools.h"
+#include "heapstats.h"
 #include "log.h"
+#include "mem.h"
+#include "table.h"
 #include "banned.h"
+
+#define U(x) ((unsigned long long)(x))
+
+static const char usage[] =
+	"usage: ounce heap pools LOG --pools N [options]\n"
+	"The fixed-block pool layouts with the fewest reserved bytes for 1..N pools.\n"
+	"  --pools N             the most pools to use (required)\n"
+	"  --align A             round block sizes up to a multiple of A (default 8)\n"
+	"  --min-block B         smallest block (default 8: a free list lives in it)\n"
+	"  --capacity joint|sum  blocks per pool: the most of its sizes alive at once\n"
+	"                        (joint, default), or the sum of each size's own most (sum,\n"
+	"                        Drone's)\n"
+	"  --emit ini|toml|c     the N-pool layout as ounce INI (read by 'ounce heap\n"
+	"                        replay'), a Drone [heap.main] section or a C initializer\n"
+	"  -f, --format F        text, md, csv (the table only) or json (default text)\n";
+
+static long long
+frag(const struct heappools_layout *l, uint64_t peak)
+{
+	return (long long)l->reserved - (long long)peak;
+}
+
+static double
+frag_pct(const struct heappools_layout *l, uint64_t peak)
+{
+	return l->reserved ? 100.0 * (double)frag(l, peak) / (double)l->reserved : 0.0;
+}
+
+static void
+render_json(const struct heappools_layout *ls, size_t n, const struct heappools_classes *c,
+	    uint64_t peak, uint64_t align, struct buf *out)
+{
+	json_t *o = json_object(), *layouts = json_array();
+	char *s;
+
+	json_object_set_new(o, "capacity",
+			    json_string(c->model == HEAPPOOLS_JOINT ? "joint" : "sum"));
+	json_object_set_new(o, "align", json_integer((json_int_t)align));
+	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)peak));
+	for (size_t k = 0; k < n; k++) {
+		json_t *l = json_object(), *pools = json_array();
+
+		for (size_t i = 0; i < ls[k].npools; i++) {
+			json_t *p = json_object();
+
+			json_object_set_new(p, "block", json_integer((json_int_t)ls[k].pools[i].block));
+			json_object_set_new(p, "count", json_integer((json_int_t)ls[k].pools[i].count));
+			json_array_append_new(pools, p);
+		}
+		json_object_set_new(l, "max_pools", json_integer((json_int_t)(k + 1)));
+		json_object_set_new(l, "pools", pools);
+		json_object_set_new(l, "reserved", json_integer((json_int_t)ls[k].reserved));
+		json_object_set_new(l, "fragmentation", json_integer(frag(&ls[k], peak)));
+		json_array_append_new(layouts, l);
+	}
+	json_object_set_new(o, "layouts", layouts);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	buf_adds(out, s ? s : "{}");
+	buf_addc(out, '\n');
+	free(s);
+}
+
+/* The trade-off table; in text, each line becomes a comment of the emitted form. */
+static void
+render(const struct heappools_layout *ls, size_t n, uint64_t peak, enum table_format f,
+       const char *format, enum heappools_emit emit, struct buf *out)
+{
+	static const char *const headers[] = {"pools", "reserved", "fragmentation", "%",
+					      "layout (block x count)"};
+	static const bool right[] = {true, true, true, true, false};
+	struct buf table = BUF_INIT, lay = BUF_INIT;
+	struct grid g;
+
+	grid_init(&g, 5, headers, right);
+	for (size_t k = 0; k < n; k++) {
+		buf_reset(&lay);
+		for (size_t i = 0; i < ls[k].npools; i++) {
+			buf_printf(&lay, "%s%llux%llu", i ? " " : "", U(ls[k].pools[i].block),
+				   U(ls[k].pools[i].count));
+		}
+		grid_row(&g, "%zu\t%llu\t%lld\t%.1f\t%s", k + 1, U(ls[k].reserved),
+			 frag(&ls[k], peak), frag_pct(&ls[k], peak), buf_str(&lay));
+	}
+	grid_render(&g, format, &table);
+	grid_release(&g);
+	if (f == TABLE_TEXT) {
+		const char *cm = emit == HEAPPOOLS_EMIT_C ? "// " : "# ";
+		const char *p = buf_str(&table);
+
+		buf_printf(out, "%speak live %llu B; fragmentation = reserved - peak\n", cm,
+			   U(peak));
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+			buf_adds(out, cm);
+			buf_add(out, p, len);
+			buf_addc(out, '\n');
+			p += len + (nl != NULL);
+		}
+	} else {
+		buf_adds(out, buf_str(&table));
+	}
+	if (f != TABLE_CSV && n) {
+		buf_adds(out, f == TABLE_MD ? "\n```\n" : "\n");
+		heappools_emit(&ls[n - 1], emit, out);
+		if (f == TABLE_MD) {
+			buf_adds(out, "```\n");
+		}
+	}
+	buf_release(&table);
+	buf_release(&lay);
+}
 
 int
 heapcmd_pools(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	error("'ounce heap pools' is not written yet");
-	return 1;
+	static const struct option longopts[] = {
+		{"pools", required_argument, NULL, 'n'},
+		{"align", required_argument, NULL, 'a'},
+		{"min-block", required_argument, NULL, 'm'},
+		{"capacity", required_argument, NULL, 'c'},
+		{"emit", required_argument, NULL, 'e'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct heap_log log = HEAP_LOG_INIT;
+	struct heapstats st = HEAPSTATS_INIT;
+	struct heappools_classes cl = HEAPPOOLS_CLASSES_INIT;
+	struct heappools_layout *ls;
+	enum heappools_capacity model = HEAPPOOLS_JOINT;
+	enum heappools_emit emit = HEAPPOOLS_EMIT_INI;
+	struct buf out = BUF_INIT;
+	const char *format = "text";
+	enum table_format f;
+	uint64_t align = 8, min_block = 8, npools = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (!heaplog_parse_size(optarg, &npools) || !npools || npools > 4096) {
+				error("--pools needs a number from 1 to 4096, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			if (!heaplog_parse_size(optarg, &align) || !align) {
+				error("--align needs a positive number of bytes, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (!heaplog_parse_size(optarg, &min_block)) {
+				error("--min-block needs a number of bytes, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (!strcmp(optarg, "joint")) {
+				model = HEAPPOOLS_JOINT;
+			} else if (!strcmp(optarg, "sum")) {
+				model = HEAPPOOLS_SUM;
+			} else {
+				error("unknown capacity '%s': expected joint or sum", optarg);
+				return 2;
+			}
+			break;
+		case 'e':
+			if (!heappools_emit_parse(optarg, &emit)) {
+				error("unknown emit form '%s': expected ini, toml or c", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!table_format_parse(format, &f)) {
+		error("unknown format '%s': expected text, md, csv or json", format);
+		return 2;
+	}
+	if (argc - optind != 1 || !npools) {
+		if (argc - optind == 1) {
+			error("--pools N is required");
+		}
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (heaplog_read(&log, argv[optind]) < 0) {
+		return 2;
+	}
+	heapstats_compute(&st, &log, 1);
+	heappools_classes(&cl, &log, align, min_block, model);
+	if (npools > cl.m && cl.m) {
+		info("%zu size classes: %llu pools are no better than %zu", cl.m, U(npools), cl.m);
+	}
+	ls = xcalloc((size_t)npools, sizeof(*ls));
+	heappools_solve(&cl, (size_t)npools, ls);
+	if (f == TABLE_JSON) {
+		render_json(ls, (size_t)npools, &cl, st.peak_bytes, align, &out);
+	} else {
+		render(ls, (size_t)npools, st.peak_bytes, f, format, emit, &out);
+	}
+	fputs(buf_str(&out), stdout);
+	for (size_t k = 0; k < npools; k++) {
+		heappools_layout_release(&ls[k]);
+	}
+	free(ls);
+	buf_release(&out);
+	heappools_classes_release(&cl);
+	heapstats_release(&st);
+	heaplog_release(&log);
+	return 0;
 }

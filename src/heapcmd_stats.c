@@ -1,14 +1,176 @@
-/* heapcmd_stats.c: `ounce heap stats` (being written). */
+/* heapcmd_stats.c: `ounce heap stats LOG`: Drone's table (Block Size | Max Load |
+ * Total Allocations), then the true peak, the counts and the live-at-exit
+ * figures, as text, Markdown, CSV (the table only) or JSON. */
+#define _GNU_SOURCE /* getopt_long */
 #include "heapcmd.h"
 
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "grid.h"
+#include "heaplog.h"
+#include "heapstats.h"
 #include "log.h"
+#include "table.h"
 #include "banned.h"
+
+#define U(x) ((unsigned long long)(x))
+
+static const char usage[] =
+	"usage: ounce heap stats LOG [options]\n"
+	"Per-size maximum load and totals of a heap trace log, and its peak.\n"
+	"  --align N        round sizes up to a multiple of N (default 1: exact sizes)\n"
+	"  --budget SIZE    show the peak as a share of SIZE (4096, 4K, 4KiB, 1M)\n"
+	"  -f, --format F   text, md, csv or json (default text)\n";
+
+static void
+render_json(const struct heapstats *st, const struct heap_log *log, uint64_t budget,
+	    struct buf *out)
+{
+	json_t *o = json_object(), *blocks = json_array();
+	char *s;
+
+	for (size_t i = 0; i < st->nsizes; i++) {
+		json_t *b = json_object();
+
+		json_object_set_new(b, "size", json_integer((json_int_t)st->sizes[i].size));
+		json_object_set_new(b, "max_load", json_integer((json_int_t)st->sizes[i].max_load));
+		json_object_set_new(b, "total", json_integer((json_int_t)st->sizes[i].total));
+		json_array_append_new(blocks, b);
+	}
+	json_object_set_new(o, "blocks", blocks);
+	json_object_set_new(o, "align", json_integer((json_int_t)st->align));
+	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)st->peak_bytes));
+	json_object_set_new(o, "peak_event", json_integer((json_int_t)st->peak_event));
+	json_object_set_new(o, "peak_t_us", json_integer((json_int_t)st->peak_t_us));
+	json_object_set_new(o, "max_heap_load", json_integer((json_int_t)st->drone_bytes));
+	json_object_set_new(o, "allocations", json_integer((json_int_t)st->allocations));
+	json_object_set_new(o, "frees", json_integer((json_int_t)st->frees));
+	json_object_set_new(o, "reallocs", json_integer((json_int_t)st->reallocs));
+	json_object_set_new(o, "failed", json_integer((json_int_t)st->failed));
+	json_object_set_new(o, "unknown_frees", json_integer((json_int_t)st->unknown_frees));
+	json_object_set_new(o, "live_blocks", json_integer((json_int_t)st->live_blocks));
+	json_object_set_new(o, "live_bytes", json_integer((json_int_t)st->live_bytes));
+	json_object_set_new(o, "events", json_integer((json_int_t)st->events));
+	json_object_set_new(o, "truncated", json_boolean(log->truncated));
+	json_object_set_new(o, "lost", json_integer((json_int_t)log->lost));
+	if (budget) {
+		json_object_set_new(o, "budget", json_integer((json_int_t)budget));
+		json_object_set_new(o, "budget_share",
+				    json_real(100.0 * (double)st->peak_bytes / (double)budget));
+	}
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	buf_adds(out, s ? s : "{}");
+	buf_addc(out, '\n');
+	free(s);
+}
+
+static void
+render(const struct heapstats *st, const struct heap_log *log, uint64_t budget,
+       enum table_format f, const char *format, struct buf *out)
+{
+	static const char *const headers[] = {"Block Size", "Max Load", "Total Allocations"};
+	static const bool right[] = {true, true, true};
+	struct grid g;
+
+	if (f == TABLE_JSON) {
+		render_json(st, log, budget, out);
+		return;
+	}
+	grid_init(&g, 3, headers, right);
+	for (size_t i = 0; i < st->nsizes; i++) {
+		grid_row(&g, "%llu\t%llu\t%llu", U(st->sizes[i].size), U(st->sizes[i].max_load),
+			 U(st->sizes[i].total));
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+	if (f == TABLE_CSV) {
+		return;
+	}
+	buf_printf(out, "\nallocations %llu (%llu failed), frees %llu, reallocs %llu, "
+		   "unknown frees %llu\n",
+		   U(st->allocations), U(st->failed), U(st->frees), U(st->reallocs),
+		   U(st->unknown_frees));
+	buf_printf(out, "peak live %llu B", U(st->peak_bytes));
+	if (st->peak_event) {
+		buf_printf(out, " at event %zu (t=%.6f s)", st->peak_event,
+			   (double)st->peak_t_us / 1e6);
+	}
+	buf_printf(out, "; size x max-load %llu B; live at exit %llu blocks / %llu B\n",
+		   U(st->drone_bytes), U(st->live_blocks), U(st->live_bytes));
+	if (budget) {
+		buf_printf(out, "budget %llu B: peak uses %.1f %%, size x max-load %.1f %%\n",
+			   U(budget), 100.0 * (double)st->peak_bytes / (double)budget,
+			   100.0 * (double)st->drone_bytes / (double)budget);
+	}
+}
 
 int
 heapcmd_stats(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	error("'ounce heap stats' is not written yet");
-	return 1;
+	static const struct option longopts[] = {
+		{"align", required_argument, NULL, 'a'},
+		{"budget", required_argument, NULL, 'b'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct heap_log log = HEAP_LOG_INIT;
+	struct heapstats st = HEAPSTATS_INIT;
+	struct buf out = BUF_INIT;
+	const char *format = "text";
+	enum table_format f;
+	uint64_t align = 1, budget = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (!heaplog_parse_size(optarg, &align) || !align) {
+				error("--align needs a positive number of bytes, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (!heaplog_parse_size(optarg, &budget) || !budget) {
+				error("--budget needs a size such as 4096, 4K or 1MiB, not '%s'",
+				      optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (!table_format_parse(format, &f)) {
+		error("unknown format '%s': expected text, md, csv or json", format);
+		return 2;
+	}
+	if (argc - optind != 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (heaplog_read(&log, argv[optind]) < 0) {
+		return 2;
+	}
+	heapstats_compute(&st, &log, align);
+	render(&st, &log, budget, f, format, &out);
+	fputs(buf_str(&out), stdout);
+	buf_release(&out);
+	heapstats_release(&st);
+	heaplog_release(&log);
+	return 0;
 }

@@ -1,14 +1,554 @@
-/* heapcmd_trace.c: `ounce heap trace` (being written). */
+/* heapcmd_trace.c: `ounce heap trace`: run a program with libounce-heaptrace.so
+ * preloaded, so each of its heap calls lands in a log (heapfmt.h), then say what
+ * was recorded. The program keeps ounce's stdin, stdout and stderr, and its exit
+ * status becomes ounce's. Reading the log properly is heaplog.c's job; this file
+ * only checks that one was written. */
+#define _GNU_SOURCE /* getopt_long */
 #include "heapcmd.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <getopt.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "heapfmt.h"
 #include "log.h"
+#include "mem.h"
+#include "os_linux.h"
+#include "sched.h"
+#include "spawn.h"
+#include "strv.h"
 #include "banned.h"
+
+#define HEAPTRACE_LIB "libounce-heaptrace.so"
+#define DEFAULT_LOG "ounce-heap.log"
+
+static const char usage[] =
+	"usage: ounce heap trace [options] -- CMD ARGS...\n"
+	"Run CMD with each malloc, calloc, realloc, free and aligned allocation it makes\n"
+	"recorded in a log for 'ounce heap stats|pools|replay'. CMD keeps the terminal,\n"
+	"and ounce exits with CMD's status (128+N after signal N).\n"
+	"  -o, --output LOG   the log (default " DEFAULT_LOG " in the current directory);\n"
+	"                     an existing file that is not a heap log is never overwritten\n"
+	"      --follow-fork  trace forked children too, each into LOG.PID\n"
+	"      --follow-exec  trace the programs CMD runs too, each into LOG.PID\n"
+	"                     (a second log of one pid, after fork and exec, is LOG.PID.1)\n"
+	"      --timeout S    stop CMD after S seconds\n"
+	"The library is $OUNCE_HEAPTRACE_LIB, else ../lib/ounce/" HEAPTRACE_LIB "\n"
+	"beside the ounce executable, else the one in ounce's build directory.\n";
+
+/* What a quick pass over a log found. */
+struct log_scan {
+	bool header;			/* magic and version are right */
+	bool trailer;			/* ended with a TRAILER */
+	bool unreadable;		/* an unknown tag: the reader will say more */
+	unsigned long long events;	/* event records (the ones with a dt) */
+	unsigned long long lost;	/* from the trailer */
+	unsigned long long flags;	/* from the trailer */
+};
+
+/* One unsigned LEB128 value; false at the end of the file or on a value longer
+ * than 10 bytes. */
+static bool
+get_uleb(FILE *f, uint64_t *v)
+{
+	int c, shift = 0;
+
+	*v = 0;
+	do {
+		c = getc_unlocked(f);
+		if (c == EOF || shift > 63) {
+			return false;
+		}
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	return true;
+}
+
+/* Count the records of the log at path. Returns -1 when it cannot be read
+ * (not reported: a missing log has its own message). */
+static int
+scan_log(const char *path, struct log_scan *sc)
+{
+	unsigned char hdr[HEAPFMT_HEADER_FIXED];
+	FILE *f = fopen(path, "re");
+	uint64_t v, field[3];
+	int tag;
+
+	memset(sc, 0, sizeof(*sc));
+	if (!f) {
+		return -1;
+	}
+	if (fread(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    memcmp(hdr, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN) || hdr[7] != HEAPFMT_VERSION ||
+	    !get_uleb(f, &v) || fseek(f, (long)v, SEEK_CUR) < 0) {
+		fclose(f);
+		return 0;
+	}
+	sc->header = true;
+	while ((tag = getc_unlocked(f)) != EOF && !sc->trailer) {
+		int n;
+
+		switch (tag) {
+		case HEAPFMT_FREE:
+		case HEAPFMT_THREAD:
+		case HEAPFMT_FORK:
+			n = tag == HEAPFMT_FREE ? 2 : 1;
+			break;
+		case HEAPFMT_MALLOC:
+		case HEAPFMT_FAIL:
+		case HEAPFMT_TRAILER:
+			n = 3;
+			break;
+		case HEAPFMT_CALLOC:
+		case HEAPFMT_REALLOC:
+			n = 4;
+			break;
+		case HEAPFMT_ALIGNED:
+			n = 5;
+			break;
+		default:
+			sc->unreadable = true;
+			fclose(f);
+			return 0;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!get_uleb(f, &v)) {
+				fclose(f);
+				return 0;
+			}
+			if (i < 3) {
+				field[i] = v;
+			}
+		}
+		if (tag == HEAPFMT_TRAILER) {
+			sc->trailer = true;
+			sc->lost = field[1];
+			sc->flags = field[2];
+		} else if (tag < HEAPFMT_THREAD) {
+			sc->events++;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Say what one log holds; false when it has no header. The log of a followed
+ * process often ends in exec with nothing allocated: no warning for that. */
+static bool
+report_log(const char *path, bool followed)
+{
+	struct log_scan sc;
+
+	if (scan_log(path, &sc) < 0 || !sc.header) {
+		return false;
+	}
+	info("heap log: %s (%llu events%s)", path, sc.events,
+	     followed && !sc.trailer && !sc.unreadable ? ", then exec, _exit or a signal" : "");
+	if (sc.unreadable) {
+		warn("'%s' has a record this ounce does not know", path);
+	} else if (!sc.trailer && !followed) {
+		warn("'%s' has no trailer: the program was killed, left through exec or _exit, or "
+		     "closed the log's descriptor%s",
+		     path, sc.events ? "" : " (--follow-exec traces the programs it runs)");
+	} else if (sc.flags & HEAPFMT_TRAILER_INTERRUPTED) {
+		warn("'%s': exit was called from a signal handler that interrupted an allocation; "
+		     "the last records may be missing",
+		     path);
+	}
+	if (sc.lost) {
+		warn("'%s': %llu calls were not recorded (made from inside the tracer, e.g. by a "
+		     "signal handler)",
+		     path, sc.lost);
+	}
+	if (sc.events == 0 && !followed) {
+		warn("no allocations seen (a static or bundled allocator?)");
+	}
+	return true;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The logs of followed processes: LOG.PID and LOG.PID.N beside LOG, written
+ * since the run started (older ones are from earlier runs), in name order. */
+static void
+report_child_logs(const char *log, time_t since)
+{
+	char *dir = xstrdup(log), *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : log;
+	size_t blen = strlen(base);
+	struct strv found = STRV_INIT;
+	struct dirent *d;
+	DIR *dp;
+
+	if (slash) {
+		*slash = '\0';
+	}
+	dp = opendir(slash && *dir ? dir : "/");
+	while (dp && (d = readdir(dp))) {
+		const char *s = d->d_name + blen;
+		char *path;
+		struct stat st;
+
+		if (strncmp(d->d_name, base, blen) || s[0] != '.' ||
+		    strspn(s + 1, "0123456789.") != strlen(s + 1) || !s[1]) {
+			continue;
+		}
+		path = xasprintf("%s/%s", slash && *dir ? dir : "", d->d_name);
+		if (stat(path, &st) == 0 && st.st_mtime >= since) {
+			strv_push_owned(&found, path);
+		} else {
+			free(path);
+		}
+	}
+	if (dp) {
+		closedir(dp);
+	}
+	if (found.n) {
+		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	}
+	for (size_t i = 0; i < found.n; i++) {
+		report_log(found.v[i], true);
+	}
+	strv_release(&found);
+	free(dir);
+}
+
+/* The preload library: $OUNCE_HEAPTRACE_LIB, the installed one, or the one in
+ * the build tree. Returns an absolute path the caller frees, or NULL after
+ * reporting. */
+static char *
+find_library(void)
+{
+	const char *env = getenv("OUNCE_HEAPTRACE_LIB");
+	char *self, *slash, *cand[2];
+	char *found = NULL;
+
+	if (env && *env) {
+		if (!fs_exists(env)) {
+			error("OUNCE_HEAPTRACE_LIB '%s' does not exist", env);
+			return NULL;
+		}
+		return fs_realpath(env);
+	}
+	self = os_self_exe();
+	if (!self) {
+		return NULL;
+	}
+	slash = strrchr(self, '/');
+	if (slash) {
+		*slash = '\0';
+	}
+	cand[0] = xasprintf("%s/../lib/ounce/%s", self, HEAPTRACE_LIB);
+	cand[1] = xasprintf("%s/%s", self, HEAPTRACE_LIB);
+	for (int i = 0; i < 2 && !found; i++) {
+		if (fs_exists(cand[i])) {
+			found = fs_realpath(cand[i]);
+		}
+	}
+	if (!found) {
+		error("cannot find '%s' (looked in '%s/../lib/ounce' and '%s'); set "
+		      "OUNCE_HEAPTRACE_LIB",
+		      HEAPTRACE_LIB, self, self);
+	}
+	free(cand[0]);
+	free(cand[1]);
+	free(self);
+	return found;
+}
+
+/* True when the ELF file's symbol table sec defines a function called malloc. */
+static bool
+defines_malloc(Elf *elf, Elf_Scn *sec, GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(sec, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	GElf_Sym sym;
+
+	for (size_t i = 0; data && i < n; i++) {
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+		    GELF_ST_TYPE(sym.st_info) != STT_FUNC) {
+			continue;
+		}
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
+		if (name && !strcmp(name, "malloc")) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Check that the preload can reach path's allocations. Returns -1 after
+ * reporting a static binary; warns about a program with its own malloc or a
+ * setuid bit. A file that is not ELF (a script) is left to the run. */
+static int
+check_program(const char *path)
+{
+	bool interp = false, own_malloc = false;
+	size_t nph = 0;
+	struct stat st;
+	Elf_Scn *sec = NULL;
+	Elf *elf;
+	int fd, rc = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return 0;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nph) < 0) {
+		debug("'%s' is not an ELF file; tracing whatever runs it", path);
+		goto out;
+	}
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP) {
+			interp = true;
+		}
+	}
+	if (!interp) {
+		rc = error("'%s' is a static binary: LD_PRELOAD cannot trace it", path);
+		goto out;
+	}
+	while ((sec = elf_nextscn(elf, sec)) && !own_malloc) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(sec, &sh) &&
+		    (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)) {
+			own_malloc = defines_malloc(elf, sec, &sh);
+		}
+	}
+	if (own_malloc) {
+		warn("'%s' defines malloc itself: the trace may see nothing or only part", path);
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
+		warn("'%s' is setuid or setgid: the loader ignores LD_PRELOAD for it", path);
+	}
+out:
+	if (elf) {
+		elf_end(elf);
+	}
+	close(fd);
+	return rc;
+}
+
+/* Make sure path can be the log: not a directory, not someone else's file, and
+ * writable. Leaves it empty. Returns 0, or -1 after reporting (*status set). */
+static int
+prepare_log(const char *path, int *status)
+{
+	char magic[HEAPFMT_MAGIC_LEN];
+	struct stat st;
+	int fd;
+
+	*status = 2;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			return error("the log '%s' is a directory", path);
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > 0) {
+			FILE *f = fopen(path, "re");
+			bool ours = f && fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+				    !memcmp(magic, HEAPFMT_MAGIC, sizeof(magic));
+
+			if (f) {
+				fclose(f);
+			}
+			if (!ours) {
+				return error("'%s' exists and is not an ounce heap log; not "
+					     "overwriting it (choose another with -o)",
+					     path);
+			}
+		}
+	}
+	*status = 1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return error_errno("cannot write the log '%s'", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static bool
+is_heaptrace_var(const char *e)
+{
+	static const char *const names[] = {HEAPFMT_ENV_LOG, HEAPFMT_ENV_FOLLOW_FORK,
+					    HEAPFMT_ENV_FOLLOW_EXEC, "LD_PRELOAD"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		size_t n = strlen(names[i]);
+
+		if (!strncmp(e, names[i], n) && e[n] == '=') {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ounce's environment with the preload and the tracer's variables set. */
+static void
+trace_env(struct strv *env, const char *lib, const char *log, bool follow_fork,
+	  bool follow_exec)
+{
+	extern char **environ;
+	const char *preload = getenv("LD_PRELOAD");
+	char *v;
+
+	for (char **e = environ; e && *e; e++) {
+		if (!is_heaptrace_var(*e)) {
+			strv_push(env, *e);
+		}
+	}
+	v = preload && *preload ? xasprintf("%s:%s", lib, preload) : xstrdup(lib);
+	strv_setenv(env, "LD_PRELOAD", v);
+	free(v);
+	strv_setenv(env, HEAPFMT_ENV_LOG, log);
+	if (follow_fork) {
+		strv_setenv(env, HEAPFMT_ENV_FOLLOW_FORK, "1");
+	}
+	if (follow_exec) {
+		strv_setenv(env, HEAPFMT_ENV_FOLLOW_EXEC, "1");
+	}
+}
+
+/* Run CMD under the preload; the result's status is CMD's. CMD stays in
+ * ounce's process group, so Ctrl-C reaches it from the terminal; ounce's own
+ * SIGINT, SIGTERM or SIGHUP (sched.c's flag) stops it too. */
+static int
+run_traced(char **cmd, char *const *envp, double timeout, struct spawn_result *res)
+{
+	struct spawn_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = cmd;
+	o.envp = envp;
+	o.timeout = timeout;
+	o.cancel = sched_install_signals();
+	o.inherit_output = true;
+	o.inherit_stdin = true;
+	return spawn_run(&o, res);
+}
 
 int
 heapcmd_trace(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	error("'ounce heap trace' is not written yet");
-	return 1;
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"follow-fork", no_argument, NULL, 'F'},
+		{"follow-exec", no_argument, NULL, 'E'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = DEFAULT_LOG;
+	bool follow_fork = false, follow_exec = false;
+	struct strv env = STRV_INIT;
+	struct spawn_result res;
+	char *log = NULL, *lib = NULL, *prog = NULL, *end;
+	double timeout = 0;
+	time_t start;
+	int c, status = 1;
+
+	optind = 1;
+	/* '+': options end at CMD, whose own options are its business */
+	while ((c = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'F':
+			follow_fork = true;
+			break;
+		case 'E':
+			follow_exec = true;
+			break;
+		case 'T':
+			timeout = strtod(optarg, &end);
+			if (*end || end == optarg || timeout < 0) {
+				error("--timeout needs a number of seconds, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!*out || strchr(out, '%')) {
+		error("-o takes a plain path, not '%s': the logs of followed processes are LOG.PID",
+		      out);
+		return 2;
+	}
+	prog = spawn_which(argv[optind], NULL);
+	if (!prog) {
+		error("cannot run '%s': command not found", argv[optind]);
+		return 127;
+	}
+	if (check_program(prog) < 0) {
+		goto done;
+	}
+	lib = find_library();
+	if (!lib) {
+		goto done;
+	}
+	if (strpbrk(lib, ": ")) {
+		error("cannot preload '%s': LD_PRELOAD cannot hold a path with ':' or ' '", lib);
+		goto done;
+	}
+	/* absolute, so followed children that chdir write beside it */
+	log = fs_resolve_future(out);
+	if (!log || prepare_log(log, &status) < 0) {
+		goto done;
+	}
+	trace_env(&env, lib, log, follow_fork, follow_exec);
+	start = time(NULL);
+	if (run_traced(argv + optind, strv_array(&env), timeout, &res) < 0) {
+		/* could not start: reported */
+		status = res.status ? res.status : 1;
+		goto done;
+	}
+	status = res.status;
+	if (res.end == SPAWN_TIMEOUT) {
+		error("'%s' %s", argv[optind], spawn_describe(&res, timeout));
+	}
+	if (!report_log(log, false)) {
+		error("the tracer was not loaded (static or setuid program?): '%s' is empty", log);
+		if (!status) {
+			status = 1;
+		}
+	}
+	if (follow_fork || follow_exec) {
+		report_child_logs(log, start);
+	}
+done:
+	strv_release(&env);
+	free(prog);
+	free(lib);
+	free(log);
+	return status;
 }

@@ -132,13 +132,17 @@ spawn_describe(const struct spawn_result *res, double timeout)
 /* Child side: only async-signal-safe calls from here to execve or _exit. */
 static _Noreturn void
 child(const char *path, char *const *argv, char *const *envp, const char *cwd, int in, int out,
-      int err, int notify)
+      int err, int notify, bool own_group)
 {
 	/* what failed (0 dup2, 1 chdir, 2 execve) and its errno */
 	int e[2] = {0, 0};
 
-	setpgid(0, 0);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
+	if (own_group) {
+		setpgid(0, 0);
+	}
+	/* -1: keep ounce's own descriptor */
+	if ((in >= 0 && dup2(in, 0) < 0) || (out >= 0 && dup2(out, 1) < 0) ||
+	    (err >= 0 && dup2(err, 2) < 0)) {
 		goto fail;
 	}
 	e[0] = 1;
@@ -235,12 +239,14 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 		res->status = 127;
 		return error("cannot run '%s': command not found", o->argv[0]);
 	}
-	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
+	in = o->inherit_stdin ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in < 0 && !o->inherit_stdin) {
 		error_errno("cannot open '/dev/null'");
 		goto out;
 	}
-	if (o->out) {
+	if (o->inherit_output) {
+		/* nothing to open: the child keeps ounce's stdout and stderr */
+	} else if (o->out) {
 		out = mkostemp(capture_path, O_CLOEXEC);
 		if (out >= 0) {
 			unlink(capture_path);
@@ -250,11 +256,11 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	} else {
 		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	}
-	if (out < 0) {
+	if (out < 0 && !o->inherit_output) {
 		error_errno("cannot open '%s'", o->log_path ? o->log_path : "output file");
 		goto out;
 	}
-	if (o->out) {
+	if (o->out && !o->inherit_output) {
 		/* captured stdout; stderr goes to the log or nowhere */
 		errfd = o->log_path
 			    ? open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)
@@ -275,10 +281,13 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 		goto out;
 	}
 	if (pid == 0) {
-		child(path, o->argv, envp, o->cwd, in, out, errfd >= 0 ? errfd : out, notify[1]);
+		child(path, o->argv, envp, o->cwd, in, out, errfd >= 0 ? errfd : out, notify[1],
+		      !o->inherit_stdin);
 	}
 	/* also from the parent, so a kill right after fork finds the group */
-	setpgid(pid, pid);
+	if (!o->inherit_stdin) {
+		setpgid(pid, pid);
+	}
 	close(notify[1]);
 	notify[1] = -1;
 	while ((n = read(notify[0], e, sizeof(e))) < 0 && errno == EINTR) {
@@ -298,7 +307,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 		}
 		goto out;
 	}
-	if (o->out) {
+	if (o->out && !o->inherit_output) {
 		char chunk[4096];
 
 		lseek(out, 0, SEEK_SET);

@@ -16,6 +16,10 @@ struct spawn_opts {
 	struct buf *out;	/* when set, stdout is captured here instead of the log */
 	double timeout;		/* seconds; 0 means none */
 	const volatile sig_atomic_t *cancel;	/* when it becomes non-zero, stop the group */
+	bool inherit_output;	/* stdout and stderr are ounce's own (log_path and out unused) */
+	bool inherit_stdin;	/* stdin is ounce's, not /dev/null, and the program stays in
+				 * ounce's process group so it may read a terminal; a timeout or
+				 * cancel then signals the program alone */
 };
 
 enum spawn_end {

@@ -1,0 +1,470 @@
+/* heaplog.c: the reader of heap trace logs. It checks every field against the
+ * end of the buffer, rebuilds absolute pointers from their zigzag deltas and
+ * keeps the current thread, so a damaged log gives a message, never a crash. */
+#include "heaplog.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "heapfmt.h"
+#include "log.h"
+#include "mem.h"
+#include "banned.h"
+
+enum { RD_OK, RD_END, RD_BAD };
+
+struct reader {
+	const unsigned char *p;
+	size_t n, off;
+	uint64_t prev_ptr, mask, t_us, tid;
+};
+
+/* One unsigned LEB128 of at most 10 bytes. RD_END when the buffer ends first,
+ * RD_BAD when it is longer or does not fit 64 bits. */
+static int
+leb(struct reader *r, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 10; i++) {
+		if (r->off >= r->n) {
+			return RD_END;
+		}
+		unsigned char b = r->p[r->off++];
+
+		if (i == 9 && (b & 0x7e)) {
+			return RD_BAD;
+		}
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*out = v;
+			return RD_OK;
+		}
+	}
+	return RD_BAD;
+}
+
+/* A pointer field: zigzag(ptr - previous pointer field). */
+static int
+ptr_field(struct reader *r, uint64_t *out)
+{
+	uint64_t z;
+	int rc = leb(r, &z);
+
+	if (rc != RD_OK) {
+		return rc;
+	}
+	r->prev_ptr = (r->prev_ptr + ((z >> 1) ^ (0 - (z & 1)))) & r->mask;
+	*out = r->prev_ptr;
+	return RD_OK;
+}
+
+static uint64_t
+rd_u(const unsigned char *p, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		v |= (uint64_t)p[i] << (8 * i);
+	}
+	return v;
+}
+
+static struct heap_event *
+push(struct heap_log *log, const struct reader *r, enum heap_kind kind)
+{
+	struct heap_event *e;
+
+	if (log->n == log->cap) {
+		log->cap = log->cap ? log->cap * 2 : 1024;
+		log->ev = xreallocarray(log->ev, log->cap, sizeof(*log->ev));
+	}
+	e = &log->ev[log->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->tid = r->tid;
+	e->t_us = r->t_us;
+	return e;
+}
+
+#define GET(call)                                  \
+	do {                                       \
+		if ((rc = (call)) != RD_OK) {      \
+			goto stop;                 \
+		}                                  \
+	} while (0)
+
+/* The records after the header; returns 0, or -1 after reporting. */
+static int
+records(struct heap_log *log, const char *name, struct reader *r)
+{
+	struct heap_event *e;
+	uint64_t a, b, c, d;
+	size_t start = r->off;
+	int rc = RD_OK, tag = -1;
+
+	while (r->off < r->n) {
+		start = r->off;
+		tag = r->p[r->off++];
+		switch (tag) {
+		case HEAPFMT_MALLOC:
+		case HEAPFMT_CALLOC:
+		case HEAPFMT_REALLOC:
+		case HEAPFMT_FREE:
+		case HEAPFMT_ALIGNED:
+		case HEAPFMT_FAIL:
+			GET(leb(r, &a));
+			r->t_us += a;
+			break;
+		default:
+			break;
+		}
+		switch (tag) {
+		case HEAPFMT_MALLOC:
+			GET(leb(r, &b));
+			GET(ptr_field(r, &c));
+			e = push(log, r, HEAP_EV_ALLOC);
+			e->fn = HEAPFMT_FN_MALLOC;
+			e->size = b;
+			e->ptr = c;
+			break;
+		case HEAPFMT_CALLOC:
+			GET(leb(r, &a));
+			GET(leb(r, &b));
+			GET(ptr_field(r, &c));
+			e = push(log, r, HEAP_EV_ALLOC);
+			e->fn = HEAPFMT_FN_CALLOC;
+			e->size = (b && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
+			e->ptr = c;
+			break;
+		case HEAPFMT_REALLOC:
+			GET(ptr_field(r, &a));
+			GET(leb(r, &b));
+			GET(ptr_field(r, &c));
+			if (!a && !c && !b) {
+				break;	/* realloc(NULL, 0) gave NULL: nothing happened */
+			}
+			e = push(log, r, c ? (a ? HEAP_EV_REALLOC : HEAP_EV_ALLOC)
+					   : (b ? HEAP_EV_FAIL : HEAP_EV_FREE));
+			e->fn = HEAPLOG_FN_REALLOC;
+			e->size = b;
+			if (e->kind == HEAP_EV_FREE) {
+				e->ptr = a;
+			} else {
+				e->ptr = c;
+				e->old = a;
+			}
+			break;
+		case HEAPFMT_FREE:
+			GET(ptr_field(r, &a));
+			e = push(log, r, HEAP_EV_FREE);
+			e->ptr = a;
+			break;
+		case HEAPFMT_ALIGNED:
+			GET(leb(r, &a));
+			GET(leb(r, &b));
+			GET(leb(r, &c));
+			GET(ptr_field(r, &d));
+			e = push(log, r, HEAP_EV_ALLOC);
+			e->fn = a > UINT_MAX ? UINT_MAX : (unsigned)a;
+			e->align = b;
+			e->size = c;
+			e->ptr = d;
+			break;
+		case HEAPFMT_FAIL:
+			GET(leb(r, &a));
+			GET(leb(r, &b));
+			e = push(log, r, HEAP_EV_FAIL);
+			e->fn = a > UINT_MAX ? UINT_MAX : (unsigned)a;
+			e->size = b;
+			break;
+		case HEAPFMT_THREAD:
+			GET(leb(r, &r->tid));
+			break;
+		case HEAPFMT_FORK:
+			GET(leb(r, &a));
+			log->forks++;
+			break;
+		case HEAPFMT_TRAILER:
+			GET(leb(r, &a));	/* events */
+			GET(leb(r, &b));	/* lost */
+			GET(leb(r, &c));	/* flags */
+			log->lost = b;
+			log->interrupted = c & HEAPFMT_TRAILER_INTERRUPTED;
+			if (r->off < r->n) {
+				debug("%s: %zu bytes after the trailer ignored", name, r->n - r->off);
+			}
+			return 0;
+		default:
+			if (start > INT_MAX) {
+				return error("%s: unknown record 0x%02x at offset %zu", name, tag,
+					     start);
+			}
+			return error_at(name, (int)start, "unknown record 0x%02x", tag);
+		}
+	}
+stop:
+	if (rc == RD_BAD) {
+		if (start > INT_MAX) {
+			return error("%s: malformed number in record 0x%02x at offset %zu", name,
+				     tag, start);
+		}
+		return error_at(name, (int)start, "malformed number in record 0x%02x", tag);
+	}
+	log->truncated = true;
+	warn("%s: truncated after %zu events (process killed?)", name, log->n);
+	return 0;
+}
+
+int
+heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n)
+{
+	struct reader r = {p, n, HEAPFMT_HEADER_FIXED, 0, UINT64_MAX, 0, 0};
+	uint64_t len;
+
+	heaplog_release(log);
+	if (n < HEAPFMT_MAGIC_LEN + 2 || memcmp(p, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN) ||
+	    p[7] != HEAPFMT_VERSION || p[8] < 1 || p[8] > 8) {
+		return error_at(name, 0, "not an ounce heap log");
+	}
+	log->ptr_bytes = p[8];
+	if (log->ptr_bytes < 8) {
+		r.mask = (UINT64_C(1) << (8 * log->ptr_bytes)) - 1;
+	}
+	if (n < HEAPFMT_HEADER_FIXED) {
+		log->truncated = true;
+		warn("%s: truncated after 0 events (process killed?)", name);
+		return 0;
+	}
+	log->page_size = (uint32_t)rd_u(p + 12, 4);
+	log->pid = (uint32_t)rd_u(p + 16, 4);
+	log->ppid = (uint32_t)rd_u(p + 20, 4);
+	log->start_ns = rd_u(p + 24, 8);
+	int rc = leb(&r, &len);
+
+	if (rc == RD_BAD) {
+		return error_at(name, 0, "not an ounce heap log");
+	}
+	if (rc == RD_END || len > n - r.off) {
+		log->truncated = true;
+		warn("%s: truncated after 0 events (process killed?)", name);
+		return 0;
+	}
+	log->exe = xstrndup((const char *)p + r.off, (size_t)len);
+	r.off += (size_t)len;
+	return records(log, name, &r);
+}
+
+int
+heaplog_read(struct heap_log *log, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (fs_read_file(path, &b) < 0) {
+		return -1;
+	}
+	rc = heaplog_parse(log, path, (const unsigned char *)b.s, b.len);
+	buf_release(&b);
+	return rc;
+}
+
+void
+heaplog_release(struct heap_log *log)
+{
+	free(log->ev);
+	free(log->exe);
+	*log = (struct heap_log)HEAP_LOG_INIT;
+}
+
+/* A 64-bit mix (splitmix64's finaliser): pointers are aligned and clustered. */
+static size_t
+slot(uint64_t k, size_t cap)
+{
+	k ^= k >> 30;
+	k *= UINT64_C(0xbf58476d1ce4e5b9);
+	k ^= k >> 27;
+	k *= UINT64_C(0x94d049bb133111eb);
+	k ^= k >> 31;
+	return (size_t)k & (cap - 1);
+}
+
+static void
+grow(struct heaplog_map *m)
+{
+	uint64_t *keys = m->keys, *vals = m->vals;
+	size_t cap = m->cap;
+
+	m->cap = cap ? cap * 2 : 64;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->vals = xcalloc(m->cap, sizeof(*m->vals));
+	for (size_t i = 0; i < cap; i++) {
+		if (keys[i]) {
+			size_t s = slot(keys[i], m->cap);
+
+			while (m->keys[s]) {
+				s = (s + 1) & (m->cap - 1);
+			}
+			m->keys[s] = keys[i];
+			m->vals[s] = vals[i];
+		}
+	}
+	free(keys);
+	free(vals);
+}
+
+bool
+heaplog_map_put(struct heaplog_map *m, uint64_t key, uint64_t val, uint64_t *old)
+{
+	size_t s;
+
+	if (!key) {
+		bool had = m->has_zero;
+
+		if (had && old) {
+			*old = m->zero_val;
+		}
+		m->has_zero = true;
+		m->zero_val = val;
+		return had;
+	}
+	if ((m->n + 1) * 4 > m->cap * 3) {
+		grow(m);
+	}
+	for (s = slot(key, m->cap); m->keys[s]; s = (s + 1) & (m->cap - 1)) {
+		if (m->keys[s] == key) {
+			if (old) {
+				*old = m->vals[s];
+			}
+			m->vals[s] = val;
+			return true;
+		}
+	}
+	m->keys[s] = key;
+	m->vals[s] = val;
+	m->n++;
+	return false;
+}
+
+bool
+heaplog_map_get(const struct heaplog_map *m, uint64_t key, uint64_t *val)
+{
+	if (!key) {
+		if (m->has_zero && val) {
+			*val = m->zero_val;
+		}
+		return m->has_zero;
+	}
+	if (!m->cap) {
+		return false;
+	}
+	for (size_t s = slot(key, m->cap); m->keys[s]; s = (s + 1) & (m->cap - 1)) {
+		if (m->keys[s] == key) {
+			if (val) {
+				*val = m->vals[s];
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+heaplog_map_take(struct heaplog_map *m, uint64_t key, uint64_t *val)
+{
+	size_t s, mask = m->cap - 1;
+
+	if (!key) {
+		bool had = m->has_zero;
+
+		if (had && val) {
+			*val = m->zero_val;
+		}
+		m->has_zero = false;
+		return had;
+	}
+	if (!m->cap) {
+		return false;
+	}
+	for (s = slot(key, m->cap); m->keys[s] != key; s = (s + 1) & mask) {
+		if (!m->keys[s]) {
+			return false;
+		}
+	}
+	if (val) {
+		*val = m->vals[s];
+	}
+	/* backward-shift deletion keeps every probe chain unbroken */
+	for (size_t j = s;;) {
+		j = (j + 1) & mask;
+		if (!m->keys[j]) {
+			break;
+		}
+		size_t home = slot(m->keys[j], m->cap);
+
+		if (((j - home) & mask) >= ((j - s) & mask)) {
+			m->keys[s] = m->keys[j];
+			m->vals[s] = m->vals[j];
+			s = j;
+		}
+	}
+	m->keys[s] = 0;
+	m->n--;
+	return true;
+}
+
+void
+heaplog_map_release(struct heaplog_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	*m = (struct heaplog_map)HEAPLOG_MAP_INIT;
+}
+
+uint64_t
+heaplog_align_up(uint64_t size, uint64_t align)
+{
+	if (align <= 1) {
+		return size;
+	}
+	uint64_t r = size % align;
+
+	if (!r) {
+		return size;
+	}
+	return size > UINT64_MAX - (align - r) ? UINT64_MAX : size + (align - r);
+}
+
+bool
+heaplog_parse_size(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned shift;
+	} units[] = {
+		{"", 0}, {"B", 0}, {"K", 10}, {"KB", 10}, {"KiB", 10}, {"M", 20}, {"MB", 20},
+		{"MiB", 20}, {"G", 30}, {"GB", 30}, {"GiB", 30},
+	};
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s)) {
+		return false;
+	}
+	v = strtoull(s, &end, 10);
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		if (!strcasecmp(end, units[i].suffix)) {
+			if (v > (UINT64_MAX >> units[i].shift)) {
+				return false;
+			}
+			*out = (uint64_t)v << units[i].shift;
+			return true;
+		}
+	}
+	return false;
+}

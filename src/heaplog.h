@@ -1,0 +1,85 @@
+/* heaplog.h: reading a heap trace log (heapfmt.h) into an array of events, and
+ * the pointer table the heap analyses share. */
+#ifndef OUNCE_HEAPLOG_H
+#define OUNCE_HEAPLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What an event does. The reader normalises REALLOC records: realloc(NULL, n)
+ * becomes an ALLOC, realloc(p, 0) a FREE and a realloc that returned NULL a FAIL,
+ * each with fn HEAPLOG_FN_REALLOC; HEAP_EV_REALLOC is always a move from old to
+ * ptr (which may be equal). */
+enum heap_kind {
+	HEAP_EV_ALLOC,		/* size bytes at ptr (fn: heapfmt_fn, or REALLOC) */
+	HEAP_EV_FREE,		/* ptr given back */
+	HEAP_EV_REALLOC,	/* old given back, size bytes at ptr */
+	HEAP_EV_FAIL,		/* a request of size bytes returned NULL */
+};
+
+/* fn of a realloc (heapfmt_fn has none) */
+#define HEAPLOG_FN_REALLOC 7
+
+struct heap_event {
+	enum heap_kind kind;
+	unsigned fn;		/* heapfmt_fn, or HEAPLOG_FN_REALLOC */
+	uint64_t size;		/* requested bytes (calloc: nmemb * size, saturated) */
+	uint64_t align;		/* aligned allocations; else 0 */
+	uint64_t ptr;		/* the block allocated or freed */
+	uint64_t old;		/* REALLOC: the block given back */
+	uint64_t tid;		/* the thread (0 before any THREAD record) */
+	uint64_t t_us;		/* microseconds since the start of the log */
+};
+
+/* A whole log; owns its events and exe. */
+struct heap_log {
+	struct heap_event *ev;
+	size_t n, cap;
+	unsigned ptr_bytes;
+	uint32_t page_size, pid, ppid;
+	uint64_t start_ns;
+	char *exe;		/* the traced executable's path */
+	uint64_t forks;		/* FORK records */
+	uint64_t lost;		/* events the tracer says it lost (trailer) */
+	bool truncated;		/* no trailer: the process died, or the file was cut */
+	bool interrupted;	/* the trailer says exit() came while the tracer held its lock */
+};
+#define HEAP_LOG_INIT {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, false, false}
+
+/* Parse the n bytes at p, named name in messages, into log (empty it first).
+ * Returns -1 after reporting "NAME: not an ounce heap log" or "NAME:OFFSET:
+ * unknown record 0xNN"; a log cut short is a warning, and 0 with log->truncated. */
+int heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n);
+/* heaplog_parse of the file at path; -1 after reporting. */
+int heaplog_read(struct heap_log *log, const char *path);
+/* Free what log owns. */
+void heaplog_release(struct heap_log *log);
+
+/* A table from pointer to a value, for the analyses that pair frees with
+ * allocations. Owns its slots. */
+struct heaplog_map {
+	uint64_t *keys, *vals;
+	size_t cap, n;
+	bool has_zero;		/* pointer 0 (only in damaged logs) lives apart */
+	uint64_t zero_val;
+};
+#define HEAPLOG_MAP_INIT {NULL, NULL, 0, 0, false, 0}
+
+/* Set key to val (replacing any value); returns true when key was present, and
+ * its old value in *old (may be NULL). */
+bool heaplog_map_put(struct heaplog_map *m, uint64_t key, uint64_t val, uint64_t *old);
+/* The value of key in *val (may be NULL); false when key is absent. */
+bool heaplog_map_get(const struct heaplog_map *m, uint64_t key, uint64_t *val);
+/* Remove key; returns true and its value in *val (may be NULL) when it was present. */
+bool heaplog_map_take(struct heaplog_map *m, uint64_t key, uint64_t *val);
+/* Free what m owns; it is empty and usable afterwards. */
+void heaplog_map_release(struct heaplog_map *m);
+
+/* Round size up to a multiple of align (0 or 1: unchanged), saturating. */
+uint64_t heaplog_align_up(uint64_t size, uint64_t align);
+/* Parse a byte count: 4096, 4K, 4KiB, 4KB, 1M, 1MiB, 2G (binary units); false
+ * when s is not one. */
+bool heaplog_parse_size(const char *s, uint64_t *out);
+
+#endif

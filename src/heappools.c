@@ -1,0 +1,391 @@
+/* heappools.c: size classes, the capacity of each contiguous range of them, and
+ * the dynamic program D[k][j] = min_i D[k-1][i-1] + c_j·cap(i,j) that replaces
+ * Drone's branch and bound (which misses optima: research/heap.md 1.5). */
+#include "heappools.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "heaplog.h"
+#include "log.h"
+#include "mem.h"
+#include "banned.h"
+
+#define NOCLASS UINT64_MAX
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t
+class_of(uint64_t size, uint64_t align, uint64_t min_block)
+{
+	uint64_t c = heaplog_align_up(size, align);
+
+	return c < min_block ? min_block : c;
+}
+
+/* The vectors of live blocks per class seen at candidate peaks, kept so each
+ * distinct one is evaluated once. */
+struct joint {
+	const struct heappools_classes *c;
+	uint64_t *live, *keys, hash;
+	struct heaplog_map seen;	/* hash -> index in store */
+	uint64_t *store;
+	size_t nstore, capstore;
+	bool pending;			/* something was allocated since the last look */
+};
+
+/* The live vector right after a run of allocations: only there can a range's sum
+ * reach its maximum. */
+static void
+look(struct joint *J)
+{
+	const struct heappools_classes *c = J->c;
+	size_t m = c->m;
+	uint64_t idx;
+
+	if (!J->pending || !c->joint) {
+		return;
+	}
+	J->pending = false;
+	if (heaplog_map_get(&J->seen, J->hash, &idx) &&
+	    !memcmp(J->store + idx * m, J->live, m * sizeof(*J->live))) {
+		return;
+	}
+	/* keep at most 16M counts; past that every candidate is evaluated */
+	if ((J->nstore + 1) * m <= (size_t)16 << 20) {
+		if (J->nstore == J->capstore) {
+			J->capstore = J->capstore ? J->capstore * 2 : 64;
+			J->store = xreallocarray(J->store, J->capstore * m, sizeof(*J->store));
+		}
+		memcpy(J->store + J->nstore * m, J->live, m * sizeof(*J->live));
+		heaplog_map_put(&J->seen, J->hash, J->nstore++, NULL);
+	}
+	for (size_t i = 0; i < m; i++) {
+		uint64_t s = 0;
+
+		for (size_t j = i; j < m; j++) {
+			s = sat_add(s, J->live[j]);
+			if (s > c->joint[i * m + j]) {
+				c->joint[i * m + j] = s;
+			}
+		}
+	}
+}
+
+static void
+inc(struct joint *J, uint64_t k)
+{
+	if (k == NOCLASS) {
+		return;
+	}
+	J->live[k]++;
+	J->hash += J->keys[k];
+	J->pending = true;
+	if (J->live[k] > J->c->max_load[k]) {
+		J->c->max_load[k] = J->live[k];
+	}
+}
+
+static void
+dec(struct joint *J, uint64_t k)
+{
+	if (k == NOCLASS) {
+		return;
+	}
+	look(J);
+	if (J->live[k]) {
+		J->live[k]--;
+		J->hash -= J->keys[k];
+	}
+}
+
+static size_t
+find(const struct heappools_classes *c, uint64_t cls)
+{
+	size_t lo = 0, hi = c->m;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->cls[mid] < cls) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/* The timeline: live blocks per class, with the maximum of each class and, for
+ * JOINT, of every range. */
+static void
+timeline(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
+	 uint64_t min_block)
+{
+	struct joint J = {c, NULL, NULL, 0, HEAPLOG_MAP_INIT, NULL, 0, 0, false};
+	struct heaplog_map ptrs = HEAPLOG_MAP_INIT;
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15), k;
+
+	J.live = xcalloc(c->m, sizeof(*J.live));
+	J.keys = xcalloc(c->m, sizeof(*J.keys));
+	for (size_t i = 0; i < c->m; i++) {
+		/* xorshift64: a fixed random key per class for the linear hash */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		J.keys[i] = x;
+	}
+	for (size_t i = 0; i < log->n; i++) {
+		const struct heap_event *e = &log->ev[i];
+		uint64_t cls = NOCLASS;
+
+		if ((e->kind == HEAP_EV_ALLOC || e->kind == HEAP_EV_REALLOC) && e->size) {
+			cls = find(c, class_of(e->size, align, min_block));
+		}
+		switch (e->kind) {
+		case HEAP_EV_ALLOC:
+			if (heaplog_map_put(&ptrs, e->ptr, cls, &k)) {
+				dec(&J, k);
+			}
+			inc(&J, cls);
+			break;
+		case HEAP_EV_REALLOC:
+			/* the new block is taken while the old one is still held */
+			if (e->ptr == e->old) {
+				if (heaplog_map_take(&ptrs, e->old, &k)) {
+					dec(&J, k);
+				}
+				heaplog_map_put(&ptrs, e->ptr, cls, NULL);
+				inc(&J, cls);
+				break;
+			}
+			if (heaplog_map_put(&ptrs, e->ptr, cls, &k)) {
+				dec(&J, k);
+			}
+			inc(&J, cls);
+			if (heaplog_map_take(&ptrs, e->old, &k)) {
+				dec(&J, k);
+			}
+			break;
+		case HEAP_EV_FREE:
+			if (heaplog_map_take(&ptrs, e->ptr, &k)) {
+				dec(&J, k);
+			}
+			break;
+		case HEAP_EV_FAIL:
+			break;
+		}
+	}
+	look(&J);
+	free(J.live);
+	free(J.keys);
+	free(J.store);
+	heaplog_map_release(&J.seen);
+	heaplog_map_release(&ptrs);
+}
+
+void
+heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
+		  uint64_t min_block, enum heappools_capacity model)
+{
+	size_t n = 0;
+
+	heappools_classes_release(c);
+	c->model = model;
+	c->cls = xcalloc(log->n ? log->n : 1, sizeof(*c->cls));
+	for (size_t i = 0; i < log->n; i++) {
+		const struct heap_event *e = &log->ev[i];
+
+		if ((e->kind == HEAP_EV_ALLOC || e->kind == HEAP_EV_REALLOC) && e->size) {
+			c->cls[n++] = class_of(e->size, align, min_block);
+		}
+	}
+	qsort(c->cls, n, sizeof(*c->cls), cmp_u64);
+	for (size_t i = 0; i < n; i++) {
+		if (!c->m || c->cls[c->m - 1] != c->cls[i]) {
+			c->cls[c->m++] = c->cls[i];
+		}
+	}
+	c->max_load = xcalloc(c->m ? c->m : 1, sizeof(*c->max_load));
+	if (model == HEAPPOOLS_JOINT && c->m > HEAPPOOLS_MAX_JOINT) {
+		warn("%zu size classes: more than %d, so capacities are sums of each class's "
+		     "maximum (--capacity sum); a larger --align merges classes",
+		     c->m, HEAPPOOLS_MAX_JOINT);
+		c->model = HEAPPOOLS_SUM;
+	}
+	if (c->model == HEAPPOOLS_JOINT) {
+		c->joint = xcalloc(c->m ? c->m * c->m : 1, sizeof(*c->joint));
+	}
+	timeline(c, log, align, min_block);
+}
+
+uint64_t
+heappools_cap(const struct heappools_classes *c, size_t i, size_t j)
+{
+	uint64_t s = 0;
+
+	if (c->model == HEAPPOOLS_JOINT && c->joint) {
+		return c->joint[i * c->m + j];
+	}
+	for (size_t k = i; k <= j; k++) {
+		s = sat_add(s, c->max_load[k]);
+	}
+	return s;
+}
+
+void
+heappools_solve(const struct heappools_classes *c, size_t npools, struct heappools_layout *out)
+{
+	size_t m = c->m, K = npools < m ? npools : m;
+	/* D[k][j]: the cheapest way to serve classes 0..j-1 with exactly k pools;
+	 * from[k][j]: where its last pool starts */
+	uint64_t *D = xcalloc((K + 1) * (m + 1), sizeof(*D));
+	size_t *from = xcalloc((K + 1) * (m + 1), sizeof(*from));
+	uint64_t *prefix = xcalloc(m + 1, sizeof(*prefix));
+	size_t best_k = 0;
+
+	for (size_t j = 0; j < m; j++) {
+		prefix[j + 1] = sat_add(prefix[j], c->max_load[j]);
+	}
+	for (size_t k = 0; k <= K; k++) {
+		for (size_t j = 0; j <= m; j++) {
+			D[k * (m + 1) + j] = (k == 0 && j == 0) ? 0 : UINT64_MAX;
+		}
+	}
+	for (size_t k = 1; k <= K; k++) {
+		for (size_t j = k; j <= m; j++) {
+			uint64_t best = UINT64_MAX;
+			size_t arg = k;
+
+			for (size_t i = k; i <= j; i++) {
+				uint64_t prev = D[(k - 1) * (m + 1) + i - 1], cap;
+
+				if (prev == UINT64_MAX) {
+					continue;
+				}
+				cap = c->model == HEAPPOOLS_JOINT && c->joint
+					      ? c->joint[(i - 1) * m + j - 1]
+					      : prefix[j] - prefix[i - 1];
+				uint64_t cost = sat_add(prev, sat_mul(c->cls[j - 1], cap));
+
+				if (cost < best) {
+					best = cost;
+					arg = i;
+				}
+			}
+			D[k * (m + 1) + j] = best;
+			from[k * (m + 1) + j] = arg;
+		}
+	}
+	for (size_t k = 1; k <= npools; k++) {
+		struct heappools_layout *l = &out[k - 1];
+
+		memset(l, 0, sizeof(*l));
+		/* at most k pools: a layout with more pools can reserve more under
+		 * joint capacities, so keep the fewest among equal costs */
+		if (k <= K && (!best_k || D[k * (m + 1) + m] < D[best_k * (m + 1) + m])) {
+			best_k = k;
+		}
+		if (!best_k) {
+			continue;
+		}
+		l->npools = best_k;
+		l->pools = xcalloc(best_k, sizeof(*l->pools));
+		for (size_t kk = best_k, j = m; kk > 0; kk--) {
+			size_t i = from[kk * (m + 1) + j];
+
+			l->pools[kk - 1].block = c->cls[j - 1];
+			l->pools[kk - 1].count = heappools_cap(c, i - 1, j - 1);
+			l->reserved = sat_add(l->reserved,
+					      sat_mul(c->cls[j - 1], l->pools[kk - 1].count));
+			j = i - 1;
+		}
+	}
+	free(D);
+	free(from);
+	free(prefix);
+}
+
+void
+heappools_classes_release(struct heappools_classes *c)
+{
+	free(c->cls);
+	free(c->max_load);
+	free(c->joint);
+	*c = (struct heappools_classes)HEAPPOOLS_CLASSES_INIT;
+}
+
+void
+heappools_layout_release(struct heappools_layout *l)
+{
+	free(l->pools);
+	memset(l, 0, sizeof(*l));
+}
+
+bool
+heappools_emit_parse(const char *s, enum heappools_emit *out)
+{
+	if (!strcmp(s, "ini")) {
+		*out = HEAPPOOLS_EMIT_INI;
+	} else if (!strcmp(s, "toml") || !strcmp(s, "drone")) {
+		*out = HEAPPOOLS_EMIT_TOML;
+	} else if (!strcmp(s, "c")) {
+		*out = HEAPPOOLS_EMIT_C;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void
+heappools_emit(const struct heappools_layout *l, enum heappools_emit e, struct buf *out)
+{
+	switch (e) {
+	case HEAPPOOLS_EMIT_INI:
+		buf_printf(out, "# %zu pools, %llu bytes reserved (ounce heap pools)\n[pools]\n",
+			   l->npools, (unsigned long long)l->reserved);
+		for (size_t i = 0; i < l->npools; i++) {
+			buf_printf(out, "%llu = %llu\n", (unsigned long long)l->pools[i].block,
+				   (unsigned long long)l->pools[i].count);
+		}
+		break;
+	case HEAPPOOLS_EMIT_TOML:
+		buf_printf(out, "[heap.main]\nsize = \"%llu\"\npools = [\n",
+			   (unsigned long long)l->reserved);
+		for (size_t i = 0; i < l->npools; i++) {
+			buf_printf(out, "    { block = \"%llu\", count = %llu },\n",
+				   (unsigned long long)l->pools[i].block,
+				   (unsigned long long)l->pools[i].count);
+		}
+		buf_adds(out, "]\n");
+		break;
+	case HEAPPOOLS_EMIT_C:
+		buf_adds(out, "static const struct { unsigned block, count; } pools[] = {");
+		for (size_t i = 0; i < l->npools; i++) {
+			buf_printf(out, "%s{%llu, %llu}", i ? ", " : "",
+				   (unsigned long long)l->pools[i].block,
+				   (unsigned long long)l->pools[i].count);
+		}
+		buf_adds(out, "};\n");
+		break;
+	}
+}

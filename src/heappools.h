@@ -1,0 +1,70 @@
+/* heappools.h: `ounce heap pools`: the fixed-block pool layout that serves a
+ * traced run with the fewest reserved bytes, for 1..N pools, by an exact dynamic
+ * program over the sorted size classes (research/heap.md 7.3). */
+#ifndef OUNCE_HEAPPOOLS_H
+#define OUNCE_HEAPPOOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+struct heap_log;
+
+/* How many blocks a pool serving classes i..j needs. */
+enum heappools_capacity {
+	HEAPPOOLS_JOINT,	/* max over time of the blocks of i..j alive at once: exact */
+	HEAPPOOLS_SUM,		/* Σ of each class's own maximum (Drone's): an upper bound */
+};
+
+/* The size classes of a run and what each range of them needs; owns its arrays. */
+struct heappools_classes {
+	enum heappools_capacity model;
+	size_t m;
+	uint64_t *cls;		/* ascending block sizes */
+	uint64_t *max_load;	/* per class */
+	uint64_t *joint;	/* JOINT: m*m, [i*m+j] for i <= j; else NULL */
+};
+#define HEAPPOOLS_CLASSES_INIT {HEAPPOOLS_SUM, 0, NULL, NULL, NULL}
+
+struct heappools_pool {
+	uint64_t block, count;
+};
+
+/* One layout; owns pools. */
+struct heappools_layout {
+	struct heappools_pool *pools;	/* ascending block */
+	size_t npools;
+	uint64_t reserved;		/* Σ block·count (saturated) */
+};
+
+/* Largest class count for which joint capacities are computed; above it
+ * heappools_classes falls back to sum and says so. */
+#define HEAPPOOLS_MAX_JOINT 256
+
+/* The classes of log: each request of s > 0 bytes becomes max(min_block,
+ * align_up(s, align)); a realloc takes its new block before it gives the old one
+ * back (both are alive for a moment). Zero-byte requests need no pool. */
+void heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
+		       uint64_t min_block, enum heappools_capacity model);
+/* Blocks needed by one pool serving classes i..j (0-based, i <= j < m). */
+uint64_t heappools_cap(const struct heappools_classes *c, size_t i, size_t j);
+/* The cheapest layouts with at most 1, 2, ..., npools pools: out[k-1] for k,
+ * each owned by the caller (heappools_layout_release). With no classes every
+ * layout is empty. */
+void heappools_solve(const struct heappools_classes *c, size_t npools,
+		     struct heappools_layout *out);
+/* Free what c owns. */
+void heappools_classes_release(struct heappools_classes *c);
+/* Free what l owns. */
+void heappools_layout_release(struct heappools_layout *l);
+
+enum heappools_emit { HEAPPOOLS_EMIT_INI, HEAPPOOLS_EMIT_TOML, HEAPPOOLS_EMIT_C };
+
+/* Parse "ini", "toml" or "c"; false when it is none of those. */
+bool heappools_emit_parse(const char *s, enum heappools_emit *out);
+/* Append l in form e to out: ounce's INI ([pools], BLOCK = COUNT, read by
+ * replay), a Drone [heap.main] TOML section, or a C initializer. */
+void heappools_emit(const struct heappools_layout *l, enum heappools_emit e, struct buf *out);
+
+#endif

@@ -1,0 +1,152 @@
+/* heapstats.c: one pass over a heap log. A pointer table pairs each free with its
+ * allocation's size; a per-size table keeps the current and maximum load. Sizes
+ * live in a second table from size to row, so the pass is linear in the log. */
+#include "heapstats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "heaplog.h"
+#include "mem.h"
+#include "banned.h"
+
+struct pass {
+	struct heapstats *st;
+	struct heaplog_map live;	/* ptr -> requested size */
+	struct heaplog_map rows;	/* aligned size -> row index */
+	size_t cap;
+};
+
+static struct heapstats_size *
+row(struct pass *p, uint64_t size)
+{
+	struct heapstats *st = p->st;
+	uint64_t key = heaplog_align_up(size, st->align), idx;
+
+	if (!heaplog_map_get(&p->rows, key, &idx)) {
+		heaplog_map_put(&p->rows, key, st->nsizes, NULL);
+		if (st->nsizes == p->cap) {
+			p->cap = p->cap ? p->cap * 2 : 64;
+			st->sizes = xreallocarray(st->sizes, p->cap, sizeof(*st->sizes));
+		}
+		idx = st->nsizes++;
+		memset(&st->sizes[idx], 0, sizeof(st->sizes[idx]));
+		st->sizes[idx].size = key;
+		return &st->sizes[idx];
+	}
+	return &st->sizes[idx];
+}
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+sat_sub(uint64_t a, uint64_t b)
+{
+	return a < b ? 0 : a - b;
+}
+
+static void
+give_back(struct pass *p, uint64_t ptr, uint64_t *bytes)
+{
+	uint64_t size;
+
+	if (!heaplog_map_take(&p->live, ptr, &size)) {
+		p->st->unknown_frees++;
+		return;
+	}
+	row(p, size)->cur--;
+	p->st->frees++;
+	*bytes = sat_sub(*bytes, size);
+}
+
+static void
+take(struct pass *p, uint64_t ptr, uint64_t size, uint64_t *bytes)
+{
+	struct heapstats_size *r;
+	uint64_t old;
+
+	/* an address handed out twice without a free between: the first block is
+	 * gone (a damaged log, or a free the tracer missed) */
+	if (heaplog_map_put(&p->live, ptr, size, &old)) {
+		row(p, old)->cur--;
+		*bytes = sat_sub(*bytes, old);
+	}
+	r = row(p, size);
+	r->cur++;
+	r->total++;
+	if (r->cur > r->max_load) {
+		r->max_load = r->cur;
+	}
+	p->st->allocations++;
+	*bytes = sat_add(*bytes, size);
+}
+
+static int
+by_size(const void *a, const void *b)
+{
+	const struct heapstats_size *x = a, *y = b;
+
+	return (x->size > y->size) - (x->size < y->size);
+}
+
+void
+heapstats_compute(struct heapstats *st, const struct heap_log *log, uint64_t align)
+{
+	struct pass p = {st, HEAPLOG_MAP_INIT, HEAPLOG_MAP_INIT, 0};
+	uint64_t bytes = 0;
+
+	heapstats_release(st);
+	st->align = align ? align : 1;
+	st->events = log->n;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct heap_event *e = &log->ev[i];
+
+		if (e->fn == HEAPLOG_FN_REALLOC || e->kind == HEAP_EV_REALLOC) {
+			st->reallocs++;
+		}
+		switch (e->kind) {
+		case HEAP_EV_ALLOC:
+			take(&p, e->ptr, e->size, &bytes);
+			break;
+		case HEAP_EV_FREE:
+			give_back(&p, e->ptr, &bytes);
+			break;
+		case HEAP_EV_REALLOC:
+			give_back(&p, e->old, &bytes);
+			take(&p, e->ptr, e->size, &bytes);
+			break;
+		case HEAP_EV_FAIL:
+			st->failed++;
+			break;
+		}
+		if (bytes > st->peak_bytes) {
+			st->peak_bytes = bytes;
+			st->peak_event = i + 1;
+			st->peak_t_us = e->t_us;
+		}
+	}
+	qsort(st->sizes, st->nsizes, sizeof(*st->sizes), by_size);
+	for (size_t i = 0; i < st->nsizes; i++) {
+		const struct heapstats_size *r = &st->sizes[i];
+		uint64_t w = r->max_load && r->size > UINT64_MAX / r->max_load
+				     ? UINT64_MAX
+				     : r->size * r->max_load;
+
+		st->drone_bytes = sat_add(st->drone_bytes, w);
+		st->live_blocks += r->cur;
+	}
+	st->live_bytes = bytes;
+	heaplog_map_release(&p.live);
+	heaplog_map_release(&p.rows);
+}
+
+void
+heapstats_release(struct heapstats *st)
+{
+	free(st->sizes);
+	*st = (struct heapstats)HEAPSTATS_INIT;
+}

@@ -1,0 +1,1081 @@
+/* heaptrace.c: libounce-heaptrace.so, the LD_PRELOAD library behind `ounce heap
+ * trace`. It interposes the malloc family, forwards every call to the next
+ * definition (dlsym RTLD_NEXT) and appends one record per call to the log of
+ * heapfmt.h. The rules it keeps are research/heap.md 7.1 "Shim rules".
+ *
+ * A preloaded shim gets no context argument, so its state lives in file-level
+ * globals (the one place in ounce that has them). It never allocates and uses no
+ * stdio: output goes through a static buffer and write(2). banned.h is included
+ * like everywhere else; nothing here needs the functions it bans.
+ */
+#include "../heapfmt.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../banned.h"
+
+#define EXPORT __attribute__((visibility("default")))
+/* every thread-local is initial-exec: a dynamic TLS access may call malloc
+ * (heap.md pitfall 3); the shim is preloaded, never dlopen'ed, so this is safe */
+#define TLS_IE __attribute__((tls_model("initial-exec")))
+
+enum {
+	BUF_SIZE = 64 * 1024,   /* the log buffer, flushed when 3/4 full */
+	RECORD_MAX = 96,        /* a THREAD record and the longest event, with room */
+	ARENA_SIZE = 16 * 1024, /* allocations made by dlsym while we bootstrap */
+	LOG_FD_MIN = 512,       /* the log fd moves up here, out of the program's way */
+	SUFFIX_MAX = 32,        /* room for ".<pid>.<n>" after a log path */
+};
+#define FLUSH_NS 50000000ULL /* flush at least every 50 ms while events come */
+#define PRELOAD_NAME "libounce-heaptrace.so"
+
+enum state {
+	STATE_UNINIT, /* nothing resolved yet */
+	STATE_BOOT,   /* one thread is resolving the real functions */
+	STATE_PRE,    /* recording into the buffer; the constructor has not opened the log */
+	STATE_ON,     /* recording into the log */
+	STATE_OFF,    /* passing every call straight through */
+};
+
+/* values of in_tracer */
+enum { IN_NONE, IN_TRACE, IN_SETUP };
+
+static _Atomic int state;
+
+static struct {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void (*free)(void *);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	pid_t (*fork)(void);
+} real;
+
+/* Set on the thread that runs dlsym during bootstrap: its allocations come from
+ * the arena. */
+static _Thread_local bool booting TLS_IE;
+/* IN_TRACE while this thread is inside the tracer (a nested call passes through
+ * and counts as lost), IN_SETUP while the shim sets itself up (passes through,
+ * not counted). Set before the lock is taken, so a signal handler that allocates
+ * never waits for a lock its own thread holds. */
+static _Thread_local int in_tracer TLS_IE;
+static _Thread_local pid_t tid_cache TLS_IE;
+static _Thread_local int fork_saved TLS_IE;
+static _Thread_local bool fork_locked TLS_IE;
+
+static _Alignas(64) unsigned char arena[ARENA_SIZE];
+static size_t arena_used;
+
+/* Everything below is guarded by lock, except where a comment says otherwise. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char buf[BUF_SIZE];
+/* buf[0, committed) holds whole records, of which [0, flushed) are written.
+ * volatile: the exit path may read them from a signal handler. */
+static volatile size_t committed, flushed;
+static int log_fd = -1;
+static dev_t log_dev; /* what log_fd must still be, checked before each write */
+static ino_t log_ino;
+static uint64_t events;
+static atomic_ulong lost; /* bumped without the lock */
+static uint64_t prev_ptr, prev_us, last_flush_ns;
+static pid_t prev_tid;
+
+/* Set once by the constructor. */
+static bool follow_fork;
+static char child_template[PATH_MAX]; /* log path of forked children: has a %p */
+static char env_entry[sizeof(HEAPFMT_ENV_LOG) + PATH_MAX];
+
+extern char **environ;
+
+void cfree(void *p);
+
+/* --- small helpers that allocate nothing --- */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static pid_t
+current_tid(void)
+{
+	if (!tid_cache) {
+		tid_cache = (pid_t)syscall(SYS_gettid);
+	}
+	return tid_cache;
+}
+
+/* Decimal digits of v at p; returns the end. */
+static char *
+put_dec(char *p, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n) {
+		*p++ = tmp[--n];
+	}
+	return p;
+}
+
+static void
+fail_hard(const char *msg)
+{
+	/* nothing can work without the real allocator */
+	ssize_t r = write(2, msg, strlen(msg));
+
+	(void)r;
+	abort();
+}
+
+/* --- the bootstrap arena: dlsym's own allocations, never freed --- */
+
+static bool
+in_arena(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a >= (uintptr_t)arena && a < (uintptr_t)arena + sizeof(arena);
+}
+
+static void *
+arena_alloc(size_t size, size_t align)
+{
+	/* each block is preceded by its size, for realloc */
+	size_t off;
+
+	if (align < 16) {
+		align = 16;
+	}
+	if (align & (align - 1) || size > sizeof(arena)) {
+		errno = align & (align - 1) ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	off = (arena_used + sizeof(size_t) + align - 1) & ~(align - 1);
+	if (off > sizeof(arena) || sizeof(arena) - off < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(arena + off - sizeof(size_t), &size, sizeof(size));
+	arena_used = off + size;
+	/* static memory that is never handed out twice is already zero, for calloc */
+	return arena + off;
+}
+
+static size_t
+arena_size(const void *p)
+{
+	size_t n;
+
+	memcpy(&n, (const unsigned char *)p - sizeof(size_t), sizeof(n));
+	return n;
+}
+
+/* --- bootstrap --- */
+
+#define RESOLVE(f)                                                                                 \
+	do {                                                                                       \
+		void *sym_ = dlsym(RTLD_NEXT, #f);                                                 \
+		memcpy(&real.f, &sym_, sizeof(sym_));                                              \
+	} while (0)
+
+static void write_header(void);
+
+/* Resolve the real functions, once; the other threads wait. */
+static void
+boot(void)
+{
+	int expect = STATE_UNINIT;
+
+	if (!atomic_compare_exchange_strong(&state, &expect, STATE_BOOT)) {
+		while (atomic_load(&state) == STATE_BOOT) {
+			sched_yield();
+		}
+		return;
+	}
+	booting = true;
+	RESOLVE(malloc);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(free);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(fork);
+	booting = false;
+	if (!real.malloc || !real.calloc || !real.realloc || !real.free || !real.posix_memalign ||
+	    !real.fork) {
+		fail_hard("ounce-heaptrace: cannot find the real malloc\n");
+	}
+	/* events before the constructor opens the log are kept in the buffer */
+	write_header();
+	atomic_store(&state, STATE_PRE);
+}
+
+/* Start a call that should be traced: true means in_tracer is now set and the
+ * caller must call leave(); false means pass the call straight through. */
+static bool
+enter(void)
+{
+	int s = atomic_load_explicit(&state, memory_order_acquire);
+
+	if (s < STATE_PRE) {
+		boot();
+		s = atomic_load(&state);
+	}
+	if (s == STATE_OFF) {
+		return false;
+	}
+	if (in_tracer) {
+		if (in_tracer == IN_TRACE) {
+			atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+		}
+		return false;
+	}
+	in_tracer = IN_TRACE;
+	return true;
+}
+
+static void
+leave(void)
+{
+	in_tracer = IN_NONE;
+}
+
+/* --- encoding and output (lock held) --- */
+
+static unsigned char *
+put_uleb(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static unsigned char *
+put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++) {
+		*p++ = (unsigned char)(v >> (8 * i));
+	}
+	return p;
+}
+
+/* A pointer field: zigzag of the difference from the previous pointer field. */
+static unsigned char *
+put_ptr(unsigned char *p, const void *ptr)
+{
+	uint64_t v = (uint64_t)(uintptr_t)ptr, d = v - prev_ptr;
+
+	prev_ptr = v;
+	return put_uleb(p, (d << 1) ^ (0 - (d >> 63)));
+}
+
+/* Write buf[flushed, committed). When the fd is no longer our log, or on an
+ * error other than EINTR (the disk is full), tracing stops: there is no way to
+ * say so but the missing trailer. */
+static int
+flush(void)
+{
+	struct stat st;
+
+	/* a program that closes every fd and opens another file may be handed our
+	 * number: never write into its file */
+	if (flushed < committed &&
+	    (fstat(log_fd, &st) < 0 || st.st_dev != log_dev || st.st_ino != log_ino)) {
+		atomic_store(&state, STATE_OFF);
+		return -1;
+	}
+	while (flushed < committed) {
+		ssize_t n = write(log_fd, buf + flushed, committed - flushed);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			atomic_store(&state, STATE_OFF);
+			return -1;
+		}
+		flushed += (size_t)n;
+	}
+	/* committed first: an exit from a signal handler between the two stores
+	 * then sees nothing left to write */
+	committed = 0;
+	flushed = 0;
+	last_flush_ns = now_ns();
+	return 0;
+}
+
+static void
+write_header(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe));
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t start = now_ns();
+	unsigned char *p = buf;
+
+	if (n < 0) {
+		n = 0;
+	}
+	memcpy(p, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN);
+	p += HEAPFMT_MAGIC_LEN;
+	*p++ = HEAPFMT_VERSION;
+	*p++ = (unsigned char)sizeof(void *);
+	*p++ = 0; /* flags: none defined */
+	p = put_le(p, 0, 2);
+	p = put_le(p, (uint64_t)(page > 0 ? page : 4096), 4);
+	p = put_le(p, (uint64_t)getpid(), 4);
+	p = put_le(p, (uint64_t)getppid(), 4);
+	p = put_le(p, start, 8);
+	p = put_uleb(p, (uint64_t)n);
+	memcpy(p, exe, (size_t)n);
+	p += n;
+	flushed = 0;
+	committed = (size_t)(p - buf);
+	events = 0;
+	atomic_store(&lost, 0);
+	prev_ptr = 0;
+	prev_tid = 0;
+	prev_us = start / 1000;
+	last_flush_ns = start;
+}
+
+/* Room for one record at the end of the buffer, after a THREAD record when the
+ * thread changed. NULL when there is none (full before the log is open, or the
+ * log failed): the caller counts the event as lost. */
+static unsigned char *
+record_begin(void)
+{
+	int s = atomic_load(&state);
+	unsigned char *p;
+	pid_t tid;
+
+	if (s != STATE_PRE && s != STATE_ON) {
+		return NULL;
+	}
+	if (BUF_SIZE - committed < RECORD_MAX && (s == STATE_PRE || flush() < 0)) {
+		return NULL;
+	}
+	p = buf + committed;
+	tid = current_tid();
+	if (tid != prev_tid) {
+		*p++ = HEAPFMT_THREAD;
+		p = put_uleb(p, (uint64_t)tid);
+		prev_tid = tid;
+	}
+	return p;
+}
+
+/* An event record's tag and dt. */
+static unsigned char *
+event_begin(int tag, uint64_t *t)
+{
+	unsigned char *p = record_begin();
+	uint64_t us;
+
+	if (!p) {
+		return NULL;
+	}
+	*t = now_ns();
+	us = *t / 1000;
+	*p++ = (unsigned char)tag;
+	p = put_uleb(p, us > prev_us ? us - prev_us : 0);
+	prev_us = us > prev_us ? us : prev_us;
+	return p;
+}
+
+/* Commit the record that ends at p, and flush when due. */
+static void
+record_end(unsigned char *p, uint64_t t, bool event)
+{
+	committed = (size_t)(p - buf);
+	if (event) {
+		events++;
+	}
+	if (atomic_load(&state) == STATE_ON &&
+	    (committed > BUF_SIZE / 4 * 3 ||
+	     (t > last_flush_ns && t - last_flush_ns >= FLUSH_NS))) {
+		flush();
+	}
+}
+
+/* One event; fields[i] is a pointer field when bit i of ptrs is set. */
+static void
+log_event_locked(int tag, const uint64_t *fields, int n, unsigned ptrs)
+{
+	uint64_t t;
+	unsigned char *p = event_begin(tag, &t);
+
+	if (!p) {
+		atomic_fetch_add_explicit(&lost, 1, memory_order_relaxed);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (ptrs & (1u << i)) {
+			p = put_ptr(p, (const void *)(uintptr_t)fields[i]);
+		} else {
+			p = put_uleb(p, fields[i]);
+		}
+	}
+	record_end(p, t, true);
+}
+
+static void
+log_event(int tag, const uint64_t *fields, int n, unsigned ptrs)
+{
+	pthread_mutex_lock(&lock);
+	log_event_locked(tag, fields, n, ptrs);
+	pthread_mutex_unlock(&lock);
+}
+
+static uint64_t
+ptrval(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* n * m in *out; false when it overflows, with *out SIZE_MAX (a failed call's
+ * size in the log) */
+static bool
+mul_size(size_t n, size_t m, size_t *out)
+{
+	if (m && n > SIZE_MAX / m) {
+		*out = SIZE_MAX;
+		return false;
+	}
+	*out = n * m;
+	return true;
+}
+
+static void
+log_alloc(int tag, int fn, size_t a, size_t b, const void *p)
+{
+	if (!p) {
+		size_t size = b;
+
+		if (tag == HEAPFMT_CALLOC) {
+			mul_size(a, b, &size);
+		}
+		uint64_t f[] = {(uint64_t)fn, size};
+
+		log_event(HEAPFMT_FAIL, f, 2, 0);
+	} else if (tag == HEAPFMT_MALLOC) {
+		uint64_t f[] = {b, ptrval(p)};
+
+		log_event(tag, f, 2, 2);
+	} else {
+		/* CALLOC: nmemb size ptr; ALIGNED: fn align size ptr */
+		uint64_t f[] = {(uint64_t)fn, a, b, ptrval(p)};
+
+		if (tag == HEAPFMT_CALLOC) {
+			log_event(tag, f + 1, 3, 4);
+		} else {
+			log_event(tag, f, 4, 8);
+		}
+	}
+}
+
+/* --- setup: the constructor, fork and exit --- */
+
+/* Expand each %p of tmpl to pid into out (size PATH_MAX). Returns 1 when tmpl
+ * had a %p, 0 when not, -1 when the result does not fit. */
+static int
+expand(const char *tmpl, pid_t pid, char *out)
+{
+	char *o = out, *end = out + PATH_MAX - SUFFIX_MAX;
+	int had = 0;
+
+	for (const char *s = tmpl; *s; s++) {
+		if (o >= end) {
+			return -1;
+		}
+		if (s[0] == '%' && s[1] == 'p') {
+			o = put_dec(o, (unsigned long)pid);
+			s++;
+			had = 1;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return had;
+}
+
+/* Open the log for pid. A fixed path (the first process's) is truncated, as
+ * ounce asked; a per-pid path never overwrites: a child that execs after a fork
+ * keeps the same pid, so the second log of a pid gets ".1", and so on. The fd
+ * ends up at LOG_FD_MIN or above, close-on-exec. */
+static int
+open_log(const char *tmpl, pid_t pid)
+{
+	char path[PATH_MAX];
+	int per_pid = expand(tmpl, pid, path), fd;
+
+	if (per_pid < 0) {
+		return -1;
+	}
+	if (!per_pid) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	} else {
+		size_t len = strlen(path);
+
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		for (unsigned long n = 1; fd < 0 && errno == EEXIST && n < 1000; n++) {
+			char *e = path + len;
+
+			*e++ = '.';
+			*put_dec(e, n) = '\0';
+			fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		}
+	}
+	if (fd >= 0 && fd < LOG_FD_MIN) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, LOG_FD_MIN);
+
+		if (high >= 0) {
+			close(fd);
+			fd = high;
+		}
+	}
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return -1;
+		}
+		log_dev = st.st_dev;
+		log_ino = st.st_ino;
+	}
+	return fd;
+}
+
+static bool
+env_is_one(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && !strcmp(v, "1");
+}
+
+/* Take the shim out of LD_PRELOAD, in place (the new value is never longer), so
+ * programs this one execs are not traced. */
+static void
+strip_preload(void)
+{
+	Dl_info self;
+	const char *self_path = NULL;
+	char *v = NULL;
+
+	if (dladdr(&log_fd, &self) && self.dli_fname) {
+		self_path = self.dli_fname;
+	}
+	for (char **e = environ; e && *e; e++) {
+		if (!strncmp(*e, "LD_PRELOAD=", 11)) {
+			v = *e + 11;
+			break;
+		}
+	}
+	if (!v) {
+		return;
+	}
+	char *out = v, *s = v;
+
+	while (*s) {
+		size_t n = strcspn(s, ": ");
+		const char *base = s + n;
+		bool ours;
+
+		while (base > s && base[-1] != '/') {
+			base--;
+		}
+		ours = (n == strlen(PRELOAD_NAME) + (size_t)(base - s) &&
+		        !strncmp(base, PRELOAD_NAME, strlen(PRELOAD_NAME))) ||
+		       (self_path && strlen(self_path) == n && !strncmp(s, self_path, n));
+		if (n && !ours) {
+			if (out != v) {
+				*out++ = ':';
+			}
+			memmove(out, s, n);
+			out += n;
+		}
+		s += n;
+		if (*s) {
+			s++;
+		}
+	}
+	*out = '\0';
+	if (!*v) {
+		unsetenv("LD_PRELOAD");
+	}
+}
+
+/* Point the OUNCE_HEAPTRACE entry of environ at the per-pid template, so
+ * programs this one execs write their own logs. */
+static void
+set_child_env(void)
+{
+	size_t name = strlen(HEAPFMT_ENV_LOG);
+
+	memcpy(env_entry, HEAPFMT_ENV_LOG "=", name + 1);
+	memcpy(env_entry + name + 1, child_template, strlen(child_template) + 1);
+	for (char **e = environ; e && *e; e++) {
+		if (!strncmp(*e, HEAPFMT_ENV_LOG "=", name + 1)) {
+			*e = env_entry;
+			return;
+		}
+	}
+}
+
+static void
+atfork_prepare(void)
+{
+	/* a fork from a signal handler that interrupted the tracer cannot take the
+	 * lock; its child is simply not traced */
+	fork_saved = in_tracer;
+	in_tracer = IN_TRACE;
+	fork_locked = !fork_saved;
+	if (fork_locked) {
+		pthread_mutex_lock(&lock);
+	}
+}
+
+static void
+atfork_parent(void)
+{
+	if (fork_locked) {
+		pthread_mutex_unlock(&lock);
+	}
+	in_tracer = fork_saved;
+}
+
+static void
+atfork_child(void)
+{
+	int s = atomic_load(&state);
+
+	tid_cache = 0;
+	if (fork_locked) {
+		pthread_mutex_unlock(&lock);
+	}
+	if (s == STATE_ON && follow_fork && fork_locked) {
+		/* the parent's buffered records are the parent's to write */
+		int fd = open_log(child_template, getpid());
+
+		log_fd = fd;
+		write_header();
+		if (fd < 0 || flush() < 0) {
+			atomic_store(&state, STATE_OFF);
+		}
+	} else if (s != STATE_OFF) {
+		/* the fd is the parent's log: leave it alone, and stop */
+		atomic_store(&state, STATE_OFF);
+		log_fd = -1;
+	}
+	in_tracer = fork_saved;
+}
+
+/* Flush and write the TRAILER, once; calls after it pass through. When this
+ * thread is inside the tracer (exit() from a signal handler that interrupted
+ * it), the lock may be ours already: write what is committed without it, and
+ * say so in the trailer's flags. */
+static void
+finish(void)
+{
+	bool interrupted = in_tracer == IN_TRACE;
+	int saved = in_tracer;
+	unsigned char trailer[40], *p = trailer;
+
+	if (atomic_load(&state) != STATE_ON) {
+		return;
+	}
+	in_tracer = IN_TRACE;
+	if (!interrupted) {
+		pthread_mutex_lock(&lock);
+	}
+	if (atomic_load(&state) == STATE_ON) {
+		*p++ = HEAPFMT_TRAILER;
+		p = put_uleb(p, events);
+		p = put_uleb(p, atomic_load(&lost));
+		p = put_uleb(p, interrupted ? HEAPFMT_TRAILER_INTERRUPTED : 0);
+		if (flushed > committed) {
+			flushed = committed;
+		}
+		if ((size_t)(p - trailer) <= BUF_SIZE - committed) {
+			memcpy(buf + committed, trailer, (size_t)(p - trailer));
+			committed += (size_t)(p - trailer);
+		}
+		flush();
+		atomic_store(&state, STATE_OFF);
+	}
+	if (!interrupted) {
+		pthread_mutex_unlock(&lock);
+	}
+	in_tracer = saved;
+}
+
+static void
+exit_handler(void)
+{
+	finish();
+}
+
+__attribute__((destructor)) static void
+heaptrace_fini(void)
+{
+	finish();
+}
+
+/* Read the environment, open the log, and write what was buffered since boot. */
+__attribute__((constructor)) static void
+heaptrace_init(void)
+{
+	const char *env;
+	char log_template[PATH_MAX];
+	size_t len;
+	int fd;
+
+	if (atomic_load(&state) < STATE_PRE) {
+		boot();
+	}
+	if (atomic_load(&state) != STATE_PRE) {
+		return;
+	}
+	in_tracer = IN_SETUP;
+	env = getenv(HEAPFMT_ENV_LOG);
+	len = env ? strlen(env) : 0;
+	if (!len || len >= sizeof(log_template) - SUFFIX_MAX) {
+		atomic_store(&state, STATE_OFF);
+		in_tracer = IN_NONE;
+		return;
+	}
+	memcpy(log_template, env, len + 1);
+	memcpy(child_template, env, len + 1);
+	if (!strstr(env, "%p")) {
+		memcpy(child_template + len, ".%p", 4);
+	}
+	follow_fork = env_is_one(HEAPFMT_ENV_FOLLOW_FORK);
+	if (env_is_one(HEAPFMT_ENV_FOLLOW_EXEC)) {
+		set_child_env();
+	} else {
+		unsetenv(HEAPFMT_ENV_LOG);
+		strip_preload();
+	}
+	pthread_mutex_lock(&lock);
+	fd = open_log(log_template, getpid());
+	if (fd < 0) {
+		atomic_store(&state, STATE_OFF);
+	} else {
+		log_fd = fd;
+		atomic_store(&state, STATE_ON);
+		flush();
+	}
+	pthread_mutex_unlock(&lock);
+	if (fd >= 0) {
+		pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+		atexit(exit_handler);
+	}
+	in_tracer = IN_NONE;
+}
+
+/* --- the interposed functions --- */
+
+/* The real realloc, or reallocarray done as the C library does it (glibc's calls
+ * the public realloc, which would come back here as a nested call). */
+static void *
+real_realloc(void *p, size_t n, size_t m, bool array)
+{
+	size_t size = n;
+
+	if (array && !mul_size(n, m, &size)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return real.realloc(p, size);
+}
+
+static void *
+trace_malloc(size_t size)
+{
+	void *p;
+	int e;
+
+	if (booting) {
+		return arena_alloc(size, 16);
+	}
+	if (!enter()) {
+		return real.malloc(size);
+	}
+	p = real.malloc(size);
+	e = errno;
+	log_alloc(HEAPFMT_MALLOC, HEAPFMT_FN_MALLOC, 0, size, p);
+	leave();
+	errno = e;
+	return p;
+}
+
+static void
+trace_free(void *p)
+{
+	int e;
+
+	if (!p || in_arena(p)) {
+		return;
+	}
+	if (!enter()) {
+		real.free(p);
+		return;
+	}
+	/* logged before the real free, so a thread that gets the address next
+	 * logs its allocation after this */
+	e = errno;
+	uint64_t f[] = {ptrval(p)};
+	log_event(HEAPFMT_FREE, f, 1, 1);
+	errno = e;
+	real.free(p);
+	leave();
+}
+
+/* realloc(p, n), or reallocarray(p, n, m) when array is set. */
+static void *
+trace_realloc(void *p, size_t n, size_t m, bool array)
+{
+	size_t size = n;
+	bool fits = array ? mul_size(n, m, &size) : true;
+	void *q;
+	int e;
+
+	if (booting && !p) {
+		return fits ? arena_alloc(size, 16) : NULL;
+	}
+	if (in_arena(p)) {
+		/* copy out of the bootstrap arena into a real (traced) block */
+		size_t old = arena_size(p);
+
+		if (!fits) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (!size) {
+			return NULL;
+		}
+		q = trace_malloc(size);
+		if (q) {
+			memcpy(q, p, old < size ? old : size);
+		}
+		return q;
+	}
+	if (!enter()) {
+		return real_realloc(p, n, m, array);
+	}
+	/* the lock is held across the real call: the old block cannot be handed to
+	 * another thread before this record is written */
+	pthread_mutex_lock(&lock);
+	q = real_realloc(p, n, m, array);
+	e = errno;
+	uint64_t f[] = {ptrval(p), size, ptrval(q)};
+	log_event_locked(HEAPFMT_REALLOC, f, 3, 1 | 4);
+	pthread_mutex_unlock(&lock);
+	leave();
+	errno = e;
+	return q;
+}
+
+static void *
+trace_aligned(int fn, size_t align, size_t size)
+{
+	void *p = NULL;
+	int e;
+
+	if (booting) {
+		return arena_alloc(size, align);
+	}
+	if (!enter()) {
+		switch (fn) {
+		case HEAPFMT_FN_MEMALIGN:
+			return real.memalign(align, size);
+		case HEAPFMT_FN_ALIGNED_ALLOC:
+			return real.aligned_alloc(align, size);
+		case HEAPFMT_FN_VALLOC:
+			return real.valloc(size);
+		default:
+			return real.pvalloc(size);
+		}
+	}
+	switch (fn) {
+	case HEAPFMT_FN_MEMALIGN:
+		p = real.memalign(align, size);
+		break;
+	case HEAPFMT_FN_ALIGNED_ALLOC:
+		p = real.aligned_alloc(align, size);
+		break;
+	case HEAPFMT_FN_VALLOC:
+		p = real.valloc(size);
+		break;
+	case HEAPFMT_FN_PVALLOC:
+		p = real.pvalloc(size);
+		break;
+	}
+	e = errno;
+	log_alloc(HEAPFMT_ALIGNED, fn, align, size, p);
+	leave();
+	errno = e;
+	return p;
+}
+
+EXPORT void *
+malloc(size_t size)
+{
+	return trace_malloc(size);
+}
+
+EXPORT void
+free(void *p)
+{
+	trace_free(p);
+}
+
+EXPORT void
+cfree(void *p)
+{
+	trace_free(p);
+}
+
+EXPORT void *
+calloc(size_t nmemb, size_t size)
+{
+	void *p;
+	int e;
+
+	if (booting) {
+		size_t n;
+
+		return mul_size(nmemb, size, &n) ? arena_alloc(n, 16) : NULL;
+	}
+	if (!enter()) {
+		return real.calloc(nmemb, size);
+	}
+	p = real.calloc(nmemb, size);
+	e = errno;
+	log_alloc(HEAPFMT_CALLOC, HEAPFMT_FN_CALLOC, nmemb, size, p);
+	leave();
+	errno = e;
+	return p;
+}
+
+EXPORT void *
+realloc(void *p, size_t size)
+{
+	return trace_realloc(p, size, 0, false);
+}
+
+EXPORT void *
+reallocarray(void *p, size_t nmemb, size_t size)
+{
+	return trace_realloc(p, nmemb, size, true);
+}
+
+EXPORT int
+posix_memalign(void **out, size_t align, size_t size)
+{
+	int rc, e;
+
+	if (booting) {
+		*out = arena_alloc(size, align);
+		return *out ? 0 : ENOMEM;
+	}
+	if (!enter()) {
+		return real.posix_memalign(out, align, size);
+	}
+	e = errno;
+	rc = real.posix_memalign(out, align, size);
+	log_alloc(HEAPFMT_ALIGNED, HEAPFMT_FN_POSIX_MEMALIGN, align, size, rc ? NULL : *out);
+	leave();
+	errno = e;
+	return rc;
+}
+
+EXPORT void *
+aligned_alloc(size_t align, size_t size)
+{
+	return trace_aligned(HEAPFMT_FN_ALIGNED_ALLOC, align, size);
+}
+
+EXPORT void *
+memalign(size_t align, size_t size)
+{
+	return trace_aligned(HEAPFMT_FN_MEMALIGN, align, size);
+}
+
+EXPORT void *
+valloc(size_t size)
+{
+	return trace_aligned(HEAPFMT_FN_VALLOC, (size_t)sysconf(_SC_PAGESIZE), size);
+}
+
+EXPORT void *
+pvalloc(size_t size)
+{
+	return trace_aligned(HEAPFMT_FN_PVALLOC, (size_t)sysconf(_SC_PAGESIZE), size);
+}
+
+/* fork is wrapped only so the parent's log can name the child (pthread_atfork
+ * handlers are not told its pid); the atfork handlers do the rest. */
+EXPORT pid_t
+fork(void)
+{
+	pid_t pid;
+	int e;
+
+	if (!real.fork) {
+		boot();
+	}
+	pid = real.fork();
+	if (pid > 0 && follow_fork && enter()) {
+		e = errno;
+		pthread_mutex_lock(&lock);
+		unsigned char *p = record_begin();
+		if (p) {
+			*p++ = HEAPFMT_FORK;
+			p = put_uleb(p, (uint64_t)pid);
+			record_end(p, now_ns(), false);
+		}
+		pthread_mutex_unlock(&lock);
+		leave();
+		errno = e;
+	}
+	return pid;
+}

@@ -1,0 +1,160 @@
+/* heapwrite.h: a small writer of heap trace logs exactly per src/heapfmt.h, for
+ * the heap tests. Header-only (static inline), because each unit test is built
+ * from its own file and testutil.c alone. */
+#ifndef OUNCE_HEAPWRITE_H
+#define OUNCE_HEAPWRITE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "heapfmt.h"
+
+/* A log being written; out holds its bytes. */
+struct hw {
+	struct buf out;
+	uint64_t prev;		/* the previous pointer field */
+};
+
+static inline void
+hw_leb(struct hw *w, uint64_t v)
+{
+	do {
+		unsigned char b = v & 0x7f;
+
+		v >>= 7;
+		buf_addc(&w->out, (char)(b | (v ? 0x80 : 0)));
+	} while (v);
+}
+
+static inline void
+hw_le(struct hw *w, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++) {
+		buf_addc(&w->out, (char)(v >> (8 * i)));
+	}
+}
+
+static inline void
+hw_ptr(struct hw *w, uint64_t p)
+{
+	int64_t d = (int64_t)(p - w->prev);
+
+	hw_leb(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+	w->prev = p;
+}
+
+/* Start a log: the header, with exe as the executable's path. */
+static inline void
+hw_begin(struct hw *w, const char *exe)
+{
+	memset(w, 0, sizeof(*w));
+	buf_add(&w->out, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN);
+	hw_le(w, HEAPFMT_VERSION, 1);
+	hw_le(w, 8, 1);		/* ptr_bytes */
+	hw_le(w, 0, 1);		/* flags */
+	hw_le(w, 0, 2);
+	hw_le(w, 4096, 4);
+	hw_le(w, 1234, 4);
+	hw_le(w, 1, 4);
+	hw_le(w, UINT64_C(987654321), 8);
+	hw_leb(w, strlen(exe));
+	buf_adds(&w->out, exe);
+}
+
+static inline void
+hw_malloc(struct hw *w, uint64_t dt, uint64_t size, uint64_t ptr)
+{
+	buf_addc(&w->out, HEAPFMT_MALLOC);
+	hw_leb(w, dt);
+	hw_leb(w, size);
+	hw_ptr(w, ptr);
+}
+
+static inline void
+hw_calloc(struct hw *w, uint64_t dt, uint64_t n, uint64_t size, uint64_t ptr)
+{
+	buf_addc(&w->out, HEAPFMT_CALLOC);
+	hw_leb(w, dt);
+	hw_leb(w, n);
+	hw_leb(w, size);
+	hw_ptr(w, ptr);
+}
+
+static inline void
+hw_realloc(struct hw *w, uint64_t dt, uint64_t old, uint64_t size, uint64_t new_ptr)
+{
+	buf_addc(&w->out, HEAPFMT_REALLOC);
+	hw_leb(w, dt);
+	hw_ptr(w, old);
+	hw_leb(w, size);
+	hw_ptr(w, new_ptr);
+}
+
+static inline void
+hw_free(struct hw *w, uint64_t dt, uint64_t ptr)
+{
+	buf_addc(&w->out, HEAPFMT_FREE);
+	hw_leb(w, dt);
+	hw_ptr(w, ptr);
+}
+
+static inline void
+hw_aligned(struct hw *w, uint64_t dt, unsigned fn, uint64_t align, uint64_t size, uint64_t ptr)
+{
+	buf_addc(&w->out, HEAPFMT_ALIGNED);
+	hw_leb(w, dt);
+	hw_leb(w, fn);
+	hw_leb(w, align);
+	hw_leb(w, size);
+	hw_ptr(w, ptr);
+}
+
+static inline void
+hw_fail(struct hw *w, uint64_t dt, unsigned fn, uint64_t size)
+{
+	buf_addc(&w->out, HEAPFMT_FAIL);
+	hw_leb(w, dt);
+	hw_leb(w, fn);
+	hw_leb(w, size);
+}
+
+static inline void
+hw_thread(struct hw *w, uint64_t tid)
+{
+	buf_addc(&w->out, HEAPFMT_THREAD);
+	hw_leb(w, tid);
+}
+
+static inline void
+hw_fork(struct hw *w, uint64_t pid)
+{
+	buf_addc(&w->out, HEAPFMT_FORK);
+	hw_leb(w, pid);
+}
+
+static inline void
+hw_trailer(struct hw *w, uint64_t events, uint64_t lost, uint64_t flags)
+{
+	buf_addc(&w->out, (char)HEAPFMT_TRAILER);
+	hw_leb(w, events);
+	hw_leb(w, lost);
+	hw_leb(w, flags);
+}
+
+/* Write the log to path; returns 0 or -1. */
+static inline int
+hw_save(struct hw *w, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	int ok;
+
+	if (!f) {
+		return -1;
+	}
+	ok = fwrite(w->out.s, 1, w->out.len, f) == w->out.len;
+	return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+#endif
