@@ -156,7 +156,9 @@ build(const struct size_report *r, struct node *root)
 		e[i].comp = r->symbols[i].component ? r->symbols[i].component : "unattributed";
 		split(&e[i]);
 	}
-	qsort(e, r->nsymbols, sizeof(*e), cmp_entry);
+	if (r->nsymbols > 1) {
+		qsort(e, r->nsymbols, sizeof(*e), cmp_entry);
+	}
 	for (size_t i = 0; i < r->nsymbols; i++) {
 		const struct entry *x = &e[i], *prev = i ? &e[i - 1] : NULL;
 		struct node *sym;

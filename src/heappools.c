@@ -219,7 +219,9 @@ heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint6
 			c->cls[n++] = class_of(e->size, align, min_block);
 		}
 	}
-	qsort(c->cls, n, sizeof(*c->cls), cmp_u64);
+	if (n > 1) {
+		qsort(c->cls, n, sizeof(*c->cls), cmp_u64);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!c->m || c->cls[c->m - 1] != c->cls[i]) {
 			c->cls[c->m++] = c->cls[i];

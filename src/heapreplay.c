@@ -101,7 +101,9 @@ heapreplay_run(struct heapreplay *r, const struct heap_log *log,
 		r->pools[i].count = pools[i].count;
 		r->reserved += pools[i].block * pools[i].count;
 	}
-	qsort(r->pools, npools, sizeof(*r->pools), by_block);
+	if (npools > 1) {
+		qsort(r->pools, npools, sizeof(*r->pools), by_block);
+	}
 	for (size_t i = 0; i < log->n; i++) {
 		const struct heap_event *e = &log->ev[i];
 

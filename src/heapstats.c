@@ -129,7 +129,10 @@ heapstats_compute(struct heapstats *st, const struct heap_log *log, uint64_t ali
 			st->peak_t_us = e->t_us;
 		}
 	}
-	qsort(st->sizes, st->nsizes, sizeof(*st->sizes), by_size);
+	if (st->nsizes > 1) {
+		/* never with NULL: qsort's first argument must not be null */
+		qsort(st->sizes, st->nsizes, sizeof(*st->sizes), by_size);
+	}
 	for (size_t i = 0; i < st->nsizes; i++) {
 		const struct heapstats_size *r = &st->sizes[i];
 		uint64_t w = r->max_load && r->size > UINT64_MAX / r->max_load
