@@ -32,4 +32,17 @@ got=$(stat -c %s byhand/tinyhttpd)
 [ $((got * 1000 / want)) -ge 990 ] && [ $((got * 1000 / want)) -le 1010 ] \
 	|| fail "by hand $got bytes, ounce measured $want for $win"
 (cd byhand && bash smoke.sh ./tinyhttpd) || fail "the by-hand build fails the smoke test"
+
+# the heap half: trace the system-malloc build while it answers a real request
+cp -a "$sample" plain
+make -s -C plain > /dev/null 2>&1 || fail "plain build of the sample"
+printf '#!/bin/bash\nexec "%s" heap trace -o "%s" -- ./tinyhttpd "$@"\n' "$OUNCE" "$T/httpd.log" \
+	> plain/traced.sh
+chmod +x plain/traced.sh
+(cd plain && bash smoke.sh ./traced.sh) || fail "the traced server fails the smoke test"
+"$OUNCE" heap stats -f json "$T/httpd.log" > hs.json || fail "heap stats"
+[ "$(jq .allocations hs.json)" -gt 0 ] || fail "no allocations traced: $(cat hs.json)"
+check_eq "no unknown frees" 0 "$(jq .unknown_frees hs.json)"
+"$OUNCE" heap pools --pools 5 "$T/httpd.log" > layout.ini || fail "heap pools"
+"$OUNCE" heap replay --layout layout.ini "$T/httpd.log" > replay.txt || fail "replay of its own layout"
 echo ok
