@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "fsutil.h"
 #include "log.h"
 #include "measure.h"
@@ -197,6 +198,7 @@ setenv_for_build(struct strv *env, const char *kv, const char *build)
 static int
 cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *env)
 {
+	struct strv cflags = STRV_INIT;
 	const struct settings *s = &c->settings;
 	char *real_cc = spawn_which(s->cc, NULL), *real_cxx = spawn_which(s->cxx, NULL);
 	const char *path = getenv("PATH");
@@ -217,9 +219,29 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_setenv(env, "OUNCE_MAP", "1");
 	strv_setenv(env, "OUNCE_REAL_CC", real_cc);
 	strv_setenv(env, "OUNCE_REAL_CXX", real_cxx ? real_cxx : s->cxx);
-	v = wrap_encode(&s->f.cflags);
+	/* __FILE__ and debug info name the user's tree, not the cell's directory: the
+	 * binary is the one the user would build, its size does not depend on the
+	 * cell's name, and cells can share objects (a measurement aid, like the map) */
+	strv_push_owned(&cflags, xasprintf("-ffile-prefix-map=%s/src=%s", dir, run->project->dir));
+	strv_push_owned(&cflags,
+			xasprintf("-ffile-prefix-map=%s/build=%s/build", dir, run->project->dir));
+	strv_extend(&cflags, &s->f.cflags);
+	v = wrap_encode(&cflags);
 	strv_setenv(env, "OUNCE_CFLAGS", v);
 	free(v);
+	strv_release(&cflags);
+	if (run->ccache) {
+		strv_setenv(env, "OUNCE_CCACHE", run->ccache);
+		v = xasprintf("%s/ccache", run->workdir);
+		strv_setenv(env, "CCACHE_DIR", v);
+		free(v);
+		/* paths inside the work directory are hashed relative to the cell,
+		 * and the cell's directory is mapped away above */
+		strv_setenv(env, "CCACHE_BASEDIR", run->workdir);
+		strv_setenv(env, "CCACHE_NOHASHDIR", "1");
+	} else {
+		strv_unsetenv(env, "OUNCE_CCACHE");
+	}
 	v = wrap_encode(&s->f.ldflags);
 	strv_setenv(env, "OUNCE_LDFLAGS", v);
 	free(v);
@@ -435,20 +457,105 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 	return 0;
 }
 
-int
-build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
+/* The directory of the cell called name. Cells of another build than the default
+ * live in cells-BUILD/: a ':' in a path breaks make ("target pattern contains no
+ * '%'"). The caller frees it. */
+static char *
+cell_dir(const struct run *run, const char *name)
 {
-	/* cells of another build than the default live in cells-BUILD/: a ':' in a
-	 * path breaks make ("target pattern contains no '%'") */
-	const char *colon = run->default_build ? NULL : strchr(c->name, ':');
-	char *dir = colon ? xasprintf("%s/cells-%s/%s", run->workdir, run->build->name, colon + 1)
-			  : xasprintf("%s/cells/%s", run->workdir, c->name);
+	const char *colon = run->default_build ? NULL : strchr(name, ':');
+
+	return colon ? xasprintf("%s/cells-%s/%s", run->workdir, run->build->name, colon + 1)
+		     : xasprintf("%s/cells/%s", run->workdir, name);
+}
+
+/* The cell's artifact starts as a copy of from's, at the same place in the tree
+ * when from was built here (so a smoke test finds it where it expects). */
+static int
+copy_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
+{
+	char *fdir = cell_dir(run, from->name);
+	size_t n = strlen(fdir);
+	const char *base = strrchr(from->artifact, '/');
+	int rc;
+
+	if (!strncmp(from->artifact, fdir, n) && from->artifact[n] == '/') {
+		c->artifact = xasprintf("%s%s", dir, from->artifact + n);
+	} else {
+		c->artifact = xasprintf("%s/src/%s", dir, base ? base + 1 : from->artifact);
+	}
+	free(fdir);
+	rc = fs_copy_file(from->artifact, c->artifact);
+	if (rc == 0) {
+		log_line(c, "==> copy of %s\n", from->artifact);
+	}
+	return rc;
+}
+
+/* Post-link steps, measure, smoke test: the end of every cell. */
+static int
+finish_cell(const struct run *run, struct cell *c, const struct strv *post, const char *dir,
+	    const char *src, struct strv *env)
+{
+	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
+	int ok;
+
+	for (size_t i = 0; i < post->n; i++) {
+		ok = step(run, c, "post-link step", post->v[i], post_vars, 2, NULL, env, src,
+			  CELL_BUILD_FAILED, &c->build_seconds);
+		if (ok <= 0) {
+			return ok;
+		}
+	}
+	if (measure_cell(run, c, dir, env) < 0) {
+		return -1;
+	}
+	if (c->status == CELL_PENDING && smoke_run(run, c, src, env) < 0) {
+		return -1;
+	}
+	if (c->status == CELL_PENDING) {
+		c->status = CELL_OK;
+	}
+	return 0;
+}
+
+/* The post-link steps of the profiles from lacks (derive) or of all of them. */
+static void
+post_steps(const struct run *run, struct profile *const *profiles, size_t n, bool derive,
+	   const struct settings *all, struct strv *out)
+{
+	if (!derive) {
+		strv_extend(out, &all->f.post);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct settings one = SETTINGS_INIT;
+
+		if (!profile_post_only(profiles[i], run->recipe->toolchain, run->recipe->name)) {
+			continue;
+		}
+		if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
+			settings_compose_cargo(&one, &profiles[i], 1);
+		} else {
+			settings_compose_recipe(&one, &profiles[i], 1, run->recipe->name);
+		}
+		strv_extend(out, &one.f.post);
+		settings_release(&one);
+	}
+}
+
+int
+build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	   const struct cell *from)
+{
+	char *dir = cell_dir(run, c->name);
 	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
 	char *bdir = xasprintf("%s/build", dir);
 	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", run->build_jobs);
 	char *stem = NULL;
 	const struct project *p = run->project;
-	struct strv env = STRV_INIT;
+	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;
+	char key[CACHE_KEY_LEN + 1];
 	int rc = -1, ok;
 
 	c->status = CELL_PENDING;
@@ -463,6 +570,14 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		settings_compose_cargo(&c->settings, profiles, n);
 	} else {
 		settings_compose_recipe(&c->settings, profiles, n, run->recipe->name);
+	}
+	if (run->cache) {
+		cache_key(run->cache, c, key);
+		if (!run->fresh && cache_load(run->cache, key, c)) {
+			debug("%s: cached result %s", c->name, key);
+			rc = 0;
+			goto out;
+		}
 	}
 	if (run->recipe_match) {
 		stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));
@@ -483,7 +598,6 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		goto out;
 	}
 	const char *cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? bdir : src;
-	struct strv cargs = STRV_INIT, bargs = STRV_INIT;
 
 	strv_extend(&cargs, &run->build->configure_args);
 	strv_extend(&cargs, &c->settings.f.configure_args);
@@ -492,52 +606,41 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	ok = cell_env(run, c, dir, &env);
 	if (ok <= 0) {
 		rc = ok;
-		goto out_args;
+		goto out;
+	}
+	post_steps(run, profiles, n, from != NULL, &c->settings, &post);
+	if (from) {
+		/* only post-link steps set this cell apart from from: no rebuild */
+		free(c->reused_from);
+		c->reused_from = xstrdup(from->name);
+		if (copy_artifact(run, c, from, dir) < 0) {
+			goto out;
+		}
+		rc = finish_cell(run, c, &post, dir, src, &env);
+		goto out;
 	}
 	const char *configure = p->configure ? p->configure : run->recipe->configure;
+	c->built = true;
 	if (configure) {
 		ok = step(run, c, "configure", configure, vars, nvars, &cargs, &env, cwd,
 			  CELL_CONFIGURE_FAILED, &c->build_seconds);
 		if (ok <= 0) {
 			rc = ok;
-			goto out_args;
+			goto out;
 		}
 	}
 	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, vars, nvars, &bargs,
 		  &env, cwd, CELL_BUILD_FAILED, &c->build_seconds);
 	if (ok <= 0) {
 		rc = ok;
-		goto out_args;
+		goto out;
 	}
 	c->artifact = find_artifact(run, c, src, bdir, vars, nvars);
 	if (!c->artifact) {
 		rc = 0;
-		goto out_args;
+		goto out;
 	}
-	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
-	for (size_t i = 0; i < c->settings.f.post.n; i++) {
-		ok = step(run, c, "post-link step", c->settings.f.post.v[i], post_vars, 2, NULL,
-			  &env, src, CELL_BUILD_FAILED, &c->build_seconds);
-		if (ok <= 0) {
-			rc = ok;
-			goto out_args;
-		}
-	}
-	if (measure_cell(run, c, dir, &env) < 0) {
-		goto out_args;
-	}
-	if (c->status == CELL_PENDING) {
-		if (smoke_run(run, c, src, &env) < 0) {
-			goto out_args;
-		}
-	}
-	if (c->status == CELL_PENDING) {
-		c->status = CELL_OK;
-	}
-	rc = 0;
-out_args:
-	strv_release(&cargs);
-	strv_release(&bargs);
+	rc = finish_cell(run, c, &post, dir, src, &env);
 out:
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_BUILD_FAILED;
@@ -545,6 +648,12 @@ out:
 			c->reason = xstrdup("ounce could not build this cell (see the messages above)");
 		}
 	}
+	if (rc == 0 && run->cache && !c->cached) {
+		cache_store(run->cache, key, c);
+	}
+	strv_release(&cargs);
+	strv_release(&bargs);
+	strv_release(&post);
 	strv_release(&env);
 	free(dir);
 	free(src);

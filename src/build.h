@@ -10,9 +10,13 @@ struct profile;
 struct run;
 
 /* Build cell c (whose name is set) with the given profiles, in order, and record
- * everything in c: a failure of the build is c->status, not a return value.
- * Returns 0, or -1 when ounce itself could not go on (reported). */
-int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n);
+ * everything in c: a failure of the build is c->status, not a return value. With
+ * from set (a finished cell built with the same profiles less some that only add
+ * post-link steps), start from a copy of from's artifact and run only those steps.
+ * A result in run->cache is taken instead of building. Returns 0, or -1 when ounce
+ * itself could not go on (reported). */
+int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	       const struct cell *from);
 
 /* Create run->shimdir with the compiler names linked to run->self. Returns 0 or -1
  * after reporting. */

@@ -64,6 +64,13 @@ run_real(const char *real, char **args, int nargs)
 			nargs++;
 		}
 	}
+	const char *ccache = getenv("OUNCE_CCACHE");
+
+	if (ccache && *ccache && wrap_classify(args, (size_t)nargs) == WRAP_COMPILE) {
+		/* cells with the same compile flags share objects: ccache hashes the
+		 * source, its headers and the flags, so a hit is what the compile gives */
+		strv_push(&out, ccache);
+	}
 	wrap_argv(&out, real, args, (size_t)nargs, &cflags, &ldflags, &libs);
 	strv_release(&with_map);
 	trace(strv_array(&out));

@@ -7,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "build.h"
+#include "cache.h"
 #include "fsutil.h"
+#include "jobserver.h"
 #include "log.h"
 #include "mem.h"
 #include "os_linux.h"
@@ -22,6 +26,7 @@
 #include "result.h"
 #include "run.h"
 #include "sched.h"
+#include "spawn.h"
 #include "table.h"
 #include "banned.h"
 
@@ -30,7 +35,8 @@ static const char usage[] =
 	"Rebuild the project in DIR (default .) under each size profile and print the table.\n"
 	"  -j, --jobs N          cells built at once (default: number of cores)\n"
 	"  -p, --profiles A,B    profiles to use, in stack order (default: the matrix's)\n"
-	"  -s, --strategy S      each, cumulative or both (default both)\n"
+	"  -s, --strategy S      each, cumulative, both (default), search (the smallest\n"
+	"                        combination in few builds) or full (every combination)\n"
 	"      --stack MODE      helpful: leave out of the stack a profile that grows the\n"
 	"                        metric (default); all: keep every profile that builds\n"
 	"  -m, --metric M        file, stripped, xz, gz, flash or ram (default file)\n"
@@ -45,6 +51,11 @@ static const char usage[] =
 	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
 	"  -f, --format F        text, md, csv or json (default text)\n"
 	"      --explain         under each row, the sections and symbols that changed most\n"
+	"      --fresh           rebuild every cell: read no result from the cache\n"
+	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
+	"                        cell built from scratch (for checking, and benchmarks)\n"
+	"      --resume          go on with the interrupted run whose results.json is in\n"
+	"                        the work directory (or -o FILE), with its options\n"
 	"  -q, --quiet / -v, --verbose\n";
 
 static int
@@ -203,6 +214,7 @@ struct opts {
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
 	size_t explain;
+	bool fresh, no_reuse, resume;
 	double timeout;
 	struct strv allow;
 };
@@ -225,6 +237,9 @@ parse(int argc, char **argv, struct opts *o)
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
 		{"explain", no_argument, NULL, 'x'},
+		{"fresh", no_argument, NULL, 'F'},
+		{"no-reuse", no_argument, NULL, 'N'},
+		{"resume", no_argument, NULL, 'R'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -284,6 +299,15 @@ parse(int argc, char **argv, struct opts *o)
 		case 'x':
 			o->explain = 3;
 			break;
+		case 'F':
+			o->fresh = true;
+			break;
+		case 'N':
+			o->no_reuse = true;
+			break;
+		case 'R':
+			o->resume = true;
+			break;
 		case 'q':
 			log_adjust(-1);
 			break;
@@ -301,6 +325,104 @@ parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+/* The options of this run as arguments of `ounce matrix`, with absolute paths,
+ * for --resume. */
+static void
+saved_argv(const struct opts *o, const struct run *run, const char *out_path, struct strv *out)
+{
+	if (o->jobs) {
+		strv_push_owned(out, xasprintf("--jobs=%d", o->jobs));
+	}
+	if (o->profiles) {
+		strv_push_owned(out, xasprintf("--profiles=%s", o->profiles));
+	}
+	if (o->strategy) {
+		strv_push_owned(out, xasprintf("--strategy=%s", o->strategy));
+	}
+	if (o->stack) {
+		strv_push_owned(out, xasprintf("--stack=%s", o->stack));
+	}
+	strv_push_owned(out, xasprintf("--metric=%s", o->metric));
+	for (size_t i = 0; i < o->allow.n; i++) {
+		strv_push_owned(out, xasprintf("--allow=%s", o->allow.v[i]));
+	}
+	if (o->smoke) {
+		strv_push_owned(out, xasprintf("--smoke=%s", o->smoke));
+	}
+	strv_push_owned(out, xasprintf("--timeout=%g", o->timeout));
+	if (o->recipe) {
+		strv_push_owned(out, xasprintf("--recipe=%s", o->recipe));
+	}
+	if (o->builds) {
+		strv_push_owned(out, xasprintf("--builds=%s", o->builds));
+	}
+	strv_push_owned(out, xasprintf("--workdir=%s", run->workdir));
+	strv_push_owned(out, xasprintf("--output=%s", out_path));
+	if (o->format) {
+		strv_push_owned(out, xasprintf("--format=%s", o->format));
+	}
+	if (o->explain) {
+		strv_push(out, "--explain");
+	}
+	if (o->no_reuse) {
+		strv_push(out, "--no-reuse");
+	}
+	strv_push(out, "--");
+	strv_push(out, run->project->dir);
+}
+
+/* What every cell of the run shares, for the cache's keys. Returns 0 or -1 after
+ * reporting. */
+static int
+cache_context(const struct run *run, struct recipe_build *const *builds, size_t nbuilds,
+	      struct strv *parts)
+{
+	struct buf b = BUF_INIT;
+
+	strv_push(parts, "ounce " OUNCE_VERSION);
+	if (fs_read_file(run->recipe->file, &b) < 0) {
+		return -1;
+	}
+	strv_push_owned(parts, xasprintf("recipe %s\n%s", run->recipe->name, buf_str(&b)));
+	buf_release(&b);
+	if (run->project->ini) {
+		if (fs_read_file(run->project->ini, &b) < 0) {
+			return -1;
+		}
+		strv_push_owned(parts, xasprintf("ounce.ini\n%s", buf_str(&b)));
+		buf_release(&b);
+	}
+	for (size_t i = 0; i < nbuilds; i++) {
+		char *ca = strv_join(&builds[i]->configure_args, " ");
+		char *ba = strv_join(&builds[i]->build_args, " ");
+		char *env = strv_join(&builds[i]->env, " ");
+
+		strv_push_owned(parts, xasprintf("build %s\n%s\n%s\n%s\n%s", builds[i]->name, ca,
+						 ba, env,
+						 builds[i]->artifact_dir ? builds[i]->artifact_dir
+									 : ""));
+		free(ca);
+		free(ba);
+		free(env);
+	}
+	strv_push_owned(parts, xasprintf("smoke %s %g", run->smoke ? run->smoke : "",
+					 run->smoke_timeout));
+	strv_push_owned(parts, xasprintf("match %s", run->recipe_match ? run->recipe_match : ""));
+	cache_add_environment(parts);
+	cache_add_toolchain(parts, run->recipe->toolchain && !strcmp(run->recipe->toolchain,
+								    "cargo"));
+	return cache_add_tree(parts, run->project->dir, &run->project->exclude, run->workdir);
+}
+
+static double
+monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 cmd_matrix(int argc, char **argv)
 {
@@ -314,7 +436,11 @@ cmd_matrix(int argc, char **argv)
 	struct plan plan;
 	struct recipe_build **builds = NULL;
 	size_t nbuilds = 0;
-	struct strv wanted = STRV_INIT;
+	struct strv wanted = STRV_INIT, parts = STRV_INIT, resume = STRV_INIT;
+	struct cache cache = {0};
+	struct jobserver js;
+	bool js_open = false;
+	double t0 = monotonic();
 	bool base_failed = false;
 	enum table_format fmt = TABLE_TEXT;
 	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
@@ -340,8 +466,10 @@ cmd_matrix(int argc, char **argv)
 				 o.metric);
 	}
 	if (o.strategy && strcmp(o.strategy, "each") && strcmp(o.strategy, "cumulative") &&
-	    strcmp(o.strategy, "both")) {
-		return bad_usage("unknown strategy '%s': expected each, cumulative or both",
+	    strcmp(o.strategy, "both") && strcmp(o.strategy, "search") &&
+	    strcmp(o.strategy, "full")) {
+		return bad_usage("unknown strategy '%s': expected each, cumulative, both, search or "
+				 "full",
 				 o.strategy);
 	}
 	if (o.stack && strcmp(o.stack, "helpful") && strcmp(o.stack, "all")) {
@@ -361,6 +489,53 @@ cmd_matrix(int argc, char **argv)
 	rdir = xasprintf("%s/recipes", data);
 	if (profile_load_dir(&set, pdir) < 0 || recipe_load_dir(&recipes, rdir) < 0) {
 		rc = 2;
+		goto out;
+	}
+	if (o.resume) {
+		struct results old = RESULTS_INIT;
+
+		/* with -w or -o, the run is found without the project (the current
+		 * directory need not be it) */
+		if (o.output || o.workdir) {
+			run.workdir = fs_resolve_future(o.workdir ? o.workdir : ".");
+		} else if (project_load(&proj, optind < argc ? argv[optind] : ".", &set) < 0) {
+			rc = 2;
+			goto out;
+		} else {
+			run.workdir = choose_workdir(NULL, &proj);
+		}
+		if (!run.workdir) {
+			goto out;
+		}
+		out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
+		if (!fs_exists(out_path)) {
+			error("nothing to resume: no '%s' (name the run's work directory with -w or "
+			      "its results with -o)",
+			      out_path);
+			goto out;
+		}
+		if (results_load(&old, out_path) < 0 || !old.argv.n) {
+			if (!old.argv.n) {
+				error_at(out_path, 0, "no 'argv': not written by a matrix run that "
+					 "can be resumed");
+			}
+			results_release(&old);
+			rc = 2;
+			goto out;
+		}
+		strv_push(&resume, "matrix");
+		strv_extend(&resume, &old.argv);
+		if (old.complete) {
+			info("the run in '%s' was complete: running it again from the cache",
+			     run.workdir);
+		} else {
+			char *q = spawn_quote_argv(strv_array(&resume));
+
+			info("resuming: ounce %s", q);
+			free(q);
+		}
+		results_release(&old);
+		rc = 0;
 		goto out;
 	}
 	st = project_load(&proj, optind < argc ? argv[optind] : ".", &set);
@@ -416,6 +591,24 @@ cmd_matrix(int argc, char **argv)
 	run.shimdir = xasprintf("%s/bin", run.workdir);
 	run.jobs = o.jobs ? o.jobs : os_ncpu();
 	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
+	js_open = true;
+	if (jobserver_open(&js, getenv("MAKEFLAGS"))) {
+		/* make hands out the job slots: a cell beyond the first takes one, and
+		 * each build runs one job at a time, so ounce never holds more slots
+		 * than make gave it */
+		run.jobserver = &js;
+		run.build_jobs = 1;
+		info("running under make's jobserver: cells take job slots from make");
+	}
+	run.reuse = !o.no_reuse;
+	run.fresh = o.fresh;
+	if (!o.no_reuse) {
+		run.ccache = spawn_which("ccache", NULL);
+		if (!run.ccache) {
+			warn("ccache is not installed: cells with the same compile flags do not "
+			     "share objects");
+		}
+	}
 	run.timeout = o.timeout;
 	run.smoke = o.smoke ? o.smoke : proj.smoke;
 	run.smoke_timeout = proj.smoke_timeout;
@@ -448,6 +641,29 @@ cmd_matrix(int argc, char **argv)
 		}
 	}
 
+	if (!o.no_reuse) {
+		run.smoke = o.smoke ? o.smoke : proj.smoke;
+		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
+			goto out;
+		}
+		cache_init(&cache, run.workdir, &parts);
+		run.cache = &cache;
+	}
+	{
+		long long cells = -1;
+
+		if (o.strategy && !strcmp(o.strategy, "full") &&
+		    ((cells = sched_full_cells(selected, (size_t)n)) < 0 || cells > 4096)) {
+			error("--strategy full with %d profiles is %s cells: use --strategy search, or "
+			      "fewer profiles with -p",
+			      n, cells < 0 ? "millions of" : "thousands of");
+			rc = 2;
+			goto out;
+		}
+	}
+	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
+	res.strategy = xstrdup(o.strategy ? o.strategy : "both");
+	saved_argv(&o, &run, out_path, &res.argv);
 	res.project = xstrdup(proj.name);
 	res.project_dir = xstrdup(proj.dir);
 	res.recipe = xstrdup(run.recipe->name);
@@ -462,8 +678,11 @@ cmd_matrix(int argc, char **argv)
 		run.build = builds[find_build(builds, nbuilds, wanted.v[i])];
 		run.default_build = run.build == builds[0];
 		plan_init(&plan, selected, (size_t)n);
-		plan.each = !o.strategy || strcmp(o.strategy, "cumulative");
-		plan.cumulative = !o.strategy || strcmp(o.strategy, "each");
+		plan.each = !o.strategy || !strcmp(o.strategy, "both") || !strcmp(o.strategy, "each");
+		plan.cumulative = !o.strategy || !strcmp(o.strategy, "both") ||
+				  !strcmp(o.strategy, "cumulative");
+		plan.search = o.strategy && !strcmp(o.strategy, "search");
+		plan.full = o.strategy && !strcmp(o.strategy, "full");
 		plan.stack_all = run.stack_all;
 		plan.allow_security = strv_has(&run.allow, "security");
 		bst = sched_run(&run, &plan, &res);
@@ -479,7 +698,18 @@ cmd_matrix(int argc, char **argv)
 	if (st == 0 && base_failed) {
 		st = 1;
 	}
-	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
+	res.complete = st >= 0 && st <= 1;
+	res.wall_seconds = monotonic() - t0;
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0) {
+			res.self_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+					   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		}
+	}
+	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of CPU)",
+	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds);
 	if (results_save(&res, out_path) < 0) {
 		rc = 1;
 		goto out;
@@ -499,6 +729,12 @@ cmd_matrix(int argc, char **argv)
 	}
 	rc = st;
 out:
+	if (js_open) {
+		jobserver_close(&js);
+	}
+	cache_release(&cache);
+	strv_release(&parts);
+	free(run.ccache);
 	results_release(&res);
 	project_release(&proj);
 	profile_set_release(&set);
@@ -519,5 +755,9 @@ out:
 	free(pdir);
 	free(rdir);
 	free(out_path);
+	if (resume.n && rc == 0) {
+		rc = cmd_matrix((int)resume.n, resume.v);
+	}
+	strv_release(&resume);
 	return rc;
 }

@@ -1,5 +1,7 @@
 /* log.c: the one place diagnostics are formatted. The level is the only mutable
- * global besides the interrupt flag (see STYLE.md). */
+ * global besides the interrupt flag (see STYLE.md), with the progress line, which
+ * belongs to stderr as much as the messages do: a message erases it, prints, and
+ * draws it again. */
 #include "log.h"
 
 #include <errno.h>
@@ -7,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static enum log_level threshold = LOG_INFO;
+static char status_line[128];	/* the progress line on a terminal, or "" */
 
 void
 log_set_level(enum log_level level)
@@ -49,7 +53,38 @@ vreport(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 	if ((size_t)n < sizeof(line)) {
 		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	}
+	flockfile(stderr);
+	if (status_line[0]) {
+		fputs("\r\033[K", stderr);
+	}
 	fprintf(stderr, "%s%s%s\n", line, suffix ? ": " : "", suffix ? suffix : "");
+	if (status_line[0]) {
+		fputs(status_line, stderr);
+		fflush(stderr);
+	}
+	funlockfile(stderr);
+}
+
+bool
+log_status_possible(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
+
+void
+log_status(const char *line)
+{
+	flockfile(stderr);
+	if (status_line[0]) {
+		fputs("\r\033[K", stderr);
+	}
+	status_line[0] = '\0';
+	if (line && *line && log_status_possible()) {
+		snprintf(status_line, sizeof(status_line), "%s", line);
+		fputs(status_line, stderr);
+	}
+	fflush(stderr);
+	funlockfile(stderr);
 }
 
 int

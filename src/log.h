@@ -27,6 +27,12 @@ void warn(const char *fmt, ...) OUNCE_PRINTF(1, 2);
 void info(const char *fmt, ...) OUNCE_PRINTF(1, 2);
 /* Print "ounce: debug: MSG" at debug level. */
 void debug(const char *fmt, ...) OUNCE_PRINTF(1, 2);
+/* True when stderr is a terminal, where a progress line can be drawn. */
+bool log_status_possible(void);
+/* Draw line as the progress line at the bottom of a terminal (replacing the last
+ * one; messages print above it); NULL or "" erases it. Nothing when stderr is not a
+ * terminal. */
+void log_status(const char *line);
 /* Print an error and exit(1): only for main-level code and the x-allocators. */
 _Noreturn void die(const char *fmt, ...) OUNCE_PRINTF(1, 2);
 /* Report a "cannot happen" condition and abort. */

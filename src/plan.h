@@ -14,6 +14,8 @@ struct plan {
 	struct profile **v;	/* the selected profiles, in stack order (borrowed) */
 	size_t n;
 	bool each, cumulative;
+	bool search;		/* search for the smallest combination (search.h) */
+	bool full;		/* every combination */
 	bool stack_all;		/* keep a profile that builds even when it grows the metric */
 	bool allow_security;	/* stack security trade-offs too */
 	struct profile **stack;	/* profiles kept in the stack so far */

@@ -258,10 +258,16 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		p->compiler = arena_strdup(&set->arena, value);
 	} else if (!strcmp(key, "cxx")) {
 		p->cxx = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "dimension")) {
+		if (!*value || strpbrk(value, " \t,+:")) {
+			return "dimension must be one word (profiles with the same dimension are "
+			       "alternatives)";
+		}
+		p->dimension = arena_strdup(&set->arena, value);
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
-		       "order, compiler, cxx, cflags, ldflags, libs, env, post, build_args, "
-		       "configure_args or rustflags";
+		       "order, dimension, compiler, cxx, cflags, ldflags, libs, env, post, "
+		       "build_args, configure_args or rustflags";
 	}
 	return NULL;
 }
@@ -458,6 +464,27 @@ settings_compose_recipe(struct settings *s, struct profile *const *profiles, siz
 		flags_add(&s->f, &p->all);
 		flags_add(&s->f, !strcmp(compiler, "clang") ? &p->clang : &p->gcc);
 	}
+}
+
+bool
+profile_post_only(const struct profile *p, const char *toolchain, const char *recipe)
+{
+	struct settings s = SETTINGS_INIT;
+	struct profile *one = (struct profile *)p;
+	bool only;
+
+	if (p->compiler) {
+		return false;
+	}
+	if (toolchain && !strcmp(toolchain, "cargo")) {
+		settings_compose_cargo(&s, &one, 1);
+	} else {
+		settings_compose_recipe(&s, &one, 1, recipe);
+	}
+	only = s.f.post.n && !s.f.cflags.n && !s.f.ldflags.n && !s.f.libs.n && !s.f.env.n &&
+	       !s.f.build_args.n && !s.f.configure_args.n && !s.f.rustflags.n;
+	settings_release(&s);
+	return only;
 }
 
 void

@@ -37,6 +37,9 @@ struct profile {
 	char *tradeoff;		/* none, debuggability, speed, build-time, security, portability, abi, ram */
 	char *tradeoff_note;	/* one line: what it costs */
 	char *file;		/* where it was defined */
+	char *dimension;	/* profiles of one dimension are alternatives (the compiler,
+				 * the optimisation level, the linker): a cell has at most
+				 * one of them; NULL: a dimension of its own */
 	char *compiler;		/* switches the toolchain (clang), or NULL */
 	char *cxx;		/* the C++ compiler that goes with it */
 	enum profile_stage stage;
@@ -108,6 +111,9 @@ bool profile_applies(const struct profile *p, const char *toolchain);
 /* profile_applies, for a project built by recipe: a profile that has nothing
  * but [recipe:NAME] sections applies only to those recipes. */
 bool profile_applies_to(const struct profile *p, const char *toolchain, const char *recipe);
+/* Does p only add post-link steps for this toolchain and recipe (strip)? Then a
+ * cell with it can start from a copy of the artifact linked without it. */
+bool profile_post_only(const struct profile *p, const char *toolchain, const char *recipe);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

@@ -56,6 +56,7 @@ cell_free(struct cell *c)
 	free(c->reason);
 	free(c->log);
 	free(c->artifact);
+	free(c->reused_from);
 	measure_release(&c->m);
 	settings_release(&c->settings);
 	free(c);
@@ -230,8 +231,8 @@ jsize(long long v)
 	return v < 0 ? json_null() : json_integer(v);
 }
 
-static json_t *
-settings_json(const struct settings *s)
+json_t *
+result_settings_json(const struct settings *s)
 {
 	json_t *o = json_object();
 
@@ -249,8 +250,8 @@ settings_json(const struct settings *s)
 	return o;
 }
 
-static json_t *
-cell_json(const struct cell *c)
+json_t *
+result_cell_json(const struct cell *c)
 {
 	json_t *o = json_object(), *secs = json_object();
 	static const char *const smoke[] = {"none", "pass", "fail"};
@@ -278,7 +279,10 @@ cell_json(const struct cell *c)
 	json_object_set_new(o, "peak_rss_kb", c->peak_rss_kb >= 0 ? json_integer(c->peak_rss_kb)
 								  : json_null());
 	json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
-	json_object_set_new(o, "settings", settings_json(&c->settings));
+	json_object_set_new(o, "settings", result_settings_json(&c->settings));
+	json_object_set_new(o, "cached", json_boolean(c->cached));
+	json_object_set_new(o, "built", json_boolean(c->built));
+	json_object_set_new(o, "reused_from", jstr(c->reused_from));
 	return o;
 }
 
@@ -298,8 +302,16 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "baseline", jstr(r->baseline));
 	json_object_set_new(o, "baselines", result_json_env(&r->baselines));
 	json_object_set_new(o, "metric", jstr(r->metric));
+	json_object_set_new(o, "strategy", jstr(r->strategy));
+	json_object_set_new(o, "complete", json_boolean(r->complete));
+	json_object_set_new(o, "argv", result_json_strv(&r->argv));
+	json_object_set_new(o, "builds_run", json_integer(r->builds_run));
+	json_object_set_new(o, "cells_total", json_integer((json_int_t)r->ncells));
+	json_object_set_new(o, "cache_hits", json_integer(r->cache_hits));
+	json_object_set_new(o, "wall_seconds", json_real(r->wall_seconds));
+	json_object_set_new(o, "self_seconds", json_real(r->self_seconds));
 	for (size_t i = 0; i < r->ncells; i++) {
-		json_array_append_new(cells, cell_json(r->cells[i]));
+		json_array_append_new(cells, result_cell_json(r->cells[i]));
 	}
 	json_object_set_new(o, "cells", cells);
 	for (size_t i = 0; i < r->nrows; i++) {
@@ -354,7 +366,7 @@ struct reader {
 static int
 bad(struct reader *rd, const char *what)
 {
-	if (rd->rc == 0) {
+	if (rd->rc == 0 && rd->path) {
 		error_at(rd->path, 0, "not an ounce results file: %s", what);
 	}
 	rd->rc = -1;
@@ -490,6 +502,22 @@ load_cell(struct reader *rd, json_t *o)
 	if (v) {
 		load_settings(rd, v, &c->settings);
 	}
+	c->cached = json_is_true(json_object_get(o, "cached"));
+	c->built = json_is_true(json_object_get(o, "built"));
+	c->reused_from = get_str(o, "reused_from");
+	return c;
+}
+
+struct cell *
+result_cell_from_json(json_t *o)
+{
+	struct reader rd = {NULL, 0};
+	struct cell *c = load_cell(&rd, o);
+
+	if (c && rd.rc < 0) {
+		cell_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -522,6 +550,15 @@ results_load(struct results *r, const char *path)
 	r->toolchain = get_str(o, "toolchain");
 	r->baseline = get_str(o, "baseline");
 	r->metric = get_str(o, "metric");
+	r->strategy = get_str(o, "strategy");
+	r->complete = json_is_true(json_object_get(o, "complete"));
+	get_strv(&rd, o, "argv", &r->argv);
+	r->builds_run = get_int(o, "builds_run") < 0 ? 0 : get_int(o, "builds_run");
+	r->cache_hits = get_int(o, "cache_hits") < 0 ? 0 : get_int(o, "cache_hits");
+	v = json_object_get(o, "wall_seconds");
+	r->wall_seconds = json_is_number(v) ? json_number_value(v) : 0;
+	v = json_object_get(o, "self_seconds");
+	r->self_seconds = json_is_number(v) ? json_number_value(v) : 0;
 	a = json_object_get(o, "baselines");
 	if (json_is_object(a)) {
 		const char *k;
@@ -619,5 +656,7 @@ results_release(struct results *r)
 	free(r->baseline);
 	strv_release(&r->baselines);
 	free(r->metric);
+	free(r->strategy);
+	strv_release(&r->argv);
 	memset(r, 0, sizeof(*r));
 }

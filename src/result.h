@@ -36,6 +36,9 @@ struct cell {
 	long peak_rss_kb;	/* of the smoke test; -1 when none ran */
 	double build_seconds;
 	struct settings settings;
+	bool cached;		/* its result came from the cache of an earlier run */
+	bool built;		/* a configure or build command ran for it in this run */
+	char *reused_from;	/* the cell whose linked artifact it started from, or NULL */
 };
 
 /* One line of the table: a cell as it appears in a group. */
@@ -66,6 +69,13 @@ struct results {
 	size_t nrows;
 	struct result_profile *profiles;
 	size_t nprofiles;
+	char *strategy;		/* each, cumulative, both, search or full */
+	struct strv argv;	/* the matrix command's arguments, for --resume */
+	bool complete;		/* the run finished (not interrupted) */
+	long long builds_run;	/* cells built in this run (cache hits and derived cells not counted) */
+	long long cache_hits;	/* cells whose result came from the cache */
+	double wall_seconds;	/* the run's wall time */
+	double self_seconds;	/* CPU time of ounce itself (not of the builds) */
 };
 #define RESULTS_INIT {0}
 
@@ -101,6 +111,14 @@ struct json_t;
 struct json_t *result_json_strv(const struct strv *sv);
 /* A JSON object from NAME=VALUE entries (a new reference). */
 struct json_t *result_json_env(const struct strv *env);
+
+/* A cell's settings as results.json records them (a new reference). */
+struct json_t *result_settings_json(const struct settings *s);
+/* One cell as results.json records it (a new reference). */
+struct json_t *result_cell_json(const struct cell *c);
+/* A cell from its JSON object (as result_cell_json wrote it); NULL when o is not
+ * one (not reported). The caller frees it with cell_free. */
+struct cell *result_cell_from_json(struct json_t *o);
 
 /* results.json as a string the caller frees. */
 char *results_to_json(const struct results *r);

@@ -8,6 +8,8 @@
 
 #include "strv.h"
 
+struct cache;
+struct jobserver;
 struct profile_set;
 struct project;
 struct recipe;
@@ -32,6 +34,11 @@ struct run {
 	bool stack_all;		/* stack every profile that builds, even one that grows */
 	struct strv allow;	/* trade-offs allowed in the stack and in pick */
 	volatile sig_atomic_t *cancel;
+	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
+	bool fresh;		/* --fresh: store results in the cache but never read them */
+	bool reuse;		/* derive post-link cells from linked artifacts, share objects */
+	char *ccache;		/* ccache's path when objects are shared, or NULL */
+	struct jobserver *jobserver;	/* make's, when ounce runs under one, or NULL */
 };
 
 #endif

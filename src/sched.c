@@ -8,14 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "build.h"
+#include "jobserver.h"
 #include "log.h"
 #include "mem.h"
 #include "plan.h"
 #include "profile.h"
 #include "project.h"
 #include "recipe.h"
+#include "search.h"
 #include "result.h"
 #include "run.h"
 #include "table.h"
@@ -53,7 +57,8 @@ struct task {
 	struct cell *cell;
 	struct profile **profiles;	/* owned copy */
 	size_t n;
-	bool done;
+	struct task *from;	/* the task whose artifact this one starts from, or NULL */
+	bool started, done;
 };
 
 struct sched {
@@ -67,13 +72,33 @@ struct sched {
 	size_t *queue;		/* indexes into tasks not yet started */
 	size_t nqueue;
 	int running;
+	int alive;		/* worker threads still in their loop */
 	struct task *chain;	/* the stack row the chain waits for, or NULL */
 	struct profile *chain_p;	/* the profile that row adds */
 	bool chain_done;
+	struct search *search;	/* --strategy search, or NULL */
+	struct profile **sv;	/* the profiles the search combines (its bit i is sv[i]) */
+	size_t sn;
+	struct task **sbatch;	/* the search's batch being built */
+	uint64_t *smask;
+	size_t nsbatch;
+	bool search_done;
 	int failed;		/* ounce itself failed */
 	size_t finished;
 	long long base;		/* baseline metric */
+	struct jobserver *js;	/* the make jobserver ounce runs under, or NULL */
+	double t0;		/* when the run started */
+	const char *current;	/* the cell started last, for the progress line */
 };
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* The name of the cell for profiles v in the build being run: a build other
  * than the default has its name in front ("dev:strip+gc"). */
@@ -101,30 +126,78 @@ find_task(struct sched *s, const char *name)
 	return NULL;
 }
 
+static void
+enqueue(struct sched *s, size_t index, bool front)
+{
+	s->queue = xreallocarray(s->queue, s->nqueue + 1, sizeof(*s->queue));
+	if (front) {
+		memmove(s->queue + 1, s->queue, s->nqueue * sizeof(*s->queue));
+		s->queue[0] = index;
+	} else {
+		s->queue[s->nqueue] = index;
+	}
+	s->nqueue++;
+}
+
+static bool
+post_only(const struct sched *s, const struct profile *p)
+{
+	return profile_post_only(p, s->run->recipe->toolchain, s->run->recipe->name);
+}
+
+/* The task of the cell of profiles v, made (and queued, at the front when front is
+ * set) unless it exists. With reuse on, a cell whose profiles include some that only
+ * add post-link steps starts from the cell without them, which is queued first. */
 static struct task *
 add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 {
-	struct task *t = xcalloc(1, sizeof(*t));
 	char *name = cell_name(s, v, n);
+	struct task *t = find_task(s, name), *from = NULL;
 
+	if (t) {
+		free(name);
+		if (front && !t->started) {
+			for (size_t i = 0; i < s->nqueue; i++) {
+				if (s->tasks[s->queue[i]] == t) {
+					size_t index = s->queue[i];
+
+					memmove(s->queue + 1, s->queue, i * sizeof(*s->queue));
+					s->queue[0] = index;
+					break;
+				}
+			}
+		}
+		return t;
+	}
+	if (s->run->reuse && n) {
+		struct profile **kept = xcalloc(n + 1, sizeof(*kept));
+		size_t nk = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (!post_only(s, v[i])) {
+				kept[nk++] = v[i];
+			}
+		}
+		if (nk < n) {
+			from = add_task(s, kept, nk, front);
+		}
+		free(kept);
+	}
+	t = xcalloc(1, sizeof(*t));
 	t->cell = cell_new(name);
 	free(name);
 	t->profiles = xcalloc(n + 1, sizeof(*t->profiles));
-	memcpy(t->profiles, v, n * sizeof(*v));
+	if (n) {
+		memcpy(t->profiles, v, n * sizeof(*v));
+	}
 	t->n = n;
+	t->from = from;
 	for (size_t i = 0; i < n; i++) {
 		strv_push(&t->cell->profiles, v[i]->name);
 	}
 	s->tasks = xreallocarray(s->tasks, s->ntasks + 1, sizeof(*s->tasks));
 	s->tasks[s->ntasks++] = t;
-	s->queue = xreallocarray(s->queue, s->nqueue + 1, sizeof(*s->queue));
-	if (front) {
-		memmove(s->queue + 1, s->queue, s->nqueue * sizeof(*s->queue));
-		s->queue[0] = s->ntasks - 1;
-	} else {
-		s->queue[s->nqueue] = s->ntasks - 1;
-	}
-	s->nqueue++;
+	enqueue(s, s->ntasks - 1, front);
 	results_add_cell(s->res, t->cell);
 	return t;
 }
@@ -157,7 +230,7 @@ advance_chain(struct sched *s)
 			free(label);
 			s->chain = NULL;
 		}
-		if (interrupted) {
+		if (interrupted || s->failed) {
 			s->chain_done = true;
 			return;
 		}
@@ -166,27 +239,150 @@ advance_chain(struct sched *s)
 			s->chain_done = true;
 			return;
 		}
-		char *name = cell_name(s, cand, n);
-		s->chain = find_task(s, name);
-		free(name);
-		if (!s->chain) {
-			s->chain = add_task(s, cand, n, true);
+		s->chain = add_task(s, cand, n, true);
+	}
+}
+
+/* The profiles of a search mask, in the matrix's order (so a cell has one name
+ * whichever strategy asked for it). */
+static size_t
+mask_profiles(const struct sched *s, uint64_t mask, struct profile **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->sn; i++) {
+		if (mask & ((uint64_t)1 << i)) {
+			out[n++] = s->sv[i];
 		}
 	}
+	return n;
+}
+
+/* Feed the search what its last batch measured and queue the next batch. Called
+ * with mu held. */
+static void
+advance_search(struct sched *s)
+{
+	const uint64_t *batch;
+	size_t k;
+	struct profile **v;
+
+	if (!s->search || s->search_done) {
+		return;
+	}
+	for (size_t i = 0; i < s->nsbatch; i++) {
+		if (!s->sbatch[i]->done) {
+			return;
+		}
+	}
+	for (size_t i = 0; i < s->nsbatch; i++) {
+		const struct cell *c = s->sbatch[i]->cell;
+
+		search_record(s->search, s->smask[i], usable(c), cell_metric(c, s->run->metric));
+	}
+	s->nsbatch = 0;
+	if (interrupted || s->failed) {
+		s->search_done = true;
+		return;
+	}
+	k = search_next(s->search, &batch);
+	if (!k) {
+		s->search_done = true;
+		return;
+	}
+	s->sbatch = xreallocarray(s->sbatch, k, sizeof(*s->sbatch));
+	s->smask = xreallocarray(s->smask, k, sizeof(*s->smask));
+	v = xcalloc(s->sn + 1, sizeof(*v));
+	for (size_t i = 0; i < k; i++) {
+		size_t n = mask_profiles(s, batch[i], v);
+
+		s->smask[i] = batch[i];
+		s->sbatch[i] = add_task(s, v, n, true);
+	}
+	s->nsbatch = k;
+	free(v);
+}
+
+/* How many cells the run will have, as far as it can be told yet. */
+static size_t
+expected_total(const struct sched *s)
+{
+	size_t total = s->ntasks;
+
+	if (!s->chain_done && s->plan->n > s->plan->next) {
+		total += s->plan->n - s->plan->next - (s->chain && !s->chain->done ? 1 : 0);
+	}
+	if (s->search && !s->search_done && s->search->budget > search_asked(s->search)) {
+		total += s->search->budget - search_asked(s->search);
+	}
+	return total;
+}
+
+static void
+format_time(char *out, size_t len, double secs)
+{
+	long t = (long)(secs + 0.5);
+
+	snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* Redraw the progress line (a terminal only). Called with mu held. */
+static void
+progress(struct sched *s)
+{
+	char line[160], el[32], left[32];
+	size_t total = expected_total(s), done = s->finished;
+	double elapsed = now() - s->t0;
+
+	if (!log_status_possible()) {
+		return;
+	}
+	format_time(el, sizeof(el), elapsed);
+	if (done > 1 && total > done) {
+		format_time(left, sizeof(left), elapsed / (double)done * (double)(total - done));
+	} else {
+		snprintf(left, sizeof(left), "?");
+	}
+	snprintf(line, sizeof(line), "ounce: %zu/%zu cells, %d building%s%.30s, %s elapsed, ~%s left",
+		 done, total, s->running, s->running && s->current ? ": " : "",
+		 s->running && s->current ? s->current : "", el, left);
+	log_status(line);
 }
 
 static void
 report(struct sched *s, const struct cell *c)
 {
+	const char *how = c->cached ? " [cached]" : c->reused_from ? " [from a copy]" : "";
+
 	s->finished++;
 	if (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) {
-		info("[%zu] %s: %lld bytes (%s)%s", s->finished, c->name, c->m.bytes,
+		info("[%zu] %s: %lld bytes (%s)%s%s", s->finished, c->name, c->m.bytes,
 		     table_percent(c->m.bytes, s->base),
-		     c->status == CELL_SMOKE_FAILED ? ", smoke test FAILED" : "");
+		     c->status == CELL_SMOKE_FAILED ? ", smoke test FAILED" : "", how);
 	} else {
-		info("[%zu] %s: %s: %s", s->finished, c->name, cell_status_name(c->status),
-		     c->reason ? c->reason : "");
+		info("[%zu] %s: %s: %s%s", s->finished, c->name, cell_status_name(c->status),
+		     c->reason ? c->reason : "", how);
 	}
+}
+
+/* The first queued task that can start: its source cell, if any, is done. */
+static ssize_t
+runnable(const struct sched *s)
+{
+	for (size_t i = 0; i < s->nqueue; i++) {
+		const struct task *t = s->tasks[s->queue[i]];
+
+		if (!t->from || t->from->done) {
+			return (ssize_t)i;
+		}
+	}
+	return -1;
+}
+
+static bool
+all_done(const struct sched *s)
+{
+	return !s->nqueue && !s->running && s->chain_done && (!s->search || s->search_done);
 }
 
 static void *
@@ -197,55 +393,224 @@ worker(void *arg)
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		struct task *t;
+		const struct cell *from;
+		bool token = false;
+		ssize_t q;
 
 		advance_chain(s);
-		if (interrupted || s->failed) {
+		advance_search(s);
+		if (interrupted || s->failed || all_done(s)) {
 			break;
 		}
-		if (!s->nqueue) {
-			if (!s->running && s->chain_done) {
-				break;
-			}
+		q = runnable(s);
+		if (q < 0) {
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
 		}
-		t = s->tasks[s->queue[0]];
-		memmove(s->queue, s->queue + 1, (s->nqueue - 1) * sizeof(*s->queue));
+		if (s->js && s->running > 0) {
+			/* every cell beyond the first takes a job slot from make */
+			pthread_mutex_unlock(&s->mu);
+			token = jobserver_acquire(s->js, s->run->cancel);
+			pthread_mutex_lock(&s->mu);
+			q = token ? runnable(s) : -1;
+			if (q < 0) {
+				if (token) {
+					jobserver_release(s->js);
+				}
+				continue;
+			}
+		}
+		t = s->tasks[s->queue[q]];
+		memmove(s->queue + q, s->queue + q + 1, (s->nqueue - (size_t)q - 1) * sizeof(*s->queue));
 		s->nqueue--;
 		s->running++;
+		t->started = true;
+		s->current = t->cell->name;
+		progress(s);
+		/* a source cell that made no artifact: build this one in full */
+		from = t->from && t->from->cell->artifact &&
+			       (t->from->cell->status == CELL_OK ||
+				t->from->cell->status == CELL_SMOKE_FAILED)
+			       ? t->from->cell
+			       : NULL;
 		pthread_mutex_unlock(&s->mu);
 
-		int rc = build_cell(s->run, t->cell, t->profiles, t->n);
+		int rc = build_cell(s->run, t->cell, t->profiles, t->n, from);
 
 		pthread_mutex_lock(&s->mu);
+		if (token) {
+			jobserver_release(s->js);
+		}
 		s->running--;
 		t->done = true;
 		if (rc < 0) {
 			s->failed = 1;
 		}
 		report(s, t->cell);
+		progress(s);
 		pthread_cond_broadcast(&s->cv);
 	}
+	s->alive--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+static int
+by_metric(const void *a, const void *b, void *arg)
+{
+	const char *m = arg;
+	long long x = cell_metric(*(struct cell *const *)a, m);
+	long long y = cell_metric(*(struct cell *const *)b, m);
+
+	return x < y ? -1 : x > y;
+}
+
+/* The rows of a search or full run: its best cells, best first. Called once the
+ * workers are done. */
+static void
+best_rows(struct sched *s, const char *group)
+{
+	struct cell **v = xcalloc(s->ntasks + 1, sizeof(*v));
+	size_t n = 0, built = 0, cached = 0;
+	char *note;
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct cell *c = s->tasks[i]->cell;
+
+		built += c->built;
+		cached += c->cached;
+		if (usable(c) && cell_metric(c, s->run->metric) >= 0) {
+			v[n++] = c;
+		}
+	}
+	/* insertion sort: stable, and n is small */
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = i; j > 0 && by_metric(&v[j], &v[j - 1], (void *)s->run->metric) < 0;
+		     j--) {
+			struct cell *tmp = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = tmp;
+		}
+	}
+	note = xasprintf("best of %zu cells (%zu built, %zu cached, the rest from copies)",
+			 s->ntasks, built, cached);
+	for (size_t i = 0; i < n && i < 5; i++) {
+		char *label = strv_join(&v[i]->profiles, " + ");
+
+		results_add_row(s->res, v[i]->name, group, *label ? label : "baseline",
+				i ? NULL : note);
+		free(label);
+	}
+	if (n) {
+		info("%s: best %s, %lld bytes by %s (%s); %zu cells, %zu built, %zu cached", group,
+		     v[0]->name, cell_metric(v[0], s->run->metric), s->run->metric,
+		     table_percent(cell_metric(v[0], s->run->metric), cell_metric(s->tasks[0]->cell, s->run->metric)),
+		     s->ntasks, built, cached);
+	}
+	free(note);
+	free(v);
+}
+
+static bool
+valid_combination(struct profile *const *v, size_t n, uint64_t mask)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!(mask & ((uint64_t)1 << i)) || !v[i]->dimension) {
+			continue;
+		}
+		for (size_t j = i + 1; j < n; j++) {
+			if ((mask & ((uint64_t)1 << j)) && v[j]->dimension &&
+			    !strcmp(v[i]->dimension, v[j]->dimension)) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+long long
+sched_full_cells(struct profile *const *v, size_t n)
+{
+	long long count = 0;
+
+	if (n > 20) {
+		return -1;
+	}
+	for (uint64_t mask = 1; mask < ((uint64_t)1 << n); mask++) {
+		count += valid_combination(v, n, mask);
+	}
+	return count;
+}
+
+/* The profiles a search or the full factorial combines: the matrix's, less the
+ * security trade-offs unless they are allowed. */
+static void
+combinable(struct sched *s)
+{
+	s->sv = xcalloc(s->plan->n + 1, sizeof(*s->sv));
+	for (size_t i = 0; i < s->plan->n && s->sn < SEARCH_MAX; i++) {
+		if (!profile_is_security(s->plan->v[i]) || s->plan->allow_security) {
+			s->sv[s->sn++] = s->plan->v[i];
+		}
+	}
+}
+
+static void
+start_search(struct sched *s, struct search *search, const struct cell *base)
+{
+	int *dim = xcalloc(s->sn + 1, sizeof(*dim));
+
+	for (size_t i = 0; i < s->sn; i++) {
+		dim[i] = (int)(1000 + i);
+		for (size_t j = 0; j < i; j++) {
+			if (s->sv[i]->dimension && s->sv[j]->dimension &&
+			    !strcmp(s->sv[i]->dimension, s->sv[j]->dimension)) {
+				dim[i] = dim[j];
+				break;
+			}
+		}
+	}
+	search_init(search, s->sn, dim, 0);
+	search_record(search, 0, true, cell_metric(base, s->run->metric));
+	s->search = search;
+	free(dim);
+}
+
+static void
+start_full(struct sched *s)
+{
+	struct profile **v = xcalloc(s->sn + 1, sizeof(*v));
+
+	for (uint64_t mask = 1; mask < ((uint64_t)1 << s->sn); mask++) {
+		if (valid_combination(s->sv, s->sn, mask)) {
+			add_task(s, v, mask_profiles(s, mask, v), false);
+		}
+	}
+	free(v);
 }
 
 int
 sched_run(struct run *run, struct plan *plan, struct results *res)
 {
 	struct sched s;
+	struct search search;
+	struct task *bt;
 	struct cell *base;
 	pthread_t *th;
 	int n = run->jobs > 0 ? run->jobs : 1, rc = 0;
 	char *bname;
 
 	memset(&s, 0, sizeof(s));
+	memset(&search, 0, sizeof(search));
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	s.run = run;
 	s.plan = plan;
 	s.res = res;
+	s.js = run->jobserver;
+	s.t0 = now();
 	bname = cell_name(&s, NULL, 0);
 	base = cell_new(bname);
 	results_add_cell(res, base);
@@ -256,21 +621,38 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	}
 	results_add_row(res, bname, "baseline", "baseline", NULL);
 	free(bname);
+	/* the baseline is a task like the others, done before they start, so cells
+	 * can start from its artifact */
+	bt = xcalloc(1, sizeof(*bt));
+	bt->cell = base;
+	bt->profiles = xcalloc(1, sizeof(*bt->profiles));
+	bt->started = true;
+	s.tasks = xcalloc(1, sizeof(*s.tasks));
+	s.tasks[s.ntasks++] = bt;
 	info("building the %s baseline of '%s' (%s)", run->build->name, run->project->name,
 	     run->recipe->name);
-	if (build_cell(run, base, NULL, 0) < 0) {
-		return -1;
+	s.current = base->name;
+	s.running = 1;
+	progress(&s);
+	if (build_cell(run, base, NULL, 0, NULL) < 0) {
+		rc = -1;
+		goto out;
 	}
+	s.running = 0;
+	bt->done = true;
 	s.base = base->m.bytes;
 	report(&s, base);
 	if (interrupted) {
-		return 128 + interrupted;
+		rc = 128 + interrupted;
+		goto out;
 	}
 	if (base->status != CELL_OK) {
+		log_status(NULL);
 		error("the baseline build of '%s' failed: %s (log: %s)", run->project->name,
 		      base->reason ? base->reason : cell_status_name(base->status),
 		      base->log ? base->log : "none");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (!res->toolchain) {
 		res->toolchain = xstrdup(base->settings.toolchain);
@@ -284,16 +666,52 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 		}
 	}
 	s.chain_done = !plan->cumulative;
+	if (plan->search || plan->full) {
+		combinable(&s);
+	}
+	if (plan->full) {
+		start_full(&s);
+	}
+	s.search_done = true;
+	if (plan->search) {
+		start_search(&s, &search, base);
+		s.search_done = false;
+	}
 	th = xcalloc((size_t)n, sizeof(*th));
+	pthread_mutex_lock(&s.mu);
 	for (int i = 0; i < n; i++) {
 		if (pthread_create(&th[i], NULL, worker, &s) != 0) {
 			die("cannot start a worker thread");
 		}
+		s.alive++;
 	}
+	/* the progress line's clock ticks while cells build */
+	while (s.alive > 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&s.cv, &s.mu, &ts);
+		progress(&s);
+	}
+	pthread_mutex_unlock(&s.mu);
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 	}
 	free(th);
+	if (plan->full && !interrupted && !s.failed) {
+		best_rows(&s, "full");
+	}
+	if (plan->search && !interrupted && !s.failed) {
+		best_rows(&s, "search");
+	}
+	if (s.failed) {
+		rc = -1;
+	} else if (interrupted) {
+		rc = 128 + interrupted;
+	}
+out:
+	log_status(NULL);
 	for (size_t i = 0; i < s.ntasks; i++) {
 		struct cell *c = s.tasks[i]->cell;
 
@@ -301,17 +719,20 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 			c->status = CELL_INTERRUPTED;
 			c->reason = xstrdup("not built: the run was interrupted");
 		}
+		res->builds_run += c->built;
+		res->cache_hits += c->cached;
 		free(s.tasks[i]->profiles);
 		free(s.tasks[i]);
 	}
+	if (s.search) {
+		search_release(&search);
+	}
 	free(s.tasks);
 	free(s.queue);
+	free(s.sv);
+	free(s.sbatch);
+	free(s.smask);
 	pthread_mutex_destroy(&s.mu);
 	pthread_cond_destroy(&s.cv);
-	if (s.failed) {
-		rc = -1;
-	} else if (interrupted) {
-		rc = 128 + interrupted;
-	}
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define OUNCE_SCHED_H
 
 #include <signal.h>
+#include <stddef.h>
 
 struct plan;
 struct results;
@@ -13,6 +14,13 @@ struct run;
 volatile sig_atomic_t *sched_install_signals(void);
 /* The signal that stopped the run, or 0. */
 int sched_signal(void);
+
+struct profile;
+
+/* How many cells the full factorial of profiles v has (profiles of one dimension
+ * exclude each other), the baseline not counted; -1 when there are too many to
+ * count (more than 20 profiles). */
+long long sched_full_cells(struct profile *const *v, size_t n);
 
 /* Build the baseline, then the plan's cells with run->jobs at once, adding cells
  * and rows to res as they finish. Returns 0 when the matrix ran (failed cells are

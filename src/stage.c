@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mem.h"
 #include "strv.h"
+#include <xxhash.h>
 #include "banned.h"
 
 int
@@ -93,6 +94,107 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 	}
 	closedir(d);
 	return rc;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+hash_file(const char *path, XXH3_state_t *st)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		return error_errno("cannot read '%s'", path);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		XXH3_128bits_update(st, buf, (size_t)n);
+	}
+	close(fd);
+	if (n < 0) {
+		return error_errno("cannot read '%s'", path);
+	}
+	return 0;
+}
+
+static int
+hash_dir(const char *src, const char *rel, const struct strv *exclude, const struct stat *skip,
+	 XXH3_state_t *hs)
+{
+	DIR *d = opendir(src);
+	struct dirent *e;
+	struct strv names = STRV_INIT;
+	int rc = 0;
+
+	if (!d) {
+		return error_errno("cannot open directory '%s'", src);
+	}
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") ||
+		    (!*rel && !strcmp(n, ".ounce")) || (!*rel && exclude && strv_has(exclude, n))) {
+			continue;
+		}
+		strv_push(&names, n);
+	}
+	closedir(d);
+	if (names.n) {
+		qsort(names.v, names.n, sizeof(*names.v), by_name);
+	}
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		char *from = xasprintf("%s/%s", src, names.v[i]);
+		char *name = xasprintf("%s%s%s", rel, *rel ? "/" : "", names.v[i]);
+		struct stat st;
+
+		if (lstat(from, &st) < 0) {
+			rc = error_errno("cannot read '%s'", from);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (!(skip && st.st_dev == skip->st_dev && st.st_ino == skip->st_ino)) {
+				XXH3_128bits_update(hs, "d", 1);
+				XXH3_128bits_update(hs, name, strlen(name) + 1);
+				rc = hash_dir(from, name, exclude, skip, hs);
+			}
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t len = readlink(from, target, sizeof(target) - 1);
+
+			if (len < 0) {
+				rc = error_errno("cannot read link '%s'", from);
+			} else {
+				XXH3_128bits_update(hs, "l", 1);
+				XXH3_128bits_update(hs, name, strlen(name) + 1);
+				XXH3_128bits_update(hs, target, (size_t)len + 1);
+			}
+		} else if (S_ISREG(st.st_mode) && !stage_is_build_output(from)) {
+			XXH3_128bits_update(hs, st.st_mode & 0111 ? "x" : "f", 1);
+			XXH3_128bits_update(hs, name, strlen(name) + 1);
+			/* the size keeps one file's end from passing for the next one's name */
+			XXH3_128bits_update(hs, &st.st_size, sizeof(st.st_size));
+			rc = hash_file(from, hs);
+		}
+		free(from);
+		free(name);
+	}
+	strv_release(&names);
+	return rc;
+}
+
+int
+stage_hash(const char *src, const struct strv *exclude, const char *skip, void *state)
+{
+	struct stat skip_st;
+	const struct stat *sp = NULL;
+
+	if (skip && stat(skip, &skip_st) == 0) {
+		sp = &skip_st;
+	}
+	return hash_dir(src, "", exclude, sp, state);
 }
 
 int

@@ -12,6 +12,10 @@ struct strv;
  * after reporting. */
 int stage_copy(const char *src, const char *dst, const struct strv *exclude, const char *skip);
 
+/* Add to state (an XXH3 state, passed as void * so this header needs no xxhash.h)
+ * what stage_copy would copy of src: names, kinds, executable bits, link targets and
+ * file contents, in name order. Returns 0 or -1 after reporting. */
+int stage_hash(const char *src, const struct strv *exclude, const char *skip, void *state);
 /* Is path an ELF file or an ar archive (a build output)? */
 int stage_is_build_output(const char *path);
 

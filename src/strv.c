@@ -33,6 +33,20 @@ strv_pushv(struct strv *sv, char *const *v)
 	}
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort(struct strv *sv)
+{
+	if (sv->n > 1) {
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	}
+}
+
 void
 strv_extend(struct strv *sv, const struct strv *other)
 {
@@ -165,6 +179,21 @@ strv_setenv(struct strv *sv, const char *name, const char *value)
 		}
 	}
 	strv_push_owned(sv, entry);
+}
+
+void
+strv_unsetenv(struct strv *sv, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sv->n; i++) {
+		if (!strncmp(sv->v[i], name, len) && sv->v[i][len] == '=') {
+			free(sv->v[i]);
+			memmove(sv->v + i, sv->v + i + 1, (sv->n - i) * sizeof(*sv->v));
+			sv->n--;
+			return;
+		}
+	}
 }
 
 const char *

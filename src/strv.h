@@ -19,6 +19,8 @@ void strv_push_owned(struct strv *sv, char *s);
 void strv_pushv(struct strv *sv, char *const *v);
 /* Append copies of every element of other. */
 void strv_extend(struct strv *sv, const struct strv *other);
+/* Sort the strings in byte order. */
+void strv_sort(struct strv *sv);
 /* Split s on blanks and append the words (no quoting; flags lists). */
 void strv_split(struct strv *sv, const char *s);
 /* Split a list separated by commas and/or blanks ("a,b c, d") and append the items. */
@@ -33,6 +35,8 @@ bool strv_has(const struct strv *sv, const char *s);
 char **strv_array(struct strv *sv);
 /* Set or replace NAME=VALUE in an environment vector. */
 void strv_setenv(struct strv *sv, const char *name, const char *value);
+/* Remove NAME=... from an environment vector, if there. */
+void strv_unsetenv(struct strv *sv, const char *name);
 /* Value of NAME in an environment vector, or NULL. */
 const char *strv_getenv(const struct strv *sv, const char *name);
 /* Join with sep into a string the caller frees. */

@@ -5,7 +5,7 @@
 
 dir=$(fixture makeproj)
 # a stale build output in the user's tree must not be measured
-cp "$(command -v true)" "$dir/counter"
+cp /bin/true "$dir/counter"
 before=$(tree_digest "$dir")
 "$OUNCE" matrix -q -j2 -p gc,lto,clang,lld -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
 res="$T/work/results.json"
@@ -18,7 +18,7 @@ w="$T/work/cells/gc/wrap.log"
 check_eq "compiles and link wrapped" 3 "$(grep -c . "$w")"
 [ "$(grep -c -- '-O2 -Wall -c .* -ffunction-sections -fdata-sections$' "$w")" = 2 ] \
 	|| fail "compile steps lack the gc flags: $(cat "$w")"
-grep -q -- '-o counter main.o util.o -ffunction-sections -fdata-sections -Wl,--gc-sections$' "$w" \
+grep -q -- '-o counter main.o util.o .*-ffunction-sections -fdata-sections -Wl,--gc-sections$' "$w" \
 	|| fail "link step lacks --gc-sections: $(cat "$w")"
 # the unused function is gone from the gc build and present in the baseline
 nm "$T/work/cells/baseline/src/counter" | grep -q longest_word || fail "baseline lacks longest_word"

@@ -1,0 +1,285 @@
+/* cache.c: a directory per cached cell, WORKDIR/cache/KEY, holding cell.json (the
+ * cell as results.json records it), build.log and a copy of the artifact. Entries
+ * are written under a temporary name and renamed, so a run killed mid-store leaves
+ * no half entry. */
+#include "cache.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "log.h"
+#include "mem.h"
+#include "result.h"
+#include "spawn.h"
+#include "stage.h"
+#include "strv.h"
+#include "banned.h"
+
+extern char **environ;
+
+static void
+to_hex(XXH128_hash_t h, char out[CACHE_KEY_LEN + 1])
+{
+	snprintf(out, CACHE_KEY_LEN + 1, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
+}
+
+void
+cache_init(struct cache *c, const char *workdir, const struct strv *parts)
+{
+	XXH3_state_t *st = XXH3_createState();
+
+	if (!st) {
+		die("out of memory");
+	}
+	XXH3_128bits_reset(st);
+	for (size_t i = 0; i < parts->n; i++) {
+		/* with its terminator, so "a" "bc" and "ab" "c" differ */
+		XXH3_128bits_update(st, parts->v[i], strlen(parts->v[i]) + 1);
+	}
+	to_hex(XXH3_128bits_digest(st), c->context);
+	XXH3_freeState(st);
+	c->dir = xasprintf("%s/cache", workdir);
+}
+
+void
+cache_release(struct cache *c)
+{
+	free(c->dir);
+	c->dir = NULL;
+}
+
+void
+cache_key(const struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1])
+{
+	json_t *s = result_settings_json(&cell->settings);
+	char *js = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+	struct buf b = BUF_INIT;
+
+	if (!js) {
+		die("out of memory");
+	}
+	buf_printf(&b, "%s\n%s\n%s", c->context, cell->build ? cell->build : "", js);
+	to_hex(XXH3_128bits(buf_str(&b), b.len), key);
+	free(js);
+	json_decref(s);
+	buf_release(&b);
+}
+
+static bool
+storable(const struct cell *cell)
+{
+	return cell->status == CELL_OK || cell->status == CELL_SMOKE_FAILED ||
+	       cell->status == CELL_CONFIGURE_FAILED || cell->status == CELL_BUILD_FAILED;
+}
+
+bool
+cache_load(const struct cache *c, const char *key, struct cell *cell)
+{
+	char *entry = xasprintf("%s/%s", c->dir, key), *path = xasprintf("%s/cell.json", entry);
+	json_t *o = json_load_file(path, 0, NULL);
+	struct cell *old = o ? result_cell_from_json(o) : NULL;
+	bool hit = false;
+
+	if (old && storable(old)) {
+		char *art = NULL;
+
+		if (old->artifact) {
+			const char *base = strrchr(old->artifact, '/');
+
+			art = xasprintf("%s/%s", entry, base ? base + 1 : old->artifact);
+		}
+		if (!art || fs_exists(art)) {
+			cell->status = old->status;
+			free(cell->reason);
+			cell->reason = old->reason;
+			old->reason = NULL;
+			free(cell->artifact);
+			cell->artifact = art;
+			art = NULL;
+			free(cell->log);
+			cell->log = xasprintf("%s/build.log", entry);
+			measure_release(&cell->m);
+			cell->m = old->m;
+			memset(&old->m, 0, sizeof(old->m));
+			cell->smoke = old->smoke;
+			cell->peak_rss_kb = old->peak_rss_kb;
+			cell->build_seconds = old->build_seconds;
+			cell->cached = true;
+			cell->built = false;
+			hit = true;
+		}
+		free(art);
+	}
+	cell_free(old);
+	json_decref(o);
+	free(path);
+	free(entry);
+	return hit;
+}
+
+/* Link from to to, or copy it when they are on different file systems. */
+static int
+link_or_copy(const char *from, const char *to)
+{
+	if (link(from, to) == 0) {
+		return 0;
+	}
+	return fs_copy_file(from, to);
+}
+
+int
+cache_store(const struct cache *c, const char *key, const struct cell *cell)
+{
+	char *entry, *tmp, *path;
+	json_t *o;
+	char *js;
+	int rc = -1;
+
+	if (!storable(cell)) {
+		return 0;
+	}
+	entry = xasprintf("%s/%s", c->dir, key);
+	tmp = xasprintf("%s/.tmp-%ld-%lx", c->dir, (long)getpid(), (unsigned long)pthread_self());
+	if (fs_remove_tree(tmp) < 0 || fs_mkdirs(tmp) < 0) {
+		goto out;
+	}
+	if (cell->artifact && fs_exists(cell->artifact)) {
+		const char *base = strrchr(cell->artifact, '/');
+
+		path = xasprintf("%s/%s", tmp, base ? base + 1 : cell->artifact);
+		if (link_or_copy(cell->artifact, path) < 0) {
+			free(path);
+			goto out;
+		}
+		free(path);
+	}
+	if (cell->log && fs_exists(cell->log)) {
+		path = xasprintf("%s/build.log", tmp);
+		if (fs_copy_file(cell->log, path) < 0) {
+			free(path);
+			goto out;
+		}
+		free(path);
+	}
+	o = result_cell_json(cell);
+	js = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!js) {
+		die("out of memory");
+	}
+	path = xasprintf("%s/cell.json", tmp);
+	rc = fs_write_atomic(path, js, strlen(js));
+	free(path);
+	free(js);
+	if (rc < 0) {
+		goto out;
+	}
+	/* an entry with the same key holds the same result: the first one stays */
+	if (rename(tmp, entry) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
+		rc = error_errno("cannot store '%s' in the cache", cell->name);
+	}
+out:
+	if (fs_exists(tmp)) {
+		fs_remove_tree(tmp);
+	}
+	if (rc < 0) {
+		warn("the result of '%s' is not cached", cell->name);
+	}
+	free(tmp);
+	free(entry);
+	return rc;
+}
+
+int
+cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude, const char *skip)
+{
+	XXH3_state_t *st = XXH3_createState();
+	char hex[CACHE_KEY_LEN + 1];
+	int rc;
+
+	if (!st) {
+		die("out of memory");
+	}
+	XXH3_128bits_reset(st);
+	rc = stage_hash(dir, exclude, skip, st);
+	to_hex(XXH3_128bits_digest(st), hex);
+	XXH3_freeState(st);
+	if (rc == 0) {
+		strv_push_owned(parts, xasprintf("tree=%s", hex));
+	}
+	return rc;
+}
+
+static void
+add_version(struct strv *parts, const char *tool, const char *flag)
+{
+	char t[64], f[16];
+	char *argv[] = {t, f, NULL};
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	struct buf out = BUF_INIT;
+	char *path = spawn_which(tool, NULL);
+
+	snprintf(t, sizeof(t), "%s", tool);
+	snprintf(f, sizeof(f), "%s", flag);
+	o.argv = argv;
+	o.out = &out;
+	o.timeout = 30;
+	if (path && spawn_run(&o, &res) == 0 && res.end == SPAWN_EXITED) {
+		strv_push_owned(parts, xasprintf("%s=%s %s", tool, path, buf_str(&out)));
+	} else {
+		strv_push_owned(parts, xasprintf("%s=missing", tool));
+	}
+	free(path);
+	buf_release(&out);
+}
+
+void
+cache_add_toolchain(struct strv *parts, bool cargo)
+{
+	add_version(parts, "gcc", "--version");
+	add_version(parts, "clang", "--version");
+	add_version(parts, "ld", "--version");
+	add_version(parts, "ld.lld", "--version");
+	add_version(parts, "strip", "--version");
+	if (cargo) {
+		add_version(parts, "rustc", "-vV");
+		add_version(parts, "cargo", "-V");
+	}
+}
+
+void
+cache_add_environment(struct strv *parts)
+{
+	static const char *const names[] = {
+		"PATH", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "LDLIBS",
+		"RUSTFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LIBRARY_PATH", "CPATH",
+		"C_INCLUDE_PATH", "SOURCE_DATE_EPOCH",
+	};
+	struct strv cargo = STRV_INIT;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		const char *v = getenv(names[i]);
+
+		strv_push_owned(parts, xasprintf("%s%s%s", names[i], v ? "=" : "", v ? v : ""));
+	}
+	/* Cargo's profile and build variables, in a stable order */
+	for (char **e = environ; *e; e++) {
+		if (!strncmp(*e, "CARGO_", 6) || !strncmp(*e, "RUSTC", 5)) {
+			strv_push(&cargo, *e);
+		}
+	}
+	strv_sort(&cargo);
+	strv_extend(parts, &cargo);
+	strv_release(&cargo);
+}

@@ -1,0 +1,48 @@
+/* cache.h: the results of earlier runs, keyed by a hash of everything that decides
+ * a cell's outcome (ounce's version, the recipe, ounce.ini, the build, the smoke
+ * test, the toolchain's versions, the source tree's content, the cell's settings),
+ * so running the matrix again, or a bigger one, rebuilds nothing already measured. */
+#ifndef OUNCE_CACHE_H
+#define OUNCE_CACHE_H
+
+#include <stdbool.h>
+
+struct buf;
+struct cell;
+struct strv;
+
+#define CACHE_KEY_LEN 32
+
+struct cache {
+	char *dir;		/* WORKDIR/cache (owned) */
+	char context[CACHE_KEY_LEN + 1];	/* hash of what every cell of the run shares */
+};
+
+/* Fill c for work directory workdir, the context hashed from the strings of parts.
+ * Nothing is created on disk yet. */
+void cache_init(struct cache *c, const char *workdir, const struct strv *parts);
+/* Free what c owns. */
+void cache_release(struct cache *c);
+/* The key of cell (its build and settings, in c's context) into key. */
+void cache_key(const struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1]);
+/* If an earlier run stored key, copy its result into cell (status, reason,
+ * measures, smoke test, build time; log and artifact point into the cache) and
+ * return true. A missing or unreadable entry is a miss. */
+bool cache_load(const struct cache *c, const char *key, struct cell *cell);
+/* Store a finished cell under key, with copies (or links) of its artifact and log.
+ * Cells that timed out or were interrupted are not stored. Returns 0, or -1 after
+ * warning (the run goes on without it). */
+int cache_store(const struct cache *c, const char *key, const struct cell *cell);
+/* Append to parts what identifies the tree at dir as stage_copy would copy it
+ * ("tree=HASH"). Returns 0 or -1 after reporting. */
+int cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude,
+		   const char *skip);
+/* Append to parts the version lines of the tools a build may use (compilers,
+ * linkers, strip; rustc and cargo when cargo is set), one "TOOL=OUTPUT" each; a
+ * missing tool is recorded as missing. */
+void cache_add_toolchain(struct strv *parts, bool cargo);
+/* Append to parts the variables of ounce's environment that change what a build
+ * makes (PATH, CFLAGS, RUSTFLAGS, CARGO_*...). */
+void cache_add_environment(struct strv *parts);
+
+#endif
