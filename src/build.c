@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -426,7 +427,6 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 	struct spawn_opts o = {0};
 	struct spawn_result res;
 
-	(void)run;
 	if (measure_elf(c->artifact, &c->m, err, sizeof(err)) < 0) {
 		c->status = CELL_BUILD_FAILED;
 		c->reason = xasprintf("cannot measure the artifact: %s", err);
@@ -443,10 +443,18 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 		return -1;
 	}
 	if (res.end == SPAWN_EXITED && res.status == 0) {
+		char key[CACHE_KEY_LEN + 1];
+		bool known = run->memo && cache_file_key(stripped, key);
+
 		c->m.stripped_bytes = fs_size(stripped);
-		if (measure_compressed(stripped, &c->m.gz_bytes, &c->m.xz_bytes, err,
-				       sizeof(err)) < 0) {
+		if (known && cache_memo_get(run->memo, key, &c->m.gz_bytes, &c->m.xz_bytes)) {
+			debug("%s: compressed sizes of the same stripped file measured before",
+			      c->name);
+		} else if (measure_compressed(stripped, &c->m.gz_bytes, &c->m.xz_bytes, err,
+					      sizeof(err)) < 0) {
 			warn("%s: %s", c->name, err);
+		} else if (known) {
+			cache_memo_put(run->memo, key, c->m.gz_bytes, c->m.xz_bytes);
 		}
 	} else {
 		warn("%s: cannot strip a copy of the artifact to measure it: %s", c->name,
@@ -507,7 +515,15 @@ finish_cell(const struct run *run, struct cell *c, const struct strv *post, cons
 			return ok;
 		}
 	}
-	if (measure_cell(run, c, dir, env) < 0) {
+	struct timespec t0, t1;
+
+	/* ounce's own CPU time measuring (libelf, gzip -9 and xz -9 in process),
+	 * apart from the builds it waits for */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	ok = measure_cell(run, c, dir, env);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	c->measure_seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (ok < 0) {
 		return -1;
 	}
 	if (c->status == CELL_PENDING && smoke_run(run, c, src, env) < 0) {
@@ -546,12 +562,12 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 
 int
 build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
-	   const struct cell *from)
+	   const struct cell *from, int njobs)
 {
 	char *dir = cell_dir(run, c->name);
 	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
 	char *bdir = xasprintf("%s/build", dir);
-	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", run->build_jobs);
+	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
 	char *stem = NULL;
 	const struct project *p = run->project;
 	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;

@@ -9,14 +9,15 @@ struct cell;
 struct profile;
 struct run;
 
-/* Build cell c (whose name is set) with the given profiles, in order, and record
+/* Build cell c (whose name is set) with the given profiles, in order, with jobs
+ * parallel jobs inside the build (the recipe's {jobs}; 0: run->build_jobs), and record
  * everything in c: a failure of the build is c->status, not a return value. With
  * from set (a finished cell built with the same profiles less some that only add
  * post-link steps), start from a copy of from's artifact and run only those steps.
  * A result in run->cache is taken instead of building. Returns 0, or -1 when ounce
  * itself could not go on (reported). */
 int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
-	       const struct cell *from);
+	       const struct cell *from, int jobs);
 
 /* Create run->shimdir with the compiler names linked to run->self. Returns 0 or -1
  * after reporting. */

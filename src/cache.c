@@ -5,6 +5,7 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -114,6 +115,7 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			cell->smoke = old->smoke;
 			cell->peak_rss_kb = old->peak_rss_kb;
 			cell->build_seconds = old->build_seconds;
+			cell->measure_seconds = old->measure_seconds;
 			cell->cached = true;
 			cell->built = false;
 			hit = true;
@@ -282,4 +284,87 @@ cache_add_environment(struct strv *parts)
 	strv_sort(&cargo);
 	strv_extend(parts, &cargo);
 	strv_release(&cargo);
+}
+
+struct memo_entry {
+	char key[CACHE_KEY_LEN + 1];
+	long long gz, xz;
+};
+
+struct cache_memo {
+	pthread_mutex_t mu;
+	struct memo_entry *v;
+	size_t n;
+};
+
+struct cache_memo *
+cache_memo_new(void)
+{
+	struct cache_memo *m = xcalloc(1, sizeof(*m));
+
+	pthread_mutex_init(&m->mu, NULL);
+	return m;
+}
+
+void
+cache_memo_free(struct cache_memo *m)
+{
+	if (!m) {
+		return;
+	}
+	pthread_mutex_destroy(&m->mu);
+	free(m->v);
+	free(m);
+}
+
+bool
+cache_file_key(const char *path, char key[CACHE_KEY_LEN + 1])
+{
+	XXH3_state_t *st = XXH3_createState();
+	char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (!st) {
+		die("out of memory");
+	}
+	XXH3_128bits_reset(st);
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
+			XXH3_128bits_update(st, buf, (size_t)n);
+		}
+		close(fd);
+	}
+	to_hex(XXH3_128bits_digest(st), key);
+	XXH3_freeState(st);
+	return n == 0;
+}
+
+bool
+cache_memo_get(struct cache_memo *m, const char *key, long long *gz, long long *xz)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < m->n && !found; i++) {
+		if (!strcmp(m->v[i].key, key)) {
+			*gz = m->v[i].gz;
+			*xz = m->v[i].xz;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&m->mu);
+	return found;
+}
+
+void
+cache_memo_put(struct cache_memo *m, const char *key, long long gz, long long xz)
+{
+	pthread_mutex_lock(&m->mu);
+	m->v = xreallocarray(m->v, m->n + 1, sizeof(*m->v));
+	snprintf(m->v[m->n].key, sizeof(m->v[m->n].key), "%s", key);
+	m->v[m->n].gz = gz;
+	m->v[m->n].xz = xz;
+	m->n++;
+	pthread_mutex_unlock(&m->mu);
 }

@@ -45,4 +45,18 @@ void cache_add_toolchain(struct strv *parts, bool cargo);
  * makes (PATH, CFLAGS, RUSTFLAGS, CARGO_*...). */
 void cache_add_environment(struct strv *parts);
 
+/* Compressed sizes already measured in this run, by the content of the stripped
+ * file: cells whose stripped binaries are the same (strip on a copy of another
+ * cell, profiles that change nothing) are compressed once. Thread-safe. */
+struct cache_memo;
+/* A new empty memo; free it with cache_memo_free. */
+struct cache_memo *cache_memo_new(void);
+void cache_memo_free(struct cache_memo *m);
+/* The hash of the file at path into key; false when it cannot be read. */
+bool cache_file_key(const char *path, char key[CACHE_KEY_LEN + 1]);
+/* The sizes recorded for key, true when there are. */
+bool cache_memo_get(struct cache_memo *m, const char *key, long long *gz, long long *xz);
+/* Record the sizes for key. */
+void cache_memo_put(struct cache_memo *m, const char *key, long long gz, long long xz);
+
 #endif

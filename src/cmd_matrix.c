@@ -591,6 +591,7 @@ cmd_matrix(int argc, char **argv)
 	run.shimdir = xasprintf("%s/bin", run.workdir);
 	run.jobs = o.jobs ? o.jobs : os_ncpu();
 	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
+	run.cores = os_ncpu();
 	js_open = true;
 	if (jobserver_open(&js, getenv("MAKEFLAGS"))) {
 		/* make hands out the job slots: a cell beyond the first takes one, and
@@ -598,11 +599,13 @@ cmd_matrix(int argc, char **argv)
 		 * than make gave it */
 		run.jobserver = &js;
 		run.build_jobs = 1;
+		run.cores = 0;
 		info("running under make's jobserver: cells take job slots from make");
 	}
 	run.reuse = !o.no_reuse;
 	run.fresh = o.fresh;
 	if (!o.no_reuse) {
+		run.memo = cache_memo_new();
 		run.ccache = spawn_which("ccache", NULL);
 		if (!run.ccache) {
 			warn("ccache is not installed: cells with the same compile flags do not "
@@ -708,8 +711,10 @@ cmd_matrix(int argc, char **argv)
 					   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 		}
 	}
-	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of CPU)",
-	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds);
+	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of CPU, "
+	     "%.2f s of it measuring)",
+	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds,
+	     res.measure_seconds);
 	if (results_save(&res, out_path) < 0) {
 		rc = 1;
 		goto out;
@@ -733,6 +738,7 @@ out:
 		jobserver_close(&js);
 	}
 	cache_release(&cache);
+	cache_memo_free(run.memo);
 	strv_release(&parts);
 	free(run.ccache);
 	results_release(&res);

@@ -143,7 +143,23 @@ xz_size(const unsigned char *data, size_t len)
 	long long size = 0;
 	lzma_ret r;
 
-	if (lzma_easy_encoder(&z, 9, LZMA_CHECK_CRC64) != LZMA_OK) {
+	lzma_options_lzma opt;
+	lzma_filter filters[2] = {{LZMA_FILTER_LZMA2, &opt}, {LZMA_VLI_UNKNOWN, NULL}};
+	uint32_t dict = 4096;
+
+	if (lzma_lzma_preset(&opt, 9)) {
+		return -1;
+	}
+	/* no larger a dictionary than the input, as xz itself does for a file of
+	 * known size: the output is the same, the 64 MiB preset's set-up is not
+	 * (most of the time of measuring a small binary) */
+	while (dict < len && dict < opt.dict_size) {
+		dict *= 2;
+	}
+	if (dict < opt.dict_size) {
+		opt.dict_size = dict;
+	}
+	if (lzma_stream_encoder(&z, filters, LZMA_CHECK_CRC64) != LZMA_OK) {
 		return -1;
 	}
 	z.next_in = data;

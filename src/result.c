@@ -279,6 +279,7 @@ result_cell_json(const struct cell *c)
 	json_object_set_new(o, "peak_rss_kb", c->peak_rss_kb >= 0 ? json_integer(c->peak_rss_kb)
 								  : json_null());
 	json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
+	json_object_set_new(o, "measure_seconds", json_real(c->measure_seconds));
 	json_object_set_new(o, "settings", result_settings_json(&c->settings));
 	json_object_set_new(o, "cached", json_boolean(c->cached));
 	json_object_set_new(o, "built", json_boolean(c->built));
@@ -310,6 +311,7 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "cache_hits", json_integer(r->cache_hits));
 	json_object_set_new(o, "wall_seconds", json_real(r->wall_seconds));
 	json_object_set_new(o, "self_seconds", json_real(r->self_seconds));
+	json_object_set_new(o, "measure_seconds", json_real(r->measure_seconds));
 	for (size_t i = 0; i < r->ncells; i++) {
 		json_array_append_new(cells, result_cell_json(r->cells[i]));
 	}
@@ -498,6 +500,8 @@ load_cell(struct reader *rd, json_t *o)
 	c->peak_rss_kb = get_int(o, "peak_rss_kb");
 	v = json_object_get(o, "build_seconds");
 	c->build_seconds = json_is_number(v) ? json_number_value(v) : 0;
+	v = json_object_get(o, "measure_seconds");
+	c->measure_seconds = json_is_number(v) ? json_number_value(v) : 0;
 	v = json_object_get(o, "settings");
 	if (v) {
 		load_settings(rd, v, &c->settings);
@@ -559,6 +563,8 @@ results_load(struct results *r, const char *path)
 	r->wall_seconds = json_is_number(v) ? json_number_value(v) : 0;
 	v = json_object_get(o, "self_seconds");
 	r->self_seconds = json_is_number(v) ? json_number_value(v) : 0;
+	v = json_object_get(o, "measure_seconds");
+	r->measure_seconds = json_is_number(v) ? json_number_value(v) : 0;
 	a = json_object_get(o, "baselines");
 	if (json_is_object(a)) {
 		const char *k;

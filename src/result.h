@@ -35,6 +35,7 @@ struct cell {
 	enum smoke_state smoke;
 	long peak_rss_kb;	/* of the smoke test; -1 when none ran */
 	double build_seconds;
+	double measure_seconds;	/* ounce's CPU time measuring it (sizes, compression) */
 	struct settings settings;
 	bool cached;		/* its result came from the cache of an earlier run */
 	bool built;		/* a configure or build command ran for it in this run */
@@ -76,6 +77,7 @@ struct results {
 	long long cache_hits;	/* cells whose result came from the cache */
 	double wall_seconds;	/* the run's wall time */
 	double self_seconds;	/* CPU time of ounce itself (not of the builds) */
+	double measure_seconds;	/* of which measuring the cells built in this run */
 };
 #define RESULTS_INIT {0}
 

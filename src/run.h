@@ -9,6 +9,7 @@
 #include "strv.h"
 
 struct cache;
+struct cache_memo;
 struct jobserver;
 struct profile_set;
 struct project;
@@ -26,7 +27,8 @@ struct run {
 	char *self;		/* absolute path of the ounce executable */
 	char *shimdir;		/* workdir/bin: compiler names linked to ounce */
 	int jobs;		/* cells at once */
-	int build_jobs;		/* parallel jobs inside each build */
+	int build_jobs;		/* parallel jobs inside each build, when every cell runs */
+	int cores;		/* the jobs the machine runs at once; 0: share build_jobs only */
 	double timeout;		/* seconds for each configure, build or post-link step */
 	const char *smoke;	/* smoke command template, or NULL */
 	double smoke_timeout;
@@ -38,6 +40,7 @@ struct run {
 	bool fresh;		/* --fresh: store results in the cache but never read them */
 	bool reuse;		/* derive post-link cells from linked artifacts, share objects */
 	char *ccache;		/* ccache's path when objects are shared, or NULL */
+	struct cache_memo *memo;	/* compressed sizes by content, or NULL */
 	struct jobserver *jobserver;	/* make's, when ounce runs under one, or NULL */
 };
 

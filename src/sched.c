@@ -379,6 +379,30 @@ runnable(const struct sched *s)
 	return -1;
 }
 
+/* The jobs the build of queue entry q gets: the machine's cores shared by the
+ * cells that run now and those that could start with it (so a search's lone cell
+ * gets every core, and a full queue one each). Under make's jobserver, one. */
+static int
+job_share(const struct sched *s, ssize_t q)
+{
+	size_t ready = 0;
+	int cells;
+
+	if (s->js || s->run->cores <= 0) {
+		return 0;
+	}
+	for (size_t i = (size_t)q; i < s->nqueue; i++) {
+		const struct task *t = s->tasks[s->queue[i]];
+
+		ready += !t->from || t->from->done;
+	}
+	cells = s->running + (int)(ready < (size_t)s->run->jobs ? ready : (size_t)s->run->jobs);
+	if (cells > s->run->jobs) {
+		cells = s->run->jobs;
+	}
+	return s->run->cores / cells > 0 ? s->run->cores / cells : 1;
+}
+
 static bool
 all_done(const struct sched *s)
 {
@@ -396,6 +420,7 @@ worker(void *arg)
 		const struct cell *from;
 		bool token = false;
 		ssize_t q;
+		int share;
 
 		advance_chain(s);
 		advance_search(s);
@@ -421,6 +446,7 @@ worker(void *arg)
 			}
 		}
 		t = s->tasks[s->queue[q]];
+		share = job_share(s, q);
 		memmove(s->queue + q, s->queue + q + 1, (s->nqueue - (size_t)q - 1) * sizeof(*s->queue));
 		s->nqueue--;
 		s->running++;
@@ -435,7 +461,7 @@ worker(void *arg)
 			       : NULL;
 		pthread_mutex_unlock(&s->mu);
 
-		int rc = build_cell(s->run, t->cell, t->profiles, t->n, from);
+		int rc = build_cell(s->run, t->cell, t->profiles, t->n, from, share);
 
 		pthread_mutex_lock(&s->mu);
 		if (token) {
@@ -634,7 +660,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.current = base->name;
 	s.running = 1;
 	progress(&s);
-	if (build_cell(run, base, NULL, 0, NULL) < 0) {
+	if (build_cell(run, base, NULL, 0, NULL, run->cores) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -721,6 +747,9 @@ out:
 		}
 		res->builds_run += c->built;
 		res->cache_hits += c->cached;
+		if (!c->cached) {
+			res->measure_seconds += c->measure_seconds;
+		}
 		free(s.tasks[i]->profiles);
 		free(s.tasks[i]);
 	}
