@@ -34,6 +34,8 @@ static const char usage[] =
 	"usage: ounce matrix [options] [DIR]\n"
 	"Rebuild the project in DIR (default .) under each size profile and print the table.\n"
 	"  -j, --jobs N          cells built at once (default: number of cores)\n"
+	"      --build-jobs N    jobs inside each build (default: the cores the cells\n"
+	"                        running at the same time leave, at least 1)\n"
 	"  -p, --profiles A,B    profiles to use, in stack order (default: the matrix's)\n"
 	"  -s, --strategy S      each, cumulative, both (default), search (the smallest\n"
 	"                        combination in few builds) or full (every combination)\n"
@@ -210,7 +212,7 @@ find_build(struct recipe_build *const *b, size_t n, const char *name)
 }
 
 struct opts {
-	int jobs;
+	int jobs, build_jobs;
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
 	size_t explain;
@@ -224,6 +226,7 @@ parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{"jobs", required_argument, NULL, 'j'},
+		{"build-jobs", required_argument, NULL, 'J'},
 		{"profiles", required_argument, NULL, 'p'},
 		{"strategy", required_argument, NULL, 's'},
 		{"stack", required_argument, NULL, 'S'},
@@ -255,6 +258,13 @@ parse(int argc, char **argv, struct opts *o)
 			o->jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 256) {
 				return bad_usage("-j needs a number from 1 to 256, not '%s'", optarg);
+			}
+			break;
+		case 'J':
+			o->build_jobs = (int)strtol(optarg, &end, 10);
+			if (*end || o->build_jobs < 1 || o->build_jobs > 256) {
+				return bad_usage("--build-jobs needs a number from 1 to 256, not '%s'",
+						 optarg);
 			}
 			break;
 		case 'p':
@@ -332,6 +342,9 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 {
 	if (o->jobs) {
 		strv_push_owned(out, xasprintf("--jobs=%d", o->jobs));
+	}
+	if (o->build_jobs) {
+		strv_push_owned(out, xasprintf("--build-jobs=%d", o->build_jobs));
 	}
 	if (o->profiles) {
 		strv_push_owned(out, xasprintf("--profiles=%s", o->profiles));
@@ -592,6 +605,10 @@ cmd_matrix(int argc, char **argv)
 	run.jobs = o.jobs ? o.jobs : os_ncpu();
 	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
 	run.cores = os_ncpu();
+	if (o.build_jobs) {
+		run.build_jobs = o.build_jobs;
+		run.cores = 0;
+	}
 	js_open = true;
 	if (jobserver_open(&js, getenv("MAKEFLAGS"))) {
 		/* make hands out the job slots: a cell beyond the first takes one, and
