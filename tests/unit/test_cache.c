@@ -1,0 +1,260 @@
+/* test_cache.c: the result cache's keys (the staged tree's content, the cell's
+ * settings) and its entries, stored and read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "mem.h"
+#include "result.h"
+#include "strv.h"
+#include "testutil.h"
+
+/* cache_add_tree of dir, as the one string it appends; the caller frees it. */
+static char *
+tree_of(const char *dir, const char *skip)
+{
+	struct strv parts = STRV_INIT;
+	char *s;
+
+	assert_int_equal(cache_add_tree(&parts, dir, NULL, skip), 0);
+	assert_int_equal(parts.n, 1);
+	s = xstrdup(parts.v[0]);
+	strv_release(&parts);
+	return s;
+}
+
+static void
+test_cache_tree_hash_follows_content(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *dir = xasprintf("%s/p", t->dir), *a, *b;
+	char *f = tu_write_file(t->dir, "p/main.c", "int main(void) { return 0; }\n");
+
+	free(tu_write_file(t->dir, "p/sub/util.c", "int util;\n"));
+	a = tree_of(dir, NULL);
+	assert_true(!strncmp(a, "tree=", 5));
+	b = tree_of(dir, NULL);
+	assert_string_equal(a, b);
+	free(b);
+
+	/* one byte of a source file */
+	free(tu_write_file(t->dir, "p/main.c", "int main(void) { return 1; }\n"));
+	b = tree_of(dir, NULL);
+	assert_string_not_equal(a, b);
+	free(b);
+	free(tu_write_file(t->dir, "p/main.c", "int main(void) { return 0; }\n"));
+	b = tree_of(dir, NULL);
+	assert_string_equal(a, b);
+	free(b);
+
+	/* the executable bit, a new file, a renamed file */
+	assert_int_equal(chmod(f, 0755), 0);
+	b = tree_of(dir, NULL);
+	assert_string_not_equal(a, b);
+	free(b);
+	assert_int_equal(chmod(f, 0644), 0);
+	free(tu_write_file(t->dir, "p/sub/new.h", ""));
+	b = tree_of(dir, NULL);
+	assert_string_not_equal(a, b);
+	free(b);
+	free(f);
+	f = xasprintf("%s/p/sub/new.h", t->dir);
+	unlink(f);
+	free(f);
+
+	/* what staging leaves behind does not count: .git, .ounce, build outputs,
+	 * the work directory */
+	free(tu_write_file(t->dir, "p/.git/HEAD", "ref: refs/heads/main\n"));
+	free(tu_write_file(t->dir, "p/.ounce/results.json", "{}\n"));
+	free(tu_write_file(t->dir, "p/prog", "\177ELF and the rest of a binary"));
+	free(tu_write_file(t->dir, "p/libx.a", "!<arch>\nmembers"));
+	free(tu_write_file(t->dir, "p/work/cells/x", "a cell\n"));
+	f = xasprintf("%s/work", dir);
+	b = tree_of(dir, f);
+	assert_string_equal(a, b);
+	free(b);
+	free(f);
+	free(a);
+	free(dir);
+}
+
+static struct cell *
+ok_cell(const char *name, const char *artifact, const char *log)
+{
+	struct cell *c = cell_new(name);
+
+	c->build = xstrdup("default");
+	strv_push(&c->profiles, "gc");
+	c->status = CELL_OK;
+	c->artifact = xstrdup(artifact);
+	c->log = xstrdup(log);
+	c->m.bytes = 1234;
+	c->m.stripped_bytes = 1000;
+	c->m.xz_bytes = 500;
+	c->m.gz_bytes = 600;
+	c->smoke = SMOKE_PASS;
+	c->peak_rss_kb = 42;
+	c->build_seconds = 1.5;
+	c->built = true;
+	c->settings.toolchain = xstrdup("gcc");
+	c->settings.cc = xstrdup("gcc");
+	c->settings.cxx = xstrdup("g++");
+	strv_push(&c->settings.f.cflags, "-ffunction-sections");
+	return c;
+}
+
+static void
+test_cache_key_depends_on_settings_build_and_context(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT;
+	struct cache a = {0}, b = {0};
+	struct cell *c = ok_cell("gc", "/x/prog", "/x/log");
+	char k1[CACHE_KEY_LEN + 1], k2[CACHE_KEY_LEN + 1];
+
+	strv_push(&parts, "ounce 1");
+	cache_init(&a, t->dir, &parts);
+	cache_key(&a, c, k1);
+	assert_int_equal(strlen(k1), CACHE_KEY_LEN);
+	/* the name, the artifact and the results do not make the key */
+	free(c->name);
+	c->name = xstrdup("renamed");
+	c->m.bytes = 99;
+	cache_key(&a, c, k2);
+	assert_string_equal(k1, k2);
+	/* a flag does */
+	strv_push(&c->settings.f.cflags, "-Os");
+	cache_key(&a, c, k2);
+	assert_string_not_equal(k1, k2);
+	strv_release(&c->settings.f.cflags);
+	strv_push(&c->settings.f.cflags, "-ffunction-sections");
+	cache_key(&a, c, k2);
+	assert_string_equal(k1, k2);
+	/* so do the build and the context */
+	free(c->build);
+	c->build = xstrdup("dev");
+	cache_key(&a, c, k2);
+	assert_string_not_equal(k1, k2);
+	free(c->build);
+	c->build = xstrdup("default");
+	strv_push(&parts, "tree=0123");
+	cache_init(&b, t->dir, &parts);
+	cache_key(&b, c, k2);
+	assert_string_not_equal(k1, k2);
+	cache_release(&a);
+	cache_release(&b);
+	strv_release(&parts);
+	cell_free(c);
+}
+
+static void
+test_cache_store_and_load(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT;
+	struct cache cache = {0};
+	char *art = tu_write_file(t->dir, "cells/gc/src/prog", "the linked program\n");
+	char *log = tu_write_file(t->dir, "cells/gc/build.log", "==> make\n");
+	struct cell *c = ok_cell("gc", art, log), *back = cell_new("gc-again");
+	char key[CACHE_KEY_LEN + 1], *path, *text;
+
+	strv_push(&parts, "ounce 1");
+	cache_init(&cache, t->dir, &parts);
+	cache_key(&cache, c, key);
+	assert_false(cache_load(&cache, key, back));
+	assert_int_equal(cache_store(&cache, key, c), 0);
+	/* the cell's directory goes away (the next run rebuilds it): the entry stays */
+	unlink(art);
+	unlink(log);
+	assert_true(cache_load(&cache, key, back));
+	assert_string_equal(back->name, "gc-again");
+	assert_int_equal(back->status, CELL_OK);
+	assert_int_equal(back->m.bytes, 1234);
+	assert_int_equal(back->m.xz_bytes, 500);
+	assert_int_equal(back->smoke, SMOKE_PASS);
+	assert_int_equal(back->peak_rss_kb, 42);
+	assert_true(back->cached);
+	assert_false(back->built);
+	path = xasprintf("%s/cache/%s/prog", t->dir, key);
+	assert_string_equal(back->artifact, path);
+	text = tu_read_file(back->artifact);
+	assert_string_equal(text, "the linked program\n");
+	free(text);
+	free(path);
+	text = tu_read_file(back->log);
+	assert_string_equal(text, "==> make\n");
+	free(text);
+
+	/* an interrupted cell is not stored; a missing artifact is a miss */
+	c->status = CELL_INTERRUPTED;
+	assert_int_equal(cache_store(&cache, "00000000000000000000000000000001", c), 0);
+	assert_false(cache_load(&cache, "00000000000000000000000000000001", back));
+	path = xasprintf("%s/cache/%s/prog", t->dir, key);
+	unlink(path);
+	free(path);
+	cell_free(back);
+	back = cell_new("gc");
+	assert_false(cache_load(&cache, key, back));
+
+	cache_release(&cache);
+	strv_release(&parts);
+	cell_free(back);
+	cell_free(c);
+	free(art);
+	free(log);
+}
+
+static void
+test_cache_memo(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct cache_memo *m = cache_memo_new();
+	char *a = tu_write_file(t->dir, "a", "same bytes\n"), *b = tu_write_file(t->dir, "b", "same bytes\n");
+	char *c = tu_write_file(t->dir, "c", "other bytes\n"), *missing = xasprintf("%s/none", t->dir);
+	char ka[CACHE_KEY_LEN + 1], kb[CACHE_KEY_LEN + 1], kc[CACHE_KEY_LEN + 1];
+	long long gz = 0, xz = 0;
+
+	assert_true(cache_file_key(a, ka));
+	assert_true(cache_file_key(b, kb));
+	assert_true(cache_file_key(c, kc));
+	assert_false(cache_file_key(missing, kc));
+	assert_true(cache_file_key(c, kc));
+	assert_string_equal(ka, kb);
+	assert_string_not_equal(ka, kc);
+	assert_false(cache_memo_get(m, ka, &gz, &xz));
+	cache_memo_put(m, ka, 10, 20);
+	assert_true(cache_memo_get(m, kb, &gz, &xz));
+	assert_int_equal(gz, 10);
+	assert_int_equal(xz, 20);
+	assert_false(cache_memo_get(m, kc, &gz, &xz));
+	cache_memo_free(m);
+	free(a);
+	free(b);
+	free(c);
+	free(missing);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cache_tree_hash_follows_content,
+						tu_setup_tmpdir, tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_key_depends_on_settings_build_and_context,
+						tu_setup_tmpdir, tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_memo, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
