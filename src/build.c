@@ -465,6 +465,40 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 	return 0;
 }
 
+/* The settings of profiles for this run's toolchain and recipe, into c. */
+static void
+compose(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
+{
+	strv_release(&c->profiles);
+	for (size_t i = 0; i < n; i++) {
+		strv_push(&c->profiles, profiles[i]->name);
+	}
+	free(c->build);
+	c->build = xstrdup(run->build->name);
+	settings_release(&c->settings);
+	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
+		settings_compose_cargo(&c->settings, profiles, n);
+	} else {
+		settings_compose_recipe(&c->settings, profiles, n, run->recipe->name);
+	}
+}
+
+int
+build_failed_as(const struct run *run, struct cell *c, struct profile *const *profiles,
+		size_t n, const struct cell *from)
+{
+	compose(run, c, profiles, n);
+	c->status = from->status;
+	free(c->reason);
+	c->reason = xasprintf("as '%s' (its build without the post-link steps): %s", from->name,
+			      from->reason ? from->reason : cell_status_name(from->status));
+	free(c->log);
+	c->log = from->log ? xstrdup(from->log) : NULL;
+	free(c->reused_from);
+	c->reused_from = xstrdup(from->name);
+	return 0;
+}
+
 /* The directory of the cell called name. Cells of another build than the default
  * live in cells-BUILD/: a ':' in a path breaks make ("target pattern contains no
  * '%'"). The caller frees it. */
@@ -575,18 +609,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	int rc = -1, ok;
 
 	c->status = CELL_PENDING;
-	strv_release(&c->profiles);
-	for (size_t i = 0; i < n; i++) {
-		strv_push(&c->profiles, profiles[i]->name);
-	}
-	free(c->build);
-	c->build = xstrdup(run->build->name);
-	settings_release(&c->settings);
-	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
-		settings_compose_cargo(&c->settings, profiles, n);
-	} else {
-		settings_compose_recipe(&c->settings, profiles, n, run->recipe->name);
-	}
+	compose(run, c, profiles, n);
 	if (run->cache) {
 		cache_key(run->cache, c, key);
 		if (!run->fresh && cache_load(run->cache, key, c)) {

@@ -19,6 +19,12 @@ struct run;
 int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
 	       const struct cell *from, int jobs);
 
+/* Record in c (profiles as for build_cell) that it fails as from failed, from being
+ * the cell it would start from: a build that failed is not mended by post-link
+ * steps. Returns 0. */
+int build_failed_as(const struct run *run, struct cell *c, struct profile *const *profiles,
+		    size_t n, const struct cell *from);
+
 /* Create run->shimdir with the compiler names linked to run->self. Returns 0 or -1
  * after reporting. */
 int build_make_shims(const struct run *run);

@@ -380,7 +380,10 @@ progress(struct sched *s)
 static void
 report(struct sched *s, const struct cell *c)
 {
-	const char *how = c->cached ? " [cached]" : c->reused_from ? " [from a copy]" : "";
+	const char *how = c->cached ? " [cached]"
+			  : c->reused_from && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED)
+			      ? " [from a copy]"
+			      : "";
 
 	s->finished++;
 	if (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) {
@@ -445,7 +448,7 @@ worker(void *arg)
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		struct task *t;
-		const struct cell *from;
+		const struct cell *from, *failed_from;
 		bool token = false;
 		ssize_t q;
 		int share;
@@ -481,15 +484,22 @@ worker(void *arg)
 		t->started = true;
 		s->current = t->cell->name;
 		progress(s);
-		/* a source cell that made no artifact: build this one in full */
+		/* a source cell that timed out or made no artifact: build this one in
+		 * full; one whose build failed: this one fails alike, as post-link
+		 * steps cannot mend a build */
 		from = t->from && t->from->cell->artifact &&
 			       (t->from->cell->status == CELL_OK ||
 				t->from->cell->status == CELL_SMOKE_FAILED)
 			       ? t->from->cell
 			       : NULL;
+		failed_from = t->from && (t->from->cell->status == CELL_BUILD_FAILED ||
+					  t->from->cell->status == CELL_CONFIGURE_FAILED)
+				      ? t->from->cell
+				      : NULL;
 		pthread_mutex_unlock(&s->mu);
 
-		int rc = build_cell(s->run, t->cell, t->profiles, t->n, from, share);
+		int rc = failed_from ? build_failed_as(s->run, t->cell, t->profiles, t->n, failed_from)
+				     : build_cell(s->run, t->cell, t->profiles, t->n, from, share);
 
 		pthread_mutex_lock(&s->mu);
 		if (token) {

@@ -36,6 +36,16 @@ q '.cells[].profiles | join("+")' "$s" | grep -q 'clang.*clang' && fail "a cell 
 check_eq "full of 13 profiles refused" 2 "$?"
 grep -q 'use --strategy search' err.txt || fail "full refusal: $(cat err.txt)"
 [ -e "$T/big/cells" ] && fail "cells were built before the refusal"
+# lld cannot link gcc's LTO objects: strip on top of that build fails alike,
+# without a build of its own
+"$OUNCE" matrix -q -s full -p strip,lto,lld -w "$T/fail" -f json "$dir" > /dev/null 2> err.txt \
+	|| fail "full strip,lto,lld exited $?: $(cat err.txt)"
+c=$(cell "$T/fail/results.json" strip+lto+lld)
+check_eq "failed parent" build-failed "$(jq -r .status <<<"$c")"
+check_eq "failed as" lto+lld "$(jq -r .reused_from <<<"$c")"
+check_eq "not built" false "$(jq -r .built <<<"$c")"
+jq -r .reason <<<"$c" | grep -q "^as 'lto+lld'" || fail "reason: $c"
+
 "$OUNCE" matrix -s sideways "$dir" > /dev/null 2> err.txt
 check_eq "unknown strategy" 2 "$?"
 grep -q "unknown strategy 'sideways'" err.txt || fail "strategy error: $(cat err.txt)"
