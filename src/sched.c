@@ -44,6 +44,11 @@ sched_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* a reader of stderr that goes away (ounce matrix 2>&1 | head) must not
+	 * kill the run before its results are saved; spawn.c gives the builds the
+	 * default back */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	return &interrupted;
 }
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,13 @@ child(const char *path, char *const *argv, char *const *envp, const char *cwd, i
 {
 	/* what failed (0 dup2, 1 chdir, 2 execve) and its errno */
 	int e[2] = {0, 0};
+	struct sigaction dfl;
 
+	/* an ignored signal stays ignored across exec: the program gets SIGPIPE's
+	 * default, whatever ounce does with it */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &dfl, NULL);
 	if (own_group) {
 		setpgid(0, 0);
 	}

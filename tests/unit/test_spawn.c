@@ -251,6 +251,31 @@ test_spawn_log_path_appends(void **state)
 	free(log);
 }
 
+/* ounce ignores SIGPIPE (its stderr reader may go away); the programs it runs
+ * get the default, or `yes | head` would write "Broken pipe" forever after */
+static void
+test_spawn_gives_sigpipe_its_default(void **state)
+{
+	struct fixture *f = *state;
+	char *log = xasprintf("%s/pipe.log", f->t.dir);
+	struct sigaction ign, old;
+	char *l;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
+	ARGS(f, "sh", "-c", "yes | head -n 1 > /dev/null; echo done");
+	f->o.log_path = log;
+	f->o.timeout = 10;
+	assert_int_equal(spawn_run(&f->o, &f->res), 0);
+	sigaction(SIGPIPE, &old, NULL);
+	assert_int_equal(f->res.end, SPAWN_EXITED);
+	l = tu_read_file(log);
+	assert_string_equal(l, "done\n");
+	free(l);
+	free(log);
+}
+
 static void
 test_spawn_without_a_log_discards_output(void **state)
 {
@@ -436,6 +461,7 @@ main(void)
 		T(test_spawn_captures_stdout),
 		T(test_spawn_captures_more_than_a_pipe_holds),
 		T(test_spawn_log_path_appends),
+		T(test_spawn_gives_sigpipe_its_default),
 		T(test_spawn_without_a_log_discards_output),
 		T(test_spawn_honours_cwd),
 		T(test_spawn_uses_the_given_environment),
