@@ -489,6 +489,7 @@ build_failed_as(const struct run *run, struct cell *c, struct profile *const *pr
 {
 	compose(run, c, profiles, n);
 	c->status = from->status;
+	c->build_seconds = from->build_seconds;
 	free(c->reason);
 	c->reason = xasprintf("as '%s' (its build without the post-link steps): %s", from->name,
 			      from->reason ? from->reason : cell_status_name(from->status));
@@ -655,6 +656,8 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		if (copy_artifact(run, c, from, dir) < 0) {
 			goto out;
 		}
+		/* what building this cell costs: the build it starts from, then its steps */
+		c->build_seconds = from->build_seconds;
 		rc = finish_cell(run, c, &post, dir, src, &env);
 		goto out;
 	}

@@ -342,15 +342,21 @@ render_json(const struct results *r, struct buf *out)
 	free(s);
 }
 
+/* The failed cells of the table's rows (cells built only to start others from,
+ * or guessed ahead by the cumulative chain, are in results.json alone). */
 static void
 render_failures(const struct results *r, struct buf *out)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < r->ncells; i++) {
-		const struct cell *c = r->cells[i];
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct cell *c = results_find(r, r->rows[i].cell);
+		bool seen = false;
 
-		if (c->status == CELL_OK || c->status == CELL_PENDING) {
+		for (size_t j = 0; j < i && !seen; j++) {
+			seen = !strcmp(r->rows[j].cell, r->rows[i].cell);
+		}
+		if (!c || seen || c->status == CELL_OK || c->status == CELL_PENDING) {
 			continue;
 		}
 		if (!any) {

@@ -203,8 +203,14 @@ test_table_render_text(void **state)
 	struct buf out = BUF_INIT;
 	struct strv ls = STRV_INIT;
 	size_t h, base, os, lto, big, pct_end, bytes_end;
+	struct cell *hidden = cell_new("os+lto+guess");
 
+	/* a failed cell in no row (a guess of the cumulative chain) is not listed */
+	hidden->status = CELL_BUILD_FAILED;
+	hidden->reason = xstrdup("a guess that failed");
+	results_add_cell(r, hidden);
 	table_render(r, TABLE_TEXT, &out);
+	assert_null(strstr(buf_str(&out), "a guess that failed"));
 	lines(&ls, buf_str(&out));
 	assert_string_equal(ls.v[0], "demo (make, gcc)");
 	assert_string_equal(ls.v[1], "");
