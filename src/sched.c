@@ -15,6 +15,7 @@
 #include "jobserver.h"
 #include "log.h"
 #include "mem.h"
+#include "pick.h"
 #include "plan.h"
 #include "profile.h"
 #include "project.h"
@@ -582,6 +583,29 @@ best_rows(struct sched *s, const char *group)
 	free(v);
 }
 
+/* When the smallest cell measured (as pick chooses it) is in no row, such as a
+ * guess of the cumulative chain that beat the stack, it gets a row of its own, so
+ * the table shows what pick will answer. Called once the workers are done. */
+static void
+best_measured_row(struct sched *s)
+{
+	const struct cell *best = pick_best_in(s->res, s->run->metric, &s->run->allow,
+					       s->run->build->name);
+	char *note;
+
+	if (!best) {
+		return;
+	}
+	for (size_t i = 0; i < s->res->nrows; i++) {
+		if (!strcmp(s->res->rows[i].cell, best->name)) {
+			return;
+		}
+	}
+	note = xasprintf("%s: not in the stack above", best->name);
+	results_add_row(s->res, best->name, "best", "best measured", note);
+	free(note);
+}
+
 static bool
 valid_combination(struct profile *const *v, size_t n, uint64_t mask)
 {
@@ -768,6 +792,9 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 		pthread_join(th[i], NULL);
 	}
 	free(th);
+	if ((plan->each || plan->cumulative) && !interrupted && !s.failed) {
+		best_measured_row(&s);
+	}
 	if (plan->full && !interrupted && !s.failed) {
 		best_rows(&s, "full");
 	}
