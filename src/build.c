@@ -491,8 +491,14 @@ build_failed_as(const struct run *run, struct cell *c, struct profile *const *pr
 	c->status = from->status;
 	c->build_seconds = from->build_seconds;
 	free(c->reason);
-	c->reason = xasprintf("as '%s' (its build without the post-link steps): %s", from->name,
-			      from->reason ? from->reason : cell_status_name(from->status));
+	if (from->status == CELL_SKIPPED && from->reason) {
+		/* the same conflict, not built either */
+		c->reason = xstrdup(from->reason);
+	} else {
+		c->reason = xasprintf("as '%s' (its build without the post-link steps): %s",
+				      from->name,
+				      from->reason ? from->reason : cell_status_name(from->status));
+	}
 	free(c->log);
 	c->log = from->log ? xstrdup(from->log) : NULL;
 	free(c->reused_from);
@@ -611,6 +617,16 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 
 	c->status = CELL_PENDING;
 	compose(run, c, profiles, n);
+	if (!(run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo"))) {
+		char why[256];
+
+		if (profile_conflict(profiles, n, why, sizeof(why))) {
+			c->status = CELL_SKIPPED;
+			c->reason = xasprintf("not built: %s", why);
+			rc = 0;
+			goto out;
+		}
+	}
 	if (run->cache) {
 		cache_key(run->cache, c, key);
 		if (!run->fresh && cache_load(run->cache, key, c)) {

@@ -3,6 +3,7 @@
  * cell's profiles into the flags, environment and post-link steps of one build. */
 #include "profile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,9 @@ profile_release(struct profile *p)
 	flags_release(&p->gcc);
 	flags_release(&p->clang);
 	flags_release(&p->cargo);
+	strv_release(&p->conflicts);
+	strv_release(&p->conflicts_gcc);
+	strv_release(&p->conflicts_clang);
 	for (size_t i = 0; i < p->nrecipes; i++) {
 		free(p->recipes[i].recipe);
 		flags_release(&p->recipes[i].f);
@@ -204,13 +208,25 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 			return "unknown toolchain section: expected gcc, clang, cargo or recipe:NAME";
 		}
 	}
+	if (!strcmp(key, "conflicts")) {
+		struct strv *c = !toolchain		   ? &p->conflicts
+				 : !strcmp(toolchain, "gcc")   ? &p->conflicts_gcc
+				 : !strcmp(toolchain, "clang") ? &p->conflicts_clang
+							       : NULL;
+
+		if (!c) {
+			return "conflicts belongs in [profile], [gcc] or [clang]";
+		}
+		strv_split(c, value);
+		return NULL;
+	}
 	r = flags_key(f, key, value);
 	if (r) {
 		return *r ? r : NULL;
 	}
 	if (toolchain) {
 		return "unknown key in a toolchain section: expected cflags, ldflags, libs, env, "
-		       "post, build_args, configure_args or rustflags";
+		       "post, build_args, configure_args, rustflags or conflicts";
 	}
 	if (!strcmp(key, "summary")) {
 		p->summary = arena_strdup(&set->arena, value);
@@ -464,6 +480,38 @@ settings_compose_recipe(struct settings *s, struct profile *const *profiles, siz
 		flags_add(&s->f, &p->all);
 		flags_add(&s->f, !strcmp(compiler, "clang") ? &p->clang : &p->gcc);
 	}
+}
+
+const char *
+profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
+{
+	const char *compiler = "gcc";
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->compiler) {
+			compiler = v[i]->compiler;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct strv *by = !strcmp(compiler, "clang") ? &v[i]->conflicts_clang
+								   : &v[i]->conflicts_gcc;
+
+		for (size_t j = 0; j < n; j++) {
+			if (j == i) {
+				continue;
+			}
+			if (strv_has(&v[i]->conflicts, v[j]->name)) {
+				snprintf(buf, len, "'%s' cannot go with '%s'", v[i]->name, v[j]->name);
+				return buf;
+			}
+			if (strv_has(by, v[j]->name)) {
+				snprintf(buf, len, "'%s' cannot go with '%s' when %s builds", v[i]->name,
+					 v[j]->name, compiler);
+				return buf;
+			}
+		}
+	}
+	return NULL;
 }
 
 bool

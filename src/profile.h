@@ -46,6 +46,8 @@ struct profile {
 	bool in_default;	/* part of the default matrix */
 	int order;		/* position in the default cumulative stack */
 	struct profile_flags all, gcc, clang;
+	struct strv conflicts, conflicts_gcc, conflicts_clang;	/* profiles it cannot go
+				 * with: always, or when the cell is built by gcc or clang */
 	struct profile_flags cargo;	/* a Cargo project uses only this section */
 	bool has_cargo;			/* the profile has a [cargo] section */
 	struct profile_recipe *recipes;	/* [recipe:NAME] sections */
@@ -114,6 +116,10 @@ bool profile_applies_to(const struct profile *p, const char *toolchain, const ch
 /* Does p only add post-link steps for this toolchain and recipe (strip)? Then a
  * cell with it can start from a copy of the artifact linked without it. */
 bool profile_post_only(const struct profile *p, const char *toolchain, const char *recipe);
+/* Why profiles v (n of them, in a C build) cannot be built together, in buf (len
+ * bytes), or NULL when they can: a profile's `conflicts` names another of them,
+ * for the compiler the cell is built with (lld cannot link gcc's LTO objects). */
+const char *profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

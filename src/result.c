@@ -24,6 +24,7 @@ static const char *const status_names[] = {
 	[CELL_SMOKE_FAILED] = "smoke-failed",
 	[CELL_TIMEOUT] = "timeout",
 	[CELL_INTERRUPTED] = "interrupted",
+	[CELL_SKIPPED] = "skipped",
 };
 
 const char *

@@ -18,6 +18,7 @@ enum cell_status {
 	CELL_SMOKE_FAILED,
 	CELL_TIMEOUT,
 	CELL_INTERRUPTED,
+	CELL_SKIPPED,		/* not built: its profiles conflict */
 };
 
 enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL };
@@ -81,7 +82,8 @@ struct results {
 };
 #define RESULTS_INIT {0}
 
-/* "ok", "configure-failed", "build-failed", "smoke-failed", "timeout", "interrupted". */
+/* "ok", "configure-failed", "build-failed", "smoke-failed", "timeout", "interrupted",
+ * "skipped". */
 const char *cell_status_name(enum cell_status s);
 /* A new pending cell owned by the caller (free with cell_free). */
 struct cell *cell_new(const char *name);

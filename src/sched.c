@@ -256,6 +256,9 @@ advance_chain(struct sched *s)
 			}
 			plan_stack_record(s->plan, usable(s->chain->cell),
 					  cell_metric(s->chain->cell, s->run->metric), &why);
+			if (s->chain->cell->status == CELL_SKIPPED) {
+				why = "conflicts: left out below";
+			}
 			label = xasprintf("+ %s", s->chain_p->name);
 			results_add_row(s->res, s->chain->cell->name, "cumulative", label, why);
 			free(label);
@@ -499,7 +502,8 @@ worker(void *arg)
 			       ? t->from->cell
 			       : NULL;
 		failed_from = t->from && (t->from->cell->status == CELL_BUILD_FAILED ||
-					  t->from->cell->status == CELL_CONFIGURE_FAILED)
+					  t->from->cell->status == CELL_CONFIGURE_FAILED ||
+					  t->from->cell->status == CELL_SKIPPED)
 				      ? t->from->cell
 				      : NULL;
 		pthread_mutex_unlock(&s->mu);

@@ -23,6 +23,12 @@ check_eq "stack rows" "strip strip+os strip+badsmoke strip+gc" \
 check_eq "os note" "failed: left out below" \
 	"$(q '.rows[] | select(.group == "cumulative" and .cell == "strip+os") | .note' "$res")"
 grep -q '^  os: build-failed: ' table.txt || fail "table lacks the failed cell"
+# strip on top of the failed os build fails alike, without a build of its own
+c=$(cell "$res" strip+os)
+check_eq "strip+os status" build-failed "$(jq -r .status <<<"$c")"
+check_eq "strip+os from" os "$(jq -r .reused_from <<<"$c")"
+check_eq "strip+os not built" false "$(jq -r .built <<<"$c")"
+jq -r .reason <<<"$c" | grep -q "^as 'os' .*refuses to build with -Os" || fail "strip+os: $c"
 
 # pick never chooses a failed or smoke-failed cell
 win=$("$OUNCE" pick "$res" | cut -f1)

@@ -676,6 +676,68 @@ test_profile_real_profiles_cargo(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* conflicts: always, or only for the compiler the cell is built with; dimension;
+ * post-only profiles */
+static void
+test_profile_conflicts_dimension_post_only(void **state)
+{
+	struct fixture *f = *state;
+	char *paths[5];
+	struct profile *lld, *lto, *clang, *strip, *odd;
+	struct profile *v[3];
+	char buf[128];
+
+	paths[0] = tu_write_file(f->t.dir, "lld.ini", "[profile]\nsummary = l\ndimension = linker\n"
+				 "ldflags = -fuse-ld=lld\n[gcc]\nconflicts = lto cgu1\n");
+	paths[1] = tu_write_file(f->t.dir, "lto.ini", "[profile]\nsummary = t\ncflags = -flto\n");
+	paths[2] = tu_write_file(f->t.dir, "clang.ini", "[profile]\nsummary = c\ncompiler = clang\n"
+				 "dimension = compiler\n");
+	paths[3] = tu_write_file(f->t.dir, "strip.ini", "[profile]\nsummary = s\n"
+				 "post = strip {artifact}\n[cargo]\nenv = CARGO_PROFILE_{BUILD}_STRIP=symbols\n");
+	paths[4] = tu_write_file(f->t.dir, "odd.ini", "[profile]\nsummary = o\nconflicts = strip\n"
+				 "post = true\ncflags = -g0\n");
+	lld = profile_load_file(&f->set, paths[0]);
+	lto = profile_load_file(&f->set, paths[1]);
+	clang = profile_load_file(&f->set, paths[2]);
+	strip = profile_load_file(&f->set, paths[3]);
+	odd = profile_load_file(&f->set, paths[4]);
+	assert_non_null(lld);
+	assert_non_null(lto);
+	assert_non_null(clang);
+	assert_non_null(strip);
+	assert_non_null(odd);
+	assert_string_equal(lld->dimension, "linker");
+	assert_null(lto->dimension);
+
+	v[0] = lto;
+	v[1] = lld;
+	assert_non_null(profile_conflict(v, 2, buf, sizeof(buf)));
+	assert_string_equal(buf, "'lld' cannot go with 'lto' when gcc builds");
+	/* with clang, lld links LTO objects */
+	v[2] = clang;
+	assert_null(profile_conflict(v, 3, buf, sizeof(buf)));
+	assert_null(profile_conflict(v, 1, buf, sizeof(buf)));
+	/* a [profile] conflict holds for every compiler, either way round */
+	v[0] = strip;
+	v[1] = odd;
+	assert_non_null(profile_conflict(v, 2, buf, sizeof(buf)));
+	assert_string_equal(buf, "'odd' cannot go with 'strip'");
+
+	/* post-only: strip for C, not for Cargo (an environment variable there), and
+	 * not a profile that also compiles */
+	assert_true(profile_post_only(strip, NULL, "make"));
+	assert_false(profile_post_only(strip, "cargo", "cargo"));
+	assert_false(profile_post_only(odd, NULL, "make"));
+	assert_false(profile_post_only(lto, NULL, "make"));
+	for (size_t i = 0; i < 5; i++) {
+		free(paths[i]);
+	}
+	check_refused(f, "bad.ini", "[profile]\nsummary = b\n[cargo]\nconflicts = lto\n", 4,
+		      "conflicts belongs in [profile], [gcc] or [clang]");
+	check_refused(f, "bad2.ini", "[profile]\nsummary = b\ndimension = two words\n", 3,
+		      "dimension must be one word");
+}
+
 int
 main(void)
 {
@@ -698,6 +760,7 @@ main(void)
 		T(test_profile_applies_by_toolchain),
 		T(test_profile_settings_compose_cargo),
 		T(test_profile_real_profiles_cargo),
+		T(test_profile_conflicts_dimension_post_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
