@@ -37,6 +37,20 @@ stage_is_build_output(const char *path)
 	return n == 8 && !memcmp(magic, "!<arch>\n", 8);
 }
 
+/* The target of the symbolic link at path, into buf. Returns 0 or -1 after
+ * reporting. */
+static int
+link_target(const char *path, char *buf, size_t size)
+{
+	ssize_t len = readlink(path, buf, size - 1);
+
+	if (len < 0) {
+		return error_errno("cannot read link '%s'", path);
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
 static int
 copy_dir(const char *src, const char *dst, const struct strv *exclude, const struct stat *skip,
 	 int top)
@@ -71,12 +85,10 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[PATH_MAX];
-			ssize_t len = readlink(from, target, sizeof(target) - 1);
 
-			if (len < 0) {
-				rc = error_errno("cannot read link '%s'", from);
+			if (link_target(from, target, sizeof(target)) < 0) {
+				rc = -1;
 			} else {
-				target[len] = '\0';
 				if (symlink(target, to) < 0) {
 					rc = error_errno("cannot create link '%s'", to);
 				}
@@ -162,14 +174,13 @@ hash_dir(const char *src, const char *rel, const struct strv *exclude, const str
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[PATH_MAX];
-			ssize_t len = readlink(from, target, sizeof(target) - 1);
 
-			if (len < 0) {
-				rc = error_errno("cannot read link '%s'", from);
+			if (link_target(from, target, sizeof(target)) < 0) {
+				rc = -1;
 			} else {
 				XXH3_128bits_update(hs, "l", 1);
 				XXH3_128bits_update(hs, name, strlen(name) + 1);
-				XXH3_128bits_update(hs, target, (size_t)len + 1);
+				XXH3_128bits_update(hs, target, strlen(target) + 1);
 			}
 		} else if (S_ISREG(st.st_mode) && !stage_is_build_output(from)) {
 			XXH3_128bits_update(hs, st.st_mode & 0111 ? "x" : "f", 1);

@@ -70,6 +70,20 @@ test_cache_tree_hash_follows_content(void **state)
 	unlink(f);
 	free(f);
 
+	/* a symbolic link, and where it points */
+	f = xasprintf("%s/p/link", t->dir);
+	assert_int_equal(symlink("main.c", f), 0);
+	b = tree_of(dir, NULL);
+	assert_string_not_equal(a, b);
+	free(b);
+	unlink(f);
+	assert_int_equal(symlink("sub/util.c", f), 0);
+	b = tree_of(dir, NULL);
+	assert_string_not_equal(a, b);
+	free(b);
+	unlink(f);
+	free(f);
+
 	/* what staging leaves behind does not count: .git, .ounce, build outputs,
 	 * the work directory */
 	free(tu_write_file(t->dir, "p/.git/HEAD", "ref: refs/heads/main\n"));
