@@ -89,6 +89,7 @@ struct sched {
 	uint64_t *smask;
 	size_t nsbatch;
 	bool search_done;
+	bool make_sources;	/* queue the source cell a post-link cell starts from */
 	int failed;		/* ounce itself failed */
 	size_t finished;
 	long long base;		/* baseline metric */
@@ -153,7 +154,9 @@ post_only(const struct sched *s, const struct profile *p)
 
 /* The task of the cell of profiles v, made (and queued, at the front when front is
  * set) unless it exists. With reuse on, a cell whose profiles include some that only
- * add post-link steps starts from the cell without them, which is queued first. */
+ * add post-link steps starts from the cell without them: one that exists, or, for a
+ * search or the full factorial (which ask for both sooner or later), one queued
+ * first. */
 static struct task *
 add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 {
@@ -184,8 +187,15 @@ add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 				kept[nk++] = v[i];
 			}
 		}
-		if (nk < n) {
+		if (nk < n && s->make_sources) {
 			from = add_task(s, kept, nk, front);
+		} else if (nk < n) {
+			/* a source that is a cell anyway; else a build of this cell costs
+			 * no more than one of its source, and one step less on the chain */
+			char *source = cell_name(s, kept, nk);
+
+			from = find_task(s, source);
+			free(source);
 		}
 		free(kept);
 	}
@@ -765,6 +775,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.chain_done = !plan->cumulative;
 	if (plan->search || plan->full) {
 		combinable(&s);
+		s.make_sources = true;
 	}
 	if (plan->full) {
 		start_full(&s);
