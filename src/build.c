@@ -476,11 +476,7 @@ compose(const struct run *run, struct cell *c, struct profile *const *profiles, 
 	free(c->build);
 	c->build = xstrdup(run->build->name);
 	settings_release(&c->settings);
-	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
-		settings_compose_cargo(&c->settings, profiles, n);
-	} else {
-		settings_compose_recipe(&c->settings, profiles, n, run->recipe->name);
-	}
+	settings_compose_for(&c->settings, profiles, n, run->recipe->toolchain, run->recipe->name);
 }
 
 int
@@ -563,7 +559,8 @@ finish_cell(const struct run *run, struct cell *c, const struct strv *post, cons
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	ok = measure_cell(run, c, dir, env);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-	c->measure_seconds += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	c->measure_seconds +=
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (ok < 0) {
 		return -1;
 	}
@@ -591,11 +588,8 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 		if (!profile_post_only(profiles[i], run->recipe->toolchain, run->recipe->name)) {
 			continue;
 		}
-		if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
-			settings_compose_cargo(&one, &profiles[i], 1);
-		} else {
-			settings_compose_recipe(&one, &profiles[i], 1, run->recipe->name);
-		}
+		settings_compose_for(&one, &profiles[i], 1, run->recipe->toolchain,
+				     run->recipe->name);
 		strv_extend(out, &one.f.post);
 		settings_release(&one);
 	}
@@ -608,7 +602,8 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	char *dir = cell_dir(run, c->name);
 	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
 	char *bdir = xasprintf("%s/build", dir);
-	char *cxx = xasprintf("%s/c++", run->shimdir), *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
+	char *cxx = xasprintf("%s/c++", run->shimdir);
+	char *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
 	char *stem = NULL;
 	const struct project *p = run->project;
 	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;

@@ -662,7 +662,6 @@ cmd_matrix(int argc, char **argv)
 	}
 
 	if (!o.no_reuse) {
-		run.smoke = o.smoke ? o.smoke : proj.smoke;
 		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
 			goto out;
 		}
@@ -674,8 +673,8 @@ cmd_matrix(int argc, char **argv)
 
 		if (o.strategy && !strcmp(o.strategy, "full") &&
 		    ((cells = sched_full_cells(selected, (size_t)n)) < 0 || cells > 4096)) {
-			error("--strategy full with %d profiles is %s cells: use --strategy search, or "
-			      "fewer profiles with -p",
+			error("--strategy full with %d profiles is %s cells: use --strategy search, "
+			      "or fewer profiles with -p",
 			      n, cells < 0 ? "millions of" : "thousands of");
 			rc = 2;
 			goto out;
@@ -698,7 +697,8 @@ cmd_matrix(int argc, char **argv)
 		run.build = builds[find_build(builds, nbuilds, wanted.v[i])];
 		run.default_build = run.build == builds[0];
 		plan_init(&plan, selected, (size_t)n);
-		plan.each = !o.strategy || !strcmp(o.strategy, "both") || !strcmp(o.strategy, "each");
+		plan.each = !o.strategy || !strcmp(o.strategy, "both") ||
+			    !strcmp(o.strategy, "each");
 		plan.cumulative = !o.strategy || !strcmp(o.strategy, "both") ||
 				  !strcmp(o.strategy, "cumulative");
 		plan.search = o.strategy && !strcmp(o.strategy, "search");
@@ -724,12 +724,14 @@ cmd_matrix(int argc, char **argv)
 		struct rusage ru;
 
 		if (getrusage(RUSAGE_SELF, &ru) == 0) {
-			res.self_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-					   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+			res.self_seconds = (double)ru.ru_utime.tv_sec +
+					   (double)ru.ru_utime.tv_usec / 1e6 +
+					   (double)ru.ru_stime.tv_sec +
+					   (double)ru.ru_stime.tv_usec / 1e6;
 		}
 	}
-	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of CPU, "
-	     "%.2f s of it measuring)",
+	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of "
+	     "CPU, %.2f s of it measuring)",
 	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds,
 	     res.measure_seconds);
 	if (results_save(&res, out_path) < 0) {

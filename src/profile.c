@@ -514,6 +514,17 @@ profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
 	return NULL;
 }
 
+void
+settings_compose_for(struct settings *s, struct profile *const *profiles, size_t n,
+		     const char *toolchain, const char *recipe)
+{
+	if (toolchain && !strcmp(toolchain, "cargo")) {
+		settings_compose_cargo(s, profiles, n);
+	} else {
+		settings_compose_recipe(s, profiles, n, recipe);
+	}
+}
+
 bool
 profile_post_only(const struct profile *p, const char *toolchain, const char *recipe)
 {
@@ -524,11 +535,7 @@ profile_post_only(const struct profile *p, const char *toolchain, const char *re
 	if (p->compiler) {
 		return false;
 	}
-	if (toolchain && !strcmp(toolchain, "cargo")) {
-		settings_compose_cargo(&s, &one, 1);
-	} else {
-		settings_compose_recipe(&s, &one, 1, recipe);
-	}
+	settings_compose_for(&s, &one, 1, toolchain, recipe);
 	only = s.f.post.n && !s.f.cflags.n && !s.f.ldflags.n && !s.f.libs.n && !s.f.env.n &&
 	       !s.f.build_args.n && !s.f.configure_args.n && !s.f.rustflags.n;
 	settings_release(&s);

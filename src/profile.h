@@ -106,6 +106,9 @@ void settings_compose_cargo(struct settings *s, struct profile *const *profiles,
  * section adds that section instead of its compiler flags. */
 void settings_compose_recipe(struct settings *s, struct profile *const *profiles, size_t n,
 			     const char *recipe);
+/* settings_compose_cargo when toolchain is "cargo", else settings_compose_recipe. */
+void settings_compose_for(struct settings *s, struct profile *const *profiles, size_t n,
+			  const char *toolchain, const char *recipe);
 /* The [recipe:NAME] section of p, or NULL. */
 const struct profile_flags *profile_recipe_flags(const struct profile *p, const char *recipe);
 /* Does p mean anything for toolchain ("cargo", or NULL for C)? */

@@ -390,8 +390,9 @@ progress(struct sched *s)
 	} else {
 		snprintf(left, sizeof(left), "?");
 	}
-	snprintf(line, sizeof(line), "ounce: %zu/%zu cells, %d building%s%.30s, %s elapsed, ~%s left",
-		 done, total, s->running, s->running && s->current ? ": " : "",
+	snprintf(line, sizeof(line),
+		 "ounce: %zu/%zu cells, %d building%s%.30s, %s elapsed, ~%s left", done, total,
+		 s->running, s->running && s->current ? ": " : "",
 		 s->running && s->current ? s->current : "", el, left);
 	log_status(line);
 }
@@ -497,7 +498,8 @@ worker(void *arg)
 		}
 		t = s->tasks[s->queue[q]];
 		share = job_share(s, q);
-		memmove(s->queue + q, s->queue + q + 1, (s->nqueue - (size_t)q - 1) * sizeof(*s->queue));
+		memmove(s->queue + q, s->queue + q + 1,
+			(s->nqueue - (size_t)q - 1) * sizeof(*s->queue));
 		s->nqueue--;
 		s->running++;
 		t->started = true;
@@ -518,8 +520,9 @@ worker(void *arg)
 				      : NULL;
 		pthread_mutex_unlock(&s->mu);
 
-		int rc = failed_from ? build_failed_as(s->run, t->cell, t->profiles, t->n, failed_from)
-				     : build_cell(s->run, t->cell, t->profiles, t->n, from, share);
+		int rc = failed_from
+				 ? build_failed_as(s->run, t->cell, t->profiles, t->n, failed_from)
+				 : build_cell(s->run, t->cell, t->profiles, t->n, from, share);
 
 		pthread_mutex_lock(&s->mu);
 		if (token) {
@@ -540,14 +543,11 @@ worker(void *arg)
 	return NULL;
 }
 
-static int
-by_metric(const void *a, const void *b, void *arg)
+/* Is cell a smaller than cell b by metric? */
+static bool
+smaller(const struct cell *a, const struct cell *b, const char *metric)
 {
-	const char *m = arg;
-	long long x = cell_metric(*(struct cell *const *)a, m);
-	long long y = cell_metric(*(struct cell *const *)b, m);
-
-	return x < y ? -1 : x > y;
+	return cell_metric(a, metric) < cell_metric(b, metric);
 }
 
 /* The rows of a search or full run: its best cells, best first. Called once the
@@ -570,8 +570,7 @@ best_rows(struct sched *s, const char *group)
 	}
 	/* insertion sort: stable, and n is small */
 	for (size_t i = 1; i < n; i++) {
-		for (size_t j = i; j > 0 && by_metric(&v[j], &v[j - 1], (void *)s->run->metric) < 0;
-		     j--) {
+		for (size_t j = i; j > 0 && smaller(v[j], v[j - 1], s->run->metric); j--) {
 			struct cell *tmp = v[j];
 
 			v[j] = v[j - 1];
@@ -588,10 +587,12 @@ best_rows(struct sched *s, const char *group)
 		free(label);
 	}
 	if (n) {
+		long long best = cell_metric(v[0], s->run->metric);
+
 		info("%s: best %s, %lld bytes by %s (%s); %zu cells, %zu built, %zu cached", group,
-		     v[0]->name, cell_metric(v[0], s->run->metric), s->run->metric,
-		     table_percent(cell_metric(v[0], s->run->metric), cell_metric(s->tasks[0]->cell, s->run->metric)),
-		     s->ntasks, built, cached);
+		     v[0]->name, best, s->run->metric,
+		     table_percent(best, cell_metric(s->tasks[0]->cell, s->run->metric)), s->ntasks,
+		     built, cached);
 	}
 	free(note);
 	free(v);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,15 @@ link_target(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* Is the directory entry n never staged? top: n is at the top of the tree, where
+ * the names in exclude and ounce's own .ounce are left out. */
+static bool
+left_out(const char *n, bool top, const struct strv *exclude)
+{
+	return !strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") ||
+	       (top && !strcmp(n, ".ounce")) || (top && exclude && strv_has(exclude, n));
+}
+
 static int
 copy_dir(const char *src, const char *dst, const struct strv *exclude, const struct stat *skip,
 	 int top)
@@ -67,8 +77,7 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 		char *from, *to;
 		struct stat st;
 
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") ||
-		    (top && !strcmp(n, ".ounce")) || (top && exclude && strv_has(exclude, n))) {
+		if (left_out(n, top, exclude)) {
 			continue;
 		}
 		from = xasprintf("%s/%s", src, n);
@@ -149,8 +158,7 @@ hash_dir(const char *src, const char *rel, const struct strv *exclude, const str
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") ||
-		    (!*rel && !strcmp(n, ".ounce")) || (!*rel && exclude && strv_has(exclude, n))) {
+		if (left_out(n, !*rel, exclude)) {
 			continue;
 		}
 		strv_push(&names, n);

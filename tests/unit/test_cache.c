@@ -231,8 +231,10 @@ test_cache_memo(void **state)
 {
 	struct tu_tmp *t = *state;
 	struct cache_memo *m = cache_memo_new();
-	char *a = tu_write_file(t->dir, "a", "same bytes\n"), *b = tu_write_file(t->dir, "b", "same bytes\n");
-	char *c = tu_write_file(t->dir, "c", "other bytes\n"), *missing = xasprintf("%s/none", t->dir);
+	char *a = tu_write_file(t->dir, "a", "same bytes\n");
+	char *b = tu_write_file(t->dir, "b", "same bytes\n");
+	char *c = tu_write_file(t->dir, "c", "other bytes\n");
+	char *missing = xasprintf("%s/none", t->dir);
 	char ka[CACHE_KEY_LEN + 1], kb[CACHE_KEY_LEN + 1], kc[CACHE_KEY_LEN + 1];
 	long long gz = 0, xz = 0;
 
@@ -262,8 +264,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cache_tree_hash_follows_content,
 						tu_setup_tmpdir, tu_teardown_tmpdir),
-		cmocka_unit_test_setup_teardown(test_cache_key_depends_on_settings_build_and_context,
-						tu_setup_tmpdir, tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(
+			test_cache_key_depends_on_settings_build_and_context, tu_setup_tmpdir,
+			tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_memo, tu_setup_tmpdir,

@@ -59,7 +59,8 @@ test_jobserver_fifo_and_old_spelling(void **state)
 {
 	struct tu_tmp *t = *state;
 	struct jobserver js;
-	char *fifo = xasprintf("%s/jobs", t->dir), *flags = xasprintf("-j2 --jobserver-auth=fifo:%s", fifo);
+	char *fifo = xasprintf("%s/jobs", t->dir);
+	char *flags = xasprintf("-j2 --jobserver-auth=fifo:%s", fifo);
 	volatile sig_atomic_t cancel = 0;
 	int rfd, wfd, fds[2];
 	char c = 0, old[96];
