@@ -540,7 +540,7 @@ copy_artifact(const struct run *run, struct cell *c, const struct cell *from, co
 /* Post-link steps, measure, smoke test: the end of every cell. */
 static int
 finish_cell(const struct run *run, struct cell *c, const struct strv *post, const char *dir,
-	    const char *src, struct strv *env)
+	    const char *src, struct strv *env, const struct build_hook *hook)
 {
 	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
 	int ok;
@@ -563,6 +563,9 @@ finish_cell(const struct run *run, struct cell *c, const struct strv *post, cons
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (ok < 0) {
 		return -1;
+	}
+	if (c->status == CELL_PENDING && hook && hook->smoke_starts) {
+		hook->smoke_starts(hook->arg);
 	}
 	if (c->status == CELL_PENDING && smoke_run(run, c, src, env) < 0) {
 		return -1;
@@ -597,7 +600,7 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 
 int
 build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
-	   const struct cell *from, int njobs)
+	   const struct cell *from, int njobs, const struct build_hook *hook)
 {
 	char *dir = cell_dir(run, c->name);
 	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
@@ -669,7 +672,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		}
 		/* what building this cell costs: the build it starts from, then its steps */
 		c->build_seconds = from->build_seconds;
-		rc = finish_cell(run, c, &post, dir, src, &env);
+		rc = finish_cell(run, c, &post, dir, src, &env, hook);
 		goto out;
 	}
 	const char *configure = p->configure ? p->configure : run->recipe->configure;
@@ -693,7 +696,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		rc = 0;
 		goto out;
 	}
-	rc = finish_cell(run, c, &post, dir, src, &env);
+	rc = finish_cell(run, c, &post, dir, src, &env, hook);
 out:
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_BUILD_FAILED;

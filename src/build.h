@@ -9,15 +9,24 @@ struct cell;
 struct profile;
 struct run;
 
+/* What build_cell calls when a cell's smoke test starts (its build, post-link steps
+ * and measuring done): a smoke test mostly waits (a server starting, a request), so
+ * the scheduler may start another build beside it. */
+struct build_hook {
+	void (*smoke_starts)(void *arg);
+	void *arg;
+};
+
 /* Build cell c (whose name is set) with the given profiles, in order, with jobs
  * parallel jobs inside the build (the recipe's {jobs}; 0: run->build_jobs), and record
  * everything in c: a failure of the build is c->status, not a return value. With
  * from set (a finished cell built with the same profiles less some that only add
  * post-link steps), start from a copy of from's artifact and run only those steps.
- * A result in run->cache is taken instead of building. Returns 0, or -1 when ounce
- * itself could not go on (reported). */
+ * A result in run->cache is taken instead of building. hook, when not NULL, is told
+ * when the smoke test starts. Returns 0, or -1 when ounce itself could not go on
+ * (reported). */
 int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
-	       const struct cell *from, int jobs);
+	       const struct cell *from, int jobs, const struct build_hook *hook);
 
 /* Record in c (profiles as for build_cell) that it fails as from failed, from being
  * the cell it would start from: a build that failed is not mended by post-link

@@ -65,6 +65,7 @@ struct task {
 	size_t n;
 	struct task *from;	/* the task whose artifact this one starts from, or NULL */
 	bool started, done;
+	bool slot;		/* holds one of the run's -j build slots */
 };
 
 struct sched {
@@ -77,7 +78,9 @@ struct sched {
 	size_t ntasks;
 	size_t *queue;		/* indexes into tasks not yet started */
 	size_t nqueue;
-	int running;
+	int running;		/* cells holding a build slot (building, measuring) */
+	int busy;		/* cells a worker is on (those, and smoke tests) */
+	bool yield;		/* a cell's smoke test gives its build slot back */
 	int alive;		/* worker threads still in their loop */
 	struct task *chain;	/* the stack row the chain waits for, or NULL */
 	struct profile *chain_p;	/* the profile that row adds */
@@ -457,7 +460,28 @@ job_share(const struct sched *s, ssize_t q)
 static bool
 all_done(const struct sched *s)
 {
-	return !s->nqueue && !s->running && s->chain_done && (!s->search || s->search_done);
+	return !s->nqueue && !s->busy && s->chain_done && (!s->search || s->search_done);
+}
+
+struct slot_arg {
+	struct sched *s;
+	struct task *t;
+};
+
+/* build_cell's hook: the smoke test starts, the build slot is free for another
+ * cell. */
+static void
+smoke_starts(void *arg)
+{
+	struct slot_arg *a = arg;
+
+	pthread_mutex_lock(&a->s->mu);
+	if (a->t->slot) {
+		a->t->slot = false;
+		a->s->running--;
+		pthread_cond_broadcast(&a->s->cv);
+	}
+	pthread_mutex_unlock(&a->s->mu);
 }
 
 static void *
@@ -478,7 +502,7 @@ worker(void *arg)
 		if (interrupted || s->failed || all_done(s)) {
 			break;
 		}
-		q = runnable(s);
+		q = s->running < s->run->jobs ? runnable(s) : -1;
 		if (q < 0) {
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
@@ -502,6 +526,8 @@ worker(void *arg)
 			(s->nqueue - (size_t)q - 1) * sizeof(*s->queue));
 		s->nqueue--;
 		s->running++;
+		s->busy++;
+		t->slot = true;
 		t->started = true;
 		s->current = t->cell->name;
 		progress(s);
@@ -520,15 +546,22 @@ worker(void *arg)
 				      : NULL;
 		pthread_mutex_unlock(&s->mu);
 
-		int rc = failed_from
-				 ? build_failed_as(s->run, t->cell, t->profiles, t->n, failed_from)
-				 : build_cell(s->run, t->cell, t->profiles, t->n, from, share);
+		struct slot_arg sa = {s, t};
+		struct build_hook hook = {smoke_starts, &sa};
+		int rc = failed_from ? build_failed_as(s->run, t->cell, t->profiles, t->n,
+						       failed_from)
+				     : build_cell(s->run, t->cell, t->profiles, t->n, from, share,
+						  s->yield ? &hook : NULL);
 
 		pthread_mutex_lock(&s->mu);
 		if (token) {
 			jobserver_release(s->js);
 		}
-		s->running--;
+		if (t->slot) {
+			t->slot = false;
+			s->running--;
+		}
+		s->busy--;
 		t->done = true;
 		if (rc < 0) {
 			s->failed = 1;
@@ -742,7 +775,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.current = base->name;
 	s.running = 1;
 	progress(&s);
-	if (build_cell(run, base, NULL, 0, NULL, run->cores) < 0) {
+	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -785,6 +818,14 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	if (plan->search) {
 		start_search(&s, &search, base);
 		s.search_done = false;
+	}
+	/* a smoke test mostly waits: while it runs, its build slot goes to another
+	 * cell, so there are workers for -j builds and as many smoke tests beside
+	 * them (not under make's jobserver, whose tokens count every process, nor
+	 * with -j 1, which means one cell at a time) */
+	s.yield = n > 1 && !s.js;
+	if (s.yield) {
+		n *= 2;
 	}
 	th = xcalloc((size_t)n, sizeof(*th));
 	pthread_mutex_lock(&s.mu);
