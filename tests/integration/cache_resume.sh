@@ -59,7 +59,8 @@ check_eq "copies with --no-reuse" 0 \
 
 # --resume: interrupt while the 'wait' cell waits at its gate
 g=$(fixture gate)
-export GATE="$T/gate"
+# not $T/gate: that is the fixture copy, which would open the gate at once
+export GATE="$T/gate-open"
 "$OUNCE" matrix -j1 -w "$T/g" -f json "$g" > /dev/null 2> err.txt &
 pid=$!
 for _ in $(seq 300); do
