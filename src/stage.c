@@ -20,6 +20,16 @@
 #include <xxhash.h>
 #include "banned.h"
 
+/* Is the start of a file that of an ELF object or an ar archive? */
+static bool
+build_output_magic(const unsigned char *magic, size_t n)
+{
+	if (n >= 4 && !memcmp(magic, "\177ELF", 4)) {
+		return true;
+	}
+	return n >= 8 && !memcmp(magic, "!<arch>\n", 8);
+}
+
 int
 stage_is_build_output(const char *path)
 {
@@ -32,10 +42,7 @@ stage_is_build_output(const char *path)
 	}
 	n = read(fd, magic, sizeof(magic));
 	close(fd);
-	if (n >= 4 && !memcmp(magic, "\177ELF", 4)) {
-		return 1;
-	}
-	return n == 8 && !memcmp(magic, "!<arch>\n", 8);
+	return n > 0 && build_output_magic(magic, (size_t)n);
 }
 
 /* The target of the symbolic link at path, into buf. Returns 0 or -1 after
@@ -59,6 +66,52 @@ left_out(const char *n, bool top, const struct strv *exclude)
 {
 	return !strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git") ||
 	       (top && !strcmp(n, ".ounce")) || (top && exclude && strv_has(exclude, n));
+}
+
+/* Copy the regular file from (mode from st) to to, unless it is a build output:
+ * one open of each file, the first read both checks and copies (staging is most
+ * of ounce's own time on a small project). Returns 0 or -1 after reporting. */
+static int
+copy_source_file(const char *from, const char *to, const struct stat *st)
+{
+	unsigned char chunk[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0) {
+		return error_errno("cannot open '%s'", from);
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) < 0 && errno == EINTR) {
+	}
+	if (n < 0) {
+		error_errno("cannot read '%s'", from);
+		close(in);
+		return -1;
+	}
+	if (build_output_magic(chunk, (size_t)n)) {
+		debug("not staging build output '%s'", from);
+		close(in);
+		return 0;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st->st_mode & 07777);
+	if (out < 0) {
+		error_errno("cannot create '%s'", to);
+		close(in);
+		return -1;
+	}
+	while (n > 0) {
+		if (fs_write_all(out, chunk, (size_t)n) < 0) {
+			n = -1;
+			break;
+		}
+		while ((n = read(in, chunk, sizeof(chunk))) < 0 && errno == EINTR) {
+		}
+	}
+	close(in);
+	if (close(out) < 0 || n < 0) {
+		return error_errno("cannot copy '%s' to '%s'", from, to);
+	}
+	return 0;
 }
 
 static int
@@ -103,11 +156,7 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 				}
 			}
 		} else if (S_ISREG(st.st_mode)) {
-			if (stage_is_build_output(from)) {
-				debug("not staging build output '%s'", from);
-			} else {
-				rc = fs_copy_file(from, to);
-			}
+			rc = copy_source_file(from, to, &st);
 		}
 		/* sockets, fifos and devices are not part of a source tree */
 		free(from);

@@ -1,0 +1,141 @@
+/* test_stage.c: the copy of a project tree each cell builds in: sources, modes,
+ * links and files larger than one read are copied; ELF objects and ar archives
+ * (a build the user left in the tree) are not; the excluded names, .git and the
+ * work directory stay out. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "mem.h"
+#include "stage.h"
+#include "strv.h"
+#include "testutil.h"
+
+/* the mode bits of path (the test fails when it cannot be read) */
+static unsigned
+mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return (unsigned)(st.st_mode & 07777);
+}
+
+static void
+test_stage_copies_sources_and_leaves_builds_behind(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/cell/src", t->dir);
+	char *work = xasprintf("%s/proj/.work", t->dir), *p, *got;
+	struct strv exclude = STRV_INIT;
+	struct buf big = BUF_INIT;
+
+	free(tu_write_file(src, "main.c", "int main(void) { return 0; }\n"));
+	free(tu_write_file(src, "sub/dir/util.h", "#define X 1\n"));
+	p = tu_write_file(src, "run.sh", "#!/bin/sh\nexit 0\n");
+	assert_int_equal(chmod(p, 0755), 0);
+	free(p);
+	/* 200 KiB: more than the 64 KiB read that also checks the magic */
+	for (int i = 0; i < 200 * 1024 / 16; i++) {
+		buf_adds(&big, "0123456789abcde\n");
+	}
+	free(tu_write_file(src, "data/big.txt", buf_str(&big)));
+	/* build outputs: an ELF executable, an object, an archive */
+	free(tu_write_file(src, "prog", "\177ELF\002\001\001 pretend"));
+	free(tu_write_file(src, "sub/util.o", "\177ELF"));
+	free(tu_write_file(src, "libx.a", "!<arch>\nmember"));
+	/* ELF-like but too short, and an empty file: sources */
+	free(tu_write_file(src, "short", "\177EL"));
+	free(tu_write_file(src, "empty", ""));
+	free(tu_write_file(src, ".git/HEAD", "ref: refs/heads/main\n"));
+	free(tu_write_file(src, "skipme/file", "excluded by name\n"));
+	free(tu_write_file(src, ".work/cells/x", "the work directory\n"));
+	p = xasprintf("%s/link", src);
+	assert_int_equal(symlink("main.c", p), 0);
+	free(p);
+	strv_push(&exclude, "skipme");
+
+	assert_int_equal(stage_copy(src, dst, &exclude, work), 0);
+
+	p = xasprintf("%s/main.c", dst);
+	got = tu_read_file(p);
+	assert_string_equal(got, "int main(void) { return 0; }\n");
+	free(got);
+	free(p);
+	/* modes as in the project */
+	p = xasprintf("%s/main.c", src);
+	got = xasprintf("%s/main.c", dst);
+	assert_int_equal(mode_of(got), mode_of(p));
+	free(got);
+	free(p);
+	p = xasprintf("%s/run.sh", dst);
+	assert_int_equal(mode_of(p), 0755);
+	free(p);
+	p = xasprintf("%s/sub/dir/util.h", dst);
+	got = tu_read_file(p);
+	assert_string_equal(got, "#define X 1\n");
+	free(got);
+	free(p);
+	p = xasprintf("%s/data/big.txt", dst);
+	got = tu_read_file(p);
+	assert_int_equal(strlen(got), big.len);
+	assert_string_equal(got, buf_str(&big));
+	free(got);
+	free(p);
+	p = xasprintf("%s/short", dst);
+	assert_true(fs_exists(p));
+	free(p);
+	p = xasprintf("%s/empty", dst);
+	assert_int_equal(fs_size(p), 0);
+	free(p);
+	p = xasprintf("%s/link", dst);
+	{
+		char target[64];
+		ssize_t n = readlink(p, target, sizeof(target) - 1);
+
+		assert_true(n > 0);
+		target[n] = '\0';
+		assert_string_equal(target, "main.c");
+	}
+	free(p);
+	const char *absent[] = {"prog", "sub/util.o", "libx.a", ".git", "skipme", ".work"};
+
+	for (size_t i = 0; i < sizeof(absent) / sizeof(*absent); i++) {
+		p = xasprintf("%s/%s", dst, absent[i]);
+		if (fs_exists(p)) {
+			fail_msg("'%s' was staged", absent[i]);
+		}
+		free(p);
+	}
+	/* the project is as it was */
+	p = xasprintf("%s/prog", src);
+	assert_true(fs_exists(p));
+	free(p);
+
+	buf_release(&big);
+	strv_release(&exclude);
+	free(src);
+	free(dst);
+	free(work);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_stage_copies_sources_and_leaves_builds_behind),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
