@@ -167,7 +167,7 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 	}
 	if (cell->log && fs_exists(cell->log)) {
 		path = xasprintf("%s/build.log", tmp);
-		if (fs_copy_file(cell->log, path) < 0) {
+		if (link_or_copy(cell->log, path) < 0) {
 			free(path);
 			goto out;
 		}
@@ -179,8 +179,10 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 	if (!js) {
 		die("out of memory");
 	}
+	/* no fsync: the entry is renamed into place whole, and one that a crash left
+	 * short does not parse, which cache_load takes as a miss */
 	path = xasprintf("%s/cell.json", tmp);
-	rc = fs_write_atomic(path, js, strlen(js));
+	rc = fs_write_file(path, js, strlen(js));
 	free(path);
 	free(js);
 	if (rc < 0) {

@@ -109,9 +109,11 @@ fs_read_file(const char *path, struct buf *b)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *data, size_t len)
+int
+fs_write_all(int fd, const void *buf, size_t len)
 {
+	const char *data = buf;
+
 	while (len) {
 		ssize_t n = write(fd, data, len);
 
@@ -138,7 +140,7 @@ fs_write_atomic(const char *path, const char *data, size_t len)
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		error_errno("cannot write '%s'", tmp);
 		close(fd);
 		unlink(tmp);
@@ -154,6 +156,25 @@ fs_write_atomic(const char *path, const char *data, size_t len)
 		return -1;
 	}
 	free(tmp);
+	return 0;
+}
+
+int
+fs_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		return error_errno("cannot create '%s'", path);
+	}
+	if (fs_write_all(fd, data, len) < 0) {
+		error_errno("cannot write '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		return error_errno("cannot write '%s'", path);
+	}
 	return 0;
 }
 
@@ -182,7 +203,7 @@ fs_copy_file(const char *from, const char *to)
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
-		if (n < 0 || write_all(out, chunk, (size_t)n) < 0) {
+		if (n < 0 || fs_write_all(out, chunk, (size_t)n) < 0) {
 			error_errno("cannot copy '%s' to '%s'", from, to);
 			close(in);
 			close(out);

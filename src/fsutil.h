@@ -18,6 +18,13 @@ int fs_read_file(const char *path, struct buf *b);
 /* Write data to path through a temporary file and rename, so a crash never leaves
  * half a file; returns 0 or -1 after reporting. */
 int fs_write_atomic(const char *path, const char *data, size_t len);
+/* Write all len bytes of buf to fd, again after EINTR and short writes; returns 0
+ * or -1 with errno set. */
+int fs_write_all(int fd, const void *buf, size_t len);
+/* Write data to a new file at path (replacing one there), without the temporary
+ * file and fsync of fs_write_atomic: for files inside a directory that is renamed
+ * into place once complete. Returns 0 or -1 after reporting. */
+int fs_write_file(const char *path, const char *data, size_t len);
 /* Copy file from to file to (mode kept); returns 0 or -1 after reporting. */
 int fs_copy_file(const char *from, const char *to);
 /* Size of path in bytes, or -1 (errno set, not reported). */
