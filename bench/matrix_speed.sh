@@ -82,10 +82,20 @@ dimension_count() {
 	printf '%s\n' "${keys[@]}" | sort -u | wc -l
 }
 
+# Every timed run starts on a quiet file system: ext4 passes over inodes freed in
+# the last ~35 s when it allocates new ones, so after a run that deleted many files
+# (the compilers' temporary files, a work directory) creating files costs several
+# times the CPU, in the builds and in ounce's staging alike (measured: ounce's
+# staging of tinyhttpd 6.4 ms on a quiet disk, 69 ms in the fifth of five runs
+# started back to back). SETTLE=N seconds (default 40; 0 for none).
+settle=${SETTLE:-40}
+
 # run_matrix NAME LABEL WORKDIR DIR ARGS...: one ounce matrix run; sets $wall (s).
 run_matrix() {
 	local name=$1 label=$2 w=$3 dir=$4 s e rc=0
 	shift 4
+	sync
+	sleep "$settle"
 	say "$name: $label ($*)"
 	s=$(now)
 	"$ounce" matrix -q -f json -w "$w" "$@" "$dir" > /dev/null 2> "$w.stderr" || rc=$?
