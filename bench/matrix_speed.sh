@@ -1,8 +1,9 @@
 #!/bin/bash
 # How much faster `ounce matrix` is than building the same matrix by hand, and
-# how well `--strategy search` does against `--strategy full`, on two projects:
-# samples/tinyhttpd and a synthetic C project from bench/gen_project.sh (40 files
-# x 25 functions; 10 x 10 with --quick). For each project, in fresh work dirs:
+# how well `--strategy search` does against `--strategy full`, on the bundled
+# samples (tinyhttpd; tinyrocket when cargo is installed) and a synthetic C project
+# from bench/gen_project.sh (40 files x 25 functions; 10 x 10 with --quick). For
+# each project, in fresh work dirs:
 #   1. by hand, serial: matrix --no-reuse -j 1 --build-jobs 1 (every each+cumulative
 #      cell built from scratch with plain `make`, one after another: nothing runs
 #      in parallel, the "building every cell serially from scratch"); and
@@ -42,6 +43,7 @@ command -v jq > /dev/null || { echo "matrix_speed: jq is not installed" >&2; exi
 
 c_profiles=strip,gc,lto,os,vis,nosep,relr,noid
 httpd_profiles=strip,allocator,gc,lto,os,vis,nosep,relr
+rocket_profiles=strip,allocator,abort,lto,cgu1,os,nosep,relr
 
 t=$(mktemp -d /tmp/ounce-matrix-speed.XXXXXX)
 trap 'rm -rf "$t"' EXIT
@@ -214,6 +216,11 @@ say "generating the synthetic project (${gen_args[*]})"
 bash "$root/bench/gen_project.sh" "$t/genproj" "${gen_args[@]}" > /dev/null || die "bench/gen_project.sh failed"
 
 bench tinyhttpd "$root/samples/tinyhttpd" "$httpd_profiles"
+if command -v cargo > /dev/null; then
+	bench tinyrocket "$root/samples/tinyrocket" "$rocket_profiles"
+else
+	say "cargo is not installed: samples/tinyrocket left out"
+fi
 bench "genproj-${gen_args[0]}x${gen_args[1]}" "$t/genproj" "$c_profiles"
 
 echo "| project | cells (each+cumulative) | builds run by ounce | by hand, make s | by hand, make -j$(nproc) s | ounce s | ratio to make | ratio to make -j$(nproc) | second run s | second/first | ounce CPU % of wall (apart from measuring; all) | search: bytes, cells, builds | full: bytes, cells | search = full? |"
