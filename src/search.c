@@ -169,7 +169,8 @@ search_init(struct search *s, size_t n, const int *dim, size_t budget)
 		s->dim[i] = (unsigned char)d;
 		s->dim_mask[d] |= bit(i);
 	}
-	s->budget = budget ? budget : 4 * s->ndim;
+	/* the baseline is one of the 4 builds a dimension may cost */
+	s->budget = budget ? budget : s->ndim ? 4 * s->ndim - 1 : 0;
 	/* measured on random models: batches of 1 to 8 find the optimum as often
 	 * (greedy has done the sequential part), so let builds run side by side */
 	s->width = s->ndim > 4 ? s->ndim : 4;

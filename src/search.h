@@ -52,7 +52,8 @@ struct search {
 
 /* Fill s for n profiles (at most SEARCH_MAX); dim[i] is profile i's dimension id
  * (any ints; equal ids exclude each other). budget: most masks it may ask for
- * beyond the baseline, 0 for 4 per dimension. The caller may change s->width (most
+ * beyond the baseline, 0 for 4 per dimension less one (so that with the baseline
+ * the search builds at most 4 cells a dimension). The caller may change s->width (most
  * masks per batch after the greedy walk: 4, or one per dimension if more) before
  * searching. */
 void search_init(struct search *s, size_t n, const int *dim, size_t budget);

@@ -356,7 +356,8 @@ test_search_init(void **state)
 	(void)state;
 	search_init(&s, 6, dim, 0);
 	assert_int_equal(s.ndim, 4);
-	assert_int_equal(s.budget, 16);
+	/* 4 a dimension, the baseline among them */
+	assert_int_equal(s.budget, 15);
 	assert_int_equal(s.dim_mask[0], bit(0) | bit(2));
 	assert_int_equal(s.dim_mask[1], bit(1) | bit(4));
 	assert_string_equal(search_phase(&s), "singles");
@@ -536,7 +537,8 @@ test_search_skips_recorded_masks(void **state)
 	free(m);
 }
 
-/* Budget 0 is 4 per dimension; a smaller budget cuts even the singles. */
+/* Budget 0 is 4 per dimension less the baseline; a smaller budget cuts even the
+ * singles. */
 static void
 test_search_keeps_the_budget(void **state)
 {
@@ -552,7 +554,7 @@ test_search_keeps_the_budget(void **state)
 		model_add(m, d * 10 - 20, 0.95);
 	}
 	got = drive(m, 0, NULL, 0);
-	assert_true(got.asked <= 24);
+	assert_true(got.asked <= 23);
 	/* singles (12) alone fill more than half of it: the search uses what is left */
 	assert_true(got.asked > 12);
 
@@ -677,8 +679,9 @@ test_search_random_sparse_models(void **state)
 	const struct model_rates rates = {0, 0.1, 0.15, 0};
 
 	(void)state;
-	/* measured: 95.5% of 4000 models, 381 of these 400 */
-	assert_true(random_runs("sparse", &rates, 400) >= 380);
+	/* measured: 374 of these 400 (381 with one mask more: before the budget
+	 * counted the baseline among its 4 a dimension) */
+	assert_true(random_runs("sparse", &rates, 400) >= 370);
 }
 
 /* Denser interactions, and profiles failing alone or in pairs: still most. */
@@ -688,8 +691,8 @@ test_search_random_models_with_failures(void **state)
 	const struct model_rates rates = {0.04, 0.15, 0.15, 0.02};
 
 	(void)state;
-	/* measured: 92.0% of 4000 models, 368 of these 400 */
-	assert_true(random_runs("denser, failures", &rates, 400) >= 360);
+	/* measured: 363 of these 400 (368 with one mask more) */
+	assert_true(random_runs("denser, failures", &rates, 400) >= 358);
 }
 
 int
