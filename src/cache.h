@@ -38,9 +38,16 @@ int cache_store(const struct cache *c, const char *key, const struct cell *cell)
 int cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude,
 		   const char *skip);
 /* Append to parts the version lines of the tools a build may use (compilers,
- * linkers, strip; rustc and cargo when cargo is set), one "TOOL=OUTPUT" each; a
- * missing tool is recorded as missing. */
-void cache_add_toolchain(struct strv *parts, bool cargo);
+ * linkers, strip; rustc and cargo when cargo is set), one "TOOL=PATH OUTPUT" each;
+ * a missing tool is recorded as missing. memo_dir (or NULL): where the outputs are
+ * kept by the identity of each tool's file, so an unchanged tool is not run again. */
+void cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir);
+/* The output of `path flag` (a tool's version), or NULL when it does not run.
+ * With memo_dir (made when missing), the output is kept there under the identity
+ * of the file at path (device, inode, size, modification and change times) and
+ * read back instead of running the tool while that file is unchanged. The caller
+ * frees it. */
+char *cache_tool_version(const char *memo_dir, const char *path, const char *flag);
 /* Append to parts the variables of ounce's environment that change what a build
  * makes (PATH, CFLAGS, RUSTFLAGS, CARGO_*...). */
 void cache_add_environment(struct strv *parts);

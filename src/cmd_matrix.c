@@ -391,6 +391,7 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	      struct strv *parts)
 {
 	struct buf b = BUF_INIT;
+	char *memo;
 
 	strv_push(parts, "ounce " OUNCE_VERSION);
 	if (fs_read_file(run->recipe->file, &b) < 0) {
@@ -422,8 +423,10 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 					 run->smoke_timeout));
 	strv_push_owned(parts, xasprintf("match %s", run->recipe_match ? run->recipe_match : ""));
 	cache_add_environment(parts);
-	cache_add_toolchain(parts, run->recipe->toolchain && !strcmp(run->recipe->toolchain,
-								    "cargo"));
+	memo = xasprintf("%s/cache", run->workdir);
+	cache_add_toolchain(parts, run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo"),
+			    run->fresh ? NULL : memo);
+	free(memo);
 	return cache_add_tree(parts, run->project->dir, &run->project->exclude, run->workdir);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "fsutil.h"
 #include "mem.h"
 #include "result.h"
 #include "strv.h"
@@ -258,6 +259,70 @@ test_cache_memo(void **state)
 	free(missing);
 }
 
+/* the lines of the file at path (0 when it is not there) */
+static int
+count_lines(const char *path)
+{
+	char *text = fs_exists(path) ? tu_read_file(path) : NULL;
+	int n = 0;
+
+	for (const char *p = text; p && *p; p++) {
+		n += *p == '\n';
+	}
+	free(text);
+	return n;
+}
+
+static void
+test_cache_tool_version_memo(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *memo = xasprintf("%s/cache", t->dir), *runs = xasprintf("%s/runs", t->dir);
+	char *script = xasprintf("#!/bin/sh\necho run >> '%s'\necho \"tool 1.0 $1\"\n", runs);
+	char *tool = tu_write_file(t->dir, "bin/tool", script), *v;
+
+	assert_int_equal(chmod(tool, 0755), 0);
+	v = cache_tool_version(memo, tool, "--version");
+	assert_non_null(v);
+	assert_string_equal(v, "tool 1.0 --version\n");
+	free(v);
+	assert_int_equal(count_lines(runs), 1);
+	/* unchanged: read back, not run */
+	v = cache_tool_version(memo, tool, "--version");
+	assert_string_equal(v, "tool 1.0 --version\n");
+	free(v);
+	assert_int_equal(count_lines(runs), 1);
+	/* another flag is another question */
+	v = cache_tool_version(memo, tool, "-V");
+	assert_string_equal(v, "tool 1.0 -V\n");
+	free(v);
+	assert_int_equal(count_lines(runs), 2);
+	/* a new version of the tool is run again */
+	free(script);
+	script = xasprintf("#!/bin/sh\necho run >> '%s'\necho \"tool 2.0.1 $1\"\n", runs);
+	free(tu_write_file(t->dir, "bin/tool", script));
+	v = cache_tool_version(memo, tool, "--version");
+	assert_string_equal(v, "tool 2.0.1 --version\n");
+	free(v);
+	assert_int_equal(count_lines(runs), 3);
+	/* without a memo, every time */
+	v = cache_tool_version(NULL, tool, "--version");
+	assert_string_equal(v, "tool 2.0.1 --version\n");
+	free(v);
+	assert_int_equal(count_lines(runs), 4);
+	/* a tool that cannot run (a directory): NULL, said on stderr */
+	tu_capture_begin(t);
+	v = cache_tool_version(memo, t->dir, "--version");
+	assert_null(v);
+	v = tu_capture_end(t);
+	tu_assert_contains(v, "cannot run");
+	free(v);
+	free(script);
+	free(tool);
+	free(runs);
+	free(memo);
+}
+
 int
 main(void)
 {
@@ -268,6 +333,8 @@ main(void)
 			test_cache_key_depends_on_settings_build_and_context, tu_setup_tmpdir,
 			tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_tool_version_memo, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_memo, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
