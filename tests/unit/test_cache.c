@@ -273,6 +273,19 @@ count_lines(const char *path)
 	return n;
 }
 
+/* cache_tool_version gives want, and the tool has run nruns times so far */
+static void
+expect_version(const char *memo, const char *tool, const char *flag, const char *want,
+	       const char *runs, int nruns)
+{
+	char *v = cache_tool_version(memo, tool, flag);
+
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+	assert_int_equal(count_lines(runs), nruns);
+}
+
 static void
 test_cache_tool_version_memo(void **state)
 {
@@ -282,34 +295,18 @@ test_cache_tool_version_memo(void **state)
 	char *tool = tu_write_file(t->dir, "bin/tool", script), *v;
 
 	assert_int_equal(chmod(tool, 0755), 0);
-	v = cache_tool_version(memo, tool, "--version");
-	assert_non_null(v);
-	assert_string_equal(v, "tool 1.0 --version\n");
-	free(v);
-	assert_int_equal(count_lines(runs), 1);
+	expect_version(memo, tool, "--version", "tool 1.0 --version\n", runs, 1);
 	/* unchanged: read back, not run */
-	v = cache_tool_version(memo, tool, "--version");
-	assert_string_equal(v, "tool 1.0 --version\n");
-	free(v);
-	assert_int_equal(count_lines(runs), 1);
+	expect_version(memo, tool, "--version", "tool 1.0 --version\n", runs, 1);
 	/* another flag is another question */
-	v = cache_tool_version(memo, tool, "-V");
-	assert_string_equal(v, "tool 1.0 -V\n");
-	free(v);
-	assert_int_equal(count_lines(runs), 2);
+	expect_version(memo, tool, "-V", "tool 1.0 -V\n", runs, 2);
 	/* a new version of the tool is run again */
 	free(script);
 	script = xasprintf("#!/bin/sh\necho run >> '%s'\necho \"tool 2.0.1 $1\"\n", runs);
 	free(tu_write_file(t->dir, "bin/tool", script));
-	v = cache_tool_version(memo, tool, "--version");
-	assert_string_equal(v, "tool 2.0.1 --version\n");
-	free(v);
-	assert_int_equal(count_lines(runs), 3);
+	expect_version(memo, tool, "--version", "tool 2.0.1 --version\n", runs, 3);
 	/* without a memo, every time */
-	v = cache_tool_version(NULL, tool, "--version");
-	assert_string_equal(v, "tool 2.0.1 --version\n");
-	free(v);
-	assert_int_equal(count_lines(runs), 4);
+	expect_version(NULL, tool, "--version", "tool 2.0.1 --version\n", runs, 4);
 	/* a tool that cannot run (a directory): NULL, said on stderr */
 	tu_capture_begin(t);
 	v = cache_tool_version(memo, t->dir, "--version");

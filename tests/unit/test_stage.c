@@ -30,6 +30,18 @@ mode_of(const char *path)
 	return (unsigned)(st.st_mode & 07777);
 }
 
+/* DIR/name holds want */
+static void
+assert_staged(const char *dir, const char *name, const char *want)
+{
+	char *p = xasprintf("%s/%s", dir, name), *got = tu_read_file(p);
+
+	assert_int_equal(strlen(got), strlen(want));
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+}
+
 static void
 test_stage_copies_sources_and_leaves_builds_behind(void **state)
 {
@@ -66,11 +78,7 @@ test_stage_copies_sources_and_leaves_builds_behind(void **state)
 
 	assert_int_equal(stage_copy(src, dst, &exclude, work), 0);
 
-	p = xasprintf("%s/main.c", dst);
-	got = tu_read_file(p);
-	assert_string_equal(got, "int main(void) { return 0; }\n");
-	free(got);
-	free(p);
+	assert_staged(dst, "main.c", "int main(void) { return 0; }\n");
 	/* modes as in the project */
 	p = xasprintf("%s/main.c", src);
 	got = xasprintf("%s/main.c", dst);
@@ -80,17 +88,8 @@ test_stage_copies_sources_and_leaves_builds_behind(void **state)
 	p = xasprintf("%s/run.sh", dst);
 	assert_int_equal(mode_of(p), 0755);
 	free(p);
-	p = xasprintf("%s/sub/dir/util.h", dst);
-	got = tu_read_file(p);
-	assert_string_equal(got, "#define X 1\n");
-	free(got);
-	free(p);
-	p = xasprintf("%s/data/big.txt", dst);
-	got = tu_read_file(p);
-	assert_int_equal(strlen(got), big.len);
-	assert_string_equal(got, buf_str(&big));
-	free(got);
-	free(p);
+	assert_staged(dst, "sub/dir/util.h", "#define X 1\n");
+	assert_staged(dst, "data/big.txt", buf_str(&big));
 	p = xasprintf("%s/short", dst);
 	assert_true(fs_exists(p));
 	free(p);
