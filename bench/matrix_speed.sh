@@ -10,7 +10,8 @@
 #      the same with each build given every core (`make -jCORES` by hand, for
 #      comparison); wall times measured here
 #   2. ounce: matrix with its defaults (-j cores, result cache, objects shared
-#      through ccache, post-link cells from copies); wall time measured here
+#      through ccache, post-link cells from copies, Cargo cells that only add
+#      link arguments relinked from kept objects); wall time measured here
 #   3. the same command again, nothing changed (the second run)
 #   4. --strategy full and --strategy search: the smallest file each finds
 # Usage: bench/matrix_speed.sh [--quick]   (after ./bootstrap; needs jq; OUNCE=PATH
@@ -18,7 +19,7 @@
 # builds every combination of 8 profiles.
 # Prints a Markdown table (one row per project), a PASS/FAIL line per target:
 # (a) search finds full's bytes with at most 4*D builds (D = profile dimensions;
-# cells made from copies of linked artifacts are not builds), (b) ounce / by hand
+# cells made from copies of linked artifacts, or relinked, are not builds), (b) ounce / by hand
 # serially <= 0.5 (ounce / by hand with make -jCORES is printed beside it),
 # (c) second/first < 0.05, (d) ounce's own CPU apart from measuring
 # (libelf, gzip -9 and xz -9 of every cell, reported beside it) < 2% of its wall

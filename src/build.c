@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "project.h"
 #include "recipe.h"
+#include "relink.h"
 #include "result.h"
 #include "run.h"
 #include "smoke.h"
@@ -110,32 +111,19 @@ fail(struct cell *c, enum cell_status st, const char *what, const char *detail)
 	free(line);
 }
 
-/* Run one templated step. Returns 1 when it succeeded, 0 when the cell failed
- * (recorded), -1 when ounce could not go on. */
+/* Run one step from argv (released here), logged in the cell's log. Returns 1
+ * when it succeeded, 0 when the cell failed (recorded), -1 when ounce could not go
+ * on. */
 static int
-step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
-     const struct tmpl_var *vars, int nvars, const struct strv *extra, struct strv *env,
-     const char *cwd, enum cell_status on_fail, double *seconds)
+run_step(const struct run *run, struct cell *c, const char *what, struct strv *argv0,
+	 struct strv *env, const char *cwd, enum cell_status on_fail, double *seconds)
 {
-	struct strv argv = STRV_INIT;
+	struct strv argv = *argv0;
 	struct spawn_opts o = {0};
 	struct spawn_result res;
-	char errbuf[128], *q;
-	const char *err = NULL;
+	char *q;
 
-	int spliced = 0;
-
-	if (tmpl_expand_args(&argv, tmpl, vars, nvars, extra, &spliced, errbuf, sizeof(errbuf),
-			     &err) < 0 ||
-	    !argv.n) {
-		c->status = on_fail;
-		c->reason = xasprintf("%s command '%s': %s", what, tmpl, err ? err : "empty");
-		strv_release(&argv);
-		return 0;
-	}
-	if (extra && !spliced) {
-		strv_extend(&argv, extra);
-	}
+	*argv0 = (struct strv)STRV_INIT;
 	q = spawn_quote_argv(strv_array(&argv));
 	log_line(c, "==> %s\n", q);
 	free(q);
@@ -167,6 +155,31 @@ step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
 	}
 	strv_release(&argv);
 	return c->status == CELL_PENDING ? 1 : 0;
+}
+
+/* Run one templated step: run_step's returns. */
+static int
+step(const struct run *run, struct cell *c, const char *what, const char *tmpl,
+     const struct tmpl_var *vars, int nvars, const struct strv *extra, struct strv *env,
+     const char *cwd, enum cell_status on_fail, double *seconds)
+{
+	struct strv argv = STRV_INIT;
+	char errbuf[128];
+	const char *err = NULL;
+	int spliced = 0;
+
+	if (tmpl_expand_args(&argv, tmpl, vars, nvars, extra, &spliced, errbuf, sizeof(errbuf),
+			     &err) < 0 ||
+	    !argv.n) {
+		c->status = on_fail;
+		c->reason = xasprintf("%s command '%s': %s", what, tmpl, err ? err : "empty");
+		strv_release(&argv);
+		return 0;
+	}
+	if (extra && !spliced) {
+		strv_extend(&argv, extra);
+	}
+	return run_step(run, c, what, &argv, env, cwd, on_fail, seconds);
 }
 
 /* Set NAME=VALUE in env, with {BUILD} in it replaced by the build's name in
@@ -288,6 +301,13 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 		strv_setenv(env, "RUSTFLAGS", v);
 		free(v);
 		free(flags);
+	}
+	if (build_relinks(run)) {
+		/* the wrapper keeps each link's inputs, for the cells that relink them */
+		v = xasprintf("%s/link", dir);
+		strv_setenv(env, "OUNCE_KEEP_LINK", v);
+		free(v);
+		strv_setenv(env, "OUNCE_KEEP_ROOT", dir);
 	}
 	free(real_cc);
 	free(real_cxx);
@@ -491,7 +511,7 @@ build_failed_as(const struct run *run, struct cell *c, struct profile *const *pr
 		/* the same conflict, not built either */
 		c->reason = xstrdup(from->reason);
 	} else {
-		c->reason = xasprintf("as '%s' (its build without the post-link steps): %s",
+		c->reason = xasprintf("as '%s' (the build it starts from): %s",
 				      from->name,
 				      from->reason ? from->reason : cell_status_name(from->status));
 	}
@@ -514,27 +534,114 @@ cell_dir(const struct run *run, const char *name)
 		     : xasprintf("%s/cells/%s", run->workdir, name);
 }
 
-/* The cell's artifact starts as a copy of from's, at the same place in the tree
- * when from was built here (so a smoke test finds it where it expects). */
+/* The cell's artifact goes where from's is, in this cell's tree, when from was
+ * built here (so a smoke test finds it where it expects). Returns 0 or -1. */
 static int
-copy_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
+place_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
 {
-	char *fdir = cell_dir(run, from->name);
+	char *fdir = cell_dir(run, from->name), *parent;
 	size_t n = strlen(fdir);
 	const char *base = strrchr(from->artifact, '/');
 	int rc;
 
+	free(c->artifact);
 	if (!strncmp(from->artifact, fdir, n) && from->artifact[n] == '/') {
 		c->artifact = xasprintf("%s%s", dir, from->artifact + n);
 	} else {
 		c->artifact = xasprintf("%s/src/%s", dir, base ? base + 1 : from->artifact);
 	}
 	free(fdir);
-	rc = fs_copy_file(from->artifact, c->artifact);
-	if (rc == 0) {
-		log_line(c, "==> copy of %s\n", from->artifact);
-	}
+	parent = xstrndup(c->artifact, (size_t)(strrchr(c->artifact, '/') - c->artifact));
+	rc = fs_mkdirs(parent);
+	free(parent);
 	return rc;
+}
+
+/* The cell's artifact starts as a copy of from's. */
+static int
+copy_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
+{
+	if (place_artifact(run, c, from, dir) < 0 ||
+	    fs_copy_file(from->artifact, c->artifact) < 0) {
+		return -1;
+	}
+	log_line(c, "==> copy of %s\n", from->artifact);
+	return 0;
+}
+
+bool
+build_relinks(const struct run *run)
+{
+	return run->reuse && run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo");
+}
+
+bool
+build_derives(const struct run *run, const struct profile *p)
+{
+	return profile_post_only(p, run->recipe->toolchain, run->recipe->name) ||
+	       (build_relinks(run) && profile_cargo_link_only(p));
+}
+
+/* The link arguments the profiles add that from was built without (the rustflags
+ * of those that only add link arguments), into extra. Returns whether there are
+ * any such profiles. */
+static bool
+relink_extra(const struct run *run, struct profile *const *profiles, size_t n,
+	     struct strv *extra)
+{
+	bool any = false;
+
+	if (!build_relinks(run)) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (profile_cargo_link_only(profiles[i])) {
+			profile_rust_link_args(&profiles[i]->cargo.rustflags, extra);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Link the objects from's build kept again into this cell's artifact, with extra
+ * link arguments; the cell's own link flags are the wrapper's, as in a build.
+ * Returns 1 when it linked, 0 when the cell failed (recorded) or when from kept
+ * no link (*none set: build the cell instead), -1 when ounce could not go on. */
+static int
+relink_artifact(const struct run *run, struct cell *c, const struct cell *from,
+		const char *dir, const char *src, const struct strv *extra, struct strv *env,
+		bool *none)
+{
+	char *fdir = cell_dir(run, from->name), *keep = xasprintf("%s/link", fdir);
+	struct relink r = RELINK_INIT;
+	struct strv argv = STRV_INIT, lenv = STRV_INIT;
+	double seconds = 0;
+	int ok;
+
+	*none = !from->built || relink_find(keep, from->artifact, &r) < 0;
+	free(keep);
+	free(fdir);
+	if (*none) {
+		return 0;
+	}
+	if (place_artifact(run, c, from, dir) < 0) {
+		relink_release(&r);
+		return -1;
+	}
+	log_line(c, "==> the objects of %s, linked again\n", from->name);
+	c->relinked = true;
+	strv_push(&argv, run->self);
+	strv_push(&argv, "cc");
+	strv_push(&argv, "--");
+	strv_push(&argv, r.real);
+	relink_args(&r, c->artifact, extra, &argv);
+	strv_extend(&lenv, env);
+	strv_unsetenv(&lenv, "OUNCE_KEEP_LINK");
+	ok = run_step(run, c, "link", &argv, &lenv, fs_exists(r.cwd) ? r.cwd : src,
+		      CELL_BUILD_FAILED, &seconds);
+	strv_release(&lenv);
+	relink_release(&r);
+	return ok;
 }
 
 /* Post-link steps, measure, smoke test: the end of every cell. */
@@ -610,6 +717,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	char *stem = NULL;
 	const struct project *p = run->project;
 	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;
+	struct strv extra = STRV_INIT;
 	char key[CACHE_KEY_LEN + 1];
 	int rc = -1, ok;
 
@@ -662,14 +770,30 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		rc = ok;
 		goto out;
 	}
-	post_steps(run, profiles, n, from != NULL, &c->settings, &post);
 	if (from) {
-		/* only post-link steps set this cell apart from from: no rebuild */
-		free(c->reused_from);
-		c->reused_from = xstrdup(from->name);
-		if (copy_artifact(run, c, from, dir) < 0) {
+		/* only post-link steps, or link arguments, set this cell apart from
+		 * from: no rebuild */
+		bool none = false;
+
+		if (relink_extra(run, profiles, n, &extra)) {
+			ok = relink_artifact(run, c, from, dir, src, &extra, &env, &none);
+			if (ok <= 0 && !none) {
+				rc = ok;
+				goto out;
+			}
+		} else if (copy_artifact(run, c, from, dir) < 0) {
 			goto out;
 		}
+		if (none) {
+			debug("%s: %s kept no link to start from: built instead", c->name,
+			      from->name);
+			from = NULL;
+		}
+	}
+	post_steps(run, profiles, n, from != NULL, &c->settings, &post);
+	if (from) {
+		free(c->reused_from);
+		c->reused_from = xstrdup(from->name);
 		/* what building this cell costs: the build it starts from, then its steps */
 		c->build_seconds = from->build_seconds;
 		rc = finish_cell(run, c, &post, dir, src, &env, hook);
@@ -710,6 +834,7 @@ out:
 	strv_release(&cargs);
 	strv_release(&bargs);
 	strv_release(&post);
+	strv_release(&extra);
 	strv_release(&env);
 	free(dir);
 	free(src);

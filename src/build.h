@@ -3,6 +3,7 @@
 #ifndef OUNCE_BUILD_H
 #define OUNCE_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cell;
@@ -20,8 +21,10 @@ struct build_hook {
 /* Build cell c (whose name is set) with the given profiles, in order, with jobs
  * parallel jobs inside the build (the recipe's {jobs}; 0: run->build_jobs), and record
  * everything in c: a failure of the build is c->status, not a return value. With
- * from set (a finished cell built with the same profiles less some that only add
- * post-link steps), start from a copy of from's artifact and run only those steps.
+ * from set (a finished cell built with the same profiles less some that
+ * build_derives), start from a copy of from's artifact, or link from's kept objects
+ * again with the link arguments (building the cell when from kept none), and run
+ * only the post-link steps.
  * A result in run->cache is taken instead of building. hook, when not NULL, is told
  * when the smoke test starts. Returns 0, or -1 when ounce itself could not go on
  * (reported). */
@@ -33,6 +36,13 @@ int build_cell(const struct run *run, struct cell *c, struct profile *const *pro
  * steps. Returns 0. */
 int build_failed_as(const struct run *run, struct cell *c, struct profile *const *profiles,
 		    size_t n, const struct cell *from);
+
+/* Does this run relink Cargo cells that only add link arguments (with reuse on)? */
+bool build_relinks(const struct run *run);
+/* Can a cell with p start from the cell without it: a copy of its artifact (p only
+ * adds post-link steps) or, in a Cargo run, its objects linked again (p only adds
+ * link arguments: profile_cargo_link_only)? */
+bool build_derives(const struct run *run, const struct profile *p);
 
 /* Create run->shimdir with the compiler names linked to run->self. Returns 0 or -1
  * after reporting. */

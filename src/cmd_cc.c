@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "relink.h"
 #include "spawn.h"
 #include "strv.h"
 #include "wrap.h"
@@ -50,6 +51,22 @@ run_real(const char *real, char **args, int nargs)
 	wrap_decode(&ldflags, getenv("OUNCE_LDFLAGS"));
 	wrap_decode(&libs, getenv("OUNCE_LIBS"));
 	struct strv with_map = STRV_INIT;
+	const char *keep = getenv("OUNCE_KEEP_LINK"), *root = getenv("OUNCE_KEEP_ROOT");
+
+	if (keep && *keep && root && *root && wrap_classify(args, (size_t)nargs) == WRAP_LINK) {
+		/* a Cargo cell: rustc deletes its objects after this link, and a cell
+		 * that only adds link arguments links them again (best effort: the
+		 * cell is built from scratch when nothing was kept) */
+		struct strv roots = STRV_INIT;
+		const char *tmp = getenv("TMPDIR");
+
+		/* the cell's directory, and the temporary directory, where older
+		 * rustc made its own (symbols.o; newer ones make it in deps/) */
+		strv_push(&roots, root);
+		strv_push(&roots, tmp && *tmp == '/' ? tmp : "/tmp");
+		relink_keep(keep, &roots, real, args, (size_t)nargs);
+		strv_release(&roots);
+	}
 
 	if (getenv("OUNCE_MAP") && !strcmp(getenv("OUNCE_MAP"), "1")) {
 		char *map = wrap_map_flag(args, (size_t)nargs);

@@ -542,6 +542,51 @@ profile_post_only(const struct profile *p, const char *toolchain, const char *re
 	return only;
 }
 
+int
+profile_rust_link_args(const struct strv *rustflags, struct strv *out)
+{
+	for (size_t i = 0; i < rustflags->n; i++) {
+		const char *f = rustflags->v[i], *v;
+
+		if (!strcmp(f, "-C") && i + 1 < rustflags->n) {
+			f = rustflags->v[++i];
+		} else if (!strncmp(f, "-C", 2)) {
+			f += 2;
+		} else {
+			return -1;
+		}
+		if (!strncmp(f, "link-arg=", 9)) {
+			strv_push(out, f + 9);
+		} else if (!strncmp(f, "link-args=", 10)) {
+			/* RUSTFLAGS is split at blanks, so the list is one word here */
+			for (v = f + 10; *v;) {
+				size_t n = strcspn(v, " \t");
+
+				if (n) {
+					strv_push_owned(out, xstrndup(v, n));
+				}
+				v += n + strspn(v + n, " \t");
+			}
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+bool
+profile_cargo_link_only(const struct profile *p)
+{
+	struct strv args = STRV_INIT;
+	const struct profile_flags *f = &p->cargo;
+	bool only = !f->post.n && !f->cflags.n && !f->env.n && !f->build_args.n &&
+		    !f->configure_args.n && (f->rustflags.n || f->ldflags.n || f->libs.n) &&
+		    profile_rust_link_args(&f->rustflags, &args) == 0;
+
+	strv_release(&args);
+	return only;
+}
+
 void
 settings_release(struct settings *s)
 {

@@ -119,6 +119,15 @@ bool profile_applies_to(const struct profile *p, const char *toolchain, const ch
 /* Does p only add post-link steps for this toolchain and recipe (strip)? Then a
  * cell with it can start from a copy of the artifact linked without it. */
 bool profile_post_only(const struct profile *p, const char *toolchain, const char *recipe);
+/* Does p, in a Cargo build, only add arguments to the link: rustflags that are
+ * all -C link-arg(s), link flags or libraries for the wrapper? RUSTFLAGS are not
+ * in Cargo's -C metadata (since Cargo 1.39), so rustc's objects are the same
+ * without it, and a cell with it can relink the objects of the cell without it.
+ * (Cargo's profile settings, strip included, are in -C metadata: not these.) */
+bool profile_cargo_link_only(const struct profile *p);
+/* The linker arguments of rustflags (-C link-arg=X, -Clink-arg=X, -C link-args=X),
+ * appended to out; -1 when one of the flags is something else. */
+int profile_rust_link_args(const struct strv *rustflags, struct strv *out);
 /* Why profiles v (n of them, in a C build) cannot be built together, in buf (len
  * bytes), or NULL when they can: a profile's `conflicts` names another of them,
  * for the compiler the cell is built with (lld cannot link gcc's LTO objects). */

@@ -40,7 +40,9 @@ struct cell {
 	struct settings settings;
 	bool cached;		/* its result came from the cache of an earlier run */
 	bool built;		/* a configure or build command ran for it in this run */
-	char *reused_from;	/* the cell whose linked artifact it started from, or NULL */
+	char *reused_from;	/* the cell whose linked artifact (or kept objects) it
+				 * started from, or NULL */
+	bool relinked;		/* it linked reused_from's objects again (not saved) */
 };
 
 /* One line of the table: a cell as it appears in a group. */

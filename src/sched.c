@@ -150,15 +150,10 @@ enqueue(struct sched *s, size_t index, bool front)
 	s->nqueue++;
 }
 
-static bool
-post_only(const struct sched *s, const struct profile *p)
-{
-	return profile_post_only(p, s->run->recipe->toolchain, s->run->recipe->name);
-}
-
 /* The task of the cell of profiles v, made (and queued, at the front when front is
  * set) unless it exists. With reuse on, a cell whose profiles include some that only
- * add post-link steps starts from the cell without them: one that exists, or, for a
+ * add post-link steps (or, for Cargo, link arguments: build_derives) starts from the
+ * cell without them: one that exists, or, for a
  * search or the full factorial (which ask for both sooner or later), one queued
  * first. */
 static struct task *
@@ -187,7 +182,7 @@ add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 		size_t nk = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			if (!post_only(s, v[i])) {
+			if (!build_derives(s->run, v[i])) {
 				kept[nk++] = v[i];
 			}
 		}
@@ -439,9 +434,10 @@ static void
 report(struct sched *s, const struct cell *c)
 {
 	const char *how = c->cached ? " [cached]"
-			  : c->reused_from && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED)
-			      ? " [from a copy]"
-			      : "";
+			  : !c->reused_from || (c->status != CELL_OK && c->status != CELL_SMOKE_FAILED)
+			      ? ""
+			  : c->relinked ? " [relinked]"
+					: " [from a copy]";
 
 	s->finished++;
 	if (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) {
@@ -645,7 +641,7 @@ best_rows(struct sched *s, const char *group)
 			v[j - 1] = tmp;
 		}
 	}
-	note = xasprintf("best of %zu cells (%zu built, %zu cached, the rest from copies)",
+	note = xasprintf("best of %zu cells (%zu built, %zu cached, the rest from copies or relinks)",
 			 s->ntasks, built, cached);
 	for (size_t i = 0; i < n && i < 5; i++) {
 		char *label = strv_join(&v[i]->profiles, " + ");

@@ -738,6 +738,48 @@ test_profile_conflicts_dimension_post_only(void **state)
 		      "dimension must be one word");
 }
 
+/* Cargo profiles that only add link arguments (relinkable) and what they add */
+static void
+test_profile_cargo_link_only(void **state)
+{
+	struct fixture *f = *state;
+	const char *const inis[][2] = {
+		{"relr.ini", "[profile]\nsummary = r\n[cargo]\n"
+			     "rustflags = -C link-arg=-Wl,-z,pack-relative-relocs -Clink-arg=-s\n"},
+		{"list.ini", "[profile]\nsummary = l\n[cargo]\nrustflags = -C link-args=-a\n"},
+		{"ld.ini", "[profile]\nsummary = d\n[cargo]\nldflags = -Wl,--icf=all\n"},
+		{"opt.ini", "[profile]\nsummary = o\n[cargo]\n"
+			    "rustflags = -C link-arg=-s -C opt-level=s\n"},
+		{"env.ini", "[profile]\nsummary = e\n[cargo]\nenv = CARGO_PROFILE_{BUILD}_STRIP=1\n"},
+		{"both.ini", "[profile]\nsummary = b\n[cargo]\nrustflags = -C link-arg=-s\n"
+			     "build_args = --features x\n"},
+		{"c.ini", "[profile]\nsummary = c\nldflags = -s\n"},
+	};
+	const bool want[] = {true, true, true, false, false, false, false};
+	struct strv args = STRV_INIT, bad = STRV_INIT;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		char *path = tu_write_file(f->t.dir, inis[i][0], inis[i][1]);
+		struct profile *p = profile_load_file(&f->set, path);
+
+		assert_non_null(p);
+		if (profile_cargo_link_only(p) != want[i]) {
+			fail_msg("%s: link-only %d, want %d", inis[i][0], !want[i], want[i]);
+		}
+		if (i == 0) {
+			assert_int_equal(profile_rust_link_args(&p->cargo.rustflags, &args), 0);
+		}
+		free(path);
+	}
+	TU_WORDS(&args, "-Wl,-z,pack-relative-relocs", "-s");
+	strv_push(&bad, "-C");
+	strv_push(&bad, "link-args=-a -b");
+	strv_push(&bad, "--cfg");
+	assert_int_equal(profile_rust_link_args(&bad, &args), -1);
+	strv_release(&args);
+	strv_release(&bad);
+}
+
 int
 main(void)
 {
@@ -761,6 +803,7 @@ main(void)
 		T(test_profile_settings_compose_cargo),
 		T(test_profile_real_profiles_cargo),
 		T(test_profile_conflicts_dimension_post_only),
+		T(test_profile_cargo_link_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
