@@ -12,15 +12,16 @@
 #   2. ounce: matrix with its defaults (-j cores, result cache, objects shared
 #      through ccache, post-link cells from copies, Cargo cells that only add
 #      link arguments relinked from kept objects); wall time measured here
+#   (1 and 2 are made REPEAT times each, default 3, in turn; the median counts)
 #   3. the same command again, nothing changed (the second run)
 #   4. --strategy full and --strategy search: the smallest file each finds
 # Usage: bench/matrix_speed.sh [--quick]   (after ./bootstrap; needs jq; OUNCE=PATH
-# to use another ounce binary). The full run takes a long time: --strategy full
-# builds every combination of 8 profiles.
+# to use another ounce binary; REPEAT=N and SETTLE=SECONDS, below). The full run
+# takes a long time: --strategy full builds every combination of 8 profiles.
 # Prints a Markdown table (one row per project), a PASS/FAIL line per target:
 # (a) search finds full's bytes with at most 4*D builds (D = profile dimensions;
-# cells made from copies of linked artifacts, or relinked, are not builds), (b) ounce / by hand
-# serially <= 0.5 (ounce / by hand with make -jCORES is printed beside it),
+# cells made from copies of linked artifacts, or relinked, are not builds), (b)
+# ounce / by hand serially <= 0.5 (ounce / by hand with make -jCORES is printed beside it),
 # (c) second/first < 0.05, (d) ounce's own CPU apart from measuring
 # (libelf, gzip -9 and xz -9 of every cell, reported beside it) < 2% of its wall
 # time; then the figures of every run, from results.json. Exits 1 when
@@ -151,6 +152,20 @@ best_bytes() {
 	echo "$v"
 }
 
+# median_index V...: the index of the median of the numbers V (the lower middle
+# one of an even count)
+median_index() {
+	local i
+	local n=$# sorted
+	sorted=$(for ((i = 1; i <= n; i++)); do echo "${!i} $((i - 1))"; done | sort -g | sed -n "$(((n + 1) / 2))p")
+	echo "${sorted#* }"
+}
+
+# REPEAT=N (default 3): how many times each timed run (by hand, plain make; by hand;
+# ounce) is made; the tables report the median of each.
+repeat=${REPEAT:-3}
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive number, not '$repeat'"
+
 rows=()
 targets=()
 details=()
@@ -162,22 +177,37 @@ bench() {
 	w=$t/$name
 	mkdir -p "$w"
 
-	run_matrix "$name" "by-hand serial" "$w/w1" "$dir" --no-reuse -j 1 -p "$profiles"
-	local hand=$wall
-	run_matrix "$name" "by-hand serial, plain make" "$w/w0" "$dir" --no-reuse -j 1 --build-jobs 1 \
-		-p "$profiles"
-	local hand1=$wall
-	details+=("| $name | by-hand serial, plain make | $hand1 | $(figures "$w/w0") |")
-	run_matrix "$name" "ounce" "$w/w2" "$dir" -p "$profiles"
-	local first=$wall
+	# the three timed runs, REPEAT times each, in turn (so a drift of the machine
+	# falls on all three alike); each is judged by its median
+	local k hands=() hand1s=() firsts=()
+	for ((k = 1; k <= repeat; k++)); do
+		run_matrix "$name" "by-hand serial, plain make [$k/$repeat]" "$w/w0-$k" "$dir" \
+			--no-reuse -j 1 --build-jobs 1 -p "$profiles"
+		hand1s+=("$wall")
+		run_matrix "$name" "by-hand serial [$k/$repeat]" "$w/w1-$k" "$dir" --no-reuse -j 1 \
+			-p "$profiles"
+		hands+=("$wall")
+		run_matrix "$name" "ounce [$k/$repeat]" "$w/w2-$k" "$dir" -p "$profiles"
+		firsts+=("$wall")
+	done
+	local hand hand1 first m0 m1 m2
+	m0=$(median_index "${hand1s[@]}")
+	m1=$(median_index "${hands[@]}")
+	m2=$(median_index "${firsts[@]}")
+	hand1=${hand1s[m0]}
+	hand=${hands[m1]}
+	first=${firsts[m2]}
+	details+=("| $name | by-hand serial, plain make (median of ${hand1s[*]}) | $hand1 | $(figures "$w/w0-$((m0 + 1))") |")
+	details+=("| $name | by-hand serial (median of ${hands[*]}) | $hand | $(figures "$w/w1-$((m1 + 1))") |")
+	details+=("| $name | ounce (median of ${firsts[*]}) | $first | $(figures "$w/w2-$((m2 + 1))") |")
 	local cells builds self measure ounce_wall
+	mv "$w/w2-$((m2 + 1))" "$w/w2"
 	cells=$(table_cells "$w/w2")
 	builds=$(field "$w/w2" builds_run)
 	self=$(field "$w/w2" self_seconds)
 	measure=$(jq -r '.measure_seconds // 0' "$w/w2/results.json")
 	ounce_wall=$(field "$w/w2" wall_seconds)
-	details+=("| $name | by-hand serial | $hand | $(figures "$w/w1") |")
-	details+=("| $name | ounce | $first | $(figures "$w/w2") |")
+	rm -rf "$w"/w0-* "$w"/w1-* "$w"/w2-*
 	run_matrix "$name" "second run" "$w/w2" "$dir" -p "$profiles"
 	local second=$wall
 	details+=("| $name | second run | $second | $(figures "$w/w2") |")
@@ -230,6 +260,6 @@ printf '%s\n' "${rows[@]}"
 echo
 printf '%s\n' "${targets[@]}"
 echo
-echo "| project | run | wall s (measured here) | wall_seconds | self_seconds | builds_run | cells_total | cache_hits | cells copied (reused_from) |"
+echo "| project | run | wall s (measured here) | wall_seconds | self_seconds | builds_run | cells_total | cache_hits | cells from copies or relinks (reused_from) |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${details[@]}"
