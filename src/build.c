@@ -719,6 +719,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;
 	struct strv extra = STRV_INIT;
 	char key[CACHE_KEY_LEN + 1];
+	bool keyed = false;
 	int rc = -1, ok;
 
 	c->status = CELL_PENDING;
@@ -733,9 +734,11 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 			goto out;
 		}
 	}
-	if (run->cache) {
+	if (run->cache && !run->fresh && !cache_empty(run->cache)) {
+		/* (a new cache has nothing to find: the key can wait for the store) */
 		cache_key(run->cache, c, key);
-		if (!run->fresh && cache_load(run->cache, key, c)) {
+		keyed = true;
+		if (cache_load(run->cache, key, c)) {
 			debug("%s: cached result %s", c->name, key);
 			rc = 0;
 			goto out;
@@ -829,6 +832,9 @@ out:
 		}
 	}
 	if (rc == 0 && run->cache && !c->cached) {
+		if (!keyed) {
+			cache_key(run->cache, c, key);
+		}
 		cache_store(run->cache, key, c);
 	}
 	strv_release(&cargs);

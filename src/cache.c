@@ -4,6 +4,7 @@
  * no half entry. */
 #include "cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -36,8 +37,8 @@ to_hex(XXH128_hash_t h, char out[CACHE_KEY_LEN + 1])
 		 (unsigned long long)h.low64);
 }
 
-void
-cache_init(struct cache *c, const char *workdir, const struct strv *parts)
+static void
+hash_parts(const struct strv *parts, char out[CACHE_KEY_LEN + 1])
 {
 	XXH3_state_t *st = XXH3_createState();
 
@@ -49,21 +50,112 @@ cache_init(struct cache *c, const char *workdir, const struct strv *parts)
 		/* with its terminator, so "a" "bc" and "ab" "c" differ */
 		XXH3_128bits_update(st, parts->v[i], strlen(parts->v[i]) + 1);
 	}
-	to_hex(XXH3_128bits_digest(st), c->context);
+	to_hex(XXH3_128bits_digest(st), out);
 	XXH3_freeState(st);
+}
+
+/* Is name an entry's (CACHE_KEY_LEN hex digits)? */
+static bool
+is_key(const char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	return n == CACHE_KEY_LEN && !name[n];
+}
+
+static bool
+dir_has_entry(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d) {
+		return false;
+	}
+	while (!found && (e = readdir(d))) {
+		found = is_key(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+void
+cache_init(struct cache *c, const char *workdir, const struct strv *parts)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->mu, NULL);
+	hash_parts(parts, c->context);
 	c->dir = xasprintf("%s/cache", workdir);
+	c->empty = !dir_has_entry(c->dir);
+}
+
+static void *
+finish_context(void *arg)
+{
+	struct cache *c = arg;
+
+	cache_add_toolchain(&c->parts, c->cargo, c->memo_dir);
+	hash_parts(&c->parts, c->context);
+	return NULL;
+}
+
+void
+cache_init_async(struct cache *c, const char *workdir, const struct strv *parts, bool cargo,
+		 const char *memo_dir)
+{
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->mu, NULL);
+	c->dir = xasprintf("%s/cache", workdir);
+	c->empty = !dir_has_entry(c->dir);
+	strv_extend(&c->parts, parts);
+	c->cargo = cargo;
+	c->memo_dir = memo_dir ? xstrdup(memo_dir) : NULL;
+	c->async = true;
+	c->pending = pthread_create(&c->thread, NULL, finish_context, c) == 0;
+	if (!c->pending) {
+		finish_context(c);
+	}
+}
+
+bool
+cache_empty(const struct cache *c)
+{
+	return c->empty;
+}
+
+/* Wait for cache_init_async's thread, once. */
+static void
+context_ready(struct cache *c)
+{
+	pthread_mutex_lock(&c->mu);
+	if (c->pending) {
+		pthread_join(c->thread, NULL);
+		c->pending = false;
+	}
+	pthread_mutex_unlock(&c->mu);
 }
 
 void
 cache_release(struct cache *c)
 {
+	if (!c->dir) {
+		/* never made */
+		return;
+	}
+	context_ready(c);
+	pthread_mutex_destroy(&c->mu);
+	strv_release(&c->parts);
+	free(c->memo_dir);
 	free(c->dir);
 	c->dir = NULL;
+	c->memo_dir = NULL;
 }
 
 void
-cache_key(const struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1])
+cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1])
 {
+	context_ready(c);
 	json_t *s = result_settings_json(&cell->settings);
 	char *js = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
 	struct buf b = BUF_INIT;

@@ -5,26 +5,46 @@
 #ifndef OUNCE_CACHE_H
 #define OUNCE_CACHE_H
 
+#include <pthread.h>
 #include <stdbool.h>
+
+#include "strv.h"
 
 struct buf;
 struct cell;
-struct strv;
 
 #define CACHE_KEY_LEN 32
 
 struct cache {
 	char *dir;		/* WORKDIR/cache (owned) */
 	char context[CACHE_KEY_LEN + 1];	/* hash of what every cell of the run shares */
+	bool empty;		/* no entry when the run started: nothing to look up */
+	/* cache_init_async: the thread that finishes the context, joined once */
+	pthread_mutex_t mu;
+	pthread_t thread;
+	bool pending;
+	bool async;
+	struct strv parts;
+	bool cargo;
+	char *memo_dir;
 };
 
 /* Fill c for work directory workdir, the context hashed from the strings of parts.
  * Nothing is created on disk yet. */
 void cache_init(struct cache *c, const char *workdir, const struct strv *parts);
+/* cache_init with the toolchain's versions (cache_add_toolchain(parts, cargo,
+ * memo_dir)) added to parts in a thread: a compiler's `--version` takes 0.2 s
+ * after a quiet minute (clang maps its 110 MB libLLVM), and a new work directory
+ * has nothing to look up, so the first build need not wait for it. cache_key
+ * waits for the thread. */
+void cache_init_async(struct cache *c, const char *workdir, const struct strv *parts, bool cargo,
+		      const char *memo_dir);
+/* Did the cache hold no entry when c was made (a lookup cannot hit)? */
+bool cache_empty(const struct cache *c);
 /* Free what c owns. */
 void cache_release(struct cache *c);
-/* The key of cell (its build and settings, in c's context) into key. */
-void cache_key(const struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1]);
+/* The key of cell (its build and settings, in c's context) into key. Thread-safe. */
+void cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1]);
 /* If an earlier run stored key, copy its result into cell (status, reason,
  * measures, smoke test, build time; log and artifact point into the cache) and
  * return true. A missing or unreadable entry is a miss. */

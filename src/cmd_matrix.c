@@ -391,7 +391,6 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	      struct strv *parts)
 {
 	struct buf b = BUF_INIT;
-	char *memo;
 
 	strv_push(parts, "ounce " OUNCE_VERSION);
 	if (fs_read_file(run->recipe->file, &b) < 0) {
@@ -423,10 +422,7 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 					 run->smoke_timeout));
 	strv_push_owned(parts, xasprintf("match %s", run->recipe_match ? run->recipe_match : ""));
 	cache_add_environment(parts);
-	memo = xasprintf("%s/cache", run->workdir);
-	cache_add_toolchain(parts, run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo"),
-			    run->fresh ? NULL : memo);
-	free(memo);
+	/* the toolchain's versions are added by cache_init_async */
 	return cache_add_tree(parts, run->project->dir, &run->project->exclude, run->workdir);
 }
 
@@ -668,7 +664,12 @@ cmd_matrix(int argc, char **argv)
 		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
 			goto out;
 		}
-		cache_init(&cache, run.workdir, &parts);
+		char *memo = xasprintf("%s/cache", run.workdir);
+
+		cache_init_async(&cache, run.workdir, &parts,
+				 run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo"),
+				 run.fresh ? NULL : memo);
+		free(memo);
 		run.cache = &cache;
 	}
 	{

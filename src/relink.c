@@ -77,6 +77,11 @@ relink_keep(const char *keep, const struct strv *roots, const char *real, char *
 	}
 	out = absolute(cwd, args[o] + (inline_ ? 2 : 0));
 	base = strrchr(out, '/') + 1;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		/* not a file's name: keep/BASE would be keep itself */
+		free(out);
+		return 1;
+	}
 	dir = xasprintf("%s/%s", keep, base);
 	if (fs_remove_tree(dir) < 0 || fs_mkdirs(dir) < 0) {
 		free(dir);

@@ -227,6 +227,48 @@ test_cache_store_and_load(void **state)
 	free(log);
 }
 
+/* cache_init_async: the same context as cache_init with the toolchain's lines, and
+ * whether the cache held an entry when it was made */
+static void
+test_cache_init_async(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT, all = STRV_INIT;
+	struct cache sync = {0}, async = {0}, later = {0};
+	char *art = tu_write_file(t->dir, "cells/x/prog", "linked\n");
+	char *log = tu_write_file(t->dir, "cells/x/build.log", "==> make\n");
+	char *memo = xasprintf("%s/cache", t->dir);
+	struct cell *c = ok_cell("x", art, log);
+	char k1[CACHE_KEY_LEN + 1], k2[CACHE_KEY_LEN + 1];
+
+	strv_push(&parts, "ounce 1");
+	strv_extend(&all, &parts);
+	cache_add_toolchain(&all, false, memo);
+	cache_init(&sync, t->dir, &all);
+	cache_init_async(&async, t->dir, &parts, false, memo);
+	assert_true(cache_empty(&async));
+	cache_key(&async, c, k1);
+	cache_key(&sync, c, k2);
+	assert_string_equal(k1, k2);
+	assert_string_equal(async.context, sync.context);
+	/* the tool-version memo files are not entries */
+	assert_true(cache_empty(&sync));
+	assert_int_equal(cache_store(&async, k1, c), 0);
+	cache_init_async(&later, t->dir, &parts, false, memo);
+	assert_false(cache_empty(&later));
+	cache_key(&later, c, k2);
+	assert_string_equal(k1, k2);
+	cache_release(&sync);
+	cache_release(&async);
+	cache_release(&later);
+	strv_release(&parts);
+	strv_release(&all);
+	cell_free(c);
+	free(art);
+	free(log);
+	free(memo);
+}
+
 static void
 test_cache_memo(void **state)
 {
@@ -329,6 +371,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			test_cache_key_depends_on_settings_build_and_context, tu_setup_tmpdir,
 			tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_init_async, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_tool_version_memo, tu_setup_tmpdir,

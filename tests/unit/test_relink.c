@@ -2,7 +2,7 @@
  * are hard-linked into the record (and survive their deletion), the others are
  * named as they were; the record is found by its output's inode, and the relink's
  * arguments write another output with the extra arguments last. A link that cannot
- * be kept (no output, a response file) is not. */
+ * be kept (no output, a response file, an output that names no file) is not. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,10 +113,12 @@ test_relink_refuses_what_it_cannot_keep(void **state)
 	char *no_out[] = {obj, W("-lc")};
 	char *rsp[] = {W("@/tmp/rustcY/linker-arguments"), W("-o"), W("app")};
 	char *inline_out[] = {obj, W("-oapp")};
+	char *dir_out[] = {obj, W("-o"), W("sub/")};
 
 	strv_push(&roots, t->dir);
 	assert_int_equal(relink_keep(keep, &roots, "cc", no_out, 2), 1);
 	assert_int_equal(relink_keep(keep, &roots, "cc", rsp, 3), 1);
+	assert_int_equal(relink_keep(keep, &roots, "cc", dir_out, 3), 1);
 	assert_false(fs_exists(keep));
 	/* nothing kept: nothing found */
 	assert_int_equal(relink_find(keep, obj, &r), -1);
