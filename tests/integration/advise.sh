@@ -47,13 +47,24 @@ for p in strip gc; do
 done
 tail -n 1 res.txt | grep -q "suggestion" || fail "no summary line at the end of: $(cat res.txt)"
 
-# bad input: one line, exit 2, nothing on stdout
-head -c 4096 /dev/urandom > garbage
+# bad input: one line, exit 2, nothing on stdout. The garbage starts with a byte
+# that is not '{' (which would make it a results.json, tested below), so the
+# test does not depend on what the random bytes begin with.
+{
+	printf 'X'
+	head -c 4096 /dev/urandom
+} > garbage
 "$OUNCE" advise garbage > out.txt 2> err.txt
 check_eq "garbage: exit status" 2 "$?"
 check_eq "garbage: one line" 1 "$(wc -l < err.txt)"
 grep -q '^ounce: error: ' err.txt || fail "garbage: not an error line: $(cat err.txt)"
 [ ! -s out.txt ] || fail "garbage: printed advice"
+printf '{\n  "tool": "ounce",\n  "cells": [\n' > broken.json
+"$OUNCE" advise broken.json > out.txt 2> err.txt
+check_eq "broken.json: exit status" 2 "$?"
+check_eq "broken.json: one line" 1 "$(wc -l < err.txt)"
+grep -q '^broken.json:[0-9][0-9]*: error: invalid JSON' err.txt ||
+	fail "broken.json: not a file:line error: $(cat err.txt)"
 echo '{"not": "results"}' > bad.json
 "$OUNCE" advise bad.json > out.txt 2> err.txt
 check_eq "bad.json: exit status" 2 "$?"
