@@ -213,6 +213,8 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			cell->cached = true;
 			cell->built = false;
 			hit = true;
+			/* used now: cache_prune removes the entries used least recently */
+			utimensat(AT_FDCWD, entry, NULL, 0);
 		}
 		free(art);
 	}
@@ -282,9 +284,14 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 	if (rc < 0) {
 		goto out;
 	}
-	/* an entry with the same key holds the same result: the first one stays */
-	if (rename(tmp, entry) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
-		rc = error_errno("cannot store '%s' in the cache", cell->name);
+	/* an entry with the same key holds the same result: the first one stays,
+	 * marked used now */
+	if (rename(tmp, entry) < 0) {
+		if (errno != ENOTEMPTY && errno != EEXIST) {
+			rc = error_errno("cannot store '%s' in the cache", cell->name);
+		} else {
+			utimensat(AT_FDCWD, entry, NULL, 0);
+		}
 	}
 out:
 	if (fs_exists(tmp)) {
@@ -295,6 +302,134 @@ out:
 	}
 	free(tmp);
 	free(entry);
+	return rc;
+}
+
+/* One entry of the cache, for cache_prune. */
+struct entry {
+	char *name;
+	struct timespec used;
+	unsigned long long bytes;
+};
+
+/* Oldest use first; by name when two were used at the same time, so the order
+ * does not depend on readdir's. */
+static int
+by_use(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+
+	if (a->used.tv_sec != b->used.tv_sec) {
+		return a->used.tv_sec < b->used.tv_sec ? -1 : 1;
+	}
+	if (a->used.tv_nsec != b->used.tv_nsec) {
+		return a->used.tv_nsec < b->used.tv_nsec ? -1 : 1;
+	}
+	return strcmp(a->name, b->name);
+}
+
+/* The bytes of the files in the entry directory dir/name (entries are flat:
+ * cell.json, build.log, the artifact). */
+static unsigned long long
+entry_bytes(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unsigned long long sum = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0) {
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			sum += (unsigned long long)st.st_size;
+		}
+	}
+	closedir(d);
+	return sum;
+}
+
+int
+cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_since,
+	    struct cache_pruned *out)
+{
+	DIR *d = opendir(c->dir);
+	struct entry *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned long long total = 0;
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!d) {
+		/* no cache yet: nothing to prune */
+		return errno == ENOENT ? 0 : error_errno("cannot read the cache '%s'", c->dir);
+	}
+	while ((e = readdir(d))) {
+		bool key = is_key(e->d_name);
+
+		if ((!key && strncmp(e->d_name, ".tmp-", 5)) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode)) {
+			continue;
+		}
+		if (!key) {
+			/* a store a killed run left half done (a running one renames
+			 * its own within seconds) */
+			if (st.st_mtime < now - 24 * 60 * 60) {
+				char *path = xasprintf("%s/%s", c->dir, e->d_name);
+
+				fs_remove_tree(path);
+				free(path);
+			}
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[n].name = xstrdup(e->d_name);
+		v[n].used = st.st_mtim;
+		v[n].bytes = entry_bytes(dirfd(d), e->d_name);
+		total += v[n].bytes;
+		n++;
+	}
+	closedir(d);
+	if (n) {
+		qsort(v, n, sizeof(*v), by_use);
+	}
+	for (size_t i = 0; i < n && max_bytes && total > max_bytes; i++) {
+		char *path;
+
+		if (v[i].used.tv_sec >= keep_since) {
+			break;
+		}
+		path = xasprintf("%s/%s", c->dir, v[i].name);
+		if (fs_remove_tree(path) < 0) {
+			rc = -1;
+			free(path);
+			break;
+		}
+		free(path);
+		total -= v[i].bytes;
+		out->freed += v[i].bytes;
+		out->removed++;
+	}
+	out->kept = total;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+	}
+	free(v);
 	return rc;
 }
 

@@ -7,6 +7,8 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "strv.h"
 
@@ -53,6 +55,20 @@ bool cache_load(const struct cache *c, const char *key, struct cell *cell);
  * Cells that timed out or were interrupted are not stored. Returns 0, or -1 after
  * warning (the run goes on without it). */
 int cache_store(const struct cache *c, const char *key, const struct cell *cell);
+/* What cache_prune did. */
+struct cache_pruned {
+	size_t removed;			/* entries removed */
+	unsigned long long freed;	/* their bytes */
+	unsigned long long kept;	/* bytes of the entries left */
+};
+/* Keep the cache under max_bytes (0: no limit): remove the entries used least
+ * recently (stored, or loaded: cache_load marks an entry used) until the rest fit,
+ * but never one used at or after keep_since (this run's), so a run never loses
+ * what it just measured. Temporary entries a killed run left, older than a day,
+ * go too. Fills *out; returns 0, or -1 after reporting (what was removed stays
+ * removed). */
+int cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_since,
+		struct cache_pruned *out);
 /* Append to parts what identifies the tree at dir as stage_copy would copy it
  * ("tree=HASH"). Returns 0 or -1 after reporting. */
 int cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude,

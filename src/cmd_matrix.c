@@ -15,6 +15,7 @@
 #include "build.h"
 #include "cache.h"
 #include "fsutil.h"
+#include "heaplog.h"
 #include "jobserver.h"
 #include "log.h"
 #include "mem.h"
@@ -54,6 +55,8 @@ static const char usage[] =
 	"  -f, --format F        text, md, csv or json (default text)\n"
 	"      --explain         under each row, the sections and symbols that changed most\n"
 	"      --fresh           rebuild every cell: read no result from the cache\n"
+	"      --cache-size SIZE keep the cache under SIZE (e.g. 500M, 4G; 0: no limit;\n"
+	"                        default 2G), the entries used least recently going first\n"
 	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
 	"                        cell built from scratch (for checking, and benchmarks)\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
@@ -218,6 +221,7 @@ struct opts {
 	size_t explain;
 	bool fresh, no_reuse, resume;
 	double timeout;
+	unsigned long long cache_size;
 	struct strv allow;
 };
 
@@ -241,6 +245,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"format", required_argument, NULL, 'f'},
 		{"explain", no_argument, NULL, 'x'},
 		{"fresh", no_argument, NULL, 'F'},
+		{"cache-size", required_argument, NULL, 'C'},
 		{"no-reuse", no_argument, NULL, 'N'},
 		{"resume", no_argument, NULL, 'R'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -312,6 +317,16 @@ parse(int argc, char **argv, struct opts *o)
 		case 'F':
 			o->fresh = true;
 			break;
+		case 'C': {
+			uint64_t v;
+
+			if (!heaplog_parse_size(optarg, &v)) {
+				return bad_usage("--cache-size needs a size such as 500M or 4G, not '%s'",
+						 optarg);
+			}
+			o->cache_size = v;
+			break;
+		}
 		case 'N':
 			o->no_reuse = true;
 			break;
@@ -380,8 +395,31 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	if (o->no_reuse) {
 		strv_push(out, "--no-reuse");
 	}
+	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
 	strv_push(out, "--");
 	strv_push(out, run->project->dir);
+}
+
+/* Keep the cache under size bytes, this run's entries aside; a failure only warns
+ * (the run's results are saved). */
+static void
+prune_cache(const struct cache *cache, unsigned long long size, time_t started)
+{
+	struct cache_pruned p;
+
+	if (cache_prune(cache, size, started, &p) < 0) {
+		warn("the cache was not brought under %.0f MB", (double)size / (1 << 20));
+		return;
+	}
+	if (p.removed) {
+		info("cache: %zu entr%s used least recently removed (%.1f MB), %.1f MB kept "
+		     "(--cache-size %.0f MB)",
+		     p.removed, p.removed == 1 ? "y" : "ies", (double)p.freed / (1 << 20),
+		     (double)p.kept / (1 << 20), (double)size / (1 << 20));
+	} else if (size && p.kept > size) {
+		info("cache: %.1f MB, over --cache-size %.0f MB, all of it used by this run",
+		     (double)p.kept / (1 << 20), (double)size / (1 << 20));
+	}
 }
 
 /* What every cell of the run shares, for the cache's keys. Returns 0 or -1 after
@@ -453,6 +491,7 @@ cmd_matrix(int argc, char **argv)
 	struct jobserver js;
 	bool js_open = false;
 	double t0 = monotonic();
+	time_t started = time(NULL);
 	bool base_failed = false;
 	enum table_format fmt = TABLE_TEXT;
 	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
@@ -461,6 +500,7 @@ cmd_matrix(int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	o.metric = "file";
 	o.timeout = 600;
+	o.cache_size = 2ULL << 30;
 	st = parse(argc, argv, &o);
 	if (st >= 0) {
 		strv_release(&o.allow);
@@ -743,6 +783,9 @@ cmd_matrix(int argc, char **argv)
 		goto out;
 	}
 	info("results: %s", out_path);
+	if (run.cache) {
+		prune_cache(run.cache, o.cache_size, started);
+	}
 	if (st < 0) {
 		rc = 1;
 		goto out;

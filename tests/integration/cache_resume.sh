@@ -1,7 +1,8 @@
 #!/bin/bash
 # Stage-aware reuse and the result cache: strip starts from a copy of a linked
 # artifact, a second run builds nothing, a changed source file rebuilds every cell,
-# --fresh ignores the cache, and an interrupted run --resume'd ends with the same
+# --fresh ignores the cache, --cache-size removes the entries used least recently,
+# and an interrupted run --resume'd ends with the same
 # results as a run that was never interrupted.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,24 @@ check_eq "builds after a source change" "$built" "$(q .builds_run "$r")"
 	|| fail "--fresh run exited $?: $(cat err.txt)"
 check_eq "hits with --fresh" 0 "$(q .cache_hits "$r")"
 check_eq "builds with --fresh" "$built" "$(q .builds_run "$r")"
+
+# --cache-size: the entries of the tree before the change, used least recently,
+# go first; this run's stay whatever the limit
+keys() { ls "$T/w/cache" | grep '^[0-9a-f]\{32\}$'; }
+check_eq "entries of both trees" $((2 * cells)) "$(keys | wc -l)"
+sleep 1
+"$OUNCE" matrix -p $p -w "$T/w" --cache-size 1 -f json "$dir" > /dev/null 2> err.txt \
+	|| fail "--cache-size run exited $?: $(cat err.txt)"
+check_eq "hits with --cache-size 1" "$cells" "$(q .cache_hits "$r")"
+grep -q "^ounce: cache: $cells entries used least recently removed" err.txt ||
+	fail "no prune line: $(cat err.txt)"
+check_eq "entries left" "$cells" "$(keys | wc -l)"
+for a in $(q '.cells[] | .artifact' "$r"); do
+	[ -f "$a" ] || fail "a pruned artifact is still in results.json: $a"
+done
+"$OUNCE" matrix -p $p -w "$T/w" --cache-size lots "$dir" > /dev/null 2> err.txt
+check_eq "--cache-size lots" 2 "$?"
+grep -q "^ounce: error: --cache-size needs a size" err.txt || fail "bad size: $(cat err.txt)"
 
 # --no-reuse: every cell built from scratch, nothing from copies
 "$OUNCE" matrix -q --no-reuse -p $p -w "$T/nr" -f json "$dir" > /dev/null 2> err.txt \

@@ -6,9 +6,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -362,6 +365,121 @@ test_cache_tool_version_memo(void **state)
 	free(memo);
 }
 
+/* The bytes of the entry key in dir's cache, added up here. */
+static unsigned long long
+entry_size(const char *dir, const char *key)
+{
+	static const char *const files[] = {"cell.json", "build.log", "prog"};
+	unsigned long long sum = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		char *path = xasprintf("%s/cache/%s/%s", dir, key, files[i]);
+		long long n = fs_size(path);
+
+		assert_true(n > 0);
+		sum += (unsigned long long)n;
+		free(path);
+	}
+	return sum;
+}
+
+/* Set the last use of dir/cache/name to when. */
+static void
+set_used(const char *dir, const char *name, time_t when)
+{
+	char *path = xasprintf("%s/cache/%s", dir, name);
+	struct timespec ts[2] = {{when, 0}, {when, 0}};
+
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	free(path);
+}
+
+static bool
+entry_exists(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/cache/%s", dir, name);
+	bool yes = fs_exists(path);
+
+	free(path);
+	return yes;
+}
+
+/* cache_prune: least recently used first, until the rest fit; a load counts as a
+ * use; this run's entries stay whatever the limit; 0 is no limit; old temporary
+ * entries go, new ones and the tool memo stay */
+static void
+test_cache_prune(void **state)
+{
+	static const char *const keys[] = {
+		"00000000000000000000000000000001", "00000000000000000000000000000002",
+		"00000000000000000000000000000003", "00000000000000000000000000000004",
+	};
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT;
+	struct cache cache = {0};
+	struct cache_pruned p;
+	char big[1001];
+	char *art, *log, *tmp_old, *tmp_new, *memo;
+	struct cell *c, *back = cell_new("back");
+	time_t now = time(NULL);
+	unsigned long long e[4];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	art = tu_write_file(t->dir, "cells/gc/src/prog", big);
+	log = tu_write_file(t->dir, "cells/gc/build.log", "==> make\n");
+	c = ok_cell("gc", art, log);
+	strv_push(&parts, "ounce 1");
+	cache_init(&cache, t->dir, &parts);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(cache_store(&cache, keys[i], c), 0);
+		/* the first stored is the oldest */
+		set_used(t->dir, keys[i], now - 400 + 100 * i);
+		e[i] = entry_size(t->dir, keys[i]);
+	}
+	tmp_old = tu_write_file(t->dir, "cache/.tmp-1-1/cell.json", "{");
+	tmp_new = tu_write_file(t->dir, "cache/.tmp-2-2/cell.json", "{");
+	memo = tu_write_file(t->dir, "cache/tool-0123", "gcc 12\n");
+	set_used(t->dir, ".tmp-1-1", now - 2 * 24 * 60 * 60);
+
+	/* loading the oldest makes it the newest */
+	assert_true(cache_load(&cache, keys[0], back));
+	assert_int_equal(cache_prune(&cache, e[0] + e[3] + e[2] / 2, now - 50, &p), 0);
+	assert_int_equal(p.removed, 2);
+	assert_true(p.freed == e[1] + e[2]);
+	assert_true(p.kept == e[0] + e[3]);
+	assert_true(entry_exists(t->dir, keys[0]));
+	assert_false(entry_exists(t->dir, keys[1]));
+	assert_false(entry_exists(t->dir, keys[2]));
+	assert_true(entry_exists(t->dir, keys[3]));
+	assert_false(entry_exists(t->dir, ".tmp-1-1"));
+	assert_true(entry_exists(t->dir, ".tmp-2-2"));
+	assert_true(fs_exists(memo));
+
+	/* what this run used stays, over the limit or not; 0 is no limit */
+	assert_int_equal(cache_prune(&cache, 1, now - 150, &p), 0);
+	assert_int_equal(p.removed, 0);
+	assert_true(p.kept == e[0] + e[3]);
+	assert_int_equal(cache_prune(&cache, 0, now + 10, &p), 0);
+	assert_int_equal(p.removed, 0);
+	/* once older than the run, it goes */
+	assert_int_equal(cache_prune(&cache, 1, now + 10, &p), 0);
+	assert_int_equal(p.removed, 2);
+	assert_true(p.kept == 0);
+	assert_false(entry_exists(t->dir, keys[0]));
+	assert_false(entry_exists(t->dir, keys[3]));
+
+	cache_release(&cache);
+	strv_release(&parts);
+	cell_free(back);
+	cell_free(c);
+	free(art);
+	free(log);
+	free(tmp_old);
+	free(tmp_new);
+	free(memo);
+}
+
 int
 main(void)
 {
@@ -372,6 +490,8 @@ main(void)
 			test_cache_key_depends_on_settings_build_and_context, tu_setup_tmpdir,
 			tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_init_async, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_prune, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
