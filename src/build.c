@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "cargoconf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "measure.h"
@@ -207,6 +208,60 @@ setenv_for_build(struct strv *env, const char *kv, const char *build)
 	buf_release(&b);
 }
 
+/* The profiles' rustflags, added to the project's own wherever Cargo takes them
+ * from: the first of CARGO_ENCODED_RUSTFLAGS and RUSTFLAGS in the environment, else
+ * its configuration files, where a file ounce writes in the cell's directory (a
+ * parent of the build's) joins them to the target rustflags of the project's, or
+ * when it has none to its build.rustflags (setting RUSTFLAGS would make Cargo drop
+ * both). Returns 0, or -1 after reporting. */
+static int
+add_rustflags(const struct run *run, const struct cell *c, const char *dir, struct strv *env)
+{
+	const struct strv *flags = &c->settings.f.rustflags;
+	const char *encoded = strv_getenv(env, "CARGO_ENCODED_RUSTFLAGS");
+	const char *old = strv_getenv(env, "RUSTFLAGS");
+	char *v, *cwd, *conf, *path;
+	bool target;
+	int rc;
+
+	if (encoded) {
+		/* set, even empty, it is what Cargo uses: one flag per 0x1f-separated field */
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, encoded);
+		for (size_t i = 0; i < flags->n; i++) {
+			if (i || *encoded) {
+				buf_addc(&b, '\x1f');
+			}
+			buf_adds(&b, flags->v[i]);
+		}
+		strv_setenv(env, "CARGO_ENCODED_RUSTFLAGS", buf_str(&b));
+		buf_release(&b);
+		return 0;
+	}
+	if (old) {
+		char *joined = strv_join(flags, " ");
+
+		v = *old ? xasprintf("%s %s", old, joined) : xstrdup(joined);
+		strv_setenv(env, "RUSTFLAGS", v);
+		free(v);
+		free(joined);
+		return 0;
+	}
+	cwd = xasprintf("%s/%s", dir,
+			run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? "build" : "src");
+	target = cargoconf_has_target_rustflags(cwd, env, dir);
+	conf = cargoconf_rustflags_toml(flags, target);
+	path = xasprintf("%s/.cargo/config.toml", dir);
+	v = xasprintf("%s/.cargo", dir);
+	rc = fs_mkdirs(v) < 0 ? -1 : fs_write_file(path, conf, strlen(conf));
+	free(v);
+	free(path);
+	free(conf);
+	free(cwd);
+	return rc;
+}
+
 /* The environment of a cell's commands: ounce's own, the shims first in PATH,
  * the wrapper's instructions, and the build's and profiles' variables. */
 static int
@@ -292,15 +347,10 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	for (size_t i = 0; i < s->f.env.n; i++) {
 		setenv_for_build(env, s->f.env.v[i], run->build->name);
 	}
-	if (s->f.rustflags.n) {
-		/* added to the user's own RUSTFLAGS, as the wrapper adds to CFLAGS */
-		const char *old = strv_getenv(env, "RUSTFLAGS");
-		char *flags = strv_join(&s->f.rustflags, " ");
-
-		v = old && *old ? xasprintf("%s %s", old, flags) : xstrdup(flags);
-		strv_setenv(env, "RUSTFLAGS", v);
-		free(v);
-		free(flags);
+	if (s->f.rustflags.n && add_rustflags(run, c, dir, env) < 0) {
+		free(real_cc);
+		free(real_cxx);
+		return -1;
 	}
 	if (build_relinks(run)) {
 		/* the wrapper keeps each link's inputs, for the cells that relink them */

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cargoconf.h"
 #include "log.h"
 #include "mem.h"
 #include "result.h"
+#include "strv.h"
 #include "banned.h"
 
 static void
@@ -374,6 +376,27 @@ toml_value(struct buf *out, const char *v)
 	buf_addc(out, '"');
 }
 
+/* Does the project at dir keep target rustflags in its Cargo configuration (its
+ * .cargo/config.toml and its parents', CARGO_HOME's)? Then Cargo ignores [build]
+ * rustflags, and the profiles' go with the target's. */
+static bool
+target_rustflags(const char *dir)
+{
+	struct strv env = STRV_INIT;
+	const char *home = getenv("HOME"), *cargo_home = getenv("CARGO_HOME");
+	bool yes;
+
+	if (home) {
+		strv_setenv(&env, "HOME", home);
+	}
+	if (cargo_home) {
+		strv_setenv(&env, "CARGO_HOME", cargo_home);
+	}
+	yes = cargoconf_has_target_rustflags(dir, &env, NULL);
+	strv_release(&env);
+	return yes;
+}
+
 static void
 emit_cargo(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
@@ -381,10 +404,13 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 	const char *build = c->build && strcmp(c->build, "default") ? c->build : "release";
 	char *prefix = xasprintf("CARGO_PROFILE_%s_", !strcmp(build, "dev") ? "DEV" : "RELEASE");
 	struct strv other = STRV_INIT;
+	bool target = s->f.rustflags.n && r->project_dir && target_rustflags(r->project_dir);
 
 	header(r, c, metric, out);
 	buf_printf(out, "# Paste into Cargo.toml%s.\n",
-		   s->f.rustflags.n ? "; the [build] section goes in .cargo/config.toml" : "");
+		   !s->f.rustflags.n ? ""
+		   : target	     ? "; the [target.'cfg(all())'] section goes in .cargo/config.toml"
+				     : "; the [build] section goes in .cargo/config.toml");
 	if (s->f.build_args.n) {
 		char *j = strv_join(&s->f.build_args, " ");
 
@@ -414,7 +440,10 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 		}
 	}
 	if (s->f.rustflags.n) {
-		buf_adds(out, "\n# .cargo/config.toml\n[build]\nrustflags = [");
+		buf_adds(out, target ? "\n# .cargo/config.toml (it has target rustflags, so Cargo ignores "
+				       "[build] rustflags:\n# these go with them)\n"
+				       "[target.'cfg(all())']\nrustflags = ["
+				     : "\n# .cargo/config.toml\n[build]\nrustflags = [");
 		for (size_t i = 0; i < s->f.rustflags.n; i++) {
 			buf_adds(out, i ? ", " : "");
 			toml_value(out, s->f.rustflags.v[i]);

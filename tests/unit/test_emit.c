@@ -602,6 +602,17 @@ test_emit_cargo_profile_section(void **state)
 	tu_assert_contains(s, "\n[build]\nrustflags = [\"-C\", \"target-cpu=native\"]\n");
 	tu_assert_contains(s, "\n# also set in the environment: CARGO_INCREMENTAL=0\n");
 	free(s);
+
+	/* a project whose .cargo/config.toml has target rustflags: Cargo would
+	 * ignore a [build] section, so the flags go with the target's */
+	free(tu_write_file(f->t.dir, "proj/.cargo/config.toml",
+			   "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Cforce-frame-pointers\"]\n"));
+	f->r.project_dir = xasprintf("%s/proj", f->t.dir);
+	s = render(f, c, "cargo");
+	tu_assert_contains(s, "; the [target.'cfg(all())'] section goes in .cargo/config.toml.\n");
+	tu_assert_contains(s, "\n[target.'cfg(all())']\nrustflags = [\"-C\", \"target-cpu=native\"]\n");
+	assert_null(strstr(s, "\n[build]\n"));
+	free(s);
 }
 
 static void

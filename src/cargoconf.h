@@ -1,0 +1,27 @@
+/* cargoconf.h: what a cell's Cargo build reads from Cargo's configuration files,
+ * so the profiles' rustflags are added to the project's own instead of replacing
+ * them (RUSTFLAGS in the environment makes Cargo ignore every rustflags setting of
+ * its configuration files). */
+#ifndef OUNCE_CARGOCONF_H
+#define OUNCE_CARGOCONF_H
+
+#include <stdbool.h>
+
+struct strv;
+
+/* Does this configuration file text set target rustflags (target.TRIPLE.rustflags
+ * or target.'cfg(...)'.rustflags, as a table's key or a dotted key)? A line
+ * scanner, not a TOML parser: it reads the table headers and the keys before '='. */
+bool cargoconf_text_has_target_rustflags(const char *text);
+/* Do the configuration files Cargo reads when run in cwd (.cargo/config and
+ * .cargo/config.toml in cwd and each parent, then in CARGO_HOME, default
+ * HOME/.cargo, from env), or env's CARGO_TARGET_*_RUSTFLAGS, set target rustflags?
+ * Then Cargo ignores build.rustflags. skip (or NULL): a directory whose .cargo is
+ * not read (the one ounce writes). */
+bool cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip);
+/* A configuration file that adds flags to the rustflags of every target (target)
+ * or to build.rustflags; the caller frees it. Cargo joins such arrays with the
+ * ones of the files below the directory it is read from. */
+char *cargoconf_rustflags_toml(const struct strv *flags, bool target);
+
+#endif

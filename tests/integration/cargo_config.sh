@@ -1,0 +1,40 @@
+#!/bin/bash
+# A Cargo project whose .cargo/config.toml has rustflags it needs (a --cfg): the
+# profiles' rustflags (relr: -C link-arg) are added to them, under [build] or
+# under target rustflags, as the project keeps them, and to RUSTFLAGS or
+# CARGO_ENCODED_RUSTFLAGS when the environment has them (then Cargo reads no
+# configuration rustflags). Every cell is built (--no-reuse), none relinked.
+. "$(dirname "$0")/lib.sh"
+
+dir=$(fixture cargoconf)
+# run NAME [ENV...]: the matrix in work directory $T/NAME; both cells build, and
+# relr's binary has DT_RELR where the baseline's has none
+run() {
+	local w="$T/$1"
+	shift
+	env "$@" "$OUNCE" matrix -q --no-reuse -p relr -w "$w" "$dir" > /dev/null 2> err.txt ||
+		fail "$w: matrix exited $?: $(cat err.txt)"
+	check_eq "$w: failed cells" "" "$(q '.cells[] | select(.status != "ok") | .name' "$w/results.json")"
+	readelf -d "$(q '.cells[] | select(.name == "relr") | .artifact' "$w/results.json")" |
+		grep -q RELR || fail "$w: relr has no DT_RELR"
+	if readelf -d "$(q '.cells[] | select(.name == "baseline") | .artifact' "$w/results.json")" |
+		grep -q RELR; then
+		fail "$w: the baseline has DT_RELR"
+	fi
+}
+
+run build
+grep -q '^\[build\]$' "$T/build/cells/relr/.cargo/config.toml" ||
+	fail "not under [build]: $(cat "$T/build/cells/relr/.cargo/config.toml")"
+
+printf "[target.'cfg(unix)']\nrustflags = [\"--cfg\", \"project_cfg\"]\n" > "$dir/.cargo/config.toml"
+run target
+grep -q "^\[target.'cfg(all())'\]$" "$T/target/cells/relr/.cargo/config.toml" ||
+	fail "not under target: $(cat "$T/target/cells/relr/.cargo/config.toml")"
+
+# the environment's flags win over the file's: added to them, no file written
+rm "$dir/.cargo/config.toml"
+run rustflags RUSTFLAGS="--cfg project_cfg"
+[ ! -e "$T/rustflags/cells/relr/.cargo" ] || fail "a config file beside RUSTFLAGS"
+run encoded CARGO_ENCODED_RUSTFLAGS="$(printf -- '--cfg\037project_cfg')"
+echo ok
