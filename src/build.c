@@ -248,8 +248,12 @@ add_rustflags(const struct run *run, const struct cell *c, const char *dir, stru
 		free(joined);
 		return 0;
 	}
-	cwd = xasprintf("%s/%s", dir,
-			run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? "build" : "src");
+	if (run->recipe->cwd && !strcmp(run->recipe->cwd, "build")) {
+		cwd = xasprintf("%s/build", dir);
+	} else {
+		cwd = xasprintf("%s/src%s%s", dir, *run->project->subdir ? "/" : "",
+				run->project->subdir);
+	}
 	target = cargoconf_has_target_rustflags(cwd, env, dir);
 	conf = cargoconf_rustflags_toml(flags, target);
 	path = xasprintf("%s/.cargo/config.toml", dir);
@@ -291,7 +295,8 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	/* __FILE__ and debug info name the user's tree, not the cell's directory: the
 	 * binary is the one the user would build, its size does not depend on the
 	 * cell's name, and cells can share objects (a measurement aid, like the map) */
-	strv_push_owned(&cflags, xasprintf("-ffile-prefix-map=%s/src=%s", dir, run->project->dir));
+	strv_push_owned(&cflags,
+			xasprintf("-ffile-prefix-map=%s/src=%s", dir, run->project->stage_dir));
 	strv_push_owned(&cflags,
 			xasprintf("-ffile-prefix-map=%s/build=%s/build", dir, run->project->dir));
 	strv_extend(&cflags, &s->f.cflags);
@@ -760,7 +765,10 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	   const struct cell *from, int njobs, const struct build_hook *hook)
 {
 	char *dir = cell_dir(run, c->name);
-	char *src = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
+	/* root: the copy of the tree; src: the project in it (a Cargo workspace's member) */
+	char *root = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
+	char *src = *run->project->subdir ? xasprintf("%s/%s", root, run->project->subdir)
+					  : xstrdup(root);
 	char *bdir = xasprintf("%s/build", dir);
 	char *cxx = xasprintf("%s/c++", run->shimdir);
 	char *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
@@ -809,7 +817,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	}
 	free(c->log);
 	c->log = xasprintf("%s/build.log", dir);
-	if (stage_copy(p->dir, src, &p->exclude, run->workdir) < 0 || fs_mkdirs(bdir) < 0) {
+	if (stage_copy(p->stage_dir, root, &p->exclude, run->workdir) < 0 || fs_mkdirs(bdir) < 0) {
 		goto out;
 	}
 	const char *cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? bdir : src;
@@ -893,6 +901,7 @@ out:
 	strv_release(&extra);
 	strv_release(&env);
 	free(dir);
+	free(root);
 	free(src);
 	free(bdir);
 	free(cc);

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "mem.h"
+#include "spawn.h"
 #include "strv.h"
 #include "banned.h"
 
@@ -141,6 +142,43 @@ cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const ch
 	}
 	free(cargo_home);
 	return found;
+}
+
+char *
+cargoconf_workspace_root(const char *dir)
+{
+	struct strv argv = STRV_INIT;
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	struct buf out = BUF_INIT;
+	char *root = NULL, *real = NULL, *slash;
+
+	strv_push(&argv, "cargo");
+	strv_push(&argv, "locate-project");
+	strv_push(&argv, "--workspace");
+	strv_push(&argv, "--message-format=plain");
+	strv_push(&argv, "--offline");
+	o.argv = strv_array(&argv);
+	o.cwd = dir;
+	o.out = &out;
+	o.timeout = 60;
+	if (spawn_run(&o, &res) == 0 && res.end == SPAWN_EXITED && res.status == 0) {
+		root = buf_detach(&out);
+		root[strcspn(root, "\n")] = '\0';
+		slash = strrchr(root, '/');
+		if (slash && slash != root && !strcmp(slash, "/Cargo.toml")) {
+			*slash = '\0';
+			real = fs_realpath(root);
+		}
+	}
+	buf_release(&out);
+	strv_release(&argv);
+	free(root);
+	if (real && !strcmp(real, dir)) {
+		free(real);
+		real = NULL;
+	}
+	return real;
 }
 
 char *

@@ -19,6 +19,11 @@ bool cargoconf_text_has_target_rustflags(const char *text);
  * Then Cargo ignores build.rustflags. skip (or NULL): a directory whose .cargo is
  * not read (the one ounce writes). */
 bool cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip);
+/* The directory of the Cargo workspace the package at dir is a member of, when it
+ * is not dir itself (`cargo locate-project --workspace`, run in dir); NULL when dir
+ * is its own workspace or cargo cannot tell (the build then says why). The caller
+ * frees it. */
+char *cargoconf_workspace_root(const char *dir);
 /* A configuration file that adds flags to the rustflags of every target (target)
  * or to build.rustflags; the caller frees it. Cargo joins such arrays with the
  * ones of the files below the directory it is read from. */

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "build.h"
 #include "cache.h"
+#include "cargoconf.h"
 #include "fsutil.h"
 #include "heaplog.h"
 #include "jobserver.h"
@@ -82,7 +83,8 @@ inside(const char *path, const char *dir)
 }
 
 /* The work directory: --workdir, else ./.ounce, unless the current directory is
- * in the project, whose tree ounce never writes: then a cache directory. */
+ * in the project (or the Cargo workspace it is a member of), whose tree ounce
+ * never writes: then a cache directory. */
 static char *
 choose_workdir(const char *opt, const struct project *p)
 {
@@ -91,10 +93,10 @@ choose_workdir(const char *opt, const struct project *p)
 
 	if (opt) {
 		dir = fs_resolve_future(opt);
-		if (dir && inside(dir, p->dir)) {
+		if (dir && inside(dir, p->stage_dir)) {
 			error("the work directory '%s' is inside the project '%s', which ounce never "
 			      "writes; choose another with --workdir",
-			      dir, p->dir);
+			      dir, p->stage_dir);
 			free(dir);
 			return NULL;
 		}
@@ -108,7 +110,7 @@ choose_workdir(const char *opt, const struct project *p)
 		error_errno("cannot get the current directory");
 		return NULL;
 	}
-	if (inside(cwd, p->dir)) {
+	if (inside(cwd, p->stage_dir)) {
 		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 		unsigned long h = 5381;
 
@@ -461,7 +463,9 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	strv_push_owned(parts, xasprintf("match %s", run->recipe_match ? run->recipe_match : ""));
 	cache_add_environment(parts);
 	/* the toolchain's versions are added by cache_init_async */
-	return cache_add_tree(parts, run->project->dir, &run->project->exclude, run->workdir);
+	strv_push_owned(parts, xasprintf("member %s", run->project->subdir));
+	return cache_add_tree(parts, run->project->stage_dir, &run->project->exclude,
+			      run->workdir);
 }
 
 static double
@@ -625,6 +629,21 @@ cmd_matrix(int argc, char **argv)
 			      proj.dir);
 			rc = 2;
 			goto out;
+		}
+	}
+	/* the build system's own output directory is not copied into cells */
+	strv_extend(&proj.exclude, &run.recipe->exclude);
+	if (run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo")) {
+		char *root = cargoconf_workspace_root(proj.dir);
+
+		if (root) {
+			/* the workspace's Cargo.toml holds the members' [profile] settings
+			 * (a member's own are ignored) and their Cargo.lock */
+			project_set_stage_root(&proj, root);
+			info("'%s' is a member of the Cargo workspace '%s': each cell copies the "
+			     "workspace and builds the member",
+			     proj.dir, root);
+			free(root);
 		}
 	}
 	n = select_profiles(&set, &proj, o.profiles, run.recipe->toolchain, run.recipe->name,

@@ -405,8 +405,15 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 	char *prefix = xasprintf("CARGO_PROFILE_%s_", !strcmp(build, "dev") ? "DEV" : "RELEASE");
 	struct strv other = STRV_INIT;
 	bool target = s->f.rustflags.n && r->project_dir && target_rustflags(r->project_dir);
+	char *root = r->project_dir ? cargoconf_workspace_root(r->project_dir) : NULL;
 
 	header(r, c, metric, out);
+	if (root) {
+		/* Cargo reads [profile] from the workspace's manifest only */
+		buf_printf(out, "# %s is a member of a workspace: [profile] goes in %s/Cargo.toml.\n",
+			   r->project_dir, root);
+		free(root);
+	}
 	buf_printf(out, "# Paste into Cargo.toml%s.\n",
 		   !s->f.rustflags.n ? ""
 		   : target	     ? "; the [target.'cfg(all())'] section goes in .cargo/config.toml"

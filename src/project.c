@@ -165,6 +165,8 @@ project_load(struct project *p, const char *dir, struct profile_set *set)
 	if (!p->dir) {
 		return -2;
 	}
+	p->stage_dir = xstrdup(p->dir);
+	p->subdir = xstrdup("");
 	base = strrchr(p->dir, '/');
 	p->name = xstrdup(base && base[1] ? base + 1 : "project");
 	p->smoke_timeout = 60;
@@ -190,9 +192,26 @@ project_load(struct project *p, const char *dir, struct profile_set *set)
 }
 
 void
+project_set_stage_root(struct project *p, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (strncmp(p->dir, root, n) || p->dir[n] != '/') {
+		/* not an ancestor: dir stays what is copied */
+		return;
+	}
+	free(p->stage_dir);
+	free(p->subdir);
+	p->stage_dir = xstrdup(root);
+	p->subdir = xstrdup(p->dir + n + 1);
+}
+
+void
 project_release(struct project *p)
 {
 	free(p->dir);
+	free(p->stage_dir);
+	free(p->subdir);
 	free(p->ini);
 	free(p->name);
 	free(p->recipe);

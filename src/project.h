@@ -12,6 +12,10 @@ struct recipe_build;
 
 struct project {
 	char *dir;		/* absolute, no trailing slash */
+	/* the tree copied into each cell: dir, or the root of the Cargo workspace
+	 * dir is a member of (project_set_stage_root) */
+	char *stage_dir;
+	char *subdir;		/* dir relative to stage_dir; "" when they are the same */
 	char *ini;		/* path of ounce.ini, or NULL when there is none */
 	char *name;		/* [project] name, or the directory's name */
 	char *recipe;		/* [project] recipe, or NULL to detect */
@@ -32,6 +36,9 @@ struct project {
  * ones of the same name). Returns 0, -1 after reporting FILE:LINE, or -2 when dir
  * is not a directory (reported). */
 int project_load(struct project *p, const char *dir, struct profile_set *set);
+/* Copy root, an ancestor of p->dir, into the cells instead of p->dir (a Cargo
+ * workspace: its manifest holds the members' [profile] settings and Cargo.lock). */
+void project_set_stage_root(struct project *p, const char *root);
 /* Free what p owns. */
 void project_release(struct project *p);
 

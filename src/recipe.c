@@ -84,10 +84,12 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		r->cwd = arena_strdup(a, value);
 	} else if (!strcmp(key, "ignore")) {
 		strv_split(&r->ignore, value);
+	} else if (!strcmp(key, "exclude")) {
+		strv_split(&r->exclude, value);
 	} else {
 		return "unknown key: expected summary, priority, detect, detect_glob, "
-		       "detect_count, configure, build, artifact, export_flags, toolchain, cwd "
-		       "or ignore";
+		       "detect_count, configure, build, artifact, export_flags, toolchain, cwd, "
+		       "ignore or exclude";
 	}
 	return NULL;
 }
@@ -296,6 +298,7 @@ recipe_set_release(struct recipe_set *set)
 	for (size_t i = 0; i < set->n; i++) {
 		strv_release(&set->v[i]->detect);
 		strv_release(&set->v[i]->ignore);
+		strv_release(&set->v[i]->exclude);
 		for (size_t j = 0; j < set->v[i]->nbuilds; j++) {
 			recipe_build_free(set->v[i]->builds[j]);
 		}

@@ -33,6 +33,8 @@ struct recipe {
 	char *toolchain;	/* "cargo", or NULL for C (gcc, or clang by profile) */
 	char *cwd;		/* where commands run: "src" (default) or "build" */
 	struct strv ignore;	/* directory names never searched for artifacts */
+	struct strv exclude;	/* names at the top of the tree not copied into cells
+				 * (the build system's own output directory) */
 	struct recipe_build **builds;	/* [build NAME] sections; the first is the default */
 	size_t nbuilds;
 };
