@@ -144,6 +144,28 @@ cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const ch
 	return found;
 }
 
+/* Is there a Cargo.toml in a parent of dir (where a workspace root could be)? */
+static bool
+parent_manifest(const char *dir)
+{
+	char *d = xstrdup(dir), *slash;
+	bool found = false;
+
+	while (!found && (slash = strrchr(d, '/')) && slash != d) {
+		char *path;
+
+		*slash = '\0';
+		path = xasprintf("%s/Cargo.toml", d);
+		found = fs_exists(path);
+		free(path);
+	}
+	if (!found && d[0] == '/') {
+		found = fs_exists("/Cargo.toml");
+	}
+	free(d);
+	return found;
+}
+
 char *
 cargoconf_workspace_root(const char *dir)
 {
@@ -153,6 +175,10 @@ cargoconf_workspace_root(const char *dir)
 	struct buf out = BUF_INIT;
 	char *root = NULL, *real = NULL, *slash;
 
+	if (!parent_manifest(dir)) {
+		/* its own workspace: no need to start cargo */
+		return NULL;
+	}
 	strv_push(&argv, "cargo");
 	strv_push(&argv, "locate-project");
 	strv_push(&argv, "--workspace");
