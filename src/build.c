@@ -291,6 +291,13 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	/* every link writes OUTPUT.map beside its output: ounce size's components */
 	strv_setenv(env, "OUNCE_MAP", "1");
 	strv_setenv(env, "OUNCE_REAL_CC", real_cc);
+	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
+		/* the wrapper runs gcc, clang... by name, as the project's Cargo
+		 * configuration chose its linker (cc stays the cell's compiler) */
+		strv_setenv(env, "OUNCE_REAL_PATH", path ? path : "/usr/bin:/bin");
+	} else {
+		strv_unsetenv(env, "OUNCE_REAL_PATH");
+	}
 	strv_setenv(env, "OUNCE_REAL_CXX", real_cxx ? real_cxx : s->cxx);
 	/* __FILE__ and debug info name the user's tree, not the cell's directory: the
 	 * binary is the one the user would build, its size does not depend on the

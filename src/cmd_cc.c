@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mem.h"
 #include "relink.h"
 #include "spawn.h"
 #include "strv.h"
@@ -104,6 +105,22 @@ cmd_cc_wrapper(const char *name, int argc, char **argv)
 {
 	bool cxx = strstr(name, "++") != NULL;
 	const char *real = getenv(cxx ? "OUNCE_REAL_CXX" : "OUNCE_REAL_CC");
+	const char *by_name = getenv("OUNCE_REAL_PATH");
+
+	if (by_name && *by_name && strcmp(name, "cc") && strcmp(name, "c++")) {
+		/* a Cargo cell: rustc runs the linker the project's configuration
+		 * names (linker = "clang"), which the cell's compiler does not replace */
+		char *path = xasprintf("PATH=%s", by_name);
+		char *envp[] = {path, NULL};
+		char *found = spawn_which(name, envp);
+
+		free(path);
+		if (!found) {
+			error("'%s' (the linker Cargo was told to use) is not in PATH", name);
+			return 127;
+		}
+		return run_real(found, argv + 1, argc - 1);
+	}
 
 	if (!real || !*real) {
 		error("'%s' is ounce's compiler wrapper, but %s is not set", name,

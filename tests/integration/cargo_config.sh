@@ -3,7 +3,8 @@
 # profiles' rustflags (relr: -C link-arg) are added to them, under [build] or
 # under target rustflags, as the project keeps them, and to RUSTFLAGS or
 # CARGO_ENCODED_RUSTFLAGS when the environment has them (then Cargo reads no
-# configuration rustflags). Every cell is built (--no-reuse), none relinked.
+# configuration rustflags); a linker the configuration names is the one that
+# links. Every cell is built (--no-reuse), none relinked.
 . "$(dirname "$0")/lib.sh"
 
 dir=$(fixture cargoconf)
@@ -31,6 +32,16 @@ printf "[target.'cfg(unix)']\nrustflags = [\"--cfg\", \"project_cfg\"]\n" > "$di
 run target
 grep -q "^\[target.'cfg(all())'\]$" "$T/target/cells/relr/.cargo/config.toml" ||
 	fail "not under target: $(cat "$T/target/cells/relr/.cargo/config.toml")"
+
+# linker = "clang" in the configuration: the wrapper that rustc runs as clang runs
+# clang (gcc rejects -Qunused-arguments), not the cell's compiler
+host=$(rustc -vV | sed -n 's/^host: //p')
+[ -n "$host" ] || fail "rustc -vV names no host"
+printf '[target.%s]\nlinker = "clang"\nrustflags = ["--cfg", "project_cfg", "-C", "link-arg=-Qunused-arguments"]\n' \
+	"$host" > "$dir/.cargo/config.toml"
+run linker
+grep -q "clang .*-Qunused-arguments" "$T/linker/cells/relr/wrap.log" ||
+	fail "the link did not run clang: $(cat "$T/linker/cells/relr/wrap.log")"
 
 # the environment's flags win over the file's: added to them, no file written
 rm "$dir/.cargo/config.toml"
