@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,10 +454,21 @@ find_artifact(const struct run *run, struct cell *c, const char *src, const char
 		char errbuf[128];
 		const char *err = NULL;
 
+		/* the first of its words (a glob each: Cargo's target/TRIPLE/release when
+		 * the project's configuration names a build.target) with executables */
 		if (tmpl_expand(&w, run->build->artifact_dir, vars, nvars, errbuf, sizeof(errbuf),
-				&err) == 0 &&
-		    w.n == 1) {
-			find_executables(w.v[0], &run->recipe->ignore, &found);
+				&err) == 0) {
+			for (size_t i = 0; i < w.n && !found.n; i++) {
+				glob_t g;
+
+				if (glob(w.v[i], 0, NULL, &g) == 0) {
+					for (size_t j = 0; j < g.gl_pathc; j++) {
+						find_executables(g.gl_pathv[j], &run->recipe->ignore,
+								 &found);
+					}
+				}
+				globfree(&g);
+			}
 		}
 		strv_release(&w);
 	} else {

@@ -4,7 +4,8 @@
 # under target rustflags, as the project keeps them, and to RUSTFLAGS or
 # CARGO_ENCODED_RUSTFLAGS when the environment has them (then Cargo reads no
 # configuration rustflags); a linker the configuration names is the one that
-# links. Every cell is built (--no-reuse), none relinked.
+# links; with build.target the binary is found under target/TRIPLE/release.
+# Every cell is built (--no-reuse), none relinked.
 . "$(dirname "$0")/lib.sh"
 
 dir=$(fixture cargoconf)
@@ -42,6 +43,13 @@ printf '[target.%s]\nlinker = "clang"\nrustflags = ["--cfg", "project_cfg", "-C"
 run linker
 grep -q "clang .*-Qunused-arguments" "$T/linker/cells/relr/wrap.log" ||
 	fail "the link did not run clang: $(cat "$T/linker/cells/relr/wrap.log")"
+
+# build.target in the configuration (as firmware projects have): the binary is in
+# target/TRIPLE/release
+printf '[build]\ntarget = "%s"\nrustflags = ["--cfg", "project_cfg"]\n' "$host" > "$dir/.cargo/config.toml"
+run triple
+q '.cells[] | select(.name == "baseline") | .artifact' "$T/triple/results.json" |
+	grep -q "/build/$host/release/cargoconf$" || fail "artifact not in target/$host/release"
 
 # the environment's flags win over the file's: added to them, no file written
 rm "$dir/.cargo/config.toml"

@@ -447,7 +447,8 @@ test_recipe_toolchain_cwd_and_ignore(void **state)
 
 	free(tu_write_file(f->t.dir, "recipes/rs.ini",
 			   "[recipe]\ndetect = rs.toml\nbuild = rs\ntoolchain = cargo\n"
-			   "cwd = build\nignore = deps  incremental\nignore = .fingerprint\n"));
+			   "cwd = build\nignore = deps  incremental\nignore = .fingerprint\n"
+			   "exclude = target out\n"));
 	free(tu_write_file(f->t.dir, "recipes/src.ini",
 			   "[recipe]\ndetect = src.txt\nbuild = s\ncwd = src\n"));
 	assert_int_equal(recipe_load_dir(&f->set, dir), 0);
@@ -456,6 +457,7 @@ test_recipe_toolchain_cwd_and_ignore(void **state)
 	assert_string_equal(r->toolchain, "cargo");
 	assert_string_equal(r->cwd, "build");
 	TU_WORDS(&r->ignore, "deps", "incremental", ".fingerprint");
+	TU_WORDS(&r->exclude, "target", "out");
 	r = recipe_find(&f->set, "src");
 	assert_non_null(r);
 	assert_string_equal(r->cwd, "src");
@@ -561,11 +563,12 @@ test_recipe_real_builds(void **state)
 	assert_non_null(b);
 	assert_ptr_equal(r->builds[0], b);
 	TU_WORDS(&b->build_args, "--release");
-	assert_string_equal(b->artifact_dir, "{build}/release");
+	assert_string_equal(b->artifact_dir, "{build}/release {build}/*/release");
+	assert_true(strv_has(&r->exclude, "target"));
 	b = recipe_build_find(r, "dev");
 	assert_non_null(b);
 	assert_int_equal(b->build_args.n, 0);
-	assert_string_equal(b->artifact_dir, "{build}/debug");
+	assert_string_equal(b->artifact_dir, "{build}/debug {build}/*/debug");
 
 	r = recipe_find(&f->set, "meson");
 	assert_non_null(r);
