@@ -410,8 +410,12 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 	header(r, c, metric, out);
 	if (root) {
 		/* Cargo reads [profile] from the workspace's manifest only */
-		buf_printf(out, "# %s is a member of a workspace: [profile] goes in %s/Cargo.toml.\n",
+		buf_printf(out, "# %s is a member of a workspace: [profile] goes in %s/Cargo.toml",
 			   r->project_dir, root);
+		if (s->f.rustflags.n) {
+			buf_printf(out, ", rustflags in %s/.cargo/config.toml", root);
+		}
+		buf_adds(out, ".\n");
 		free(root);
 	}
 	buf_printf(out, "# Paste into Cargo.toml%s.\n",

@@ -20,8 +20,9 @@ struct relink {
 
 /* Keep a link with n arguments args, run by real, in keep: every argument that
  * is a regular file under one of roots (not the output) is hard-linked (or
- * copied) into the record and the argument names that instead. Returns 0 when kept, 1 when the link cannot
- * be kept (no -o, a response file), -1 on an error (nothing kept). */
+ * copied) into the record and the argument names that instead. Returns 0 when
+ * kept, 1 when the link cannot be kept (no -o, a response file), -1 on an error
+ * (nothing kept). */
 int relink_keep(const char *keep, const struct strv *roots, const char *real,
 		char *const *args, size_t n);
 /* The link kept in keep whose output is the file artifact (the same inode: Cargo

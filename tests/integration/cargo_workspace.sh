@@ -33,7 +33,7 @@ fi
 check_eq "the workspace was not written" "$before" "$(tree_digest "$ws")"
 
 pick=$("$OUNCE" pick --emit cargo "$r" 2> err.txt) || fail "pick exited $?: $(cat err.txt)"
-grep -q "member of a workspace: \[profile\] goes in $ws/Cargo.toml" <<< "$pick" ||
+grep -q "member of a workspace: \[profile\] goes in $ws/Cargo.toml, rustflags in $ws/.cargo/config.toml" <<< "$pick" ||
 	fail "emit does not name the workspace's manifest: $pick"
 
 # the workspace's manifest is part of every key: without strip, a new baseline
