@@ -255,7 +255,7 @@ add_rustflags(const struct run *run, const struct cell *c, const char *dir, stru
 		cwd = xasprintf("%s/src%s%s", dir, *run->project->subdir ? "/" : "",
 				run->project->subdir);
 	}
-	target = cargoconf_has_target_rustflags(cwd, env, dir);
+	target = cargoconf_has_target_rustflags(cwd, env, dir, run->rust_host);
 	conf = cargoconf_rustflags_toml(flags, target);
 	path = xasprintf("%s/.cargo/config.toml", dir);
 	v = xasprintf("%s/.cargo", dir);

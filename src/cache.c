@@ -453,6 +453,33 @@ cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude, 
 	return rc;
 }
 
+/* Is path a rustup proxy (rustc, cargo... as links to rustup, symbolic or hard,
+ * beside it)? Which toolchain it runs is decided on each call (rustup default,
+ * rust-toolchain.toml, an update), so its file says nothing of its version. */
+static bool
+rustup_proxy(const char *path)
+{
+	char *real = fs_realpath(path), *dir, *rustup;
+	const char *base;
+	struct stat a, b;
+	bool yes = false;
+
+	if (real) {
+		base = strrchr(real, '/');
+		yes = base && !strncmp(base + 1, "rustup", 6);
+		free(real);
+	}
+	if (!yes && stat(path, &a) == 0) {
+		base = strrchr(path, '/');
+		dir = base ? xstrndup(path, (size_t)(base - path)) : xstrdup(".");
+		rustup = xasprintf("%s/rustup", dir);
+		yes = stat(rustup, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+		free(rustup);
+		free(dir);
+	}
+	return yes;
+}
+
 /* A second run asks the file system instead of the tool: `clang --version` takes
  * 30 ms warm and a quarter of a second after a pause, most of a run whose cells
  * all come from the cache. */
@@ -467,7 +494,7 @@ cache_tool_version(const char *memo_dir, const char *path, const char *flag)
 	struct stat st;
 	char *memo = NULL, *id;
 
-	if (memo_dir && stat(path, &st) == 0) {
+	if (memo_dir && !rustup_proxy(path) && stat(path, &st) == 0) {
 		id = xasprintf("%s %s %ju %ju %jd %jd.%09ld %jd.%09ld", path, flag,
 			       (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
 			       (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
@@ -534,7 +561,7 @@ cache_add_environment(struct strv *parts)
 	static const char *const names[] = {
 		"PATH", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS", "LDLIBS",
 		"RUSTFLAGS", "PKG_CONFIG_PATH", "LD_LIBRARY_PATH", "LIBRARY_PATH", "CPATH",
-		"C_INCLUDE_PATH", "SOURCE_DATE_EPOCH",
+		"C_INCLUDE_PATH", "SOURCE_DATE_EPOCH", "RUSTUP_TOOLCHAIN",
 	};
 	struct strv cargo = STRV_INIT;
 

@@ -4,6 +4,7 @@
  * else build.rustflags: only the first source found counts. */
 #include "cargoconf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,35 @@ plain_key(const char *s, size_t n)
 	return buf_detach(&b);
 }
 
-static bool
-target_rustflags(const char *path)
-{
-	size_t n = strlen(path), m = strlen(".rustflags");
+/* What the configuration files say that decides where rustflags go. */
+struct scan {
+	struct strv keys;	/* X of every target.X.rustflags: a triple or cfg(...) */
+	struct strv targets;	/* every build.target */
+};
+#define SCAN_INIT {STRV_INIT, STRV_INIT}
 
-	return !strncmp(path, "target.", 7) && n > 7 + m && !strcmp(path + n - m, ".rustflags");
+/* A string value's text: value without blanks, quotes and an array's brackets. */
+static void
+add_value(struct strv *out, const char *value, size_t n)
+{
+	char *v = plain_key(value, n);
+	char *p = v + strspn(v, "[");
+
+	p[strcspn(p, "],#")] = '\0';
+	if (*p) {
+		strv_push(out, p);
+	}
+	free(v);
 }
 
-bool
-cargoconf_text_has_target_rustflags(const char *text)
+/* Add what text says to sc: a line scanner, not a TOML parser: it reads the
+ * table headers and, on each line with '=', the key before it. */
+static void
+scan_text(const char *text, struct scan *sc)
 {
 	char *table = xstrdup("");
-	bool found = false;
 
-	while (!found && text && *text) {
+	while (text && *text) {
 		size_t len = strcspn(text, "\n");
 		const char *line = text;
 
@@ -76,57 +91,111 @@ cargoconf_text_has_target_rustflags(const char *text)
 		}
 		char *key = plain_key(line, (size_t)(eq - line));
 		char *path = *table ? xasprintf("%s.%s", table, key) : xstrdup(key);
+		size_t n = strlen(path), m = strlen(".rustflags");
 
-		found = target_rustflags(path);
+		if (!strncmp(path, "target.", 7) && n > 7 + m && !strcmp(path + n - m, ".rustflags")) {
+			strv_push_owned(&sc->keys, xstrndup(path + 7, n - 7 - m));
+		} else if (!strcmp(path, "build.target")) {
+			add_value(&sc->targets, eq + 1, len - (size_t)(eq + 1 - line));
+		}
 		free(path);
 		free(key);
 	}
 	free(table);
-	return found;
 }
 
-/* Does DIR/config or DIR/config.toml (Cargo reads both names) set target rustflags? */
+/* Are a and b the same triple, as Cargo matches an environment variable's name
+ * (CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS): case, '-' and '.' aside? */
 static bool
-config_has(const char *dir)
+same_triple(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = *a == '-' || *a == '.' ? '_' : toupper((unsigned char)*a);
+		int y = *b == '-' || *b == '.' ? '_' : toupper((unsigned char)*b);
+
+		if (x != y) {
+			return false;
+		}
+		if (!x) {
+			return true;
+		}
+	}
+}
+
+/* Do the target rustflags sc found apply to a build for host (NULL: unknown, any
+ * counts) or for one of the build.target triples? A cfg(...) key is taken to
+ * apply: ounce does not evaluate it. */
+static bool
+scan_applies(const struct scan *sc, const char *host)
+{
+	for (size_t i = 0; i < sc->keys.n; i++) {
+		const char *k = sc->keys.v[i];
+
+		if (!host || !strncmp(k, "cfg(", 4) || same_triple(k, host)) {
+			return true;
+		}
+		for (size_t j = 0; j < sc->targets.n; j++) {
+			if (same_triple(k, sc->targets.v[j])) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static void
+scan_release(struct scan *sc)
+{
+	strv_release(&sc->keys);
+	strv_release(&sc->targets);
+}
+
+bool
+cargoconf_text_has_target_rustflags(const char *text, const char *host)
+{
+	struct scan sc = SCAN_INIT;
+	bool yes;
+
+	scan_text(text, &sc);
+	yes = scan_applies(&sc, host);
+	scan_release(&sc);
+	return yes;
+}
+
+/* Add DIR/config and DIR/config.toml (Cargo reads both names) to sc. */
+static void
+scan_dir(const char *dir, struct scan *sc)
 {
 	static const char *const names[] = {"config", "config.toml"};
-	bool found = false;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !found; i++) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
 		struct buf b = BUF_INIT;
 
 		if (fs_exists(path) && fs_read_file(path, &b) == 0) {
-			found = cargoconf_text_has_target_rustflags(buf_str(&b));
+			scan_text(buf_str(&b), sc);
 		}
 		buf_release(&b);
 		free(path);
 	}
-	return found;
 }
 
 bool
-cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip)
+cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip,
+			       const char *host)
 {
 	const char *home = strv_getenv(env, "CARGO_HOME"), *h = strv_getenv(env, "HOME");
-	char *dir = xstrdup(cwd), *cargo_home;
-	bool found = false;
+	const char *bt = strv_getenv(env, "CARGO_BUILD_TARGET");
+	char *dir = xstrdup(cwd), *cargo_home, *slash;
+	struct scan sc = SCAN_INIT;
+	bool found;
 
-	for (size_t i = 0; i < env->n && !found; i++) {
-		const char *v = env->v[i];
-		size_t n = strcspn(v, "="), m = strlen("_RUSTFLAGS");
-
-		found = !strncmp(v, "CARGO_TARGET_", 13) && n > 13 + m &&
-			!strncmp(v + n - m, "_RUSTFLAGS", m);
-	}
-	/* cwd, then each parent up to / */
-	while (!found) {
-		char *slash;
-
+	/* cwd, then each parent up to /, then CARGO_HOME */
+	for (;;) {
 		if (!skip || strcmp(dir, skip)) {
 			char *sub = xasprintf("%s/.cargo", strcmp(dir, "/") ? dir : "");
 
-			found = config_has(sub);
+			scan_dir(sub, &sc);
 			free(sub);
 		}
 		slash = strrchr(dir, '/');
@@ -137,10 +206,25 @@ cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const ch
 	}
 	free(dir);
 	cargo_home = home && *home ? xstrdup(home) : h && *h ? xasprintf("%s/.cargo", h) : NULL;
-	if (!found && cargo_home) {
-		found = config_has(cargo_home);
+	if (cargo_home) {
+		scan_dir(cargo_home, &sc);
 	}
 	free(cargo_home);
+	if (bt && *bt) {
+		strv_push(&sc.targets, bt);
+	}
+	/* CARGO_TARGET_<TRIPLE>_RUSTFLAGS: the triple upper-cased, '-' and '.' as '_' */
+	for (size_t i = 0; i < env->n; i++) {
+		const char *v = env->v[i];
+		size_t n = strcspn(v, "="), m = strlen("_RUSTFLAGS");
+
+		if (!strncmp(v, "CARGO_TARGET_", 13) && n > 13 + m &&
+		    !strncmp(v + n - m, "_RUSTFLAGS", m)) {
+			strv_push_owned(&sc.keys, xstrndup(v + 13, n - 13 - m));
+		}
+	}
+	found = scan_applies(&sc, host);
+	scan_release(&sc);
 	return found;
 }
 

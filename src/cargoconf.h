@@ -10,15 +10,18 @@
 struct strv;
 
 /* Does this configuration file text set target rustflags (target.TRIPLE.rustflags
- * or target.'cfg(...)'.rustflags, as a table's key or a dotted key)? A line
- * scanner, not a TOML parser: it reads the table headers and the keys before '='. */
-bool cargoconf_text_has_target_rustflags(const char *text);
-/* Do the configuration files Cargo reads when run in cwd (.cargo/config and
- * .cargo/config.toml in cwd and each parent, then in CARGO_HOME, default
- * HOME/.cargo, from env), or env's CARGO_TARGET_*_RUSTFLAGS, set target rustflags?
- * Then Cargo ignores build.rustflags. skip (or NULL): a directory whose .cargo is
- * not read (the one ounce writes). */
-bool cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip);
+ * or target.'cfg(...)'.rustflags, as a table's key or a dotted key) that apply to
+ * a build for host (NULL: any triple counts) or for a build.target the text names?
+ * A cfg(...) key is taken to apply. A line scanner, not a TOML parser: it reads the
+ * table headers and the keys before '='. */
+bool cargoconf_text_has_target_rustflags(const char *text, const char *host);
+/* The same question for every configuration Cargo reads when run in cwd
+ * (.cargo/config and .cargo/config.toml in cwd and each parent, then in
+ * CARGO_HOME, default HOME/.cargo, from env) and env's CARGO_TARGET_*_RUSTFLAGS and
+ * CARGO_BUILD_TARGET: if so, Cargo ignores build.rustflags. skip (or NULL): a
+ * directory whose .cargo is not read (the one ounce writes). */
+bool cargoconf_has_target_rustflags(const char *cwd, const struct strv *env, const char *skip,
+				    const char *host);
 /* The directory of the Cargo workspace the package at dir is a member of, when it
  * is not dir itself (`cargo locate-project --workspace`, run in dir); NULL when dir
  * is its own workspace or cargo cannot tell (the build then says why). The caller

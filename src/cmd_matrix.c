@@ -424,6 +424,25 @@ prune_cache(const struct cache *cache, unsigned long long size, time_t started)
 	}
 }
 
+/* rustc's host triple ("host: " of rustc -vV, kept in the cache's tool memo of
+ * workdir), or NULL when rustc does not say. The caller frees it. */
+static char *
+rust_host(const char *workdir)
+{
+	char *rustc = spawn_which("rustc", NULL), *memo = xasprintf("%s/cache", workdir);
+	char *out = rustc ? cache_tool_version(memo, rustc, "-vV") : NULL, *host = NULL;
+	const char *p = out ? strstr(out, "\nhost: ") : NULL;
+
+	if (p) {
+		p += strlen("\nhost: ");
+		host = xstrndup(p, strcspn(p, " \n"));
+	}
+	free(out);
+	free(memo);
+	free(rustc);
+	return host;
+}
+
 /* What every cell of the run shares, for the cache's keys. Returns 0 or -1 after
  * reporting. */
 static int
@@ -660,6 +679,9 @@ cmd_matrix(int argc, char **argv)
 	run.profiles = &set;
 	run.self = os_self_exe();
 	run.shimdir = xasprintf("%s/bin", run.workdir);
+	if (run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo")) {
+		run.rust_host = rust_host(run.workdir);
+	}
 	run.jobs = o.jobs ? o.jobs : os_ncpu();
 	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
 	run.cores = os_ncpu();
@@ -842,6 +864,7 @@ out:
 	free(run.workdir);
 	free(run.self);
 	free(run.shimdir);
+	free(run.rust_host);
 	free(data);
 	free(pdir);
 	free(rdir);

@@ -392,7 +392,7 @@ target_rustflags(const char *dir)
 	if (cargo_home) {
 		strv_setenv(&env, "CARGO_HOME", cargo_home);
 	}
-	yes = cargoconf_has_target_rustflags(dir, &env, NULL);
+	yes = cargoconf_has_target_rustflags(dir, &env, NULL, NULL);
 	strv_release(&env);
 	return yes;
 }

@@ -26,6 +26,7 @@ struct run {
 	char *workdir;		/* absolute; cells live in workdir/cells/NAME */
 	char *self;		/* absolute path of the ounce executable */
 	char *shimdir;		/* workdir/bin: compiler names linked to ounce */
+	char *rust_host;	/* rustc's host triple (Cargo projects), or NULL */
 	int jobs;		/* cells at once */
 	int build_jobs;		/* parallel jobs inside each build, when every cell runs */
 	int cores;		/* the jobs the machine runs at once; 0: share build_jobs only */

@@ -29,6 +29,13 @@ run build
 grep -q '^\[build\]$' "$T/build/cells/relr/.cargo/config.toml" ||
 	fail "not under [build]: $(cat "$T/build/cells/relr/.cargo/config.toml")"
 
+# another target's table (a cross build's) does not count: still [build]
+printf '[build]\nrustflags = ["--cfg", "project_cfg"]\n[target.aarch64-unknown-linux-gnu]\nrustflags = ["-Ctarget-cpu=cortex-a72"]\n' \
+	> "$dir/.cargo/config.toml"
+run cross
+grep -q '^\[build\]$' "$T/cross/cells/relr/.cargo/config.toml" ||
+	fail "not under [build]: $(cat "$T/cross/cells/relr/.cargo/config.toml")"
+
 printf "[target.'cfg(unix)']\nrustflags = [\"--cfg\", \"project_cfg\"]\n" > "$dir/.cargo/config.toml"
 run target
 grep -q "^\[target.'cfg(all())'\]$" "$T/target/cells/relr/.cargo/config.toml" ||

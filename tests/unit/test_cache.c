@@ -352,6 +352,25 @@ test_cache_tool_version_memo(void **state)
 	expect_version(memo, tool, "--version", "tool 2.0.1 --version\n", runs, 3);
 	/* without a memo, every time */
 	expect_version(NULL, tool, "--version", "tool 2.0.1 --version\n", runs, 4);
+	/* a rustup proxy (a link to rustup, symbolic or hard) is asked every time:
+	 * the toolchain it runs changes without its file changing */
+	free(script);
+	script = xasprintf("#!/bin/sh\necho run >> '%s'\necho \"rustc 1.95 $1\"\n", runs);
+	v = tu_write_file(t->dir, "rustup/rustup", script);
+	assert_int_equal(chmod(v, 0755), 0);
+	free(v);
+	v = xasprintf("%s/rustup/rustc", t->dir);
+	assert_int_equal(symlink("rustup", v), 0);
+	expect_version(memo, v, "-vV", "rustc 1.95 -vV\n", runs, 5);
+	expect_version(memo, v, "-vV", "rustc 1.95 -vV\n", runs, 6);
+	free(v);
+	v = xasprintf("%s/rustup/cargo", t->dir);
+	free(script);
+	script = xasprintf("%s/rustup/rustup", t->dir);
+	assert_int_equal(link(script, v), 0);
+	expect_version(memo, v, "-V", "rustc 1.95 -V\n", runs, 7);
+	expect_version(memo, v, "-V", "rustc 1.95 -V\n", runs, 8);
+	free(v);
 	/* a tool that cannot run (a directory): NULL, said on stderr */
 	tu_capture_begin(t);
 	v = cache_tool_version(memo, t->dir, "--version");
