@@ -292,7 +292,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	/* every link writes OUTPUT.map beside its output: ounce size's components */
 	strv_setenv(env, "OUNCE_MAP", "1");
 	strv_setenv(env, "OUNCE_REAL_CC", real_cc);
-	if (run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo")) {
+	if (recipe_is_cargo(run->recipe)) {
 		/* the wrapper runs gcc, clang... by name, as the project's Cargo
 		 * configuration chose its linker (cc stays the cell's compiler) */
 		strv_setenv(env, "OUNCE_REAL_PATH", path ? path : "/usr/bin:/bin");
@@ -646,7 +646,7 @@ copy_artifact(const struct run *run, struct cell *c, const struct cell *from, co
 bool
 build_relinks(const struct run *run)
 {
-	return run->reuse && run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo");
+	return run->reuse && recipe_is_cargo(run->recipe);
 }
 
 bool
@@ -801,7 +801,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 
 	c->status = CELL_PENDING;
 	compose(run, c, profiles, n);
-	if (!(run->recipe->toolchain && !strcmp(run->recipe->toolchain, "cargo"))) {
+	if (!recipe_is_cargo(run->recipe)) {
 		char why[256];
 
 		if (profile_conflict(profiles, n, why, sizeof(why))) {

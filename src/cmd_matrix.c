@@ -652,7 +652,7 @@ cmd_matrix(int argc, char **argv)
 	}
 	/* the build system's own output directory is not copied into cells */
 	strv_extend(&proj.exclude, &run.recipe->exclude);
-	if (run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo")) {
+	if (recipe_is_cargo(run.recipe)) {
 		char *root = cargoconf_workspace_root(proj.dir);
 
 		if (root) {
@@ -679,7 +679,7 @@ cmd_matrix(int argc, char **argv)
 	run.profiles = &set;
 	run.self = os_self_exe();
 	run.shimdir = xasprintf("%s/bin", run.workdir);
-	if (run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo")) {
+	if (recipe_is_cargo(run.recipe)) {
 		run.rust_host = rust_host(run.workdir);
 	}
 	run.jobs = o.jobs ? o.jobs : os_ncpu();
@@ -747,8 +747,7 @@ cmd_matrix(int argc, char **argv)
 		}
 		char *memo = xasprintf("%s/cache", run.workdir);
 
-		cache_init_async(&cache, run.workdir, &parts,
-				 run.recipe->toolchain && !strcmp(run.recipe->toolchain, "cargo"),
+		cache_init_async(&cache, run.workdir, &parts, recipe_is_cargo(run.recipe),
 				 run.fresh ? NULL : memo);
 		free(memo);
 		run.cache = &cache;

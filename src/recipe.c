@@ -212,6 +212,12 @@ recipe_load_dir(struct recipe_set *set, const char *dir)
 	return rc;
 }
 
+bool
+recipe_is_cargo(const struct recipe *r)
+{
+	return r->toolchain && !strcmp(r->toolchain, "cargo");
+}
+
 struct recipe *
 recipe_find(const struct recipe_set *set, const char *name)
 {

@@ -48,6 +48,8 @@ struct recipe_set {
 
 /* Load every recipes/NAME.ini of dir. Returns 0 or -1 after reporting FILE:LINE. */
 int recipe_load_dir(struct recipe_set *set, const char *dir);
+/* Does r build with Cargo (toolchain = cargo)? */
+bool recipe_is_cargo(const struct recipe *r);
 /* The recipe called name, or NULL. */
 struct recipe *recipe_find(const struct recipe_set *set, const char *name);
 /* The recipe that matches project directory dir, or NULL (not reported). When
