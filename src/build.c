@@ -312,7 +312,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_setenv(env, "OUNCE_CFLAGS", v);
 	free(v);
 	strv_release(&cflags);
-	if (run->ccache) {
+	if (run->ccache && c->ccache) {
 		strv_setenv(env, "OUNCE_CCACHE", run->ccache);
 		v = xasprintf("%s/ccache", run->workdir);
 		strv_setenv(env, "CCACHE_DIR", v);

@@ -574,6 +574,23 @@ profile_rust_link_args(const struct strv *rustflags, struct strv *out)
 	return 0;
 }
 
+/* Do flags leave a C build's compile steps alone (link flags, libraries and
+ * post-link steps only)? */
+static bool
+flags_link_only(const struct profile_flags *f)
+{
+	return !f->cflags.n && !f->env.n && !f->build_args.n && !f->configure_args.n;
+}
+
+bool
+profile_link_only(const struct profile *p, const char *recipe)
+{
+	const struct profile_flags *r = profile_recipe_flags(p, recipe);
+
+	return !p->compiler && flags_link_only(&p->all) && flags_link_only(&p->gcc) &&
+	       flags_link_only(&p->clang) && (!r || flags_link_only(r));
+}
+
 bool
 profile_cargo_link_only(const struct profile *p)
 {

@@ -119,6 +119,11 @@ bool profile_applies_to(const struct profile *p, const char *toolchain, const ch
 /* Does p only add post-link steps for this toolchain and recipe (strip)? Then a
  * cell with it can start from a copy of the artifact linked without it. */
 bool profile_post_only(const struct profile *p, const char *toolchain, const char *recipe);
+/* Does p leave a C build's compile steps alone: no compiler, and in every
+ * section (the compilers', recipe's) nothing but link flags, libraries and
+ * post-link steps? Then a cell with it compiles the objects the cell without it
+ * does (nosep, relr; not gc or noid, which add compile flags). */
+bool profile_link_only(const struct profile *p, const char *recipe);
 /* Does p, in a Cargo build, only add arguments to the link: rustflags that are
  * all -C link-arg(s), link flags or libraries for the wrapper? RUSTFLAGS are not
  * in Cargo's -C metadata (since Cargo 1.39), so rustc's objects are the same

@@ -223,6 +223,152 @@ usable(const struct cell *c)
 	return c->status == CELL_OK;
 }
 
+/* Are v and w the same profiles, in any order? */
+static bool
+same_set(struct profile *const *v, size_t n, struct profile *const *w, size_t m)
+{
+	if (n != m) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < m && w[j] != v[i]) {
+			j++;
+		}
+		if (j == m) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Does a cell of profiles v compile the objects one of profiles w does: the
+ * profiles of either that change compile steps are in both? */
+static bool
+same_objects(const struct sched *s, struct profile *const *v, size_t n,
+	     struct profile *const *w, size_t m)
+{
+	for (int side = 0; side < 2; side++) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j = 0;
+
+			if (profile_link_only(v[i], s->run->recipe->name)) {
+				continue;
+			}
+			while (j < m && w[j] != v[i]) {
+				j++;
+			}
+			if (j == m) {
+				return false;
+			}
+		}
+		struct profile *const *t = v;
+		size_t k = n;
+
+		v = w;
+		n = m;
+		w = t;
+		m = k;
+	}
+	return true;
+}
+
+/* Will the cell of profiles v (not a task yet) be a copy of another cell's
+ * artifact (add_task): reuse is on, some of its profiles only add post-link
+ * steps, and the cell without them is the baseline, an each row or a task? */
+static bool
+predicted_copy(const struct sched *s, struct profile *const *v, size_t n)
+{
+	struct profile **kept;
+	size_t nk = 0;
+	bool copy = false;
+
+	if (!s->run->reuse) {
+		return false;
+	}
+	kept = xcalloc(n + 1, sizeof(*kept));
+	for (size_t i = 0; i < n; i++) {
+		if (!build_derives(s->run, v[i])) {
+			kept[nk++] = v[i];
+		}
+	}
+	if (nk < n) {
+		copy = nk == 0 || (nk == 1 && s->plan->each);
+		for (size_t i = 0; i < s->ntasks && !copy; i++) {
+			copy = same_set(s->tasks[i]->profiles, s->tasks[i]->n, kept, nk);
+		}
+	}
+	free(kept);
+	return copy;
+}
+
+/* Should the cell of profiles v (the task self, or NULL) compile through ccache:
+ * may another cell of the run compile the same objects (it differs only by
+ * profiles that add link flags, nosep or relr)? Cells that exist are asked, and
+ * the cells to come as far as they can be told: the each rows, and the stack's
+ * rows after the current one as if every profile were kept. A search or the
+ * full factorial may ask for any combination, so there a profile that only links
+ * is enough. ccache costs a cell that shares nothing a preprocessor run and a
+ * store per compile (about 20 ms: a third of tinyhttpd's compile time); a wrong
+ * guess costs time, never a result: ccache hashes what is compiled. Called with
+ * mu held. */
+static bool
+objects_shared(const struct sched *s, struct profile *const *v, size_t n,
+	       const struct task *self)
+{
+	const struct plan *plan = s->plan;
+	struct profile **row;
+	size_t k, i;
+	bool shared = false;
+
+	if (recipe_is_cargo(s->run->recipe)) {
+		/* build scripts' C code: the same in every cell */
+		return true;
+	}
+	for (i = 0; i < plan->n; i++) {
+		if ((plan->search || plan->full) &&
+		    profile_link_only(plan->v[i], s->run->recipe->name) &&
+		    !build_derives(s->run, plan->v[i])) {
+			return true;
+		}
+		if (plan->each && !same_set(&plan->v[i], 1, v, n) &&
+		    !predicted_copy(s, &plan->v[i], 1) && same_objects(s, &plan->v[i], 1, v, n)) {
+			return true;
+		}
+	}
+	for (i = 0; i < s->ntasks; i++) {
+		const struct task *u = s->tasks[i];
+
+		if (u != self && !u->from && same_objects(s, u->profiles, u->n, v, n)) {
+			return true;
+		}
+	}
+	if (!plan->cumulative || s->chain_done) {
+		return false;
+	}
+	row = xcalloc(plan->n + 1, sizeof(*row));
+	k = plan->nstack;
+	if (k) {
+		memcpy(row, plan->stack, k * sizeof(*row));
+	}
+	i = plan->next;
+	if (s->chain) {
+		row[k++] = s->chain_p;
+		i++;
+	}
+	for (; i < plan->n && !shared; i++) {
+		if (profile_is_security(plan->v[i]) && !plan->allow_security) {
+			continue;
+		}
+		row[k++] = plan->v[i];
+		shared = !same_set(row, k, v, n) && !predicted_copy(s, row, k) &&
+			 same_objects(s, row, k, v, n);
+	}
+	free(row);
+	return shared;
+}
+
 /* The chain is a critical path: its next row is known only when this one is
  * measured. So the row after this one is queued behind it, as if this one were
  * kept, or left out when this row's profile alone (its each row) failed or (unless
@@ -560,6 +706,7 @@ worker(void *arg)
 		s->busy++;
 		t->slot = true;
 		t->started = true;
+		t->cell->ccache = objects_shared(s, t->profiles, t->n, t);
 		s->current = t->cell->name;
 		progress(s);
 		/* a source cell that timed out or made no artifact: build this one in
@@ -805,6 +952,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	     run->recipe->name);
 	s.current = base->name;
 	s.running = 1;
+	base->ccache = objects_shared(&s, NULL, 0, bt);
 	progress(&s);
 	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
 		rc = -1;

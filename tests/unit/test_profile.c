@@ -780,6 +780,43 @@ test_profile_cargo_link_only(void **state)
 	strv_release(&bad);
 }
 
+/* link-only (C): a cell with it compiles what the cell without it does, so
+ * the two share objects through ccache; any compile flag, compiler, build or
+ * configure argument, in any section, and it is not */
+static void
+test_profile_link_only(void **state)
+{
+	struct fixture *f = *state;
+	const char *const inis[][2] = {
+		{"nosep.ini", "[profile]\nsummary = n\nldflags = -Wl,-z,noseparate-code\n"
+			      "[cargo]\nrustflags = -C link-arg=-Wl,-z,noseparate-code\n"},
+		{"libs.ini", "[profile]\nsummary = l\nlibs = -lm\n[gcc]\nconflicts = lto\n"},
+		{"strip.ini", "[profile]\nsummary = s\npost = strip {artifact}\n"},
+		{"noid.ini", "[profile]\nsummary = i\ncflags = -fno-ident\n"
+			     "ldflags = -Wl,--build-id=none\n"},
+		{"cl.ini", "[profile]\nsummary = c\nldflags = -s\n[clang]\ncflags = -Oz\n"},
+		{"cc.ini", "[profile]\nsummary = k\ncompiler = clang\n"},
+		{"ipo.ini", "[profile]\nsummary = p\nldflags = -s\n[recipe:cmake]\n"
+			    "configure_args = -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON\n"},
+		{"mk.ini", "[profile]\nsummary = m\nbuild_args = LTO=1\n"},
+		{"env.ini", "[profile]\nsummary = e\nenv = CFLAGS=-Os\n"},
+	};
+	const bool want[] = {true, true, true, false, false, false, true, false, false};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++) {
+		char *path = tu_write_file(f->t.dir, inis[i][0], inis[i][1]);
+		struct profile *p = profile_load_file(&f->set, path);
+
+		assert_non_null(p);
+		if (profile_link_only(p, "make") != want[i]) {
+			fail_msg("%s: link-only %d, want %d", inis[i][0], !want[i], want[i]);
+		}
+		free(path);
+	}
+	/* a [recipe:NAME] section counts for that recipe only */
+	assert_false(profile_link_only(profile_find(&f->set, "ipo"), "cmake"));
+}
+
 int
 main(void)
 {
@@ -804,6 +841,7 @@ main(void)
 		T(test_profile_real_profiles_cargo),
 		T(test_profile_conflicts_dimension_post_only),
 		T(test_profile_cargo_link_only),
+		T(test_profile_link_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
