@@ -20,6 +20,7 @@
 #include "cargoconf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "ltrans.h"
 #include "measure.h"
 #include "mem.h"
 #include "profile.h"
@@ -267,6 +268,29 @@ add_rustflags(const struct run *run, const struct cell *c, const char *dir, stru
 	return rc;
 }
 
+/* What decides the objects a cell compiles, hashed into out: the build, the
+ * compilers and everything of the settings but link flags, libraries and
+ * post-link steps. Cells with the same signature and the same link arguments
+ * (but neutral ones: ltrans.h) may share LTO code generation. */
+static void
+compile_sig(const struct run *run, const struct settings *s, char out[LTRANS_KEY_LEN + 1])
+{
+	const struct strv *parts[] = {&s->f.cflags, &s->f.env, &s->f.build_args,
+				      &s->f.configure_args};
+	struct strv words = STRV_INIT;
+
+	strv_push(&words, run->build->name);
+	strv_push(&words, s->cc);
+	strv_push(&words, s->cxx);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		/* a separator no flag can be, so flags cannot move between parts */
+		strv_push(&words, "\n");
+		strv_extend(&words, parts[i]);
+	}
+	ltrans_hash_words(&words, out);
+	strv_release(&words);
+}
+
 /* The environment of a cell's commands: ounce's own, the shims first in PATH,
  * the wrapper's instructions, and the build's and profiles' variables. */
 static int
@@ -312,7 +336,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_setenv(env, "OUNCE_CFLAGS", v);
 	free(v);
 	strv_release(&cflags);
-	if (run->ccache && c->ccache) {
+	if (run->ccache && c->shared) {
 		strv_setenv(env, "OUNCE_CCACHE", run->ccache);
 		v = xasprintf("%s/ccache", run->workdir);
 		strv_setenv(env, "CCACHE_DIR", v);
@@ -323,6 +347,19 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 		strv_setenv(env, "CCACHE_NOHASHDIR", "1");
 	} else {
 		strv_unsetenv(env, "OUNCE_CCACHE");
+	}
+	if (run->reuse && c->shared && !recipe_is_cargo(run->recipe) &&
+	    !strcmp(s->toolchain, "gcc")) {
+		char sig[LTRANS_KEY_LEN + 1];
+
+		v = xasprintf("%s/lto", run->workdir);
+		strv_setenv(env, "OUNCE_LTO_DIR", v);
+		free(v);
+		compile_sig(run, s, sig);
+		strv_setenv(env, "OUNCE_LTO_SIG", sig);
+		strv_setenv(env, "OUNCE_CELL_DIR", dir);
+	} else {
+		strv_unsetenv(env, "OUNCE_LTO_DIR");
 	}
 	v = wrap_encode(&s->f.ldflags);
 	strv_setenv(env, "OUNCE_LDFLAGS", v);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ltrans.h"
 #include "mem.h"
 #include "relink.h"
 #include "spawn.h"
@@ -41,6 +42,28 @@ trace(char *const *argv)
 	q[n] = '\0';
 	free(q);
 	close(fd);
+}
+
+/* An LTO link of a cell that may share its code generation with another
+ * (OUNCE_LTO_DIR set: ltrans.h): run it so, and return its exit status; -1 when
+ * out is not such a link, for the caller to run. */
+static int
+lto_shared(struct strv *out)
+{
+	const char *dir = getenv("OUNCE_LTO_DIR");
+	char key[LTRANS_KEY_LEN + 1], *cwd;
+	int rc;
+
+	if (!dir || !*dir || !ltrans_applies(out->v, out->n)) {
+		return -1;
+	}
+	cwd = getcwd(NULL, 0);
+	rc = cwd && ltrans_key(getenv("OUNCE_LTO_SIG"), getenv("OUNCE_CELL_DIR"), cwd, out->v,
+			       out->n, key) == 0
+		     ? ltrans_link(dir, key, strv_array(out), trace)
+		     : -1;
+	free(cwd);
+	return rc;
 }
 
 static int
@@ -91,6 +114,15 @@ run_real(const char *real, char **args, int nargs)
 	}
 	wrap_argv(&out, real, args, (size_t)nargs, &cflags, &ldflags, &libs);
 	strv_release(&with_map);
+	int st = lto_shared(&out);
+
+	if (st >= 0) {
+		strv_release(&cflags);
+		strv_release(&ldflags);
+		strv_release(&libs);
+		strv_release(&out);
+		return st;
+	}
 	trace(strv_array(&out));
 	spawn_exec(strv_array(&out));
 	strv_release(&cflags);

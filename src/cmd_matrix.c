@@ -496,6 +496,17 @@ monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* WORKDIR/lto: LTO code generation kept for the cells of one run (ltrans.h),
+ * whose objects need not outlive it (the cache keeps the results). */
+static void
+remove_lto_dir(const struct run *run)
+{
+	char *dir = xasprintf("%s/lto", run->workdir);
+
+	fs_remove_tree(dir);
+	free(dir);
+}
+
 int
 cmd_matrix(int argc, char **argv)
 {
@@ -775,6 +786,7 @@ cmd_matrix(int argc, char **argv)
 		results_add_profile(&res, set.v[i]);
 	}
 	st = 0;
+	remove_lto_dir(&run);
 	for (size_t i = 0; i < wanted.n && st == 0; i++) {
 		int bst;
 
@@ -802,6 +814,7 @@ cmd_matrix(int argc, char **argv)
 	if (st == 0 && base_failed) {
 		st = 1;
 	}
+	remove_lto_dir(&run);
 	res.complete = st >= 0 && st <= 1;
 	res.wall_seconds = monotonic() - t0;
 	{

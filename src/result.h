@@ -43,8 +43,9 @@ struct cell {
 	char *reused_from;	/* the cell whose linked artifact (or kept objects) it
 				 * started from, or NULL */
 	bool relinked;		/* it linked reused_from's objects again (not saved) */
-	bool ccache;		/* compile through ccache: another cell of the run may
-				 * compile the same objects (not saved) */
+	bool shared;		/* another cell of the run may compile the same objects:
+				 * compile through ccache, keep LTO code generation (not
+				 * saved) */
 };
 
 /* One line of the table: a cell as it appears in a group. */

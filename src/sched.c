@@ -303,8 +303,9 @@ predicted_copy(const struct sched *s, struct profile *const *v, size_t n)
 	return copy;
 }
 
-/* Should the cell of profiles v (the task self, or NULL) compile through ccache:
- * may another cell of the run compile the same objects (it differs only by
+/* Should the cell of profiles v (the task self, or NULL) compile through ccache
+ * and keep its LTO code generation (ltrans.h): may another cell of the run
+ * compile the same objects (it differs only by
  * profiles that add link flags, nosep or relr)? Cells that exist are asked, and
  * the cells to come as far as they can be told: the each rows, and the stack's
  * rows after the current one as if every profile were kept. A search or the
@@ -596,14 +597,36 @@ report(struct sched *s, const struct cell *c)
 	}
 }
 
-/* The first queued task that can start: its source cell, if any, is done. */
+/* Can queued task t start: its source cell, if any, is done, and no cell that
+ * compiles the same objects is building (in a C build: t waits to take that
+ * cell's objects from ccache and its LTO code generation, where the two at once
+ * would both compile; another cell, if any, takes the core meanwhile)? */
+static bool
+ready(const struct sched *s, const struct task *t)
+{
+	if (t->from && !t->from->done) {
+		return false;
+	}
+	if (!s->run->reuse || recipe_is_cargo(s->run->recipe)) {
+		return true;
+	}
+	for (size_t i = 0; i < s->ntasks; i++) {
+		const struct task *u = s->tasks[i];
+
+		if (u != t && u->started && !u->done && !u->from &&
+		    same_objects(s, u->profiles, u->n, t->profiles, t->n)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The first queued task that can start. */
 static ssize_t
 runnable(const struct sched *s)
 {
 	for (size_t i = 0; i < s->nqueue; i++) {
-		const struct task *t = s->tasks[s->queue[i]];
-
-		if (!t->from || t->from->done) {
+		if (ready(s, s->tasks[s->queue[i]])) {
 			return (ssize_t)i;
 		}
 	}
@@ -616,18 +639,16 @@ runnable(const struct sched *s)
 static int
 job_share(const struct sched *s, ssize_t q)
 {
-	size_t ready = 0;
+	size_t nready = 0;
 	int cells;
 
 	if (s->js || s->run->cores <= 0) {
 		return 0;
 	}
 	for (size_t i = (size_t)q; i < s->nqueue; i++) {
-		const struct task *t = s->tasks[s->queue[i]];
-
-		ready += !t->from || t->from->done;
+		nready += ready(s, s->tasks[s->queue[i]]);
 	}
-	cells = s->running + (int)(ready < (size_t)s->run->jobs ? ready : (size_t)s->run->jobs);
+	cells = s->running + (int)(nready < (size_t)s->run->jobs ? nready : (size_t)s->run->jobs);
 	if (cells > s->run->jobs) {
 		cells = s->run->jobs;
 	}
@@ -706,7 +727,7 @@ worker(void *arg)
 		s->busy++;
 		t->slot = true;
 		t->started = true;
-		t->cell->ccache = objects_shared(s, t->profiles, t->n, t);
+		t->cell->shared = objects_shared(s, t->profiles, t->n, t);
 		s->current = t->cell->name;
 		progress(s);
 		/* a source cell that timed out or made no artifact: build this one in
@@ -952,7 +973,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	     run->recipe->name);
 	s.current = base->name;
 	s.running = 1;
-	base->ccache = objects_shared(&s, NULL, 0, bt);
+	base->shared = objects_shared(&s, NULL, 0, bt);
 	progress(&s);
 	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
 		rc = -1;

@@ -11,9 +11,8 @@
 #include "strv.h"
 #include "banned.h"
 
-/* Options whose value is the next argument. */
-static bool
-takes_value(const char *a)
+bool
+wrap_takes_value(const char *a)
 {
 	static const char *const opts[] = {
 		"-o", "-x", "-I", "-L", "-l", "-D", "-U", "-MF", "-MT", "-MQ", "-include",
@@ -48,7 +47,7 @@ wrap_classify(char *const *args, size_t n)
 		} else if (!strncmp(a, "-l", 2) && a[2]) {
 			/* -lfoo names an input of the link */
 			input = true;
-		} else if (takes_value(a) && i + 1 < n) {
+		} else if (wrap_takes_value(a) && i + 1 < n) {
 			if (!strcmp(a, "-l")) {
 				input = true;
 			}

@@ -3,6 +3,7 @@
 #ifndef OUNCE_WRAP_H
 #define OUNCE_WRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strv;
@@ -13,6 +14,8 @@ enum wrap_mode {
 	WRAP_LINK,	/* anything that links: compile flags, link flags, then libraries */
 };
 
+/* Is a compiler option whose value is the next argument (-o, -L, -l, -Xlinker...)? */
+bool wrap_takes_value(const char *a);
 /* Classify the arguments of a compiler call (argv without argv[0]). */
 enum wrap_mode wrap_classify(char *const *args, size_t n);
 /* Build the real call into out: real, args, then the flags that mode takes. */

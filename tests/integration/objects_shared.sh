@@ -1,7 +1,8 @@
 #!/bin/bash
-# Cells that differ only by link flags share their objects through ccache; a cell
-# whose objects no other cell of the run compiles builds without ccache (there its
-# preprocessor run and store are pure cost), and the binaries are the same either way.
+# Cells that differ only by link flags share their objects through ccache, and
+# their GCC LTO code generation through the kept ltrans objects; a cell whose
+# objects no other cell of the run compiles builds without ccache (there its
+# preprocessor run and store are pure cost); the binaries are the same either way.
 . "$(dirname "$0")/lib.sh"
 
 dir=$(fixture makeproj)
@@ -35,4 +36,30 @@ for c in baseline nosep gc os gc+os gc+os+nosep; do
 	b=$(q ".cells[] | select(.name == \"$c\") | .artifact" "$T/nr/results.json")
 	cmp -s "$a" "$b" || fail "$c differs from its --no-reuse build"
 done
+
+# LTO: lto and lto+nosep+relr compile the same objects and differ only by linker
+# options that leave the code generation alone; the second cell to link hands the
+# first's ltrans objects to the plugin (lto and lto+nosep may build at once, so
+# either one may be the first; lto+nosep+relr waits for them)
+"$OUNCE" matrix -q -j2 --stack all -p lto,nosep,relr -w "$T/lto" "$dir" > /dev/null 2> err.txt \
+	|| fail "LTO matrix exited $?: $(cat err.txt)"
+"$OUNCE" matrix -q -j2 --no-reuse --stack all -p lto,nosep,relr -w "$T/lto-nr" "$dir" > /dev/null \
+	2> err.txt || fail "LTO matrix --no-reuse exited $?: $(cat err.txt)"
+shared=0
+for c in lto lto+nosep lto+nosep+relr; do
+	w="$T/lto/cells/$c/wrap.log"
+	check_eq "$c links once" 1 "$(grep -c -- '-o counter ' "$w")"
+	grep -q -- '-o counter .*-Wl,-plugin-opt=-ltrans-objects=' "$w" && shared=$((shared + 1))
+	a=$(q ".cells[] | select(.name == \"$c\") | .artifact" "$T/lto/results.json")
+	b=$(q ".cells[] | select(.name == \"$c\") | .artifact" "$T/lto-nr/results.json")
+	cmp -s "$a" "$b" || fail "$c differs from its --no-reuse build"
+	[ -z "$(find "$T/lto/cells/$c" -name '*.lto_wrapper_args')" ] \
+		|| fail "$c: the plugin's -save-temps left files in the cell"
+done
+[ "$shared" -ge 1 ] || fail "no LTO link used another cell's code generation"
+grep -q 'ltrans-objects' "$T/lto/cells/lto+nosep+relr/wrap.log" \
+	|| fail "lto+nosep+relr did not wait for its twins' code generation"
+# the --no-reuse run kept nothing, and the kept objects do not outlive the run
+grep -q 'plugin-opt' "$T/lto-nr/cells/lto+nosep/wrap.log" && fail "--no-reuse used the plugin's options"
+[ ! -e "$T/lto/lto" ] || fail "WORKDIR/lto left after the run"
 echo "ok"
