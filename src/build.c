@@ -20,7 +20,6 @@
 #include "cargoconf.h"
 #include "fsutil.h"
 #include "log.h"
-#include "ltrans.h"
 #include "measure.h"
 #include "mem.h"
 #include "profile.h"
@@ -273,7 +272,7 @@ add_rustflags(const struct run *run, const struct cell *c, const char *dir, stru
  * post-link steps. Cells with the same signature and the same link arguments
  * (but neutral ones: ltrans.h) may share LTO code generation. */
 static void
-compile_sig(const struct run *run, const struct settings *s, char out[LTRANS_KEY_LEN + 1])
+compile_sig(const struct run *run, const struct settings *s, char out[CACHE_KEY_LEN + 1])
 {
 	const struct strv *parts[] = {&s->f.cflags, &s->f.env, &s->f.build_args,
 				      &s->f.configure_args};
@@ -287,7 +286,7 @@ compile_sig(const struct run *run, const struct settings *s, char out[LTRANS_KEY
 		strv_push(&words, "\n");
 		strv_extend(&words, parts[i]);
 	}
-	ltrans_hash_words(&words, out);
+	cache_hash_words(&words, out);
 	strv_release(&words);
 }
 
@@ -350,7 +349,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	}
 	if (run->reuse && c->shared && !recipe_is_cargo(run->recipe) &&
 	    !strcmp(s->toolchain, "gcc")) {
-		char sig[LTRANS_KEY_LEN + 1];
+		char sig[CACHE_KEY_LEN + 1];
 
 		v = xasprintf("%s/lto", run->workdir);
 		strv_setenv(env, "OUNCE_LTO_DIR", v);

@@ -37,8 +37,8 @@ to_hex(XXH128_hash_t h, char out[CACHE_KEY_LEN + 1])
 		 (unsigned long long)h.low64);
 }
 
-static void
-hash_parts(const struct strv *parts, char out[CACHE_KEY_LEN + 1])
+void
+cache_hash_words(const struct strv *parts, char out[CACHE_KEY_LEN + 1])
 {
 	XXH3_state_t *st = XXH3_createState();
 
@@ -85,7 +85,7 @@ cache_init(struct cache *c, const char *workdir, const struct strv *parts)
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->mu, NULL);
-	hash_parts(parts, c->context);
+	cache_hash_words(parts, c->context);
 	c->dir = xasprintf("%s/cache", workdir);
 	c->empty = !dir_has_entry(c->dir);
 }
@@ -96,7 +96,7 @@ finish_context(void *arg)
 	struct cache *c = arg;
 
 	cache_add_toolchain(&c->parts, c->cargo, c->memo_dir);
-	hash_parts(&c->parts, c->context);
+	cache_hash_words(&c->parts, c->context);
 	return NULL;
 }
 

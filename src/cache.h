@@ -95,6 +95,9 @@ struct cache_memo;
 /* A new empty memo; free it with cache_memo_free. */
 struct cache_memo *cache_memo_new(void);
 void cache_memo_free(struct cache_memo *m);
+/* The hash of words (each with its terminator, so "a" "bc" and "ab" "c" differ)
+ * into out. */
+void cache_hash_words(const struct strv *words, char out[CACHE_KEY_LEN + 1]);
 /* The hash of the file at path into key; false when it cannot be read. */
 bool cache_file_key(const char *path, char key[CACHE_KEY_LEN + 1]);
 /* The sizes recorded for key, true when there are. */

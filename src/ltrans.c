@@ -2,7 +2,6 @@
 #include "ltrans.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +11,11 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "log.h"
 #include "mem.h"
 #include "spawn.h"
 #include "strv.h"
 #include "wrap.h"
-#include "log.h"
 #include "banned.h"
 
 extern char **environ;
@@ -119,18 +118,6 @@ new_state(void)
 	}
 	XXH3_128bits_reset(st);
 	return st;
-}
-
-void
-ltrans_hash_words(const struct strv *words, char out[LTRANS_KEY_LEN + 1])
-{
-	XXH3_state_t *st = new_state();
-
-	for (size_t i = 0; i < words->n; i++) {
-		XXH3_128bits_update(st, words->v[i], strlen(words->v[i]) + 1);
-	}
-	to_hex(XXH3_128bits_digest(st), out);
-	XXH3_freeState(st);
 }
 
 /* Add s to the hash with every cell_dir in it replaced, and its terminator. */

@@ -15,8 +15,6 @@
 
 #define LTRANS_KEY_LEN 32
 
-struct strv;
-
 /* Is the compiler call argv (n words, the real compiler first, as the wrapper
  * runs it) a link through GCC's LTO plugin: -flto (not undone by a later
  * -fno-lto) through the linker plugin, and GNU ld or gold? */
@@ -41,9 +39,6 @@ int ltrans_key(const char *sig, const char *cell_dir, const char *cwd, char *con
  * is renamed to final. Returns the number of objects (0: none, no list), -1
  * when tmp cannot be read or the list written (not reported). */
 int ltrans_write_list(const char *tmp, const char *final);
-
-/* Hash words (each with its terminator) into out: a cell's compile signature. */
-void ltrans_hash_words(const struct strv *words, char out[LTRANS_KEY_LEN + 1]);
 
 /* Run the link argv for the wrapper, sharing its code generation through dir
  * (created on demand) under key: with the ltrans objects kept there when there

@@ -223,6 +223,18 @@ usable(const struct cell *c)
 	return c->status == CELL_OK;
 }
 
+/* Is p among the m profiles of w? */
+static bool
+has_profile(struct profile *const *w, size_t m, const struct profile *p)
+{
+	for (size_t j = 0; j < m; j++) {
+		if (w[j] == p) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Are v and w the same profiles, in any order? */
 static bool
 same_set(struct profile *const *v, size_t n, struct profile *const *w, size_t m)
@@ -231,12 +243,7 @@ same_set(struct profile *const *v, size_t n, struct profile *const *w, size_t m)
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-
-		while (j < m && w[j] != v[i]) {
-			j++;
-		}
-		if (j == m) {
+		if (!has_profile(w, m, v[i])) {
 			return false;
 		}
 	}
@@ -251,15 +258,8 @@ same_objects(const struct sched *s, struct profile *const *v, size_t n,
 {
 	for (int side = 0; side < 2; side++) {
 		for (size_t i = 0; i < n; i++) {
-			size_t j = 0;
-
-			if (profile_link_only(v[i], s->run->recipe->name)) {
-				continue;
-			}
-			while (j < m && w[j] != v[i]) {
-				j++;
-			}
-			if (j == m) {
+			if (!profile_link_only(v[i], s->run->recipe->name) &&
+			    !has_profile(w, m, v[i])) {
 				return false;
 			}
 		}
