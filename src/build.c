@@ -759,11 +759,11 @@ static int
 finish_cell(const struct run *run, struct cell *c, const struct strv *post, const char *dir,
 	    const char *src, struct strv *env, const struct build_hook *hook)
 {
-	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}};
+	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}, {"ounce", run->self}};
 	int ok;
 
 	for (size_t i = 0; i < post->n; i++) {
-		ok = step(run, c, "post-link step", post->v[i], post_vars, 2, NULL, env, src,
+		ok = step(run, c, "post-link step", post->v[i], post_vars, 3, NULL, env, src,
 			  CELL_BUILD_FAILED, &c->build_seconds);
 		if (ok <= 0) {
 			return ok;
