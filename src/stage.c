@@ -1,6 +1,9 @@
 /* stage.c: copies a project tree for one cell. Build outputs already in the tree
  * (objects, archives, executables) are left behind: a copied stale binary would
- * make every cell "up to date" and measure the user's old build. */
+ * make every cell "up to date" and measure the user's old build. Modification
+ * times are kept: make compares them, and a release tarball's configure and
+ * Makefile.in must stay newer than configure.ac and Makefile.am, or make runs
+ * the automake the tarball was made with. */
 #include "stage.h"
 
 #include <dirent.h>
@@ -43,6 +46,19 @@ stage_is_build_output(const char *path)
 	n = read(fd, magic, sizeof(magic));
 	close(fd);
 	return n > 0 && build_output_magic(magic, (size_t)n);
+}
+
+/* Give path (a link itself when nofollow) the modification time of st, as tar x
+ * and cp -p do. Returns 0 or -1 after reporting. */
+static int
+keep_mtime(const char *path, const struct stat *st, bool nofollow)
+{
+	struct timespec t[2] = {{0, UTIME_OMIT}, st->st_mtim};
+
+	if (utimensat(AT_FDCWD, path, t, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
+		return error_errno("cannot set the modification time of '%s'", path);
+	}
+	return 0;
 }
 
 /* The target of the symbolic link at path, into buf. Returns 0 or -1 after
@@ -108,6 +124,13 @@ copy_source_file(const char *from, const char *to, const struct stat *st)
 		}
 	}
 	close(in);
+	if (n >= 0) {
+		struct timespec t[2] = {{0, UTIME_OMIT}, st->st_mtim};
+
+		if (futimens(out, t) < 0) {
+			n = -1;
+		}
+	}
 	if (close(out) < 0 || n < 0) {
 		return error_errno("cannot copy '%s' to '%s'", from, to);
 	}
@@ -143,7 +166,11 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 			} else if (mkdir(to, (st.st_mode & 07777) | 0700) < 0) {
 				rc = error_errno("cannot create directory '%s'", to);
 			} else {
+				/* after its entries, whose creation changed it */
 				rc = copy_dir(from, to, exclude, skip, 0);
+				if (rc == 0) {
+					rc = keep_mtime(to, &st, false);
+				}
 			}
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[PATH_MAX];
@@ -153,6 +180,8 @@ copy_dir(const char *src, const char *dst, const struct strv *exclude, const str
 			} else {
 				if (symlink(target, to) < 0) {
 					rc = error_errno("cannot create link '%s'", to);
+				} else {
+					rc = keep_mtime(to, &st, true);
 				}
 			}
 		} else if (S_ISREG(st.st_mode)) {
@@ -268,14 +297,17 @@ stage_hash(const char *src, const struct strv *exclude, const char *skip, void *
 int
 stage_copy(const char *src, const char *dst, const struct strv *exclude, const char *skip)
 {
-	struct stat skip_st;
+	struct stat skip_st, top;
 	const struct stat *sp = NULL;
 
 	if (skip && stat(skip, &skip_st) == 0) {
 		sp = &skip_st;
 	}
-	if (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0) {
+	if (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0 || copy_dir(src, dst, exclude, sp, 1) < 0) {
 		return -1;
 	}
-	return copy_dir(src, dst, exclude, sp, 1);
+	if (stat(src, &top) < 0) {
+		return error_errno("cannot read '%s'", src);
+	}
+	return keep_mtime(dst, &top, false);
 }

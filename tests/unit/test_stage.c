@@ -1,17 +1,20 @@
 /* test_stage.c: the copy of a project tree each cell builds in: sources, modes,
- * links and files larger than one read are copied; ELF objects and ar archives
- * (a build the user left in the tree) are not; the excluded names, .git and the
- * work directory stay out. */
+ * links, modification times and files larger than one read are copied; ELF
+ * objects and ar archives (a build the user left in the tree) are not; the
+ * excluded names, .git and the work directory stay out. The tree's hash ignores
+ * times. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "fsutil.h"
@@ -127,6 +130,80 @@ test_stage_copies_sources_and_leaves_builds_behind(void **state)
 	free(work);
 }
 
+/* Set the modification time of DIR/name (a link itself, not its target) to sec. */
+static void
+set_mtime(const char *dir, const char *name, time_t sec)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct timespec t[2] = {{sec, 0}, {sec, 0}};
+
+	assert_int_equal(utimensat(AT_FDCWD, p, t, AT_SYMLINK_NOFOLLOW), 0);
+	free(p);
+}
+
+static long long
+mtime_of(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+
+	assert_int_equal(lstat(p, &st), 0);
+	free(p);
+	return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+/* the tree hash of dir, as a number to compare */
+static XXH128_hash_t
+tree_hash(const char *dir)
+{
+	XXH3_state_t *st = XXH3_createState();
+	XXH128_hash_t h;
+
+	XXH3_128bits_reset(st);
+	assert_int_equal(stage_hash(dir, NULL, NULL, st), 0);
+	h = XXH3_128bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+/* A release tarball as tar x leaves it: the generated files newer than their
+ * sources. The copy keeps every time (make would otherwise run the automake the
+ * tarball was made with); the hash does not see them. */
+static void
+test_stage_keeps_modification_times(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/cell/src", t->dir), *p;
+	const char *names[] = {"configure.ac", "aclocal.m4", "configure", "m4/ax.m4",
+			       "m4", "link", ""};
+	XXH128_hash_t before;
+
+	free(tu_write_file(src, "configure.ac", "AC_INIT([x], [1])\n"));
+	free(tu_write_file(src, "aclocal.m4", "# aclocal 1.14\n"));
+	free(tu_write_file(src, "configure", "#!/bin/sh\n"));
+	free(tu_write_file(src, "m4/ax.m4", "dnl\n"));
+	p = xasprintf("%s/link", src);
+	assert_int_equal(symlink("configure", p), 0);
+	free(p);
+	before = tree_hash(src);
+	/* sources oldest, in the order the tools made them, then the directories */
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		set_mtime(src, names[i], (time_t)1400000000 + (time_t)i * 60);
+	}
+	assert_true(XXH128_isEqual(before, tree_hash(src)));
+
+	assert_int_equal(stage_copy(src, dst, NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (mtime_of(dst, names[i]) != mtime_of(src, names[i])) {
+			fail_msg("'%s' lost its modification time", names[i]);
+		}
+	}
+	assert_true(XXH128_isEqual(before, tree_hash(dst)));
+
+	free(src);
+	free(dst);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
@@ -134,6 +211,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_stage_copies_sources_and_leaves_builds_behind),
+		T(test_stage_keeps_modification_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
