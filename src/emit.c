@@ -1,6 +1,7 @@
-/* emit.c: the winning settings as shell exports, a Makefile fragment or JSON. The
- * forms add to the project's own flags, as ounce's compiler wrapper did when it
- * measured the cell, so applying them reproduces the measured size. */
+/* emit.c: the winning settings as shell exports, a Makefile fragment with the make
+ * command line that applies them to a whole tree, CMake, Meson or Cargo settings,
+ * or JSON. The forms add to the project's own flags, as ounce's compiler wrapper
+ * did when it measured the cell, so applying them reproduces the measured size. */
 #include "emit.h"
 
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include "mem.h"
 #include "result.h"
 #include "strv.h"
+#include "tmpl.h"
 #include "banned.h"
 
 static void
@@ -42,19 +44,29 @@ shell_words(struct buf *out, const struct strv *sv)
 	free(j);
 }
 
-/* The post-link step with {artifact} replaced by with. */
+/* The post-link step with {artifact} replaced by artifact, {src} by the project's
+ * root and {ounce} by ounce (as a shell reads it). */
 static char *
-post_step(const char *step, const char *with)
+post_step(const char *step, const char *artifact)
 {
+	static const char *const names[] = {"{artifact}", "{src}", "{ounce}"};
+	const char *with[] = {artifact, ".", "ounce"};
+	const size_t n = sizeof(names) / sizeof(*names);
 	struct buf b = BUF_INIT;
-	const char *p;
 
-	while ((p = strstr(step, "{artifact}"))) {
-		buf_add(&b, step, (size_t)(p - step));
-		buf_adds(&b, with);
-		step = p + strlen("{artifact}");
+	while (*step) {
+		size_t i = 0;
+
+		while (i < n && strncmp(step, names[i], strlen(names[i]))) {
+			i++;
+		}
+		if (i < n) {
+			buf_adds(&b, with[i]);
+			step += strlen(names[i]);
+		} else {
+			buf_addc(&b, *step++);
+		}
 	}
-	buf_adds(&b, step);
 	return buf_detach(&b);
 }
 
@@ -64,6 +76,55 @@ artifact_name(const struct cell *c)
 	const char *slash = c->artifact ? strrchr(c->artifact, '/') : NULL;
 
 	return slash ? slash + 1 : c->artifact ? c->artifact : "ARTIFACT";
+}
+
+/* The path of artifact in the tree of the cell whose log is log (CELLDIR/build.log,
+ * the tree in CELLDIR/src), or NULL. */
+static char *
+path_in_tree(const char *artifact, const char *log)
+{
+	const char *end = log ? strrchr(log, '/') : NULL;
+	size_t n;
+
+	if (!artifact || !end || strcmp(end, "/build.log")) {
+		return NULL;
+	}
+	n = (size_t)(end - log);
+	if (strncmp(artifact, log, n) || strncmp(artifact + n, "/src/", 5) || !artifact[n + 5]) {
+		return NULL;
+	}
+	return xstrdup(artifact + n + 5);
+}
+
+/* The path of c's artifact from the project's root (the caller frees it): from
+ * where c's build made it, or a cell of the same build did (a copy of another
+ * cell's artifact keeps its place), or the cell a cache entry was stored from
+ * (the entry's cell.json, beside its build.log); else its file name. */
+static char *
+artifact_path(const struct results *r, const struct cell *c)
+{
+	char *rel = path_in_tree(c->artifact, c->log);
+	const char *slash = c->log ? strrchr(c->log, '/') : NULL;
+
+	for (size_t i = 0; !rel && i < r->ncells; i++) {
+		const struct cell *o = r->cells[i];
+
+		if (o->build && c->build && !strcmp(o->build, c->build) &&
+		    !strcmp(artifact_name(o), artifact_name(c))) {
+			rel = path_in_tree(o->artifact, o->log);
+		}
+	}
+	if (!rel && slash) {
+		char *entry = xasprintf("%.*s/cell.json", (int)(slash - c->log), c->log);
+		json_t *o = json_load_file(entry, 0, NULL);
+
+		rel = o ? path_in_tree(json_string_value(json_object_get(o, "artifact")),
+				       json_string_value(json_object_get(o, "log")))
+			: NULL;
+		json_decref(o);
+		free(entry);
+	}
+	return rel ? rel : xstrdup(artifact_name(c));
 }
 
 static void
@@ -121,28 +182,56 @@ emit_env(const struct results *r, const struct cell *c, const char *metric, stru
 		buf_addc(out, '\n');
 	}
 	if (s->f.post.n) {
+		char *art = artifact_path(r, c);
+
 		buf_adds(out, "# after the build, run on the artifact:\n");
 		for (size_t i = 0; i < s->f.post.n; i++) {
-			char *step = post_step(s->f.post.v[i], artifact_name(c));
+			char *step = post_step(s->f.post.v[i], art);
 
 			buf_printf(out, "#   %s\n", step);
 			free(step);
 		}
+		free(art);
 	}
 }
 
-/* A value make reads literally: $ expands and # starts a comment. */
+/* ---- make: a fragment to read after the Makefile, and one command line ---- */
+
+/* A value make reads literally: $ expands, # starts a comment, and backslashes
+ * before a # escape it. */
 static void
 make_literal(struct buf *out, const char *s)
 {
-	for (; *s; s++) {
+	while (*s) {
+		size_t n = strspn(s, "\\");
+
+		if (n) {
+			/* make reads \\# as one backslash and a comment */
+			for (size_t i = 0; i < (s[n] == '#' ? 2 * n : n); i++) {
+				buf_addc(out, '\\');
+			}
+			s += n;
+			continue;
+		}
 		if (*s == '$') {
 			buf_addc(out, '$');
 		} else if (*s == '#') {
 			buf_addc(out, '\\');
 		}
-		buf_addc(out, *s);
+		buf_addc(out, *s++);
 	}
+}
+
+/* A word of a recipe, as make must read it: quoted for the shell that runs the
+ * recipe (the wrapper had it as one argument, as written), then for make. */
+static void
+make_word(struct buf *out, const char *s)
+{
+	struct buf q = BUF_INIT;
+
+	shell_quote(&q, s);
+	make_literal(out, buf_str(&q));
+	buf_release(&q);
 }
 
 static void
@@ -154,27 +243,131 @@ make_words(struct buf *out, const char *var, const struct strv *sv)
 	buf_printf(out, "%s +=", var);
 	for (size_t i = 0; i < sv->n; i++) {
 		buf_addc(out, ' ');
-		make_literal(out, sv->v[i]);
+		make_word(out, sv->v[i]);
 	}
 	buf_addc(out, '\n');
+}
+
+/* make's --eval option that appends sv to var for every target of every make
+ * (the top one and those its recipes run, which get it through MAKEFLAGS), read
+ * before the Makefile but expanded when a recipe runs: after the Makefile's own
+ * value, as the wrapper appended the flags to each command. private: a target's
+ * prerequisites would append it again. */
+static void
+make_eval(struct buf *out, const char *var, const struct strv *sv)
+{
+	struct buf e = BUF_INIT;
+
+	if (!sv->n) {
+		return;
+	}
+	buf_printf(&e, "--eval=%%: override private %s +=", var);
+	for (size_t i = 0; i < sv->n; i++) {
+		buf_addc(&e, ' ');
+		make_word(&e, sv->v[i]);
+	}
+	buf_addc(out, ' ');
+	shell_quote(out, buf_str(&e));
+	buf_release(&e);
+}
+
+/* The command line that rebuilds c's tree from its root as the cell was built,
+ * post-link steps included, on one line (no newline). */
+static void
+make_command(const struct results *r, const struct cell *c, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	char *art = artifact_path(r, c);
+	struct buf w = BUF_INIT;
+
+	/* the cell's environment reached make the same way */
+	for (size_t i = 0; i < s->f.env.n; i++) {
+		const char *kv = s->f.env.v[i];
+		size_t n = strcspn(kv, "=");
+
+		buf_printf(out, "%.*s=", (int)n, kv);
+		shell_quote(out, kv + n + 1);
+		buf_addc(out, ' ');
+	}
+	/* ounce ran make CC=WRAPPER CXX=WRAPPER ARGS: the wrapper ran these */
+	buf_adds(out, "make");
+	buf_adds(&w, "CC=");
+	make_literal(&w, s->cc ? s->cc : "cc");
+	buf_adds(out, " ");
+	shell_quote(out, buf_str(&w));
+	buf_reset(&w);
+	buf_adds(&w, "CXX=");
+	make_literal(&w, s->cxx ? s->cxx : "c++");
+	buf_adds(out, " ");
+	shell_quote(out, buf_str(&w));
+	for (size_t i = 0; i < s->f.build_args.n; i++) {
+		buf_addc(out, ' ');
+		shell_quote(out, s->f.build_args.v[i]);
+	}
+	make_eval(out, "CFLAGS", &s->f.cflags);
+	make_eval(out, "CXXFLAGS", &s->f.cflags);
+	make_eval(out, "LDFLAGS", &s->f.ldflags);
+	make_eval(out, "LDLIBS", &s->f.libs);
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		/* ounce split the step into words as a shell would: quote each one */
+		struct tmpl_var vars[] = {{"artifact", art}, {"src", "."}, {"ounce", "ounce"}};
+		struct strv words = STRV_INIT;
+		char errbuf[128];
+		const char *err;
+
+		buf_adds(out, " &&");
+		if (tmpl_expand(&words, s->f.post.v[i], vars, 3, errbuf, (int)sizeof(errbuf),
+				&err) < 0) {
+			/* ounce could not have run it either: as written, one word */
+			buf_addc(out, ' ');
+			shell_quote(out, s->f.post.v[i]);
+		} else {
+			for (size_t j = 0; j < words.n; j++) {
+				buf_addc(out, ' ');
+				shell_quote(out, words.v[j]);
+			}
+		}
+		strv_release(&words);
+	}
+	buf_release(&w);
+	free(art);
 }
 
 static void
 emit_make(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
 	const struct settings *s = &c->settings;
+	char *art = artifact_path(r, c);
 
 	header(r, c, metric, out);
 	buf_adds(out, "# Use: make -f Makefile -f ounce.mk");
-	if (s->f.build_args.n) {
-		char *j = strv_join(&s->f.build_args, " ");
-
-		buf_printf(out, " %s", j);
-		free(j);
+	for (size_t i = 0; i < s->f.build_args.n; i++) {
+		buf_addc(out, ' ');
+		shell_quote(out, s->f.build_args.v[i]);
 	}
 	buf_adds(out, s->f.post.n ? " ounce-post\n" : "\n");
-	buf_adds(out, "# or include ounce.mk at the end of your Makefile.\n");
-	buf_printf(out, "CC = %s\nCXX = %s\n", s->cc ? s->cc : "cc", s->cxx ? s->cxx : "c++");
+	buf_adds(out, "# or include ounce.mk at the end of your Makefile: it sets the variables\n"
+		      "# of that make only. Where make runs in sub-directories ($(MAKE) -C DIR,\n"
+		      "# cd DIR && $(MAKE)), run the command below from the project's root,\n"
+		      "# after make clean: make's --eval adds the flags to CFLAGS, CXXFLAGS,\n"
+		      "# LDFLAGS and LDLIBS after each Makefile's own, in every make, as\n"
+		      "# ounce's compiler wrapper added them. It assumes that compiles use\n"
+		      "# $(CFLAGS) or $(CXXFLAGS), links $(LDFLAGS) and $(LDLIBS), and GNU make\n"
+		      "# 3.82 or later.\n");
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		if (strstr(s->f.post.v[i], "{ounce}")) {
+			buf_adds(out, "# A post-link step runs ounce itself: it must be in PATH.\n");
+			break;
+		}
+	}
+	buf_adds(out, "# reproduce: ");
+	make_command(r, c, out);
+	buf_addc(out, '\n');
+	buf_adds(out, "CC = ");
+	make_literal(out, s->cc ? s->cc : "cc");
+	buf_adds(out, "\nCXX = ");
+	make_literal(out, s->cxx ? s->cxx : "c++");
+	buf_addc(out, '\n');
 	make_words(out, "CFLAGS", &s->f.cflags);
 	make_words(out, "CXXFLAGS", &s->f.cflags);
 	make_words(out, "LDFLAGS", &s->f.ldflags);
@@ -188,8 +381,9 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 		buf_addc(out, '\n');
 	}
 	if (s->f.post.n) {
-		buf_printf(out, "OUNCE_ARTIFACT ?= %s\n", artifact_name(c));
-		buf_adds(out, ".PHONY: ounce-post\nounce-post: $(OUNCE_ARTIFACT)\n");
+		buf_adds(out, "OUNCE_ARTIFACT ?= ");
+		make_literal(out, art);
+		buf_adds(out, "\n.PHONY: ounce-post\nounce-post: $(OUNCE_ARTIFACT)\n");
 		for (size_t i = 0; i < s->f.post.n; i++) {
 			char *step = post_step(s->f.post.v[i], "$(OUNCE_ARTIFACT)");
 
@@ -197,6 +391,7 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 			free(step);
 		}
 	}
+	free(art);
 }
 
 /* ---- cmake: an initial cache for cmake -C ---- */

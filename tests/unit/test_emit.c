@@ -98,6 +98,22 @@ run(const struct fixture *f, const char *const *argv)
 	return buf_detach(&out);
 }
 
+/* Render c as form into a string the caller frees; emit_render must return 0. */
+static char *
+render(struct fixture *f, const struct cell *c, const char *form)
+{
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(emit_render(&f->r, c, form, "xz", &out), 0);
+	return buf_detach(&out);
+}
+
+/* A recipe line printing each word of $(VAR) as the recipe's shell passes it on,
+ * as [word]. */
+#define WORDS(var) "for a in $(" var "); do printf '[%s]' \"$$a\"; done"
+/* The same for the compiler and every flag variable of a compile and link. */
+#define ALL_WORDS "for a in $(CC) $(CFLAGS) $(LDFLAGS) $(LDLIBS); do printf '[%s]' \"$$a\"; done"
+
 static void
 test_emit_unknown_form(void **state)
 {
@@ -145,9 +161,9 @@ test_emit_make_lines(void **state)
 	s = buf_str(&out);
 	assert_non_null(strstr(s, "# Use: make -f Makefile -f ounce.mk V=1 ounce-post\n"));
 	assert_non_null(strstr(s, "\nCC = gcc\nCXX = g++\n"));
-	/* make expands $: flags keep theirs as $$ */
-	assert_non_null(strstr(s, "\nCFLAGS += -Os -DPRICE=$$5\n"));
-	assert_non_null(strstr(s, "\nCXXFLAGS += -Os -DPRICE=$$5\n"));
+	/* quoted for the recipe's shell, then $ as $$ for make */
+	assert_non_null(strstr(s, "\nCFLAGS += -Os '-DPRICE=$$5'\n"));
+	assert_non_null(strstr(s, "\nCXXFLAGS += -Os '-DPRICE=$$5'\n"));
 	assert_non_null(strstr(s, "\nLDFLAGS += -Wl,--gc-sections\n"));
 	assert_non_null(strstr(s, "\nLDLIBS += -lm\n"));
 	assert_non_null(strstr(s, "\nexport MALLOC_ARENA_MAX = 2\n"));
@@ -155,6 +171,13 @@ test_emit_make_lines(void **state)
 	assert_non_null(strstr(s, "\n.PHONY: ounce-post\nounce-post: $(OUNCE_ARTIFACT)\n"
 				  "\tstrip --strip-all $(OUNCE_ARTIFACT)\n"));
 	assert_null(strstr(s, "{artifact}"));
+	/* the one line for trees that run make in sub-directories */
+	tu_assert_contains(s, "\n# reproduce: MALLOC_ARENA_MAX=2 NOTE='two words, it'\\''s' make "
+			      "CC=gcc CXX=g++ V=1 '--eval=%: override private CFLAGS += -Os "
+			      "'\\''-DPRICE=$$5'\\''' '--eval=%: override private CXXFLAGS += -Os "
+			      "'\\''-DPRICE=$$5'\\''' '--eval=%: override private LDFLAGS += "
+			      "-Wl,--gc-sections' '--eval=%: override private LDLIBS += -lm' && "
+			      "strip --strip-all app\n");
 	buf_release(&out);
 }
 
@@ -173,7 +196,7 @@ test_emit_make_without_post_or_libs(void **state)
 	assert_non_null(strstr(s, "# Use: make -f Makefile -f ounce.mk\n"));
 	assert_null(strstr(s, "ounce-post"));
 	assert_null(strstr(s, "OUNCE_ARTIFACT"));
-	assert_null(strstr(s, "LDLIBS"));
+	assert_null(strstr(s, "LDLIBS +="));
 	assert_non_null(strstr(s, "CFLAGS += "));
 	buf_release(&out);
 }
@@ -196,10 +219,12 @@ test_emit_make_runs_in_real_make(void **state)
 				 "app:\n"
 				 "\tprintf 'built\\n' > $@\n"
 				 "show:\n"
-				 "\t@printf '%s|%s|%s|%s|%s\\n' '$(CC)' '$(CFLAGS)' '$(LDFLAGS)' "
-				 "'$(LDLIBS)' \"$$NOTE\"\n");
+				 "\t@" WORDS("CC") "; printf '|'; " WORDS("CFLAGS") "; printf '|'; "
+				 WORDS("LDFLAGS") "; printf '|'; " WORDS("LDLIBS") "; "
+				 "printf '|%s\\n' \"$$NOTE\"\n");
 	got = run(f, show);
-	assert_string_equal(got, "gcc|-Os -DPRICE=$5|-Wl,--gc-sections|-lm|two words, it's\n");
+	assert_string_equal(got, "[gcc]|[-Os][-DPRICE=$5]|[-Wl,--gc-sections]|[-lm]|two words, "
+				 "it's\n");
 	free(got);
 
 	/* the documented use builds the artifact, then runs the post-link step on it */
@@ -248,14 +273,165 @@ test_emit_make_hash_stays_literal(void **state)
 	strv_push(&f->win->settings.f.cflags, "-g0");
 	assert_int_equal(emit_render(&f->r, f->win, "make", "xz", &out), 0);
 	mk = tu_write_file(f->t.dir, "ounce.mk", buf_str(&out));
-	makefile = tu_write_file(f->t.dir, "Makefile", "show:\n\t@printf '%s\\n' '$(CFLAGS)'\n");
+	makefile = tu_write_file(f->t.dir, "Makefile", "show:\n\t@" WORDS("CFLAGS") "\n");
 	/* '#' starts a make comment unless escaped */
 	got = run(f, show);
-	assert_string_equal(got, "-DSEP=a#b -g0\n");
+	assert_string_equal(got, "[-DSEP=a#b][-g0]");
 	free(got);
 	free(makefile);
 	free(mk);
 	buf_release(&out);
+}
+
+/* Flags that a shell or make would change, with the words the compiler must get. */
+static const char *const traps[] = {
+	"-DSP=two words", "-DQ='q'", "-DDQ=\"d\"", "-DCMD=$(touch pwned)", "-DBQ=`touch pwned`",
+	"-DP=$5", "-DBS=a\\b", "-DH=a#b", "-DBH=a\\#b", "-DBBH=a\\\\#b", "-DPC=100%",
+	"-DSEMI=a;b", "-DEND=x\\", "-DTAB=\tt", "-DALL=~{}[]*?!&|<>",
+};
+
+static void
+test_emit_make_quoting_survives_make_and_sub_makes(void **state)
+{
+	struct fixture *f = *state;
+	struct buf want = BUF_INIT;
+	char *text, *line, *got, *done, *pwned;
+	char *files[5];
+	const char *const frag[] = {"make", "-s", "-f", "Makefile", "-f", "ounce.mk", "show", NULL};
+	const char *sh[] = {"sh", "-c", NULL, NULL};
+	char *rec = xasprintf("%s/rec", f->t.dir);
+
+	strv_release(&f->win->settings.f.cflags);
+	strv_release(&f->win->settings.f.env);
+	strv_release(&f->win->settings.f.build_args);
+	strv_release(&f->win->settings.f.post);
+	for (size_t i = 0; i < sizeof(traps) / sizeof(*traps); i++) {
+		strv_push(&f->win->settings.f.cflags, traps[i]);
+	}
+	strv_push(&f->win->settings.f.ldflags, "-Wl,-rpath,/a:/b");
+	strv_push(&f->win->settings.f.post, "touch {artifact}.done");
+	free(f->win->artifact);
+	f->win->artifact = xstrdup("/w/cells/os+gc/src/out dir/app");
+	f->win->log = xstrdup("/w/cells/os+gc/build.log");
+	text = render(f, f->win, "make");
+
+	/* the words each make's recipe gives the compiler: the Makefile's own, then
+	 * the cell's, exactly as written */
+	buf_adds(&want, "[gcc][-O2]");
+	for (size_t i = 0; i < sizeof(traps) / sizeof(*traps); i++) {
+		buf_printf(&want, "[%s]", traps[i]);
+	}
+	buf_adds(&want, "[-Wl,--gc-sections][-Wl,-rpath,/a:/b][-lz][-lm]");
+
+	/* the fragment, read after a Makefile that sets CFLAGS itself */
+	files[0] = tu_write_file(f->t.dir, "ounce.mk", text);
+	files[1] = tu_write_file(f->t.dir, "Makefile",
+				 "CFLAGS = -O2\nLDLIBS = -lz\nshow:\n\t@" ALL_WORDS
+				 "\n");
+	got = run(f, frag);
+	assert_string_equal(got, buf_str(&want));
+	free(got);
+
+	/* the command line, at the root of a tree that recurses both usual ways into
+	 * a Makefile with its own flags: both sub-makes get the same words */
+	files[2] = tu_write_file(rec, "Makefile",
+				 "all:\n\tcd sub && $(MAKE)\n\t$(MAKE) -C sub\n"
+				 "\tmkdir -p 'out dir' && touch 'out dir/app'\n");
+	files[3] = tu_write_file(rec, "sub/Makefile",
+				 "CFLAGS = -O2\nLDLIBS = -lz\nall:\n\t@" ALL_WORDS
+				 " >> ../words; echo >> ../words\n");
+	line = strstr(text, "\n# reproduce: ");
+	assert_non_null(line);
+	line += strlen("\n# reproduce: ");
+	line[strcspn(line, "\n")] = '\0';
+	tu_assert_contains(line, " && touch 'out dir/app.done'");
+	sh[2] = line;
+	assert_int_equal(tu_run(rec, sh, NULL, 60), 0);
+	buf_addc(&want, '\n');
+	got = xstrdup(buf_str(&want));
+	buf_adds(&want, got);
+	free(got);
+	files[4] = xasprintf("%s/words", rec);
+	got = tu_read_file(files[4]);
+	assert_string_equal(got, buf_str(&want));
+	free(got);
+
+	/* the post-link step ran on the artifact, and nothing ran a flag */
+	done = xasprintf("%s/out dir/app.done", rec);
+	assert_true(fs_exists(done));
+	pwned = xasprintf("%s/sub/pwned", rec);
+	assert_false(fs_exists(pwned));
+	free(pwned);
+	pwned = xasprintf("%s/pwned", f->t.dir);
+	assert_false(fs_exists(pwned));
+	free(pwned);
+	free(done);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		free(files[i]);
+	}
+	buf_release(&want);
+	free(text);
+	free(rec);
+}
+
+static void
+test_emit_make_artifact_path_from_the_root(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *base = results_find(&f->r, "baseline");
+	char *s, *json, *entry;
+
+	/* where the cell's build made it, in the cell's copy of the tree */
+	free(f->win->artifact);
+	f->win->artifact = xstrdup("/w/cells/os+gc/src/bin/app");
+	f->win->log = xstrdup("/w/cells/os+gc/build.log");
+	s = render(f, f->win, "make");
+	tu_assert_contains(s, " && strip --strip-all bin/app\n");
+	tu_assert_contains(s, "\nOUNCE_ARTIFACT ?= bin/app\n");
+	free(s);
+
+	/* from the cache: the entry's cell.json says where it was built */
+	entry = xasprintf("%s/cache/k", f->t.dir);
+	json = tu_write_file(entry, "cell.json",
+			     "{\"artifact\": \"/old/cells/os+gc/src/out/app\","
+			     " \"log\": \"/old/cells/os+gc/build.log\"}\n");
+	free(f->win->artifact);
+	free(f->win->log);
+	f->win->artifact = xasprintf("%s/art/app", entry);
+	f->win->log = xasprintf("%s/build.log", entry);
+	s = render(f, f->win, "make");
+	tu_assert_contains(s, " && strip --strip-all out/app\n");
+	free(s);
+
+	/* else from another cell of the same build that was built here */
+	free(json);
+	json = tu_write_file(entry, "cell.json", "{}\n");
+	f->win->build = xstrdup("release");
+	base->build = xstrdup("release");
+	base->artifact = xstrdup("/w/cells/baseline/src/bin/app");
+	base->log = xstrdup("/w/cells/baseline/build.log");
+	s = render(f, f->win, "make");
+	tu_assert_contains(s, " && strip --strip-all bin/app\n");
+	free(s);
+
+	/* a step that runs ounce names it as a user's shell finds it */
+	strv_push(&f->win->settings.f.post, "{ounce} sstrip {artifact}");
+	s = render(f, f->win, "make");
+	tu_assert_contains(s, "\n# A post-link step runs ounce itself: it must be in PATH.\n");
+	tu_assert_contains(s, " && strip --strip-all bin/app && ounce sstrip bin/app\n");
+	tu_assert_contains(s, "\n\tounce sstrip $(OUNCE_ARTIFACT)\n");
+	free(s);
+	strv_release(&f->win->settings.f.post);
+	strv_push(&f->win->settings.f.post, "strip --strip-all {artifact}");
+
+	/* and, knowing nothing, its file name */
+	free(base->build);
+	base->build = xstrdup("dev");
+	s = render(f, f->win, "make");
+	tu_assert_contains(s, " && strip --strip-all app\n");
+	free(s);
+	free(json);
+	free(entry);
 }
 
 static void
@@ -354,18 +530,9 @@ test_emit_baseline_winner(void **state)
 	assert_int_equal(emit_render(&f->r, c, "make", "file", &out), 0);
 	s = buf_str(&out);
 	assert_non_null(strstr(s, "\nCC = cc\n"));
-	assert_null(strstr(s, "CFLAGS"));
+	assert_non_null(strstr(s, "\n# reproduce: make CC=cc CXX=c++\n"));
+	assert_null(strstr(s, "FLAGS +="));
 	buf_release(&out);
-}
-
-/* Render c as form into a string the caller frees; emit_render must return 0. */
-static char *
-render(struct fixture *f, const struct cell *c, const char *form)
-{
-	struct buf out = BUF_INIT;
-
-	assert_int_equal(emit_render(&f->r, c, form, "xz", &out), 0);
-	return buf_detach(&out);
 }
 
 static void
@@ -701,6 +868,8 @@ main(void)
 		T(test_emit_make_runs_in_real_make),
 		T(test_emit_make_env_values_stay_literal),
 		T(test_emit_make_hash_stays_literal),
+		T(test_emit_make_quoting_survives_make_and_sub_makes),
+		T(test_emit_make_artifact_path_from_the_root),
 		T(test_emit_env_lines),
 		T(test_emit_env_runs_in_real_sh),
 		T(test_emit_json),
