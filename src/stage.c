@@ -303,7 +303,8 @@ stage_copy(const char *src, const char *dst, const struct strv *exclude, const c
 	if (skip && stat(skip, &skip_st) == 0) {
 		sp = &skip_st;
 	}
-	if (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0 || copy_dir(src, dst, exclude, sp, 1) < 0) {
+	if (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0 ||
+	    copy_dir(src, dst, exclude, sp, 1) < 0) {
 		return -1;
 	}
 	if (stat(src, &top) < 0) {
