@@ -62,6 +62,25 @@ measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is not an ELF file", path);
 		goto out;
 	}
+	size_t nsh = 0, nph = 0;
+
+	if (elf_getshdrnum(e, &nsh) == 0 && nsh == 0 && elf_getphdrnum(e, &nph) == 0 && nph) {
+		/* no section headers (sstrip): what the segments load is all there is
+		 * to count; RAM is the writable segments' memory */
+		m->no_sections = true;
+		for (size_t i = 0; i < nph; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD) {
+				m->flash += ph.p_filesz;
+				if (ph.p_flags & PF_W) {
+					m->ram += ph.p_memsz;
+				}
+			}
+		}
+		rc = 0;
+		goto out;
+	}
 	if (elf_getshdrstrndx(e, &shstrndx) != 0) {
 		snprintf(err, errlen, "'%s': cannot read section names: %s", path, elf_errmsg(-1));
 		goto out;
@@ -95,6 +114,46 @@ out:
 	}
 	close(fd);
 	return rc;
+}
+
+bool
+measure_defines(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	bool found = false;
+
+	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return false;
+	}
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && !found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL))) {
+			continue;
+		}
+		for (size_t i = 1; i < sh.sh_size / sh.sh_entsize && !found; i++) {
+			GElf_Sym sym;
+			const char *n;
+
+			if (gelf_getsym(d, (int)i, &sym) && sym.st_shndx != SHN_UNDEF &&
+			    (n = elf_strptr(e, sh.sh_link, sym.st_name)) && !strcmp(n, name)) {
+				found = true;
+			}
+		}
+	}
+	if (e) {
+		elf_end(e);
+	}
+	close(fd);
+	return found;
 }
 
 unsigned long long

@@ -3,6 +3,7 @@
 #ifndef OUNCE_MEASURE_H
 #define OUNCE_MEASURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct section_size {
@@ -19,14 +20,19 @@ struct measure {
 	unsigned long long ram;		/* allocated writable sections (.data, .bss, ...) */
 	struct section_size *sections;	/* every named section, in file order */
 	size_t nsections;
+	bool no_sections;		/* the file has no section headers (sstrip): flash
+					 * and ram come from its loadable segments */
 };
-#define MEASURE_INIT {-1, -1, -1, -1, 0, 0, NULL, 0}
+#define MEASURE_INIT {-1, -1, -1, -1, 0, 0, NULL, 0, false}
 
 /* Read path's ELF sections into m (bytes, sections, flash, ram). Returns 0, or -1
  * with a message in err (size errlen) when path is not a readable ELF file. */
 int measure_elf(const char *path, struct measure *m, char *err, size_t errlen);
 /* gzip -9 and xz -9 sizes of the file at path. Returns 0 or -1 (message in err). */
 int measure_compressed(const char *path, long long *gz, long long *xz, char *err, size_t errlen);
+/* Does path define a symbol called name (in .symtab or .dynsym)? False when it
+ * cannot be read. */
+bool measure_defines(const char *path, const char *name);
 /* Bytes of section name in m, or 0. */
 unsigned long long measure_section(const struct measure *m, const char *name);
 /* True when path is an ELF executable (ET_EXEC, or ET_DYN with an interpreter:

@@ -224,6 +224,10 @@ test_sstrip_result_can_be_measured(void **state)
 	assert_int_equal(measure_elf(copy, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.bytes, now);
 	assert_int_equal(m.nsections, 0);
+	/* flash and RAM from the loadable segments, not zero */
+	assert_true(m.no_sections);
+	assert_true(m.flash > 0 && m.flash <= (unsigned long long)now);
+	assert_true(m.ram > 0);
 	assert_true(measure_is_executable(copy));
 	measure_release(&m);
 	free(copy);
