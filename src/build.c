@@ -872,7 +872,9 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	}
 	free(c->log);
 	c->log = xasprintf("%s/build.log", dir);
-	if (stage_copy(p->stage_dir, root, &p->exclude, run->workdir) < 0 || fs_mkdirs(bdir) < 0) {
+	if (stage_copy(run->prepared ? run->prepared : p->stage_dir, root, &p->exclude,
+		       run->workdir) < 0 ||
+	    fs_mkdirs(bdir) < 0) {
 		goto out;
 	}
 	const char *cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? bdir : src;

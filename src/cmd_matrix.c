@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "os_linux.h"
 #include "plan.h"
+#include "prepare.h"
 #include "profile.h"
 #include "project.h"
 #include "recipe.h"
@@ -483,8 +484,8 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	cache_add_environment(parts);
 	/* the toolchain's versions are added by cache_init_async */
 	strv_push_owned(parts, xasprintf("member %s", run->project->subdir));
-	return cache_add_tree(parts, run->project->stage_dir, &run->project->exclude,
-			      run->workdir);
+	return cache_add_tree(parts, run->prepared ? run->prepared : run->project->stage_dir,
+			      &run->project->exclude, run->workdir);
 }
 
 static double
@@ -803,6 +804,12 @@ cmd_matrix(int argc, char **argv)
 		plan.allow_security = strv_has(&run.allow, "security");
 		bst = sched_run(&run, &plan, &res);
 		plan_release(&plan);
+	/* configure.ac without configure: generated once, in a copy the cells share */
+	st = prepare_run(&run);
+	if (st != 0) {
+		rc = st;
+		goto out;
+	}
 		if (bst == 1 && i + 1 < wanted.n) {
 			/* a failed baseline ends this build, not the others */
 			st = 0;
@@ -873,6 +880,7 @@ out:
 	free(builds);
 	free(selected);
 	free(run.recipe_match);
+	free(run.prepared);
 	free(run.workdir);
 	free(run.self);
 	free(run.shimdir);

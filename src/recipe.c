@@ -68,6 +68,8 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		r->build = arena_strdup(a, value);
 	} else if (!strcmp(key, "artifact")) {
 		r->artifact = arena_strdup(a, value);
+	} else if (!strcmp(key, "install")) {
+		r->install = arena_strdup(a, value);
 	} else if (!strcmp(key, "export_flags")) {
 		if (!conf_bool(value, &r->export_flags)) {
 			return "export_flags must be yes or no";
@@ -86,10 +88,22 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		strv_split(&r->ignore, value);
 	} else if (!strcmp(key, "exclude")) {
 		strv_split(&r->exclude, value);
+	} else if (!strcmp(key, "prepare")) {
+		r->prepare = arena_strdup(a, value);
+	} else if (!strcmp(key, "prepare_scripts")) {
+		strv_split(&r->prepare_scripts, value);
+	} else if (!strcmp(key, "prepare_env")) {
+		if (!strchr(value, '=') || value[0] == '=') {
+			return "prepare_env must be NAME=VALUE";
+		}
+		strv_push(&r->prepare_env, value);
+	} else if (!strcmp(key, "prepare_unless")) {
+		strv_split(&r->prepare_unless, value);
 	} else {
 		return "unknown key: expected summary, priority, detect, detect_glob, "
-		       "detect_count, configure, build, artifact, export_flags, toolchain, cwd, "
-		       "ignore or exclude";
+		       "detect_count, configure, build, install, artifact, export_flags, "
+		       "toolchain, cwd, ignore, exclude, prepare, prepare_scripts, prepare_env "
+		       "or prepare_unless";
 	}
 	return NULL;
 }
@@ -305,6 +319,9 @@ recipe_set_release(struct recipe_set *set)
 		strv_release(&set->v[i]->detect);
 		strv_release(&set->v[i]->ignore);
 		strv_release(&set->v[i]->exclude);
+		strv_release(&set->v[i]->prepare_scripts);
+		strv_release(&set->v[i]->prepare_env);
+		strv_release(&set->v[i]->prepare_unless);
 		for (size_t j = 0; j < set->v[i]->nbuilds; j++) {
 			recipe_build_free(set->v[i]->builds[j]);
 		}

@@ -32,9 +32,18 @@ struct recipe {
 	bool export_flags;	/* also export CFLAGS, CXXFLAGS, LDFLAGS, LIBS to the build */
 	char *toolchain;	/* "cargo", or NULL for C (gcc, or clang by profile) */
 	char *cwd;		/* where commands run: "src" (default) or "build" */
+	char *install;		/* command that installs into {stage}: what the project
+				 * ships is measured; NULL: the build tree is searched */
 	struct strv ignore;	/* directory names never searched for artifacts */
 	struct strv exclude;	/* names at the top of the tree not copied into cells
 				 * (the build system's own output directory) */
+	/* a tree that lacks every file of prepare_unless (autotools from a git
+	 * checkout: no configure) is prepared once per run (prepare.h): by the first
+	 * of prepare_scripts it has, else by the prepare command, with prepare_env */
+	char *prepare;		/* command template, or NULL: never prepared */
+	struct strv prepare_scripts;	/* the project's own scripts, preferred */
+	struct strv prepare_env;	/* NAME=VALUE for them */
+	struct strv prepare_unless;	/* file names: any one present, no preparing */
 	struct recipe_build **builds;	/* [build NAME] sections; the first is the default */
 	size_t nbuilds;
 };

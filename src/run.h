@@ -18,6 +18,9 @@ struct recipe_build;
 
 struct run {
 	struct project *project;
+	/* the tree cells are staged from when not project->stage_dir: a copy the
+	 * recipe's prepare step generated (prepare.h), or NULL */
+	char *prepared;
 	const struct recipe *recipe;
 	const struct recipe_build *build;	/* the build being run (release, dev...) */
 	bool default_build;	/* it is the recipe's first: its cells have no prefix */

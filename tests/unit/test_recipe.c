@@ -172,6 +172,8 @@ test_recipe_load_refuses_bad_files(void **state)
 		      "f.ini:4: error: unknown key");
 	check_refused(f, "g.ini", "[build]\nbuild = make\n", "g.ini:2: error: unknown section");
 	check_refused(f, "h.ini", "build = make\n", "h.ini:1: error: key outside a section");
+	check_refused(f, "i.ini", "[recipe]\nbuild = make\ndetect = x\nprepare_env = NOCONFIGURE\n",
+		      "i.ini:4: error: prepare_env must be NAME=VALUE");
 
 	missing = xasprintf("%s/no-such-dir", f->t.dir);
 	tu_capture_begin(&f->t);
@@ -632,6 +634,32 @@ test_recipe_detect_real_build_systems(void **state)
 	/* and a C build system beats a lone source file */
 	DETECTED(f, "cmc", "cmake", "CMakeLists.txt", "main.c");
 	DETECTED(f, "atmk", "autotools", "configure", "Makefile");
+	/* a git checkout of an autotools project: configure.ac (or configure.in),
+	 * no configure (the recipe prepares one) */
+	DETECTED(f, "ac", "autotools", "configure.ac", "Makefile.am");
+	DETECTED(f, "acmk", "autotools", "configure.ac", "Makefile");
+	DETECTED(f, "in", "autotools", "configure.in", "Makefile.in");
+	DETECTED(f, "accm", "cmake", "configure.ac", "CMakeLists.txt");
+}
+
+/* The autotools recipe prepares a tree that has no configure, by the project's
+ * own script when it has one. */
+static void
+test_recipe_real_autotools_prepare(void **state)
+{
+	struct fixture *f = *state;
+	const struct recipe *r;
+
+	load_real(f);
+	r = recipe_find(&f->set, "autotools");
+	assert_non_null(r);
+	assert_string_equal(r->prepare, "autoreconf -fi");
+	TU_WORDS(&r->prepare_scripts, "autogen.sh", "bootstrap");
+	TU_WORDS(&r->prepare_env, "NOCONFIGURE=1");
+	TU_WORDS(&r->prepare_unless, "configure");
+	assert_true(strv_has(&r->exclude, "autom4te.cache"));
+	/* the others have no prepare step */
+	assert_null(recipe_find(&f->set, "make")->prepare);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -656,6 +684,7 @@ main(void)
 		cmocka_unit_test(test_recipe_build_new_find_merge_free),
 		T(test_recipe_real_builds),
 		T(test_recipe_detect_real_build_systems),
+		T(test_recipe_real_autotools_prepare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
