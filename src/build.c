@@ -19,6 +19,7 @@
 #include "cache.h"
 #include "cargoconf.h"
 #include "fsutil.h"
+#include "iface.h"
 #include "log.h"
 #include "measure.h"
 #include "mem.h"
@@ -88,6 +89,20 @@ last_error_line(const char *log)
 
 		if (end) {
 			*end = '\0';
+		}
+		if (strstr(line, ": command not found") && strncmp(line, "==> ", 4)) {
+			/* a tool the build runs is missing: that is the cause, whatever
+			 * error make reports after it */
+			char *end_name = strstr(line, ": command not found");
+			char *start = end_name;
+
+			while (start > line && start[-1] != ' ' && start[-1] != ':') {
+				start--;
+			}
+			free(found);
+			found = xasprintf("the build runs '%.*s', which is not installed (%.200s)",
+					  (int)(end_name - start), start, line);
+			break;
 		}
 		if (!found && strcasestr(line, "error") && strncmp(line, "==> ", 4)) {
 			found = xstrndup(line, 240);
@@ -413,6 +428,58 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	return 1;
 }
 
+/* Is the file at path a test program, not something the project ships: a name
+ * whose word is test, tests, check, bench or unittest ("api_test", "test-parse",
+ * "testsuite"), or a file in a test directory? */
+static bool
+test_word(const char *w, size_t k)
+{
+	static const char *const words[] = {"test", "tests", "testing", "check", "unittest",
+					    "unittests", "bench", "benchmark", "benchmarks"};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++) {
+		if (k == strlen(words[i]) && !strncasecmp(w, words[i], k)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+test_program(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	const char *s = !strncmp(path, root, n) && path[n] == '/' ? path + n + 1 : path;
+
+	for (;;) {
+		size_t len = strcspn(s, "/");
+
+		if (!s[len]) {
+			break;
+		}
+		if (test_word(s, len)) {
+			/* in a test directory */
+			return true;
+		}
+		s += len + 1;
+	}
+	if (!strncasecmp(s, "test", 4)) {
+		return true;
+	}
+	while (*s) {
+		size_t k = strcspn(s, "_-.0123456789");
+
+		if (test_word(s, k)) {
+			return true;
+		}
+		s += k;
+		s += strspn(s, "_-.0123456789");
+	}
+	return false;
+}
+
+/* Every executable and shared library under dir (regular files: a library's
+ * symbolic links are not measured twice), into out. */
 static void
 find_executables(const char *dir, const struct strv *ignore, struct strv *out)
 {
@@ -434,10 +501,16 @@ find_executables(const char *dir, const struct strv *ignore, struct strv *out)
 			/* a build system's own probes (CMakeFiles/.../a.out) */
 			continue;
 		}
+		if (!strncmp(e->d_name, "lt-", 3)) {
+			/* libtool's copy of a program relinked to run uninstalled */
+			continue;
+		}
 		p = xasprintf("%s/%s", dir, e->d_name);
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 			find_executables(p, ignore, out);
-		} else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) && measure_is_executable(p)) {
+		} else if (S_ISREG(st.st_mode) &&
+			   (((st.st_mode & 0111) && measure_is_executable(p)) ||
+			    measure_is_shared_library(p))) {
 			strv_push(out, p);
 		}
 		free(p);
@@ -445,47 +518,100 @@ find_executables(const char *dir, const struct strv *ignore, struct strv *out)
 	closedir(d);
 }
 
-/* The artifact to measure: named by ounce.ini or the recipe, else the one
- * executable the build made. Returns a path the caller frees, or NULL with the
- * cell failed. */
-static char *
-find_artifact(const struct run *run, struct cell *c, const char *src, const char *bdir,
-	      const struct tmpl_var *vars, int nvars)
+/* The files named by --artifact, ounce.ini or the recipe, into c's artifacts.
+ * Returns false with the cell failed when one is missing. */
+static bool
+named_artifacts(const struct run *run, struct cell *c, const struct strv *named, bool ini,
+		const char *dir, const char *src, const char *bdir, const struct tmpl_var *vars,
+		int nvars)
 {
-	const char *named = run->project->artifact ? run->project->artifact : run->recipe->artifact;
-	struct strv found = STRV_INIT;
-	char *path = NULL;
-
-	if (named) {
+	for (size_t i = 0; i < named->n; i++) {
 		struct strv w = STRV_INIT;
 		char errbuf[128];
 		const char *err = NULL;
+		char *path;
 
-		if (tmpl_expand(&w, named, vars, nvars, errbuf, sizeof(errbuf), &err) < 0 ||
+		if (tmpl_expand(&w, named->v[i], vars, nvars, errbuf, sizeof(errbuf), &err) < 0 ||
 		    w.n != 1) {
 			c->status = CELL_BUILD_FAILED;
-			c->reason = xasprintf("artifact '%s': %s", named, err ? err : "not one path");
+			c->reason = xasprintf("artifact '%s': %s", named->v[i],
+					      err ? err : "not one path");
 			strv_release(&w);
-			return NULL;
+			return false;
 		}
-		/* relative to the build directory when the recipe builds in one */
-		path = w.v[0][0] == '/' ? xstrdup(w.v[0])
-		       : run->recipe->cwd && !strcmp(run->recipe->cwd, "build")
-			   ? xasprintf("%s/%s", bdir, w.v[0])
-			   : xasprintf("%s/%s", src, w.v[0]);
+		/* relative to the build directory when the recipe builds in one (or
+		 * there, when it is not in the source tree) */
+		if (w.v[0][0] == '/') {
+			path = xstrdup(w.v[0]);
+		} else if (run->recipe->cwd && !strcmp(run->recipe->cwd, "build")) {
+			path = xasprintf("%s/%s", bdir, w.v[0]);
+			if (!fs_exists(path)) {
+				char *alt = xasprintf("%s/%s", src, w.v[0]);
+
+				if (fs_exists(alt)) {
+					free(path);
+					path = alt;
+				} else {
+					free(alt);
+				}
+			}
+		} else {
+			path = xasprintf("%s/%s", src, w.v[0]);
+		}
 		strv_release(&w);
 		if (!fs_exists(path)) {
 			c->status = CELL_BUILD_FAILED;
 			c->reason = xasprintf("the build succeeded but made no '%s' (artifact "
-					      "named in %s)",
-					      named,
-					      run->project->artifact ? "ounce.ini" : "the recipe");
+					      "named %s)",
+					      named->v[i],
+					      ini ? "by --artifact or in ounce.ini" : "by the recipe");
 			free(path);
-			return NULL;
+			return false;
 		}
-		return path;
+		cell_add_artifact(c, path, dir);
+		free(path);
 	}
-	if (run->build->artifact_dir) {
+	return true;
+}
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The artifacts to measure: named by --artifact, ounce.ini or the recipe, else
+ * every executable and shared library the build made but test programs, the one
+ * named after the project first, the others by path. Returns false with the cell
+ * failed when there is none. */
+static bool
+find_artifacts(const struct run *run, struct cell *c, const char *dir, const char *src,
+	       const char *bdir, const struct tmpl_var *vars, int nvars)
+{
+	const struct strv *named = &run->project->artifacts;
+	struct strv found = STRV_INIT, keep = STRV_INIT, recipe_named = STRV_INIT;
+	bool ok;
+
+	cell_clear_artifacts(c);
+	if (named->n || run->recipe->artifact) {
+		if (!named->n) {
+			strv_push(&recipe_named, run->recipe->artifact);
+		}
+		ok = named_artifacts(run, c, named->n ? named : &recipe_named, named->n > 0, dir,
+				     src, bdir, vars, nvars);
+		strv_release(&recipe_named);
+		return ok;
+	}
+	char *stage = xasprintf("%s/stage", dir);
+
+	if (fs_exists(stage)) {
+		find_executables(stage, NULL, &found);
+	}
+	if (found.n) {
+		/* installed: what the project ships */
+		free(stage);
+		stage = NULL;
+	} else if (run->build->artifact_dir) {
 		struct strv w = STRV_INIT;
 		char errbuf[128];
 		const char *err = NULL;
@@ -511,59 +637,142 @@ find_artifact(const struct run *run, struct cell *c, const char *src, const char
 		find_executables(bdir, &run->recipe->ignore, &found);
 		find_executables(src, &run->recipe->ignore, &found);
 	}
-	if (found.n == 1) {
-		path = xstrdup(found.v[0]);
-	} else if (found.n == 0) {
-		c->status = CELL_BUILD_FAILED;
-		c->reason = xstrdup("the build made no executable; name the artifact with "
-				    "'artifact =' in [project] of ounce.ini");
-	} else {
-		/* several: the one named after the project, if any */
-		for (size_t i = 0; i < found.n && !path; i++) {
-			const char *b = strrchr(found.v[i], '/');
-
-			if (b && !strcmp(b + 1, run->project->name)) {
-				path = xstrdup(found.v[i]);
-			}
-		}
-		if (!path) {
-			struct buf b = BUF_INIT;
-
-			for (size_t i = 0; i < found.n && i < 6; i++) {
-				const char *f = found.v[i];
-
-				/* shown relative to the cell's directory */
-				f += strncmp(f, src, strlen(src)) ? 0 : strlen(src) + 1;
-				buf_printf(&b, "%s'%s'", i ? ", " : "", f);
-			}
-			c->status = CELL_BUILD_FAILED;
-			c->reason = xasprintf("the build made %zu executables (%s); name one with "
-					      "'artifact =' in [project] of ounce.ini",
-					      found.n, buf_str(&b));
-			buf_release(&b);
+	free(stage);
+	for (size_t i = 0; i < found.n; i++) {
+		if (!test_program(found.v[i], dir)) {
+			strv_push(&keep, found.v[i]);
 		}
 	}
+	if (!keep.n) {
+		/* nothing but test programs: better measured than nothing */
+		strv_extend(&keep, &found);
+	}
+	if (keep.n > 1) {
+		/* programs first (the smoke test's {artifact}), then libraries, each by
+		 * path */
+		struct strv libs = STRV_INIT;
+		size_t k = 0;
+
+		qsort(keep.v, keep.n, sizeof(*keep.v), by_path);
+		for (size_t i = 0; i < keep.n; i++) {
+			if (measure_is_executable(keep.v[i])) {
+				keep.v[k++] = keep.v[i];
+			} else {
+				strv_push_owned(&libs, keep.v[i]);
+			}
+		}
+		keep.n = k;
+		keep.v[k] = NULL;
+		for (size_t i = 0; i < libs.n; i++) {
+			strv_push_owned(&keep, libs.v[i]);
+			libs.v[i] = NULL;
+		}
+		libs.n = 0;
+		strv_release(&libs);
+	}
+	for (size_t i = 0; i < keep.n; i++) {
+		const char *b = strrchr(keep.v[i], '/');
+
+		if (b && !strcmp(b + 1, run->project->name) && i) {
+			/* the one named after the project first */
+			char *t = keep.v[i];
+
+			memmove(keep.v + 1, keep.v, i * sizeof(*keep.v));
+			keep.v[0] = t;
+			break;
+		}
+	}
+	for (size_t i = 0; i < keep.n; i++) {
+		cell_add_artifact(c, keep.v[i], dir);
+	}
 	strv_release(&found);
-	return path;
+	strv_release(&keep);
+	if (!c->narts) {
+		c->status = CELL_BUILD_FAILED;
+		c->reason = xstrdup("the build made no executable and no shared library; name "
+				    "what to measure with --artifact or 'artifact =' in [project] "
+				    "of ounce.ini");
+		return false;
+	}
+	return true;
 }
 
+/* Evidence a profile asks for ("symbol:NAME": a defined dynamic or static symbol;
+ * "needed:LIB": a DT_NEEDED entry) in any of c's artifacts? */
+static bool
+evidence_found(const struct cell *c, const char *ev)
+{
+	bool sym = !strncmp(ev, "symbol:", 7), needed = !strncmp(ev, "needed:", 7);
+	const char *what = ev + 7;
+
+	for (size_t i = 0; i < c->narts; i++) {
+		const struct artifact *a = &c->arts[i];
+
+		if (needed && strv_has(&a->ifc.needed, what)) {
+			return true;
+		}
+		if (sym && (strv_has(&a->ifc.exports, what) ||
+			    measure_defines(a->path, what))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Record in c the profiles whose evidence none of its artifacts shows. */
+static void
+check_evidence(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
+{
+	strv_release(&c->unproven);
+	for (size_t i = 0; i < n; i++) {
+		const struct strv *ev = recipe_is_cargo(run->recipe) ? &profiles[i]->evidence_cargo
+								     : &profiles[i]->evidence;
+		bool any = !ev->n;
+
+		for (size_t j = 0; j < ev->n && !any; j++) {
+			any = evidence_found(c, ev->v[j]);
+		}
+		if (!any) {
+			strv_push(&c->unproven, profiles[i]->name);
+		}
+	}
+}
+
+/* Measure one artifact: sizes, a stripped copy's sizes, its content's hash and
+ * its interface. Returns 0 (a file that cannot be read fails the cell) or -1. */
 static int
-measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+measure_artifact(const struct run *run, struct cell *c, struct artifact *a, const char *dir,
+		 size_t idx, struct strv *env)
 {
 	char err[512];
-	char *stripped = xasprintf("%s/stripped", dir);
+	char *stripped = xasprintf("%s/stripped.%zu", dir, idx);
 	char strip[] = "strip", all[] = "--strip-all", o_opt[] = "-o";
-	char *argv[] = {strip, all, o_opt, stripped, c->artifact, NULL};
+	char *argv[] = {strip, all, o_opt, stripped, a->path, NULL};
 	struct spawn_opts o = {0};
 	struct spawn_result res;
 
-	if (measure_elf(c->artifact, &c->m, err, sizeof(err)) < 0) {
+	if (measure_elf(a->path, &a->m, err, sizeof(err)) < 0 ||
+	    iface_read(a->path, &a->ifc, err, sizeof(err)) < 0) {
 		c->status = CELL_BUILD_FAILED;
 		c->reason = xasprintf("cannot measure the artifact: %s", err);
 		free(stripped);
 		return 0;
 	}
-	log_line(c, "==> %s\n", "strip --strip-all (a copy, to measure)");
+	if (!cache_file_key(a->path, a->hash)) {
+		a->hash[0] = '\0';
+	}
+	if (a->m.no_sections) {
+		/* nothing left for strip (it refuses such a file): the file is its
+		 * own stripped copy */
+		a->m.stripped_bytes = a->m.bytes;
+		if (measure_compressed(a->path, &a->m.gz_bytes, &a->m.xz_bytes, err,
+				       sizeof(err)) < 0) {
+			warn("%s: %s", c->name, err);
+		}
+		free(stripped);
+		return 0;
+	}
+	log_line(c, "==> strip --strip-all (a copy of %s, to measure)\n", a->name);
 	o.argv = argv;
 	o.envp = strv_array(env);
 	o.log_path = c->log;
@@ -576,22 +785,36 @@ measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv
 		char key[CACHE_KEY_LEN + 1];
 		bool known = run->memo && cache_file_key(stripped, key);
 
-		c->m.stripped_bytes = fs_size(stripped);
-		if (known && cache_memo_get(run->memo, key, &c->m.gz_bytes, &c->m.xz_bytes)) {
+		a->m.stripped_bytes = fs_size(stripped);
+		if (known && cache_memo_get(run->memo, key, &a->m.gz_bytes, &a->m.xz_bytes)) {
 			debug("%s: compressed sizes of the same stripped file measured before",
 			      c->name);
-		} else if (measure_compressed(stripped, &c->m.gz_bytes, &c->m.xz_bytes, err,
+		} else if (measure_compressed(stripped, &a->m.gz_bytes, &a->m.xz_bytes, err,
 					      sizeof(err)) < 0) {
 			warn("%s: %s", c->name, err);
 		} else if (known) {
-			cache_memo_put(run->memo, key, c->m.gz_bytes, c->m.xz_bytes);
+			cache_memo_put(run->memo, key, a->m.gz_bytes, a->m.xz_bytes);
 		}
 	} else {
-		warn("%s: cannot strip a copy of the artifact to measure it: %s", c->name,
+		warn("%s: cannot strip a copy of '%s' to measure it: %s", c->name, a->name,
 		     spawn_describe(&res, 120));
 	}
 	unlink(stripped);
 	free(stripped);
+	return 0;
+}
+
+static int
+measure_cell(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+{
+	for (size_t i = 0; i < c->narts && c->status == CELL_PENDING; i++) {
+		measure_release(&c->arts[i].m);
+		iface_release(&c->arts[i].ifc);
+		if (measure_artifact(run, c, &c->arts[i], dir, i, env) < 0) {
+			return -1;
+		}
+	}
+	cell_sum_artifacts(c);
 	return 0;
 }
 
@@ -644,38 +867,46 @@ cell_dir(const struct run *run, const char *name)
 		     : xasprintf("%s/cells/%s", run->workdir, name);
 }
 
-/* The cell's artifact goes where from's is, in this cell's tree, when from was
- * built here (so a smoke test finds it where it expects). Returns 0 or -1. */
-static int
-place_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
+/* Where artifact a of another cell goes in this cell's tree: where it was in that
+ * cell's (so a smoke test finds it where it expects). Returns a path the caller
+ * frees, its directory made, or NULL. */
+static char *
+place_artifact(const struct artifact *a, const char *dir)
 {
-	char *fdir = cell_dir(run, from->name), *parent;
-	size_t n = strlen(fdir);
-	const char *base = strrchr(from->artifact, '/');
-	int rc;
+	char *parent, *to;
 
-	free(c->artifact);
-	if (!strncmp(from->artifact, fdir, n) && from->artifact[n] == '/') {
-		c->artifact = xasprintf("%s%s", dir, from->artifact + n);
-	} else {
-		c->artifact = xasprintf("%s/src/%s", dir, base ? base + 1 : from->artifact);
+	to = strchr(a->name, '/') ? xasprintf("%s/%s", dir, a->name)
+				  : xasprintf("%s/src/%s", dir, a->name);
+	parent = xstrndup(to, (size_t)(strrchr(to, '/') - to));
+	if (fs_mkdirs(parent) < 0) {
+		free(to);
+		to = NULL;
 	}
-	free(fdir);
-	parent = xstrndup(c->artifact, (size_t)(strrchr(c->artifact, '/') - c->artifact));
-	rc = fs_mkdirs(parent);
 	free(parent);
-	return rc;
+	return to;
 }
 
-/* The cell's artifact starts as a copy of from's. */
+/* The cell's artifacts start as copies of from's, named as from's are. */
 static int
-copy_artifact(const struct run *run, struct cell *c, const struct cell *from, const char *dir)
+copy_artifact(struct cell *c, const struct cell *from, const char *dir)
 {
-	if (place_artifact(run, c, from, dir) < 0 ||
-	    fs_copy_file(from->artifact, c->artifact) < 0) {
-		return -1;
+	cell_clear_artifacts(c);
+	for (size_t i = 0; i < from->narts; i++) {
+		char *to = place_artifact(&from->arts[i], dir);
+		struct artifact *a;
+
+		if (!to || fs_copy_file(from->arts[i].path, to) < 0) {
+			free(to);
+			return -1;
+		}
+		a = cell_add_artifact(c, to, dir);
+		free(a->name);
+		a->name = xstrdup(from->arts[i].name);
+		log_line(c, "==> copy of %s\n", from->arts[i].path);
+		free(to);
 	}
-	log_line(c, "==> copy of %s\n", from->artifact);
+	free(c->artifact);
+	c->artifact = c->narts ? xstrdup(c->arts[0].path) : NULL;
 	return 0;
 }
 
@@ -734,10 +965,19 @@ relink_artifact(const struct run *run, struct cell *c, const struct cell *from,
 	if (*none) {
 		return 0;
 	}
-	if (place_artifact(run, c, from, dir) < 0) {
+	char *to = from->narts ? place_artifact(&from->arts[0], dir) : NULL;
+	struct artifact *a;
+
+	if (!to) {
 		relink_release(&r);
 		return -1;
 	}
+	cell_clear_artifacts(c);
+	a = cell_add_artifact(c, to, dir);
+	free(a->name);
+	a->name = xstrdup(from->arts[0].name);
+	free(c->artifact);
+	c->artifact = to;
 	log_line(c, "==> the objects of %s, linked again\n", from->name);
 	c->relinked = true;
 	strv_push(&argv, run->self);
@@ -754,19 +994,43 @@ relink_artifact(const struct run *run, struct cell *c, const struct cell *from,
 	return ok;
 }
 
-/* Post-link steps, measure, smoke test: the end of every cell. */
+/* Post-link steps, measure, smoke test: the end of every cell. What shows its
+ * profiles are in the artifacts is looked for before the post-link steps (strip
+ * takes the symbols); a cell made from another's artifacts has what that one
+ * had. */
 static int
-finish_cell(const struct run *run, struct cell *c, const struct strv *post, const char *dir,
-	    const char *src, struct strv *env, const struct build_hook *hook)
+finish_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	    const struct cell *from, const struct strv *post, const char *dir, const char *src,
+	    struct strv *env, const struct build_hook *hook)
 {
-	struct tmpl_var post_vars[] = {{"artifact", c->artifact}, {"src", src}, {"ounce", run->self}};
 	int ok;
 
+	if (from) {
+		strv_release(&c->unproven);
+		strv_extend(&c->unproven, &from->unproven);
+	} else {
+		for (size_t i = 0; i < c->narts; i++) {
+			iface_release(&c->arts[i].ifc);
+			iface_read(c->arts[i].path, &c->arts[i].ifc, NULL, 0);
+		}
+		check_evidence(run, c, profiles, n);
+	}
 	for (size_t i = 0; i < post->n; i++) {
-		ok = step(run, c, "post-link step", post->v[i], post_vars, 3, NULL, env, src,
-			  CELL_BUILD_FAILED, &c->build_seconds);
-		if (ok <= 0) {
-			return ok;
+		/* a step that names {artifact} runs on each artifact */
+		size_t each = strstr(post->v[i], "{artifact}") ? c->narts : 1;
+
+		for (size_t j = 0; j < each; j++) {
+			struct tmpl_var post_vars[] = {
+				{"artifact", c->narts ? c->arts[j].path : ""},
+				{"src", src},
+				{"ounce", run->self},
+			};
+
+			ok = step(run, c, "post-link step", post->v[i], post_vars, 3, NULL, env,
+				  src, CELL_BUILD_FAILED, &c->build_seconds);
+			if (ok <= 0) {
+				return ok;
+			}
 		}
 	}
 	struct timespec t0, t1;
@@ -899,7 +1163,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 				rc = ok;
 				goto out;
 			}
-		} else if (copy_artifact(run, c, from, dir) < 0) {
+		} else if (copy_artifact(c, from, dir) < 0) {
 			goto out;
 		}
 		if (none) {
@@ -914,7 +1178,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		c->reused_from = xstrdup(from->name);
 		/* what building this cell costs: the build it starts from, then its steps */
 		c->build_seconds = from->build_seconds;
-		rc = finish_cell(run, c, &post, dir, src, &env, hook);
+		rc = finish_cell(run, c, profiles, n, from, &post, dir, src, &env, hook);
 		goto out;
 	}
 	const char *configure = p->configure ? p->configure : run->recipe->configure;
@@ -933,12 +1197,44 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 		rc = ok;
 		goto out;
 	}
-	c->artifact = find_artifact(run, c, src, bdir, vars, nvars);
-	if (!c->artifact) {
+	if (run->recipe->install && !p->artifacts.n) {
+		/* what the project ships: what its install step puts in a staging
+		 * directory; a failing install leaves the build tree to search */
+		char *stage = xasprintf("%s/stage", dir);
+		struct tmpl_var ivars[sizeof(vars) / sizeof(*vars) + 1];
+		double secs = 0;
+
+		memcpy(ivars, vars, sizeof(vars));
+		ivars[nvars].name = "stage";
+		ivars[nvars].value = stage;
+		ok = step(run, c, "install", run->recipe->install, ivars, nvars + 1, NULL, &env, cwd,
+			  CELL_BUILD_FAILED, &secs);
+		c->build_seconds += secs;
+		if (ok < 0) {
+			free(stage);
+			goto out;
+		}
+		if (ok == 0) {
+			if (c->status == CELL_INTERRUPTED || c->status == CELL_TIMEOUT) {
+				free(stage);
+				rc = 0;
+				goto out;
+			}
+			log_line(c, "==> %s\n", "the install step failed: the build tree is measured");
+			c->status = CELL_PENDING;
+			free(c->reason);
+			c->reason = NULL;
+			fs_remove_tree(stage);
+		}
+		free(stage);
+	}
+	if (!find_artifacts(run, c, dir, src, bdir, vars, nvars)) {
 		rc = 0;
 		goto out;
 	}
-	rc = finish_cell(run, c, &post, dir, src, &env, hook);
+	free(c->artifact);
+	c->artifact = xstrdup(c->arts[0].path);
+	rc = finish_cell(run, c, profiles, n, NULL, &post, dir, src, &env, hook);
 out:
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_BUILD_FAILED;

@@ -186,21 +186,31 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 	bool hit = false;
 
 	if (old && storable(old)) {
-		char *art = NULL;
+		bool all = true;
 
-		if (old->artifact) {
-			const char *base = strrchr(old->artifact, '/');
+		/* its artifacts, kept in the entry under their names in the cell */
+		for (size_t i = 0; i < old->narts; i++) {
+			char *art = xasprintf("%s/art/%s", entry, old->arts[i].name);
 
-			art = xasprintf("%s/%s", entry, base ? base + 1 : old->artifact);
+			all = all && fs_exists(art);
+			free(old->arts[i].path);
+			old->arts[i].path = art;
 		}
-		if (!art || fs_exists(art)) {
+		if (all) {
 			cell->status = old->status;
 			free(cell->reason);
 			cell->reason = old->reason;
 			old->reason = NULL;
+			cell_clear_artifacts(cell);
+			cell->arts = old->arts;
+			cell->narts = old->narts;
+			old->arts = NULL;
+			old->narts = 0;
 			free(cell->artifact);
-			cell->artifact = art;
-			art = NULL;
+			cell->artifact = cell->narts ? xstrdup(cell->arts[0].path) : NULL;
+			strv_release(&cell->unproven);
+			cell->unproven = old->unproven;
+			memset(&old->unproven, 0, sizeof(old->unproven));
 			free(cell->log);
 			cell->log = xasprintf("%s/build.log", entry);
 			measure_release(&cell->m);
@@ -216,7 +226,6 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			/* used now: cache_prune removes the entries used least recently */
 			utimensat(AT_FDCWD, entry, NULL, 0);
 		}
-		free(art);
 	}
 	cell_free(old);
 	json_decref(o);
@@ -251,14 +260,21 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 	if (fs_remove_tree(tmp) < 0 || fs_mkdirs(tmp) < 0) {
 		goto out;
 	}
-	if (cell->artifact && fs_exists(cell->artifact)) {
-		const char *base = strrchr(cell->artifact, '/');
+	for (size_t i = 0; i < cell->narts; i++) {
+		const struct artifact *a = &cell->arts[i];
+		char *parent;
 
-		path = xasprintf("%s/%s", tmp, base ? base + 1 : cell->artifact);
-		if (link_or_copy(cell->artifact, path) < 0) {
+		if (!fs_exists(a->path) || strstr(a->name, "..") || a->name[0] == '/') {
+			continue;
+		}
+		path = xasprintf("%s/art/%s", tmp, a->name);
+		parent = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+		if (fs_mkdirs(parent) < 0 || link_or_copy(a->path, path) < 0) {
+			free(parent);
 			free(path);
 			goto out;
 		}
+		free(parent);
 		free(path);
 	}
 	if (cell->log && fs_exists(cell->log)) {
@@ -328,12 +344,12 @@ by_use(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-/* The bytes of the files in the entry directory dir/name (entries are flat:
- * cell.json, build.log, the artifact). */
+/* The bytes of the files under the entry directory dir/name (cell.json,
+ * build.log, and the artifacts under art/ where they were in the cell). */
 static unsigned long long
 entry_bytes(int dfd, const char *name)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned long long sum = 0;
 	struct dirent *e;
 	struct stat st;
@@ -348,9 +364,14 @@ entry_bytes(int dfd, const char *name)
 		return 0;
 	}
 	while ((e = readdir(d))) {
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode)) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			continue;
+		}
+		if (S_ISREG(st.st_mode)) {
 			sum += (unsigned long long)st.st_size;
+		} else if (S_ISDIR(st.st_mode)) {
+			sum += entry_bytes(dirfd(d), e->d_name);
 		}
 	}
 	closedir(d);

@@ -45,8 +45,17 @@ static const char usage[] =
 	"      --stack MODE      helpful: leave out of the stack a profile that grows the\n"
 	"                        metric (default); all: keep every profile that builds\n"
 	"  -m, --metric M        file, stripped, xz, gz, flash or ram (default file)\n"
-	"  -a, --allow T         allow trade-off T (security) in the stack\n"
-	"      --smoke CMD       smoke-test command; {artifact} is the built file\n"
+	"  -a, --allow T         allow trade-off T in the stack and in the pick: security,\n"
+	"                        abi (a cell that loses exported symbols or its SONAME)\n"
+	"      --artifact PATH   measure this file (repeatable; relative to the build\n"
+	"                        tree); default: every executable and shared library the\n"
+	"                        build makes but test programs\n"
+	"      --target-glibc V  the oldest glibc the artifacts must run on (e.g. 2.31):\n"
+	"                        a cell that needs a newer one is not picked\n"
+	"      --per-artifact    under each row, a line per artifact\n"
+	"      --smoke CMD       smoke-test command; {artifact} is the first built file,\n"
+	"                        {artifacts} all of them (default: load each artifact\n"
+	"                        with every symbol bound)\n"
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
 	"      --recipe NAME     use this recipe instead of detecting one\n"
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
@@ -226,6 +235,9 @@ struct opts {
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
+	struct strv artifacts;	/* --artifact */
+	const char *target_glibc;
+	bool per_artifact;
 };
 
 static int
@@ -240,6 +252,9 @@ parse(int argc, char **argv, struct opts *o)
 		{"metric", required_argument, NULL, 'm'},
 		{"allow", required_argument, NULL, 'a'},
 		{"smoke", required_argument, NULL, 'k'},
+		{"artifact", required_argument, NULL, 'A'},
+		{"target-glibc", required_argument, NULL, 'G'},
+		{"per-artifact", no_argument, NULL, 'P'},
 		{"timeout", required_argument, NULL, 't'},
 		{"recipe", required_argument, NULL, 'r'},
 		{"builds", required_argument, NULL, 'b'},
@@ -292,6 +307,25 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'k':
 			o->smoke = optarg;
+			break;
+		case 'A':
+			if (!*optarg || optarg[0] == '/' || strstr(optarg, "..")) {
+				return bad_usage("--artifact needs a path inside the build tree, not "
+						 "'%s'",
+						 optarg);
+			}
+			strv_push(&o->artifacts, optarg);
+			break;
+		case 'G':
+			if (!project_glibc_valid(optarg)) {
+				return bad_usage("--target-glibc needs a glibc release such as 2.31, "
+						 "not '%s'",
+						 optarg);
+			}
+			o->target_glibc = optarg;
+			break;
+		case 'P':
+			o->per_artifact = true;
 			break;
 		case 't':
 			o->timeout = strtod(optarg, &end);
@@ -380,6 +414,15 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	if (o->smoke) {
 		strv_push_owned(out, xasprintf("--smoke=%s", o->smoke));
 	}
+	for (size_t i = 0; i < o->artifacts.n; i++) {
+		strv_push_owned(out, xasprintf("--artifact=%s", o->artifacts.v[i]));
+	}
+	if (o->target_glibc) {
+		strv_push_owned(out, xasprintf("--target-glibc=%s", o->target_glibc));
+	}
+	if (o->per_artifact) {
+		strv_push(out, "--per-artifact");
+	}
 	strv_push_owned(out, xasprintf("--timeout=%g", o->timeout));
 	if (o->recipe) {
 		strv_push_owned(out, xasprintf("--recipe=%s", o->recipe));
@@ -452,7 +495,8 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 {
 	struct buf b = BUF_INIT;
 
-	strv_push(parts, "ounce " OUNCE_VERSION);
+	/* "cells 2": results with artifacts, interfaces and the load check */
+	strv_push(parts, "ounce " OUNCE_VERSION " cells 2");
 	if (fs_read_file(run->recipe->file, &b) < 0) {
 		return -1;
 	}
@@ -484,6 +528,13 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	cache_add_environment(parts);
 	/* the toolchain's versions are added by cache_init_async */
 	strv_push_owned(parts, xasprintf("member %s", run->project->subdir));
+	{
+		/* which files are measured (--artifact replaces ounce.ini's list) */
+		char *arts = strv_join(&run->project->artifacts, "\n");
+
+		strv_push_owned(parts, xasprintf("artifacts %s", arts));
+		free(arts);
+	}
 	return cache_add_tree(parts, run->prepared ? run->prepared : run->project->stage_dir,
 			      &run->project->exclude, run->workdir);
 }
@@ -539,10 +590,12 @@ cmd_matrix(int argc, char **argv)
 	st = parse(argc, argv, &o);
 	if (st >= 0) {
 		strv_release(&o.allow);
+		strv_release(&o.artifacts);
 		return st;
 	}
 	if (argc - optind > 1) {
 		strv_release(&o.allow);
+		strv_release(&o.artifacts);
 		return bad_usage("too many arguments: '%s'", argv[optind + 1]);
 	}
 	if (o.format && !table_format_parse(o.format, &fmt)) {
@@ -563,8 +616,8 @@ cmd_matrix(int argc, char **argv)
 		return bad_usage("unknown stack mode '%s': expected helpful or all", o.stack);
 	}
 	for (size_t i = 0; i < o.allow.n; i++) {
-		if (strcmp(o.allow.v[i], "security")) {
-			return bad_usage("--allow takes 'security', not '%s'", o.allow.v[i]);
+		if (strcmp(o.allow.v[i], "security") && strcmp(o.allow.v[i], "abi")) {
+			return bad_usage("--allow takes 'security' or 'abi', not '%s'", o.allow.v[i]);
 		}
 	}
 
@@ -727,6 +780,12 @@ cmd_matrix(int argc, char **argv)
 	run.metric = o.metric;
 	run.stack_all = o.stack && !strcmp(o.stack, "all");
 	strv_extend(&run.allow, &o.allow);
+	if (o.artifacts.n) {
+		/* the command line's list replaces ounce.ini's */
+		strv_release(&proj.artifacts);
+		strv_extend(&proj.artifacts, &o.artifacts);
+	}
+	run.target_glibc = o.target_glibc ? o.target_glibc : proj.target_glibc;
 	run.cancel = sched_install_signals();
 	if (!run.self || build_make_shims(&run) < 0) {
 		goto out;
@@ -751,6 +810,12 @@ cmd_matrix(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
+	}
+	/* configure.ac without configure: generated once, in a copy the cells share */
+	st = prepare_run(&run);
+	if (st != 0) {
+		rc = st;
+		goto out;
 	}
 
 	if (!o.no_reuse) {
@@ -783,6 +848,7 @@ cmd_matrix(int argc, char **argv)
 	res.project_dir = xstrdup(proj.dir);
 	res.recipe = xstrdup(run.recipe->name);
 	res.metric = xstrdup(run.metric);
+	res.target_glibc = run.target_glibc ? xstrdup(run.target_glibc) : NULL;
 	for (size_t i = 0; i < set.n; i++) {
 		results_add_profile(&res, set.v[i]);
 	}
@@ -804,12 +870,6 @@ cmd_matrix(int argc, char **argv)
 		plan.allow_security = strv_has(&run.allow, "security");
 		bst = sched_run(&run, &plan, &res);
 		plan_release(&plan);
-	/* configure.ac without configure: generated once, in a copy the cells share */
-	st = prepare_run(&run);
-	if (st != 0) {
-		rc = st;
-		goto out;
-	}
 		if (bst == 1 && i + 1 < wanted.n) {
 			/* a failed baseline ends this build, not the others */
 			st = 0;
@@ -853,7 +913,7 @@ cmd_matrix(int argc, char **argv)
 	if (st != 1 || res.nrows > 1) {
 		struct buf b = BUF_INIT;
 
-		table_render_explained(&res, fmt, o.explain, &b);
+		table_render_opts(&res, fmt, o.explain, o.per_artifact, &b);
 		fputs(buf_str(&b), stdout);
 		fflush(stdout);
 		buf_release(&b);
@@ -872,6 +932,7 @@ out:
 	profile_set_release(&set);
 	recipe_set_release(&recipes);
 	strv_release(&o.allow);
+	strv_release(&o.artifacts);
 	strv_release(&run.allow);
 	strv_release(&wanted);
 	for (size_t i = 0; i < nbuilds; i++) {

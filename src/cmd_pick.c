@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -14,6 +15,7 @@
 #include "pick.h"
 #include "result.h"
 #include "strv.h"
+#include "project.h"
 #include "table.h"
 #include "banned.h"
 
@@ -22,7 +24,10 @@ static const char usage[] =
 	"Choose the smallest cell of a saved run (default .ounce/results.json) that built\n"
 	"and passed its smoke test.\n"
 	"  -m, --metric M   file, stripped, xz, gz, flash or ram (default file)\n"
-	"  -a, --allow T    also consider profiles with trade-off T (security)\n"
+	"  -a, --allow T    also consider profiles with trade-off T (security), or cells\n"
+	"                   that change the baseline's ABI (abi)\n"
+	"      --target-glibc V  leave out cells that need a glibc newer than V (default:\n"
+	"                   the run's --target-glibc or target_glibc in ounce.ini)\n"
 	"  -e, --emit F     print the winner's settings as env, make, json, cmake (an\n"
 	"                   initial cache for cmake -C), meson (a native file) or cargo\n"
 	"                   (a [profile.release] section)\n"
@@ -37,14 +42,15 @@ cmd_pick(int argc, char **argv)
 		{"allow", required_argument, NULL, 'a'},
 		{"emit", required_argument, NULL, 'e'},
 		{"build", required_argument, NULL, 'b'},
+		{"target-glibc", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *metric = "file", *form = NULL, *build = NULL;
+	const char *metric = "file", *form = NULL, *build = NULL, *target = NULL;
 	struct strv allow = STRV_INIT;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
-	const struct cell *win, *base;
+	const struct cell *win, *base = NULL;
 	int c, rc = 2;
 
 	optind = 1;
@@ -62,6 +68,14 @@ cmd_pick(int argc, char **argv)
 		case 'b':
 			build = optarg;
 			break;
+		case 'G':
+			if (!project_glibc_valid(optarg)) {
+				error("--target-glibc needs a glibc release such as 2.31, not '%s'",
+				      optarg);
+				goto out;
+			}
+			target = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -75,8 +89,8 @@ cmd_pick(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < allow.n; i++) {
-		if (strcmp(allow.v[i], "security")) {
-			error("--allow takes 'security', not '%s'", allow.v[i]);
+		if (strcmp(allow.v[i], "security") && strcmp(allow.v[i], "abi")) {
+			error("--allow takes 'security' or 'abi', not '%s'", allow.v[i]);
 			goto out;
 		}
 	}
@@ -93,16 +107,28 @@ cmd_pick(int argc, char **argv)
 	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
 		goto out;
 	}
+	base = results_find(&r, r.baseline);
 	if (!build) {
-		base = results_find(&r, r.baseline);
 		build = base ? base->build : NULL;
+	}
+	if (target) {
+		free(r.target_glibc);
+		r.target_glibc = xstrdup(target);
 	}
 	win = pick_best_in(&r, metric, &allow, build);
 	if (!win) {
-		error("no cell of '%s'%s%s built and passed its smoke test",
-		      r.project ? r.project : "?", build ? " in build " : "", build ? build : "");
+		const char *why = base ? pick_excluded(&r, base, metric, &allow) : NULL;
+
+		error("no cell of '%s'%s%s built, passed its smoke test and is allowed%s%s",
+		      r.project ? r.project : "?", build ? " in build " : "", build ? build : "",
+		      why ? "; the baseline: " : "", why ? why : "");
 		rc = 1;
 		goto out;
+	}
+	if (win->smoke == SMOKE_LOADED) {
+		info("note: '%s' was only load-checked (no smoke test ran it): give matrix a "
+		     "--smoke command to be sure it works",
+		     win->name);
 	}
 	if (form) {
 		if (emit_render(&r, win, form, metric, &b) < 0) {

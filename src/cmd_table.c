@@ -13,9 +13,11 @@
 #include "banned.h"
 
 static const char usage[] =
-	"usage: ounce table [-f text|md|csv|json] [--explain] [FILE]\n"
+	"usage: ounce table [-f text|md|csv|json] [--explain] [--per-artifact] [FILE]\n"
 	"Print the table of a saved run (default .ounce/results.json).\n"
-	"  --explain   under each row, the sections and symbols that changed most\n";
+	"  --explain   under each row, the sections and symbols that changed most, and\n"
+	"              the exported symbols lost\n"
+	"  --per-artifact  under each row, a line per artifact\n";
 
 int
 cmd_table(int argc, char **argv)
@@ -23,11 +25,13 @@ cmd_table(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"explain", no_argument, NULL, 'x'},
+		{"per-artifact", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum table_format fmt = TABLE_TEXT;
 	size_t explain = 0;
+	bool per_artifact = false;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
 	int c;
@@ -43,6 +47,9 @@ cmd_table(int argc, char **argv)
 			break;
 		case 'x':
 			explain = 3;
+			break;
+		case 'P':
+			per_artifact = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -60,7 +67,7 @@ cmd_table(int argc, char **argv)
 		results_release(&r);
 		return 2;
 	}
-	table_render_explained(&r, fmt, explain, &b);
+	table_render_opts(&r, fmt, explain, per_artifact, &b);
 	fputs(buf_str(&b), stdout);
 	buf_release(&b);
 	results_release(&r);

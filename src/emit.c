@@ -271,6 +271,24 @@ make_eval(struct buf *out, const char *var, const struct strv *sv)
 	buf_release(&e);
 }
 
+/* The paths of c's artifacts from the project's root, joined by spaces (the
+ * caller frees it): the cell's copy of the tree is src/ in its directory. */
+static char *
+artifact_paths(const struct results *r, const struct cell *c)
+{
+	struct buf b = BUF_INIT;
+
+	if (c->narts < 2) {
+		return artifact_path(r, c);
+	}
+	for (size_t i = 0; i < c->narts; i++) {
+		const char *n = c->arts[i].name;
+
+		buf_printf(&b, "%s%s", i ? " " : "", strncmp(n, "src/", 4) ? n : n + 4);
+	}
+	return buf_detach(&b);
+}
+
 /* The command line that rebuilds c's tree from its root as the cell was built,
  * post-link steps included, on one line (no newline). */
 static void
@@ -308,9 +326,23 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 	make_eval(out, "CXXFLAGS", &s->f.cflags);
 	make_eval(out, "LDFLAGS", &s->f.ldflags);
 	make_eval(out, "LDLIBS", &s->f.libs);
-	for (size_t i = 0; i < s->f.post.n; i++) {
-		/* ounce split the step into words as a shell would: quote each one */
-		struct tmpl_var vars[] = {{"artifact", art}, {"src", "."}, {"ounce", "ounce"}};
+	struct strv arts = STRV_INIT;
+
+	if (c->narts > 1) {
+		char *all = artifact_paths(r, c);
+
+		strv_split(&arts, all);
+		free(all);
+	} else {
+		strv_push(&arts, art);
+	}
+	for (size_t k = 0; k < s->f.post.n * arts.n; k++) {
+		/* ounce split the step into words as a shell would: quote each one; a
+		 * step on each artifact in turn */
+		size_t i = k / arts.n;
+		struct tmpl_var vars[] = {
+			{"artifact", arts.v[k % arts.n]}, {"src", "."}, {"ounce", "ounce"},
+		};
 		struct strv words = STRV_INIT;
 		char errbuf[128];
 		const char *err;
@@ -328,7 +360,12 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 			}
 		}
 		strv_release(&words);
+		if (k % arts.n == arts.n - 1 || !strstr(s->f.post.v[i], "{artifact}")) {
+			/* a step without {artifact} runs once */
+			k = (i + 1) * arts.n - 1;
+		}
 	}
+	strv_release(&arts);
 	buf_release(&w);
 	free(art);
 }
@@ -337,7 +374,7 @@ static void
 emit_make(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
 	const struct settings *s = &c->settings;
-	char *art = artifact_path(r, c);
+	char *art = artifact_paths(r, c);
 
 	header(r, c, metric, out);
 	buf_adds(out, "# Use: make -f Makefile -f ounce.mk");
@@ -385,9 +422,10 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 		make_literal(out, art);
 		buf_adds(out, "\n.PHONY: ounce-post\nounce-post: $(OUNCE_ARTIFACT)\n");
 		for (size_t i = 0; i < s->f.post.n; i++) {
-			char *step = post_step(s->f.post.v[i], "$(OUNCE_ARTIFACT)");
+			/* each step on each artifact */
+			char *step = post_step(s->f.post.v[i], "$(a)");
 
-			buf_printf(out, "\t%s\n", step);
+			buf_printf(out, "\t$(foreach a,$(OUNCE_ARTIFACT),%s &&) true\n", step);
 			free(step);
 		}
 	}

@@ -66,16 +66,40 @@ explain_cell(const struct results *r, const struct cell *c, size_t top, struct b
 	struct size_report a = SIZE_REPORT_INIT, b = SIZE_REPORT_INIT;
 	struct diff d = DIFF_INIT;
 
-	if (!base || base == c || c->status != CELL_OK || !load(base->artifact, &a)) {
+	const char *pa, *pb, *which = NULL;
+
+	if (!base || base == c || c->status != CELL_OK) {
 		return;
 	}
-	if (!load(c->artifact, &b)) {
+	pa = base->artifact;
+	pb = c->artifact;
+	/* several artifacts: the one whose size changed most */
+	for (size_t i = 0, most = 0; c->narts > 1 && i < c->narts; i++) {
+		const struct artifact *x = &c->arts[i], *y = cell_find_artifact(base, x->name);
+		long long dl = y ? x->m.bytes - y->m.bytes : 0;
+		size_t mag = (size_t)(dl < 0 ? -dl : dl);
+
+		if (y && (!which || mag > most)) {
+			most = mag;
+			pa = y->path;
+			pb = x->path;
+			which = x->name;
+		}
+	}
+	if (!pa || !pb || !load(pa, &a)) {
+		return;
+	}
+	if (!load(pb, &b)) {
 		size_report_release(&a);
 		return;
 	}
 	diff_compute(&a, &b, &d);
 	if (d.sections.n || d.symbols.n) {
-		buf_adds(out, "    where: ");
+		if (which) {
+			buf_printf(out, "    where (%s): ", which);
+		} else {
+			buf_adds(out, "    where: ");
+		}
 		add_rows(out, &d.sections, top, false);
 		/* a stripped file has only its dynamic symbols: nothing to compare */
 		if (a.dynamic_symbols == b.dynamic_symbols && d.symbols.n) {

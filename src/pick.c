@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "result.h"
 #include "strv.h"
 #include "banned.h"
@@ -25,6 +26,11 @@ pick_excluded(const struct results *r, const struct cell *c, const char *metric,
 	if (cell_metric(c, metric) < 0) {
 		snprintf(why, sizeof(why), "no '%s' measure", metric);
 		return why;
+	}
+	const char *cost = check_cost(results_baseline_of(r, c), c, allow, r->target_glibc);
+
+	if (cost) {
+		return cost;
 	}
 	for (size_t i = 0; i < c->profiles.n; i++) {
 		const struct result_profile *p = results_profile(r, c->profiles.v[i]);

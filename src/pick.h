@@ -11,8 +11,10 @@ struct strv;
 
 /* The smallest cell by metric among those that built and passed their smoke test
  * (or had none), leaving out cells with a profile whose trade-off is security
- * unless allow holds "security". Ties go to fewer profiles, then to the earlier
- * cell. Returns NULL when no cell qualifies. */
+ * unless allow holds "security", cells that changed the baseline's ABI unless it
+ * holds "abi", and cells that need a newer glibc than r->target_glibc. Ties go to
+ * fewer profiles (so a profile that changed nothing is not handed over), then to
+ * the earlier cell. Returns NULL when no cell qualifies. */
 const struct cell *pick_best(const struct results *r, const char *metric,
 			     const struct strv *allow);
 /* pick_best among the cells of one build (NULL: every cell). */

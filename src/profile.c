@@ -58,6 +58,8 @@ profile_release(struct profile *p)
 	flags_release(&p->clang);
 	flags_release(&p->cargo);
 	strv_release(&p->conflicts);
+	strv_release(&p->evidence);
+	strv_release(&p->evidence_cargo);
 	strv_release(&p->conflicts_gcc);
 	strv_release(&p->conflicts_clang);
 	for (size_t i = 0; i < p->nrecipes; i++) {
@@ -208,6 +210,27 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 			return "unknown toolchain section: expected gcc, clang, cargo or recipe:NAME";
 		}
 	}
+	if (!strcmp(key, "evidence")) {
+		struct strv *e = !toolchain ? &p->evidence
+				 : !strcmp(toolchain, "cargo") ? &p->evidence_cargo
+							       : NULL;
+		struct strv w = STRV_INIT;
+
+		if (!e) {
+			return "evidence belongs in [profile] (C builds) or [cargo]";
+		}
+		strv_split(&w, value);
+		for (size_t i = 0; i < w.n; i++) {
+			if ((strncmp(w.v[i], "symbol:", 7) && strncmp(w.v[i], "needed:", 7)) ||
+			    !w.v[i][7]) {
+				strv_release(&w);
+				return "evidence must be words symbol:NAME or needed:LIBRARY";
+			}
+		}
+		strv_extend(e, &w);
+		strv_release(&w);
+		return NULL;
+	}
 	if (!strcmp(key, "conflicts")) {
 		struct strv *c = !toolchain		   ? &p->conflicts
 				 : !strcmp(toolchain, "gcc")   ? &p->conflicts_gcc
@@ -283,7 +306,7 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
 		       "order, dimension, compiler, cxx, cflags, ldflags, libs, env, post, "
-		       "build_args, configure_args or rustflags";
+		       "build_args, configure_args, rustflags, conflicts or evidence";
 	}
 	return NULL;
 }

@@ -48,6 +48,9 @@ struct profile {
 	struct profile_flags all, gcc, clang;
 	struct strv conflicts, conflicts_gcc, conflicts_clang;	/* profiles it cannot go
 				 * with: always, or when the cell is built by gcc or clang */
+	struct strv evidence, evidence_cargo;	/* what shows the profile is in the
+				 * artifact ("symbol:mallctl", "needed:libjemalloc.so.2"), any
+				 * one of them: in C builds, in Cargo builds */
 	struct profile_flags cargo;	/* a Cargo project uses only this section */
 	bool has_cargo;			/* the profile has a [cargo] section */
 	struct profile_recipe *recipes;	/* [recipe:NAME] sections */

@@ -49,6 +49,16 @@ has_dotdot(const char *path)
 	return false;
 }
 
+bool
+project_glibc_valid(const char *v)
+{
+	/* "2.31", "2.3.4": numbers joined by single dots */
+	size_t n = strlen(v);
+
+	return n && n < 16 && v[0] >= '0' && v[0] <= '9' && v[n - 1] != '.' &&
+	       strspn(v, "0123456789.") == n && !strstr(v, "..");
+}
+
 static const char *
 project_key(struct ctx *c, const char *key, const char *value)
 {
@@ -59,10 +69,25 @@ project_key(struct ctx *c, const char *key, const char *value)
 	} else if (!strcmp(key, "recipe")) {
 		replace(&p->recipe, value);
 	} else if (!strcmp(key, "artifact")) {
-		if (value[0] == '/' || has_dotdot(value)) {
-			return "artifact must be a path inside the build tree";
+		struct strv v = STRV_INIT;
+
+		strv_split_list(&v, value);
+		for (size_t i = 0; i < v.n; i++) {
+			if (v.v[i][0] == '/' || has_dotdot(v.v[i])) {
+				strv_release(&v);
+				return "artifact must be a path inside the build tree";
+			}
 		}
-		replace(&p->artifact, value);
+		strv_extend(&p->artifacts, &v);
+		strv_release(&v);
+	} else if (!strcmp(key, "target_glibc")) {
+		char v[32];
+
+		if (!project_glibc_valid(value)) {
+			return "target_glibc must be a glibc release such as 2.31";
+		}
+		snprintf(v, sizeof(v), "%s", value);
+		replace(&p->target_glibc, v);
 	} else if (!strcmp(key, "configure")) {
 		replace(&p->configure, value);
 	} else if (!strcmp(key, "build")) {
@@ -83,7 +108,7 @@ project_key(struct ctx *c, const char *key, const char *value)
 		strv_split(&p->exclude, value);
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
-		       "build, smoke, smoke_timeout, profiles or exclude";
+		       "build, smoke, smoke_timeout, profiles, exclude or target_glibc";
 	}
 	return NULL;
 }
@@ -215,7 +240,8 @@ project_release(struct project *p)
 	free(p->ini);
 	free(p->name);
 	free(p->recipe);
-	free(p->artifact);
+	strv_release(&p->artifacts);
+	free(p->target_glibc);
 	free(p->configure);
 	free(p->build);
 	free(p->smoke);

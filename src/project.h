@@ -19,7 +19,9 @@ struct project {
 	char *ini;		/* path of ounce.ini, or NULL when there is none */
 	char *name;		/* [project] name, or the directory's name */
 	char *recipe;		/* [project] recipe, or NULL to detect */
-	char *artifact;		/* [project] artifact, relative to the build tree, or NULL */
+	struct strv artifacts;	/* [project] artifact: the files to measure, relative to the
+				 * build tree; empty: every executable and shared library */
+	char *target_glibc;	/* [project] target_glibc: the oldest glibc to run on, or NULL */
 	char *configure;	/* [project] configure command template, or NULL */
 	char *build;		/* [project] build command template, or NULL */
 	char *smoke;		/* [project] smoke command template, or NULL */
@@ -39,6 +41,8 @@ int project_load(struct project *p, const char *dir, struct profile_set *set);
 /* Copy root, an ancestor of p->dir, into the cells instead of p->dir (a Cargo
  * workspace: its manifest holds the members' [profile] settings and Cargo.lock). */
 void project_set_stage_root(struct project *p, const char *root);
+/* Is v a C library release as --target-glibc takes it ("2.31")? */
+bool project_glibc_valid(const char *v);
 /* Free what p owns. */
 void project_release(struct project *p);
 

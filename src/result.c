@@ -58,9 +58,123 @@ cell_free(struct cell *c)
 	free(c->log);
 	free(c->artifact);
 	free(c->reused_from);
+	cell_clear_artifacts(c);
+	strv_release(&c->unproven);
 	measure_release(&c->m);
 	settings_release(&c->settings);
 	free(c);
+}
+
+struct artifact *
+cell_add_artifact(struct cell *c, const char *path, const char *celldir)
+{
+	struct artifact *a;
+	size_t n = celldir ? strlen(celldir) : 0;
+	const char *slash = strrchr(path, '/');
+	struct measure m = MEASURE_INIT;
+	struct iface f = IFACE_INIT;
+
+	c->arts = xreallocarray(c->arts, c->narts + 1, sizeof(*c->arts));
+	a = &c->arts[c->narts++];
+	memset(a, 0, sizeof(*a));
+	a->path = xstrdup(path);
+	a->name = n && !strncmp(path, celldir, n) && path[n] == '/' ? xstrdup(path + n + 1)
+	          : xstrdup(slash ? slash + 1 : path);
+	a->m = m;
+	a->ifc = f;
+	return a;
+}
+
+void
+cell_clear_artifacts(struct cell *c)
+{
+	for (size_t i = 0; i < c->narts; i++) {
+		free(c->arts[i].path);
+		free(c->arts[i].name);
+		measure_release(&c->arts[i].m);
+		iface_release(&c->arts[i].ifc);
+		strv_release(&c->arts[i].unresolved);
+	}
+	free(c->arts);
+	c->arts = NULL;
+	c->narts = 0;
+}
+
+/* a += b for a size that may be unknown (-1) */
+static void
+add_size(long long *a, long long b)
+{
+	*a = *a < 0 || b < 0 ? -1 : *a + b;
+}
+
+void
+cell_sum_artifacts(struct cell *c)
+{
+	struct measure m = MEASURE_INIT;
+
+	measure_release(&c->m);
+	if (!c->narts) {
+		c->m = m;
+		return;
+	}
+	m.bytes = m.stripped_bytes = m.gz_bytes = m.xz_bytes = 0;
+	for (size_t i = 0; i < c->narts; i++) {
+		const struct measure *a = &c->arts[i].m;
+
+		add_size(&m.bytes, a->bytes);
+		add_size(&m.stripped_bytes, a->stripped_bytes);
+		add_size(&m.gz_bytes, a->gz_bytes);
+		add_size(&m.xz_bytes, a->xz_bytes);
+		m.flash += a->flash;
+		m.ram += a->ram;
+		m.no_sections = m.no_sections || a->no_sections;
+		for (size_t j = 0; j < a->nsections; j++) {
+			size_t k;
+
+			for (k = 0; k < m.nsections; k++) {
+				if (!strcmp(m.sections[k].name, a->sections[j].name)) {
+					break;
+				}
+			}
+			if (k == m.nsections) {
+				m.sections = xreallocarray(m.sections, m.nsections + 1,
+							   sizeof(*m.sections));
+				m.sections[k].name = xstrdup(a->sections[j].name);
+				m.sections[k].bytes = 0;
+				m.nsections++;
+			}
+			m.sections[k].bytes += a->sections[j].bytes;
+		}
+	}
+	c->m = m;
+	free(c->artifact);
+	c->artifact = xstrdup(c->arts[0].path);
+}
+
+const char *
+cell_glibc(const struct cell *c)
+{
+	const char *best = NULL;
+
+	for (size_t i = 0; i < c->narts; i++) {
+		const char *g = c->arts[i].ifc.glibc;
+
+		if (g && (!best || iface_version_cmp(g, best) > 0)) {
+			best = g;
+		}
+	}
+	return best;
+}
+
+const struct artifact *
+cell_find_artifact(const struct cell *c, const char *name)
+{
+	for (size_t i = 0; i < c->narts; i++) {
+		if (!strcmp(c->arts[i].name, name)) {
+			return &c->arts[i];
+		}
+	}
+	return NULL;
 }
 
 struct cell *
@@ -251,11 +365,35 @@ result_settings_json(const struct settings *s)
 	return o;
 }
 
+static json_t *
+artifact_json(const struct artifact *a, bool measured)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "path", json_string(a->path));
+	json_object_set_new(o, "name", json_string(a->name));
+	json_object_set_new(o, "kind", jstr(a->ifc.kind));
+	json_object_set_new(o, "bytes", measured ? jsize(a->m.bytes) : json_null());
+	json_object_set_new(o, "stripped_bytes", measured ? jsize(a->m.stripped_bytes) : json_null());
+	json_object_set_new(o, "xz_bytes", measured ? jsize(a->m.xz_bytes) : json_null());
+	json_object_set_new(o, "gz_bytes", measured ? jsize(a->m.gz_bytes) : json_null());
+	json_object_set_new(o, "flash", measured ? json_integer((json_int_t)a->m.flash) : json_null());
+	json_object_set_new(o, "ram", measured ? json_integer((json_int_t)a->m.ram) : json_null());
+	json_object_set_new(o, "hash", *a->hash ? json_string(a->hash) : json_null());
+	json_object_set_new(o, "glibc", jstr(a->ifc.glibc));
+	json_object_set_new(o, "interp", jstr(a->ifc.interp));
+	json_object_set_new(o, "soname", jstr(a->ifc.soname));
+	json_object_set_new(o, "needed", result_json_strv(&a->ifc.needed));
+	json_object_set_new(o, "exports", result_json_strv(&a->ifc.exports));
+	json_object_set_new(o, "unresolved", result_json_strv(&a->unresolved));
+	return o;
+}
+
 json_t *
 result_cell_json(const struct cell *c)
 {
-	json_t *o = json_object(), *secs = json_object();
-	static const char *const smoke[] = {"none", "pass", "fail"};
+	json_t *o = json_object(), *secs = json_object(), *arts = json_array();
+	static const char *const smoke[] = {"none", "pass", "fail", "loaded"};
 	bool measured = c->m.bytes >= 0 && (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED);
 
 	json_object_set_new(o, "name", json_string(c->name));
@@ -276,6 +414,12 @@ result_cell_json(const struct cell *c)
 	json_object_set_new(o, "gz_bytes", measured ? jsize(c->m.gz_bytes) : json_null());
 	json_object_set_new(o, "flash", measured ? json_integer((json_int_t)c->m.flash) : json_null());
 	json_object_set_new(o, "ram", measured ? json_integer((json_int_t)c->m.ram) : json_null());
+	for (size_t i = 0; i < c->narts; i++) {
+		json_array_append_new(arts, artifact_json(&c->arts[i], measured));
+	}
+	json_object_set_new(o, "artifacts", arts);
+	json_object_set_new(o, "glibc", measured ? jstr(cell_glibc(c)) : json_null());
+	json_object_set_new(o, "unproven", result_json_strv(&c->unproven));
 	json_object_set_new(o, "smoke", json_string(smoke[c->smoke]));
 	json_object_set_new(o, "peak_rss_kb", c->peak_rss_kb >= 0 ? json_integer(c->peak_rss_kb)
 								  : json_null());
@@ -304,6 +448,7 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "baseline", jstr(r->baseline));
 	json_object_set_new(o, "baselines", result_json_env(&r->baselines));
 	json_object_set_new(o, "metric", jstr(r->metric));
+	json_object_set_new(o, "target_glibc", jstr(r->target_glibc));
 	json_object_set_new(o, "strategy", jstr(r->strategy));
 	json_object_set_new(o, "complete", json_boolean(r->complete));
 	json_object_set_new(o, "argv", result_json_strv(&r->argv));
@@ -444,6 +589,50 @@ load_settings(struct reader *rd, json_t *o, struct settings *s)
 	}
 }
 
+static void
+load_artifact(struct reader *rd, json_t *o, struct cell *c)
+{
+	static const char *const kinds[] = {"executable", "shared-library", "object"};
+	struct artifact *a;
+	char *path = get_str(o, "path"), *name = get_str(o, "name"), *kind, *hash;
+
+	if (!json_is_object(o) || !path || !name) {
+		free(path);
+		free(name);
+		bad(rd, "an artifact has no 'path' or 'name'");
+		return;
+	}
+	a = cell_add_artifact(c, path, NULL);
+	free(a->name);
+	a->name = name;
+	free(path);
+	a->m.bytes = get_int(o, "bytes");
+	a->m.stripped_bytes = get_int(o, "stripped_bytes");
+	a->m.xz_bytes = get_int(o, "xz_bytes");
+	a->m.gz_bytes = get_int(o, "gz_bytes");
+	a->m.flash = get_int(o, "flash") < 0 ? 0 : (unsigned long long)get_int(o, "flash");
+	a->m.ram = get_int(o, "ram") < 0 ? 0 : (unsigned long long)get_int(o, "ram");
+	kind = get_str(o, "kind");
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(*kinds); i++) {
+		if (!strcmp(kind, kinds[i])) {
+			a->ifc.kind = kinds[i];
+		}
+	}
+	free(kind);
+	hash = get_str(o, "hash");
+	if (hash && strlen(hash) == ARTIFACT_HASH_LEN) {
+		memcpy(a->hash, hash, ARTIFACT_HASH_LEN + 1);
+	}
+	free(hash);
+	a->ifc.glibc = get_str(o, "glibc");
+	a->ifc.interp = get_str(o, "interp");
+	a->ifc.soname = get_str(o, "soname");
+	a->ifc.dynamic = a->ifc.interp || a->ifc.soname || json_array_size(json_object_get(o, "needed"));
+	get_strv(rd, o, "needed", &a->ifc.needed);
+	get_strv(rd, o, "exports", &a->ifc.exports);
+	get_strv(rd, o, "unresolved", &a->unresolved);
+}
+
 static struct cell *
 load_cell(struct reader *rd, json_t *o)
 {
@@ -493,9 +682,23 @@ load_cell(struct reader *rd, json_t *o)
 			}
 		}
 	}
+	v = json_object_get(o, "artifacts");
+	if (v && !json_is_array(v)) {
+		bad(rd, "a cell's 'artifacts' is not an array");
+	} else if (v) {
+		json_t *x;
+
+		json_array_foreach(v, i, x) {
+			load_artifact(rd, x, c);
+		}
+	}
+	get_strv(rd, o, "unproven", &c->unproven);
+	/* measured, but no section at all: a file without section headers */
+	c->m.no_sections = c->m.bytes >= 0 && !c->m.nsections;
 	smoke = get_str(o, "smoke");
 	c->smoke = !smoke ? SMOKE_NONE : !strcmp(smoke, "pass") ? SMOKE_PASS
 				       : !strcmp(smoke, "fail") ? SMOKE_FAIL
+				       : !strcmp(smoke, "loaded") ? SMOKE_LOADED
 								: SMOKE_NONE;
 	free(smoke);
 	c->peak_rss_kb = get_int(o, "peak_rss_kb");
@@ -555,6 +758,7 @@ results_load(struct results *r, const char *path)
 	r->toolchain = get_str(o, "toolchain");
 	r->baseline = get_str(o, "baseline");
 	r->metric = get_str(o, "metric");
+	r->target_glibc = get_str(o, "target_glibc");
 	r->strategy = get_str(o, "strategy");
 	r->complete = json_is_true(json_object_get(o, "complete"));
 	get_strv(&rd, o, "argv", &r->argv);
@@ -663,6 +867,7 @@ results_release(struct results *r)
 	free(r->baseline);
 	strv_release(&r->baselines);
 	free(r->metric);
+	free(r->target_glibc);
 	free(r->strategy);
 	strv_release(&r->argv);
 	memset(r, 0, sizeof(*r));

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "iface.h"
 #include "measure.h"
 #include "profile.h"
 #include "strv.h"
@@ -21,7 +22,23 @@ enum cell_status {
 	CELL_SKIPPED,		/* not built: its profiles conflict */
 };
 
-enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL };
+/* SMOKE_LOADED: no smoke command; every artifact loaded with all its symbols bound */
+enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL, SMOKE_LOADED };
+
+#define ARTIFACT_HASH_LEN 32
+
+/* One file a cell's build made and ounce measured: an executable or a shared
+ * library. A cell's own sizes (struct cell m) are the sums over its artifacts. */
+struct artifact {
+	char *path;		/* absolute: in the cell's tree, or in the cache */
+	char *name;		/* where it is in the cell ("src/prog", "build/libx.so.1",
+				 * "stage/usr/bin/prog"): how cells' artifacts are matched */
+	struct measure m;
+	char hash[ARTIFACT_HASH_LEN + 1];	/* of its content, after post-link steps;
+						 * "" when not read */
+	struct iface ifc;	/* exports, SONAME, needed libraries, glibc */
+	struct strv unresolved;	/* what the load check left unresolved */
+};
 
 struct cell {
 	char *name;		/* profile names joined with '+', or "baseline"; a build other
@@ -31,8 +48,12 @@ struct cell {
 	enum cell_status status;
 	char *reason;		/* why it failed, or NULL */
 	char *log;		/* its log file */
-	char *artifact;		/* the measured file */
-	struct measure m;
+	char *artifact;		/* the first measured file (arts[0].path) */
+	struct measure m;	/* the sums over arts */
+	struct artifact *arts;	/* every measured file, the first the main one */
+	size_t narts;
+	struct strv unproven;	/* its profiles whose evidence no artifact shows (the
+				 * allocator that did not link) */
 	enum smoke_state smoke;
 	long peak_rss_kb;	/* of the smoke test; -1 when none ran */
 	double build_seconds;
@@ -70,6 +91,7 @@ struct results {
 	char *baseline;		/* the baseline cell's name (the default build's) */
 	struct strv baselines;	/* BUILD=CELL: each build's baseline */
 	char *metric;		/* what the cumulative stack kept profiles by */
+	char *target_glibc;	/* the oldest glibc the artifacts must run on, or NULL */
 	struct cell **cells;
 	size_t ncells;
 	struct row *rows;
@@ -90,6 +112,17 @@ struct results {
 /* "ok", "configure-failed", "build-failed", "smoke-failed", "timeout", "interrupted",
  * "skipped". */
 const char *cell_status_name(enum cell_status s);
+/* Add an artifact at path (its name: path relative to celldir, or its base name)
+ * to c; returns it, with nothing measured yet. */
+struct artifact *cell_add_artifact(struct cell *c, const char *path, const char *celldir);
+/* Free c's artifacts. */
+void cell_clear_artifacts(struct cell *c);
+/* Set c->m to the sums over c's artifacts, and c->artifact to the first one's path. */
+void cell_sum_artifacts(struct cell *c);
+/* The newest glibc any of c's artifacts needs, or NULL. */
+const char *cell_glibc(const struct cell *c);
+/* The artifact of c called name, or NULL. */
+const struct artifact *cell_find_artifact(const struct cell *c, const char *name);
 /* A new pending cell owned by the caller (free with cell_free). */
 struct cell *cell_new(const char *name);
 /* Free a cell and what it owns. */

@@ -39,6 +39,9 @@ struct run {
 	const char *metric;	/* what the cumulative stack keeps profiles by */
 	bool stack_all;		/* stack every profile that builds, even one that grows */
 	struct strv allow;	/* trade-offs allowed in the stack and in pick */
+	const char *target_glibc;	/* the oldest glibc the artifacts must run on, or NULL */
+	const struct cell *baseline;	/* the build's baseline once it is built, for the
+					 * load check; NULL before */
 	volatile sig_atomic_t *cancel;
 	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
 	bool fresh;		/* --fresh: store results in the cache but never read them */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "build.h"
+#include "check.h"
 #include "jobserver.h"
 #include "log.h"
 #include "mem.h"
@@ -217,10 +218,20 @@ add_task(struct sched *s, struct profile *const *v, size_t n, bool front)
 	return t;
 }
 
-static bool
-usable(const struct cell *c)
+/* What keeps a cell that built from being handed over (an ABI change, a glibc
+ * newer than the target), or NULL. */
+static const char *
+cost_of(const struct sched *s, const struct cell *c)
 {
-	return c->status == CELL_OK;
+	return c->status == CELL_OK && s->ntasks && c != s->tasks[0]->cell
+		       ? check_cost(s->tasks[0]->cell, c, &s->run->allow, s->run->target_glibc)
+		       : NULL;
+}
+
+static bool
+usable(const struct sched *s, const struct cell *c)
+{
+	return c->status == CELL_OK && !cost_of(s, c);
 }
 
 /* Is p among the m profiles of w? */
@@ -403,7 +414,7 @@ speculate(struct sched *s)
 		long long alone = cell_metric(each->cell, s->run->metric);
 		long long base = cell_metric(s->tasks[0]->cell, s->run->metric);
 
-		if (!usable(each->cell) || (!s->plan->stack_all && alone > base + base / 100)) {
+		if (!usable(s, each->cell) || (!s->plan->stack_all && alone > base + base / 100)) {
 			n--;
 		}
 	}
@@ -445,10 +456,15 @@ advance_chain(struct sched *s)
 				}
 				return;
 			}
-			plan_stack_record(s->plan, usable(s->chain->cell),
+			const char *cost = cost_of(s, s->chain->cell);
+
+			plan_stack_record(s->plan, usable(s, s->chain->cell),
 					  cell_metric(s->chain->cell, s->run->metric), &why);
 			if (s->chain->cell->status == CELL_SKIPPED) {
 				why = "conflicts: left out below";
+			} else if (cost) {
+				/* the table's status column says why, from the cell */
+				why = "left out below";
 			}
 			label = xasprintf("+ %s", s->chain_p->name);
 			results_add_row(s->res, s->chain->cell->name, "cumulative", label, why);
@@ -505,7 +521,7 @@ advance_search(struct sched *s)
 	for (size_t i = 0; i < s->nsbatch; i++) {
 		const struct cell *c = s->sbatch[i]->cell;
 
-		search_record(s->search, s->smask[i], usable(c), cell_metric(c, s->run->metric));
+		search_record(s->search, s->smask[i], usable(s, c), cell_metric(c, s->run->metric));
 	}
 	s->nsbatch = 0;
 	if (interrupted || s->failed) {
@@ -796,7 +812,7 @@ best_rows(struct sched *s, const char *group)
 
 		built += c->built;
 		cached += c->cached;
-		if (usable(c) && cell_metric(c, s->run->metric) >= 0) {
+		if (usable(s, c) && cell_metric(c, s->run->metric) >= 0) {
 			v[n++] = c;
 		}
 	}
@@ -982,6 +998,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.running = 0;
 	bt->done = true;
 	s.base = base->m.bytes;
+	run->baseline = base;
 	report(&s, base);
 	if (interrupted) {
 		rc = 128 + interrupted;
@@ -1090,5 +1107,6 @@ out:
 	free(s.smask);
 	pthread_mutex_destroy(&s.mu);
 	pthread_cond_destroy(&s.cv);
+	run->baseline = NULL;
 	return rc;
 }

@@ -9,10 +9,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "check.h"
 #include "explain.h"
 #include "grid.h"
+#include "iface.h"
 #include "mem.h"
 #include "result.h"
+#include "strv.h"
 #include "banned.h"
 
 bool
@@ -80,6 +83,7 @@ enum col {
 	C_XZ,
 	C_TEXT,
 	C_RAM,
+	C_GLIBC,
 	C_SECONDS,
 	C_SMOKE,
 	C_STATUS,
@@ -88,12 +92,12 @@ enum col {
 
 static const char *const headers[NCOLS] = {
 	"build", "modifications", "size (bytes)", "size (human)", "% change", "stripped", "xz",
-	".text", "RAM", "build s", "smoke", "status",
+	".text", "RAM", "glibc", "build s", "smoke", "status",
 };
 
 static const char *const csv_headers[NCOLS] = {
 	"build", "modifications", "bytes", "human", "percent_change", "stripped_bytes",
-	"xz_bytes", "text_bytes", "ram_bytes", "build_seconds", "smoke", "status",
+	"xz_bytes", "text_bytes", "ram_bytes", "glibc", "build_seconds", "smoke", "status",
 };
 
 static char *
@@ -108,15 +112,52 @@ measured(const struct cell *c)
 	return (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) && c->m.bytes >= 0;
 }
 
+/* The row's status, its note and what the checks found: an ABI change, a glibc
+ * newer than the target, profiles that changed nothing. */
 static char *
-status_text(const struct cell *c, const struct row *row)
+status_text(const struct results *r, const struct cell *c, const struct row *row)
 {
 	struct buf b = BUF_INIT;
+	struct strv notes = STRV_INIT, none = STRV_INIT;
+	const struct cell *base = results_baseline_of(r, c);
+	bool m = measured(c);
 
 	buf_adds(&b, cell_status_name(c->status));
-	if (row->note) {
-		buf_printf(&b, " (%s)", row->note);
+	if (m && base && base != c) {
+		size_t total, lost = check_abi(base, c, NULL, &total);
+
+		if (lost) {
+			strv_push_owned(&notes, xasprintf("ABI change: %zu of %zu exported symbols "
+							  "lost",
+							  lost, total));
+		}
 	}
+	if (m && r->target_glibc && cell_glibc(c) &&
+	    iface_version_cmp(cell_glibc(c), r->target_glibc) > 0) {
+		strv_push_owned(&notes, xasprintf("not for this target: needs glibc %s",
+						  cell_glibc(c)));
+	}
+	if (m) {
+		check_no_effect(r, c, &none);
+	}
+	if (none.n) {
+		char *j = strv_join(&none, ", ");
+
+		strv_push_owned(&notes, xasprintf("no effect: %s", j));
+		free(j);
+	}
+	if (row->note) {
+		/* after the checks: "ABI change: ...; left out below" */
+		strv_push(&notes, row->note);
+	}
+	if (notes.n) {
+		char *j = strv_join(&notes, "; ");
+
+		buf_printf(&b, " (%s)", j);
+		free(j);
+	}
+	strv_release(&notes);
+	strv_release(&none);
 	return buf_detach(&b);
 }
 
@@ -126,12 +167,46 @@ build_of(const struct cell *c)
 	return c->build ? c->build : "default";
 }
 
-/* The grid of strings for every row; cells[i][col] are owned by the caller. */
-static char ***
-grid(const struct results *r)
+/* One line of a table: a row, or (per_artifact) one artifact of the row above. */
+struct line {
+	size_t row;
+	const struct artifact *art;	/* NULL for the row itself */
+	char *col[NCOLS];
+};
+
+static const char *const smoke_names[] = {"-", "pass", "FAIL", "loaded"};
+
+/* The columns of one artifact of c, under its row. */
+static void
+artifact_line(const struct cell *c, const struct artifact *a, const struct cell *base,
+	      struct line *l)
 {
-	char ***g = xcalloc(r->nrows, sizeof(*g));
-	static const char *const smoke[] = {"-", "pass", "FAIL"};
+	const struct artifact *ba = base ? cell_find_artifact(base, a->name) : NULL;
+	bool m = measured(c);
+
+	l->col[C_BUILD] = xstrdup("");
+	l->col[C_MODS] = xasprintf("  %s", a->name);
+	l->col[C_BYTES] = num(m ? a->m.bytes : -1);
+	l->col[C_HUMAN] = xstrdup(m ? table_human(a->m.bytes) : "-");
+	l->col[C_PCT] = xstrdup(m ? table_percent(a->m.bytes, ba ? ba->m.bytes : -1) : "-");
+	l->col[C_STRIPPED] = num(m ? a->m.stripped_bytes : -1);
+	l->col[C_XZ] = num(m ? a->m.xz_bytes : -1);
+	l->col[C_TEXT] = xstrdup("-");
+	l->col[C_RAM] = num(m ? (long long)a->m.ram : -1);
+	l->col[C_GLIBC] = xstrdup(m && a->ifc.glibc ? a->ifc.glibc : "-");
+	l->col[C_SECONDS] = xstrdup("");
+	l->col[C_SMOKE] = xstrdup("");
+	l->col[C_STATUS] = a->ifc.kind ? xasprintf("%s, %zu exports", a->ifc.kind, a->ifc.exports.n)
+				       : xstrdup("");
+}
+
+/* Every line of the table, in order; *n gets how many. The caller frees them with
+ * free_lines. */
+static struct line *
+lines_of(const struct results *r, bool per_artifact, size_t *n)
+{
+	struct line *l = NULL;
+	size_t k = 0;
 
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct row *row = &r->rows[i];
@@ -139,35 +214,49 @@ grid(const struct results *r)
 		const struct cell *base = results_baseline_of(r, c);
 		long long base_bytes = base && measured(base) ? base->m.bytes : -1;
 		bool m = measured(c);
+		char **g;
 
-		g[i] = xcalloc(NCOLS, sizeof(**g));
-		g[i][C_BUILD] = xstrdup(build_of(c));
-		g[i][C_MODS] = xstrdup(row->label);
-		g[i][C_BYTES] = num(m ? c->m.bytes : -1);
-		g[i][C_HUMAN] = xstrdup(m ? table_human(c->m.bytes) : "-");
-		g[i][C_PCT] = xstrdup(m ? table_percent(c->m.bytes, base_bytes) : "-");
-		g[i][C_STRIPPED] = num(m ? c->m.stripped_bytes : -1);
-		g[i][C_XZ] = num(m ? c->m.xz_bytes : -1);
-		g[i][C_TEXT] = num(m ? (long long)measure_section(&c->m, ".text") : -1);
-		g[i][C_RAM] = num(m ? (long long)c->m.ram : -1);
-		g[i][C_SECONDS] = c->status == CELL_PENDING ? xstrdup("-")
-							    : xasprintf("%.1f", c->build_seconds);
-		g[i][C_SMOKE] = xstrdup(smoke[c->smoke]);
-		g[i][C_STATUS] = status_text(c, row);
+		l = xreallocarray(l, k + 1 + (per_artifact ? c->narts : 0), sizeof(*l));
+		memset(&l[k], 0, sizeof(*l));
+		l[k].row = i;
+		g = l[k].col;
+		g[C_BUILD] = xstrdup(build_of(c));
+		g[C_MODS] = xstrdup(row->label);
+		g[C_BYTES] = num(m ? c->m.bytes : -1);
+		g[C_HUMAN] = xstrdup(m ? table_human(c->m.bytes) : "-");
+		g[C_PCT] = xstrdup(m ? table_percent(c->m.bytes, base_bytes) : "-");
+		g[C_STRIPPED] = num(m ? c->m.stripped_bytes : -1);
+		g[C_XZ] = num(m ? c->m.xz_bytes : -1);
+		g[C_TEXT] = num(m && !c->m.no_sections ? (long long)measure_section(&c->m, ".text")
+						       : -1);
+		g[C_RAM] = num(m ? (long long)c->m.ram : -1);
+		g[C_GLIBC] = xstrdup(m && cell_glibc(c) ? cell_glibc(c) : "-");
+		g[C_SECONDS] = c->status == CELL_PENDING ? xstrdup("-")
+							 : xasprintf("%.1f", c->build_seconds);
+		g[C_SMOKE] = xstrdup(smoke_names[c->smoke]);
+		g[C_STATUS] = status_text(r, c, row);
+		k++;
+		for (size_t j = 0; per_artifact && j < c->narts; j++) {
+			memset(&l[k], 0, sizeof(*l));
+			l[k].row = i;
+			l[k].art = &c->arts[j];
+			artifact_line(c, &c->arts[j], base, &l[k]);
+			k++;
+		}
 	}
-	return g;
+	*n = k;
+	return l;
 }
 
 static void
-free_grid(char ***g, size_t n)
+free_lines(struct line *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (int c = 0; c < NCOLS; c++) {
-			free(g[i][c]);
+			free(l[i].col[c]);
 		}
-		free(g[i]);
 	}
-	free(g);
+	free(l);
 }
 
 static bool
@@ -194,18 +283,38 @@ pad(struct buf *out, const char *s, size_t w, bool right)
 	}
 }
 
-/* One table: the rows from..to-1 (one build's); explain > 0 adds that many
+/* Under a text row with explain on: the exports the cell lost against its baseline
+ * (at most 10 named). */
+static void
+explain_abi(const struct results *r, const struct cell *c, struct buf *out)
+{
+	const struct cell *base = results_baseline_of(r, c);
+	struct strv lost = STRV_INIT;
+	size_t total;
+
+	if (!measured(c) || !base || base == c || !check_abi(base, c, &lost, &total)) {
+		return;
+	}
+	buf_printf(out, "    abi: %zu of %zu lost:", lost.n, total);
+	for (size_t i = 0; i < lost.n && i < 10; i++) {
+		buf_printf(out, "%s %s", i ? "," : "", lost.v[i]);
+	}
+	buf_adds(out, lost.n > 10 ? ", ...\n" : "\n");
+	strv_release(&lost);
+}
+
+/* One table: the lines from..to-1 (one build's); explain > 0 adds that many
  * changes under each text row. */
 static void
-render_text(const struct results *r, char ***g, size_t from, size_t to, struct buf *out, bool md,
-	    size_t explain)
+render_text(const struct results *r, const struct line *l, size_t from, size_t to,
+	    struct buf *out, bool md, size_t explain)
 {
 	size_t w[NCOLS];
 
 	for (int c = 0; c < NCOLS; c++) {
 		w[c] = strlen(headers[c]);
 		for (size_t i = from; i < to; i++) {
-			size_t n = strlen(g[i][c]);
+			size_t n = strlen(l[i].col[c]);
 
 			w[c] = n > w[c] ? n : w[c];
 		}
@@ -224,32 +333,41 @@ render_text(const struct results *r, char ***g, size_t from, size_t to, struct b
 	}
 	buf_adds(out, md ? "|\n" : "\n");
 	for (size_t i = from; i < to; i++) {
-		if (!md && i > from && strcmp(r->rows[i].group, r->rows[i - 1].group)) {
+		const struct row *row = &r->rows[l[i].row];
+
+		if (!md && i > from && !l[i].art &&
+		    strcmp(row->group, r->rows[l[i - 1].row].group)) {
 			buf_addc(out, '\n');
 		}
 		for (int c = 0; c < NCOLS; c++) {
 			buf_adds(out, md ? "| " : c ? "  " : "");
-			pad(out, g[i][c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
+			pad(out, l[i].col[c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
 			buf_adds(out, md ? " " : "");
 		}
 		buf_adds(out, md ? "|\n" : "\n");
-		if (explain && !md) {
+		if (explain && !md && !l[i].art) {
 			size_t before = out->len;
+			const struct cell *c = results_find(r, row->cell);
 
-			explain_cell(r, results_find(r, r->rows[i].cell), explain, out);
+			explain_cell(r, c, explain, out);
 			if (out->len > before) {
 				buf_addc(out, '\n');
 			}
+			explain_abi(r, c, out);
 		}
 	}
 	if (explain && md) {
 		buf_adds(out, "\nWhere the bytes went:\n\n");
 		for (size_t i = from; i < to; i++) {
 			struct buf line = BUF_INIT;
+			const struct row *row = &r->rows[l[i].row];
 
-			explain_cell(r, results_find(r, r->rows[i].cell), explain, &line);
+			if (l[i].art) {
+				continue;
+			}
+			explain_cell(r, results_find(r, row->cell), explain, &line);
 			if (line.len) {
-				buf_printf(out, "- %s (%s):%s\n", r->rows[i].label, r->rows[i].group,
+				buf_printf(out, "- %s (%s):%s\n", row->label, row->group,
 					   buf_str(&line) + strlen("    where:"));
 			}
 			buf_release(&line);
@@ -257,18 +375,19 @@ render_text(const struct results *r, char ***g, size_t from, size_t to, struct b
 	}
 }
 
-
 static void
-render_csv(const struct results *r, char ***g, struct buf *out)
+render_csv(const struct results *r, const struct line *l, size_t nl, struct buf *out)
 {
 	for (int c = 0; c < NCOLS; c++) {
 		buf_adds(out, c ? "," : "");
 		buf_adds(out, csv_headers[c]);
 	}
 	buf_adds(out, ",group,cell\n");
-	for (size_t i = 0; i < r->nrows; i++) {
+	for (size_t i = 0; i < nl; i++) {
+		const struct row *row = &r->rows[l[i].row];
+
 		for (int c = 0; c < NCOLS; c++) {
-			const char *v = g[i][c];
+			const char *v = l[i].col[c];
 
 			buf_adds(out, c ? "," : "");
 			if (c == C_HUMAN || c == C_SMOKE) {
@@ -283,9 +402,9 @@ render_csv(const struct results *r, char ***g, struct buf *out)
 			}
 		}
 		buf_addc(out, ',');
-		grid_csv_field(out, r->rows[i].group);
+		grid_csv_field(out, l[i].art ? "artifact" : row->group);
 		buf_addc(out, ',');
-		grid_csv_field(out, r->rows[i].cell);
+		grid_csv_field(out, row->cell);
 		buf_addc(out, '\n');
 	}
 }
@@ -330,9 +449,30 @@ render_json(const struct results *r, struct buf *out)
 				    jnum(m ? (long long)measure_section(&c->m, ".text") : -1));
 		json_object_set_new(o, "ram_bytes", jnum(m ? (long long)c->m.ram : -1));
 		json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
-		json_object_set_new(o, "smoke", json_string(c->smoke == SMOKE_PASS   ? "pass"
-							    : c->smoke == SMOKE_FAIL ? "fail"
-										     : "none"));
+		json_object_set_new(o, "smoke", json_string(c->smoke == SMOKE_PASS     ? "pass"
+							    : c->smoke == SMOKE_FAIL   ? "fail"
+							    : c->smoke == SMOKE_LOADED ? "loaded"
+										       : "none"));
+		json_object_set_new(o, "glibc", m && cell_glibc(c) ? json_string(cell_glibc(c))
+								   : json_null());
+		if (m && base && base != c) {
+			size_t total, lost = check_abi(base, c, NULL, &total);
+
+			json_object_set_new(o, "exports_lost", json_integer((json_int_t)lost));
+		}
+		{
+			struct strv none = STRV_INIT;
+			json_t *na = json_array();
+
+			if (m) {
+				check_no_effect(r, c, &none);
+			}
+			for (size_t j = 0; j < none.n; j++) {
+				json_array_append_new(na, json_string(none.v[j]));
+			}
+			json_object_set_new(o, "no_effect", na);
+			strv_release(&none);
+		}
 		json_array_append_new(a, o);
 	}
 	s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -381,15 +521,23 @@ void
 table_render_explained(const struct results *r, enum table_format f, size_t explain,
 		       struct buf *out)
 {
-	char ***g;
+	table_render_opts(r, f, explain, false, out);
+}
+
+void
+table_render_opts(const struct results *r, enum table_format f, size_t explain,
+		  bool per_artifact, struct buf *out)
+{
+	struct line *l;
+	size_t nl;
 
 	if (f == TABLE_JSON) {
 		render_json(r, out);
 		return;
 	}
-	g = grid(r);
+	l = lines_of(r, per_artifact, &nl);
 	if (f == TABLE_CSV) {
-		render_csv(r, g, out);
+		render_csv(r, l, nl, out);
 	} else {
 		if (r->project) {
 			buf_printf(out, f == TABLE_MD ? "**%s** (%s, %s)\n\n" : "%s (%s, %s)\n\n",
@@ -397,19 +545,19 @@ table_render_explained(const struct results *r, enum table_format f, size_t expl
 				   r->toolchain ? r->toolchain : "?");
 		}
 		/* one table per build, in the order they ran */
-		for (size_t from = 0, to; from < r->nrows; from = to) {
-			const char *b = build_of(results_find(r, r->rows[from].cell));
+		for (size_t from = 0, to; from < nl; from = to) {
+			const char *b = build_of(results_find(r, r->rows[l[from].row].cell));
 
-			for (to = from + 1; to < r->nrows &&
-					    !strcmp(b, build_of(results_find(r, r->rows[to].cell)));
+			for (to = from + 1;
+			     to < nl && !strcmp(b, build_of(results_find(r, r->rows[l[to].row].cell)));
 			     to++) {
 			}
 			if (from) {
 				buf_addc(out, '\n');
 			}
-			render_text(r, g, from, to, out, f == TABLE_MD, explain);
+			render_text(r, l, from, to, out, f == TABLE_MD, explain);
 		}
 		render_failures(r, out);
 	}
-	free_grid(g, r->nrows);
+	free_lines(l, nl);
 }

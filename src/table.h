@@ -19,6 +19,10 @@ void table_render(const struct results *r, enum table_format f, struct buf *out)
  * artifacts (explain.h). */
 void table_render_explained(const struct results *r, enum table_format f, size_t top,
 			    struct buf *out);
+/* table_render_explained with, per_artifact, a line under each row for each of its
+ * artifacts. */
+void table_render_opts(const struct results *r, enum table_format f, size_t top,
+		       bool per_artifact, struct buf *out);
 /* Percent change of v against base, as "+1.2%", "-33.0%" or "0.0%" into a static
  * per-thread buffer; "n/a" when either is unknown. */
 const char *table_percent(long long v, long long base);

@@ -112,6 +112,14 @@ ok_cell(const char *name, const char *artifact, const char *log)
 	c->build = xstrdup("default");
 	strv_push(&c->profiles, "gc");
 	c->status = CELL_OK;
+	{
+		/* the cell's directory: the artifact is in its src/ */
+		const char *src = strstr(artifact, "/src/");
+		char *dir = xstrndup(artifact, (size_t)(src - artifact));
+
+		cell_add_artifact(c, artifact, dir);
+		free(dir);
+	}
 	c->artifact = xstrdup(artifact);
 	c->log = xstrdup(log);
 	c->m.bytes = 1234;
@@ -201,8 +209,10 @@ test_cache_store_and_load(void **state)
 	assert_int_equal(back->peak_rss_kb, 42);
 	assert_true(back->cached);
 	assert_false(back->built);
-	path = xasprintf("%s/cache/%s/prog", t->dir, key);
+	path = xasprintf("%s/cache/%s/art/src/prog", t->dir, key);
 	assert_string_equal(back->artifact, path);
+	assert_int_equal(back->narts, 1);
+	assert_string_equal(back->arts[0].name, "src/prog");
 	text = tu_read_file(back->artifact);
 	assert_string_equal(text, "the linked program\n");
 	free(text);
@@ -215,7 +225,7 @@ test_cache_store_and_load(void **state)
 	c->status = CELL_INTERRUPTED;
 	assert_int_equal(cache_store(&cache, "00000000000000000000000000000001", c), 0);
 	assert_false(cache_load(&cache, "00000000000000000000000000000001", back));
-	path = xasprintf("%s/cache/%s/prog", t->dir, key);
+	path = xasprintf("%s/cache/%s/art/src/prog", t->dir, key);
 	unlink(path);
 	free(path);
 	cell_free(back);
@@ -388,7 +398,7 @@ test_cache_tool_version_memo(void **state)
 static unsigned long long
 entry_size(const char *dir, const char *key)
 {
-	static const char *const files[] = {"cell.json", "build.log", "prog"};
+	static const char *const files[] = {"cell.json", "build.log", "art/src/prog"};
 	unsigned long long sum = 0;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {

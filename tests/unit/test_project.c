@@ -60,7 +60,8 @@ test_project_without_ounce_ini(void **state)
 	assert_string_equal(f->p.name, "my-app");
 	assert_null(f->p.ini);
 	assert_null(f->p.recipe);
-	assert_null(f->p.artifact);
+	assert_int_equal(f->p.artifacts.n, 0);
+	assert_null(f->p.target_glibc);
 	assert_null(f->p.configure);
 	assert_null(f->p.build);
 	assert_null(f->p.smoke);
@@ -100,7 +101,8 @@ test_project_keys(void **state)
 	assert_string_equal(f->p.ini, realini);
 	assert_string_equal(f->p.name, "tinyhttpd");
 	assert_string_equal(f->p.recipe, "make");
-	assert_string_equal(f->p.artifact, "build/httpd");
+	assert_int_equal(f->p.artifacts.n, 1);
+	assert_string_equal(f->p.artifacts.v[0], "build/httpd");
 	assert_string_equal(f->p.configure, "./configure --prefix=/usr CC={cc}");
 	assert_string_equal(f->p.build, "make -j{jobs} httpd");
 	assert_string_equal(f->p.smoke, "{artifact} --selftest");

@@ -299,7 +299,7 @@ test_table_render_md(void **state)
 		for (const char *p = ls.v[i]; *p; p++) {
 			bars += *p == '|';
 		}
-		assert_int_equal(bars, 13);
+		assert_int_equal(bars, 14);
 	}
 	assert_true(!strncmp(ls.v[h + 1], "|---", 4));
 	/* numbers are right-aligned: "---:|" */
@@ -322,19 +322,19 @@ test_table_render_csv(void **state)
 	lines(&ls, buf_str(&out));
 	assert_int_equal(ls.n, 1 + r->nrows);
 	assert_string_equal(ls.v[0], "build,modifications,bytes,human,percent_change,"
-				     "stripped_bytes,xz_bytes,text_bytes,ram_bytes,"
+				     "stripped_bytes,xz_bytes,text_bytes,ram_bytes,glibc,"
 				     "build_seconds,smoke,status,group,cell");
 	assert_string_equal(ls.v[1],
-			    "default,baseline,1000,1000 B,0.0,800,300,500,64,1.5,pass,ok,baseline,"
+			    "default,baseline,1000,1000 B,0.0,800,300,500,64,,1.5,pass,ok,baseline,"
 			    "baseline");
 	assert_string_equal(ls.v[2],
-			    "default,+ os,900,900 B,-10.0,700,280,400,64,2.0,pass,ok,each,os");
+			    "default,+ os,900,900 B,-10.0,700,280,400,64,,2.0,pass,ok,each,os");
 	/* nothing measured: empty numbers */
-	assert_string_equal(ls.v[3], "default,+ lto,,-,,,,,,0.5,-,build-failed (failed: left "
+	assert_string_equal(ls.v[3], "default,+ lto,,-,,,,,,,0.5,-,build-failed (failed: left "
 				     "out below),each,lto");
 	/* quoting of a label with a comma and quotes */
 	assert_string_equal(ls.v[4], "default,\"+ os, \"\"big\"\"\",3145728,3.00 MiB,+314472.8,"
-				     "2048,1024,600,64,3.0,pass,ok,cumulative,os+big");
+				     "2048,1024,600,64,,3.0,pass,ok,cumulative,os+big");
 	assert_null(strstr(buf_str(&out), "failed cells"));
 	strv_release(&ls);
 	buf_release(&out);
@@ -403,7 +403,8 @@ test_table_render_without_a_measured_baseline(void **state)
 	table_render(r, TABLE_CSV, &out);
 	lines(&ls, buf_str(&out));
 	/* no baseline number: sizes still shown, no percentages */
-	assert_string_equal(ls.v[2], "default,+ os,900,900 B,,700,280,400,64,2.0,pass,ok,each,os");
+	assert_string_equal(ls.v[2],
+			    "default,+ os,900,900 B,,700,280,400,64,,2.0,pass,ok,each,os");
 	strv_release(&ls);
 	buf_release(&out);
 }
