@@ -75,9 +75,8 @@ check_cost(const struct cell *base, const struct cell *c, const struct strv *all
 	return NULL;
 }
 
-/* Do a and b have the same artifacts, byte for byte? */
-static bool
-same_bytes(const struct cell *a, const struct cell *b)
+bool
+check_same_bytes(const struct cell *a, const struct cell *b)
 {
 	if (a->narts != b->narts || !a->narts) {
 		return false;
@@ -121,7 +120,7 @@ check_no_effect(const struct results *r, const struct cell *c, struct strv *out)
 
 			if (w != c && (w->status == CELL_OK || w->status == CELL_SMOKE_FAILED) &&
 			    !strcmp(w->build ? w->build : "", c->build ? c->build : "") &&
-			    is_without(c, i, w) && same_bytes(c, w)) {
+			    is_without(c, i, w) && check_same_bytes(c, w)) {
 				none = true;
 			}
 		}

@@ -5,6 +5,7 @@
 #ifndef OUNCE_CHECK_H
 #define OUNCE_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cell;
@@ -21,6 +22,8 @@ size_t check_abi(const struct cell *base, const struct cell *c, struct strv *los
  * A static per-thread buffer. */
 const char *check_cost(const struct cell *base, const struct cell *c, const struct strv *allow,
                        const char *target);
+/* Do a and b have the same artifacts, byte for byte (by their hashes)? */
+bool check_same_bytes(const struct cell *a, const struct cell *b);
 /* c's profiles that had no effect, into out: the cell of r without the profile
  * (same build, every other profile the same) has byte-identical artifacts, or
  * none of the profile's evidence is in c's artifacts. */

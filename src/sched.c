@@ -457,12 +457,20 @@ advance_chain(struct sched *s)
 				return;
 			}
 			const char *cost = cost_of(s, s->chain->cell);
+			char *prev_name = cell_name(s, s->plan->stack, s->plan->nstack);
+			const struct task *prev = find_task(s, prev_name);
+			/* a profile that changed no byte of the stack so far is left out,
+			 * as one that grew it: nothing to paste for nothing */
+			bool noop = !s->plan->stack_all && prev && prev->done &&
+				    usable(s, s->chain->cell) &&
+				    check_same_bytes(prev->cell, s->chain->cell);
 
-			plan_stack_record(s->plan, usable(s, s->chain->cell),
+			free(prev_name);
+			plan_stack_record(s->plan, usable(s, s->chain->cell) && !noop,
 					  cell_metric(s->chain->cell, s->run->metric), &why);
 			if (s->chain->cell->status == CELL_SKIPPED) {
 				why = "conflicts: left out below";
-			} else if (cost) {
+			} else if (cost || noop) {
 				/* the table's status column says why, from the cell */
 				why = "left out below";
 			}

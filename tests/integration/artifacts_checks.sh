@@ -73,6 +73,13 @@ grep -q '^default  noop .*ok (no effect: noop)' table4.txt || fail "noop: $(cat 
 grep -q '^default  fakealloc .*ok (no effect: fakealloc)' table4.txt || fail "fakealloc: $(cat table4.txt)"
 check_eq "fakealloc unproven" fakealloc "$(q '.cells[] | select(.name == "fakealloc") | .unproven | join(" ")' "$res")"
 check_eq "pick prefers no change" baseline "$("$OUNCE" pick "$res" 2> /dev/null | cut -f1)"
+# in the stack, a profile that changed no byte is left out of the rows below it
+"$OUNCE" matrix -q -p noop,strip -s cumulative -w "$T/w4s" "$checks" > table4s.txt 2> err4s.txt \
+	|| fail "checks stack: exit $?: $(cat err4s.txt)"
+grep -q '^default  + noop .*ok (no effect: noop; left out below)' table4s.txt \
+	|| fail "noop stack row: $(cat table4s.txt)"
+check_eq "the stack goes on without noop" strip \
+	"$(q '.rows[] | select(.label == "+ strip") | .cell' "$T/w4s/results.json")"
 # the module's call into its host is unresolved in every cell alike: not a failure
 q '.cells[0].artifacts[] | select(.name == "src/libmod.so") | .unresolved[]' "$res" \
 	| grep -q 'undefined symbol: host_fn' || fail "baseline's unresolved host_fn not recorded"
