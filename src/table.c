@@ -284,7 +284,8 @@ pad(struct buf *out, const char *s, size_t w, bool right)
 }
 
 /* Under a text row with explain on: the exports the cell lost against its baseline
- * (at most 10 named). */
+ * (at most 10 named), and the libraries it needs that the baseline did not, or no
+ * longer needs. */
 static void
 explain_abi(const struct results *r, const struct cell *c, struct buf *out)
 {
@@ -292,15 +293,37 @@ explain_abi(const struct results *r, const struct cell *c, struct buf *out)
 	struct strv lost = STRV_INIT;
 	size_t total;
 
-	if (!measured(c) || !base || base == c || !check_abi(base, c, &lost, &total)) {
+	if (!measured(c) || !base || base == c) {
 		return;
 	}
-	buf_printf(out, "    abi: %zu of %zu lost:", lost.n, total);
-	for (size_t i = 0; i < lost.n && i < 10; i++) {
-		buf_printf(out, "%s %s", i ? "," : "", lost.v[i]);
+	if (check_abi(base, c, &lost, &total)) {
+		buf_printf(out, "    abi: %zu of %zu lost:", lost.n, total);
+		for (size_t i = 0; i < lost.n && i < 10; i++) {
+			buf_printf(out, "%s %s", i ? "," : "", lost.v[i]);
+		}
+		buf_adds(out, lost.n > 10 ? ", ...\n" : "\n");
 	}
-	buf_adds(out, lost.n > 10 ? ", ...\n" : "\n");
 	strv_release(&lost);
+	/* libraries needed that the baseline did not need, or no longer */
+	for (size_t i = 0; i < c->narts; i++) {
+		const struct artifact *a = &c->arts[i], *b = cell_find_artifact(base, a->name);
+		struct buf line = BUF_INIT;
+
+		for (size_t j = 0; b && j < a->ifc.needed.n; j++) {
+			if (!strv_has(&b->ifc.needed, a->ifc.needed.v[j])) {
+				buf_printf(&line, " +%s", a->ifc.needed.v[j]);
+			}
+		}
+		for (size_t j = 0; b && j < b->ifc.needed.n; j++) {
+			if (!strv_has(&a->ifc.needed, b->ifc.needed.v[j])) {
+				buf_printf(&line, " -%s", b->ifc.needed.v[j]);
+			}
+		}
+		if (line.len) {
+			buf_printf(out, "    needed (%s):%s\n", a->name, buf_str(&line));
+		}
+		buf_release(&line);
+	}
 }
 
 /* One table: the lines from..to-1 (one build's); explain > 0 adds that many

@@ -63,9 +63,11 @@ check_eq "bad --target-glibc exit" 2 "$?"
 
 # --- profiles that changed nothing, and the load check
 checks=$(fixture checks)
-"$OUNCE" matrix -q -p noop,fakealloc,missing -s each -w "$T/w4" "$checks" > table4.txt 2> err4.txt \
+"$OUNCE" matrix -q -p noop,fakealloc,missing,withm -s each -w "$T/w4" "$checks" > table4.txt 2> err4.txt \
 	|| fail "checks: exit $?: $(cat err4.txt)"
 res="$T/w4/results.json"
+"$OUNCE" table --explain "$res" | grep -q '^    needed (src/prog): +libm.so.6' \
+	|| fail "--explain names no new DT_NEEDED: $("$OUNCE" table --explain "$res")"
 check_eq "the test program is not measured" "src/prog src/libmod.so" \
 	"$(q '[.cells[0].artifacts[].name] | join(" ")' "$res")"
 [ -x "$T/w4/cells/baseline/src/unit_test" ] || fail "unit_test was not built"
@@ -106,4 +108,12 @@ check_eq "cached artifacts" "stage/bin/area stage/lib/libshapes.so.1.0.0" \
 	"$(q '[.cells[] | select(.name == "strip") | .artifacts[].name] | join(" ")' "$res")"
 check_eq "cached exports" 3 "$(q '.cells[] | select(.name == "strip") | .artifacts[1].exports | length' "$res")"
 check_eq "all cached" 2 "$(q '.cache_hits' "$res")"
+# --- Meson: what its install: true targets install, under the cell's stage/
+ms=$(fixture mesonproj)
+sed -i "s/executable('mesonproj', 'main.c', 'text.c')/executable('mesonproj', 'main.c', 'text.c', install: true)/" \
+	"$ms/meson.build"
+grep -q 'install: true' "$ms/meson.build" || fail "mesonproj fixture changed: fix this test"
+"$OUNCE" matrix -q -p strip -s each -w "$T/w6" "$ms" > /dev/null 2> err6.txt || fail "meson: exit $?: $(cat err6.txt)"
+check_eq "meson artifact" stage/usr/local/bin/mesonproj \
+	"$(q '[.cells[0].artifacts[].name] | join(" ")' "$T/w6/results.json")"
 echo ok
