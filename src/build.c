@@ -1,7 +1,6 @@
 /* build.c: one cell from start to finish. Every command comes from a recipe or
  * profile template, runs from an argv in the cell's own copy of the tree, and
  * appends to the cell's log; a failing step is recorded as the cell's result. */
-#define _GNU_SOURCE /* strcasestr */
 #include "build.h"
 
 #include <dirent.h>
@@ -73,50 +72,10 @@ log_line(const struct cell *c, const char *fmt, const char *arg)
 	}
 }
 
-/* The first line of the log that looks like an error (the cause, usually; the
- * last is make's "Error 1"), for the cell's reason. */
-static char *
-last_error_line(const char *log)
-{
-	struct buf b = BUF_INIT;
-	char *found = NULL;
-
-	if (fs_read_file(log, &b) < 0) {
-		return NULL;
-	}
-	for (char *line = b.s; line && *line;) {
-		char *end = strchr(line, '\n');
-
-		if (end) {
-			*end = '\0';
-		}
-		if (strstr(line, ": command not found") && strncmp(line, "==> ", 4)) {
-			/* a tool the build runs is missing: that is the cause, whatever
-			 * error make reports after it */
-			char *end_name = strstr(line, ": command not found");
-			char *start = end_name;
-
-			while (start > line && start[-1] != ' ' && start[-1] != ':') {
-				start--;
-			}
-			free(found);
-			found = xasprintf("the build runs '%.*s', which is not installed (%.200s)",
-					  (int)(end_name - start), start, line);
-			break;
-		}
-		if (!found && strcasestr(line, "error") && strncmp(line, "==> ", 4)) {
-			found = xstrndup(line, 240);
-		}
-		line = end ? end + 1 : NULL;
-	}
-	buf_release(&b);
-	return found;
-}
-
 static void
 fail(struct cell *c, enum cell_status st, const char *what, const char *detail)
 {
-	char *line = last_error_line(c->log);
+	char *line = spawn_log_cause(c->log, false);
 
 	c->status = st;
 	free(c->reason);

@@ -2,7 +2,6 @@
  * from configure.ac), once per run, in WORKDIR/prep/src: the project's tree is
  * never written, and the cells, staged from the copy, each build what a fresh
  * release tarball would give. The command is the recipe's data. */
-#define _GNU_SOURCE /* strcasestr */
 #include "prepare.h"
 
 #include <stdio.h>
@@ -79,38 +78,6 @@ prepare_argv(const struct recipe *r, const char *dir, struct strv *argv, char **
 	return 0;
 }
 
-/* The first line of log that names an error (autoreconf's cause comes before
- * its "autoreconf: error: ... failed"), else its last line; NULL when it has none.
- * The caller frees it. */
-static char *
-cause(const char *log)
-{
-	struct buf b = BUF_INIT;
-	char *found = NULL, *last = NULL;
-
-	if (fs_read_file(log, &b) < 0) {
-		return NULL;
-	}
-	for (char *line = b.s; line && *line && !found;) {
-		char *end = strchr(line, '\n');
-
-		if (end) {
-			*end = '\0';
-		}
-		if (strcasestr(line, "error")) {
-			found = xstrndup(line, 240);
-		} else if (line[strspn(line, " \t")]) {
-			last = line;
-		}
-		line = end ? end + 1 : NULL;
-	}
-	if (!found && last) {
-		found = xstrndup(last, 240);
-	}
-	buf_release(&b);
-	return found;
-}
-
 int
 prepare_run(struct run *run)
 {
@@ -167,7 +134,7 @@ prepare_run(struct run *run)
 		goto out;
 	}
 	if (res.end != SPAWN_EXITED || res.status != 0) {
-		why = cause(log);
+		why = spawn_log_cause(log, true);
 		error("preparing '%s' with '%s' failed: %s%s%s (log: %s)", p->dir, q,
 		      spawn_describe(&res, run->timeout), why ? ": " : "", why ? why : "", log);
 		free(why);

@@ -4,7 +4,7 @@
  * fork did for 0.3 ms of ounce's CPU a spawn, and reports a failed exec as its
  * result), and the parent enforces the timeout on the whole process group. Safe to
  * call from several threads. */
-#define _GNU_SOURCE /* wait4, posix_spawn_file_actions_addchdir_np */
+#define _GNU_SOURCE /* wait4, posix_spawn_file_actions_addchdir_np, strcasestr */
 #include "spawn.h"
 
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "log.h"
 #include "mem.h"
 #include "strv.h"
@@ -396,4 +397,47 @@ spawn_exec(char *const *argv)
 	error_errno("cannot run '%s'", path);
 	free(path);
 	return -1;
+}
+
+char *
+spawn_log_cause(const char *log, bool or_last)
+{
+	struct buf b = BUF_INIT;
+	char *found = NULL, *last = NULL;
+
+	if (!log || fs_read_file(log, &b) < 0) {
+		return NULL;
+	}
+	for (char *line = b.s; line && *line;) {
+		char *end = strchr(line, '\n');
+
+		if (end) {
+			*end = '\0';
+		}
+		if (!strncmp(line, "==> ", 4)) {
+			/* ounce's own line naming the step */
+		} else if (strstr(line, ": command not found")) {
+			/* a tool the build runs is missing: that is the cause, whatever
+			 * error make reports after it */
+			char *end_name = strstr(line, ": command not found"), *start = end_name;
+
+			while (start > line && start[-1] != ' ' && start[-1] != ':') {
+				start--;
+			}
+			free(found);
+			found = xasprintf("the build runs '%.*s', which is not installed (%.200s)",
+					  (int)(end_name - start), start, line);
+			break;
+		} else if (!found && strcasestr(line, "error")) {
+			found = xstrndup(line, 240);
+		} else if (line[strspn(line, " \t")]) {
+			last = line;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	if (!found && or_last && last) {
+		found = xstrndup(last, 240);
+	}
+	buf_release(&b);
+	return found;
 }

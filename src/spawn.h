@@ -50,6 +50,11 @@ char *spawn_which(const char *name, char *const *envp);
  * "timed out after 10 s"...), in a static buffer owned by the caller's thread. */
 const char *spawn_describe(const struct spawn_result *res, double timeout);
 
+/* The cause of a failed command, from its log: a tool it ran that is not
+ * installed, else the first line naming an error (the cause, usually: make's
+ * "Error 1" comes last), else (or_last) the last line; ounce's own "==> " lines
+ * left out. NULL when there is none; the caller frees it. */
+char *spawn_log_cause(const char *log, bool or_last);
 /* Replace ounce with argv (argv[0] looked up in PATH), for the compiler wrapper.
  * Returns -1 after reporting when that fails. */
 int spawn_exec(char *const *argv);

@@ -445,6 +445,38 @@ test_spawn_quote_argv(void **state)
 	strv_release(&av);
 }
 
+/* spawn_log_cause: a missing tool first, else the first error line, else (if
+ * asked) the last line; ounce's own "==> " lines never */
+static void
+test_spawn_log_cause(void **state)
+{
+	struct fixture *f = *state;
+	char *a = tu_write_file(f->t.dir, "a.log",
+				"==> make -j2 (error in the name)\nchecking for cc... cc\n"
+				"/bin/bash: line 10: makeinfo: command not found\n"
+				"make[2]: *** [Makefile:320: bc.info] Error 127\n");
+	char *b = tu_write_file(f->t.dir, "b.log",
+				"x.c:3:1: error: expected ';'\nmake: *** Error 1\n");
+	char *c = tu_write_file(f->t.dir, "c.log", "==> autoreconf -fi\nsomething went wrong\n\n");
+	char *why;
+
+	why = spawn_log_cause(a, false);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "the build runs 'makeinfo', which is not installed"));
+	free(why);
+	why = spawn_log_cause(b, false);
+	assert_string_equal(why, "x.c:3:1: error: expected ';'");
+	free(why);
+	assert_null(spawn_log_cause(c, false));
+	why = spawn_log_cause(c, true);
+	assert_string_equal(why, "something went wrong");
+	free(why);
+	assert_null(spawn_log_cause("/nonexistent/log", true));
+	free(a);
+	free(b);
+	free(c);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -467,6 +499,7 @@ main(void)
 		T(test_spawn_uses_the_given_environment),
 		T(test_spawn_stops_what_the_program_left_running),
 		T(test_spawn_which),
+		T(test_spawn_log_cause),
 		cmocka_unit_test(test_spawn_quote_argv),
 	};
 
