@@ -87,6 +87,8 @@ struct sched {
 	struct profile *chain_p;	/* the profile that row adds */
 	bool speculated;	/* the row after it is queued, or need not be */
 	bool chain_done;
+	struct profile **noops;	/* stack profiles that changed no byte where added */
+	size_t nnoops;
 	struct search *search;	/* --strategy search, or NULL */
 	struct profile **sv;	/* the profiles the search combines (its bit i is sv[i]) */
 	size_t sn;
@@ -438,6 +440,38 @@ speculate(struct sched *s)
 	return true;
 }
 
+/* The stack's last row less the profiles that changed no byte where they were
+ * added, as a cell of its own: a winner with nothing to paste for nothing, if
+ * the bytes agree (pick breaks ties by fewer profiles). Called with mu held. */
+static void
+prune_stack(struct sched *s)
+{
+	struct profile **v;
+	size_t k = 0;
+	bool any = false;
+
+	if (!s->nnoops || interrupted || s->failed) {
+		return;
+	}
+	v = xcalloc(s->plan->nstack + 1, sizeof(*v));
+	for (size_t i = 0; i < s->plan->nstack; i++) {
+		bool noop = false;
+
+		for (size_t j = 0; j < s->nnoops; j++) {
+			noop = noop || s->noops[j] == s->plan->stack[i];
+		}
+		if (noop) {
+			any = true;
+		} else {
+			v[k++] = s->plan->stack[i];
+		}
+	}
+	if (any) {
+		add_task(s, v, k, true);
+	}
+	free(v);
+}
+
 /* Move the cumulative chain on as far as results allow. Called with mu held. */
 static void
 advance_chain(struct sched *s)
@@ -459,18 +493,23 @@ advance_chain(struct sched *s)
 			const char *cost = cost_of(s, s->chain->cell);
 			char *prev_name = cell_name(s, s->plan->stack, s->plan->nstack);
 			const struct task *prev = find_task(s, prev_name);
-			/* a profile that changed no byte of the stack so far is left out,
-			 * as one that grew it: nothing to paste for nothing */
-			bool noop = !s->plan->stack_all && prev && prev->done &&
-				    usable(s, s->chain->cell) &&
+			/* a profile that changed no byte of the stack so far stays in it
+			 * (leaving it out would change what the rows after it may take:
+			 * gcc's lto kept lld out of cmark's stack, and relr in), but the
+			 * stack less such profiles is built at the end, for pick */
+			bool noop = prev && prev->done && usable(s, s->chain->cell) &&
 				    check_same_bytes(prev->cell, s->chain->cell);
 
 			free(prev_name);
-			plan_stack_record(s->plan, usable(s, s->chain->cell) && !noop,
+			if (noop) {
+				s->noops = xreallocarray(s->noops, s->nnoops + 1, sizeof(*s->noops));
+				s->noops[s->nnoops++] = s->chain_p;
+			}
+			plan_stack_record(s->plan, usable(s, s->chain->cell),
 					  cell_metric(s->chain->cell, s->run->metric), &why);
 			if (s->chain->cell->status == CELL_SKIPPED) {
 				why = "conflicts: left out below";
-			} else if (cost || noop) {
+			} else if (cost) {
 				/* the table's status column says why, from the cell */
 				why = "left out below";
 			}
@@ -486,6 +525,7 @@ advance_chain(struct sched *s)
 		s->chain_p = plan_stack_next(s->plan, &cand, &n);
 		if (!s->chain_p) {
 			s->chain_done = true;
+			prune_stack(s);
 			return;
 		}
 		s->chain = add_task(s, cand, n, true);
@@ -1109,6 +1149,7 @@ out:
 		search_release(&search);
 	}
 	free(s.tasks);
+	free(s.noops);
 	free(s.queue);
 	free(s.sv);
 	free(s.sbatch);
