@@ -845,6 +845,26 @@ place_artifact(const struct artifact *a, const char *dir)
 	return to;
 }
 
+/* Beside a copied shared library at path, the link its SONAME names, as the
+ * install step or ldconfig made it (libx.so.1 -> libx.so.1.0.0): the project's
+ * programs are linked against the SONAME, and the loader looks for that. */
+static void
+soname_link(const struct artifact *a, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *link;
+
+	if (!a->ifc.soname || !base || strchr(a->ifc.soname, '/') ||
+	    !strcmp(a->ifc.soname, base + 1)) {
+		return;
+	}
+	link = xasprintf("%.*s/%s", (int)(base - path), path, a->ifc.soname);
+	if (symlink(base + 1, link) < 0 && errno != EEXIST) {
+		debug("cannot link '%s' to '%s': %s", link, base + 1, strerror(errno));
+	}
+	free(link);
+}
+
 /* The cell's artifacts start as copies of from's, named as from's are. */
 static int
 copy_artifact(struct cell *c, const struct cell *from, const char *dir)
@@ -862,6 +882,7 @@ copy_artifact(struct cell *c, const struct cell *from, const char *dir)
 		free(a->name);
 		a->name = xstrdup(from->arts[i].name);
 		log_line(c, "==> copy of %s\n", from->arts[i].path);
+		soname_link(&from->arts[i], to);
 		free(to);
 	}
 	free(c->artifact);

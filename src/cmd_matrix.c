@@ -3,11 +3,13 @@
 #define _GNU_SOURCE /* getopt_long */
 #include "cmd.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -387,6 +389,48 @@ parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+/* The one directory just below dir where a recipe other than the single-file one
+ * detects a build system, or NULL when there is none or several. The caller frees
+ * it. */
+static char *
+detect_below(const struct recipe_set *recipes, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+	int n = 0;
+
+	if (!d) {
+		return NULL;
+	}
+	while ((e = readdir(d))) {
+		char *sub, *match = NULL;
+		const struct recipe *r;
+		struct stat st;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		sub = xasprintf("%s/%s", dir, e->d_name);
+		r = lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? recipe_detect(recipes, sub, &match)
+								  : NULL;
+		free(match);
+		if (r && strcmp(r->name, "single")) {
+			n++;
+			free(found);
+			found = sub;
+		} else {
+			free(sub);
+		}
+	}
+	closedir(d);
+	if (n != 1) {
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
 /* The options of this run as arguments of `ounce matrix`, with absolute paths,
  * for --resume. */
 static void
@@ -707,6 +751,25 @@ cmd_matrix(int argc, char **argv)
 		recipe_detect(&recipes, proj.dir, &run.recipe_match);
 	} else {
 		run.recipe = recipe_detect(&recipes, proj.dir, &run.recipe_match);
+		if (!run.recipe && !proj.ini) {
+			/* a checkout whose project is one directory down (libexpat's
+			 * expat/): build that one, and say so */
+			char *sub = detect_below(&recipes, proj.dir);
+
+			if (sub) {
+				info("'%s' has no build system of its own; its directory '%s' has "
+				     "one: building that",
+				     proj.dir, sub + strlen(proj.dir) + 1);
+				project_release(&proj);
+				st = project_load(&proj, sub, &set);
+				free(sub);
+				if (st < 0) {
+					rc = 2;
+					goto out;
+				}
+				run.recipe = recipe_detect(&recipes, proj.dir, &run.recipe_match);
+			}
+		}
 		if (!run.recipe) {
 			error("%s: no known build system: no Makefile, and not exactly one .c file; "
 			      "name a recipe with 'recipe =' in [project] of ounce.ini",

@@ -105,12 +105,20 @@ check_eq "library soname" libshapes.so.1 "$(q '.cells[0].artifacts[1].soname' "$
 grep -q "^           stage/lib/libshapes.so.1.0.0 " table5.txt || fail "no per-artifact line: $(cat table5.txt)"
 # the strip cell is made from copies of both
 check_eq "strip cell's artifacts" 2 "$(q '.cells[] | select(.name == "strip") | .artifacts | length' "$res")"
+# its copies load too: the library's SONAME link is made beside its copy
+check_eq "strip cell loads" loaded "$(q '.cells[] | select(.name == "strip") | .smoke' "$res")"
 # cached: a second run gives the same answer
 "$OUNCE" matrix -q -p strip -s each -w "$T/w5" "$cm" > /dev/null 2>&1 || fail "second run"
 check_eq "cached artifacts" "stage/bin/area stage/lib/libshapes.so.1.0.0" \
 	"$(q '[.cells[] | select(.name == "strip") | .artifacts[].name] | join(" ")' "$res")"
 check_eq "cached exports" 3 "$(q '.cells[] | select(.name == "strip") | .artifacts[1].exports | length' "$res")"
 check_eq "all cached" 2 "$(q '.cache_hits' "$res")"
+# --- a checkout whose project is one directory down: that one is built
+mkdir -p "$T/top/docs" && cp -a "$cm" "$T/top/lib"
+"$OUNCE" matrix -p strip -s each -w "$T/w7" "$T/top" > /dev/null 2> err7.txt || fail "below: exit $?: $(cat err7.txt)"
+grep -q "its directory 'lib' has one: building that" err7.txt || fail "below: $(cat err7.txt)"
+check_eq "project one directory down" "$T/top/lib" "$(q .project_dir "$T/w7/results.json")"
+
 # --- Meson: what its install: true targets install, under the cell's stage/
 ms=$(fixture mesonproj)
 sed -i "s/executable('mesonproj', 'main.c', 'text.c')/executable('mesonproj', 'main.c', 'text.c', install: true)/" \
