@@ -107,6 +107,17 @@ cmd_pick(int argc, char **argv)
 	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
 		goto out;
 	}
+	if (!r.complete) {
+		size_t done = 0;
+
+		for (size_t i = 0; i < r.ncells; i++) {
+			done += r.cells[i]->status != CELL_PENDING &&
+				r.cells[i]->status != CELL_INTERRUPTED;
+		}
+		warn("this run was interrupted (%zu of %zu cells measured): the winner is the best "
+		     "of those; ounce matrix --resume goes on with it",
+		     done, r.ncells);
+	}
 	base = results_find(&r, r.baseline);
 	if (!build) {
 		build = base ? base->build : NULL;

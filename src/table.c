@@ -547,9 +547,85 @@ table_render_explained(const struct results *r, enum table_format f, size_t expl
 	table_render_opts(r, f, explain, false, out);
 }
 
+static void table_render_complete(const struct results *r, enum table_format f, size_t explain,
+				  bool per_artifact, struct buf *out);
+
+/* Is cell a row of r? */
+static bool
+in_a_row(const struct results *r, const char *cell)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (!strcmp(r->rows[i].cell, cell)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An interrupted run's rows, and after them a row for every cell it finished that
+ * no row shows (a search's or the full factorial's rows come at the end of a run,
+ * so an interrupted one had only its baseline). r's own rows are borrowed: free
+ * the result with release_incomplete. */
+static struct results
+with_unshown_cells(const struct results *r, size_t *measured)
+{
+	struct results t = *r;
+
+	*measured = 0;
+	t.rows = xcalloc(r->nrows + r->ncells + 1, sizeof(*t.rows));
+	memcpy(t.rows, r->rows, r->nrows * sizeof(*t.rows));
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+		struct row *row;
+
+		if (c->status == CELL_PENDING || c->status == CELL_INTERRUPTED) {
+			continue;
+		}
+		(*measured)++;
+		if (in_a_row(r, c->name)) {
+			continue;
+		}
+		row = &t.rows[t.nrows++];
+		row->cell = c->name;
+		row->group = (char *)"measured";
+		row->label = strv_join(&c->profiles, " + ");
+		row->note = NULL;
+	}
+	return t;
+}
+
+static void
+release_incomplete(const struct results *r, struct results *t)
+{
+	for (size_t i = r->nrows; i < t->nrows; i++) {
+		free(t->rows[i].label);
+	}
+	free(t->rows);
+}
+
 void
 table_render_opts(const struct results *r, enum table_format f, size_t explain,
 		  bool per_artifact, struct buf *out)
+{
+	if (!r->complete) {
+		size_t measured;
+		struct results t = with_unshown_cells(r, &measured);
+
+		table_render_complete(&t, f, explain, per_artifact, out);
+		if (f == TABLE_TEXT || f == TABLE_MD) {
+			buf_printf(out, "\nincomplete: %zu of %zu cells measured (the run was "
+					"interrupted; ounce matrix --resume goes on with it)\n",
+				   measured, r->ncells);
+		}
+		release_incomplete(r, &t);
+		return;
+	}
+	table_render_complete(r, f, explain, per_artifact, out);
+}
+
+static void
+table_render_complete(const struct results *r, enum table_format f, size_t explain,
+		      bool per_artifact, struct buf *out)
 {
 	struct line *l;
 	size_t nl;

@@ -56,6 +56,7 @@ setup(void **state)
 		return -1;
 	}
 	r->project = xstrdup("demo");
+	r->complete = true;
 	r->recipe = xstrdup("make");
 	r->toolchain = xstrdup("gcc");
 	r->baseline = xstrdup("baseline");
@@ -194,6 +195,33 @@ end_of(const char *line, const char *text)
 		fail_msg("'%s' not in '%s'", text, line);
 	}
 	return (size_t)(p - line) + strlen(text);
+}
+
+/* an interrupted run: every cell it measured, those in no row too, and a line
+ * saying how far it got */
+static void
+test_table_render_incomplete(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct cell *extra = ok_cell("gc+os", 850, 700, 290, 450, 2.0), *cut = cell_new("gc");
+
+	strv_push(&extra->profiles, "gc");
+	strv_push(&extra->profiles, "os");
+	results_add_cell(r, extra);
+	cut->status = CELL_INTERRUPTED;
+	results_add_cell(r, cut);
+	r->complete = false;
+	table_render(r, TABLE_TEXT, &out);
+	assert_non_null(strstr(buf_str(&out), "gc + os"));
+	assert_non_null(strstr(buf_str(&out), "\nincomplete: "));
+	assert_non_null(strstr(buf_str(&out), " cells measured (the run was interrupted"));
+	buf_release(&out);
+	/* the CSV has the row, and no line of prose */
+	table_render(r, TABLE_CSV, &out);
+	assert_non_null(strstr(buf_str(&out), ",measured,gc+os\n"));
+	assert_null(strstr(buf_str(&out), "incomplete"));
+	buf_release(&out);
 }
 
 static void
@@ -420,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_table_format_parse),
 		T(test_table_human_rounds_into_the_next_unit),
 		T(test_table_render_text),
+		T(test_table_render_incomplete),
 		T(test_table_render_text_without_failures_or_project),
 		T(test_table_render_md),
 		T(test_table_render_csv),
