@@ -233,7 +233,7 @@ struct opts {
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
 	size_t explain;
-	bool fresh, no_reuse, resume;
+	bool fresh, no_reuse, resume, resumed;
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
@@ -268,6 +268,9 @@ parse(int argc, char **argv, struct opts *o)
 		{"cache-size", required_argument, NULL, 'C'},
 		{"no-reuse", no_argument, NULL, 'N'},
 		{"resume", no_argument, NULL, 'R'},
+		/* internal: this run goes on with the interrupted one at -o, whose
+		 * totals it adds to its own */
+		{"resumed", no_argument, NULL, 'U'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -371,6 +374,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'R':
 			o->resume = true;
+			break;
+		case 'U':
+			o->resumed = true;
 			break;
 		case 'q':
 			log_adjust(-1);
@@ -488,6 +494,29 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
 	strv_push(out, "--");
 	strv_push(out, run->project->dir);
+}
+
+/* A resumed run's totals include the interrupted run it goes on with (prev): the
+ * builds, seconds and cache hits of both, less the hits that are only the
+ * interrupted run's own cells coming back. */
+static void
+add_interrupted_part(struct results *res, const struct results *prev)
+{
+	for (size_t i = 0; i < res->ncells; i++) {
+		const struct cell *c = res->cells[i], *p = results_find(prev, c->name);
+
+		/* made by the interrupted part (built, or derived from a cell that was) */
+		if (c->cached && p && !p->cached && p->status != CELL_PENDING &&
+		    p->status != CELL_INTERRUPTED && p->status != CELL_SKIPPED &&
+		    res->cache_hits > 0) {
+			res->cache_hits--;
+		}
+	}
+	res->builds_run += prev->builds_run;
+	res->cache_hits += prev->cache_hits;
+	res->wall_seconds += prev->wall_seconds;
+	res->self_seconds += prev->self_seconds;
+	res->measure_seconds += prev->measure_seconds;
 }
 
 /* Keep the cache under size bytes, this run's entries aside; a failure only warns
@@ -610,7 +639,8 @@ cmd_matrix(int argc, char **argv)
 	struct profile_set set = PROFILE_SET_INIT;
 	struct recipe_set recipes = RECIPE_SET_INIT;
 	struct project proj = PROJECT_INIT;
-	struct results res = RESULTS_INIT;
+	struct results res = RESULTS_INIT, prev = RESULTS_INIT;
+	bool have_prev = false;
 	struct profile **selected = NULL;
 	struct run run;
 	struct plan plan;
@@ -708,6 +738,9 @@ cmd_matrix(int argc, char **argv)
 			goto out;
 		}
 		strv_push(&resume, "matrix");
+		if (!old.complete) {
+			strv_push(&resume, "--resumed");
+		}
 		strv_extend(&resume, &old.argv);
 		if (old.complete) {
 			info("the run in '%s' was complete: running it again from the cache",
@@ -905,6 +938,10 @@ cmd_matrix(int argc, char **argv)
 		}
 	}
 	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
+	if (o.resumed && fs_exists(out_path) && results_load(&prev, out_path) == 0 &&
+	    !prev.complete) {
+		have_prev = true;
+	}
 	res.strategy = xstrdup(o.strategy ? o.strategy : "both");
 	saved_argv(&o, &run, out_path, &res.argv);
 	res.project = xstrdup(proj.name);
@@ -957,6 +994,9 @@ cmd_matrix(int argc, char **argv)
 					   (double)ru.ru_stime.tv_usec / 1e6;
 		}
 	}
+	if (have_prev) {
+		add_interrupted_part(&res, &prev);
+	}
 	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of "
 	     "CPU, %.2f s of it measuring)",
 	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds,
@@ -991,6 +1031,7 @@ out:
 	strv_release(&parts);
 	free(run.ccache);
 	results_release(&res);
+	results_release(&prev);
 	project_release(&proj);
 	profile_set_release(&set);
 	recipe_set_release(&recipes);

@@ -95,13 +95,27 @@ check_eq "interrupted run incomplete" false "$(q .complete "$gr")"
 check_eq "wait interrupted" interrupted "$(q '.cells[] | select(.name == "wait") | .status' "$gr")"
 done_before=$(q '[.cells[] | select(.status == "ok")] | length' "$gr")
 [ "$done_before" -ge 2 ] || fail "too few cells finished before the interrupt: $done_before"
+builds_before=$(q .builds_run "$gr")
+wall_before=$(q .wall_seconds "$gr")
+# the interrupted run's table: what it measured, and how far it got
+"$OUNCE" table "$gr" > partial.txt || fail "table of the interrupted run"
+grep -q "^incomplete: $done_before of [0-9]* cells measured" partial.txt \
+	|| fail "no incomplete line: $(cat partial.txt)"
+"$OUNCE" pick "$gr" > /dev/null 2> pick_err.txt
+grep -q "this run was interrupted ($done_before of" pick_err.txt || fail "pick: $(cat pick_err.txt)"
 touch "$GATE"
 # from another directory, with nothing but the work directory
 (cd / && "$OUNCE" matrix --resume -w "$T/g" > "$T/resumed.txt" 2> "$T/err.txt") \
 	|| fail "--resume exited $?: $(cat "$T/err.txt")"
 grep -q "resuming: ounce matrix" "$T/err.txt" || fail "no resume line: $(cat "$T/err.txt")"
 check_eq "resumed run complete" true "$(q .complete "$gr")"
-check_eq "resume reused the finished cells" "$done_before" "$(q .cache_hits "$gr")"
+# the totals are both parts': the finished cells came back from the cache, but they
+# were built by the interrupted part, not found in it
+check_eq "no cache hit but the run's own cells" 0 "$(q .cache_hits "$gr")"
+check_eq "builds of both parts" "$((builds_before + $(q '[.cells[] | select(.built)] | length' "$gr")))" \
+	"$(q .builds_run "$gr")"
+awk -v a="$(q .wall_seconds "$gr")" -v b="$wall_before" 'BEGIN { exit !(a > b) }' \
+	|| fail "wall seconds of both parts: $(q .wall_seconds "$gr") after $wall_before"
 check_eq "interrupted cells left" 0 "$(q '[.cells[] | select(.status != "ok")] | length' "$gr")"
 # the same results as a run never interrupted
 "$OUNCE" matrix -q -j1 -w "$T/g2" -f json "$g" > /dev/null 2> err.txt \
