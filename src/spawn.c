@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* wait4, posix_spawn_file_actions_addchdir_np, strcasestr */
 #include "spawn.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -399,11 +401,303 @@ spawn_exec(char *const *argv)
 	return -1;
 }
 
+/* Debian's -dev packages for the headers, libraries (-l), CMake packages and
+ * pkg-config modules that builds most often miss, for a one-line hint. Lists are
+ * space-separated; a header ending in '/' stands for every header under it. */
+static const struct devpkg {
+	const char *deb, *headers, *libs, *cmake, *pc;
+} devpkgs[] = {
+	{"zlib1g-dev", "zlib.h", "z", "ZLIB", "zlib"},
+	{"libbz2-dev", "bzlib.h", "bz2", "BZip2", "bzip2"},
+	{"liblzma-dev", "lzma.h", "lzma", "LibLZMA", "liblzma"},
+	{"libzstd-dev", "zstd.h", "zstd", "zstd", "libzstd"},
+	{"liblz4-dev", "lz4.h", "lz4", "lz4", "liblz4"},
+	{"libssl-dev", "openssl/", "ssl crypto", "OpenSSL", "openssl libssl libcrypto"},
+	{"libcurl4-openssl-dev", "curl/", "curl", "CURL", "libcurl"},
+	{"libpng-dev", "png.h", "png png16", "PNG", "libpng libpng16"},
+	{"libjpeg-dev", "jpeglib.h", "jpeg", "JPEG", "libjpeg"},
+	{"libtiff-dev", "tiffio.h tiff.h", "tiff", "TIFF", "libtiff-4"},
+	{"libfreetype-dev", "ft2build.h", "freetype", "Freetype", "freetype2"},
+	{"libexpat1-dev", "expat.h", "expat", "EXPAT expat", "expat"},
+	{"libxml2-dev", "libxml/ libxml2/", "xml2", "LibXml2", "libxml-2.0"},
+	{"libsqlite3-dev", "sqlite3.h", "sqlite3", "SQLite3", "sqlite3"},
+	{"libncurses-dev", "curses.h ncurses.h term.h", "ncurses ncursesw tinfo curses",
+	 "Curses", "ncurses ncursesw"},
+	{"libreadline-dev", "readline/", "readline", "Readline", "readline"},
+	{"libpcre2-dev", "pcre2.h", "pcre2-8", "PCRE2", "libpcre2-8"},
+	{"libffi-dev", "ffi.h", "ffi", "FFI", "libffi"},
+	{"uuid-dev", "uuid/", "uuid", "UUID", "uuid"},
+	{"libelf-dev", "libelf.h gelf.h", "elf", "LibElf", "libelf"},
+	{"libcap-dev", "sys/capability.h", "cap", "Libcap", "libcap"},
+	{"libseccomp-dev", "seccomp.h", "seccomp", "Libseccomp", "libseccomp"},
+	{"libsystemd-dev", "systemd/", "systemd", "Systemd", "libsystemd"},
+	{"libudev-dev", "libudev.h", "udev", "UDev", "libudev"},
+	{"libpcap-dev", "pcap.h pcap/", "pcap", "PCAP", "libpcap"},
+	{"libevent-dev", "event.h event2/", "event", "Libevent", "libevent"},
+	{"libuv1-dev", "uv.h", "uv", "LibUV libuv", "libuv"},
+	{"libsodium-dev", "sodium.h", "sodium", "Sodium", "libsodium"},
+	{"libyaml-dev", "yaml.h", "yaml", "LibYAML", "yaml-0.1"},
+	{"libjansson-dev", "jansson.h", "jansson", "Jansson", "jansson"},
+	{"libarchive-dev", "archive.h archive_entry.h", "archive", "LibArchive", "libarchive"},
+	{"libgmp-dev", "gmp.h", "gmp", "GMP", "gmp"},
+	{"libglib2.0-dev", "glib.h glib-object.h gio/", "glib-2.0 gobject-2.0 gio-2.0", "GLib",
+	 "glib-2.0 gobject-2.0 gio-2.0"},
+	{"libx11-dev", "X11/", "X11", "X11", "x11"},
+	{"libgl-dev", "GL/", "GL", "OpenGL", "gl"},
+	{"libsdl2-dev", "SDL2/", "SDL2", "SDL2", "sdl2"},
+	{"libasound2-dev", "alsa/", "asound", "ALSA", "alsa"},
+	{"libpam0g-dev", "security/", "pam", "PAM", "pam"},
+	{"libcmocka-dev", "cmocka.h", "cmocka", "cmocka", "cmocka"},
+	{"libboost-dev", "boost/", "", "Boost", ""},
+	{"python3-dev", "Python.h", "python3", "Python3 PythonLibs", "python3"},
+};
+
+enum dev_kind { DEV_HEADER, DEV_LIB, DEV_CMAKE, DEV_PC };
+
+/* Is name in the space-separated list? A list entry ending in '/' holds every
+ * name under it (when dirs); CMake's names compare without case (fold). */
+static bool
+in_list(const char *list, const char *name, bool dirs, bool fold)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n && ((n == len && (fold ? !strncasecmp(p, name, n) : !strncmp(p, name, n))) ||
+			  (dirs && p[n - 1] == '/' && len > n && !strncmp(p, name, n)))) {
+			return true;
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* The Debian package that has name, or NULL. */
+static const char *
+dev_package(enum dev_kind kind, const char *name)
+{
+	for (size_t i = 0; i < sizeof(devpkgs) / sizeof(*devpkgs); i++) {
+		const struct devpkg *d = &devpkgs[i];
+
+		if ((kind == DEV_HEADER && in_list(d->headers, name, true, false)) ||
+		    (kind == DEV_LIB && in_list(d->libs, name, false, false)) ||
+		    (kind == DEV_CMAKE && in_list(d->cmake, name, false, true)) ||
+		    (kind == DEV_PC && in_list(d->pc, name, false, false))) {
+			return d->deb;
+		}
+	}
+	return NULL;
+}
+
+/* text (at most 240 bytes of it) and a hint naming what is missing and, when the
+ * table knows it, its Debian package. */
+static char *
+with_hint(const char *text, enum dev_kind kind, const char *name, size_t len)
+{
+	char *n = xstrndup(name, len < 120 ? len : 120), *what, *s;
+	const char *deb = dev_package(kind, n);
+
+	switch (kind) {
+	case DEV_HEADER:
+		what = xasprintf("'%s'", n);
+		break;
+	case DEV_LIB:
+		what = deb ? xasprintf("-l%s", n) : xasprintf("lib%s.so", n);
+		break;
+	case DEV_CMAKE:
+		what = xasprintf("the CMake package '%s'", n);
+		break;
+	default:
+		what = xasprintf("'%s.pc'", n);
+		break;
+	}
+	if (deb) {
+		s = xasprintf("%.240s (on Debian, %s is in %s)", text, what, deb);
+	} else {
+		s = xasprintf("%.240s (is the -dev package with %s installed?)", text, what);
+	}
+	free(what);
+	free(n);
+	return s;
+}
+
+/* The most telling line found so far, and how telling it is. */
+struct cause {
+	int score;
+	char *text;
+};
+
+static void
+offer(struct cause *best, int score, char *text)
+{
+	if (score > best->score) {
+		free(best->text);
+		best->text = text;
+		best->score = score;
+	} else {
+		free(text);
+	}
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Does s name an error as a word ("error:", "ERROR ", "error[E0425]"), not as
+ * part of a name (error.c, -Werror, strerror_r)? */
+static bool
+error_word(const char *s)
+{
+	for (const char *p = s; (p = strcasestr(p, "error")); p += 5) {
+		char after = p[5];
+
+		if ((p == s || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)after) &&
+		    after != '.' && after != '_' && after != '-' && (p == s || p[-1] != '-')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Lines that follow the cause and repeat that something failed. */
+static bool
+noise(const char *s)
+{
+	static const char *const v[] = {
+		"ld returned", "linker command failed", "errors occurred", "compilation terminated",
+		"build stopped", "error generated", "errors generated", "See also \"",
+		"warnings being treated as errors", "due to previous error",
+	};
+
+	if (strstr(s, "*** ") && strstr(s, "] Error ")) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		if (strstr(s, v[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A "CMake Error at LOC (COMMAND):" message: its first paragraph (the indented
+ * lines after it, joined), led by LOC when that is the project's own file. *i is
+ * moved past the paragraph. */
+static void
+cmake_error(char **lines, size_t n, size_t *i, struct cause *best)
+{
+	const char *head = lines[*i] + strspn(lines[*i], " "), *p;
+	struct buf b = BUF_INIT, loc = BUF_INIT;
+
+	if (!strncmp(head, "CMake Error:", 12)) {
+		/* one line: CMake's own error ("CMake Error: The source directory ...") */
+		offer(best, 70, xstrndup(head + 12 + strspn(head + 12, " "), 240));
+		return;
+	}
+	p = head + strlen("CMake Error at ");
+	if (*p != '/') {
+		buf_add(&loc, p, strcspn(p, " "));
+	}
+	while (*i + 1 < n && lines[*i + 1][0] == ' ' && lines[*i + 1][strspn(lines[*i + 1], " ")]) {
+		(*i)++;
+		if (b.len) {
+			buf_addc(&b, ' ');
+		}
+		buf_adds(&b, lines[*i] + strspn(lines[*i], " "));
+	}
+	const char *text = buf_str(&b);
+	if ((p = strstr(text, "Could NOT find "))) {
+		const char *name = p + strlen("Could NOT find ");
+
+		offer(best, 90, with_hint(p, DEV_CMAKE, name, strcspn(name, " (")));
+	} else if ((p = strstr(text, "package configuration file provided by \""))) {
+		const char *name = p + strlen("package configuration file provided by \"");
+		size_t len = strcspn(name, "\"");
+		char *line = xasprintf("%s%scould not find a package configuration file provided by "
+				       "\"%.*s\"",
+				       buf_str(&loc), loc.len ? ": " : "", (int)len, name);
+
+		offer(best, 90, with_hint(line, DEV_CMAKE, name, len));
+		free(line);
+	} else if (*text) {
+		offer(best, strstr(text, "required package was not found") ? 40 : 70,
+		      xasprintf("%s%s%.240s", buf_str(&loc), loc.len ? ": " : "", text));
+	}
+	buf_release(&b);
+	buf_release(&loc);
+}
+
+/* What line s says of the failure, offered to best with how telling it is: a
+ * missing header, library or package first, then an undefined symbol, make's own
+ * stop, a configure or compiler error, any error, and last the lines that only
+ * repeat that something failed. */
+static void
+judge(const char *s, struct cause *best)
+{
+	const char *p, *name;
+
+	if ((p = strstr(s, "fatal error: "))) {
+		name = p + strlen("fatal error: ");
+		if (*name == '\'' && strstr(name, "' file not found")) {
+			/* clang */
+			offer(best, 90, with_hint(s, DEV_HEADER, name + 1, strcspn(name + 1, "'")));
+			return;
+		}
+		if (ends_with(name, ": No such file or directory")) {
+			offer(best, 90, with_hint(s, DEV_HEADER, name, strcspn(name, ":")));
+			return;
+		}
+	}
+	if ((p = strstr(s, "cannot find -l"))) {
+		name = p + strlen("cannot find -l");
+		offer(best, 90, with_hint(s, DEV_LIB, name, strcspn(name, ": ")));
+		return;
+	}
+	/* pkg-config (and pkgconf) inside configure or CMake; meson and muon */
+	if (((p = strstr(s, "Package '")) && strstr(s, "not found")) ||
+	    ((p = strstr(s, "No package '")) && ends_with(s, "' found"))) {
+		name = strchr(p, '\'') + 1;
+		offer(best, 90, with_hint(s, DEV_PC, name, strcspn(name, "'")));
+		return;
+	}
+	if (((p = strstr(s, "ependency \"")) && strstr(s, "\" not found")) ||
+	    ((p = strstr(s, "dependency ['")) && strstr(s, "'] not found"))) {
+		name = p + strcspn(p, "\"'") + 1;
+		offer(best, 90, with_hint(s, DEV_PC, name, strcspn(name, "\"'")));
+		return;
+	}
+	if (strstr(s, "undefined reference to ") || strstr(s, "undefined symbol: ")) {
+		offer(best, 80, xstrndup(s, 240));
+	} else if (strstr(s, "*** ") && ends_with(s, "Stop.")) {
+		/* make's own: no makefile, no rule for a target, a malformed line */
+		offer(best, 70, xstrndup(s, 240));
+	} else if (strstr(s, "configure: error:") || strstr(s, "ERROR:")) {
+		offer(best, 70, xstrndup(s, 240));
+	} else if (noise(s)) {
+		offer(best, 5, xstrndup(s, 240));
+	} else if (strstr(s, ": error:") || strstr(s, ": fatal error:") || strstr(s, ": error ") ||
+		   !strncmp(s, "error[", 6)) {
+		/* a compiler's (muon: "FILE:LINE:COL: error MESSAGE"; rustc's codes) */
+		offer(best, 60, xstrndup(s, 240));
+	} else if (error_word(s)) {
+		offer(best, 50, xstrndup(s, 240));
+	}
+}
+
 char *
 spawn_log_cause(const char *log, bool or_last)
 {
 	struct buf b = BUF_INIT;
-	char *found = NULL, *last = NULL;
+	struct cause best = {0, NULL};
+	char **lines = NULL;
+	size_t n = 0, first = 0;
+	const char *last = NULL;
 
 	if (!log || fs_read_file(log, &b) < 0) {
 		return NULL;
@@ -414,30 +708,54 @@ spawn_log_cause(const char *log, bool or_last)
 		if (end) {
 			*end = '\0';
 		}
-		if (!strncmp(line, "==> ", 4)) {
-			/* ounce's own line naming the step */
-		} else if (strstr(line, ": command not found")) {
-			/* a tool the build runs is missing: that is the cause, whatever
-			 * error make reports after it */
-			char *end_name = strstr(line, ": command not found"), *start = end_name;
-
-			while (start > line && start[-1] != ' ' && start[-1] != ':') {
-				start--;
-			}
-			free(found);
-			found = xasprintf("the build runs '%.*s', which is not installed (%.200s)",
-					  (int)(end_name - start), start, line);
-			break;
-		} else if (!found && strcasestr(line, "error")) {
-			found = xstrndup(line, 240);
-		} else if (line[strspn(line, " \t")]) {
-			last = line;
+		if (end > line && end[-1] == '\r') {
+			end[-1] = '\0';
 		}
+		lines = xreallocarray(lines, n + 1, sizeof(*lines));
+		lines[n++] = line;
 		line = end ? end + 1 : NULL;
 	}
-	if (!found && or_last && last) {
-		found = xstrndup(last, 240);
+	/* each step of a cell starts with ounce's "==> COMMAND" line: the cause is
+	 * in the step that failed, the last */
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(lines[i], "==> ", 4)) {
+			first = i + 1;
+		}
 	}
+	for (size_t i = first; i < n; i++) {
+		const char *s = lines[i] + strspn(lines[i], " \t");
+		const char *nf = strstr(s, ": command not found");
+
+		if (nf) {
+			/* a tool the build runs is missing: that is the cause, whatever
+			 * error make reports after it */
+			const char *start = nf;
+
+			while (start > s && start[-1] != ' ' && start[-1] != ':') {
+				start--;
+			}
+			offer(&best, 100,
+			      xasprintf("the build runs '%.*s', which is not installed (%.200s)",
+					(int)(nf - start), start, s));
+			break;
+		}
+		if (!strncmp(s, "CMake Error", 11)) {
+			cmake_error(lines, n, &i, &best);
+			continue;
+		}
+		/* CMake's status lines ("-- ") hold pkg-config's verdict */
+		if (!strncmp(s, "-- ", 3)) {
+			s += 3 + strspn(s + 3, " ");
+		}
+		judge(s, &best);
+		if (*s) {
+			last = s;
+		}
+	}
+	if (!best.text && or_last && last) {
+		best.text = xstrndup(last, 240);
+	}
+	free(lines);
 	buf_release(&b);
-	return found;
+	return best.text;
 }

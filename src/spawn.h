@@ -50,10 +50,14 @@ char *spawn_which(const char *name, char *const *envp);
  * "timed out after 10 s"...), in a static buffer owned by the caller's thread. */
 const char *spawn_describe(const struct spawn_result *res, double timeout);
 
-/* The cause of a failed command, from its log: a tool it ran that is not
- * installed, else the first line naming an error (the cause, usually: make's
- * "Error 1" comes last), else (or_last) the last line; ounce's own "==> " lines
- * left out. NULL when there is none; the caller frees it. */
+/* The cause of a failed command, from its log: the most telling line of the last
+ * step (after the last of ounce's "==> COMMAND" lines), the first of the most
+ * telling kind: a tool that is not installed; a missing header, library, CMake or
+ * pkg-config package (with a hint naming its Debian -dev package when known);
+ * an undefined symbol; make's "*** ... Stop."; a configure, CMake or compiler
+ * error; any error; last the lines that only repeat that something failed (make's
+ * "Error 1"). Else (or_last) the step's last line. NULL when there is none; the
+ * caller frees it. */
 char *spawn_log_cause(const char *log, bool or_last);
 /* Replace ounce with argv (argv[0] looked up in PATH), for the compiler wrapper.
  * Returns -1 after reporting when that fails. */

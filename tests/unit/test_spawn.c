@@ -477,6 +477,148 @@ test_spawn_log_cause(void **state)
 	free(c);
 }
 
+/* the cause of the last step of log text (written to a file), or NULL */
+static char *
+cause_of(struct fixture *f, const char *text, bool or_last)
+{
+	char *path = tu_write_file(f->t.dir, "step.log", text);
+	char *why = spawn_log_cause(path, or_last);
+
+	free(path);
+	return why;
+}
+
+static void
+check_cause(struct fixture *f, const char *text, const char *want)
+{
+	char *why = cause_of(f, text, false);
+
+	assert_non_null(why);
+	assert_string_equal(why, want);
+	free(why);
+}
+
+/* spawn_log_cause on what real tools print (gcc 12, clang, ld, make, CMake 3.25,
+ * pkgconf, muon 0.1.0): the most telling line, with a hint when a package is
+ * missing; only the last step counts */
+static void
+test_spawn_log_cause_names_what_is_missing(void **state)
+{
+	struct fixture *f = *state;
+	char *why;
+
+	check_cause(f,
+		    "==> cmake -S src -B build\n"
+		    "-- Detecting C compile features - done\n"
+		    "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs."
+		    "cmake:230 (message):\n"
+		    "  Could NOT find ZLIB (missing: ZLIB_LIBRARY\n"
+		    "  ZLIB_INCLUDE_DIR)\n"
+		    "Call Stack (most recent call first):\n"
+		    "  /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:600 "
+		    "(_FPHSA_FAILURE_MESSAGE)\n"
+		    "  CMakeLists.txt:4 (find_package)\n\n\n"
+		    "-- Configuring incomplete, errors occurred!\n"
+		    "See also \"/tmp/b/CMakeFiles/CMakeOutput.log\".\n",
+		    "Could NOT find ZLIB (missing: ZLIB_LIBRARY ZLIB_INCLUDE_DIR) (on Debian, the "
+		    "CMake package 'ZLIB' is in zlib1g-dev)");
+	check_cause(f,
+		    "CMake Error at CMakeLists.txt:4 (find_package):\n"
+		    "  By not providing \"FindNoSuchPackageOunce.cmake\" in CMAKE_MODULE_PATH this\n"
+		    "  project has asked CMake to find a package configuration file provided by\n"
+		    "  \"NoSuchPackageOunce\", but CMake did not find one.\n\n"
+		    "  Could not find a package configuration file provided by\n"
+		    "  \"NoSuchPackageOunce\" with any of the following names:\n\n"
+		    "-- Configuring incomplete, errors occurred!\n",
+		    "CMakeLists.txt:4: could not find a package configuration file provided by "
+		    "\"NoSuchPackageOunce\" (is the -dev package with the CMake package "
+		    "'NoSuchPackageOunce' installed?)");
+	check_cause(f,
+		    "-- Checking for module 'nosuchounce'\n"
+		    "--   Package 'nosuchounce', required by 'virtual:world', not found\n"
+		    "CMake Error at /usr/share/cmake-3.25/Modules/FindPkgConfig.cmake:607 "
+		    "(message):\n"
+		    "  A required package was not found\n",
+		    "Package 'nosuchounce', required by 'virtual:world', not found (is the -dev "
+		    "package with 'nosuchounce.pc' installed?)");
+	check_cause(f, "CMake Error at CMakeLists.txt:10 (message):\n  needs C23\n\n\n",
+		    "CMakeLists.txt:10: needs C23");
+	check_cause(f,
+		    "checking for CURL... no\n"
+		    "configure: error: Package requirements (libcurl) were not met:\n\n"
+		    "No package 'libcurl' found\n",
+		    "No package 'libcurl' found (on Debian, 'libcurl.pc' is in "
+		    "libcurl4-openssl-dev)");
+	check_cause(f,
+		    "==> make -j2 CC=cc\n"
+		    "make[1]: *** No targets specified and no makefile found.  Stop.\n"
+		    "make: *** [Makefile:2: all] Error 2\n",
+		    "make[1]: *** No targets specified and no makefile found.  Stop.");
+	check_cause(f,
+		    "cc -c a.c\n"
+		    "a.c:1:10: fatal error: zlib.h: No such file or directory\n"
+		    "    1 | #include <zlib.h>\n"
+		    "compilation terminated.\n"
+		    "make: *** [Makefile:3: a.o] Error 1\n",
+		    "a.c:1:10: fatal error: zlib.h: No such file or directory (on Debian, "
+		    "'zlib.h' is in zlib1g-dev)");
+	check_cause(f,
+		    "a.c:1:10: fatal error: 'openssl/ssl.h' file not found\n1 error generated.\n",
+		    "a.c:1:10: fatal error: 'openssl/ssl.h' file not found (on Debian, "
+		    "'openssl/ssl.h' is in libssl-dev)");
+	check_cause(f,
+		    "a.c:1:10: fatal error: no_such_ounce_header.h: No such file or directory\n",
+		    "a.c:1:10: fatal error: no_such_ounce_header.h: No such file or directory (is "
+		    "the -dev package with 'no_such_ounce_header.h' installed?)");
+	check_cause(f,
+		    "/usr/bin/ld: /tmp/cc5CXIPr.o: in function `main':\n"
+		    "b.c:(.text+0x5): undefined reference to `nosuch'\n"
+		    "collect2: error: ld returned 1 exit status\n",
+		    "b.c:(.text+0x5): undefined reference to `nosuch'");
+	check_cause(f,
+		    "ld.lld: error: undefined symbol: nosuch\n>>> referenced by b.c\n"
+		    "collect2: error: ld returned 1 exit status\n",
+		    "ld.lld: error: undefined symbol: nosuch");
+	check_cause(f,
+		    "/usr/bin/ld: cannot find -lz: No such file or directory\n"
+		    "clang: error: linker command failed with exit code 1\n",
+		    "/usr/bin/ld: cannot find -lz: No such file or directory (on Debian, -lz is in "
+		    "zlib1g-dev)");
+	check_cause(f, "/usr/bin/ld: cannot find -lnosuchounce: No such file or directory\n",
+		    "/usr/bin/ld: cannot find -lnosuchounce: No such file or directory (is the "
+		    "-dev package with libnosuchounce.so installed?)");
+	check_cause(f,
+		    "err project /s/subprojects/nosuchounce not found\n"
+		    "err required dependency ['nosuchounce'] not found\n"
+		    "/s/meson.build:2:12: error required dependency not found\n",
+		    "err required dependency ['nosuchounce'] not found (is the -dev package with "
+		    "'nosuchounce.pc' installed?)");
+	check_cause(f,
+		    "meson.build:2:0: ERROR: Dependency \"sqlite3\" not found, tried pkgconfig\n",
+		    "meson.build:2:0: ERROR: Dependency \"sqlite3\" not found, tried pkgconfig (on "
+		    "Debian, 'sqlite3.pc' is in libsqlite3-dev)");
+	check_cause(f,
+		    "detected compiler gcc '12.2.0'\n"
+		    "/s/meson.build:3:1: error expected ')', got 'end of file'\n  3 | \n",
+		    "/s/meson.build:3:1: error expected ')', got 'end of file'");
+	/* the failed step is the last: an earlier step's error text is not its cause */
+	check_cause(f,
+		    "==> ./configure\nchecking for strerror_r... yes\n"
+		    "configure: WARNING: error.h: present but cannot be compiled\n"
+		    "==> make -j2\ncc -c error.c\nerror.c:7:1: error: expected ';'\n"
+		    "make: *** [Makefile:3: error.o] Error 1\n",
+		    "error.c:7:1: error: expected ';'");
+	/* only make's own line says which target failed */
+	check_cause(f, "==> make\nsh: 1: test: missing\nmake: *** [Makefile:2: all] Error 1\n",
+		    "make: *** [Makefile:2: all] Error 1");
+	/* a name with "error" in it is not an error; -Werror is not one either */
+	why = cause_of(f, "==> make\ncc -Werror -c error.c -o error.o\n", false);
+	assert_null(why);
+	why = cause_of(f, "==> make\ncc -Werror -c error.c -o error.o\n", true);
+	assert_string_equal(why, "cc -Werror -c error.c -o error.o");
+	free(why);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -500,6 +642,7 @@ main(void)
 		T(test_spawn_stops_what_the_program_left_running),
 		T(test_spawn_which),
 		T(test_spawn_log_cause),
+		T(test_spawn_log_cause_names_what_is_missing),
 		cmocka_unit_test(test_spawn_quote_argv),
 	};
 
