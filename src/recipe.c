@@ -243,9 +243,10 @@ recipe_find(const struct recipe_set *set, const char *name)
 	return NULL;
 }
 
-/* Does r match dir? On a glob match, *match gets the (single) matching name. */
+/* Does r match dir? On a glob match, *match gets the (single) matching name;
+ * *which (when set) gets the detect file or the glob that matched. */
 static int
-matches(const struct recipe *r, const char *dir, char **match)
+matches(const struct recipe *r, const char *dir, char **match, const char **which)
 {
 	*match = NULL;
 	for (size_t i = 0; i < r->detect.n; i++) {
@@ -255,8 +256,14 @@ matches(const struct recipe *r, const char *dir, char **match)
 
 		free(p);
 		if (ok) {
+			if (which) {
+				*which = r->detect.v[i];
+			}
 			return 1;
 		}
+	}
+	if (which) {
+		*which = r->detect_glob;
 	}
 	if (r->detect_glob) {
 		DIR *d = opendir(dir);
@@ -293,7 +300,7 @@ recipe_detect(const struct recipe_set *set, const char *dir, char **match)
 	for (size_t i = 0; i < set->n; i++) {
 		char *m;
 
-		if (!matches(set->v[i], dir, &m)) {
+		if (!matches(set->v[i], dir, &m, NULL)) {
 			continue;
 		}
 		if (!best || set->v[i]->priority > best->priority) {
@@ -310,6 +317,43 @@ recipe_detect(const struct recipe_set *set, const char *dir, char **match)
 		free(best_match);
 	}
 	return best;
+}
+
+size_t
+recipe_detect_all(const struct recipe_set *set, const char *dir, struct recipe ***out)
+{
+	size_t n = 0;
+
+	*out = xcalloc(set->n + 1, sizeof(**out));
+	for (size_t i = 0; i < set->n; i++) {
+		char *m;
+		size_t j;
+
+		if (!matches(set->v[i], dir, &m, NULL)) {
+			continue;
+		}
+		free(m);
+		/* by priority, the set's order among equals (as recipe_detect) */
+		for (j = n; j > 0 && (*out)[j - 1]->priority < set->v[i]->priority; j--) {
+			(*out)[j] = (*out)[j - 1];
+		}
+		(*out)[j] = set->v[i];
+		n++;
+	}
+	return n;
+}
+
+const char *
+recipe_detected_by(const struct recipe *r, const char *dir)
+{
+	const char *which = NULL;
+	char *m;
+
+	if (!matches(r, dir, &m, &which)) {
+		return NULL;
+	}
+	free(m);
+	return which;
 }
 
 void

@@ -64,6 +64,13 @@ struct recipe *recipe_find(const struct recipe_set *set, const char *name);
 /* The recipe that matches project directory dir, or NULL (not reported). When
  * match is set, *match receives the file the glob matched (caller frees) or NULL. */
 struct recipe *recipe_detect(const struct recipe_set *set, const char *dir, char **match);
+/* Every recipe that matches dir, the one recipe_detect picks first, then the others
+ * by priority: *out gets an array the caller frees (its recipes belong to set).
+ * Returns how many. */
+size_t recipe_detect_all(const struct recipe_set *set, const char *dir, struct recipe ***out);
+/* What makes r match dir: the detect file found there, or its glob; NULL when r does
+ * not match. Owned by r. */
+const char *recipe_detected_by(const struct recipe *r, const char *dir);
 /* Free everything the set owns. */
 void recipe_set_release(struct recipe_set *set);
 

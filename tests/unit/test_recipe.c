@@ -280,6 +280,47 @@ test_recipe_detect_makefile_beats_single(void **state)
 	free(dir);
 }
 
+/* every recipe that matches, in the order they are tried: recipe_detect's first,
+ * then by priority, equals in the set's order; what made each match */
+static void
+test_recipe_detect_all_in_priority_order(void **state)
+{
+	struct fixture *f = *state;
+	struct recipe **v;
+	char *dir;
+	size_t n;
+
+	load_real(f);
+	free(tu_write_file(f->t.dir, "many/meson.build", "project('x', 'c')\n"));
+	free(tu_write_file(f->t.dir, "many/configure", "#!/bin/sh\n"));
+	free(tu_write_file(f->t.dir, "many/Makefile", "all:\n"));
+	free(tu_write_file(f->t.dir, "many/prog.c", "int main(void) { return 0; }\n"));
+	free(tu_write_file(f->t.dir, "many/CMakeLists.txt", "project(x C)\n"));
+	dir = xasprintf("%s/many", f->t.dir);
+	n = recipe_detect_all(&f->set, dir, &v);
+	assert_int_equal(n, 5);
+	assert_ptr_equal(v[0], recipe_detect(&f->set, dir, NULL));
+	assert_string_equal(v[0]->name, "cmake");
+	assert_string_equal(v[1]->name, "meson");
+	assert_string_equal(v[2]->name, "autotools");
+	assert_string_equal(v[3]->name, "make");
+	assert_string_equal(v[4]->name, "single");
+	assert_null(v[5]);
+	assert_string_equal(recipe_detected_by(v[0], dir), "CMakeLists.txt");
+	assert_string_equal(recipe_detected_by(v[2], dir), "configure");
+	assert_string_equal(recipe_detected_by(v[3], dir), "Makefile");
+	assert_string_equal(recipe_detected_by(v[4], dir), "*.c");
+	assert_null(recipe_detected_by(recipe_find(&f->set, "cargo"), dir));
+	free(v);
+	free(dir);
+
+	dir = make_dir(f, "none");
+	assert_int_equal(recipe_detect_all(&f->set, dir, &v), 0);
+	assert_null(v[0]);
+	free(v);
+	free(dir);
+}
+
 static void
 test_recipe_detect_wants_regular_files(void **state)
 {
@@ -675,6 +716,7 @@ main(void)
 		T(test_recipe_detect_single_c_file),
 		T(test_recipe_detect_two_c_files_is_nothing),
 		T(test_recipe_detect_makefile_beats_single),
+		T(test_recipe_detect_all_in_priority_order),
 		T(test_recipe_detect_wants_regular_files),
 		T(test_recipe_detect_priority_among_temp_recipes),
 		T(test_recipe_build_sections),
