@@ -1059,6 +1059,80 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 	}
 }
 
+/* Should the file at path (st: its lstat), in a measured cell of directory dir,
+ * stay: one of its artifacts or another name of one, a link map beside one (what
+ * ounce size and diff attribute bytes by), a symbolic link beside one (a
+ * library's SONAME), the cell's logs, or what a relinking cell reads (link/)? */
+static bool
+kept(const struct cell *c, const char *dir, const char *path, const struct stat *st)
+{
+	bool is_link = S_ISLNK(st->st_mode);
+
+	size_t n = strlen(dir);
+	const char *rel = path + n + 1;
+
+	if (!strcmp(rel, "build.log") || !strcmp(rel, "wrap.log") || !strncmp(rel, "link/", 5)) {
+		return true;
+	}
+	for (size_t i = 0; i < c->narts; i++) {
+		const char *a = c->arts[i].path, *slash = strrchr(a, '/');
+		size_t an = strlen(a);
+		struct stat ast;
+
+		if (!strcmp(path, a) || (!strncmp(path, a, an) && !strcmp(path + an, ".map"))) {
+			return true;
+		}
+		/* another name of the artifact (Cargo links deps/NAME-HASH to it, and
+		 * a relinking cell finds the link it kept by that file) */
+		if (S_ISREG(st->st_mode) && st->st_nlink > 1 && stat(a, &ast) == 0 &&
+		    ast.st_dev == st->st_dev && ast.st_ino == st->st_ino) {
+			return true;
+		}
+		if (is_link && slash && !strncmp(path, a, (size_t)(slash - a) + 1) &&
+		    !strchr(path + (slash - a) + 1, '/')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Remove what nothing reads once the cell is measured from the tree under path;
+ * returns whether path itself is left empty (and removed). */
+static bool
+prune_tree(const struct cell *c, const char *dir, const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d) {
+		return false;
+	}
+	while ((e = readdir(d))) {
+		char *sub;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+			continue;
+		}
+		sub = xasprintf("%s/%s", path, e->d_name);
+		if (lstat(sub, &st) < 0) {
+			empty = false;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (!prune_tree(c, dir, sub)) {
+				empty = false;
+			}
+		} else if (kept(c, dir, sub, &st)) {
+			empty = false;
+		} else if (unlink(sub) < 0) {
+			empty = false;
+		}
+		free(sub);
+	}
+	closedir(d);
+	return empty && strcmp(path, dir) && rmdir(path) == 0;
+}
+
 int
 build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
 	   const struct cell *from, int njobs, const struct build_hook *hook)
@@ -1227,6 +1301,11 @@ out:
 			cache_key(run->cache, c, key);
 		}
 		cache_store(run->cache, key, c);
+	}
+	if (rc == 0 && c->status == CELL_OK && !c->cached && !run->keep_cells) {
+		/* measured: the copy of the tree (gigabytes for a real project's
+		 * matrix) goes; a failed cell keeps it, to be looked at */
+		prune_tree(c, dir, dir);
 	}
 	strv_release(&cargs);
 	strv_release(&bargs);

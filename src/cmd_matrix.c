@@ -70,6 +70,8 @@ static const char usage[] =
 	"      --fresh           rebuild every cell: read no result from the cache\n"
 	"      --cache-size SIZE keep the cache under SIZE (e.g. 500M, 4G; 0: no limit;\n"
 	"                        default 2G), the entries used least recently going first\n"
+	"      --keep-cells      keep each measured cell's whole tree (by default only its\n"
+	"                        artifacts, link maps and logs stay)\n"
 	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
 	"                        cell built from scratch (for checking, and benchmarks)\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
@@ -233,7 +235,7 @@ struct opts {
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
 	size_t explain;
-	bool fresh, no_reuse, resume, resumed;
+	bool fresh, no_reuse, resume, resumed, keep_cells;
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
@@ -271,6 +273,7 @@ parse(int argc, char **argv, struct opts *o)
 		/* internal: this run goes on with the interrupted one at -o, whose
 		 * totals it adds to its own */
 		{"resumed", no_argument, NULL, 'U'},
+		{"keep-cells", no_argument, NULL, 'K'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -377,6 +380,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'U':
 			o->resumed = true;
+			break;
+		case 'K':
+			o->keep_cells = true;
 			break;
 		case 'q':
 			log_adjust(-1);
@@ -490,6 +496,9 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	}
 	if (o->no_reuse) {
 		strv_push(out, "--no-reuse");
+	}
+	if (o->keep_cells) {
+		strv_push(out, "--keep-cells");
 	}
 	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
 	strv_push(out, "--");
@@ -861,6 +870,7 @@ cmd_matrix(int argc, char **argv)
 		info("running under make's jobserver: cells take job slots from make");
 	}
 	run.reuse = !o.no_reuse;
+	run.keep_cells = o.keep_cells;
 	run.fresh = o.fresh;
 	if (!o.no_reuse) {
 		run.memo = cache_memo_new();
@@ -1008,6 +1018,16 @@ cmd_matrix(int argc, char **argv)
 	info("results: %s", out_path);
 	if (run.cache) {
 		prune_cache(run.cache, o.cache_size, started);
+	}
+	{
+		char *cells = xasprintf("%s/cells", run.workdir);
+		char *store = xasprintf("%s/cache", run.workdir);
+
+		info("work directory '%s': %.1f MB (cells %.1f MB%s, cache %.1f MB)", run.workdir,
+		     (double)fs_tree_bytes(run.workdir) / 1e6, (double)fs_tree_bytes(cells) / 1e6,
+		     run.keep_cells ? ", kept whole" : "", (double)fs_tree_bytes(store) / 1e6);
+		free(cells);
+		free(store);
 	}
 	if (st < 0) {
 		rc = 1;

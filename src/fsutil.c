@@ -321,3 +321,36 @@ fs_list_suffix(const char *dir, const char *suffix, const char *what, struct str
 	}
 	return 0;
 }
+
+unsigned long long
+fs_tree_bytes(const char *path)
+{
+	struct stat st;
+	unsigned long long sum = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) < 0) {
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		/* blocks, not length: a sparse or hard-linked file counts what it holds */
+		return S_ISREG(st.st_mode) ? (unsigned long long)st.st_blocks * 512 : 0;
+	}
+	d = opendir(path);
+	if (!d) {
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+			continue;
+		}
+		sub = xasprintf("%s/%s", path, e->d_name);
+		sum += fs_tree_bytes(sub);
+		free(sub);
+	}
+	closedir(d);
+	return sum;
+}

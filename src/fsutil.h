@@ -42,4 +42,8 @@ int fs_list_suffix(const char *dir, const char *suffix, const char *what, struct
  * resolved, the rest appended. The caller frees; NULL after reporting. */
 char *fs_resolve_future(const char *path);
 
+/* The disk space the files under path take (their blocks), 0 when it cannot be
+ * read. A file hard-linked twice in the tree counts twice. */
+unsigned long long fs_tree_bytes(const char *path);
+
 #endif

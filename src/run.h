@@ -46,6 +46,7 @@ struct run {
 	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
 	bool fresh;		/* --fresh: store results in the cache but never read them */
 	bool reuse;		/* derive post-link cells from linked artifacts, share objects */
+	bool keep_cells;	/* --keep-cells: a measured cell keeps its whole tree */
 	char *ccache;		/* ccache's path when objects are shared, or NULL */
 	struct cache_memo *memo;	/* compressed sizes by content, or NULL */
 	struct jobserver *jobserver;	/* make's, when ounce runs under one, or NULL */

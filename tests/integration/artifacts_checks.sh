@@ -63,7 +63,7 @@ check_eq "bad --target-glibc exit" 2 "$?"
 
 # --- profiles that changed nothing, and the load check
 checks=$(fixture checks)
-"$OUNCE" matrix -q -p noop,fakealloc,missing,withm -s each -w "$T/w4" "$checks" > table4.txt 2> err4.txt \
+"$OUNCE" matrix -q --keep-cells -p noop,fakealloc,missing,withm -s each -w "$T/w4" "$checks" > table4.txt 2> err4.txt \
 	|| fail "checks: exit $?: $(cat err4.txt)"
 res="$T/w4/results.json"
 "$OUNCE" table --explain "$res" | grep -q '^    needed (src/prog): +libm.so.6' \

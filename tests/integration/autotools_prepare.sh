@@ -34,7 +34,7 @@ exec autoreconf -fi
 EOF
 chmod +x "$T/own/autogen.sh"
 before=$(tree_digest "$T/own")
-"$OUNCE" matrix -q -p strip -w "$T/work-own" "$T/own" > /dev/null 2> err.txt \
+"$OUNCE" matrix -q --keep-cells -p strip -w "$T/work-own" "$T/own" > /dev/null 2> err.txt \
 	|| fail "matrix with autogen.sh exited $?: $(cat err.txt)"
 check_eq "autogen.sh ran" "NOCONFIGURE=1" "$(cat "$T/work-own/cells/baseline/src/prepared-by-autogen")"
 check_eq "tree with autogen.sh untouched" "$before" "$(tree_digest "$T/own")"

@@ -16,7 +16,7 @@ times() {
 }
 before=$(tree_digest "$dir")
 before_times=$(times "$dir")
-"$OUNCE" matrix -q -j2 -p strip,gc -w "$T/work" "$dir" > table.txt 2> err.txt \
+"$OUNCE" matrix -q -j2 --keep-cells -p strip,gc -w "$T/work" "$dir" > table.txt 2> err.txt \
 	|| fail "matrix exited $?: $(cat err.txt)"
 res="$T/work/results.json"
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"

@@ -14,7 +14,7 @@ dir=$(fixture cargoconf)
 run() {
 	local w="$T/$1"
 	shift
-	env "$@" "$OUNCE" matrix -q --no-reuse -p relr -w "$w" "$dir" > /dev/null 2> err.txt ||
+	env "$@" "$OUNCE" matrix -q --no-reuse --keep-cells -p relr -w "$w" "$dir" > /dev/null 2> err.txt ||
 		fail "$w: matrix exited $?: $(cat err.txt)"
 	check_eq "$w: failed cells" "" "$(q '.cells[] | select(.status != "ok") | .name' "$w/results.json")"
 	readelf -d "$(q '.cells[] | select(.name == "relr") | .artifact' "$w/results.json")" |

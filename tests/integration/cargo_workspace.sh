@@ -18,7 +18,7 @@ printf 'fn main() {\n    println!("app: {}", std::env::args().count());\n}\n' \
 head -c 100000 /dev/zero > "$ws/target/release/stale.bin"
 before=$(tree_digest "$ws")
 
-"$OUNCE" matrix -p relr -w "$T/w" "$ws/crates/app" > /dev/null 2> err.txt ||
+"$OUNCE" matrix --keep-cells -p relr -w "$T/w" "$ws/crates/app" > /dev/null 2> err.txt ||
 	fail "matrix exited $?: $(cat err.txt)"
 grep -q "is a member of the Cargo workspace '$ws'" err.txt || fail "no workspace line: $(cat err.txt)"
 r="$T/w/results.json"

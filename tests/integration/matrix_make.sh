@@ -7,11 +7,21 @@ dir=$(fixture makeproj)
 # a stale build output in the user's tree must not be measured
 cp /bin/true "$dir/counter"
 before=$(tree_digest "$dir")
-"$OUNCE" matrix -q -j2 -p gc,lto,clang,lld -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
+"$OUNCE" matrix -j2 -p gc,lto,clang,lld -w "$T/work" "$dir" > table.txt 2> err.txt \
+	|| fail "matrix exited $?: $(cat err.txt)"
+grep -q "^ounce: work directory '$T/work': [0-9.]* MB (cells [0-9.]* MB, cache [0-9.]* MB)" err.txt \
+	|| fail "no work directory size: $(tail -3 err.txt)"
 res="$T/work/results.json"
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
 check_eq "recipe" make "$(q .recipe "$res")"
 check_eq "project name from ounce.ini" counter "$(q .project "$res")"
+
+# a measured cell keeps only what later commands read: its artifact, the link map
+# beside it, its logs (--keep-cells keeps the whole tree)
+check_eq "what the gc cell kept" "build.log src src/counter src/counter.map wrap.log" \
+	"$(cd "$T/work/cells/gc" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | xargs)"
+"$OUNCE" size "$T/work/cells/gc/src/counter" > size.txt || fail "size of a kept artifact"
+grep -q 'attributed by map' size.txt || fail "the kept map is not read: $(cat size.txt)"
 
 # every compile and link of the gc cell carried the gc flags, after the Makefile's
 w="$T/work/cells/gc/wrap.log"

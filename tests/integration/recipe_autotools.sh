@@ -8,7 +8,7 @@
 dir=$(fixture autoproj)
 [ ! -e "$dir/configure" ] || fail "the fixture has a configure script"
 before=$(tree_digest "$dir")
-"$OUNCE" matrix -q -j2 -p strip,gc,os -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
+"$OUNCE" matrix -q -j2 --keep-cells -p strip,gc,os -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
 res="$T/work/results.json"
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
 check_eq "recipe" autotools "$(q .recipe "$res")"

@@ -6,7 +6,7 @@
 
 dir=$(fixture cargoproj)
 before=$(tree_digest "$dir")
-"$OUNCE" matrix -q -j2 -p strip,abort,lto,cgu1,os,oz --builds dev,release -w "$T/work" "$dir" \
+"$OUNCE" matrix -q -j2 --keep-cells -p strip,abort,lto,cgu1,os,oz --builds dev,release -w "$T/work" "$dir" \
 	> table.txt || fail "matrix exited $?"
 res="$T/work/results.json"
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"

@@ -5,7 +5,7 @@
 
 dir=$(fixture cmakeproj)
 before=$(tree_digest "$dir")
-"$OUNCE" matrix -q -j2 -p strip,gc,os,lto --builds release,dev -w "$T/work" "$dir" > table.txt \
+"$OUNCE" matrix -q -j2 --keep-cells -p strip,gc,os,lto --builds release,dev -w "$T/work" "$dir" > table.txt \
 	|| fail "matrix exited $?"
 res="$T/work/results.json"
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
