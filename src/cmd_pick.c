@@ -29,8 +29,9 @@ static const char usage[] =
 	"      --target-glibc V  leave out cells that need a glibc newer than V (default:\n"
 	"                   the run's --target-glibc or target_glibc in ounce.ini)\n"
 	"  -e, --emit F     print the winner's settings as env, make, json, cmake (an\n"
-	"                   initial cache for cmake -C), meson (a native file) or cargo\n"
-	"                   (a [profile.release] section)\n"
+	"                   initial cache for cmake -C), meson (a native file), cargo\n"
+	"                   (a [profile.release] section) or wrapper (a compiler wrapper\n"
+	"                   script that adds the flags as ounce's cells did)\n"
 	"  -b, --build B    choose among the cells of build B (default: the run's\n"
 	"                   default build, e.g. release)\n";
 
@@ -94,9 +95,9 @@ cmd_pick(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (form && strcmp(form, "env") && strcmp(form, "make") && strcmp(form, "json") &&
-	    strcmp(form, "cmake") && strcmp(form, "meson") && strcmp(form, "cargo")) {
-		error("unknown --emit form '%s': expected env, make, json, cmake, meson or cargo",
+	if (form && !emit_form_valid(form)) {
+		error("unknown --emit form '%s': expected env, make, json, cmake, meson, cargo or "
+		      "wrapper",
 		      form);
 		goto out;
 	}

@@ -13,8 +13,10 @@
 #include "log.h"
 #include "mem.h"
 #include "result.h"
+#include "spawn.h"
 #include "strv.h"
 #include "tmpl.h"
+#include "wrap.h"
 #include "banned.h"
 
 static void
@@ -70,6 +72,13 @@ post_step(const char *step, const char *artifact)
 	return buf_detach(&b);
 }
 
+const char *
+emit_artifact_path(const char *name)
+{
+	/* the cell's copy of the tree is src/ beside build/ and stage/ */
+	return strncmp(name, "src/", 4) ? name : name + 4;
+}
+
 static const char *
 artifact_name(const struct cell *c)
 {
@@ -103,6 +112,11 @@ path_in_tree(const char *artifact, const char *log)
 static char *
 artifact_path(const struct results *r, const struct cell *c)
 {
+	if (c->narts) {
+		/* where the cell has it: its build tree or what it installed (under
+		 * libtool the program in .libs/, never the wrapper script beside it) */
+		return xstrdup(emit_artifact_path(c->arts[0].name));
+	}
 	char *rel = path_in_tree(c->artifact, c->log);
 	const char *slash = c->log ? strrchr(c->log, '/') : NULL;
 
@@ -282,23 +296,28 @@ artifact_paths(const struct results *r, const struct cell *c)
 		return artifact_path(r, c);
 	}
 	for (size_t i = 0; i < c->narts; i++) {
-		const char *n = c->arts[i].name;
-
-		buf_printf(&b, "%s%s", i ? " " : "", strncmp(n, "src/", 4) ? n : n + 4);
+		buf_printf(&b, "%s%s", i ? " " : "", emit_artifact_path(c->arts[i].name));
 	}
 	return buf_detach(&b);
 }
 
-/* The command line that rebuilds c's tree from its root as the cell was built,
- * post-link steps included, on one line (no newline). */
+/* The paths of c's artifacts from the project's root, one a string. */
 static void
-make_command(const struct results *r, const struct cell *c, struct buf *out)
+artifact_list(const struct results *r, const struct cell *c, struct strv *out)
 {
-	const struct settings *s = &c->settings;
-	char *art = artifact_path(r, c);
-	struct buf w = BUF_INIT;
+	if (!c->narts) {
+		strv_push_owned(out, artifact_path(r, c));
+	}
+	for (size_t i = 0; i < c->narts; i++) {
+		strv_push(out, emit_artifact_path(c->arts[i].name));
+	}
+}
 
-	/* the cell's environment reached make the same way */
+/* NAME=VALUE words of the cell's environment, each followed by a space, before a
+ * command of a line. */
+static void
+line_env(struct buf *out, const struct settings *s)
+{
 	for (size_t i = 0; i < s->f.env.n; i++) {
 		const char *kv = s->f.env.v[i];
 		size_t n = strcspn(kv, "=");
@@ -307,8 +326,14 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 		shell_quote(out, kv + n + 1);
 		buf_addc(out, ' ');
 	}
-	/* ounce ran make CC=WRAPPER CXX=WRAPPER ARGS: the wrapper ran these */
-	buf_adds(out, "make");
+}
+
+/* " CC=cc CXX=cxx", quoted for make and for the shell. */
+static void
+line_compilers(struct buf *out, const struct settings *s)
+{
+	struct buf w = BUF_INIT;
+
 	buf_adds(&w, "CC=");
 	make_literal(&w, s->cc ? s->cc : "cc");
 	buf_adds(out, " ");
@@ -318,24 +343,27 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 	make_literal(&w, s->cxx ? s->cxx : "c++");
 	buf_adds(out, " ");
 	shell_quote(out, buf_str(&w));
-	for (size_t i = 0; i < s->f.build_args.n; i++) {
+	buf_release(&w);
+}
+
+static void
+line_words(struct buf *out, const struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++) {
 		buf_addc(out, ' ');
-		shell_quote(out, s->f.build_args.v[i]);
+		shell_quote(out, sv->v[i]);
 	}
-	make_eval(out, "CFLAGS", &s->f.cflags);
-	make_eval(out, "CXXFLAGS", &s->f.cflags);
-	make_eval(out, "LDFLAGS", &s->f.ldflags);
-	make_eval(out, "LDLIBS", &s->f.libs);
+}
+
+/* " && STEP" for each post-link step on each of c's artifacts, the paths from
+ * the directory the line is in when they run (the project's root). */
+static void
+line_post(const struct results *r, const struct cell *c, struct buf *out)
+{
+	const struct settings *s = &c->settings;
 	struct strv arts = STRV_INIT;
 
-	if (c->narts > 1) {
-		char *all = artifact_paths(r, c);
-
-		strv_split(&arts, all);
-		free(all);
-	} else {
-		strv_push(&arts, art);
-	}
+	artifact_list(r, c, &arts);
 	for (size_t k = 0; k < s->f.post.n * arts.n; k++) {
 		/* ounce split the step into words as a shell would: quote each one; a
 		 * step on each artifact in turn */
@@ -354,10 +382,7 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 			buf_addc(out, ' ');
 			shell_quote(out, s->f.post.v[i]);
 		} else {
-			for (size_t j = 0; j < words.n; j++) {
-				buf_addc(out, ' ');
-				shell_quote(out, words.v[j]);
-			}
+			line_words(out, &words);
 		}
 		strv_release(&words);
 		if (k % arts.n == arts.n - 1 || !strstr(s->f.post.v[i], "{artifact}")) {
@@ -366,8 +391,83 @@ make_command(const struct results *r, const struct cell *c, struct buf *out)
 		}
 	}
 	strv_release(&arts);
-	buf_release(&w);
-	free(art);
+}
+
+/* " && ./ounce-post ARTIFACT...": the wrapper form's script of the post-link steps
+ * (nothing when there are none). */
+static void
+line_post_script(const struct results *r, const struct cell *c, struct buf *out)
+{
+	struct strv arts = STRV_INIT;
+
+	if (!c->settings.f.post.n) {
+		return;
+	}
+	buf_adds(out, " && ./ounce-post");
+	artifact_list(r, c, &arts);
+	line_words(out, &arts);
+	strv_release(&arts);
+}
+
+/* Did c's install step put an artifact in the cell's staging directory? */
+static bool
+installs(const struct cell *c)
+{
+	for (size_t i = 0; i < c->narts; i++) {
+		if (!strncmp(c->arts[i].name, "stage/", 6)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+recipe_is(const struct results *r, const char *name)
+{
+	return r->recipe && !strcmp(r->recipe, name);
+}
+
+/* The command line that rebuilds c's tree from its root as the cell was built,
+ * post-link steps included, on one line (no newline). Make: make's --eval adds
+ * the flags to every make's variables when a recipe runs. autotools: configure
+ * as the cell did (out of tree, in build/, by its absolute path, so that the
+ * source paths compiled in are the cell's), and the same --eval, with LIBS,
+ * which automake puts at the end of its links. */
+static void
+make_command(const struct results *r, const struct cell *c, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	bool autotools = recipe_is(r, "autotools");
+
+	if (autotools) {
+		buf_adds(out, "P=$PWD && mkdir -p build && cd build && ");
+		line_env(out, s);
+		buf_adds(out, "\"$P/configure\"");
+		line_compilers(out, s);
+		line_words(out, &s->f.configure_args);
+		buf_adds(out, " && ");
+	}
+	/* the cell's environment reached make the same way */
+	line_env(out, s);
+	/* ounce ran make CC=WRAPPER CXX=WRAPPER ARGS: the wrapper ran these */
+	buf_adds(out, "make");
+	if (!autotools) {
+		line_compilers(out, s);
+	}
+	line_words(out, &s->f.build_args);
+	make_eval(out, "CFLAGS", &s->f.cflags);
+	make_eval(out, "CXXFLAGS", &s->f.cflags);
+	make_eval(out, "LDFLAGS", &s->f.ldflags);
+	make_eval(out, autotools ? "LIBS" : "LDLIBS", &s->f.libs);
+	if (autotools) {
+		if (installs(c)) {
+			buf_adds(out, " && ");
+			line_env(out, s);
+			buf_adds(out, "make install DESTDIR=\"$P/stage\"");
+		}
+		buf_adds(out, " && cd \"$P\"");
+	}
+	line_post(r, c, out);
 }
 
 static void
@@ -478,6 +578,32 @@ cmake_set(struct buf *out, const char *var, const char *prefix, const struct str
 	free(j);
 }
 
+/* The line that configures, builds, installs (when the cell did) and runs the
+ * post-link steps, from the project's root: cmake with args (the cache file, or
+ * the compilers of the wrapper form). */
+static void
+cmake_command(const struct results *r, const struct cell *c, const char *args, bool script,
+	      struct buf *out)
+{
+	const struct settings *s = &c->settings;
+
+	line_env(out, s);
+	buf_printf(out, "cmake %s -S . -B build", args);
+	buf_adds(out, " && ");
+	line_env(out, s);
+	buf_adds(out, "cmake --build build");
+	if (installs(c)) {
+		buf_adds(out, " && ");
+		line_env(out, s);
+		buf_adds(out, "cmake --install build --prefix \"$PWD/stage\"");
+	}
+	if (script) {
+		line_post_script(r, c, out);
+	} else {
+		line_post(r, c, out);
+	}
+}
+
 static void
 emit_cmake(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
@@ -488,6 +614,16 @@ emit_cmake(const struct results *r, const struct cell *c, const char *metric, st
 
 	header(r, c, metric, out);
 	buf_printf(out, "# Use: cmake -C ounce.cmake -S . -B build -DCMAKE_BUILD_TYPE=%s\n", type);
+	buf_adds(out, "# Saved as ounce.cmake, the line below rebuilds the winner from the project's\n"
+		      "# root, in build/ (where ounce's cells had their build directory: the\n"
+		      "# paths compiled in are the same)");
+	if (installs(c)) {
+		buf_adds(out, ", installs into stage/");
+	}
+	buf_adds(out, s->f.post.n ? " and runs the post-link steps.\n" : ".\n");
+	buf_adds(out, "# reproduce: ");
+	cmake_command(r, c, "-C ounce.cmake", false, out);
+	buf_addc(out, '\n');
 	buf_printf(out, "set(CMAKE_BUILD_TYPE %s CACHE STRING \"set by ounce\")\n", type);
 	buf_printf(out, "set(CMAKE_C_COMPILER %s CACHE FILEPATH \"set by ounce\")\n",
 		   s->cc ? s->cc : "cc");
@@ -496,8 +632,13 @@ emit_cmake(const struct results *r, const struct cell *c, const char *metric, st
 	cmake_set(out, flagvar, base, &s->f.cflags, "STRING");
 	cmake_set(out, cxxvar, base, &s->f.cflags, "STRING");
 	if (s->f.ldflags.n) {
+		/* every kind of link ounce's wrapper saw: programs, shared libraries
+		 * and add_library(MODULE) plugins, each with its own variable (the
+		 * per-configuration ones, _RELEASE..., are empty in CMake's gcc and
+		 * clang defaults, so these are all the links get) */
 		cmake_set(out, "CMAKE_EXE_LINKER_FLAGS", NULL, &s->f.ldflags, "STRING");
 		cmake_set(out, "CMAKE_SHARED_LINKER_FLAGS", NULL, &s->f.ldflags, "STRING");
+		cmake_set(out, "CMAKE_MODULE_LINKER_FLAGS", NULL, &s->f.ldflags, "STRING");
 	}
 	if (s->f.libs.n) {
 		cmake_set(out, "CMAKE_C_STANDARD_LIBRARIES", NULL, &s->f.libs, "STRING");
@@ -701,6 +842,284 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 	free(prefix);
 }
 
+/* ---- wrapper: a compiler wrapper script that does what ounce's did ---- */
+
+/* The shell words of a post-link step, {artifact} as the word art_sh (shell text,
+ * not quoted again); the step as one quoted word when it does not split. */
+static void
+sh_step(struct buf *out, const char *step, const char *art_sh)
+{
+	/* a byte no step has stands for the artifact while the words are split */
+	static const char mark[] = "\001";
+	struct tmpl_var vars[] = {{"artifact", mark}, {"src", "."}, {"ounce", "ounce"}};
+	struct strv words = STRV_INIT;
+	char errbuf[128];
+	const char *err;
+
+	if (tmpl_expand(&words, step, vars, 3, errbuf, (int)sizeof(errbuf), &err) < 0) {
+		shell_quote(out, step);
+		return;
+	}
+	for (size_t i = 0; i < words.n; i++) {
+		const char *w = words.v[i];
+
+		buf_adds(out, i ? " " : "");
+		if (!*w) {
+			shell_quote(out, w);
+		}
+		while (*w) {
+			size_t n = strcspn(w, mark);
+
+			if (n) {
+				char *part = xstrndup(w, n);
+
+				shell_quote(out, part);
+				free(part);
+			}
+			w += n;
+			if (*w) {
+				buf_adds(out, art_sh);
+				w++;
+			}
+		}
+	}
+	strv_release(&words);
+}
+
+/* The compiler wrapper script: the compiler with the call's arguments, then what
+ * wrap.c appends (compile flags on a compile, compile and link flags and
+ * libraries on a link, nothing on a call without input), decided by the same
+ * rules. Called by a name with "++" (c++-small, g++), it runs cxx, as ounce's
+ * wrapper does. */
+static void
+wrapper_script(struct buf *out, const char *cc, const char *cxx, const struct results *r,
+	       const struct cell *c)
+{
+	const struct settings *s = &c->settings;
+	size_t nopts;
+	const char *const *opts = wrap_value_options(&nopts);
+
+	buf_printf(out, "#!/bin/sh\n"
+			"# cc-small (and c++-small): from ounce pick --emit wrapper, for\n"
+			"# %s's '%s'.\n"
+			"# It runs the compiler with the build's own arguments followed by the\n"
+			"# winner's flags, as ounce's compiler wrapper did in the cells that measured\n"
+			"# it: the compile flags on a compile (-c, -S, -E, -M, -MM, -r), the compile\n"
+			"# and link flags and the libraries on a link, nothing on a call without\n"
+			"# input (--version).\n",
+		   r->project ? r->project : "the project", c->name);
+	buf_adds(out, "case ${0##*/} in\n*++*) real=");
+	shell_quote(out, cxx);
+	buf_adds(out, " ;;\n*) real=");
+	shell_quote(out, cc);
+	buf_adds(out, " ;;\nesac\n"
+		      "input= compile= skip=\n"
+		      "for a do\n"
+		      "\tif [ -n \"$skip\" ]; then\n"
+		      "\t\tskip=\n"
+		      "\t\tcontinue\n"
+		      "\tfi\n"
+		      "\tcase $a in\n"
+		      "\t-c | -S | -E | -M | -MM | -r) compile=1 ;;\n"
+		      "\t-l) input=1 skip=1 ;;\n"
+		      "\t");
+	/* the options whose value is the next argument */
+	for (size_t i = 0, k = 0; i < nopts; i++) {
+		if (strcmp(opts[i], "-l")) {
+			buf_printf(out, "%s%s", !k ? "" : k % 8 ? " | " : " | \\\n\t\t", opts[i]);
+			k++;
+		}
+	}
+	buf_adds(out, ")\n\t\tskip=1 ;;\n"
+		      "\t- | -l?*) input=1 ;;\n"
+		      "\t-*) ;;\n"
+		      "\t*) input=1 ;;\n"
+		      "\tesac\n"
+		      "done\n"
+		      "if [ -z \"$input\" ]; then\n"
+		      "\texec \"$real\" \"$@\"\n"
+		      "fi\n");
+	if (s->f.cflags.n) {
+		buf_adds(out, "set -- \"$@\"");
+		line_words(out, &s->f.cflags);
+		buf_addc(out, '\n');
+	}
+	if (s->f.ldflags.n || s->f.libs.n) {
+		buf_adds(out, "if [ -z \"$compile\" ]; then\n\tset -- \"$@\"");
+		line_words(out, &s->f.ldflags);
+		line_words(out, &s->f.libs);
+		buf_adds(out, "\nfi\n");
+	}
+	buf_adds(out, "exec \"$real\" \"$@\"\n");
+}
+
+/* The post-link steps as a script run on each artifact. */
+static void
+post_script(struct buf *out, const struct results *r, const struct cell *c)
+{
+	const struct settings *s = &c->settings;
+
+	buf_printf(out, "#!/bin/sh\n"
+			"# ounce-post: the post-link steps of %s's '%s',\n"
+			"# on each file named (./ounce-post ARTIFACT...), as the cells ran them.\n"
+			"set -e\n",
+		   r->project ? r->project : "the project", c->name);
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		if (!strstr(s->f.post.v[i], "{artifact}")) {
+			sh_step(out, s->f.post.v[i], "\"$a\"");
+			buf_addc(out, '\n');
+			continue;
+		}
+		buf_adds(out, "for a do\n\t");
+		sh_step(out, s->f.post.v[i], "\"$a\"");
+		buf_adds(out, "\ndone\n");
+	}
+}
+
+/* A here-document writing text to file, with a delimiter no line of text is. */
+static void
+here_doc(struct buf *out, const char *file, const char *text)
+{
+	struct buf d = BUF_INIT;
+
+	buf_adds(&d, "OUNCE_EOF");
+	for (int i = 1;; i++) {
+		size_t n = d.len;
+		const char *p = text;
+		bool seen = false;
+
+		while (!seen && (p = strstr(p, buf_str(&d)))) {
+			seen = (p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]);
+			p += n;
+		}
+		if (!seen) {
+			break;
+		}
+		buf_reset(&d);
+		buf_printf(&d, "OUNCE_EOF%d", i);
+	}
+	/* quoted: the shell expands nothing in the text */
+	buf_printf(out, "cat > %s <<'%s'\n%s%s\n", file, buf_str(&d), text, buf_str(&d));
+	buf_release(&d);
+}
+
+/* The compiler the cell ran for name (cc or cxx), as an absolute path when it is
+ * in PATH, so that the wrapper never runs itself (a build that puts it in PATH as
+ * gcc). The caller frees it. */
+static char *
+real_compiler(const char *name)
+{
+	char *p = spawn_which(name, NULL);
+
+	return p ? p : xstrdup(name);
+}
+
+/* The line that rebuilds the tree with the wrapper, from the project's root,
+ * as the recipe's build does it; false when the recipe has none. */
+static bool
+wrapper_command(const struct results *r, const struct cell *c, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+
+	if (recipe_is(r, "cmake")) {
+		struct buf a = BUF_INIT;
+		const char *type;
+
+		cmake_type_flags(c->build, &type);
+		buf_printf(&a, "-DCMAKE_BUILD_TYPE=%s -DCMAKE_C_COMPILER=\"$PWD/cc-small\" "
+			       "-DCMAKE_CXX_COMPILER=\"$PWD/c++-small\"", type);
+		line_words(&a, &s->f.configure_args);
+		cmake_command(r, c, buf_str(&a), true, out);
+		buf_release(&a);
+		return true;
+	}
+	if (recipe_is(r, "autotools")) {
+		buf_adds(out, "P=$PWD && mkdir -p build && cd build && ");
+		line_env(out, s);
+		buf_adds(out, "\"$P/configure\" CC=\"$P/cc-small\" CXX=\"$P/c++-small\"");
+		line_words(out, &s->f.configure_args);
+		buf_adds(out, " && ");
+		line_env(out, s);
+		buf_adds(out, "make");
+		line_words(out, &s->f.build_args);
+		if (installs(c)) {
+			buf_adds(out, " && ");
+			line_env(out, s);
+			buf_adds(out, "make install DESTDIR=\"$P/stage\"");
+		}
+		buf_adds(out, " && cd \"$P\"");
+	} else if (!r->recipe || recipe_is(r, "make")) {
+		line_env(out, s);
+		buf_adds(out, "make CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\"");
+		line_words(out, &s->f.build_args);
+	} else {
+		return false;
+	}
+	line_post_script(r, c, out);
+	return true;
+}
+
+static void
+emit_wrapper(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
+{
+	const struct settings *s = &c->settings;
+	struct buf text = BUF_INIT, line = BUF_INIT;
+	char *cc = real_compiler(s->cc ? s->cc : "cc");
+	char *cxx = real_compiler(s->cxx ? s->cxx : "c++");
+	struct strv arts = STRV_INIT;
+
+	header(r, c, metric, out);
+	buf_adds(out, "# The wrapper form. Pasted into a shell at the project's root, this writes\n"
+		      "# cc-small and c++-small: they run the compiler with your build's own\n"
+		      "# arguments followed by the winner's flags, on every compile and link, as\n"
+		      "# ounce's compiler wrapper did in the cells that measured it; so a Makefile's\n"
+		      "# own -O3 after CFLAGS cannot win over the winner's -Os, and whatever kind\n"
+		      "# of link a build makes gets the link flags.");
+	buf_adds(out, s->f.post.n ? " And ounce-post: the post-link\n# steps, to run on each "
+				    "artifact after the build.\n"
+				  : "\n");
+	wrapper_script(&text, cc, cxx, r, c);
+	here_doc(out, "cc-small", buf_str(&text));
+	if (s->f.post.n) {
+		buf_reset(&text);
+		post_script(&text, r, c);
+		here_doc(out, "ounce-post", buf_str(&text));
+	}
+	buf_printf(out, "chmod +x cc-small%s && ln -sf cc-small c++-small\n",
+		   s->f.post.n ? " ounce-post" : "");
+	buf_adds(out, "# Then build from a clean tree with them as the compilers:\n"
+		      "#   make CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\"\n"
+		      "#   ./configure CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\" && make\n"
+		      "#   cmake -S . -B build -DCMAKE_C_COMPILER=\"$PWD/cc-small\" "
+		      "-DCMAKE_CXX_COMPILER=\"$PWD/c++-small\"\n"
+		      "#   CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\" meson setup build\n");
+	if (s->f.post.n) {
+		artifact_list(r, c, &arts);
+		buf_adds(out, "# then: ./ounce-post");
+		line_words(out, &arts);
+		buf_adds(out, "\n");
+		strv_release(&arts);
+	}
+	buf_adds(out, "# A build that runs gcc or cc by name, not $(CC), finds them first in PATH:\n"
+		      "#   mkdir -p small-bin && for n in cc gcc clang; do ln -sf ../cc-small "
+		      "small-bin/$n; done\n"
+		      "#   for n in c++ g++ clang++; do ln -sf ../c++-small small-bin/$n; done\n"
+		      "#   PATH=\"$PWD/small-bin:$PATH\" make\n");
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		if (strstr(s->f.post.v[i], "{ounce}")) {
+			buf_adds(out, "# A post-link step runs ounce itself: it must be in PATH.\n");
+			break;
+		}
+	}
+	if (wrapper_command(r, c, &line)) {
+		buf_printf(out, "# reproduce: %s\n", buf_str(&line));
+	}
+	buf_release(&line);
+	buf_release(&text);
+	free(cc);
+	free(cxx);
+}
+
 static void
 emit_json(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
@@ -737,12 +1156,14 @@ emit_render(const struct results *r, const struct cell *c, const char *form, con
 {
 	bool cargo = c->settings.toolchain && !strcmp(c->settings.toolchain, "cargo");
 
-	if (cargo && (!strcmp(form, "make") || !strcmp(form, "cmake") || !strcmp(form, "meson"))) {
+	if (cargo && (!strcmp(form, "make") || !strcmp(form, "cmake") || !strcmp(form, "meson") ||
+		      !strcmp(form, "wrapper"))) {
 		error("'%s' is a Cargo build: emit it as cargo, env or json", c->name);
 		return -2;
 	}
 	if (!cargo && !strcmp(form, "cargo")) {
-		error("'%s' is a C build: emit it as make, cmake, meson, env or json", c->name);
+		error("'%s' is a C build: emit it as make, cmake, meson, wrapper, env or json",
+		      c->name);
 		return -2;
 	}
 	if (!strcmp(form, "env")) {
@@ -757,8 +1178,41 @@ emit_render(const struct results *r, const struct cell *c, const char *form, con
 		emit_meson(r, c, metric, out);
 	} else if (!strcmp(form, "cargo")) {
 		emit_cargo(r, c, metric, out);
+	} else if (!strcmp(form, "wrapper")) {
+		emit_wrapper(r, c, metric, out);
 	} else {
 		return -1;
 	}
 	return 0;
+}
+
+bool
+emit_form_valid(const char *form)
+{
+	static const char *const forms[] = {"env", "make", "json", "cmake", "meson", "cargo",
+					    "wrapper"};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		if (!strcmp(form, forms[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+emit_native_form(const char *recipe)
+{
+	/* autotools: make's line runs configure first */
+	static const char *const native[][2] = {
+		{"make", "make"}, {"autotools", "make"}, {"cmake", "cmake"},
+		{"meson", "meson"}, {"cargo", "cargo"},
+	};
+
+	for (size_t i = 0; recipe && i < sizeof(native) / sizeof(*native); i++) {
+		if (!strcmp(recipe, native[i][0])) {
+			return native[i][1];
+		}
+	}
+	return NULL;
 }

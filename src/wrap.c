@@ -11,18 +11,25 @@
 #include "strv.h"
 #include "banned.h"
 
+static const char *const value_opts[] = {
+	"-o", "-x", "-I", "-L", "-l", "-D", "-U", "-MF", "-MT", "-MQ", "-include",
+	"-imacros", "-isystem", "-idirafter", "-iprefix", "-iquote", "-isysroot",
+	"-Xlinker", "-Xassembler", "-Xpreprocessor", "-Xclang", "-T", "-u", "-e",
+	"-arch", "-target", "--param", "-z",
+};
+
+const char *const *
+wrap_value_options(size_t *n)
+{
+	*n = sizeof(value_opts) / sizeof(*value_opts);
+	return value_opts;
+}
+
 bool
 wrap_takes_value(const char *a)
 {
-	static const char *const opts[] = {
-		"-o", "-x", "-I", "-L", "-l", "-D", "-U", "-MF", "-MT", "-MQ", "-include",
-		"-imacros", "-isystem", "-idirafter", "-iprefix", "-iquote", "-isysroot",
-		"-Xlinker", "-Xassembler", "-Xpreprocessor", "-Xclang", "-T", "-u", "-e",
-		"-arch", "-target", "--param", "-z",
-	};
-
-	for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++) {
-		if (!strcmp(a, opts[i])) {
+	for (size_t i = 0; i < sizeof(value_opts) / sizeof(*value_opts); i++) {
+		if (!strcmp(a, value_opts[i])) {
 			return true;
 		}
 	}

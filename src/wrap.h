@@ -16,6 +16,9 @@ enum wrap_mode {
 
 /* Is a compiler option whose value is the next argument (-o, -L, -l, -Xlinker...)? */
 bool wrap_takes_value(const char *a);
+/* Every option wrap_takes_value knows (*n of them, static), for a wrapper written
+ * in another language that must decide as this one does (pick --emit wrapper). */
+const char *const *wrap_value_options(size_t *n);
 /* Classify the arguments of a compiler call (argv without argv[0]). */
 enum wrap_mode wrap_classify(char *const *args, size_t n);
 /* Build the real call into out: real, args, then the flags that mode takes. */

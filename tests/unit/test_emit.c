@@ -17,6 +17,7 @@
 #include "profile.h"
 #include "result.h"
 #include "testutil.h"
+#include "wrap.h"
 
 struct fixture {
 	struct tu_tmp t;	/* first: see tu_fixture_new */
@@ -840,7 +841,7 @@ test_emit_form_must_fit_the_toolchain(void **state)
 	char *s;
 
 	check_wrong_form(f, f->win, "cargo",
-			 "error: 'os+gc' is a C build: emit it as make, cmake, meson, env or json");
+			 "error: 'os+gc' is a C build: emit it as make, cmake, meson, wrapper, env or json");
 	check_wrong_form(f, results_find(&f->r, "baseline"), "cargo", "is a C build");
 	check_wrong_form(f, c, "make",
 			 "error: 'oz+cgu1+lto' is a Cargo build: emit it as cargo, env or json");
@@ -854,6 +855,224 @@ test_emit_form_must_fit_the_toolchain(void **state)
 	s = render(f, c, "json");
 	tu_assert_contains(s, "\"CARGO_PROFILE_{BUILD}_OPT_LEVEL\": \"z\"");
 	free(s);
+}
+
+/* The text of the "# reproduce: " line of text (the caller frees it), or NULL. */
+static char *
+reproduce_line(const char *text)
+{
+	const char *l = strstr(text, "\n# reproduce: ");
+
+	if (!l) {
+		return NULL;
+	}
+	l += strlen("\n# reproduce: ");
+	return xstrndup(l, strcspn(l, "\n"));
+}
+
+/* Write the wrapper form of f's winner into f's directory (run through sh), with
+ * stand-ins for the compilers that print the words they get. */
+static char *
+write_wrapper(struct fixture *f)
+{
+	char *cc = tu_write_file(f->t.dir, "real/cc", "#!/bin/sh\nprintf 'cc'\n"
+				 "for a do printf '[%s]' \"$a\"; done\n");
+	char *cxx = tu_write_file(f->t.dir, "real/cxx", "#!/bin/sh\nprintf 'cxx'\n"
+				  "for a do printf '[%s]' \"$a\"; done\n");
+	const char *const chmod[] = {"chmod", "+x", "real/cc", "real/cxx", NULL};
+	const char *sh[] = {"sh", "-c", NULL, NULL};
+	char *text;
+
+	assert_int_equal(tu_run(f->t.dir, chmod, NULL, 10), 0);
+	free(f->win->settings.cc);
+	free(f->win->settings.cxx);
+	f->win->settings.cc = cc;
+	f->win->settings.cxx = cxx;
+	text = render(f, f->win, "wrapper");
+	sh[2] = text;
+	assert_int_equal(tu_run(f->t.dir, sh, NULL, 10), 0);
+	return text;
+}
+
+static void
+test_emit_wrapper_decides_as_ounces_wrapper(void **state)
+{
+	struct fixture *f = *state;
+	/* compiles, links, calls without input, options whose value is the next word */
+	static const char *const calls[][6] = {
+		{"-c", "-o", "x.o", "x.c"}, {"-O2", "-o", "prog", "a.o", "b.o", "-lz"},
+		{"--version"}, {"-print-file-name=libc.so.6"}, {"-E", "-"},
+		{"-shared", "-o", "lib x.so", "a.o"}, {"-l", "m", "-o", "p"}, {"-r", "-o", "r.o", "a.o"},
+		{"-MM", "x.c"}, {"-o", "x.c"}, {"-L", "lib"}, {"", "-c"}, {"-D", "X=1", "-c", "y.c"},
+		{"-Xlinker", "-v", "a.o"}, {"-x", "c", "-c", "-"}, {"-dumpversion"},
+	};
+	char *text, *cc = xasprintf("%s/cc-small", f->t.dir);
+	char *cxx = xasprintf("%s/c++-small", f->t.dir);
+
+	strv_release(&f->win->settings.f.cflags);
+	for (size_t i = 0; i < sizeof(traps) / sizeof(*traps); i++) {
+		strv_push(&f->win->settings.f.cflags, traps[i]);
+	}
+	strv_push(&f->win->settings.f.ldflags, "-Wl,-rpath,/a:/b");
+	text = write_wrapper(f);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++) {
+		for (int k = 0; k < 2; k++) {
+			const char *argv[8] = {k ? cxx : cc};
+			struct strv want = STRV_INIT;
+			struct buf w = BUF_INIT, got = BUF_INIT;
+			size_t n = 0;
+
+			while (n < 6 && calls[i][n]) {
+				argv[n + 1] = calls[i][n];
+				n++;
+			}
+			/* what ounce's wrapper runs for the same call */
+			wrap_argv(&want, k ? "cxx" : "cc", (char *const *)(argv + 1), n,
+				  &f->win->settings.f.cflags, &f->win->settings.f.ldflags,
+				  &f->win->settings.f.libs);
+			buf_adds(&w, want.v[0]);
+			for (size_t j = 1; j < want.n; j++) {
+				buf_printf(&w, "[%s]", want.v[j]);
+			}
+			assert_int_equal(tu_run(f->t.dir, argv, &got, 10), 0);
+			assert_string_equal(buf_str(&got), buf_str(&w));
+			strv_release(&want);
+			buf_release(&w);
+			buf_release(&got);
+		}
+	}
+	free(text);
+	free(cc);
+	free(cxx);
+}
+
+static void
+test_emit_wrapper_post_and_reproduce_lines(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const made[] = {"out dir/app.copy", "out dir/app done", "stage/x y.copy",
+					   "stage/x y done", "once"};
+	char *script = xasprintf("%s/ounce-post", f->t.dir);
+	const char *const post[] = {script, "out dir/app", "stage/x y", NULL};
+	char *text, *line, *p;
+
+	strv_release(&f->win->settings.f.post);
+	strv_push(&f->win->settings.f.post, "cp {artifact} {artifact}.copy");
+	strv_push(&f->win->settings.f.post, "touch '{artifact} done'");
+	strv_push(&f->win->settings.f.post, "touch once");
+	cell_add_artifact(f->win, "/w/cells/os+gc/src/out dir/app", "/w/cells/os+gc");
+	cell_add_artifact(f->win, "/w/cells/os+gc/stage/x y", "/w/cells/os+gc");
+	text = write_wrapper(f);
+	free(tu_write_file(f->t.dir, "out dir/app", "a\n"));
+	free(tu_write_file(f->t.dir, "stage/x y", "b\n"));
+	assert_int_equal(tu_run(f->t.dir, post, NULL, 10), 0);
+	for (size_t i = 0; i < sizeof(made) / sizeof(*made); i++) {
+		p = xasprintf("%s/%s", f->t.dir, made[i]);
+		assert_true(fs_exists(p));
+		free(p);
+	}
+	free(script);
+
+	/* the line for the recipe: the wrapper as the compilers, then the steps on
+	 * the artifacts, from the project's root */
+	line = reproduce_line(text);
+	assert_string_equal(line, "MALLOC_ARENA_MAX=2 NOTE='two words, it'\\''s' make "
+				  "CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\" V=1 && ./ounce-post "
+				  "'out dir/app' 'stage/x y'");
+	free(line);
+	free(text);
+	strv_release(&f->win->settings.f.env);
+	strv_release(&f->win->settings.f.build_args);
+	f->r.recipe = xstrdup("cmake");
+	text = render(f, f->win, "wrapper");
+	line = reproduce_line(text);
+	assert_string_equal(line, "cmake -DCMAKE_BUILD_TYPE=Release "
+				  "-DCMAKE_C_COMPILER=\"$PWD/cc-small\" "
+				  "-DCMAKE_CXX_COMPILER=\"$PWD/c++-small\" -S . -B build && "
+				  "cmake --build build && cmake --install build --prefix "
+				  "\"$PWD/stage\" && ./ounce-post 'out dir/app' 'stage/x y'");
+	free(line);
+	free(text);
+	free(f->r.recipe);
+	f->r.recipe = xstrdup("autotools");
+	text = render(f, f->win, "wrapper");
+	line = reproduce_line(text);
+	assert_string_equal(line, "P=$PWD && mkdir -p build && cd build && \"$P/configure\" "
+				  "CC=\"$P/cc-small\" CXX=\"$P/c++-small\" && make && make install "
+				  "DESTDIR=\"$P/stage\" && cd \"$P\" && ./ounce-post 'out dir/app' "
+				  "'stage/x y'");
+	free(line);
+	free(text);
+	/* a recipe with no such line gets the lines to adapt, not a wrong one */
+	free(f->r.recipe);
+	f->r.recipe = xstrdup("single");
+	text = render(f, f->win, "wrapper");
+	assert_null(reproduce_line(text));
+	tu_assert_contains(text, "\n#   make CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\"\n");
+	free(text);
+}
+
+static void
+test_emit_wrapper_here_document_ends_once(void **state)
+{
+	struct fixture *f = *state;
+	char *cc = xasprintf("%s/cc-small", f->t.dir);
+	const char *const show[] = {cc, "-c", "x.c", NULL};
+	struct buf got = BUF_INIT;
+	char *text;
+
+	/* a flag with the delimiter as a line of its own must not end the file */
+	strv_release(&f->win->settings.f.cflags);
+	strv_push(&f->win->settings.f.cflags, "-DX=\nOUNCE_EOF\n");
+	strv_push(&f->win->settings.f.cflags, "-DY=\nOUNCE_EOF1\nz");
+	text = write_wrapper(f);
+	tu_assert_contains(text, "<<'OUNCE_EOF2'\n");
+	assert_int_equal(tu_run(f->t.dir, show, &got, 10), 0);
+	assert_string_equal(buf_str(&got), "cc[-c][x.c][-DX=\nOUNCE_EOF\n][-DY=\nOUNCE_EOF1\nz]");
+	buf_release(&got);
+	free(text);
+	free(cc);
+}
+
+static void
+test_emit_autotools_and_cmake_lines(void **state)
+{
+	struct fixture *f = *state;
+	char *text, *line;
+
+	strv_release(&f->win->settings.f.env);
+	strv_release(&f->win->settings.f.build_args);
+	cell_add_artifact(f->win, "/w/cells/os+gc/stage/usr/local/bin/app", "/w/cells/os+gc");
+	/* configure as the cell did, then make's --eval, with LIBS for automake */
+	f->r.recipe = xstrdup("autotools");
+	text = render(f, f->win, "make");
+	line = reproduce_line(text);
+	assert_string_equal(line, "P=$PWD && mkdir -p build && cd build && \"$P/configure\" "
+				  "CC=gcc CXX=g++ && make '--eval=%: override private CFLAGS += "
+				  "-Os '\\''-DPRICE=$$5'\\''' '--eval=%: override private CXXFLAGS += "
+				  "-Os '\\''-DPRICE=$$5'\\''' '--eval=%: override private LDFLAGS += "
+				  "-Wl,--gc-sections' '--eval=%: override private LIBS += -lm' && make "
+				  "install DESTDIR=\"$P/stage\" && cd \"$P\" && strip --strip-all "
+				  "stage/usr/local/bin/app");
+	/* the file the install put there, not a name from the build tree */
+	tu_assert_contains(text, "\nOUNCE_ARTIFACT ?= stage/usr/local/bin/app\n");
+	free(line);
+	free(text);
+
+	/* every kind of link, and the line that uses the cache file */
+	free(f->r.recipe);
+	f->r.recipe = xstrdup("cmake");
+	text = render(f, f->win, "cmake");
+	tu_assert_contains(text, "\nset(CMAKE_MODULE_LINKER_FLAGS \"-Wl,--gc-sections\" CACHE "
+				 "STRING \"set by ounce\")\n");
+	tu_assert_contains(text, "\nset(CMAKE_SHARED_LINKER_FLAGS \"-Wl,--gc-sections\" CACHE ");
+	tu_assert_contains(text, "\nset(CMAKE_EXE_LINKER_FLAGS \"-Wl,--gc-sections\" CACHE ");
+	line = reproduce_line(text);
+	assert_string_equal(line, "cmake -C ounce.cmake -S . -B build && cmake --build build && "
+				  "cmake --install build --prefix \"$PWD/stage\" && strip "
+				  "--strip-all stage/usr/local/bin/app");
+	free(line);
+	free(text);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -883,6 +1102,10 @@ main(void)
 		T(test_emit_cargo_profile_section),
 		T(test_emit_cargo_dev_and_default_builds),
 		T(test_emit_form_must_fit_the_toolchain),
+		T(test_emit_wrapper_decides_as_ounces_wrapper),
+		T(test_emit_wrapper_post_and_reproduce_lines),
+		T(test_emit_wrapper_here_document_ends_once),
+		T(test_emit_autotools_and_cmake_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
