@@ -62,6 +62,10 @@ profile_release(struct profile *p)
 	strv_release(&p->evidence_cargo);
 	strv_release(&p->conflicts_gcc);
 	strv_release(&p->conflicts_clang);
+	strv_release(&p->implies);
+	strv_release(&p->implies_gcc);
+	strv_release(&p->implies_clang);
+	strv_release(&p->implies_cargo);
 	for (size_t i = 0; i < p->nrecipes; i++) {
 		free(p->recipes[i].recipe);
 		flags_release(&p->recipes[i].f);
@@ -182,6 +186,40 @@ flags_key(struct profile_flags *f, const char *key, const char *value)
 	return "";
 }
 
+/* The key implies = NAMES: other profiles, each a valid name. */
+static const char *
+implies_key(struct profile *p, const char *toolchain, const char *value)
+{
+	struct strv *to = !toolchain		    ? &p->implies
+			  : !strcmp(toolchain, "gcc")   ? &p->implies_gcc
+			  : !strcmp(toolchain, "clang") ? &p->implies_clang
+			  : !strcmp(toolchain, "cargo") ? &p->implies_cargo
+							: NULL;
+	struct strv w = STRV_INIT;
+
+	if (!to) {
+		return "implies belongs in [profile], [gcc], [clang] or [cargo]";
+	}
+	strv_split(&w, value);
+	if (!w.n) {
+		strv_release(&w);
+		return "implies must name the profiles this one includes";
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		if (!valid_name(w.v[i])) {
+			strv_release(&w);
+			return "implies must name profiles (lowercase letters, digits, '-', '_')";
+		}
+		if (!strcmp(w.v[i], p->name)) {
+			strv_release(&w);
+			return "a profile cannot imply itself";
+		}
+	}
+	strv_extend(to, &w);
+	strv_release(&w);
+	return NULL;
+}
+
 const char *
 profile_set_key(struct profile_set *set, struct profile *p, const char *toolchain,
 		const char *key, const char *value)
@@ -189,6 +227,11 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	struct profile_flags *f = &p->all;
 	const char *r;
 
+	if (!strcmp(key, "implies")) {
+		/* before the sections' flags: an implication alone does not make a
+		 * [cargo] section one that applies to Cargo */
+		return implies_key(p, toolchain, value);
+	}
 	if (toolchain) {
 		if (!strcmp(toolchain, "gcc")) {
 			f = &p->gcc;
@@ -249,7 +292,7 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	}
 	if (toolchain) {
 		return "unknown key in a toolchain section: expected cflags, ldflags, libs, env, "
-		       "post, build_args, configure_args, rustflags or conflicts";
+		       "post, build_args, configure_args, rustflags, conflicts or implies";
 	}
 	if (!strcmp(key, "summary")) {
 		p->summary = arena_strdup(&set->arena, value);
@@ -306,7 +349,7 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
 		       "order, dimension, compiler, cxx, cflags, ldflags, libs, env, post, "
-		       "build_args, configure_args, rustflags, conflicts or evidence";
+		       "build_args, configure_args, rustflags, conflicts, implies or evidence";
 	}
 	return NULL;
 }
@@ -505,8 +548,9 @@ settings_compose_recipe(struct settings *s, struct profile *const *profiles, siz
 	}
 }
 
-const char *
-profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
+/* The compiler a C cell of profiles v is built with: the last one named. */
+static const char *
+cell_compiler(struct profile *const *v, size_t n)
 {
 	const char *compiler = "gcc";
 
@@ -515,6 +559,14 @@ profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
 			compiler = v[i]->compiler;
 		}
 	}
+	return compiler;
+}
+
+const char *
+profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
+{
+	const char *compiler = cell_compiler(v, n);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct strv *by = !strcmp(compiler, "clang") ? &v[i]->conflicts_clang
 								   : &v[i]->conflicts_gcc;
@@ -535,6 +587,43 @@ profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
 		}
 	}
 	return NULL;
+}
+
+/* Does q imply p in a cell built by compiler (or by Cargo when cargo is set)? */
+static bool
+includes(const struct profile *q, const struct profile *p, const char *compiler, bool cargo)
+{
+	if (cargo) {
+		return strv_has(&q->implies_cargo, p->name);
+	}
+	return strv_has(&q->implies, p->name) ||
+	       strv_has(!strcmp(compiler, "clang") ? &q->implies_clang : &q->implies_gcc, p->name);
+}
+
+size_t
+profile_reduce(struct profile **v, size_t n, const char *toolchain)
+{
+	bool cargo = toolchain && !strcmp(toolchain, "cargo");
+	const char *compiler = cell_compiler(v, n);
+
+	/* the last first, so that of two profiles that imply each other the first
+	 * stays; one that names the compiler always stays, so the compiler of the
+	 * cell is the same */
+	for (size_t i = n; i-- > 0;) {
+		bool implied = false;
+
+		if (v[i]->compiler && !cargo) {
+			continue;
+		}
+		for (size_t j = 0; j < n && !implied; j++) {
+			implied = j != i && includes(v[j], v[i], compiler, cargo);
+		}
+		if (implied) {
+			memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof(*v));
+			n--;
+		}
+	}
+	return n;
 }
 
 void

@@ -48,6 +48,9 @@ struct profile {
 	struct profile_flags all, gcc, clang;
 	struct strv conflicts, conflicts_gcc, conflicts_clang;	/* profiles it cannot go
 				 * with: always, or when the cell is built by gcc or clang */
+	struct strv implies, implies_gcc, implies_clang, implies_cargo;	/* profiles whose
+				 * effect it includes, so that a cell with both is the cell
+				 * without them: in C builds, when gcc or clang builds, in Cargo */
 	struct strv evidence, evidence_cargo;	/* what shows the profile is in the
 				 * artifact ("symbol:mallctl", "needed:libjemalloc.so.2"), any
 				 * one of them: in C builds, in Cargo builds */
@@ -140,6 +143,12 @@ int profile_rust_link_args(const struct strv *rustflags, struct strv *out);
  * bytes), or NULL when they can: a profile's `conflicts` names another of them,
  * for the compiler the cell is built with (lld cannot link gcc's LTO objects). */
 const char *profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len);
+/* Leave out of v (n profiles, in the matrix's order) each profile that another
+ * profile left in v implies, for the cell's toolchain (toolchain "cargo", or NULL
+ * for C: the compiler the profiles choose), the last ones first: the profiles
+ * that remain make the same build (cgu1 implies lto under gcc). Returns how many
+ * remain, in the same order. */
+size_t profile_reduce(struct profile **v, size_t n, const char *toolchain);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

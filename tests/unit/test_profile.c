@@ -738,6 +738,108 @@ test_profile_conflicts_dimension_post_only(void **state)
 		      "dimension must be one word");
 }
 
+/* implies: in [profile] for C builds, [gcc] or [clang] for the compiler that
+ * builds the cell, [cargo] for Cargo; profile_reduce leaves out what another
+ * profile of the cell implies, and a bad entry is refused at its line */
+static void
+test_profile_implies(void **state)
+{
+	struct fixture *f = *state;
+	const char *const inis[][2] = {
+		{"lto.ini", "[profile]\nsummary = t\n[gcc]\ncflags = -flto=auto\n"},
+		{"cgu1.ini", "[profile]\nsummary = c\n[gcc]\ncflags = -flto -flto-partition=one\n"
+			     "implies = lto\n[cargo]\nenv = CARGO_PROFILE_{BUILD}_CODEGEN_UNITS=1\n"},
+		{"abort.ini", "[profile]\nsummary = a\ncflags = -fno-unwind-tables\n"},
+		{"noehhdr.ini", "[profile]\nsummary = n\ncflags = -fno-unwind-tables\n"
+				"implies = abort\n"},
+		{"strip.ini", "[profile]\nsummary = s\npost = strip {artifact}\n"},
+		{"sstrip.ini", "[profile]\nsummary = ss\npost = strip {artifact}\nimplies = strip\n"
+			       "[cargo]\nimplies = strip\n[clang]\nimplies = abort lto\n"},
+		{"clang.ini", "[profile]\nsummary = k\ncompiler = clang\n"},
+		{"usesclang.ini", "[profile]\nsummary = u\nimplies = clang\n"},
+		{"loop.ini", "[profile]\nsummary = l\nimplies = gc\n"},
+		{"gc.ini", "[profile]\nsummary = g\nimplies = loop\n"},
+	};
+	struct profile *p[10], *v[8];
+	size_t n;
+
+	for (size_t i = 0; i < 10; i++) {
+		char *path = tu_write_file(f->t.dir, inis[i][0], inis[i][1]);
+
+		p[i] = profile_load_file(&f->set, path);
+		assert_non_null(p[i]);
+		free(path);
+	}
+	TU_WORDS(&p[1]->implies_gcc, "lto");
+	assert_int_equal(p[1]->implies.n, 0);
+	assert_int_equal(p[1]->implies_clang.n, 0);
+	assert_int_equal(p[1]->implies_cargo.n, 0);
+	TU_WORDS(&p[5]->implies, "strip");
+	TU_WORDS(&p[5]->implies_cargo, "strip");
+	TU_WORDS(&p[5]->implies_clang, "abort", "lto");
+	/* an implication alone is not a Cargo section */
+	assert_false(p[3]->has_cargo);
+
+	/* gcc: lto+cgu1 is cgu1, whichever order */
+	v[0] = p[0];
+	v[1] = p[1];
+	assert_int_equal(profile_reduce(v, 2, NULL), 1);
+	assert_ptr_equal(v[0], p[1]);
+	v[0] = p[1];
+	v[1] = p[0];
+	assert_int_equal(profile_reduce(v, 2, NULL), 1);
+	assert_ptr_equal(v[0], p[1]);
+	/* not under clang, nor Cargo */
+	v[0] = p[0];
+	v[1] = p[1];
+	v[2] = p[6];
+	assert_int_equal(profile_reduce(v, 3, NULL), 3);
+	assert_int_equal(profile_reduce(v, 2, "cargo"), 2);
+	/* [profile]: every compiler; [clang] adds to it under clang */
+	v[0] = p[2];
+	v[1] = p[3];
+	v[2] = p[4];
+	v[3] = p[5];
+	assert_int_equal(profile_reduce(v, 4, NULL), 2);
+	assert_ptr_equal(v[0], p[3]);
+	assert_ptr_equal(v[1], p[5]);
+	v[0] = p[0];
+	v[1] = p[2];
+	v[2] = p[4];
+	v[3] = p[5];
+	v[4] = p[6];
+	assert_int_equal(profile_reduce(v, 5, NULL), 2);
+	assert_ptr_equal(v[0], p[5]);
+	assert_ptr_equal(v[1], p[6]);
+	/* Cargo: only [cargo]'s */
+	v[0] = p[2];
+	v[1] = p[4];
+	v[2] = p[5];
+	n = profile_reduce(v, 3, "cargo");
+	assert_int_equal(n, 2);
+	assert_ptr_equal(v[0], p[2]);
+	assert_ptr_equal(v[1], p[5]);
+	/* a profile that names the compiler stays, so the cell's compiler does */
+	v[0] = p[6];
+	v[1] = p[7];
+	assert_int_equal(profile_reduce(v, 2, NULL), 2);
+	/* two that imply each other: the first stays */
+	v[0] = p[8];
+	v[1] = p[9];
+	assert_int_equal(profile_reduce(v, 2, NULL), 1);
+	assert_ptr_equal(v[0], p[8]);
+	assert_int_equal(profile_reduce(v, 0, NULL), 0);
+
+	check_refused(f, "bad1.ini", "[profile]\nsummary = b\n[recipe:cmake]\nimplies = lto\n", 4,
+		      "implies belongs in [profile], [gcc], [clang] or [cargo]");
+	check_refused(f, "bad2.ini", "[profile]\nsummary = b\nimplies = bad2\n", 3,
+		      "a profile cannot imply itself");
+	check_refused(f, "bad3.ini", "[profile]\nsummary = b\n[gcc]\nimplies = lto Cgu1\n", 4,
+		      "implies must name profiles");
+	check_refused(f, "bad4.ini", "[profile]\nsummary = b\nimplies =\n", 3,
+		      "implies must name the profiles this one includes");
+}
+
 /* Cargo profiles that only add link arguments (relinkable) and what they add */
 static void
 test_profile_cargo_link_only(void **state)
@@ -840,6 +942,7 @@ main(void)
 		T(test_profile_settings_compose_cargo),
 		T(test_profile_real_profiles_cargo),
 		T(test_profile_conflicts_dimension_post_only),
+		T(test_profile_implies),
 		T(test_profile_cargo_link_only),
 		T(test_profile_link_only),
 	};
