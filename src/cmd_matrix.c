@@ -59,7 +59,10 @@ static const char usage[] =
 	"                        {artifacts} all of them (default: load each artifact\n"
 	"                        with every symbol bound)\n"
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
-	"      --recipe NAME     use this recipe instead of detecting one\n"
+	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
+	"                        first that matches the tree and configures it)\n"
+	"      --build CMD       build with this command instead of the recipe's (as\n"
+	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n"
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
 	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
 	"                        does not list them: see the recipe and ounce.ini)\n"
@@ -234,6 +237,9 @@ struct opts {
 	int jobs, build_jobs;
 	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
 	const char *format, *builds;
+	const char *build_cmd;	/* --build */
+	struct strv not_recipes;	/* recipes detection passes over: their baseline
+					 * could not be configured */
 	size_t explain;
 	bool fresh, no_reuse, resume, resumed, keep_cells;
 	double timeout;
@@ -274,6 +280,10 @@ parse(int argc, char **argv, struct opts *o)
 		 * totals it adds to its own */
 		{"resumed", no_argument, NULL, 'U'},
 		{"keep-cells", no_argument, NULL, 'K'},
+		{"build", required_argument, NULL, 'B'},
+		/* internal: detection passes over this recipe, whose baseline could not
+		 * be configured (the run that falls back adds it) */
+		{"not-recipe", required_argument, NULL, 'X'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -384,6 +394,15 @@ parse(int argc, char **argv, struct opts *o)
 		case 'K':
 			o->keep_cells = true;
 			break;
+		case 'B':
+			if (!optarg[strspn(optarg, " \t")]) {
+				return bad_usage("--build needs a command, not '%s'", optarg);
+			}
+			o->build_cmd = optarg;
+			break;
+		case 'X':
+			strv_push(&o->not_recipes, optarg);
+			break;
 		case 'q':
 			log_adjust(-1);
 			break;
@@ -401,22 +420,20 @@ parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* The one directory just below dir where a recipe other than the single-file one
- * detects a build system, or NULL when there is none or several. The caller frees
- * it. */
-static char *
-detect_below(const struct recipe_set *recipes, const char *dir)
+/* The directories just below dir where a recipe other than the single-file one
+ * detects a build system, as "FILE\tNAME" (the file that reveals it, the
+ * directory's name), sorted, into out. Returns how many. */
+static size_t
+detect_below(const struct recipe_set *recipes, const char *dir, struct strv *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char *found = NULL;
-	int n = 0;
 
 	if (!d) {
-		return NULL;
+		return 0;
 	}
 	while ((e = readdir(d))) {
-		char *sub, *match = NULL;
+		char *sub;
 		const struct recipe *r;
 		struct stat st;
 
@@ -424,23 +441,84 @@ detect_below(const struct recipe_set *recipes, const char *dir)
 			continue;
 		}
 		sub = xasprintf("%s/%s", dir, e->d_name);
-		r = lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? recipe_detect(recipes, sub, &match)
+		r = lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? recipe_detect(recipes, sub, NULL)
 								  : NULL;
-		free(match);
 		if (r && strcmp(r->name, "single")) {
-			n++;
-			free(found);
-			found = sub;
+			strv_push_owned(out, xasprintf("%s\t%s", recipe_detected_by(r, sub),
+						       e->d_name));
+		}
+		free(sub);
+	}
+	closedir(d);
+	strv_sort(out);
+	return out->n;
+}
+
+/* "CMakeLists.txt in a/ and b/, Makefile in c/" from detect_below's list. */
+static void
+describe_below(const struct strv *below, struct buf *b)
+{
+	for (size_t i = 0; i < below->n; i++) {
+		const char *tab = strchr(below->v[i], '\t');
+		size_t n = (size_t)(tab - below->v[i]);
+		bool same = i && !strncmp(below->v[i - 1], below->v[i], n + 1);
+		bool more = i + 1 < below->n && !strncmp(below->v[i + 1], below->v[i], n + 1);
+
+		if (!same) {
+			buf_printf(b, "%s%.*s in ", i ? ", " : "", (int)n, below->v[i]);
 		} else {
-			free(sub);
+			buf_adds(b, more ? ", " : " and ");
+		}
+		buf_printf(b, "%s/", tab + 1);
+	}
+}
+
+/* Makefiles at the top of dir that make does not read by itself (Makefile.unix,
+ * makefile.linux; not automake's Makefile.am and Makefile.in), sorted, into out. */
+static void
+other_makefiles(const char *dir, struct strv *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d) {
+		return;
+	}
+	while ((e = readdir(d))) {
+		if ((!strncmp(e->d_name, "Makefile.", 9) || !strncmp(e->d_name, "makefile.", 9)) &&
+		    e->d_name[9] && strcmp(e->d_name + 9, "am") && strcmp(e->d_name + 9, "in")) {
+			strv_push(out, e->d_name);
 		}
 	}
 	closedir(d);
-	if (n != 1) {
-		free(found);
-		return NULL;
+	strv_sort(out);
+}
+
+/* The recipe for dir: the first recipe_detect_all finds that skip does not name;
+ * *next gets the one after it, tried when the first cannot configure the tree, or
+ * NULL (never the single-file recipe, which stands for no build system: a tree
+ * that has one is not built without it). */
+static const struct recipe *
+detect(const struct recipe_set *recipes, const char *dir, const struct strv *skip,
+       const struct recipe **next)
+{
+	struct recipe **v;
+	size_t n = recipe_detect_all(recipes, dir, &v);
+	const struct recipe *r = NULL;
+
+	*next = NULL;
+	for (size_t i = 0; i < n && !*next; i++) {
+		if (strv_has(skip, v[i]->name)) {
+			continue;
+		}
+		if (!r) {
+			r = v[i];
+		} else if (strcmp(v[i]->name, "single")) {
+			*next = v[i];
+		}
 	}
-	return found;
+	free(v);
+	return r;
 }
 
 /* The options of this run as arguments of `ounce matrix`, with absolute paths,
@@ -482,6 +560,12 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	strv_push_owned(out, xasprintf("--timeout=%g", o->timeout));
 	if (o->recipe) {
 		strv_push_owned(out, xasprintf("--recipe=%s", o->recipe));
+	}
+	for (size_t i = 0; i < o->not_recipes.n; i++) {
+		strv_push_owned(out, xasprintf("--not-recipe=%s", o->not_recipes.v[i]));
+	}
+	if (o->build_cmd) {
+		strv_push_owned(out, xasprintf("--build=%s", o->build_cmd));
 	}
 	if (o->builds) {
 		strv_push_owned(out, xasprintf("--builds=%s", o->builds));
@@ -630,6 +714,38 @@ monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* After a failed baseline: when the recipe could not configure the tree, say so in
+ * one line, keep the log as WORKDIR/RECIPE-baseline.log, and put in again the
+ * arguments of the run that tries the next recipe. Returns 0 then, else -1 (the
+ * baseline failed for another reason, reported by sched_run). */
+static int
+fall_back_to(const struct run *run, const struct results *res, int argc, char **argv,
+	     struct strv *again)
+{
+	const struct cell *b = res->baseline ? results_find(res, res->baseline) : NULL;
+	char *log;
+
+	if (!b || b->status != CELL_CONFIGURE_FAILED) {
+		return -1;
+	}
+	log = xasprintf("%s/%s-baseline.log", run->workdir, run->recipe->name);
+	if (!b->log || rename(b->log, log) < 0) {
+		free(log);
+		log = xstrdup(b->log ? b->log : "none");
+	}
+	warn("the %s recipe could not configure '%s': %s (log: %s); trying the %s recipe "
+	     "(--recipe NAME forces one)",
+	     run->recipe->name, run->project->name, b->reason ? b->reason : "configure failed",
+	     log, run->fallback->name);
+	free(log);
+	strv_push(again, argv[0]);
+	strv_push_owned(again, xasprintf("--not-recipe=%s", run->recipe->name));
+	for (int i = 1; i < argc; i++) {
+		strv_push(again, argv[i]);
+	}
+	return 0;
+}
+
 /* WORKDIR/lto: LTO code generation kept for the cells of one run (ltrans.h),
  * whose objects need not outlive it (the cache keeps the results). */
 static void
@@ -662,6 +778,8 @@ cmd_matrix(int argc, char **argv)
 	double t0 = monotonic();
 	time_t started = time(NULL);
 	bool base_failed = false;
+	/* the recipe tried next when this one cannot configure the tree, or NULL */
+	const struct recipe *next = NULL;
 	enum table_format fmt = TABLE_TEXT;
 	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
 	int rc = 1, n, st;
@@ -674,11 +792,13 @@ cmd_matrix(int argc, char **argv)
 	if (st >= 0) {
 		strv_release(&o.allow);
 		strv_release(&o.artifacts);
+		strv_release(&o.not_recipes);
 		return st;
 	}
 	if (argc - optind > 1) {
 		strv_release(&o.allow);
 		strv_release(&o.artifacts);
+		strv_release(&o.not_recipes);
 		return bad_usage("too many arguments: '%s'", argv[optind + 1]);
 	}
 	if (o.format && !table_format_parse(o.format, &fmt)) {
@@ -782,6 +902,11 @@ cmd_matrix(int argc, char **argv)
 		}
 	}
 	const char *rname = o.recipe ? o.recipe : proj.recipe;
+	if (o.build_cmd) {
+		/* the command line's build command replaces ounce.ini's */
+		free(proj.build);
+		proj.build = xstrdup(o.build_cmd);
+	}
 	if (rname) {
 		run.recipe = recipe_find(&recipes, rname);
 		if (!run.recipe) {
@@ -790,34 +915,78 @@ cmd_matrix(int argc, char **argv)
 			goto out;
 		}
 		/* a forced single-file recipe still needs its file */
-		recipe_detect(&recipes, proj.dir, &run.recipe_match);
+		recipe_matches(run.recipe, proj.dir, &run.recipe_match);
 	} else {
-		run.recipe = recipe_detect(&recipes, proj.dir, &run.recipe_match);
-		if (!run.recipe && !proj.ini) {
+		struct strv below = STRV_INIT, makefiles = STRV_INIT;
+		struct buf found = BUF_INIT;
+
+		run.recipe = detect(&recipes, proj.dir, &o.not_recipes, &next);
+		if (!run.recipe && proj.build) {
+			/* nothing detected, but a build command: it runs in the tree, as
+			 * the make recipe's does */
+			run.recipe = recipe_find(&recipes, "make");
+		}
+		if (!run.recipe && !proj.ini && detect_below(&recipes, proj.dir, &below) == 1) {
 			/* a checkout whose project is one directory down (libexpat's
 			 * expat/): build that one, and say so */
-			char *sub = detect_below(&recipes, proj.dir);
+			char *sub = xasprintf("%s/%s", proj.dir, strchr(below.v[0], '\t') + 1);
 
-			if (sub) {
-				info("'%s' has no build system of its own; its directory '%s' has "
-				     "one: building that",
-				     proj.dir, sub + strlen(proj.dir) + 1);
-				project_release(&proj);
-				st = project_load(&proj, sub, &set);
-				free(sub);
-				if (st < 0) {
-					rc = 2;
-					goto out;
-				}
-				run.recipe = recipe_detect(&recipes, proj.dir, &run.recipe_match);
+			info("'%s' has no build system of its own; its directory '%s' has "
+			     "one: building that",
+			     proj.dir, sub + strlen(proj.dir) + 1);
+			project_release(&proj);
+			st = project_load(&proj, sub, &set);
+			free(sub);
+			if (st < 0) {
+				strv_release(&below);
+				rc = 2;
+				goto out;
 			}
+			run.recipe = detect(&recipes, proj.dir, &o.not_recipes, &next);
 		}
 		if (!run.recipe) {
-			error("%s: no known build system: no Makefile, and not exactly one .c file; "
-			      "name a recipe with 'recipe =' in [project] of ounce.ini",
-			      proj.dir);
+			other_makefiles(proj.dir, &makefiles);
+			if (makefiles.n == 1) {
+				buf_printf(&found, "; did you mean --build 'make -f %s'?",
+					   makefiles.v[0]);
+			} else if (makefiles.n > 1) {
+				char *list = strv_join(&makefiles, ", ");
+
+				buf_printf(&found, "; did you mean --build 'make -f FILE' with one of %s?",
+					   list);
+				free(list);
+			} else if (below.n > 1) {
+				buf_adds(&found, "; found ");
+				describe_below(&below, &found);
+				buf_printf(&found, ": run 'ounce matrix %s/%s'", proj.dir,
+					   strchr(below.v[0], '\t') + 1);
+			} else {
+				buf_adds(&found, "; name a recipe with 'recipe =' in [project] of "
+						 "ounce.ini, or a command with --build");
+			}
+			error("%s: no known build system: no Makefile, and not exactly one .c file%s",
+			      proj.dir, buf_str(&found));
+		} else {
+			recipe_matches(run.recipe, proj.dir, &run.recipe_match);
+			if (run.recipe_match) {
+				other_makefiles(proj.dir, &makefiles);
+			}
+			if (makefiles.n) {
+				info("'%s' has no Makefile: compiling '%s' alone; --build 'make -f %s' "
+				     "builds it with '%s' instead",
+				     proj.dir, run.recipe_match, makefiles.v[0], makefiles.v[0]);
+			}
+		}
+		strv_release(&below);
+		strv_release(&makefiles);
+		buf_release(&found);
+		if (!run.recipe) {
 			rc = 2;
 			goto out;
+		}
+		if (proj.configure) {
+			/* ounce.ini's configure command would fail the same way */
+			next = NULL;
 		}
 	}
 	/* the build system's own output directory is not copied into cells */
@@ -928,6 +1097,9 @@ cmd_matrix(int argc, char **argv)
 		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
 			goto out;
 		}
+		if (o.build_cmd) {
+			strv_push_owned(&parts, xasprintf("--build %s", o.build_cmd));
+		}
 		char *memo = xasprintf("%s/cache", run.workdir);
 
 		cache_init_async(&cache, run.workdir, &parts, recipe_is_cargo(run.recipe),
@@ -978,8 +1150,14 @@ cmd_matrix(int argc, char **argv)
 		plan.full = o.strategy && !strcmp(o.strategy, "full");
 		plan.stack_all = run.stack_all;
 		plan.allow_security = strv_has(&run.allow, "security");
+		/* the first build's baseline tells whether the recipe configures the tree */
+		run.fallback = i == 0 ? next : NULL;
 		bst = sched_run(&run, &plan, &res);
 		plan_release(&plan);
+		if (bst == 1 && run.fallback && !fall_back_to(&run, &res, argc, argv, &resume)) {
+			rc = 0;
+			goto out;
+		}
 		if (bst == 1 && i + 1 < wanted.n) {
 			/* a failed baseline ends this build, not the others */
 			st = 0;
@@ -1057,6 +1235,7 @@ out:
 	recipe_set_release(&recipes);
 	strv_release(&o.allow);
 	strv_release(&o.artifacts);
+	strv_release(&o.not_recipes);
 	strv_release(&run.allow);
 	strv_release(&wanted);
 	for (size_t i = 0; i < nbuilds; i++) {
@@ -1074,6 +1253,8 @@ out:
 	free(pdir);
 	free(rdir);
 	free(out_path);
+	/* resume: the arguments of the run that goes on from this one (--resume, or
+	 * the next recipe) */
 	if (resume.n && rc == 0) {
 		rc = cmd_matrix((int)resume.n, resume.v);
 	}

@@ -319,6 +319,20 @@ recipe_detect(const struct recipe_set *set, const char *dir, char **match)
 	return best;
 }
 
+bool
+recipe_matches(const struct recipe *r, const char *dir, char **match)
+{
+	char *m;
+	int ok = matches(r, dir, &m, NULL);
+
+	if (match) {
+		*match = m;
+	} else {
+		free(m);
+	}
+	return ok;
+}
+
 size_t
 recipe_detect_all(const struct recipe_set *set, const char *dir, struct recipe ***out)
 {

@@ -64,6 +64,9 @@ struct recipe *recipe_find(const struct recipe_set *set, const char *name);
 /* The recipe that matches project directory dir, or NULL (not reported). When
  * match is set, *match receives the file the glob matched (caller frees) or NULL. */
 struct recipe *recipe_detect(const struct recipe_set *set, const char *dir, char **match);
+/* Does r match project directory dir? When match is set, *match receives the file
+ * its glob matched (caller frees) or NULL. */
+bool recipe_matches(const struct recipe *r, const char *dir, char **match);
 /* Every recipe that matches dir, the one recipe_detect picks first, then the others
  * by priority: *out gets an array the caller frees (its recipes belong to set).
  * Returns how many. */

@@ -22,6 +22,9 @@ struct run {
 	 * recipe's prepare step generated (prepare.h), or NULL */
 	char *prepared;
 	const struct recipe *recipe;
+	/* the recipe tried next when the baseline cannot be configured (the
+	 * caller then reports the failure), or NULL */
+	const struct recipe *fallback;
 	const struct recipe_build *build;	/* the build being run (release, dev...) */
 	bool default_build;	/* it is the recipe's first: its cells have no prefix */
 	char *recipe_match;	/* the file the recipe's glob matched, or NULL */

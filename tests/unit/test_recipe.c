@@ -311,6 +311,16 @@ test_recipe_detect_all_in_priority_order(void **state)
 	assert_string_equal(recipe_detected_by(v[3], dir), "Makefile");
 	assert_string_equal(recipe_detected_by(v[4], dir), "*.c");
 	assert_null(recipe_detected_by(recipe_find(&f->set, "cargo"), dir));
+	/* the single-file recipe, forced where another wins, still finds its file */
+	{
+		char *match = NULL;
+
+		assert_true(recipe_matches(v[4], dir, &match));
+		assert_string_equal(match, "prog.c");
+		free(match);
+		assert_false(recipe_matches(recipe_find(&f->set, "cargo"), dir, &match));
+		assert_null(match);
+	}
 	free(v);
 	free(dir);
 
