@@ -1,7 +1,9 @@
 /* search.c: --strategy search as a state machine. The singles give each profile's
  * effect; a greedy walk then tries one dimension at a time on the best; the local
  * step asks for the one- and two-step changes of the best most likely to beat it,
- * a few at a time, until the budget of asked masks is spent. */
+ * a few at a time, until the budget of asked masks is spent. A mask the search
+ * wants passes through want(): a twin of a recorded mask is known, a mask with a
+ * profile the growth rule dropped is ruled out, and neither is built. */
 #include "search.h"
 
 #include <stdlib.h>
@@ -176,17 +178,16 @@ search_init(struct search *s, size_t n, const int *dim, size_t budget)
 	s->width = s->ndim > 4 ? s->ndim : 4;
 	s->step = SEARCH_SINGLES;
 	s->best_metric = -1;
+	s->growth_limit = SEARCH_GROWTH_LIMIT;
 }
 
-void
-search_record(struct search *s, uint64_t mask, bool ok, long long metric)
+/* Record mask, known in the way how. */
+static void
+record(struct search *s, uint64_t mask, bool ok, long long metric, enum search_how how)
 {
 	size_t at = 0;
 	size_t i;
 
-	if (!valid(s, mask)) {
-		return;
-	}
 	if (!ok) {
 		metric = 0;
 	}
@@ -200,7 +201,7 @@ search_record(struct search *s, uint64_t mask, bool ok, long long metric)
 		s->ncells++;
 		i = at;
 	}
-	s->cells[i] = (struct search_cell){mask, metric, ok};
+	s->cells[i] = (struct search_cell){mask, metric, ok, how};
 	if (s->have_best && s->best == mask) {
 		/* measured again, perhaps worse: the best may now be another mask */
 		recompute_best(s);
@@ -208,6 +209,134 @@ search_record(struct search *s, uint64_t mask, bool ok, long long metric)
 		s->have_best = true;
 		s->best = mask;
 		s->best_metric = metric;
+	}
+}
+
+void
+search_record(struct search *s, uint64_t mask, bool ok, long long metric)
+{
+	if (valid(s, mask)) {
+		record(s, mask, ok, metric, SEARCH_BUILT);
+	}
+}
+
+/* The build mask is (itself without a same_build). */
+static uint64_t
+build_of(const struct search *s, uint64_t mask)
+{
+	return s->same_build ? s->same_build(s->same_ctx, mask) & mask : mask;
+}
+
+static bool
+in_batch(const struct search *s, uint64_t mask)
+{
+	for (size_t i = 0; i < s->nbatch; i++) {
+		if (s->batch[i] == mask) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The step wants mask (valid, not recorded) measured; each such mask counts
+ * against the budget, as before either rule. A mask with a dropped profile is
+ * ruled out. A twin (its build is another mask) is known once that build is:
+ * at once when it is recorded, after the batch when it is in it (or put there
+ * now, standing for the twin: then it is no build saved, and not counted in
+ * s->twins). Anything else goes into the batch. */
+static void
+want(struct search *s, uint64_t mask)
+{
+	uint64_t b = build_of(s, mask);
+
+	if (s->asked + s->nbatch >= s->budget) {
+		return;
+	}
+	if (mask & s->dropped) {
+		record(s, mask, false, 0, SEARCH_RULED_OUT);
+		s->ruled_out++;
+		s->asked++;
+		return;
+	}
+	if (b == mask) {
+		if (!in_batch(s, mask)) {
+			batch_add(s, mask);
+		} else {
+			/* put there for a twin of it: that twin needed no build */
+			s->twins++;
+			s->asked++;
+		}
+		return;
+	}
+	if (recorded(s, b)) {
+		const struct search_cell *c = lookup(s, b);
+
+		record(s, mask, c->ok, c->metric, SEARCH_TWIN);
+		s->twins++;
+		s->asked++;
+		return;
+	}
+	if (s->npending == s->pending_cap) {
+		s->pending_cap = s->pending_cap ? 2 * s->pending_cap : 8;
+		s->pending = xreallocarray(s->pending, s->pending_cap, sizeof(*s->pending));
+	}
+	s->pending[s->npending++] = mask;
+	if (in_batch(s, b)) {
+		s->twins++;
+		s->asked++;
+	} else {
+		/* built as b: a build, as the twin would have been */
+		batch_add(s, b);
+	}
+}
+
+/* The twins whose build the last batch measured: known now. */
+static void
+resolve_pending(struct search *s)
+{
+	for (size_t i = 0; i < s->npending; i++) {
+		const struct search_cell *c = lookup(s, build_of(s, s->pending[i]));
+
+		if (c && !recorded(s, s->pending[i])) {
+			record(s, s->pending[i], c->ok, c->metric, SEARCH_TWIN);
+		}
+	}
+	s->npending = 0;
+}
+
+/* Did metric grow over ref by more than pct percent? */
+static bool
+grew(long long metric, long long ref, unsigned pct)
+{
+	return ref > 0 && (metric - ref) * 100 > ref * (long long)pct;
+}
+
+/* The growth rule: a profile that grew the metric by more than growth_limit
+ * alone and in the best set so far (the best with it, against the best) is
+ * dropped: the search builds it in no further combination. A lever that pays
+ * only in company (lto with gc-sections) shrinks, or grows a little, in the
+ * best set; and the greedy walk tries the dimensions whose single grew last,
+ * on a best that holds every lever that shrank. */
+static void
+drop_growers(struct search *s)
+{
+	const struct search_cell *base = lookup(s, 0);
+
+	if (!s->growth_limit || !s->have_best || !base || !base->ok) {
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct search_cell *one = lookup(s, bit(i)), *with;
+
+		if (!(s->alive & bit(i)) || (s->dropped | s->best) & bit(i) || !one || !one->ok ||
+		    !grew(one->metric, base->metric, s->growth_limit)) {
+			continue;
+		}
+		with = lookup(s, (s->best & ~s->dim_mask[s->dim[i]]) | bit(i));
+		if (with && with->ok && with->how != SEARCH_RULED_OUT &&
+		    grew(with->metric, s->best_metric, s->growth_limit)) {
+			s->dropped |= bit(i);
+		}
 	}
 }
 
@@ -293,8 +422,10 @@ step_greedy(struct search *s)
 		if (cand == s->best || recorded(s, cand)) {
 			continue;
 		}
-		batch_add(s, cand);
-		return cut_batch(s);
+		want(s, cand);
+		if (s->nbatch || s->asked >= s->budget) {
+			return cut_batch(s);
+		}
 	}
 	s->step = SEARCH_LOCAL;
 	return 0;
@@ -454,13 +585,15 @@ step_local(struct search *s)
 		qsort(cand, ncand, sizeof(*cand), candidate_cmp);
 	}
 	for (size_t i = 0; i < ncand && i < (s->width ? s->width : 1); i++) {
-		batch_add(s, cand[i].mask);
+		want(s, cand[i].mask);
 	}
 	free(cand);
-	if (!s->nbatch) {
+	if (!ncand) {
 		s->step = SEARCH_DONE;
 		return 0;
 	}
+	/* none to build when every one was known or ruled out: the next round
+	 * ranks the candidates again with that known */
 	return cut_batch(s);
 }
 
@@ -470,7 +603,10 @@ search_next(struct search *s, const uint64_t **batch)
 	size_t k = 0;
 
 	s->nbatch = 0;
+	resolve_pending(s);
 	while (!k && s->step != SEARCH_DONE) {
+		/* (again each round: the singles step makes profiles alive) */
+		drop_growers(s);
 		if (s->asked >= s->budget) {
 			s->step = SEARCH_DONE;
 			break;
@@ -527,7 +663,10 @@ search_release(struct search *s)
 {
 	free(s->cells);
 	free(s->batch);
+	free(s->pending);
 	s->cells = NULL;
 	s->batch = NULL;
+	s->pending = NULL;
 	s->ncells = s->cells_cap = s->nbatch = s->batch_cap = 0;
+	s->npending = s->pending_cap = 0;
 }

@@ -24,6 +24,9 @@ struct model {
 	double pair[SEARCH_MAX][SEARCH_MAX];	/* [i][j], i < j; 1 when they do not interact */
 	bool fail[SEARCH_MAX];
 	bool fail_pair[SEARCH_MAX][SEARCH_MAX];	/* [i][j], i < j */
+	uint64_t implies[SEARCH_MAX];	/* [i]: the profiles i includes (cgu1: lto) */
+	bool blind;		/* the search is not told of implies (as before it) */
+	int growth_limit;	/* the search's growth_limit; -1: its own */
 };
 
 /* What a driven search did. */
@@ -31,6 +34,9 @@ struct outcome {
 	uint64_t best;
 	long long metric;
 	size_t asked;	/* masks asked for (for the brute force: masks tried) */
+	size_t built;	/* masks in its batches */
+	size_t twins, ruled_out;
+	uint64_t dropped;
 };
 
 static uint64_t
@@ -45,6 +51,7 @@ model_new(double base)
 	struct model *m = xcalloc(1, sizeof(*m));
 
 	m->base = base;
+	m->growth_limit = -1;
 	for (size_t i = 0; i < SEARCH_MAX; i++) {
 		for (size_t j = 0; j < SEARCH_MAX; j++) {
 			m->pair[i][j] = 1;
@@ -90,10 +97,39 @@ model_valid(const struct model *m, uint64_t mask)
 	return true;
 }
 
+/* mask less the profiles another left in it implies, the last first (as
+ * profile_reduce does): the build mask is. */
+static uint64_t
+model_reduce(const struct model *m, uint64_t mask)
+{
+	for (size_t i = m->n; i-- > 0;) {
+		if (!(mask & bit(i))) {
+			continue;
+		}
+		for (size_t j = 0; j < m->n; j++) {
+			if (j != i && (mask & bit(j)) && (m->implies[j] & bit(i))) {
+				mask &= ~bit(i);
+				break;
+			}
+		}
+	}
+	return mask;
+}
+
+/* search.h's same_build for a model */
+static uint64_t
+model_same_build(void *ctx, uint64_t mask)
+{
+	return model_reduce(ctx, mask);
+}
+
 static bool
 model_measure(const struct model *m, uint64_t mask, long long *metric)
 {
 	double size = m->base;
+
+	/* a twin is its build, byte for byte */
+	mask = model_reduce(m, mask);
 
 	for (size_t i = 0; i < m->n; i++) {
 		if (!(mask & bit(i))) {
@@ -154,7 +190,7 @@ brute(const struct model *m, size_t i, uint64_t mask, struct outcome *o)
 static struct outcome
 model_optimum(const struct model *m)
 {
-	struct outcome o = {0, -1, 0};
+	struct outcome o = {0, -1, 0, 0, 0, 0, 0};
 
 	brute(m, 0, 0, &o);
 	return o;
@@ -234,6 +270,13 @@ drive(const struct model *m, size_t budget, const uint64_t *pre, size_t npre)
 	struct outcome o;
 
 	search_init(&s, m->n, m->dim, budget);
+	if (!m->blind) {
+		s.same_build = model_same_build;
+		s.same_ctx = (void *)m;
+	}
+	if (m->growth_limit >= 0) {
+		s.growth_limit = (unsigned)m->growth_limit;
+	}
 	for (size_t i = 0; i <= npre; i++) {
 		uint64_t mask = i ? pre[i - 1] : 0;
 
@@ -246,6 +289,12 @@ drive(const struct model *m, size_t budget, const uint64_t *pre, size_t npre)
 		for (size_t i = 0; i < k; i++) {
 			assert_true(model_valid(m, batch[i]));
 			assert_false(contains(seen, nseen, batch[i]));
+			/* what the search knows is never built: no twin, no profile
+			 * it dropped */
+			if (!m->blind) {
+				assert_int_equal(model_reduce(m, batch[i]), batch[i]);
+			}
+			assert_false(batch[i] & s.dropped);
 			seen[nseen++] = batch[i];
 		}
 		assert_true(search_asked(&s) <= s.budget);
@@ -257,7 +306,17 @@ drive(const struct model *m, size_t budget, const uint64_t *pre, size_t npre)
 	assert_int_equal(search_next(&s, &batch), 0);
 	o.best = search_best(&s, &o.metric);
 	o.asked = search_asked(&s);
-	assert_int_equal(o.asked, nseen - 1 - npre);
+	o.built = nseen - 1 - npre;
+	o.twins = s.twins;
+	o.ruled_out = s.ruled_out;
+	o.dropped = s.dropped;
+	/* the budget counts what was built and what was known instead */
+	assert_int_equal(o.asked, o.built + o.twins + o.ruled_out);
+	/* the best is a build, never a twin of one (blind, a twin is the best
+	 * when its build was never asked for) */
+	if (!m->blind) {
+		assert_int_equal(model_reduce(m, o.best), o.best);
+	}
 	search_release(&s);
 	free(seen);
 	return o;
@@ -644,6 +703,188 @@ test_search_walks_the_phases(void **state)
 	free(m);
 }
 
+/* cgu1 implies lto (gcc: -flto -flto-partition=one), so lto+cgu1 is cgu1, byte for
+ * byte: the search builds no such twin, knows its result from cgu1's, and takes
+ * the decisions it took when it built them (same asked, same best) in fewer
+ * builds. */
+static void
+test_search_builds_no_twin(void **state)
+{
+	struct model *m = model_new(100000);
+	size_t strip = model_add(m, 0, 0.70);
+	size_t gc = model_add(m, 1, 0.95);
+	size_t lto = model_add(m, 2, 0.93);
+	size_t cgu1 = model_add(m, 3, 0.91);
+	size_t os = model_add(m, 4, 0.92);
+	size_t nosep = model_add(m, 5, 0.96);
+	struct outcome want, blind, got;
+
+	(void)state;
+	(void)strip;
+	(void)nosep;
+	m->implies[cgu1] = bit(lto);
+	model_pair(m, lto, gc, 0.97);
+	model_pair(m, cgu1, gc, 0.96);
+	model_pair(m, lto, os, 0.98);
+	want = model_optimum(m);
+	assert_true(want.best & bit(cgu1));
+	assert_false(want.best & bit(lto));
+	m->blind = true;
+	blind = drive(m, 0, NULL, 0);
+	m->blind = false;
+	got = drive(m, 0, NULL, 0);
+	assert_int_equal(blind.metric, want.metric);
+	assert_int_equal(got.metric, want.metric);
+	assert_int_equal(got.best, want.best);
+	/* 4 of the 23 masks the search asks for are twins */
+	assert_int_equal(got.asked, blind.asked);
+	assert_int_equal(got.twins, 4);
+	assert_int_equal(got.built, blind.built - got.twins);
+	assert_int_equal(got.ruled_out, 0);
+	free(m);
+}
+
+/* A twin whose build is not recorded yet is asked for as that build, and known
+ * once it is measured: the greedy walk has a+b and wants c, which implies b, so
+ * a+b+c is a+c's build. */
+static void
+test_search_twin_waits_for_its_build(void **state)
+{
+	struct search s;
+	struct model *m = model_new(1000);
+	const uint64_t *batch;
+	const struct search_cell *c = NULL;
+	size_t a, b, cc, k;
+
+	(void)state;
+	a = model_add(m, 0, 0.8);
+	b = model_add(m, 1, 0.9);
+	cc = model_add(m, 2, 0.95);
+	m->implies[cc] = bit(b);
+	search_init(&s, m->n, m->dim, 0);
+	s.same_build = model_same_build;
+	s.same_ctx = m;
+	feed(&s, m, 0);
+	assert_int_equal(search_next(&s, &batch), 3);
+	for (size_t i = 0; i < 3; i++) {
+		feed(&s, m, batch[i]);
+	}
+	/* greedy: a is the best single, so a+b is the first mask */
+	assert_int_equal(search_next(&s, &batch), 1);
+	assert_int_equal(batch[0], bit(a) | bit(b));
+	feed(&s, m, batch[0]);
+	k = search_next(&s, &batch);
+	assert_int_equal(k, 1);
+	assert_int_equal(batch[0], bit(a) | bit(cc));
+	assert_int_equal(search_asked(&s), 5);
+	feed(&s, m, batch[0]);
+	/* the next call knows a+b+c from a+c, at no cost */
+	k = search_next(&s, &batch);
+	for (size_t i = 0; i < s.ncells; i++) {
+		if (s.cells[i].mask == (bit(a) | bit(b) | bit(cc))) {
+			c = &s.cells[i];
+		}
+	}
+	assert_non_null(c);
+	assert_int_equal(c->how, SEARCH_TWIN);
+	assert_int_equal(c->metric, 760);
+	assert_int_equal(search_best(&s, NULL), bit(a) | bit(b));
+	for (size_t i = 0; i < k; i++) {
+		assert_int_equal(model_reduce(m, batch[i]), batch[i]);
+	}
+	search_release(&s);
+	free(m);
+}
+
+/* The allocator grows the program by 269% alone and as much with the best set:
+ * once the greedy walk has seen that, no further combination is built with it
+ * (its single and that one try are the only cells built with it: drive checks
+ * the batches), where before the search built 2 more; the optimum is the same. lto grows by 30% alone
+ * but shrinks with gc-sections, which the best holds when lto's turn comes: it
+ * stays, and is in the optimum. */
+static void
+test_search_growth_rule(void **state)
+{
+	struct model *m = model_new(200000);
+	size_t strip = model_add(m, 0, 0.70);
+	size_t gc = model_add(m, 1, 0.95);
+	size_t alloc = model_add(m, 2, 3.69);
+	size_t lto = model_add(m, 3, 1.30);
+	size_t os = model_add(m, 4, 0.92);
+	struct outcome want, all, got;
+
+	(void)state;
+	(void)strip;
+	model_pair(m, lto, gc, 0.60);
+	model_pair(m, alloc, os, 0.99);
+	model_pair(m, alloc, gc, 0.98);
+	want = model_optimum(m);
+	assert_true(want.best & bit(lto));
+	assert_false(want.best & bit(alloc));
+	/* growth_limit 0 (--stack all): the search as it was */
+	m->growth_limit = 0;
+	all = drive(m, 0, NULL, 0);
+	m->growth_limit = -1;
+	got = drive(m, 0, NULL, 0);
+	assert_int_equal(all.metric, want.metric);
+	assert_int_equal(got.metric, want.metric);
+	assert_int_equal(got.best, want.best);
+	assert_int_equal(all.dropped, 0);
+	assert_int_equal(got.dropped, bit(alloc));
+	/* 2 of the 19 masks the search asks for are ruled out */
+	assert_int_equal(got.ruled_out, 2);
+	assert_int_equal(got.built, all.built - got.ruled_out);
+	assert_int_equal(got.asked, all.asked);
+	free(m);
+}
+
+/* The threshold: a profile that grew alone by less than it, or that grew by
+ * more alone but not with the best, stays; one above it both ways is dropped,
+ * whatever its dimension. Each cell recorded by hand. */
+static void
+test_search_growth_threshold(void **state)
+{
+	struct search s;
+	const int dim[] = {0, 1, 2, 3, 3};
+	const uint64_t *batch;
+
+	(void)state;
+	search_init(&s, 5, dim, 0);
+	assert_int_equal(s.growth_limit, SEARCH_GROWTH_LIMIT);
+	s.growth_limit = 25;
+	search_record(&s, 0, true, 1000);
+	search_record(&s, bit(0), true, 700);	/* the best */
+	search_record(&s, bit(1), true, 1240);	/* +24% alone */
+	search_record(&s, bit(2), true, 1300);	/* +30% alone */
+	search_record(&s, bit(3), true, 2000);	/* +100% alone */
+	search_record(&s, bit(4), true, 1500);	/* +50% alone, its dimension's other */
+	search_record(&s, bit(0) | bit(1), true, 900);	/* +29% with the best */
+	search_record(&s, bit(0) | bit(2), true, 860);	/* +23% with the best */
+	search_record(&s, bit(0) | bit(3), true, 1400);	/* +100% with the best */
+	search_record(&s, bit(0) | bit(4), true, 876);	/* +25.1% with the best */
+	/* the singles are all in: the search goes on from them */
+	assert_true(search_next(&s, &batch) > 0);
+	assert_int_equal(s.dropped, bit(3) | bit(4));
+	for (size_t i = 0; i < s.nbatch; i++) {
+		assert_false(batch[i] & (bit(3) | bit(4)));
+	}
+	search_release(&s);
+
+	/* off: nothing dropped */
+	search_init(&s, 5, dim, 0);
+	s.growth_limit = 0;
+	search_record(&s, 0, true, 1000);
+	search_record(&s, bit(0), true, 700);
+	search_record(&s, bit(3), true, 2000);
+	search_record(&s, bit(0) | bit(3), true, 1400);
+	for (size_t i = 1; i < 5; i++) {
+		search_record(&s, bit(i), true, i == 3 ? 2000 : 1000);
+	}
+	search_next(&s, &batch);
+	assert_int_equal(s.dropped, 0);
+	search_release(&s);
+}
+
 /* Search runs random models of rates; returns how many of them it found the
  * exact optimum of, after printing that with the masks asked. */
 static size_t
@@ -670,6 +911,63 @@ random_runs(const char *what, const struct model_rates *rates, size_t runs)
 	       what, found, runs, 100.0 * (double)found / (double)runs,
 	       (double)asked / (double)runs, most, (double)masks / (double)runs);
 	return found;
+}
+
+/* Random models (model_random's), each with a profile that implies another (of
+ * another dimension: the model measures the twin as its build) and a lever that
+ * grows the metric by 30% to 300% alone and interacts like the others: the search
+ * with both rules against the search told of neither. Returns how many optima the
+ * rules lost (found blind, not with them); *saved gets the builds they saved. */
+static size_t
+random_rules(const struct model_rates *rates, size_t runs, size_t *found, size_t *saved)
+{
+	size_t lost = 0;
+
+	*found = *saved = 0;
+	for (size_t r = 0; r < runs; r++) {
+		struct model *m = model_random(1000 + r, rates);
+		uint64_t st = 77 + r;
+		size_t grower, a = m->n - 1;
+		struct outcome want, blind, got;
+
+		if (m->dim[a] != m->dim[0]) {
+			m->implies[a] = bit(0);
+		}
+		grower = model_add(m, 1000, 1.3 + rng_range(&st, 0, 2.7));
+		for (size_t i = 0; i < grower; i++) {
+			if (rng_chance(&st, rates->interact)) {
+				model_pair(m, i, grower,
+					   1 + rng_range(&st, -rates->strength, rates->strength));
+			}
+		}
+		want = model_optimum(m);
+		m->blind = true;
+		m->growth_limit = 0;
+		blind = drive(m, 0, NULL, 0);
+		m->blind = false;
+		m->growth_limit = -1;
+		got = drive(m, 0, NULL, 0);
+		assert_true(got.built <= blind.built);
+		*found += got.metric == want.metric;
+		lost += blind.metric == want.metric && got.metric != want.metric;
+		*saved += blind.built - got.built;
+		free(m);
+	}
+	printf("search, twins and a grower: exact optimum in %zu of %zu random models, %zu lost "
+	       "to the rules; %zu builds saved\n",
+	       *found, runs, lost, *saved);
+	return lost;
+}
+
+static void
+test_search_random_models_rules(void **state)
+{
+	const struct model_rates rates = {0.02, 0.1, 0.15, 0.01};
+	size_t found, saved;
+
+	(void)state;
+	assert_int_equal(random_rules(&rates, 400, &found, &saved), 0);
+	assert_true(saved > 0);
 }
 
 /* Seeded random models with sparse interactions: the exact optimum in almost all. */
@@ -708,8 +1006,13 @@ main(void)
 		cmocka_unit_test(test_search_keeps_the_budget),
 		cmocka_unit_test(test_search_every_single_fails),
 		cmocka_unit_test(test_search_walks_the_phases),
+		cmocka_unit_test(test_search_builds_no_twin),
+		cmocka_unit_test(test_search_twin_waits_for_its_build),
+		cmocka_unit_test(test_search_growth_rule),
+		cmocka_unit_test(test_search_growth_threshold),
 		cmocka_unit_test(test_search_random_sparse_models),
 		cmocka_unit_test(test_search_random_models_with_failures),
+		cmocka_unit_test(test_search_random_models_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
