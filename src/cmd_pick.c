@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "emit.h"
+#include "fsutil.h"
 #include "log.h"
 #include "mem.h"
 #include "pick.h"
@@ -17,6 +18,7 @@
 #include "strv.h"
 #include "project.h"
 #include "table.h"
+#include "verify.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -33,7 +35,63 @@ static const char usage[] =
 	"                   (a [profile.release] section) or wrapper (a compiler wrapper\n"
 	"                   script that adds the flags as ounce's cells did)\n"
 	"  -b, --build B    choose among the cells of build B (default: the run's\n"
-	"                   default build, e.g. release)\n";
+	"                   default build, e.g. release)\n"
+	"      --verify     rebuild the winner from the emitted form (--emit, else the\n"
+	"                   build system's own) in a copy of the project, without ounce's\n"
+	"                   wrapper, and compare its bytes: identical, differs or failed\n"
+	"                   (saved in FILE; exit status 1 unless identical)\n";
+
+/* Rebuild win from form (NULL: the native one), print what came of it, record it
+ * in the results at path. Returns the exit status: 0 identical, 1 otherwise. */
+static int
+verify_winner(struct results *r, struct cell *win, const char *form, const char *path)
+{
+	char *workdir = verify_workdir(r, path), *wraplog = NULL;
+	const char *slash = win->log ? strrchr(win->log, '/') : NULL;
+	struct cell_verify v;
+	int rc = 1;
+
+	if (verify_cell(r, win, form, workdir, 600, &v) < 0) {
+		free(workdir);
+		cell_verify_release(&v);
+		return 1;
+	}
+	printf("%sverified: %s (%s form%s%s%s%s)\n", form ? "# " : "", v.state, v.form,
+	       v.detail ? ": " : "", v.detail ? v.detail : "",
+	       strcmp(v.state, "identical") ? "; log: " : "",
+	       strcmp(v.state, "identical") ? v.log : "");
+	fflush(stdout);
+	if (slash) {
+		wraplog = xasprintf("%.*s/wrap.log", (int)(slash - win->log), win->log);
+		if (!fs_exists(wraplog)) {
+			free(wraplog);
+			wraplog = NULL;
+		}
+	}
+	if (!strcmp(v.state, "differs") && strcmp(v.form, "wrapper")) {
+		/* the native form cannot do what the wrapper did: say where it shows */
+		warn("the %s form does not rebuild what ounce measured. Likely cause: %s. In the "
+		     "cells ounce's compiler wrapper put the winner's flags after the build's own "
+		     "on every call%s%s%s: 'ounce pick --emit wrapper' does the same",
+		     v.form,
+		     v.cause ? v.cause : "the build's calls differ from the cells' (compare the log "
+					 "with the cell's wrap.log)",
+		     wraplog ? " (" : "", wraplog ? wraplog : "", wraplog ? ")" : "");
+	} else if (!strcmp(v.state, "differs")) {
+		warn("the wrapper form does not rebuild what ounce measured%s%s: compare the log "
+		     "with the cell's compiler calls%s%s%s",
+		     v.cause ? ": " : "", v.cause ? v.cause : "", wraplog ? " (" : "",
+		     wraplog ? wraplog : "", wraplog ? ")" : "");
+	}
+	cell_set_verify(win, &v);
+	if (results_save(r, path) == 0 && !strcmp(v.state, "identical")) {
+		rc = 0;
+	}
+	cell_verify_release(&v);
+	free(workdir);
+	free(wraplog);
+	return rc;
+}
 
 int
 cmd_pick(int argc, char **argv)
@@ -44,10 +102,13 @@ cmd_pick(int argc, char **argv)
 		{"emit", required_argument, NULL, 'e'},
 		{"build", required_argument, NULL, 'b'},
 		{"target-glibc", required_argument, NULL, 'G'},
+		{"verify", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *metric = "file", *form = NULL, *build = NULL, *target = NULL;
+	const char *path = ".ounce/results.json";
+	bool verify = false;
 	struct strv allow = STRV_INIT;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
@@ -77,6 +138,9 @@ cmd_pick(int argc, char **argv)
 			}
 			target = optarg;
 			break;
+		case 'V':
+			verify = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -105,7 +169,10 @@ cmd_pick(int argc, char **argv)
 		fputs(usage, stderr);
 		goto out;
 	}
-	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
+	if (optind < argc) {
+		path = argv[optind];
+	}
+	if (results_load(&r, path) < 0) {
 		goto out;
 	}
 	if (!r.complete) {
@@ -153,6 +220,9 @@ cmd_pick(int argc, char **argv)
 	}
 	fputs(buf_str(&b), stdout);
 	rc = 0;
+	if (verify) {
+		rc = verify_winner(&r, results_find(&r, win->name), form, path);
+	}
 out:
 	buf_release(&b);
 	results_release(&r);

@@ -46,6 +46,16 @@ cell_new(const char *name)
 }
 
 void
+cell_verify_release(struct cell_verify *v)
+{
+	free(v->form);
+	free(v->state);
+	free(v->detail);
+	free(v->cause);
+	free(v->log);
+}
+
+void
 cell_free(struct cell *c)
 {
 	if (!c) {
@@ -62,7 +72,32 @@ cell_free(struct cell *c)
 	strv_release(&c->unproven);
 	measure_release(&c->m);
 	settings_release(&c->settings);
+	for (size_t i = 0; i < c->nverify; i++) {
+		cell_verify_release(&c->verify[i]);
+	}
+	free(c->verify);
 	free(c);
+}
+
+void
+cell_set_verify(struct cell *c, const struct cell_verify *v)
+{
+	size_t i = 0;
+
+	while (i < c->nverify && strcmp(c->verify[i].form, v->form)) {
+		i++;
+	}
+	if (i == c->nverify) {
+		c->verify = xreallocarray(c->verify, c->nverify + 1, sizeof(*c->verify));
+		c->nverify++;
+	} else {
+		cell_verify_release(&c->verify[i]);
+	}
+	c->verify[i].form = xstrdup(v->form);
+	c->verify[i].state = xstrdup(v->state);
+	c->verify[i].detail = v->detail ? xstrdup(v->detail) : NULL;
+	c->verify[i].cause = v->cause ? xstrdup(v->cause) : NULL;
+	c->verify[i].log = v->log ? xstrdup(v->log) : NULL;
 }
 
 struct artifact *
@@ -429,6 +464,19 @@ result_cell_json(const struct cell *c)
 	json_object_set_new(o, "cached", json_boolean(c->cached));
 	json_object_set_new(o, "built", json_boolean(c->built));
 	json_object_set_new(o, "reused_from", jstr(c->reused_from));
+	if (c->nverify) {
+		json_t *vs = json_array();
+
+		for (size_t i = 0; i < c->nverify; i++) {
+			const struct cell_verify *v = &c->verify[i];
+
+			json_array_append_new(vs, json_pack("{s:s, s:s, s:o, s:o, s:o}", "form",
+							    v->form, "state", v->state, "detail",
+							    jstr(v->detail), "cause", jstr(v->cause),
+							    "log", jstr(v->log)));
+		}
+		json_object_set_new(o, "verify", vs);
+	}
 	return o;
 }
 
@@ -713,6 +761,22 @@ load_cell(struct reader *rd, json_t *o)
 	c->cached = json_is_true(json_object_get(o, "cached"));
 	c->built = json_is_true(json_object_get(o, "built"));
 	c->reused_from = get_str(o, "reused_from");
+	v = json_object_get(o, "verify");
+	if (json_is_array(v)) {
+		json_t *x;
+
+		json_array_foreach(v, i, x) {
+			struct cell_verify cv = {
+				get_str(x, "form"), get_str(x, "state"), get_str(x, "detail"),
+				get_str(x, "cause"), get_str(x, "log"),
+			};
+
+			if (cv.form && cv.state) {
+				cell_set_verify(c, &cv);
+			}
+			cell_verify_release(&cv);
+		}
+	}
 	return c;
 }
 

@@ -40,6 +40,15 @@ struct artifact {
 	struct strv unresolved;	/* what the load check left unresolved */
 };
 
+/* What ounce pick --verify found when it rebuilt a cell from an emitted form. */
+struct cell_verify {
+	char *form;		/* the form applied: "make", "cmake", "wrapper"... */
+	char *state;		/* "identical", "differs" or "failed" */
+	char *detail;		/* which artifact differs and how, or why it failed; or NULL */
+	char *cause;		/* the likely cause of a difference, or NULL */
+	char *log;		/* the rebuild's log */
+};
+
 struct cell {
 	char *name;		/* profile names joined with '+', or "baseline"; a build other
 				 * than the default prefixes "BUILD:" */
@@ -67,6 +76,8 @@ struct cell {
 	bool shared;		/* another cell of the run may compile the same objects:
 				 * compile through ccache, keep LTO code generation (not
 				 * saved) */
+	struct cell_verify *verify;	/* a rebuild from each form verified, or NULL */
+	size_t nverify;
 };
 
 /* One line of the table: a cell as it appears in a group. */
@@ -121,6 +132,11 @@ void cell_clear_artifacts(struct cell *c);
 void cell_sum_artifacts(struct cell *c);
 /* The newest glibc any of c's artifacts needs, or NULL. */
 const char *cell_glibc(const struct cell *c);
+/* Record v (copied) as what verifying c's form v->form found, replacing an
+ * earlier record of that form. */
+void cell_set_verify(struct cell *c, const struct cell_verify *v);
+/* Free what v owns. */
+void cell_verify_release(struct cell_verify *v);
 /* The artifact of c called name, or NULL. */
 const struct artifact *cell_find_artifact(const struct cell *c, const char *name);
 /* A new pending cell owned by the caller (free with cell_free). */
