@@ -690,6 +690,31 @@ judge(const char *s, struct cause *best)
 	}
 }
 
+/* text with the paths under the log's directory (a cell's copy of the tree and its
+ * build directory) made relative to it: "src/meson.build:5:4: error ..." */
+static char *
+relative_to_log(char *text, const char *log)
+{
+	const char *slash = strrchr(log, '/');
+	struct buf b = BUF_INIT;
+	size_t n;
+	char *dir;
+	const char *p, *q;
+
+	if (!slash || slash == log) {
+		return text;
+	}
+	dir = xstrndup(log, (size_t)(slash - log) + 1);
+	n = strlen(dir);
+	for (p = text; (q = strstr(p, dir)); p = q + n) {
+		buf_add(&b, p, (size_t)(q - p));
+	}
+	buf_adds(&b, p);
+	free(dir);
+	free(text);
+	return buf_detach(&b);
+}
+
 char *
 spawn_log_cause(const char *log, bool or_last)
 {
@@ -757,5 +782,5 @@ spawn_log_cause(const char *log, bool or_last)
 	}
 	free(lines);
 	buf_release(&b);
-	return best.text;
+	return best.text ? relative_to_log(best.text, log) : NULL;
 }

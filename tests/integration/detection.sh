@@ -21,7 +21,7 @@ run 0 -w "$T/w1" "$dir"
 check_eq "fallback: one line" 1 "$(wc -l < err.txt)"
 grep -qF "warning: the meson recipe could not configure 'fallback': configure: exit status 1: " err.txt \
 	|| fail "fallback line: $(cat err.txt)"
-grep -qF "meson.build:5:4: error function copyfile() not found in module fs (log: $T/w1/meson-baseline.log); trying the make recipe (--recipe NAME forces one)" err.txt \
+grep -qF "configure: exit status 1: src/meson.build:5:4: error function copyfile() not found in module fs (log: $T/w1/meson-baseline.log); trying the make recipe (--recipe NAME forces one)" err.txt \
 	|| fail "fallback cause: $(cat err.txt)"
 grep -q '^==> muon-meson setup' "$T/w1/meson-baseline.log" || fail "meson's log not kept"
 res="$T/w1/results.json"

@@ -611,6 +611,18 @@ test_spawn_log_cause_names_what_is_missing(void **state)
 	/* only make's own line says which target failed */
 	check_cause(f, "==> make\nsh: 1: test: missing\nmake: *** [Makefile:2: all] Error 1\n",
 		    "make: *** [Makefile:2: all] Error 1");
+	/* paths into the log's directory (a cell's tree) are relative to it */
+	why = cause_of(f, "==> muon-meson setup\n", false);
+	assert_null(why);
+	{
+		char *text = xasprintf("%s/src/meson.build:5:4: error function copyfile() not "
+				       "found in module fs\n",
+				       f->t.dir);
+
+		check_cause(f, text, "src/meson.build:5:4: error function copyfile() not found in "
+				     "module fs");
+		free(text);
+	}
 	/* a name with "error" in it is not an error; -Werror is not one either */
 	why = cause_of(f, "==> make\ncc -Werror -c error.c -o error.o\n", false);
 	assert_null(why);
