@@ -838,6 +838,20 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 	for (size_t i = 0; i < other.n; i++) {
 		buf_printf(out, "# also set in the environment: %s\n", other.v[i]);
 	}
+	buf_adds(out, "# With these pasted, from the package's directory (build/ as the target\n"
+		      "# directory, as the cells had it):\n# reproduce: ");
+	for (size_t i = 0; i < other.n; i++) {
+		size_t n = strcspn(other.v[i], "=");
+
+		buf_printf(out, "%.*s=", (int)n, other.v[i]);
+		shell_quote(out, other.v[i] + n + (other.v[i][n] ? 1 : 0));
+		buf_addc(out, ' ');
+	}
+	buf_printf(out, "cargo build%s", strcmp(build, "dev") ? " --release" : "");
+	line_words(out, &s->f.build_args);
+	buf_adds(out, " --target-dir build");
+	line_post(r, c, out);
+	buf_addc(out, '\n');
 	strv_release(&other);
 	free(prefix);
 }

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "cargoconf.h"
 #include "emit.h"
 #include "fsutil.h"
 #include "log.h"
@@ -494,11 +495,65 @@ compare(const struct cell *c, const char *tree, struct cell_verify *out, bool *i
 	}
 }
 
+/* Append the lines of text from the first that starts with from (included) up
+ * to one that starts with "# " (excluded) to the file at path (created). Returns
+ * 0 (also when text has no such line), or -1 after reporting. */
+static int
+paste(const char *text, const char *from, bool skip_first, const char *path)
+{
+	const char *p = !strncmp(text, from, strlen(from)) ? text : strstr(text, from);
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	if (!p || (p != text && p[-1] != '\n')) {
+		return 0;
+	}
+	if (skip_first) {
+		p += strcspn(p, "\n");
+		p += *p ? 1 : 0;
+	}
+	if (fs_exists(path) && fs_read_file(path, &b) < 0) {
+		return -1;
+	}
+	/* a blank line before the pasted section, as a user leaves one */
+	buf_adds(&b, "\n");
+	while (*p && strncmp(p, "# ", 2)) {
+		size_t n = strcspn(p, "\n");
+
+		buf_add(&b, p, n);
+		buf_addc(&b, '\n');
+		p += n + (p[n] ? 1 : 0);
+	}
+	rc = fs_write_file(path, buf_str(&b), b.len);
+	buf_release(&b);
+	return rc;
+}
+
+/* Paste the cargo form as the README says: its [profile] section into the
+ * workspace's Cargo.toml (root: the copy of the workspace), its rustflags into
+ * .cargo/config.toml there. Returns 0 or -1 after reporting. */
+static int
+paste_cargo(const char *text, const char *root)
+{
+	char *manifest = xasprintf("%s/Cargo.toml", root);
+	char *dir = xasprintf("%s/.cargo", root), *conf = xasprintf("%s/config.toml", dir);
+	int rc = paste(text, "[profile.", false, manifest);
+
+	if (rc == 0 && strstr(text, "\n# .cargo/config.toml")) {
+		rc = fs_mkdirs(dir) < 0 ? -1 : paste(text, "# .cargo/config.toml", true, conf);
+	}
+	free(manifest);
+	free(dir);
+	free(conf);
+	return rc;
+}
+
 int
 verify_cell(const struct results *r, const struct cell *c, const char *form,
 	    const char *workdir, double timeout, struct cell_verify *out)
 {
 	char *vdir = NULL, *tree = NULL, *prep = NULL, *script = NULL, *line = NULL;
+	char *root = NULL, *run_dir = NULL;
 	struct strv exclude = STRV_INIT, env = STRV_INIT, cflags = STRV_INIT;
 	struct buf text = BUF_INIT, sh = BUF_INIT;
 	struct cell v = *c;
@@ -528,10 +583,16 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	if (copy_exclude(r, &exclude) < 0 || fs_remove_tree(vdir) < 0 || fs_mkdirs(vdir) < 0) {
 		goto out;
 	}
-	/* a checkout the run prepared (autoreconf) is rebuilt as the cells were */
-	if (stage_copy(fs_exists(prep) ? prep : r->project_dir, tree, &exclude, workdir) < 0) {
+	/* a checkout the run prepared (autoreconf) is rebuilt as the cells were; a
+	 * member of a Cargo workspace in a copy of the workspace */
+	root = !strcmp(form, "cargo") ? cargoconf_workspace_root(r->project_dir) : NULL;
+	if (stage_copy(root ? root : fs_exists(prep) ? prep : r->project_dir, tree, &exclude,
+		       workdir) < 0) {
 		goto out;
 	}
+	run_dir = root && !strncmp(r->project_dir, root, strlen(root))
+			  ? xasprintf("%s%s", tree, r->project_dir + strlen(root))
+			  : xstrdup(tree);
 	/* the cells mapped their directory to the project's, so the paths compiled
 	 * in (__FILE__, debug info) are those of a build in the project itself: the
 	 * rebuild maps its copy the same way (only that is added to the form) */
@@ -549,6 +610,9 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 						    "project",
 						    form, r->recipe ? r->recipe : "?"));
 		rc = 0;
+		goto out;
+	}
+	if (!strcmp(form, "cargo") && paste_cargo(buf_str(&text), tree) < 0) {
 		goto out;
 	}
 	if (!strcmp(form, "cmake")) {
@@ -581,7 +645,7 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 		strv_push(&argv, script);
 		o.argv = strv_array(&argv);
 		o.envp = strv_array(&env);
-		o.cwd = tree;
+		o.cwd = run_dir;
 		o.log_path = out->log;
 		o.timeout = timeout;
 		info("verifying '%s': the %s form, rebuilt in '%s'", c->name, form, tree);
@@ -600,7 +664,7 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 		free(why);
 		goto out;
 	}
-	compare(c, tree, out, &idonly);
+	compare(c, run_dir, out, &idonly);
 	if (!strcmp(out->state, "differs") && idonly) {
 		/* the linker hashes the output before strip, debug info included,
 		 * and that records the compile flags in the order they came */
@@ -630,5 +694,7 @@ out:
 	free(prep);
 	free(script);
 	free(line);
+	free(root);
+	free(run_dir);
 	return rc;
 }

@@ -770,6 +770,9 @@ test_emit_cargo_profile_section(void **state)
 	tu_assert_contains(s, "lto = \"fat\"\nstrip = \"symbols\"\ndebug = false\n");
 	tu_assert_contains(s, "\n[build]\nrustflags = [\"-C\", \"target-cpu=native\"]\n");
 	tu_assert_contains(s, "\n# also set in the environment: CARGO_INCREMENTAL=0\n");
+	/* the line pick --verify runs once both are pasted */
+	tu_assert_contains(s, "\n# reproduce: CARGO_INCREMENTAL=0 cargo build --release --locked "
+			      "--target-dir build\n");
 	free(s);
 
 	/* a project whose .cargo/config.toml has target rustflags: Cargo would
