@@ -686,6 +686,32 @@ meson_array(struct buf *out, const struct strv *sv)
 	buf_addc(out, ']');
 }
 
+/* The line that sets up, builds, installs (when the cell did) and runs the
+ * post-link steps, from the project's root: meson setup with args. */
+static void
+meson_command(const struct results *r, const struct cell *c, const char *args, bool script,
+	      struct buf *out)
+{
+	const struct settings *s = &c->settings;
+
+	line_env(out, s);
+	buf_printf(out, "meson setup %s build", args);
+	line_words(out, &s->f.configure_args);
+	buf_adds(out, " && ");
+	line_env(out, s);
+	buf_adds(out, "meson compile -C build");
+	if (installs(c)) {
+		buf_adds(out, " && ");
+		line_env(out, s);
+		buf_adds(out, "DESTDIR=\"$PWD/stage\" meson install -C build");
+	}
+	if (script) {
+		line_post_script(r, c, out);
+	} else {
+		line_post(r, c, out);
+	}
+}
+
 static void
 emit_meson(const struct results *r, const struct cell *c, const char *metric, struct buf *out)
 {
@@ -712,6 +738,11 @@ emit_meson(const struct results *r, const struct cell *c, const char *metric, st
 	for (size_t i = 0; i < s->f.post.n; i++) {
 		buf_printf(out, "# after the build, run on the artifact: %s\n", s->f.post.v[i]);
 	}
+	buf_adds(out, "# Saved as ounce-native.ini, the line below rebuilds the winner from the\n"
+		      "# project's root, in build/ (ounce's cells set it up with muon, whose own\n"
+		      "# flags can differ from meson's: pick --verify tells)\n# reproduce: ");
+	meson_command(r, c, "--native-file ounce-native.ini", false, out);
+	buf_addc(out, '\n');
 	buf_printf(out, "[binaries]\nc = '%s'\ncpp = '%s'\n\n", s->cc ? s->cc : "cc",
 		   s->cxx ? s->cxx : "c++");
 	buf_printf(out, "[built-in options]\nbuildtype = '%s'\nc_args = ", bt);
@@ -1045,6 +1076,15 @@ wrapper_command(const struct results *r, const struct cell *c, struct buf *out)
 		line_words(&a, &s->f.configure_args);
 		cmake_command(r, c, buf_str(&a), true, out);
 		buf_release(&a);
+		return true;
+	}
+	if (recipe_is(r, "meson")) {
+		const char *bt = c->build && !strcmp(c->build, "dev") ? "debug" : "release";
+		char *args = xasprintf("-Dbuildtype=%s", bt);
+
+		buf_adds(out, "CC=\"$PWD/cc-small\" CXX=\"$PWD/c++-small\" ");
+		meson_command(r, c, args, true, out);
+		free(args);
 		return true;
 	}
 	if (recipe_is(r, "autotools")) {

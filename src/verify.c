@@ -615,9 +615,10 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	if (!strcmp(form, "cargo") && paste_cargo(buf_str(&text), tree) < 0) {
 		goto out;
 	}
-	if (!strcmp(form, "cmake")) {
-		/* the line reads the cache file from the project's root */
-		char *cache = xasprintf("%s/ounce.cmake", tree);
+	if (!strcmp(form, "cmake") || !strcmp(form, "meson")) {
+		/* the line reads the cache file or native file from the project's root */
+		char *cache = xasprintf("%s/%s", tree,
+					!strcmp(form, "cmake") ? "ounce.cmake" : "ounce-native.ini");
 		int w = fs_write_file(cache, buf_str(&text), text.len);
 
 		free(cache);
