@@ -491,6 +491,11 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 		      "# ounce's compiler wrapper added them. It assumes that compiles use\n"
 		      "# $(CFLAGS) or $(CXXFLAGS), links $(LDFLAGS) and $(LDLIBS), and GNU make\n"
 		      "# 3.82 or later.\n");
+	if (installs(c) && s->f.post.n) {
+		buf_adds(out, "# What ounce measured is what the install step put in stage/ (the line\n"
+			      "# below installs there): ounce-post takes those files, from the\n"
+			      "# project's root (or set OUNCE_ARTIFACT to where yours are).\n");
+	}
 	for (size_t i = 0; i < s->f.post.n; i++) {
 		if (strstr(s->f.post.v[i], "{ounce}")) {
 			buf_adds(out, "# A post-link step runs ounce itself: it must be in PATH.\n");
