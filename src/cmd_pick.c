@@ -10,7 +10,6 @@
 
 #include "buf.h"
 #include "emit.h"
-#include "fsutil.h"
 #include "log.h"
 #include "mem.h"
 #include "pick.h"
@@ -46,8 +45,7 @@ static const char usage[] =
 static int
 verify_winner(struct results *r, struct cell *win, const char *form, const char *path)
 {
-	char *workdir = verify_workdir(r, path), *wraplog = NULL;
-	const char *slash = win->log ? strrchr(win->log, '/') : NULL;
+	char *workdir = verify_workdir(r, path), *line;
 	struct cell_verify v;
 	int rc = 1;
 
@@ -56,40 +54,18 @@ verify_winner(struct results *r, struct cell *win, const char *form, const char 
 		cell_verify_release(&v);
 		return 1;
 	}
-	printf("%sverified: %s (%s form%s%s%s%s)\n", form ? "# " : "", v.state, v.form,
-	       v.detail ? ": " : "", v.detail ? v.detail : "",
-	       strcmp(v.state, "identical") ? "; log: " : "",
-	       strcmp(v.state, "identical") ? v.log : "");
+	line = verify_line(&v);
+	/* after an emitted form, as a comment of it */
+	printf("%s%s\n", form ? "# " : "", line);
 	fflush(stdout);
-	if (slash) {
-		wraplog = xasprintf("%.*s/wrap.log", (int)(slash - win->log), win->log);
-		if (!fs_exists(wraplog)) {
-			free(wraplog);
-			wraplog = NULL;
-		}
-	}
-	if (!strcmp(v.state, "differs") && strcmp(v.form, "wrapper")) {
-		/* the native form cannot do what the wrapper did: say where it shows */
-		warn("the %s form does not rebuild what ounce measured. Likely cause: %s. In the "
-		     "cells ounce's compiler wrapper put the winner's flags after the build's own "
-		     "on every call%s%s%s: 'ounce pick --emit wrapper' does the same",
-		     v.form,
-		     v.cause ? v.cause : "the build's calls differ from the cells' (compare the log "
-					 "with the cell's wrap.log)",
-		     wraplog ? " (" : "", wraplog ? wraplog : "", wraplog ? ")" : "");
-	} else if (!strcmp(v.state, "differs")) {
-		warn("the wrapper form does not rebuild what ounce measured%s%s: compare the log "
-		     "with the cell's compiler calls%s%s%s",
-		     v.cause ? ": " : "", v.cause ? v.cause : "", wraplog ? " (" : "",
-		     wraplog ? wraplog : "", wraplog ? ")" : "");
-	}
+	free(line);
+	verify_explain(win, &v);
 	cell_set_verify(win, &v);
 	if (results_save(r, path) == 0 && !strcmp(v.state, "identical")) {
 		rc = 0;
 	}
 	cell_verify_release(&v);
 	free(workdir);
-	free(wraplog);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "os_linux.h"
+#include "pick.h"
 #include "profile.h"
 #include "project.h"
 #include "recipe.h"
@@ -698,4 +699,89 @@ out:
 	free(root);
 	free(run_dir);
 	return rc;
+}
+
+/* The cell's wrap.log (every compiler call of its build), when it is kept. The
+ * caller frees it. */
+static char *
+wrap_log(const struct cell *c)
+{
+	const char *slash = c->log ? strrchr(c->log, '/') : NULL;
+	char *p;
+
+	if (!slash) {
+		return NULL;
+	}
+	p = xasprintf("%.*s/wrap.log", (int)(slash - c->log), c->log);
+	if (!fs_exists(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+char *
+verify_line(const struct cell_verify *v)
+{
+	bool same = !strcmp(v->state, "identical");
+
+	return xasprintf("verified: %s (%s form%s%s%s%s)", v->state, v->form, v->detail ? ": " : "",
+			 v->detail ? v->detail : "", same ? "" : "; log: ", same ? "" : v->log);
+}
+
+void
+verify_explain(const struct cell *c, const struct cell_verify *v)
+{
+	char *wl;
+
+	if (strcmp(v->state, "differs")) {
+		return;
+	}
+	wl = wrap_log(c);
+	if (strcmp(v->form, "wrapper")) {
+		/* the native form cannot do what the wrapper did: say where it shows */
+		warn("the %s form does not rebuild what ounce measured. Likely cause: %s. In the "
+		     "cells ounce's compiler wrapper put the winner's flags after the build's own "
+		     "on every call%s%s%s: 'ounce pick --emit wrapper' does the same",
+		     v->form,
+		     v->cause ? v->cause : "the build's calls differ from the cells' (compare the log "
+					 "with the cell's wrap.log)",
+		     wl ? " (" : "", wl ? wl : "", wl ? ")" : "");
+	} else {
+		warn("the wrapper form does not rebuild what ounce measured%s%s: compare the log "
+		     "with the cell's compiler calls%s%s%s",
+		     v->cause ? ": " : "", v->cause ? v->cause : "", wl ? " (" : "", wl ? wl : "",
+		     wl ? ")" : "");
+	}
+	free(wl);
+}
+
+int
+verify_run_winner(struct results *r, const char *path, const struct strv *allow, double timeout)
+{
+	const struct cell *base = results_find(r, r->baseline);
+	const struct cell *win = pick_best_in(r, r->metric ? r->metric : "file", allow,
+					      base ? base->build : NULL);
+	struct cell_verify v;
+	char *workdir, *line;
+	int rc;
+
+	if (!win || !r->complete) {
+		return 0;
+	}
+	workdir = verify_workdir(r, path);
+	rc = verify_cell(r, win, NULL, workdir, timeout, &v);
+	free(workdir);
+	if (rc < 0) {
+		cell_verify_release(&v);
+		return -1;
+	}
+	line = verify_line(&v);
+	info("'%s' %s", win->name, line);
+	free(line);
+	verify_explain(win, &v);
+	/* (a const cell of r: pick does not change it; this does) */
+	cell_set_verify(results_find(r, win->name), &v);
+	cell_verify_release(&v);
+	return results_save(r, path);
 }

@@ -6,6 +6,7 @@
 struct cell;
 struct cell_verify;
 struct results;
+struct strv;
 
 /* Rebuild cell c of r from form (NULL: the recipe's native form, emit.h) in a
  * fresh copy of the project at WORKDIR/verify/FORM, with the project's own build
@@ -24,4 +25,17 @@ char *verify_workdir(const struct results *r, const char *results_path);
  * own flag comes after the winner's and overrides it (-O3 after -Os), or one the
  * winner's flags did not reach; NULL when the log shows neither. */
 char *verify_cause(const struct cell *c, const char *log);
+/* "verified: STATE (FORM form: DETAIL; log: LOG)", the line that says what a
+ * verify found; the caller frees it. */
+char *verify_line(const struct cell_verify *v);
+/* When v says the rebuild of c differs: a warning with the likely cause, where
+ * the cell's compiler calls are to be seen, and the form that reproduces them. */
+void verify_explain(const struct cell *c, const struct cell_verify *v);
+/* After a complete run: rebuild the winner of r's default build (by r's metric,
+ * with the trade-offs allow lets in) from the recipe's own form, report it on
+ * stderr, record it in r and save r at path. Returns 0 (also when there is no
+ * winner), or -1 when ounce itself failed (reported). */
+int verify_run_winner(struct results *r, const char *path, const struct strv *allow,
+		      double timeout);
+
 #endif
