@@ -33,6 +33,7 @@
 #include "sched.h"
 #include "spawn.h"
 #include "table.h"
+#include "verify.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -75,6 +76,8 @@ static const char usage[] =
 	"                        default 2G), the entries used least recently going first\n"
 	"      --keep-cells      keep each measured cell's whole tree (by default only its\n"
 	"                        artifacts, link maps and logs stay)\n"
+	"      --no-verify       do not rebuild the winner from the emitted form at the end\n"
+	"                        (ounce pick --verify) to check it gives the same bytes\n"
 	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
 	"                        cell built from scratch (for checking, and benchmarks)\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
@@ -241,7 +244,7 @@ struct opts {
 	struct strv not_recipes;	/* recipes detection passes over: their baseline
 					 * could not be configured */
 	size_t explain;
-	bool fresh, no_reuse, resume, resumed, keep_cells;
+	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify;
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
@@ -280,6 +283,7 @@ parse(int argc, char **argv, struct opts *o)
 		 * totals it adds to its own */
 		{"resumed", no_argument, NULL, 'U'},
 		{"keep-cells", no_argument, NULL, 'K'},
+		{"no-verify", no_argument, NULL, 'Y'},
 		{"build", required_argument, NULL, 'B'},
 		/* internal: detection passes over this recipe, whose baseline could not
 		 * be configured (the run that falls back adds it) */
@@ -393,6 +397,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'K':
 			o->keep_cells = true;
+			break;
+		case 'Y':
+			o->no_verify = true;
 			break;
 		case 'B':
 			if (!optarg[strspn(optarg, " \t")]) {
@@ -583,6 +590,9 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	}
 	if (o->keep_cells) {
 		strv_push(out, "--keep-cells");
+	}
+	if (o->no_verify) {
+		strv_push(out, "--no-verify");
 	}
 	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
 	strv_push(out, "--");
@@ -1218,6 +1228,10 @@ cmd_matrix(int argc, char **argv)
 		fputs(buf_str(&b), stdout);
 		fflush(stdout);
 		buf_release(&b);
+	}
+	if (st == 0 && !o.no_verify &&
+	    verify_run_winner(&res, out_path, &run.allow, o.timeout) < 0) {
+		st = 1;
 	}
 	rc = st;
 out:

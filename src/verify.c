@@ -461,8 +461,8 @@ compare(const struct cell *c, const char *tree, struct cell_verify *out, bool *i
 		const char *hash = a->hash;
 
 		if (got < 0) {
-			set_result(out, "failed",
-				   xasprintf("the rebuild made no '%s'", emit_artifact_path(a->name)));
+			set_result(out, "failed", xasprintf("the rebuild made no '%s'",
+							    emit_artifact_path(a->name)));
 			free(p);
 			free(first);
 			return;
@@ -471,13 +471,14 @@ compare(const struct cell *c, const char *tree, struct cell_verify *out, bool *i
 			hash = want;
 		}
 		if (!cache_file_key(p, key) || strcmp(key, hash)) {
+			const char *n = emit_artifact_path(a->name);
+
 			*idonly = *idonly && only_build_id(a->path, p);
-			if (!ndiff++) {
-				first = got == a->m.bytes
-						? xasprintf("%s: the same %lld bytes, not the same content",
-							    emit_artifact_path(a->name), got)
-						: xasprintf("%s: %lld bytes vs %lld", emit_artifact_path(a->name),
-							    got, a->m.bytes);
+			if (!ndiff++ && got == a->m.bytes) {
+				first = xasprintf("%s: the same %lld bytes, not the same content", n,
+						  got);
+			} else if (ndiff == 1) {
+				first = xasprintf("%s: %lld bytes vs %lld", n, got, a->m.bytes);
 			}
 		}
 		free(p);

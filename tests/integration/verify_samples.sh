@@ -9,7 +9,7 @@ for s in tinyhttpd:make tinycalc:cmake; do
 	name=${s%%:*} form=${s#*:}
 	sample="$OUNCE_SOURCE_ROOT/samples/$name"
 	before=$(tree_digest "$sample")
-	"$OUNCE" matrix -q -p strip,gc,os,lld,noid,noplt -w "$T/$name" "$sample" > /dev/null \
+	"$OUNCE" matrix -q --no-verify -p strip,gc,os,lld,noid,noplt -w "$T/$name" "$sample" > /dev/null \
 		|| fail "$name: matrix exited $?"
 	res="$T/$name/results.json"
 	"$OUNCE" pick --verify "$res" > out.txt 2> err.txt \
@@ -28,7 +28,7 @@ done
 # rustflags into .cargo/config.toml, then cargo build (the wrapper form is for C)
 sample="$OUNCE_SOURCE_ROOT/samples/tinyrocket"
 before=$(tree_digest "$sample")
-"$OUNCE" matrix -q -p strip,abort,lto,os,lld,noid -w "$T/rocket" "$sample" > /dev/null \
+"$OUNCE" matrix -q --no-verify -p strip,abort,lto,os,lld,noid -w "$T/rocket" "$sample" > /dev/null \
 	|| fail "tinyrocket: matrix exited $?"
 "$OUNCE" pick --verify "$T/rocket/results.json" > out.txt 2> err.txt \
 	|| fail "tinyrocket: verify exited $?: $(cat out.txt err.txt)"

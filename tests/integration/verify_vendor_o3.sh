@@ -1,16 +1,23 @@
 #!/bin/bash
 # A Makefile whose vendored library appends its own -O3 after CFLAGS: in the
 # cells ounce's wrapper put -Os last and it won; make's --eval puts it in CFLAGS,
-# before the library's -O3. pick --verify says so (differs, exit 1), names the
-# call where the build's -O3 comes after -Os and points to --emit wrapper, which
-# rebuilds the winner byte for byte.
+# before the library's -O3. The run's own verify of its winner and pick --verify
+# say so (differs, exit 1 for pick), name the call where the build's -O3 comes
+# after -Os and point to --emit wrapper, which rebuilds the winner byte for byte.
 . "$(dirname "$0")/lib.sh"
 
 dir=$(fixture vendorlib)
-"$OUNCE" matrix -q -m xz -p strip,os -w "$T/work" "$dir" > /dev/null || fail "matrix exited $?"
+# the run verifies its winner at the end (its metric's): the native form differs,
+# which is a warning, not a failed run
+"$OUNCE" matrix -q -m xz -p strip,os -w "$T/work" "$dir" > /dev/null 2> run.err \
+	|| fail "matrix exited $?"
 res="$T/work/results.json"
 win=$("$OUNCE" pick -m xz "$res" | cut -f1)
 case "+$win+" in *+os+*) ;; *) fail "the winner '$win' has no -Os" ;; esac
+check_eq "the run's verify" "make differs" \
+	"$(q ".cells[] | select(.name == \"$win\") | .verify[] | \"\(.form) \(.state)\"" "$res")"
+grep -q "warning: the make form does not rebuild what ounce measured. Likely cause: the build's own '-O3'" \
+	run.err || fail "the run did not say why: $(cat run.err)"
 grep -q -- '-O3 -funroll-loops -c -o crunch.o crunch.c .* -Os' "$T/work/cells/$win/wrap.log" \
 	|| fail "the cell's wrapper did not put -Os last: $(cat "$T/work/cells/$win/wrap.log")"
 
