@@ -1062,6 +1062,18 @@ test_emit_autotools_and_cmake_lines(void **state)
 	free(line);
 	free(text);
 
+	/* measured in the build tree under libtool: the program in .libs/, never the
+	 * wrapper script of the same name beside it */
+	cell_clear_artifacts(f->win);
+	cell_add_artifact(f->win, "/w/cells/os+gc/build/.libs/app", "/w/cells/os+gc");
+	text = render(f, f->win, "make");
+	tu_assert_contains(text, "\nOUNCE_ARTIFACT ?= build/.libs/app\n");
+	tu_assert_contains(text, " && cd \"$P\" && strip --strip-all build/.libs/app\n");
+	assert_null(strstr(text, "make install"));
+	free(text);
+	cell_clear_artifacts(f->win);
+	cell_add_artifact(f->win, "/w/cells/os+gc/stage/usr/local/bin/app", "/w/cells/os+gc");
+
 	/* every kind of link, and the line that uses the cache file */
 	free(f->r.recipe);
 	f->r.recipe = xstrdup("cmake");
