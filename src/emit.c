@@ -620,8 +620,8 @@ emit_cmake(const struct results *r, const struct cell *c, const char *metric, st
 	header(r, c, metric, out);
 	buf_printf(out, "# Use: cmake -C ounce.cmake -S . -B build -DCMAKE_BUILD_TYPE=%s\n", type);
 	buf_adds(out, "# Saved as ounce.cmake, the line below rebuilds the winner from the project's\n"
-		      "# root, in build/ (where ounce's cells had their build directory: the\n"
-		      "# paths compiled in are the same)");
+		      "# root, in a new build/ (cmake -C sets no entry a cache already has; build/\n"
+		      "# is where the cells had theirs: the paths compiled in are the same)");
 	if (installs(c)) {
 		buf_adds(out, ", installs into stage/");
 	}

@@ -291,6 +291,16 @@ reproduce_line(const char *text)
 	return xstrndup(l, strcspn(l, "\n"));
 }
 
+static bool
+has_entry(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	bool yes = fs_exists(p);
+
+	free(p);
+	return yes;
+}
+
 /* The names not copied into cells: the recipe's and ounce.ini's exclude. Returns
  * 0 or -1 after reporting. */
 static int
@@ -320,6 +330,18 @@ copy_exclude(const struct results *r, struct strv *exclude)
 		goto out;
 	}
 	strv_extend(exclude, &proj.exclude);
+	/* the lines build in build/ and install into stage/ at the project's root:
+	 * a build directory of the user's there (a CMake cache, a configured tree,
+	 * a Meson or CMake ninja file) would be reused, and a stage/ is what such a
+	 * line installed before: left out of the copy, as a user starts afresh */
+	if (has_entry(r->project_dir, "build/CMakeCache.txt") ||
+	    has_entry(r->project_dir, "build/config.status") ||
+	    has_entry(r->project_dir, "build/build.ninja")) {
+		strv_push(exclude, "build");
+	}
+	if (has_entry(r->project_dir, "stage")) {
+		strv_push(exclude, "stage");
+	}
 	rc = 0;
 out:
 	project_release(&proj);
