@@ -603,20 +603,6 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	vdir = xasprintf("%s/verify/%s", workdir, form);
 	tree = xasprintf("%s/src", vdir);
 	prep = xasprintf("%s/prep/src", workdir);
-	out->log = xasprintf("%s/verify.log", vdir);
-	if (copy_exclude(r, &exclude) < 0 || fs_remove_tree(vdir) < 0 || fs_mkdirs(vdir) < 0) {
-		goto out;
-	}
-	/* a checkout the run prepared (autoreconf) is rebuilt as the cells were; a
-	 * member of a Cargo workspace in a copy of the workspace */
-	root = !strcmp(form, "cargo") ? cargoconf_workspace_root(r->project_dir) : NULL;
-	if (stage_copy(root ? root : fs_exists(prep) ? prep : r->project_dir, tree, &exclude,
-		       workdir) < 0) {
-		goto out;
-	}
-	run_dir = root && !strncmp(r->project_dir, root, strlen(root))
-			  ? xasprintf("%s%s", tree, r->project_dir + strlen(root))
-			  : xstrdup(tree);
 	/* the cells mapped their directory to the project's, so the paths compiled
 	 * in (__FILE__, debug info) are those of a build in the project itself: the
 	 * rebuild maps its copy the same way (only that is added to the form) */
@@ -636,6 +622,20 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 		rc = 0;
 		goto out;
 	}
+	out->log = xasprintf("%s/verify.log", vdir);
+	if (copy_exclude(r, &exclude) < 0 || fs_remove_tree(vdir) < 0 || fs_mkdirs(vdir) < 0) {
+		goto out;
+	}
+	/* a checkout the run prepared (autoreconf) is rebuilt as the cells were; a
+	 * member of a Cargo workspace in a copy of the workspace */
+	root = !strcmp(form, "cargo") ? cargoconf_workspace_root(r->project_dir) : NULL;
+	if (stage_copy(root ? root : fs_exists(prep) ? prep : r->project_dir, tree, &exclude,
+		       workdir) < 0) {
+		goto out;
+	}
+	run_dir = root && !strncmp(r->project_dir, root, strlen(root))
+			  ? xasprintf("%s%s", tree, r->project_dir + strlen(root))
+			  : xstrdup(tree);
 	if (!strcmp(form, "cargo") && paste_cargo(buf_str(&text), tree) < 0) {
 		goto out;
 	}
@@ -746,10 +746,10 @@ wrap_log(const struct cell *c)
 char *
 verify_line(const struct cell_verify *v)
 {
-	bool same = !strcmp(v->state, "identical");
+	bool log = strcmp(v->state, "identical") && v->log;
 
 	return xasprintf("verified: %s (%s form%s%s%s%s)", v->state, v->form, v->detail ? ": " : "",
-			 v->detail ? v->detail : "", same ? "" : "; log: ", same ? "" : v->log);
+			 v->detail ? v->detail : "", log ? "; log: " : "", log ? v->log : "");
 }
 
 void
