@@ -10,7 +10,7 @@
 command -v libtoolize > /dev/null || fail "libtoolize is not installed (./bootstrap installs libtool)"
 dir=$(fixture ltprog)
 before=$(tree_digest "$dir")
-"$OUNCE" matrix -q --no-verify -m xz -p strip,gc,os,noid -w "$T/work" "$dir" > /dev/null \
+"$OUNCE" matrix -q --no-verify -m xz -p strip,os,noid -w "$T/work" "$dir" > /dev/null \
 	|| fail "matrix exited $?"
 res="$T/work/results.json"
 win=$("$OUNCE" pick -m xz "$res" 2> /dev/null | cut -f1)
