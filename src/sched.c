@@ -1054,9 +1054,13 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	}
 	if (base->status != CELL_OK) {
 		log_status(NULL);
-		error("the baseline build of '%s' failed: %s (log: %s)", run->project->name,
-		      base->reason ? base->reason : cell_status_name(base->status),
-		      base->log ? base->log : "none");
+		if (!run->fallback || base->status != CELL_CONFIGURE_FAILED) {
+			/* (a recipe that cannot configure the tree is the caller's to
+			 * report: it tries the next) */
+			error("the baseline build of '%s' failed: %s (log: %s)", run->project->name,
+			      base->reason ? base->reason : cell_status_name(base->status),
+			      base->log ? base->log : "none");
+		}
 		rc = 1;
 		goto out;
 	}
