@@ -894,6 +894,36 @@ best_rows(struct sched *s, const char *group)
 	free(v);
 }
 
+/* What the search knew without a build, on stderr. Called once the workers are
+ * done. */
+static void
+search_summary(const struct sched *s)
+{
+	const struct search *q = s->search;
+	struct strv names = STRV_INIT;
+	char *list;
+
+	for (size_t i = 0; i < s->sn; i++) {
+		if (q->dropped & ((uint64_t)1 << i)) {
+			strv_push(&names, s->sv[i]->name);
+		}
+	}
+	list = strv_join(&names, "', '");
+	if (names.n) {
+		info("search: '%s' grew the %s metric by more than %u%% alone and with the best "
+		     "cell: not combined further, %zu cell%s not built (--stack all combines it)",
+		     list, s->run->metric, q->growth_limit, q->ruled_out,
+		     q->ruled_out == 1 ? "" : "s");
+	}
+	if (q->twins) {
+		info("search: %zu cell%s not built: the same build as another, as a profile "
+		     "in each implies another ('implies' in profiles/)",
+		     q->twins, q->twins == 1 ? "" : "s");
+	}
+	free(list);
+	strv_release(&names);
+}
+
 /* When the smallest cell measured (as pick chooses it) is in no row, such as a
  * guess of the cumulative chain that beat the stack, it gets a row of its own, so
  * the table shows what pick will answer. Called once the workers are done. */
@@ -961,6 +991,28 @@ combinable(struct sched *s)
 	}
 }
 
+/* The mask of the build the cell of mask is (search.h's same_build): mask less
+ * the profiles that others in it imply for the run's toolchain (profile_reduce:
+ * cgu1 implies lto under gcc). */
+static uint64_t
+same_build(void *ctx, uint64_t mask)
+{
+	const struct sched *s = ctx;
+	struct profile **v = xcalloc(s->sn + 1, sizeof(*v));
+	size_t n = mask_profiles(s, mask, v);
+	uint64_t out = 0;
+
+	n = profile_reduce(v, n, s->run->recipe->toolchain);
+	for (size_t i = 0, j = 0; i < s->sn && j < n; i++) {
+		if (s->sv[i] == v[j]) {
+			out |= (uint64_t)1 << i;
+			j++;
+		}
+	}
+	free(v);
+	return out;
+}
+
 static void
 start_search(struct sched *s, struct search *search, const struct cell *base)
 {
@@ -977,20 +1029,41 @@ start_search(struct sched *s, struct search *search, const struct cell *base)
 		}
 	}
 	search_init(search, s->sn, dim, 0);
+	search->same_build = same_build;
+	search->same_ctx = s;
+	/* --stack all keeps every profile that builds in play, here as in the
+	 * stack: a lever wanted for its trade-off (an allocator) is combined
+	 * however much it grows */
+	if (s->plan->stack_all) {
+		search->growth_limit = 0;
+	}
 	search_record(search, 0, true, cell_metric(base, s->run->metric));
 	s->search = search;
 	free(dim);
 }
 
+/* Every combination, but twins: a cell with a profile that another of it
+ * implies is the cell without it, built once. */
 static void
 start_full(struct sched *s)
 {
 	struct profile **v = xcalloc(s->sn + 1, sizeof(*v));
+	size_t twins = 0;
 
 	for (uint64_t mask = 1; mask < ((uint64_t)1 << s->sn); mask++) {
-		if (valid_combination(s->sv, s->sn, mask)) {
-			add_task(s, v, mask_profiles(s, mask, v), false);
+		if (!valid_combination(s->sv, s->sn, mask)) {
+			continue;
 		}
+		if (same_build(s, mask) != mask) {
+			twins++;
+			continue;
+		}
+		add_task(s, v, mask_profiles(s, mask, v), false);
+	}
+	if (twins) {
+		info("full: %zu combination%s not built: a profile in each implies another "
+		     "('implies' in profiles/), so each is the build without it",
+		     twins, twins == 1 ? "" : "s");
 	}
 	free(v);
 }
@@ -1126,6 +1199,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	}
 	if (plan->search && !interrupted && !s.failed) {
 		best_rows(&s, "search");
+		search_summary(&s);
 	}
 	if (s.failed) {
 		rc = -1;
