@@ -105,6 +105,41 @@ conf_parse(const char *path, conf_handler h, void *ctx)
 }
 
 bool
+conf_name_valid(const char *s)
+{
+	if (!*s) {
+		return false;
+	}
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *
+conf_label_invalid(const char *s)
+{
+	if (!*s) {
+		return "is empty";
+	}
+	if (*s == '.') {
+		return "starts with '.'";
+	}
+	for (; *s; s++) {
+		if (*s == '/') {
+			return "has a '/'";
+		}
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			return "has a control character";
+		}
+	}
+	return NULL;
+}
+
+bool
 conf_bool(const char *v, bool *out)
 {
 	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||

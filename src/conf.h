@@ -16,6 +16,13 @@ typedef const char *(*conf_handler)(void *ctx, const char *section, const char *
  * the first error (missing file, syntax, or a message from h). */
 int conf_parse(const char *path, conf_handler h, void *ctx);
 
+/* Is s a name that may become a path component as it is (a profile's or a
+ * build's: cells/NAME): lowercase letters, digits, '-' and '_', not empty? */
+bool conf_name_valid(const char *s);
+/* Why label s (a [project] name) cannot be part of a path, or NULL when it can:
+ * empty, a '/', a leading '.' (so never ".."), or a control character. */
+const char *conf_label_invalid(const char *s);
+
 /* Parse yes/no/true/false/1/0/on/off into *out; false when it is none of those. */
 bool conf_bool(const char *value, bool *out);
 

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "tmpl.h"
 #include "banned.h"
 
 static const char *const tradeoffs[] = {
@@ -129,21 +130,6 @@ profile_define(struct profile_set *set, const char *name, const char *file, bool
 	return p;
 }
 
-static bool
-valid_name(const char *s)
-{
-	if (!*s) {
-		return false;
-	}
-	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-		      *s == '_')) {
-			return false;
-		}
-	}
-	return true;
-}
-
 static const char *
 flags_key(struct profile_flags *f, const char *key, const char *value)
 {
@@ -206,7 +192,7 @@ implies_key(struct profile *p, const char *toolchain, const char *value)
 		return "implies must name the profiles this one includes";
 	}
 	for (size_t i = 0; i < w.n; i++) {
-		if (!valid_name(w.v[i])) {
+		if (!conf_name_valid(w.v[i])) {
 			strv_release(&w);
 			return "implies must name profiles (lowercase letters, digits, '-', '_')";
 		}
@@ -240,7 +226,7 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		} else if (!strcmp(toolchain, "cargo")) {
 			f = &p->cargo;
 			p->has_cargo = true;
-		} else if (!strncmp(toolchain, "recipe:", 7) && valid_name(toolchain + 7)) {
+		} else if (!strncmp(toolchain, "recipe:", 7) && conf_name_valid(toolchain + 7)) {
 			f = (struct profile_flags *)profile_recipe_flags(p, toolchain + 7);
 			if (!f) {
 				p->recipes = xreallocarray(p->recipes, p->nrecipes + 1,
@@ -285,6 +271,15 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		}
 		strv_split(c, value);
 		return NULL;
+	}
+	if (!strcmp(key, "post")) {
+		char errbuf[128];
+		const char *err;
+
+		/* a step no cell could run is the file's fault, found when it is read */
+		if (tmpl_check(value, TMPL_POST, errbuf, (int)sizeof(errbuf), &err) < 0) {
+			return arena_strdup(&set->arena, err);
+		}
 	}
 	r = flags_key(f, key, value);
 	if (r) {
@@ -386,7 +381,7 @@ profile_load_file(struct profile_set *set, const char *path)
 
 	base = base ? base + 1 : path;
 	name = xstrndup(base, strcspn(base, "."));
-	if (!valid_name(name)) {
+	if (!conf_name_valid(name)) {
 		error_at(path, 0, "profile file names must be lowercase letters, digits, '-' or '_'");
 		free(name);
 		return NULL;

@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "profile.h"
 #include "recipe.h"
+#include "tmpl.h"
 #include "banned.h"
 
 struct ctx {
@@ -25,6 +26,31 @@ struct ctx {
 	char *tool;		/* its toolchain, or NULL */
 	char msg[256];
 };
+
+/* Keep the text of a message for the handler's caller, which reports the first
+ * one only: a later one must not overwrite it. */
+static const char *
+keep_msg(struct ctx *c, const char *what, const char *err)
+{
+	if (c->msg[0]) {
+		return what;
+	}
+	snprintf(c->msg, sizeof(c->msg), "%s: %s", what, err);
+	return c->msg;
+}
+
+/* Check a command template of the [project] section when it is read. */
+static const char *
+check_tmpl(struct ctx *c, const char *key, const char *value, enum tmpl_kind kind)
+{
+	char errbuf[128];
+	const char *err;
+
+	if (tmpl_check(value, kind, errbuf, (int)sizeof(errbuf), &err) < 0) {
+		return keep_msg(c, key, err);
+	}
+	return NULL;
+}
 
 static void
 replace(char **slot, const char *value)
@@ -64,7 +90,14 @@ project_key(struct ctx *c, const char *key, const char *value)
 {
 	struct project *p = c->p;
 
+	const char *err;
+
 	if (!strcmp(key, "name")) {
+		/* a label, which becomes a path component (the work directory under
+		 * ~/.cache/ounce, {name} in a recipe's output): never a path */
+		if ((err = conf_label_invalid(value))) {
+			return keep_msg(c, "name must be a label, not a path", err);
+		}
 		replace(&p->name, value);
 	} else if (!strcmp(key, "recipe")) {
 		replace(&p->recipe, value);
@@ -76,6 +109,10 @@ project_key(struct ctx *c, const char *key, const char *value)
 			if (v.v[i][0] == '/' || has_dotdot(v.v[i])) {
 				strv_release(&v);
 				return "artifact must be a path inside the build tree";
+			}
+			if ((err = check_tmpl(c, "artifact", v.v[i], TMPL_ARTIFACT))) {
+				strv_release(&v);
+				return err;
 			}
 		}
 		strv_extend(&p->artifacts, &v);
@@ -89,10 +126,19 @@ project_key(struct ctx *c, const char *key, const char *value)
 		snprintf(v, sizeof(v), "%s", value);
 		replace(&p->target_glibc, v);
 	} else if (!strcmp(key, "configure")) {
+		if ((err = check_tmpl(c, key, value, TMPL_STEP))) {
+			return err;
+		}
 		replace(&p->configure, value);
 	} else if (!strcmp(key, "build")) {
+		if ((err = check_tmpl(c, key, value, TMPL_STEP))) {
+			return err;
+		}
 		replace(&p->build, value);
 	} else if (!strcmp(key, "smoke")) {
+		if ((err = check_tmpl(c, key, value, TMPL_SMOKE))) {
+			return err;
+		}
 		replace(&p->smoke, value);
 	} else if (!strcmp(key, "smoke_timeout")) {
 		char *end;
@@ -127,6 +173,12 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 			size_t n = strcspn(name, ":");
 			char *pname = xstrndup(name, n);
 
+			/* a profile's name names its cells' directories */
+			if (!conf_name_valid(pname)) {
+				free(pname);
+				return keep_msg(c, "bad profile name",
+						"lowercase letters, digits, '-' or '_'");
+			}
 			free(c->cur_section);
 			free(c->tool);
 			c->cur_section = xstrdup(section);
@@ -145,6 +197,17 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		struct project *p = c->p;
 		struct recipe_build *b = NULL;
 
+		/* a build's name names its cells' directory, cells-NAME */
+		if (!conf_name_valid(section + 6)) {
+			return keep_msg(c, "bad build name", "lowercase letters, digits, '-' or '_'");
+		}
+		if (!strcmp(key, "artifact_dir")) {
+			const char *err = check_tmpl(c, key, value, TMPL_ARTIFACT);
+
+			if (err) {
+				return err;
+			}
+		}
 		for (size_t i = 0; i < p->nbuilds && !b; i++) {
 			if (!strcmp(p->builds[i]->name, section + 6)) {
 				b = p->builds[i];
@@ -194,6 +257,16 @@ project_load(struct project *p, const char *dir, struct profile_set *set)
 	p->subdir = xstrdup("");
 	base = strrchr(p->dir, '/');
 	p->name = xstrdup(base && base[1] ? base + 1 : "project");
+	/* the directory's name is a label too: no leading '.', no control
+	 * characters (a '/' it cannot have) */
+	if (p->name[0] == '.') {
+		p->name[0] = '_';
+	}
+	for (char *s = p->name; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s = '_';
+		}
+	}
 	p->smoke_timeout = 60;
 	p->ini = xasprintf("%s/ounce.ini", p->dir);
 	if (access(p->ini, F_OK) < 0) {

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "tmpl.h"
 #include "banned.h"
 
 struct ctx {
@@ -19,16 +20,49 @@ struct ctx {
 	struct recipe *r;
 };
 
+/* The kind of template key is in a recipe, or -1 when it is not one. */
+static int
+tmpl_key(const char *section, const char *key)
+{
+	if (strcmp(section, "recipe")) {
+		return !strcmp(key, "artifact_dir") ? TMPL_ARTIFACT : -1;
+	}
+	if (!strcmp(key, "configure") || !strcmp(key, "build")) {
+		return TMPL_STEP;
+	}
+	if (!strcmp(key, "install")) {
+		return TMPL_INSTALL;
+	}
+	if (!strcmp(key, "artifact")) {
+		return TMPL_ARTIFACT;
+	}
+	return !strcmp(key, "prepare") ? TMPL_PREPARE : -1;
+}
+
 static const char *
 handler(void *vctx, const char *section, const char *key, const char *value)
 {
 	struct ctx *c = vctx;
 	struct recipe *r = c->r;
 	struct arena *a = &c->set->arena;
+	int kind = tmpl_key(section, key);
 
+	if (kind >= 0) {
+		char errbuf[128];
+		const char *err;
+
+		/* a command no cell could run is the file's fault, found when it is read */
+		if (tmpl_check(value, (enum tmpl_kind)kind, errbuf, (int)sizeof(errbuf), &err) < 0) {
+			return arena_printf(a, "%s: %s", key, err);
+		}
+	}
 	if (!strncmp(section, "build ", 6) && section[6]) {
 		struct recipe_build *b = recipe_build_find(r, section + 6);
 
+		/* a build's name names its cells' directory, cells-NAME */
+		if (!conf_name_valid(section + 6)) {
+			return "bad build name: lowercase letters, digits, '-' or '_'";
+		}
 		if (!b) {
 			b = recipe_build_new(section + 6);
 			r->builds = xreallocarray(r->builds, r->nbuilds + 1, sizeof(*r->builds));
@@ -118,6 +152,11 @@ load_file(struct recipe_set *set, const char *path)
 	base = base ? base + 1 : path;
 	r->name = arena_strdup(&set->arena, base);
 	r->name[strcspn(r->name, ".")] = '\0';
+	if (!conf_name_valid(r->name)) {
+		/* it names files of the work directory (NAME-baseline.log) */
+		return error_at(path, 0, "recipe file names must be lowercase letters, digits, '-' "
+				"or '_'");
+	}
 	r->file = arena_strdup(&set->arena, path);
 	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
 	set->v[set->n++] = r;

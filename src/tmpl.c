@@ -72,3 +72,55 @@ tmpl_expand_args(struct strv *out, const char *tmpl, const struct tmpl_var *vars
 	strv_release(&words);
 	return 0;
 }
+
+/* The names each kind of template is expanded with, as its caller fills them in
+ * (build.c's step, install and artifacts, smoke.c, prepare.c, build.c's post-link
+ * steps): a loader that accepts a template the caller would refuse makes a bad
+ * file fail every cell instead of exit 2. */
+static const char *const step_names[] = {
+	"cc", "cxx", "jobs", "name", "src", "source", "stem", "build", "build_name", "stage",
+};
+static const char *const smoke_names[] = {"artifact", "artifacts", "dir"};
+static const char *const prepare_names[] = {"src"};
+static const char *const post_names[] = {"artifact", "src", "ounce"};
+
+int
+tmpl_check(const char *tmpl, enum tmpl_kind kind, char *errbuf, int errlen, const char **err)
+{
+	const char *const *names = step_names;
+	size_t n = sizeof(step_names) / sizeof(*step_names) - 1;	/* without stage */
+	struct tmpl_var vars[sizeof(step_names) / sizeof(*step_names)];
+	struct strv out = STRV_INIT;
+	int spliced, rc;
+
+	switch (kind) {
+	case TMPL_STEP:
+	case TMPL_ARTIFACT:
+		break;
+	case TMPL_INSTALL:
+		n++;
+		break;
+	case TMPL_SMOKE:
+		names = smoke_names;
+		n = sizeof(smoke_names) / sizeof(*smoke_names);
+		break;
+	case TMPL_PREPARE:
+		names = prepare_names;
+		n = sizeof(prepare_names) / sizeof(*prepare_names);
+		break;
+	case TMPL_POST:
+		names = post_names;
+		n = sizeof(post_names) / sizeof(*post_names);
+		break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		vars[i].name = names[i];
+		vars[i].value = "";
+	}
+	*err = NULL;
+	rc = tmpl_expand_args(&out, tmpl, vars, (int)n, NULL,
+			      kind == TMPL_STEP || kind == TMPL_INSTALL ? &spliced : NULL, errbuf,
+			      errlen, err);
+	strv_release(&out);
+	return rc;
+}

@@ -24,4 +24,20 @@ int tmpl_expand_args(struct strv *out, const char *tmpl, const struct tmpl_var *
 		     const struct strv *args, int *spliced, char *errbuf, int errlen,
 		     const char **err);
 
+/* What a template is for, which decides the placeholders it may name. */
+enum tmpl_kind {
+	TMPL_STEP,	/* configure, build: the build's names, and {args} */
+	TMPL_INSTALL,	/* install: TMPL_STEP's, and {stage} */
+	TMPL_ARTIFACT,	/* artifact, artifact_dir: the build's names */
+	TMPL_SMOKE,	/* smoke: {artifact}, {artifacts}, {dir} */
+	TMPL_PREPARE,	/* prepare: {src} */
+	TMPL_POST,	/* a profile's post-link step: {artifact}, {src}, {ounce} */
+};
+
+/* Check tmpl as a loader reads it: its quoting, and that each {placeholder} is
+ * one that kind of template is expanded with. Returns 0, or -1 with *err set as
+ * tmpl_expand sets it. */
+int tmpl_check(const char *tmpl, enum tmpl_kind kind, char *errbuf, int errlen,
+	       const char **err);
+
 #endif

@@ -110,19 +110,45 @@ wrap_map_flag(char *const *args, size_t n)
 char *
 wrap_encode(const struct strv *flags)
 {
-	return strv_join(flags, "\n");
+	struct buf b = BUF_INIT;
+
+	/* each flag, its '\\' and newlines escaped, then a newline: any byte but NUL
+	 * goes through (a project path with a newline), and so does an empty flag */
+	for (size_t i = 0; i < flags->n; i++) {
+		for (const char *s = flags->v[i]; *s; s++) {
+			if (*s == '\\') {
+				buf_adds(&b, "\\\\");
+			} else if (*s == '\n') {
+				buf_adds(&b, "\\n");
+			} else {
+				buf_addc(&b, *s);
+			}
+		}
+		buf_addc(&b, '\n');
+	}
+	buf_add(&b, "", 0);
+	return buf_detach(&b);
 }
 
 void
 wrap_decode(struct strv *out, const char *encoded)
 {
 	while (encoded && *encoded) {
-		size_t n = strcspn(encoded, "\n");
+		struct buf b = BUF_INIT;
 
-		if (n) {
-			strv_push_owned(out, xstrndup(encoded, n));
+		for (; *encoded && *encoded != '\n'; encoded++) {
+			if (*encoded == '\\' && encoded[1] == 'n') {
+				buf_addc(&b, '\n');
+				encoded++;
+			} else if (*encoded == '\\' && encoded[1] == '\\') {
+				buf_addc(&b, '\\');
+				encoded++;
+			} else {
+				buf_addc(&b, *encoded);
+			}
 		}
-		encoded += n;
+		buf_add(&b, "", 0);
+		strv_push_owned(out, buf_detach(&b));
 		if (*encoded) {
 			encoded++;
 		}

@@ -28,10 +28,11 @@ void wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
  * its map to OUT.map, for ounce size's components; NULL otherwise. The caller
  * frees the result. */
 char *wrap_map_flag(char *const *args, size_t n);
-/* Encode a flag list for an environment variable (one flag per line); the caller
- * frees the result. */
+/* Encode a flag list for an environment variable: each flag, with '\\' as "\\\\"
+ * and a newline as "\\n", ended by a newline, so wrap_decode gives back exactly
+ * the list (empty flags too). The caller frees the result. */
 char *wrap_encode(const struct strv *flags);
-/* Append the flags of an encoded list (NULL or empty gives none). */
+/* Append the flags of a list wrap_encode made (NULL or empty gives none). */
 void wrap_decode(struct strv *out, const char *encoded);
 
 #endif

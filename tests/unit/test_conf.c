@@ -261,6 +261,24 @@ test_conf_bool_words(void **state)
 	}
 }
 
+static void
+test_conf_names_and_labels(void **state)
+{
+	(void)state;
+	assert_true(conf_name_valid("gc-2_x"));
+	assert_false(conf_name_valid(""));
+	assert_false(conf_name_valid(".."));
+	assert_false(conf_name_valid("a/b"));
+	assert_false(conf_name_valid("Big"));
+	assert_null(conf_label_invalid("my project 2.0"));
+	assert_string_equal(conf_label_invalid(""), "is empty");
+	assert_string_equal(conf_label_invalid(".."), "starts with '.'");
+	assert_string_equal(conf_label_invalid(".hidden"), "starts with '.'");
+	assert_string_equal(conf_label_invalid("a/../../b"), "has a '/'");
+	assert_string_equal(conf_label_invalid("a\nb"), "has a control character");
+	assert_string_equal(conf_label_invalid("a\x7f"), "has a control character");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
@@ -277,6 +295,7 @@ main(void)
 		T(test_conf_line_longer_than_the_limit_returns_minus_one),
 		T(test_conf_missing_file_returns_minus_one),
 		cmocka_unit_test(test_conf_bool_words),
+		cmocka_unit_test(test_conf_names_and_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -207,6 +207,44 @@ test_tmpl_bad_quoting_after_a_word_frees_it(void **state)
 	strv_release(&out);
 }
 
+static void
+test_tmpl_check_by_kind(void **state)
+{
+	char errbuf[128];
+	const char *err;
+
+	(void)state;
+	assert_int_equal(tmpl_check("muon-meson setup {args} {build}", TMPL_STEP, errbuf,
+				    sizeof(errbuf), &err),
+			 0);
+	assert_null(err);
+	assert_int_equal(tmpl_check("{cc} -o {stem} {source} -j{jobs} {name} {build_name} {src}",
+				    TMPL_STEP, errbuf, sizeof(errbuf), &err),
+			 0);
+	assert_int_equal(tmpl_check("make DESTDIR={stage} install", TMPL_INSTALL, errbuf,
+				    sizeof(errbuf), &err),
+			 0);
+	/* {stage} is the install step's alone; {args} the steps' */
+	assert_int_equal(tmpl_check("make DESTDIR={stage}", TMPL_STEP, errbuf, sizeof(errbuf),
+				    &err),
+			 -1);
+	assert_string_equal(err, "unknown placeholder '{stage}'");
+	assert_int_equal(tmpl_check("{args}", TMPL_ARTIFACT, errbuf, sizeof(errbuf), &err), -1);
+	assert_int_equal(tmpl_check("{artifact} {artifacts} --in {dir}", TMPL_SMOKE, errbuf,
+				    sizeof(errbuf), &err),
+			 0);
+	assert_int_equal(tmpl_check("{src}/x", TMPL_SMOKE, errbuf, sizeof(errbuf), &err), -1);
+	assert_string_equal(err, "unknown placeholder '{src}'");
+	assert_int_equal(tmpl_check("{src}/autogen.sh", TMPL_PREPARE, errbuf, sizeof(errbuf), &err),
+			 0);
+	assert_int_equal(tmpl_check("{ounce} sstrip {artifact} {src}", TMPL_POST, errbuf,
+				    sizeof(errbuf), &err),
+			 0);
+	assert_int_equal(tmpl_check("strip {file}", TMPL_POST, errbuf, sizeof(errbuf), &err), -1);
+	assert_int_equal(tmpl_check("make \"all", TMPL_STEP, errbuf, sizeof(errbuf), &err), -1);
+	assert_string_equal(err, "unterminated double quote");
+}
+
 int
 main(void)
 {
@@ -221,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_tmpl_error_message_fits_errbuf),
 		cmocka_unit_test(test_tmpl_bad_quoting_is_an_error),
 		cmocka_unit_test(test_tmpl_bad_quoting_after_a_word_frees_it),
+		cmocka_unit_test(test_tmpl_check_by_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
