@@ -1,0 +1,80 @@
+/* fuzz_elf.c: the ELF reader on any bytes: size_read, the attribution of symbols
+ * to components (DWARF), both renderings of the report, and the diff of the file
+ * against itself and against the second half of the input read as another file. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "component.h"
+#include "diff.h"
+#include "fuzzutil.h"
+#include "size.h"
+#include "sizeout.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	return 0;
+}
+
+/* Read, attribute and render one file; returns 0 when size_read accepted it. */
+static int
+read_one(const char *path, struct size_report *r)
+{
+	char err[512];
+	struct component_map m = COMPONENT_MAP_INIT;
+	struct buf out = BUF_INIT;
+
+	if (size_read(path, r, err, sizeof(err)) < 0) {
+		return -1;
+	}
+	if (component_from_dwarf(path, &m, err, sizeof(err)) > 0) {
+		for (size_t i = 0; i < r->nsymbols; i++) {
+			(void)component_lookup(&m, r->symbols[i].addr);
+		}
+	}
+	component_map_release(&m);
+	(void)size_attribute(r, NULL, err, sizeof(err));
+	sizeout_report(r, "json", 0, &out);
+	buf_reset(&out);
+	sizeout_report(r, "text", 5, &out);
+	buf_release(&out);
+	return 0;
+}
+
+static void
+diff_one(const struct size_report *a, const struct size_report *b)
+{
+	struct diff d = DIFF_INIT;
+	struct buf out = BUF_INIT;
+
+	diff_compute(a, b, &d);
+	sizeout_diff(&d, "a", "b", "json", 0, &out);
+	buf_reset(&out);
+	sizeout_diff(&d, "a", "b", "text", 5, &out);
+	buf_release(&out);
+	diff_release(&d);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct size_report a = SIZE_REPORT_INIT, b = SIZE_REPORT_INIT;
+
+	if (read_one(fuzz_memfile(0, data, size), &a) == 0) {
+		diff_one(&a, &a);
+		if (read_one(fuzz_memfile(1, data + size / 2, size - size / 2), &b) == 0) {
+			diff_one(&a, &b);
+			diff_one(&b, &a);
+		}
+	}
+	size_report_release(&a);
+	size_report_release(&b);
+	return 0;
+}

@@ -1,0 +1,67 @@
+#!/bin/bash
+# make_corpus.sh OUNCE HEAPTRACE_LIB: (re)make the seed corpora of tests/fuzz/corpus/
+# from the test fixtures, with the real gcc, lld and ounce. Run by hand when a
+# reader learns a new format; the result is committed (each file small).
+#   OUNCE: an ounce binary; HEAPTRACE_LIB: its libounce-heaptrace.so
+set -eu
+ounce=$(realpath "$1")
+lib=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+fx=$root/tests/fixtures
+c=$here/corpus
+tmp=$(mktemp -d /tmp/ounce-corpus.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+rm -rf "$c"
+mkdir -p "$c"/fuzz_{elf,linkmap,heaplog,results,config,cargoconf}
+
+# ELF: a stripped executable, one with DWARF, an object, a shared library
+hello=$fx/single/hello.c
+gcc -Os -s -Wl,-z,noseparate-code -o "$c/fuzz_elf/exe-stripped" "$hello"
+gcc -Os -g1 -Wl,-z,noseparate-code -o "$c/fuzz_elf/exe-dwarf" "$hello"
+gcc -Os -c -o "$c/fuzz_elf/object.o" "$hello"
+printf 'int f(int x) { return x * 3; }\nint g;\n' >"$tmp/lib.c"
+gcc -Os -s -shared -fPIC -Wl,-z,noseparate-code -o "$c/fuzz_elf/lib.so" "$tmp/lib.c"
+
+# link maps of GNU ld and lld
+gcc -Os -o "$tmp/a" "$hello" -Wl,-Map="$c/fuzz_linkmap/gnu-ld.map"
+gcc -Os -fuse-ld=lld -o "$tmp/b" "$hello" -Wl,-Map="$c/fuzz_linkmap/lld.map"
+
+# heap logs: the tracer on two of the heap fixtures
+for p in blocks aligned; do
+	gcc -O1 -o "$tmp/$p" "$fx/heap/$p.c" -lpthread
+	OUNCE_HEAPTRACE_LIB=$lib "$ounce" heap trace -o "$c/fuzz_heaplog/$p.log" -- "$tmp/$p" \
+		>/dev/null 2>&1
+done
+
+# results.json: a two-profile matrix of the single-file fixture
+cp -r "$fx/single" "$tmp/single"
+OUNCE_DATADIR=$root "$ounce" matrix -q -j 2 -p strip,gc --no-verify -w "$tmp/w" \
+	-o "$c/fuzz_results/results.json" "$tmp/single" >/dev/null 2>&1
+# and one cell object alone, as the cache stores it
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["cells"][0], open(sys.argv[2],"w"))' \
+	"$c/fuzz_results/results.json" "$c/fuzz_results/cell.json"
+
+# INI: ounce.ini files, profiles and recipes
+for d in makeproj badini gate checks; do
+	cp "$fx/$d/ounce.ini" "$c/fuzz_config/ounce-$d.ini"
+done
+for p in strip lto allocator lld; do
+	cp "$root/profiles/$p.ini" "$c/fuzz_config/profile-$p.ini"
+done
+for r in make cargo autotools; do
+	cp "$root/recipes/$r.ini" "$c/fuzz_config/recipe-$r.ini"
+done
+
+# Cargo configuration
+cp "$fx/cargoconf/.cargo/config.toml" "$c/fuzz_cargoconf/fixture.toml"
+printf '[target.x86_64-unknown-linux-gnu]\nrustflags = ["-C", "opt-level=z"]\n' \
+	>"$c/fuzz_cargoconf/triple.toml"
+printf "[build]\ntarget = \"x86_64-unknown-linux-gnu\"\n[target.'cfg(unix)']\nrustflags = []\n" \
+	>"$c/fuzz_cargoconf/cfg.toml"
+printf 'target.x86_64-unknown-linux-gnu.rustflags = ["-Cpanic=abort"]\n' \
+	>"$c/fuzz_cargoconf/dotted.toml"
+
+find "$c" -type f -size +64k -printf 'make_corpus.sh: warning: %p is over 64 KiB\n' >&2
+du -sh "$c"
