@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +53,7 @@ struct log_scan {
 	bool header;			/* magic and version are right */
 	bool trailer;			/* ended with a TRAILER */
 	bool unreadable;		/* an unknown tag: the reader will say more */
+	bool cut;			/* ends inside a record: a write of it failed */
 	unsigned long long events;	/* event records (the ones with a dt) */
 	unsigned long long lost;	/* from the trailer */
 	unsigned long long flags;	/* from the trailer */
@@ -125,6 +127,7 @@ scan_log(const char *path, struct log_scan *sc)
 		}
 		for (int i = 0; i < n; i++) {
 			if (!get_uleb(f, &v)) {
+				sc->cut = true;
 				fclose(f);
 				return 0;
 			}
@@ -144,35 +147,66 @@ scan_log(const char *path, struct log_scan *sc)
 	return 0;
 }
 
+/* Is the file system that holds path full (or nearly: less than a block for
+ * ordinary users)? */
+static bool
+disk_full(const char *path)
+{
+	struct statvfs vfs;
+
+	return statvfs(path, &vfs) == 0 && (vfs.f_bavail == 0 || vfs.f_favail == 0);
+}
+
+/* Why a log has no trailer: the tracer writes one at exit, _exit and exec, so
+ * the program was killed, or the log could not be written. */
+static const char *
+no_trailer_cause(const char *path, const struct log_scan *sc)
+{
+	if (disk_full(path)) {
+		return "the disk that holds it is full";
+	}
+	if (sc->cut) {
+		return "it ends inside a record: writing it failed (a full disk or a file size "
+		       "limit?)";
+	}
+	return "the program was killed by a signal, or closed or replaced the log's "
+	       "descriptor";
+}
+
 /* Say what one log holds; false when it has no header. The log of a followed
  * process often ends in exec with nothing allocated: no warning for that. */
 static bool
 report_log(const char *path, bool followed)
 {
 	struct log_scan sc;
+	bool exec;
 
 	if (scan_log(path, &sc) < 0 || !sc.header) {
 		return false;
 	}
-	info("heap log: %s (%llu events%s)", path, sc.events,
-	     followed && !sc.trailer && !sc.unreadable ? ", then exec, _exit or a signal" : "");
+	exec = sc.trailer && (sc.flags & HEAPFMT_TRAILER_EXEC);
+	info("heap log: %s (%llu events%s)", path, sc.events, exec ? ", then exec" : "");
 	if (sc.unreadable) {
 		warn("'%s' has a record this ounce does not know", path);
-	} else if (!sc.trailer && !followed) {
-		warn("'%s' has no trailer: the program was killed, left through exec or _exit, or "
-		     "closed the log's descriptor%s",
-		     path, sc.events ? "" : " (--follow-exec traces the programs it runs)");
+	} else if (!sc.trailer) {
+		warn("'%s' has no trailer: %s", path, no_trailer_cause(path, &sc));
 	} else if (sc.flags & HEAPFMT_TRAILER_INTERRUPTED) {
 		warn("'%s': exit was called from a signal handler that interrupted an allocation; "
 		     "the last records may be missing",
 		     path);
+	} else if (exec && !sc.events && !followed) {
+		info("'%s': the program allocated nothing before it exec'd another "
+		     "(--follow-exec traces the programs it runs)",
+		     path);
 	}
 	if (sc.lost) {
-		warn("'%s': %llu calls were not recorded (made from inside the tracer, e.g. by a "
-		     "signal handler)",
-		     path, sc.lost);
+		warn("'%s': %llu calls were not recorded (%s)", path, sc.lost,
+		     sc.flags & HEAPFMT_TRAILER_BOOT_LOST
+			     ? "some before the tracer could open its log"
+			     : "made from inside the tracer, by a signal handler that interrupted "
+			       "an allocation");
 	}
-	if (sc.events == 0 && !followed) {
+	if (sc.events == 0 && !followed && !exec) {
 		warn("no allocations seen (a static or bundled allocator?)");
 	}
 	return true;

@@ -45,6 +45,10 @@ enum heapfmt_fn {
 
 /* trailer flags */
 #define HEAPFMT_TRAILER_INTERRUPTED 1 /* exit() while the tracer held its lock */
+#define HEAPFMT_TRAILER_EXEC 2	/* written before an exec: the process went on as
+				 * another program (its log, with --follow-exec) */
+#define HEAPFMT_TRAILER_BOOT_LOST 4 /* some lost calls were made before the log
+				     * could be opened */
 
 /* environment: the log path (a %p in it becomes the pid), and the options */
 #define HEAPFMT_ENV_LOG "OUNCE_HEAPTRACE"

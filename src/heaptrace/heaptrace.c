@@ -17,6 +17,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +70,11 @@ static struct {
 	void *(*valloc)(size_t);
 	void *(*pvalloc)(size_t);
 	pid_t (*fork)(void);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
 } real;
 
 /* Set on the thread that runs dlsym during bootstrap: its allocations come from
@@ -93,10 +99,12 @@ static unsigned char buf[BUF_SIZE];
  * volatile: the exit path may read them from a signal handler. */
 static volatile size_t committed, flushed;
 static int log_fd = -1;
+static pid_t log_pid; /* the process log_fd is the log of (a vfork child is not it) */
 static dev_t log_dev; /* what log_fd must still be, checked before each write */
 static ino_t log_ino;
 static uint64_t events;
 static atomic_ulong lost; /* bumped without the lock */
+static bool lost_boot;     /* some of lost: no log to write to yet */
 static uint64_t prev_ptr, prev_us, last_flush_ns;
 static pid_t prev_tid;
 
@@ -209,14 +217,16 @@ arena_size(const void *p)
 
 static void write_header(void);
 
-/* Resolve the real functions, once; the other threads wait. */
+/* Resolve the real functions, once; the other threads wait. The booting thread
+ * itself may come back here (dlsym frees a block the arena did not give): it
+ * returns at once, as waiting for itself would never end. */
 static void
 boot(void)
 {
 	int expect = STATE_UNINIT;
 
 	if (!atomic_compare_exchange_strong(&state, &expect, STATE_BOOT)) {
-		while (atomic_load(&state) == STATE_BOOT) {
+		while (!booting && atomic_load(&state) == STATE_BOOT) {
 			sched_yield();
 		}
 		return;
@@ -232,6 +242,11 @@ boot(void)
 	RESOLVE(valloc);
 	RESOLVE(pvalloc);
 	RESOLVE(fork);
+	RESOLVE(execve);
+	RESOLVE(execv);
+	RESOLVE(execvp);
+	RESOLVE(execvpe);
+	RESOLVE(fexecve);
 	booting = false;
 	if (!real.malloc || !real.calloc || !real.realloc || !real.free || !real.posix_memalign ||
 	    !real.fork) {
@@ -253,7 +268,8 @@ enter(void)
 		boot();
 		s = atomic_load(&state);
 	}
-	if (s == STATE_OFF) {
+	if (s != STATE_PRE && s != STATE_ON) {
+		/* off, or this thread is the one booting */
 		return false;
 	}
 	if (in_tracer) {
@@ -374,9 +390,11 @@ write_header(void)
 	last_flush_ns = start;
 }
 
+static int start_log(void);
+
 /* Room for one record at the end of the buffer, after a THREAD record when the
- * thread changed. NULL when there is none (full before the log is open, or the
- * log failed): the caller counts the event as lost. */
+ * thread changed. NULL when there is none (no log can be opened, or writing it
+ * failed): the caller counts the event as lost. */
 static unsigned char *
 record_begin(void)
 {
@@ -387,8 +405,17 @@ record_begin(void)
 	if (s != STATE_PRE && s != STATE_ON) {
 		return NULL;
 	}
-	if (BUF_SIZE - committed < RECORD_MAX && (s == STATE_PRE || flush() < 0)) {
-		return NULL;
+	if (BUF_SIZE - committed < RECORD_MAX) {
+		if (s == STATE_PRE) {
+			/* full before our constructor ran (a library's constructor that
+			 * allocates a lot): open the log now rather than drop events */
+			if (start_log() < 0) {
+				lost_boot = true;
+				return NULL;
+			}
+		} else if (flush() < 0) {
+			return NULL;
+		}
 	}
 	p = buf + committed;
 	tid = current_tid();
@@ -579,6 +606,7 @@ open_log(const char *tmpl, pid_t pid)
 		}
 		log_dev = st.st_dev;
 		log_ino = st.st_ino;
+		log_pid = pid;
 	}
 	return fd;
 }
@@ -708,6 +736,26 @@ atfork_child(void)
 	in_tracer = fork_saved;
 }
 
+/* Append the TRAILER, with flags (and HEAPFMT_TRAILER_BOOT_LOST when it
+ * applies), to what is committed. */
+static void
+put_trailer(unsigned flags)
+{
+	unsigned char trailer[40], *p = trailer;
+
+	*p++ = HEAPFMT_TRAILER;
+	p = put_uleb(p, events);
+	p = put_uleb(p, atomic_load(&lost));
+	p = put_uleb(p, flags | (lost_boot ? HEAPFMT_TRAILER_BOOT_LOST : 0));
+	if (flushed > committed) {
+		flushed = committed;
+	}
+	if ((size_t)(p - trailer) <= BUF_SIZE - committed) {
+		memcpy(buf + committed, trailer, (size_t)(p - trailer));
+		committed += (size_t)(p - trailer);
+	}
+}
+
 /* Flush and write the TRAILER, once; calls after it pass through. When this
  * thread is inside the tracer (exit() from a signal handler that interrupted
  * it), the lock may be ours already: write what is committed without it, and
@@ -717,7 +765,6 @@ finish(void)
 {
 	bool interrupted = in_tracer == IN_TRACE;
 	int saved = in_tracer;
-	unsigned char trailer[40], *p = trailer;
 
 	if (atomic_load(&state) != STATE_ON) {
 		return;
@@ -727,17 +774,7 @@ finish(void)
 		pthread_mutex_lock(&lock);
 	}
 	if (atomic_load(&state) == STATE_ON) {
-		*p++ = HEAPFMT_TRAILER;
-		p = put_uleb(p, events);
-		p = put_uleb(p, atomic_load(&lost));
-		p = put_uleb(p, interrupted ? HEAPFMT_TRAILER_INTERRUPTED : 0);
-		if (flushed > committed) {
-			flushed = committed;
-		}
-		if ((size_t)(p - trailer) <= BUF_SIZE - committed) {
-			memcpy(buf + committed, trailer, (size_t)(p - trailer));
-			committed += (size_t)(p - trailer);
-		}
+		put_trailer(interrupted ? HEAPFMT_TRAILER_INTERRUPTED : 0);
 		flush();
 		atomic_store(&state, STATE_OFF);
 	}
@@ -759,28 +796,21 @@ heaptrace_fini(void)
 	finish();
 }
 
-/* Read the environment, open the log, and write what was buffered since boot. */
-__attribute__((constructor)) static void
-heaptrace_init(void)
+/* Open the log the environment names and write what was buffered since boot
+ * (lock held, state PRE). The constructor calls it, or the first record that
+ * finds the buffer full before the constructor ran. Allocates nothing. Returns
+ * 0, or -1 with tracing off. */
+static int
+start_log(void)
 {
-	const char *env;
+	const char *env = getenv(HEAPFMT_ENV_LOG);
+	size_t len = env ? strlen(env) : 0;
 	char log_template[PATH_MAX];
-	size_t len;
 	int fd;
 
-	if (atomic_load(&state) < STATE_PRE) {
-		boot();
-	}
-	if (atomic_load(&state) != STATE_PRE) {
-		return;
-	}
-	in_tracer = IN_SETUP;
-	env = getenv(HEAPFMT_ENV_LOG);
-	len = env ? strlen(env) : 0;
 	if (!len || len >= sizeof(log_template) - SUFFIX_MAX) {
 		atomic_store(&state, STATE_OFF);
-		in_tracer = IN_NONE;
-		return;
+		return -1;
 	}
 	memcpy(log_template, env, len + 1);
 	memcpy(child_template, env, len + 1);
@@ -788,23 +818,49 @@ heaptrace_init(void)
 		memcpy(child_template + len, ".%p", 4);
 	}
 	follow_fork = env_is_one(HEAPFMT_ENV_FOLLOW_FORK);
-	if (env_is_one(HEAPFMT_ENV_FOLLOW_EXEC)) {
-		set_child_env();
-	} else {
-		unsetenv(HEAPFMT_ENV_LOG);
-		strip_preload();
-	}
-	pthread_mutex_lock(&lock);
 	fd = open_log(log_template, getpid());
 	if (fd < 0) {
 		atomic_store(&state, STATE_OFF);
-	} else {
-		log_fd = fd;
-		atomic_store(&state, STATE_ON);
-		flush();
+		return -1;
 	}
+	log_fd = fd;
+	atomic_store(&state, STATE_ON);
+	flush();
+	return 0;
+}
+
+/* Open the log (unless a full buffer opened it already), then set the
+ * environment of the programs this one execs, and the fork and exit handlers. */
+__attribute__((constructor)) static void
+heaptrace_init(void)
+{
+	bool on;
+	int s;
+
+	if (atomic_load(&state) < STATE_PRE) {
+		boot();
+	}
+	s = atomic_load(&state);
+	if (s != STATE_PRE && s != STATE_ON) {
+		return;
+	}
+	in_tracer = IN_SETUP;
+	pthread_mutex_lock(&lock);
+	if (atomic_load(&state) == STATE_PRE) {
+		start_log();
+	}
+	on = atomic_load(&state) == STATE_ON;
 	pthread_mutex_unlock(&lock);
-	if (fd >= 0) {
+	if (child_template[0]) {
+		/* the environment named a log */
+		if (env_is_one(HEAPFMT_ENV_FOLLOW_EXEC)) {
+			set_child_env();
+		} else {
+			unsetenv(HEAPFMT_ENV_LOG);
+			strip_preload();
+		}
+	}
+	if (on) {
 		pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 		atexit(exit_handler);
 	}
@@ -853,6 +909,11 @@ trace_free(void *p)
 	int e;
 
 	if (!p || in_arena(p)) {
+		return;
+	}
+	if (booting) {
+		/* a block the arena did not give, freed while the real free is not
+		 * known yet: kept, as nothing else is safe */
 		return;
 	}
 	if (!enter()) {
@@ -914,6 +975,53 @@ trace_realloc(void *p, size_t n, size_t m, bool array)
 	return q;
 }
 
+/* The real memalign, aligned_alloc, valloc or pvalloc; when the C library has
+ * no such function (dlsym found none), posix_memalign, which it must have. */
+static void *
+real_aligned(int fn, size_t align, size_t size)
+{
+	void *p = NULL;
+	int rc;
+
+	switch (fn) {
+	case HEAPFMT_FN_MEMALIGN:
+		if (real.memalign) {
+			return real.memalign(align, size);
+		}
+		break;
+	case HEAPFMT_FN_ALIGNED_ALLOC:
+		if (real.aligned_alloc) {
+			return real.aligned_alloc(align, size);
+		}
+		break;
+	case HEAPFMT_FN_VALLOC:
+		if (real.valloc) {
+			return real.valloc(size);
+		}
+		break;
+	default:
+		if (real.pvalloc) {
+			return real.pvalloc(size);
+		}
+		/* pvalloc rounds the size up to whole pages (at least one) */
+		if (size > SIZE_MAX - align) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		size = size ? (size + align - 1) / align * align : align;
+		break;
+	}
+	if (align < sizeof(void *)) {
+		align = sizeof(void *);
+	}
+	rc = real.posix_memalign(&p, align, size);
+	if (rc) {
+		errno = rc;
+		return NULL;
+	}
+	return p;
+}
+
 static void *
 trace_aligned(int fn, size_t align, size_t size)
 {
@@ -924,31 +1032,9 @@ trace_aligned(int fn, size_t align, size_t size)
 		return arena_alloc(size, align);
 	}
 	if (!enter()) {
-		switch (fn) {
-		case HEAPFMT_FN_MEMALIGN:
-			return real.memalign(align, size);
-		case HEAPFMT_FN_ALIGNED_ALLOC:
-			return real.aligned_alloc(align, size);
-		case HEAPFMT_FN_VALLOC:
-			return real.valloc(size);
-		default:
-			return real.pvalloc(size);
-		}
+		return real_aligned(fn, align, size);
 	}
-	switch (fn) {
-	case HEAPFMT_FN_MEMALIGN:
-		p = real.memalign(align, size);
-		break;
-	case HEAPFMT_FN_ALIGNED_ALLOC:
-		p = real.aligned_alloc(align, size);
-		break;
-	case HEAPFMT_FN_VALLOC:
-		p = real.valloc(size);
-		break;
-	case HEAPFMT_FN_PVALLOC:
-		p = real.pvalloc(size);
-		break;
-	}
+	p = real_aligned(fn, align, size);
 	e = errno;
 	log_alloc(HEAPFMT_ALIGNED, fn, align, size, p);
 	leave();
@@ -1078,4 +1164,249 @@ fork(void)
 		errno = e;
 	}
 	return pid;
+}
+
+/* --- exec and _exit: the process ends without exit(), so no atexit handler
+ * writes what is buffered. glibc's exec* call its internal execve, never the
+ * public one, so each public function is wrapped. --- */
+
+/* Before an exec: when this process is tracing (not a vfork child sharing the
+ * parent's memory), write what is buffered and a TRAILER marked exec, keeping
+ * the lock and this thread in the tracer until exec_after, so nothing is
+ * logged after the trailer. Returns true then, with *at the log's length
+ * before the trailer (-1 when it could not be written). */
+static bool
+exec_before(off_t *at)
+{
+	*at = -1;
+	if (atomic_load(&state) < STATE_PRE) {
+		boot();
+	}
+	if (atomic_load(&state) != STATE_ON || in_tracer || getpid() != log_pid) {
+		return false;
+	}
+	in_tracer = IN_TRACE;
+	pthread_mutex_lock(&lock);
+	if (atomic_load(&state) == STATE_ON && flush() == 0) {
+		*at = lseek(log_fd, 0, SEEK_CUR);
+		if (*at >= 0) {
+			put_trailer(HEAPFMT_TRAILER_EXEC);
+			if (flush() < 0) {
+				*at = -1;
+			}
+		}
+	}
+	return true;
+}
+
+/* After an exec that failed: take the trailer back and go on tracing. */
+static void
+exec_after(bool held, off_t at)
+{
+	int e = errno;
+
+	if (!held) {
+		return;
+	}
+	if (at >= 0 && (ftruncate(log_fd, at) < 0 || lseek(log_fd, at, SEEK_SET) != at)) {
+		atomic_store(&state, STATE_OFF);
+	}
+	pthread_mutex_unlock(&lock);
+	in_tracer = IN_NONE;
+	errno = e;
+}
+
+/* The real function, or ENOSYS when the C library has none. */
+#define CALL_REAL(f, ...) (real.f ? real.f(__VA_ARGS__) : (errno = ENOSYS, -1))
+
+EXPORT int
+execve(const char *path, char *const argv[], char *const envp[])
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(execve, path, argv, envp);
+
+	exec_after(held, at);
+	return rc;
+}
+
+EXPORT int
+execv(const char *path, char *const argv[])
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(execv, path, argv);
+
+	exec_after(held, at);
+	return rc;
+}
+
+EXPORT int
+execvp(const char *file, char *const argv[])
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(execvp, file, argv);
+
+	exec_after(held, at);
+	return rc;
+}
+
+EXPORT int
+execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(execvpe, file, argv, envp);
+
+	exec_after(held, at);
+	return rc;
+}
+
+EXPORT int
+fexecve(int fd, char *const argv[], char *const envp[])
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(fexecve, fd, argv, envp);
+
+	exec_after(held, at);
+	return rc;
+}
+
+/* The argv of an execl-style call, n words (arg, then what ap gives), from the
+ * real allocator (not traced); after it, *envp gets the word that follows the
+ * NULL when envp is set. NULL with errno ENOMEM. */
+static char **
+execl_argv(const char *arg, va_list ap, size_t n, char *const **envp)
+{
+	char **v;
+
+	if (atomic_load(&state) < STATE_PRE) {
+		boot();
+	}
+	v = real.malloc ? real.malloc((n + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (n) {
+		v[0] = (char *)arg;
+	}
+	for (size_t i = 1; i < n; i++) {
+		v[i] = va_arg(ap, char *);
+	}
+	v[n] = NULL;
+	if (envp) {
+		if (n) {
+			(void)va_arg(ap, char *);
+		}
+		*envp = va_arg(ap, char *const *);
+	}
+	return v;
+}
+
+/* How many words an execl-style call passes before its NULL. */
+static size_t
+execl_count(const char *arg, va_list ap)
+{
+	size_t n = 0;
+
+	if (arg) {
+		for (n = 1; va_arg(ap, const char *); n++) {
+		}
+	}
+	return n;
+}
+
+EXPORT int
+execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t n;
+	char **v;
+	int rc;
+
+	va_start(ap, arg);
+	n = execl_count(arg, ap);
+	va_end(ap);
+	va_start(ap, arg);
+	v = execl_argv(arg, ap, n, NULL);
+	va_end(ap);
+	if (!v) {
+		return -1;
+	}
+	rc = execv(path, v);
+	real.free(v);
+	return rc;
+}
+
+EXPORT int
+execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	size_t n;
+	char **v;
+	int rc;
+
+	va_start(ap, arg);
+	n = execl_count(arg, ap);
+	va_end(ap);
+	va_start(ap, arg);
+	v = execl_argv(arg, ap, n, NULL);
+	va_end(ap);
+	if (!v) {
+		return -1;
+	}
+	rc = execvp(file, v);
+	real.free(v);
+	return rc;
+}
+
+EXPORT int
+execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	char *const *envp;
+	size_t n;
+	char **v;
+	int rc;
+
+	va_start(ap, arg);
+	n = execl_count(arg, ap);
+	va_end(ap);
+	va_start(ap, arg);
+	v = execl_argv(arg, ap, n, &envp);
+	va_end(ap);
+	if (!v) {
+		return -1;
+	}
+	rc = execve(path, v, envp);
+	real.free(v);
+	return rc;
+}
+
+/* _exit and _Exit end the process at once: write the log and its trailer first
+ * (unless this is a vfork child: the log is its parent's). */
+static _Noreturn void
+exit_now(int status)
+{
+	if (getpid() == log_pid) {
+		finish();
+	}
+	for (;;) {
+		syscall(SYS_exit_group, status);
+	}
+}
+
+EXPORT void
+_exit(int status)
+{
+	exit_now(status);
+}
+
+EXPORT void
+_Exit(int status)
+{
+	exit_now(status);
 }

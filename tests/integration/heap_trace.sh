@@ -8,9 +8,12 @@
 : "${OUNCE_HEAPTRACE_LIB:?run through muon-meson test, which sets OUNCE_HEAPTRACE_LIB}"
 
 src="$FIXTURES/heap"
-for p in blocks grow aligned threads forker sigexit; do
+for p in blocks grow aligned threads forker sigexit endings; do
 	gcc -O1 -pthread -o "$p" "$src/$p.c" || fail "cannot build $p"
 done
+gcc -O1 -shared -fPIC -o libctorlib.so "$src/ctorlib.c" || fail "cannot build libctorlib.so"
+gcc -O1 -o ctormain "$src/ctormain.c" -L. -lctorlib -Wl,-rpath,"$T" ||
+	fail "cannot build ctormain"
 gcc -O1 -static -o static "$src/blocks.c" || fail "cannot build a static blocks"
 
 # decode LOG: one line of KEY=VALUE words about the log (see the END block)
@@ -109,10 +112,17 @@ trace() {
 	check_eq "$prog: blocks handed out twice" 0 "$(field dup "$D")"
 }
 
-# the trailer says every event was logged, and nothing follows it
+# the trailer says every event was logged, and nothing follows it; FLAGS (default
+# 0) are its flags: 2 when the process went on to exec
 check_trailer() {
-	check_eq "$1: trailer" "$(field events "$D")/0/0" "$(field trailer "$D")"
+	check_eq "$1: trailer" "$(field events "$D")/0/${2:-0}" "$(field trailer "$D")"
 	check_eq "$1: bytes after the trailer" 0 "$(field after "$D")"
+}
+
+# the logs of PREFIX, one a line, sorted (a shell glob sorts LOG.9999 after
+# LOG.10000: compare as sets)
+logs_of() {
+	printf '%s\n' "$1"* | LC_ALL=C sort
 }
 
 # blocks: exactly ten 24-byte blocks, all alive at once, all freed
@@ -164,14 +174,15 @@ check_trailer forker
 forks=$(field forks "$D")
 pid1=${forks%,*} pid2=${forks#*,}
 [ -n "$pid1" ] && [ "$pid1" != "$forks" ] || fail "forker: FORK records '$forks'"
-check_eq "forker --follow-fork: logs" "forker.log forker.log.$pid1 forker.log.$pid2" \
-	"$(echo forker.log*)"
+check_eq "forker --follow-fork: logs" \
+	"$(printf '%s\n' forker.log forker.log.$pid1 forker.log.$pid2 | LC_ALL=C sort)" \
+	"$(logs_of forker.log)"
 D=$(decode "forker.log.$pid1")
 check_trailer "forker: child $pid1"
 check_eq "forker: child's mallocs" 5 "$(field malloc "$D")"
 check_eq "forker: child's frees" 5 "$(field free "$D")"
 D=$(decode "forker.log.$pid2")
-check_eq "forker: child that execs" "0 none" "$(field events "$D") $(field trailer "$D")"
+check_eq "forker: child that execs" "0 0/0/2" "$(field events "$D") $(field trailer "$D")"
 grep -q "heap log: $T/forker.log.$pid1 (10 events)" forker.err ||
 	fail "forker: the child's log is not reported"
 rm -f forker.log.*
@@ -188,6 +199,39 @@ case $(field exe "$D") in
 esac
 check_trailer "forker: /bin/true"
 rm -f forker.log.*
+
+# endings: children that allocate and then exec, _exit, or fail to exec and
+# _Exit keep every event; a failed exec takes its trailer back
+trace endings --follow-fork
+check_trailer endings
+forks=$(field forks "$D")
+IFS=, read -r pe1 pe2 pe3 <<<"$forks"
+[ -n "$pe3" ] || fail "endings: FORK records '$forks'"
+check_eq "endings: logs" \
+	"$(printf '%s\n' endings.log endings.log.$pe1 endings.log.$pe2 endings.log.$pe3 | LC_ALL=C sort)" \
+	"$(logs_of endings.log)"
+D=$(decode "endings.log.$pe1")
+check_trailer "endings: the child that execs" 2
+check_eq "endings: exec child's blocks" "3 3 40" "$(field malloc "$D") $(field free "$D") $(field msizes "$D")"
+D=$(decode "endings.log.$pe2")
+check_trailer "endings: the child that calls _exit"
+check_eq "endings: _exit child's blocks" "4 4 56" "$(field malloc "$D") $(field free "$D") $(field msizes "$D")"
+D=$(decode "endings.log.$pe3")
+check_trailer "endings: the child whose exec fails"
+check_eq "endings: failed exec child's blocks" "3 3 72,88" \
+	"$(field malloc "$D") $(field free "$D") $(field msizes "$D" | tr ',' '\n' | sort -n | paste -sd,)"
+grep -q "heap log: $T/endings.log.$pe1 (6 events, then exec)" endings.err ||
+	fail "endings: the exec is not reported: $(cat endings.err)"
+grep -Eq "no trailer|not recorded" endings.err && fail "endings: a warning: $(cat endings.err)"
+rm -f endings.log.*
+
+# ctormain: a library's constructor allocates 20,000 times before the tracer's
+# own constructor runs: none is lost (the log opens early)
+trace ctormain
+check_trailer ctormain
+[ "$(field malloc "$D")" -ge 20000 ] || fail "ctormain: $(field malloc "$D") mallocs"
+[ "$(field free "$D")" -ge 20000 ] || fail "ctormain: $(field free "$D") frees"
+grep -q "warning" ctormain.err && fail "ctormain: a warning: $(cat ctormain.err)"
 
 # sigexit: exit() from a signal handler, likely inside the tracer: no hang, no
 # crash, status 7; the trailer (if any) marks the interruption
