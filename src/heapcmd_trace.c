@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -162,8 +163,16 @@ disk_full(const char *path)
 static const char *
 no_trailer_cause(const char *path, const struct log_scan *sc)
 {
+	struct rlimit rl;
+	struct stat st;
+
 	if (disk_full(path)) {
 		return "the disk that holds it is full";
+	}
+	/* the program inherited ounce's limit */
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    stat(path, &st) == 0 && (rlim_t)st.st_size >= rl.rlim_cur) {
+		return "it reached the file size limit (ulimit -f)";
 	}
 	if (sc->cut) {
 		return "it ends inside a record: writing it failed (a full disk or a file size "

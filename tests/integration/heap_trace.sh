@@ -233,6 +233,13 @@ check_trailer ctormain
 [ "$(field free "$D")" -ge 20000 ] || fail "ctormain: $(field free "$D") frees"
 grep -q "warning" ctormain.err && fail "ctormain: a warning: $(cat ctormain.err)"
 
+# a log that cannot be written to the end says why: here the file size limit
+# (SIGXFSZ ignored, so the write fails and the program goes on untraced)
+(ulimit -f 16 && trap '' XFSZ && timeout 60 "$OUNCE" heap trace -o fsize.log -- ./threads \
+	>/dev/null 2>fsize.err) || fail "threads under a file size limit: $(cat fsize.err)"
+grep -q "fsize.log' has no trailer: it reached the file size limit" fsize.err ||
+	fail "file size limit: $(cat fsize.err)"
+
 # sigexit: exit() from a signal handler, likely inside the tracer: no hang, no
 # crash, status 7; the trailer (if any) marks the interruption
 want_out=$(timeout 60 ./sigexit)
