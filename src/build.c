@@ -109,6 +109,7 @@ run_step(const struct run *run, struct cell *c, const char *what, struct strv *a
 	o.log_path = c->log;
 	o.timeout = run->timeout;
 	o.cancel = run->cancel;
+	o.sandbox = run->sandbox;
 	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
 		strv_release(&argv);
 		return -1;

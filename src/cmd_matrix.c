@@ -30,6 +30,7 @@
 #include "recipe.h"
 #include "result.h"
 #include "run.h"
+#include "sandbox.h"
 #include "sched.h"
 #include "spawn.h"
 #include "table.h"
@@ -78,6 +79,8 @@ static const char usage[] =
 	"                        artifacts, link maps and logs stay)\n"
 	"      --no-verify       do not rebuild the winner from the emitted form at the end\n"
 	"                        (ounce pick --verify) to check it gives the same bytes\n"
+	"      --no-sandbox      builds may write where they like (by default, where the\n"
+	"                        machine allows it, the project is read-only to them)\n"
 	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
 	"                        cell built from scratch (for checking, and benchmarks)\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
@@ -244,7 +247,7 @@ struct opts {
 	struct strv not_recipes;	/* recipes detection passes over: their baseline
 					 * could not be configured */
 	size_t explain;
-	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify;
+	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify, no_sandbox;
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
@@ -284,6 +287,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"resumed", no_argument, NULL, 'U'},
 		{"keep-cells", no_argument, NULL, 'K'},
 		{"no-verify", no_argument, NULL, 'Y'},
+		{"no-sandbox", no_argument, NULL, 'Z'},
 		{"build", required_argument, NULL, 'B'},
 		/* internal: detection passes over this recipe, whose baseline could not
 		 * be configured (the run that falls back adds it) */
@@ -400,6 +404,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'Y':
 			o->no_verify = true;
+			break;
+		case 'Z':
+			o->no_sandbox = true;
 			break;
 		case 'B':
 			if (!optarg[strspn(optarg, " \t")]) {
@@ -594,6 +601,9 @@ saved_argv(const struct opts *o, const struct run *run, const char *out_path, st
 	if (o->no_verify) {
 		strv_push(out, "--no-verify");
 	}
+	if (o->no_sandbox) {
+		strv_push(out, "--no-sandbox");
+	}
 	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
 	strv_push(out, "--");
 	strv_push(out, run->project->dir);
@@ -783,6 +793,7 @@ cmd_matrix(int argc, char **argv)
 	size_t nbuilds = 0;
 	struct strv wanted = STRV_INIT, parts = STRV_INIT, resume = STRV_INIT;
 	struct cache cache = {0};
+	struct sandbox *sandbox = NULL;
 	struct jobserver js;
 	bool js_open = false;
 	double t0 = monotonic();
@@ -1072,7 +1083,8 @@ cmd_matrix(int argc, char **argv)
 	}
 	run.target_glibc = o.target_glibc ? o.target_glibc : proj.target_glibc;
 	run.cancel = sched_install_signals();
-	if (!run.self || build_make_shims(&run) < 0) {
+	if (!run.self || build_make_shims(&run) < 0 ||
+	    !(sandbox = sandbox_open(&run, optind < argc ? argv[optind] : ".", !o.no_sandbox))) {
 		goto out;
 	}
 	nbuilds = merge_builds(run.recipe, &proj, &builds);
@@ -1235,6 +1247,10 @@ cmd_matrix(int argc, char **argv)
 	}
 	rc = st;
 out:
+	/* after the results are saved: a tree that changed fails the run */
+	if (sandbox_close(sandbox) < 0 && rc == 0) {
+		rc = 1;
+	}
 	if (js_open) {
 		jobserver_close(&js);
 	}

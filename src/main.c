@@ -1,10 +1,13 @@
-/* main.c: only main: wrapper mode by argv[0], then the subcommand table. */
+/* main.c: only main: wrapper mode by argv[0], the build steps' launcher, then the
+ * subcommand table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
+#include "sandbox.h"
+#include "spawn.h"
 
 struct command {
 	const char *name;
@@ -57,6 +60,10 @@ main(int argc, char **argv)
 	const char *wrap = getenv("OUNCE_WRAP");
 
 	base = base ? base + 1 : argv[0] ? argv[0] : "ounce";
+	if (argc > 1 && !strcmp(argv[1], SPAWN_LAUNCH_CMD)) {
+		/* ounce running a build step for itself (sandbox.h) */
+		return sandbox_launch(argc - 1, argv + 1);
+	}
 	if (wrap && !strcmp(wrap, "1") && is_compiler_name(base)) {
 		return cmd_cc_wrapper(base, argc, argv);
 	}

@@ -15,6 +15,7 @@ struct profile_set;
 struct project;
 struct recipe;
 struct recipe_build;
+struct spawn_sandbox;
 
 struct run {
 	struct project *project;
@@ -46,6 +47,8 @@ struct run {
 	const struct cell *baseline;	/* the build's baseline once it is built, for the
 					 * load check; NULL before */
 	volatile sig_atomic_t *cancel;
+	/* how build steps run (sandbox.h): read-only tree, killed with ounce */
+	const struct spawn_sandbox *sandbox;
 	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
 	bool fresh;		/* --fresh: store results in the cache but never read them */
 	bool reuse;		/* derive post-link cells from linked artifacts, share objects */

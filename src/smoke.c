@@ -260,6 +260,7 @@ smoke_run(const struct run *run, struct cell *c, const char *dir, struct strv *e
 	o.log_path = c->log;
 	o.timeout = run->smoke_timeout;
 	o.cancel = run->cancel;
+	o.sandbox = run->sandbox;
 	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
 		strv_release(&argv);
 		strv_release(&senv);

@@ -139,13 +139,13 @@ spawn_describe(const struct spawn_result *res, double timeout)
 }
 
 /* Start path as argv with envp in cwd (NULL: ounce's), its stdin, stdout and stderr
- * from in, out and err (-1: ounce's own), in a process group of its own when
- * own_group is set, with SIGPIPE's default action (an ignored signal stays ignored
- * across exec, whatever ounce does with it). Returns 0 with *pid set, or the errno
- * of what failed. */
+ * from in, out and err (-1: ounce's own) and the launcher's report pipe as fd 3
+ * (report; -1: none), in a process group of its own when own_group is set, with
+ * SIGPIPE's default action (an ignored signal stays ignored across exec, whatever
+ * ounce does with it). Returns 0 with *pid set, or the errno of what failed. */
 static int
 start(pid_t *pid, const char *path, char *const *argv, char *const *envp, const char *cwd,
-      int in, int out, int err, bool own_group)
+      int in, int out, int err, int report, bool own_group)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -178,6 +178,10 @@ start(pid_t *pid, const char *path, char *const *argv, char *const *envp, const 
 	}
 	if (rc == 0 && err >= 0) {
 		rc = posix_spawn_file_actions_adddup2(&fa, err, 2);
+	}
+	if (rc == 0 && report >= 0) {
+		/* last, so that it cannot replace one of the three above */
+		rc = posix_spawn_file_actions_adddup2(&fa, report, SPAWN_REPORT_FD);
 	}
 	if (rc == 0 && cwd) {
 		rc = posix_spawn_file_actions_addchdir_np(&fa, cwd);
@@ -281,13 +285,80 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 	return 0;
 }
 
+/* The argv that runs path as argv through the launcher of sb, in out. */
+static void
+launcher_argv(const struct spawn_sandbox *sb, const char *path, char *const *argv,
+	      struct strv *out)
+{
+	strv_push(out, sb->launcher);
+	strv_push(out, SPAWN_LAUNCH_CMD);
+	if (sb->ns) {
+		strv_push(out, "--ns");
+		for (char *const *d = sb->ro; d && *d; d++) {
+			strv_push(out, "--ro");
+			strv_push(out, *d);
+		}
+		for (char *const *d = sb->rw; d && *d; d++) {
+			strv_push(out, "--rw");
+			strv_push(out, *d);
+		}
+	}
+	strv_push(out, "--parent");
+	strv_push_owned(out, xasprintf("%ld", (long)getpid()));
+	strv_push(out, "--");
+	strv_push(out, path);
+	strv_pushv(out, argv);
+}
+
+/* Read what the launcher reported on fd (its lines, sandbox.c): the program's peak
+ * RSS ("r KB"), or why it could not start it ("x ERRNO" from exec, "n ERRNO TEXT"
+ * from the sandbox's set-up), into res; the text of an "n" line into why. */
+static void
+read_report(int fd, struct spawn_result *res, char *why, size_t len)
+{
+	char text[512];
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < sizeof(text) && (r = read(fd, text + n, sizeof(text) - 1 - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break;
+		}
+		n += (size_t)r;
+	}
+	text[n] = '\0';
+	for (char *line = text; *line;) {
+		char *end = strchr(line, '\n'), *rest;
+		long v;
+
+		if (!end) {
+			break;
+		}
+		*end = '\0';
+		v = strtol(line + (line[0] ? 1 : 0), &rest, 10);
+		if (line[0] == 'r') {
+			res->maxrss_kb = v;
+		} else if ((line[0] == 'x' || line[0] == 'n') && v > 0) {
+			res->end = SPAWN_NOT_STARTED;
+			res->start_errno = (int)v;
+			res->status = 127;
+			snprintf(why, len, "%s", line[0] == 'n' ? rest + strspn(rest, " ") : "");
+		}
+		line = end + 1;
+	}
+}
+
 int
 spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 {
 	char *const *envp = o->envp ? o->envp : environ;
-	int in = -1, out = -1, errfd = -1, rc = -1, e, cd;
+	int in = -1, out = -1, errfd = -1, rc = -1, e, cd, report[2] = {-1, -1};
 	struct stat st;
-	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX";
+	struct strv largv = STRV_INIT;
+	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX", why[256] = "";
 	double start_time = now();
 	pid_t pid;
 	ssize_t n;
@@ -343,10 +414,24 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	 * child as a fork) */
 	cd = o->cwd ? dir_errno(o->cwd) : 0;
 	e = cd ? cd : stat(path, &st) == 0 && !S_ISREG(st.st_mode) ? EACCES : 0;
+	if (!e && o->sandbox) {
+		/* the launcher reports on a pipe of its own; O_CLOEXEC keeps it out of
+		 * what other threads start meanwhile */
+		launcher_argv(o->sandbox, path, o->argv, &largv);
+		if (pipe2(report, O_CLOEXEC | O_NONBLOCK) < 0) {
+			error_errno("cannot create a pipe");
+			goto out;
+		}
+	}
 	if (!e) {
-		e = start(&pid, path, o->argv, envp, o->cwd, in, out, errfd >= 0 ? errfd : out,
-			  !o->inherit_stdin);
+		e = start(&pid, o->sandbox ? o->sandbox->launcher : path,
+			  o->sandbox ? strv_array(&largv) : o->argv, envp, o->cwd, in, out,
+			  errfd >= 0 ? errfd : out, report[1], !o->inherit_stdin);
 		cd = e && o->cwd ? dir_errno(o->cwd) : 0;
+	}
+	if (report[1] >= 0) {
+		close(report[1]);
+		report[1] = -1;
 	}
 	if (e != 0) {
 		res->end = SPAWN_NOT_STARTED;
@@ -364,6 +449,18 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	if (wait_child(pid, o, res, start_time) < 0) {
 		goto out;
 	}
+	if (report[0] >= 0) {
+		read_report(report[0], res, why, sizeof(why));
+		if (res->end == SPAWN_NOT_STARTED) {
+			if (*why) {
+				error("cannot run '%s' in the sandbox: %s: %s", o->argv[0], why,
+				      strerror(res->start_errno));
+			} else {
+				error("cannot run '%s': %s", o->argv[0], strerror(res->start_errno));
+			}
+			goto out;
+		}
+	}
 	if (o->out && !o->inherit_output) {
 		char chunk[4096];
 
@@ -375,6 +472,12 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	rc = 0;
 out:
 	free(path);
+	strv_release(&largv);
+	for (int i = 0; i < 2; i++) {
+		if (report[i] >= 0) {
+			close(report[i]);
+		}
+	}
 	if (in >= 0) {
 		close(in);
 	}

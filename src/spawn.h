@@ -8,6 +8,21 @@
 
 struct buf;
 
+/* argv[1] of ounce run as the launcher of a build step, and the descriptor on which
+ * the launcher reports to spawn_run (sandbox.c) */
+#define SPAWN_LAUNCH_CMD "__launch"
+#define SPAWN_REPORT_FD 3
+
+/* How a build step runs (sandbox.h): through ounce's launcher ("ounce __launch"),
+ * which ties the program's life to ounce's (PR_SET_PDEATHSIG), kills what it left
+ * running when it ends, and with ns mounts ro read-only for it. */
+struct spawn_sandbox {
+	const char *launcher;	/* ounce's own executable */
+	bool ns;		/* in mount and pid namespaces of its own */
+	char *const *ro;	/* NULL-terminated: directories mounted read-only (with ns) */
+	char *const *rw;	/* NULL-terminated: directories inside those that stay writable */
+};
+
 struct spawn_opts {
 	char *const *argv;	/* argv[0] is looked up in PATH (of envp) by the parent */
 	char *const *envp;	/* NULL: ounce's own environment */
@@ -20,6 +35,8 @@ struct spawn_opts {
 	bool inherit_stdin;	/* stdin is ounce's, not /dev/null, and the program stays in
 				 * ounce's process group so it may read a terminal; a timeout or
 				 * cancel then signals the program alone */
+	const struct spawn_sandbox *sandbox;	/* a build step: run it through the
+						 * launcher; NULL: as it is */
 };
 
 enum spawn_end {

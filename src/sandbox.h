@@ -1,0 +1,31 @@
+/* sandbox.h: build steps that cannot write the user's tree and never outlive their
+ * cell or ounce. ounce runs each one through itself as a launcher (ounce __launch):
+ * in mount and pid namespaces of its own where the machine allows them, the
+ * project read-only; everywhere, killed with ounce and with whatever it left
+ * running. After the run, the tree is checked against its hash from the start. */
+#ifndef OUNCE_SANDBOX_H
+#define OUNCE_SANDBOX_H
+
+#include <stdbool.h>
+
+struct run;
+struct sandbox;
+
+/* The launcher, ounce run as "ounce __launch [--ns [--ro DIR]... [--rw DIR]...]
+ * [--probe] --parent PID -- PATH ARGV...": runs PATH as ARGV and exits with its
+ * status (128+N after signal N). For main only. */
+int sandbox_launch(int argc, char **argv);
+
+/* Set up how run's build steps run (run->sandbox): with enabled, read-only in
+ * namespaces when the machine allows it (else one warning, and they run as they
+ * are); the project's tree (and given, the directory the user named, when it is
+ * another) is hashed to be checked by sandbox_close. Returns what the caller
+ * passes to sandbox_close, or NULL after reporting. */
+struct sandbox *sandbox_open(struct run *run, const char *given, bool enabled);
+
+/* Check that the project's tree is what it was at sandbox_open (reported loudly
+ * when not) and free sb (NULL: nothing). Returns 0, or -1 when it changed or
+ * could not be read again. */
+int sandbox_close(struct sandbox *sb);
+
+#endif

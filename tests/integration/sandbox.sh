@@ -1,0 +1,58 @@
+#!/bin/bash
+# A build that writes into the project it was copied from, by an absolute path
+# (the Makefile reads it from victim.path): with the sandbox the user's file is
+# untouched (the write fails: the project is read-only to builds); with
+# --no-sandbox it changes, and ounce says so and exits 1 once results are saved.
+# On a machine that refuses namespaces, ounce says so once and checks the tree.
+. "$(dirname "$0")/lib.sh"
+
+dir=$(fixture writer)
+echo "$dir/victim.txt" > "$dir/victim.path"
+before=$(cat "$dir/victim.txt")
+
+"$OUNCE" matrix -p strip -s each --no-verify -w "$T/w1" "$dir" > out.txt 2> err.txt
+st=$?
+if grep -q 'warning: builds are not sandboxed' err.txt; then
+	echo "this machine refuses namespaces: $(grep 'not sandboxed' err.txt)"
+else
+	check_eq "exit status with the sandbox" 0 "$st"
+	check_eq "the user's file with the sandbox" "$before" "$(cat "$dir/victim.txt")"
+	grep -q 'Read-only file system' "$T/w1/cells/baseline/build.log" \
+		|| fail "the build's write did not fail: $(cat "$T/w1/cells/baseline/build.log")"
+	grep -q 'changed during the run' err.txt && fail "a false alarm: $(cat err.txt)"
+fi
+
+"$OUNCE" matrix -p strip -s each --no-verify --no-sandbox -w "$T/w2" "$dir" > out.txt 2> err.txt
+check_eq "exit status when the tree changed" 1 "$?"
+grep -q pwned "$dir/victim.txt" || fail "--no-sandbox: the build could not write"
+grep -q "^ounce: error: the project tree changed during the run: victim.txt; a build wrote" \
+	err.txt || fail "no loud report of the change: $(cat err.txt)"
+check_eq "results saved" ok "$(q '.cells[] | select(.name == "baseline") | .status' \
+	"$T/w2/results.json")"
+grep -q 'warning: builds are not sandboxed' err.txt && fail "--no-sandbox warns: $(cat err.txt)"
+
+# a machine without namespaces for ounce (an unprivileged user in a user namespace
+# that may create no more of them): one warning, the run goes on, the check fails it
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && command -v setpriv > /dev/null &&
+	unshare --user true 2> /dev/null; then
+	echo "$before" > "$dir/victim.txt"
+	chmod 755 "$T"
+	mkdir "$T/w3"
+	chown -R 65534:65534 "$dir" "$T/w3"
+	cat > inner.sh <<EOS
+echo 0 > /proc/sys/user/max_user_namespaces || exit 99
+exec setpriv --reuid=65534 --regid=65534 --keep-groups env HOME="$T/w3" \
+	"$OUNCE" matrix -p strip -s each --no-verify -w "$T/w3" "$dir"
+EOS
+	unshare --user sh -c 'read -r _; exec sh inner.sh' < <(sleep 0.3; echo go) \
+		> out.txt 2> err.txt &
+	p=$!
+	sleep 0.1
+	echo '0 0 65536' > /proc/$p/uid_map && echo deny > /proc/$p/setgroups &&
+		echo '0 0 65536' > /proc/$p/gid_map || fail "cannot map ids for the user namespace"
+	wait $p
+	check_eq "exit status without namespaces" 1 "$?"
+	check_eq "warnings that builds are not sandboxed" 1 "$(grep -c 'warning: builds are not sandboxed' err.txt)"
+	grep -q 'changed during the run: victim.txt' err.txt || fail "no report: $(cat err.txt)"
+fi
+echo ok
