@@ -28,8 +28,10 @@ cmp_name(const void *x, const void *y)
 }
 
 static void
-tally_add(struct tally *t, const char *name, long long bytes, int side)
+tally_add(struct tally *t, const char *name, unsigned long long count, int side)
 {
+	long long bytes = (long long)(count < SIZE_BYTES_MAX ? count : SIZE_BYTES_MAX);
+
 	/* linear is fine for sections and components; symbols go through sort */
 	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
 	t->v[t->n].name = xstrdup(name);
@@ -67,9 +69,11 @@ finish(struct tally *t, struct diff_table *out)
 		long long a = 0, b = 0;
 		size_t j;
 
+		/* each count is at most SIZE_BYTES_MAX (LLONG_MAX), and so is each sum:
+		 * no signed overflow here nor in any b - a of the rows */
 		for (j = i; j < t->n && !strcmp(t->v[j].name, t->v[i].name); j++) {
-			a += t->v[j].a;
-			b += t->v[j].b;
+			a = (long long)size_add((unsigned long long)a, (unsigned long long)t->v[j].a);
+			b = (long long)size_add((unsigned long long)b, (unsigned long long)t->v[j].b);
 		}
 		if (a != b) {
 			struct diff_row *r;
@@ -105,24 +109,24 @@ diff_compute(const struct size_report *a, const struct size_report *b, struct di
 		for (size_t i = 0; i < r->nsymbols; i++) {
 			char *n = size_normalize_name(r->symbols[i].name);
 
-			tally_add(&syms, n, (long long)r->symbols[i].bytes, s);
+			tally_add(&syms, n, r->symbols[i].bytes, s);
 			free(n);
 		}
 		for (size_t i = 0; i < r->nsections; i++) {
 			const struct size_section *x = &r->sections[i];
 
 			/* .bss counts by its memory size, everything else by its file bytes */
-			tally_add(&secs, x->name, (long long)(x->bytes ? x->bytes : x->vm_bytes), s);
+			tally_add(&secs, x->name, x->bytes ? x->bytes : x->vm_bytes, s);
 		}
 		for (size_t i = 0; i < r->ncomponents; i++) {
-			tally_add(&comps, r->components[i].name, (long long)r->components[i].bytes, s);
+			tally_add(&comps, r->components[i].name, r->components[i].bytes, s);
 		}
 	}
 	finish(&syms, &d->symbols);
 	finish(&secs, &d->sections);
 	finish(&comps, &d->components);
-	d->old_total = (long long)a->bytes;
-	d->new_total = (long long)b->bytes;
+	d->old_total = (long long)(a->bytes < SIZE_BYTES_MAX ? a->bytes : SIZE_BYTES_MAX);
+	d->new_total = (long long)(b->bytes < SIZE_BYTES_MAX ? b->bytes : SIZE_BYTES_MAX);
 }
 
 const char *

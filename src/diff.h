@@ -11,7 +11,7 @@ enum diff_change { DIFF_ADDED, DIFF_REMOVED, DIFF_GROWN, DIFF_SHRUNK };
 
 struct diff_row {
 	char *name;
-	long long old_bytes, new_bytes;	/* 0 where absent */
+	long long old_bytes, new_bytes;	/* 0 where absent; never above SIZE_BYTES_MAX */
 	enum diff_change change;
 };
 

@@ -202,7 +202,7 @@ finish(struct node *n)
 		n->bytes = 0;
 		for (size_t i = 0; i < n->nkids; i++) {
 			finish(&n->kids[i]);
-			n->bytes += n->kids[i].bytes;
+			n->bytes = size_add(n->bytes, n->kids[i].bytes);
 		}
 	}
 	if (n->nkids > 1) {
@@ -388,7 +388,7 @@ static void
 measure(const struct node *n, int depth, struct draw *d)
 {
 	if (!visible(d, n, depth)) {
-		d->hidden += n->bytes;
+		d->hidden = size_add(d->hidden, n->bytes);
 		return;
 	}
 	if (depth > d->depth) {
@@ -464,7 +464,7 @@ draw_node(const struct node *n, int depth, unsigned long long off, struct draw *
 	buf_adds(out, "</g>\n");
 	for (size_t i = 0; i < n->nkids; i++) {
 		draw_node(&n->kids[i], depth + 1, off, d);
-		off += n->kids[i].bytes;
+		off = size_add(off, n->kids[i].bytes);
 	}
 }
 

@@ -21,8 +21,10 @@
 #include "mem.h"
 #include "banned.h"
 
+/* [start, end) of the file, claimed by the row at index row of r->sections */
 struct span {
 	unsigned long long start, end;
+	size_t row;
 };
 
 static int
@@ -30,27 +32,46 @@ cmp_span(const void *a, const void *b)
 {
 	const struct span *x = a, *y = b;
 
-	return x->start < y->start ? -1 : x->start > y->start;
+	if (x->start != y->start) {
+		return x->start < y->start ? -1 : 1;
+	}
+	return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* Bytes covered by the union of spans. */
+/* Give each span's row the bytes of its span that no span before it (by start,
+ * then row) claimed, so that overlapping sections or headers count each byte of
+ * the file once and the rows add up to the file; returns the bytes covered. */
 static unsigned long long
-covered(struct span *s, size_t n)
+claim(struct size_report *r, struct span *s, size_t n)
 {
 	unsigned long long total = 0, end = 0;
 
 	qsort(s, n, sizeof(*s), cmp_span);
 	for (size_t i = 0; i < n; i++) {
 		unsigned long long st = s[i].start > end ? s[i].start : end;
+		unsigned long long own = s[i].end > st ? s[i].end - st : 0;
 
-		if (s[i].end > st) {
-			total += s[i].end - st;
-		}
+		r->sections[s[i].row].bytes = own;
+		total += own;
 		if (s[i].end > end) {
 			end = s[i].end;
 		}
 	}
 	return total;
+}
+
+/* Do n entries of ent bytes at off fit in a file of size bytes? */
+static bool
+fits(unsigned long long off, unsigned long long n, unsigned long long ent,
+     unsigned long long size)
+{
+	return off <= size && (n == 0 || (ent && n <= (size - off) / ent));
+}
+
+unsigned long long
+size_add(unsigned long long a, unsigned long long b)
+{
+	return a > SIZE_BYTES_MAX || b > SIZE_BYTES_MAX - a ? SIZE_BYTES_MAX : a + b;
 }
 
 static void
@@ -169,6 +190,7 @@ read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t e
 		GElf_Sym sym;
 		GElf_Shdr ssh;
 		const char *name;
+		unsigned long long bytes;
 		int type;
 
 		if (!gelf_getsym(data, (int)i, &sym)) {
@@ -187,10 +209,15 @@ read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t e
 		if (!scn || !gelf_getshdr(scn, &ssh) || !name || !*name) {
 			continue;
 		}
+		/* no symbol is larger than its section (a damaged st_size) */
+		bytes = sym.st_size < ssh.sh_size ? sym.st_size : ssh.sh_size;
+		if (!bytes) {
+			continue;
+		}
 		raw = xreallocarray(raw, nraw + 1, sizeof(*raw));
 		raw[nraw].raw = (char *)name;
 		raw[nraw].addr = sym.st_value;
-		raw[nraw].size = sym.st_size;
+		raw[nraw].size = bytes < SIZE_BYTES_MAX ? bytes : SIZE_BYTES_MAX;
 		raw[nraw].shndx = sym.st_shndx;
 		raw[nraw].kind = kind_of(&sym, &ssh);
 		/* the global, strong, typed name names the row; the rest are aliases */
@@ -245,7 +272,7 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 	int fd, rc = -1;
 	Elf *e = NULL;
 	GElf_Ehdr eh;
-	size_t shnum, phnum, shstrndx, nspans = 0;
+	size_t shnum, phnum, shstrndx, nspans = 0, shent, phent;
 	struct span *spans = NULL;
 	struct stat st;
 	unsigned long long size;
@@ -288,20 +315,48 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 			 (unsigned)eh.e_ehsize);
 		goto out;
 	}
-	if ((unsigned long long)eh.e_phoff + (unsigned long long)phnum * eh.e_phentsize > size ||
-	    (unsigned long long)eh.e_shoff + (unsigned long long)shnum * eh.e_shentsize > size) {
-		snprintf(err, errlen, "'%s' is truncated: its %s headers end past the file's %llu "
-			 "bytes", path,
-			 eh.e_shoff + shnum * eh.e_shentsize > size ? "section" : "program", size);
+	/* The ELF header's own counts, not only libelf's: libelf reports no sections
+	 * at all for a file cut inside its section header table. e_shnum 0 with an
+	 * e_shoff is the extended numbering (the count is section 0's sh_size), and
+	 * e_phnum PN_XNUM that of program headers (section 0's sh_info). */
+	shent = gelf_getclass(e) == ELFCLASS64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	phent = gelf_getclass(e) == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	if ((eh.e_shoff || eh.e_shnum || shnum) && eh.e_shentsize != shent) {
+		snprintf(err, errlen, "'%s': malformed ELF header (e_shentsize %u)", path,
+			 (unsigned)eh.e_shentsize);
+		goto out;
+	}
+	if ((eh.e_phnum || phnum) && eh.e_phentsize != phent) {
+		snprintf(err, errlen, "'%s': malformed ELF header (e_phentsize %u)", path,
+			 (unsigned)eh.e_phentsize);
+		goto out;
+	}
+	if ((!eh.e_shoff && (eh.e_shnum || shnum)) || (eh.e_shoff && eh.e_shoff < eh.e_ehsize)) {
+		snprintf(err, errlen, "'%s': malformed ELF header (e_shoff %llu, e_shnum %u)", path,
+			 (unsigned long long)eh.e_shoff, (unsigned)eh.e_shnum);
+		goto out;
+	}
+	if (!fits(eh.e_shoff, eh.e_shoff && !eh.e_shnum ? 1 : eh.e_shnum, shent, size) ||
+	    !fits(eh.e_shoff, shnum, shent, size) ||
+	    (eh.e_shnum && shnum != eh.e_shnum)) {
+		snprintf(err, errlen, "'%s' is truncated: its section headers end past the "
+			 "file's %llu bytes", path, size);
+		goto out;
+	}
+	if (!fits(eh.e_phoff, eh.e_phnum == PN_XNUM ? 0 : eh.e_phnum, phent, size) ||
+	    !fits(eh.e_phoff, phnum, phent, size) ||
+	    (eh.e_phnum != PN_XNUM && phnum != eh.e_phnum)) {
+		snprintf(err, errlen, "'%s' is truncated: its program headers end past the "
+			 "file's %llu bytes", path, size);
 		goto out;
 	}
 	spans = xcalloc(shnum + 3, sizeof(*spans));
-	spans[nspans++] = (struct span){0, eh.e_ehsize};
+	spans[nspans++] = (struct span){0, eh.e_ehsize, 0};
 	if (phnum) {
-		spans[nspans++] = (struct span){eh.e_phoff, eh.e_phoff + phnum * eh.e_phentsize};
+		spans[nspans++] = (struct span){eh.e_phoff, eh.e_phoff + phnum * phent, 1};
 	}
 	if (shnum) {
-		spans[nspans++] = (struct span){eh.e_shoff, eh.e_shoff + shnum * eh.e_shentsize};
+		spans[nspans++] = (struct span){eh.e_shoff, eh.e_shoff + shnum * shent, 2};
 	}
 	add_row(r, "[ELF header]", eh.e_ehsize, 0, true);
 	add_row(r, "[program headers]", (unsigned long long)phnum * eh.e_phentsize, 0, true);
@@ -309,7 +364,7 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
 		const char *name;
-		unsigned long long fbytes;
+		unsigned long long fbytes, vm;
 
 		if (!gelf_getshdr(scn, &sh)) {
 			snprintf(err, errlen, "'%s': bad section header: %s", path, elf_errmsg(-1));
@@ -325,12 +380,14 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 			goto out;
 		}
 		if (fbytes) {
-			spans[nspans++] = (struct span){sh.sh_offset, sh.sh_offset + fbytes};
+			spans[nspans++] = (struct span){sh.sh_offset, sh.sh_offset + fbytes,
+							r->nsections};
 		}
+		vm = (sh.sh_flags & SHF_ALLOC) ? sh.sh_size : 0;
 		add_row(r, name && *name ? name : "[unnamed section]", fbytes,
-			(sh.sh_flags & SHF_ALLOC) ? sh.sh_size : 0, false);
+			vm < SIZE_BYTES_MAX ? vm : SIZE_BYTES_MAX, false);
 	}
-	add_row(r, "[padding]", size - covered(spans, nspans), 0, true);
+	add_row(r, "[padding]", size - claim(r, spans, nspans), 0, true);
 	if (read_symbols(e, shstrndx, r, err, errlen) < 0) {
 		goto out;
 	}
@@ -351,7 +408,7 @@ size_symbol_total(const struct size_report *r)
 	unsigned long long t = 0;
 
 	for (size_t i = 0; i < r->nsymbols; i++) {
-		t += r->symbols[i].bytes;
+		t = size_add(t, r->symbols[i].bytes);
 	}
 	return t;
 }
@@ -527,7 +584,7 @@ size_attribute(struct size_report *r, const char *map_path, char *err, size_t er
 			r->components[j].bytes = 0;
 			r->ncomponents++;
 		}
-		r->components[j].bytes += s->bytes;
+		r->components[j].bytes = size_add(r->components[j].bytes, s->bytes);
 	}
 	if (r->ncomponents > 1) {
 		qsort(r->components, r->ncomponents, sizeof(*r->components), cmp_component);

@@ -4,6 +4,7 @@
 #ifndef OUNCE_SIZE_H
 #define OUNCE_SIZE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -48,10 +49,12 @@ struct size_report {
 };
 #define SIZE_REPORT_INIT {0}
 
-/* Read path: sections (accounting for the whole file), symbols (from .symtab, else
- * .dynsym; aliases at one address folded into one row), names demangled. Returns 0,
- * or -1 with a message in err for a file that is missing or not a well-formed ELF
- * file (truncated, a header or section past the end of the file...). */
+/* Read path: sections (accounting for the whole file: each byte in one row, even
+ * where sections overlap), symbols (from .symtab, else .dynsym; aliases at one
+ * address folded into one row; none larger than its section), names demangled.
+ * Returns 0, or -1 with a message in err for a file that is missing, not a regular
+ * file or not a well-formed ELF file (truncated: a header table or section past the
+ * end of the file, or fewer section headers than the ELF header counts). */
 int size_read(const char *path, struct size_report *r, char *err, size_t errlen);
 /* Attribute each symbol to a component: through the linker map file map_path
  * when given (or PATH.map when it exists), else DWARF compile units when the file
@@ -59,6 +62,12 @@ int size_read(const char *path, struct size_report *r, char *err, size_t errlen)
  * rest. Then fill r->components. Returns 0 or -1 (message in err) for a map file
  * that cannot be read. */
 int size_attribute(struct size_report *r, const char *map_path, char *err, size_t errlen);
+/* The largest byte count a report holds: counts are clamped to it and sums
+ * saturate at it (size_add), so no total overflows, as signed or unsigned, and
+ * none is negative in JSON. */
+#define SIZE_BYTES_MAX ((unsigned long long)LLONG_MAX)
+/* a + b, saturating at SIZE_BYTES_MAX. */
+unsigned long long size_add(unsigned long long a, unsigned long long b);
 /* Bytes of all symbols, unattributed included: the components' GRAND TOTAL. */
 unsigned long long size_symbol_total(const struct size_report *r);
 /* A symbol name without the compiler's clone suffixes (.constprop.N, .isra.N,

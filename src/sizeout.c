@@ -128,8 +128,8 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 	for (size_t i = 0; i < r->nsections; i++) {
 		grid_row(&g, "%s\t%llu\t%llu", r->sections[i].name, r->sections[i].bytes,
 			 r->sections[i].vm_bytes);
-		fb += r->sections[i].bytes;
-		vb += r->sections[i].vm_bytes;
+		fb = size_add(fb, r->sections[i].bytes);
+		vb = size_add(vb, r->sections[i].vm_bytes);
 	}
 	grid_row(&g, "%s\t%llu\t%llu", "TOTAL", fb, vb);
 	grid_render(&g, format, out);
@@ -143,7 +143,7 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 		const struct size_symbol *y = &r->symbols[i];
 
 		if (i >= shown) {
-			rest += y->bytes;
+			rest = size_add(rest, y->bytes);
 			continue;
 		}
 		char *al = strv_join(&y->aliases, ", ");
@@ -164,7 +164,7 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 	shown = limit && limit < r->ncomponents ? limit : r->ncomponents;
 	for (size_t i = 0; i < r->ncomponents; i++) {
 		if (i >= shown) {
-			rest += r->components[i].bytes;
+			rest = size_add(rest, r->components[i].bytes);
 			continue;
 		}
 		grid_row(&g, "%s\t%s\t%llu", r->components[i].name, kib(r->components[i].bytes),
@@ -212,8 +212,9 @@ diff_grid(const struct diff_table *t, const char *what, const char *format, size
 		const struct diff_row *r = &t->v[i];
 
 		if (i >= shown) {
-			ra += r->old_bytes;
-			rb += r->new_bytes;
+			/* counts are 0..LLONG_MAX (diff.h): sums saturate there */
+			ra = (long long)size_add((unsigned long long)ra, (unsigned long long)r->old_bytes);
+			rb = (long long)size_add((unsigned long long)rb, (unsigned long long)r->new_bytes);
 			continue;
 		}
 		grid_row(&g, "%s\t%lld\t%lld\t%+lld\t%s\t%s", r->name, r->old_bytes, r->new_bytes,

@@ -31,8 +31,26 @@ read_one(const char *path, struct size_report *r)
 	struct component_map m = COMPONENT_MAP_INIT;
 	struct buf out = BUF_INIT;
 
+	unsigned long long sum = 0;
+
 	if (size_read(path, r, err, sizeof(err)) < 0) {
 		return -1;
+	}
+	/* what size.h promises of any file it accepts: the rows add up to the
+	 * file, and no count is past SIZE_BYTES_MAX (so none is negative in JSON) */
+	for (size_t i = 0; i < r->nsections; i++) {
+		sum += r->sections[i].bytes;
+		if (r->sections[i].bytes > r->bytes || r->sections[i].vm_bytes > SIZE_BYTES_MAX) {
+			abort();
+		}
+	}
+	if (sum != r->bytes) {
+		abort();
+	}
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		if (r->symbols[i].bytes > SIZE_BYTES_MAX) {
+			abort();
+		}
 	}
 	if (component_from_dwarf(path, &m, err, sizeof(err)) > 0) {
 		for (size_t i = 0; i < r->nsymbols; i++) {
@@ -55,6 +73,16 @@ diff_one(const struct size_report *a, const struct size_report *b)
 	struct buf out = BUF_INIT;
 
 	diff_compute(a, b, &d);
+	for (size_t i = 0; i < d.symbols.n; i++) {
+		if (d.symbols.v[i].old_bytes < 0 || d.symbols.v[i].new_bytes < 0) {
+			abort();
+		}
+	}
+	for (size_t i = 0; i < d.sections.n; i++) {
+		if (d.sections.v[i].old_bytes < 0 || d.sections.v[i].new_bytes < 0) {
+			abort();
+		}
+	}
 	sizeout_diff(&d, "a", "b", "json", 0, &out);
 	buf_reset(&out);
 	sizeout_diff(&d, "a", "b", "text", 5, &out);

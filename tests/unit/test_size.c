@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "diff.h"
 #include "fsutil.h"
 #include "mem.h"
 #include "size.h"
+#include "sizeout.h"
 #include "testutil.h"
 
 struct fixture {
@@ -937,6 +939,176 @@ test_size_read_refuses_an_elf_header_past_the_end(void **state)
 	check_patched(*state, "ehsize", patch_ehsize_huge);
 }
 
+/* The file's section headers, n of them, for patching in place. */
+static Elf64_Shdr *
+shdrs(unsigned char *b, size_t n, size_t *count)
+{
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, b, sizeof(eh));
+	assert_true(eh.e_shoff + (unsigned long long)eh.e_shnum * sizeof(Elf64_Shdr) <= n);
+	*count = eh.e_shnum;
+	/* e_shoff of gcc's objects is 8-aligned */
+	assert_int_equal(eh.e_shoff % 8, 0);
+	return (Elf64_Shdr *)(void *)(b + eh.e_shoff);
+}
+
+/* A copy of f's file orig patched by patch must be read (not refused), with its
+ * rows adding up to the file and no count past SIZE_BYTES_MAX; its report in r. */
+static void
+read_patched(struct fixture *f, const char *orig, const char *name,
+	     void (*patch)(unsigned char *, size_t), struct size_report *r)
+{
+	size_t n;
+	unsigned char *b = read_bytes(orig, &n);
+	unsigned long long sum = 0;
+	char *path;
+
+	patch(b, n);
+	path = write_bytes(f->t.dir, name, b, n);
+	read_ok(path, r);
+	for (size_t i = 0; i < r->nsections; i++) {
+		sum += r->sections[i].bytes;
+		assert_true(r->sections[i].bytes <= n);
+		assert_true(r->sections[i].vm_bytes <= SIZE_BYTES_MAX);
+	}
+	if (sum != n) {
+		fail_msg("%s: rows add up to %llu, the file has %zu bytes", name, sum, n);
+	}
+	free(path);
+	free(b);
+}
+
+/* Every section with file bytes moved to start right after the ELF header: they
+ * overlap each other, the header and the program headers. */
+static void
+patch_sections_overlap(unsigned char *b, size_t n)
+{
+	size_t count;
+	Elf64_Shdr *sh = shdrs(b, n, &count);
+
+	for (size_t i = 1; i < count; i++) {
+		if (sh[i].sh_type != SHT_NOBITS && sh[i].sh_size && 32 + sh[i].sh_size <= n) {
+			sh[i].sh_offset = 32;
+		}
+	}
+}
+
+/* A file whose sections overlap is accounted for byte by byte: TOTAL is the
+ * file's size, each byte in one row (145 fuzzed files had TOTAL above it). */
+static void
+test_size_read_overlapping_sections_count_once(void **state)
+{
+	struct fixture *f = *state;
+	struct size_report r = SIZE_REPORT_INIT;
+
+	read_patched(f, f->obj, "overlap.o", patch_sections_overlap, &r);
+	size_report_release(&r);
+	read_patched(f, f->exe, "overlap", patch_sections_overlap, &r);
+	size_report_release(&r);
+}
+
+/* Every symbol's st_size, and the .bss size, near 2^64. */
+static void
+patch_huge_sizes(unsigned char *b, size_t n)
+{
+	size_t count;
+	Elf64_Shdr *sh = shdrs(b, n, &count);
+
+	for (size_t i = 1; i < count; i++) {
+		if (sh[i].sh_type == SHT_NOBITS) {
+			sh[i].sh_size = 0xFFFFFFFFFFFFFFF0ULL;
+		}
+		if (sh[i].sh_type != SHT_SYMTAB) {
+			continue;
+		}
+		assert_true(sh[i].sh_offset + sh[i].sh_size <= n);
+		for (size_t k = 1; k < sh[i].sh_size / sizeof(Elf64_Sym); k++) {
+			Elf64_Sym sym;
+			unsigned char *at = b + sh[i].sh_offset + k * sizeof(sym);
+
+			memcpy(&sym, at, sizeof(sym));
+			if (sym.st_size) {
+				sym.st_size = 0xFFFFFFFFFFFFFF00ULL + k;
+				memcpy(at, &sym, sizeof(sym));
+			}
+		}
+	}
+}
+
+/* Symbol sizes larger than their section are cut to the section's, counts past
+ * LLONG_MAX to it: the diff of such files overflows nothing (UBSan) and no byte
+ * count in the JSON of the report or the diff is negative. */
+static void
+test_size_read_clamps_huge_symbol_sizes(void **state)
+{
+	struct fixture *f = *state;
+	struct size_report good = SIZE_REPORT_INIT, bad = SIZE_REPORT_INIT;
+	const struct size_symbol *work;
+	const struct size_section *bss;
+	struct diff d = DIFF_INIT;
+	struct buf out = BUF_INIT;
+
+	read_ok(f->obj, &good);
+	read_patched(f, f->obj, "huge.o", patch_huge_sizes, &bad);
+	work = find_symbol(&bad, "work");
+	assert_non_null(work);
+	assert_true(work->bytes <= find_section(&bad, ".text")->bytes);
+	bss = find_section(&bad, ".bss");
+	assert_non_null(bss);
+	assert_int_equal(bss->vm_bytes, SIZE_BYTES_MAX);
+	for (size_t i = 0; i < bad.nsymbols; i++) {
+		assert_true(bad.symbols[i].bytes <= SIZE_BYTES_MAX);
+	}
+	sizeout_report(&bad, "json", 0, &out);
+	assert_null(strstr(buf_str(&out), ": -"));
+	buf_reset(&out);
+
+	diff_compute(&good, &bad, &d);
+	for (size_t i = 0; i < d.sections.n; i++) {
+		assert_true(d.sections.v[i].old_bytes >= 0 && d.sections.v[i].new_bytes >= 0);
+	}
+	for (size_t i = 0; i < d.symbols.n; i++) {
+		assert_true(d.symbols.v[i].old_bytes >= 0 && d.symbols.v[i].new_bytes >= 0);
+	}
+	sizeout_diff(&d, "good", "bad", "json", 0, &out);
+	assert_null(strstr(buf_str(&out), "\"old\": -"));
+	assert_null(strstr(buf_str(&out), "\"new\": -"));
+	buf_reset(&out);
+	sizeout_diff(&d, "good", "bad", "text", 2, &out);
+	diff_release(&d);
+	diff_compute(&bad, &bad, &d);
+	diff_release(&d);
+	buf_release(&out);
+	size_report_release(&good);
+	size_report_release(&bad);
+}
+
+/* A file cut inside its section header table is truncated, not a file with no
+ * sections (libelf counts none in it). */
+static void
+test_size_read_refuses_a_cut_section_header_table(void **state)
+{
+	struct fixture *f = *state;
+	size_t n;
+	unsigned char *b = read_bytes(f->exe, &n);
+	Elf64_Ehdr eh;
+	char *path;
+
+	memcpy(&eh, b, sizeof(eh));
+	/* the section header table is the end of a linked file */
+	assert_int_equal(eh.e_shoff + (unsigned long long)eh.e_shnum * 64, n);
+	for (size_t cut = eh.e_shoff + 1; cut < n; cut += 97) {
+		path = write_bytes(f->t.dir, "cut-shdrs", b, cut);
+		check_refused(path, "truncated");
+		free(path);
+	}
+	path = write_bytes(f->t.dir, "cut-shdrs", b, n - 1);
+	check_refused(path, "truncated");
+	free(path);
+	free(b);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -954,6 +1126,9 @@ main(void)
 		T(test_size_read_survives_corruption),
 		T(test_size_read_checks_header_fields),
 		T(test_size_read_refuses_an_elf_header_past_the_end),
+		T(test_size_read_overlapping_sections_count_once),
+		T(test_size_read_clamps_huge_symbol_sizes),
+		T(test_size_read_refuses_a_cut_section_header_table),
 		T(test_size_attribute_with_a_map),
 		T(test_size_attribute_with_an_unreadable_map),
 		T(test_size_attribute_with_dwarf),
