@@ -1,0 +1,120 @@
+/* test_os_linux.c: the core count follows the CPU affinity mask and the cgroup's
+ * CPU quota. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "os_linux.h"
+#include "testutil.h"
+
+static void
+test_os_linux_cpu_max_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(os_cpu_max_parse("max 100000\n"), 0);
+	assert_int_equal(os_cpu_max_parse("max"), 0);
+	assert_int_equal(os_cpu_max_parse("200000 100000\n"), 2);
+	assert_int_equal(os_cpu_max_parse("150000 100000"), 2);
+	assert_int_equal(os_cpu_max_parse("50000 100000\n"), 1);
+	assert_int_equal(os_cpu_max_parse("100000 100000\n"), 1);
+	assert_int_equal(os_cpu_max_parse("18446744073709551615 1\n"), 2147483647);
+	assert_int_equal(os_cpu_max_parse(""), -1);
+	assert_int_equal(os_cpu_max_parse("200000\n"), -1);
+	assert_int_equal(os_cpu_max_parse("200000 0\n"), -1);
+	assert_int_equal(os_cpu_max_parse("0 100000\n"), -1);
+	assert_int_equal(os_cpu_max_parse("-1 100000\n"), -1);
+	assert_int_equal(os_cpu_max_parse("2e5 100000\n"), -1);
+	assert_int_equal(os_cpu_max_parse("maximum 100000\n"), -1);
+}
+
+/* A cgroup tree under the test's directory: the smallest quota of the process's
+ * cgroup and its ancestors counts, v2 at the root or in unified/, v1 in cpu/. */
+static void
+test_os_linux_cgroup_cpus(void **state)
+{
+	struct tu_tmp *t = *state;
+	char sys[128], *f = tu_write_file(t->dir, "self", "0::/a/b\n");
+
+	snprintf(sys, sizeof(sys), "%s/sys", t->dir);
+	{
+		/* no files: no limit */
+		assert_int_equal(os_cgroup_cpus(sys, f), 0);
+		free(tu_write_file(t->dir, "sys/a/b/cpu.max", "max 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 0);
+		/* the smallest on the way to the root */
+		free(tu_write_file(t->dir, "sys/a/cpu.max", "300000 100000\n"));
+		free(tu_write_file(t->dir, "sys/cpu.max", "100000 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 1);
+		free(tu_write_file(t->dir, "sys/cpu.max", "max 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 3);
+		free(tu_write_file(t->dir, "sys/a/b/cpu.max", "250000 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 3);
+		free(tu_write_file(t->dir, "sys/a/b/cpu.max", "150000 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 2);
+		/* a hybrid machine: v2 in unified/; v1's cpu controller in cpu/ */
+		free(f);
+		f = tu_write_file(t->dir, "self", "4:memory:/m\n3:cpu,cpuacct:/c\n0::/u\n");
+		assert_int_equal(os_cgroup_cpus(sys, f), 0);
+		free(tu_write_file(t->dir, "sys/unified/u/cpu.max", "400000 100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 4);
+		free(tu_write_file(t->dir, "sys/cpu/c/cpu.cfs_quota_us", "-1\n"));
+		free(tu_write_file(t->dir, "sys/cpu/c/cpu.cfs_period_us", "100000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 4);
+		free(tu_write_file(t->dir, "sys/cpu/c/cpu.cfs_quota_us", "120000\n"));
+		assert_int_equal(os_cgroup_cpus(sys, f), 2);
+		/* cpuacct alone is not the cpu controller; a path never leaves */
+		free(f);
+		f = tu_write_file(t->dir, "self", "2:cpuacct:/c\n0::/../a/b\n");
+		assert_int_equal(os_cgroup_cpus(sys, f), 0);
+	}
+	free(f);
+	assert_int_equal(os_cgroup_cpus(t->dir, "/nonexistent/cgroup"), 0);
+}
+
+/* The affinity mask of this process bounds the count, and one CPU gives 1 (what
+ * `taskset -c 0 ounce matrix` gets). Through the system calls: <sched.h> is
+ * shadowed by ounce's own sched.h on this test's include path. */
+static void
+test_os_linux_ncpu_follows_affinity(void **state)
+{
+	unsigned long old[64] = {0}, one[64] = {0};
+	long bytes = syscall(SYS_sched_getaffinity, 0, sizeof(old), old);
+	int count = 0, first = -1;
+
+	(void)state;
+	assert_true(bytes > 0);
+	for (size_t i = 0; i < (size_t)bytes / sizeof(*old); i++) {
+		count += __builtin_popcountl(old[i]);
+		if (first < 0 && old[i]) {
+			first = (int)(i * 8 * sizeof(*old)) + __builtin_ctzl(old[i]);
+		}
+	}
+	assert_true(os_ncpu() >= 1);
+	assert_true(os_ncpu() <= count);
+	one[first / (8 * (int)sizeof(*one))] = 1UL << (first % (8 * (int)sizeof(*one)));
+	assert_int_equal(syscall(SYS_sched_setaffinity, 0, (size_t)bytes, one), 0);
+	assert_int_equal(os_ncpu(), 1);
+	assert_int_equal(syscall(SYS_sched_setaffinity, 0, (size_t)bytes, old), 0);
+	assert_true(os_ncpu() <= count);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_os_linux_cpu_max_parse),
+		cmocka_unit_test_setup_teardown(test_os_linux_cgroup_cpus, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test(test_os_linux_ncpu_follows_affinity),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
