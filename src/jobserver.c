@@ -18,6 +18,9 @@
 #include "mem.h"
 #include "banned.h"
 
+/* how long a token waits to be given back to a full pipe before it is lost */
+#define JOBSERVER_WAIT_S 600
+
 static int
 reopen(int fd, int flags)
 {
@@ -120,14 +123,39 @@ jobserver_acquire(struct jobserver *js, const volatile sig_atomic_t *cancel)
 void
 jobserver_release(struct jobserver *js)
 {
-	pthread_mutex_lock(js->mu);
-	if (js->held > 0) {
-		char c = js->tokens[--js->held];
+	char c;
 
-		while (write(js->wfd, &c, 1) < 0 && errno == EINTR) {
-		}
+	pthread_mutex_lock(js->mu);
+	if (js->held <= 0) {
+		pthread_mutex_unlock(js->mu);
+		return;
 	}
+	c = js->tokens[--js->held];
 	pthread_mutex_unlock(js->mu);
+	/* outside the lock: another thread's read may be what makes room. A full
+	 * pipe (EAGAIN on our non-blocking descriptor) is waited out, never taken
+	 * for a token given back, or make's -j would shrink by one for good */
+	for (int waited = 0;;) {
+		struct pollfd pfd = {js->wfd, POLLOUT, 0};
+		ssize_t n = write(js->wfd, &c, 1);
+
+		if (n == 1) {
+			return;
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN) {
+			/* make went away (EPIPE): there is no one to give it back to */
+			return;
+		}
+		if (waited++ == JOBSERVER_WAIT_S) {
+			warn("make's jobserver has taken no token back for %d s: one job slot is lost",
+			     JOBSERVER_WAIT_S);
+			return;
+		}
+		poll(&pfd, 1, 1000);
+	}
 }
 
 void

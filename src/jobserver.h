@@ -25,7 +25,8 @@ bool jobserver_open(struct jobserver *js, const char *makeflags);
  * back tokens meanwhile); false when *cancel became non-zero first, or make went
  * away. */
 bool jobserver_acquire(struct jobserver *js, const volatile sig_atomic_t *cancel);
-/* Give one token back. */
+/* Give one token back: the same byte, written to the pipe even when it is full
+ * for a while (waiting, without holding the lock, for make to read). */
 void jobserver_release(struct jobserver *js);
 /* Give every token back and close; call it once after every jobserver_open. */
 void jobserver_close(struct jobserver *js);

@@ -8,11 +8,13 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jobserver.h"
@@ -110,11 +112,72 @@ test_jobserver_absent_or_unusable(void **state)
 	jobserver_close(&js);
 }
 
+static void *
+release_thread(void *arg)
+{
+	jobserver_release(arg);
+	return NULL;
+}
+
+/* Bytes in the pipe whose read end is fd (non-blocking), read out. */
+static size_t
+drain(int fd)
+{
+	char b[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, b, sizeof(b))) > 0) {
+		total += (size_t)n;
+	}
+	return total;
+}
+
+/* A token given back to a pipe that is full for a while (make's other clients
+ * gave theirs back first) waits for room instead of being dropped: make's -j
+ * would shrink by one for good. */
+static void
+test_jobserver_release_waits_for_room(void **state)
+{
+	struct jobserver js;
+	int fds[2];
+	char flags[128], page[4096];
+	volatile sig_atomic_t cancel = 0;
+	size_t total = 0;
+	pthread_t th;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	memset(page, '+', sizeof(page));
+	while ((n = write(fds[1], page, sizeof(page))) > 0) {
+		total += (size_t)n;
+	}
+	snprintf(flags, sizeof(flags), "-j --jobserver-auth=%d,%d", fds[0], fds[1]);
+	assert_true(jobserver_open(&js, flags));
+	assert_true(jobserver_acquire(&js, &cancel));
+	/* one byte read frees no page of the pipe: it is still full */
+	assert_int_equal(write(fds[1], page, 1), -1);
+	assert_int_equal(pthread_create(&th, NULL, release_thread, &js), 0);
+	nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+	/* make reads a page of tokens: now there is room */
+	assert_int_equal(read(fds[0], page, sizeof(page)), (ssize_t)sizeof(page));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	/* every token is in the pipe, or was read above */
+	assert_int_equal(drain(fds[0]), total - sizeof(page));
+	jobserver_close(&js);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jobserver_pipe_tokens),
+		cmocka_unit_test(test_jobserver_release_waits_for_room),
 		cmocka_unit_test_setup_teardown(test_jobserver_fifo_and_old_spelling,
 						tu_setup_tmpdir, tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_jobserver_absent_or_unusable,
