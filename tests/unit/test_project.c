@@ -256,6 +256,40 @@ test_project_errors(void **state)
 	check_refused(f, "[project]\nname = a\n[\n", "ounce.ini:3: error: syntax error");
 }
 
+/* name is a label that becomes a path component: never a path; names of
+ * profiles and builds name cells' directories; templates are checked when read */
+static void
+test_project_names_and_templates(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/.odd\ndir", f->t.dir);
+
+	check_refused(f, "[project]\nname = ../../x\n",
+		      "ounce.ini:2: error: name must be a label, not a path: starts with '.'");
+	check_refused(f, "[project]\nname = a/b\n",
+		      "ounce.ini:2: error: name must be a label, not a path: has a '/'");
+	check_refused(f, "[profile ../x]\nsummary = s\n", "ounce.ini:2: error: bad profile name");
+	check_refused(f, "[profile Up:gcc]\ncflags = -O1\n", "ounce.ini:2: error: bad profile name");
+	check_refused(f, "[build a/b]\nenv = X=1\n", "ounce.ini:2: error: bad build name");
+	check_refused(f, "[project]\nbuild = make {target}\n",
+		      "ounce.ini:2: error: build: unknown placeholder '{target}'");
+	check_refused(f, "[project]\nconfigure = ./configure 'x\n",
+		      "ounce.ini:2: error: configure: unterminated single quote");
+	check_refused(f, "[project]\nsmoke = {src}/t\n",
+		      "ounce.ini:2: error: smoke: unknown placeholder '{src}'");
+	check_refused(f, "[project]\nartifact = ok {bin}\n",
+		      "ounce.ini:2: error: artifact: unknown placeholder '{bin}'");
+	check_refused(f, "[build small]\nartifact_dir = {build}/{out}\n",
+		      "ounce.ini:2: error: artifact_dir: unknown placeholder '{out}'");
+	/* the directory's own name, when ounce.ini gives none: made a label */
+	assert_int_equal(fs_mkdirs(dir), 0);
+	project_release(&f->p);
+	profile_set_release(&f->set);
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_string_equal(f->p.name, "_odd_dir");
+	free(dir);
+}
+
 static void
 test_project_unknown_section_names_the_right_section(void **state)
 {
@@ -409,6 +443,7 @@ main(void)
 		T(test_project_defines_a_new_profile),
 		T(test_project_replaces_a_built_in_profile),
 		T(test_project_errors),
+		T(test_project_names_and_templates),
 		T(test_project_unknown_section_names_the_right_section),
 		T(test_project_profiles_list_without_spaces),
 		T(test_project_not_a_directory),
