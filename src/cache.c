@@ -1,7 +1,9 @@
 /* cache.c: a directory per cached cell, WORKDIR/cache/KEY, holding cell.json (the
- * cell as results.json records it), build.log and a copy of the artifact. Entries
- * are written under a temporary name and renamed, so a run killed mid-store leaves
- * no half entry. */
+ * cell as results.json records it, with each artifact's size and hash), build.log
+ * and a copy of the artifacts. Entries are written under a temporary name and
+ * renamed, and removed by renaming them away first, so a reader (another run, with
+ * no lock) never sees half an entry. */
+#define _GNU_SOURCE /* flock */
 #include "cache.h"
 
 #include <dirent.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -88,6 +91,37 @@ cache_init(struct cache *c, const char *workdir, const struct strv *parts)
 	cache_hash_words(parts, c->context);
 	c->dir = xasprintf("%s/cache", workdir);
 	c->empty = !dir_has_entry(c->dir);
+}
+
+bool
+cache_usable(const char *workdir)
+{
+	char *dir = xasprintf("%s/cache", workdir);
+	struct stat st;
+	DIR *d = NULL;
+	int e = 0;
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		e = errno;
+	} else if (stat(dir, &st) < 0) {
+		e = errno;
+	} else if (!S_ISDIR(st.st_mode)) {
+		e = ENOTDIR;
+	} else if (access(dir, R_OK | W_OK | X_OK) < 0) {
+		/* (root passes, but not on a read-only file system) */
+		e = errno;
+	} else if (!(d = opendir(dir))) {
+		e = errno;
+	}
+	if (d) {
+		closedir(d);
+	} else {
+		warn("cannot use the cache '%s': %s: going on without it (every cell is built, "
+		     "none stored)",
+		     dir, strerror(e));
+	}
+	free(dir);
+	return d != NULL;
 }
 
 static void *
@@ -170,11 +204,153 @@ cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1])
 	buf_release(&b);
 }
 
+/* Is a result with status s ever stored? */
 static bool
 storable(const struct cell *cell)
 {
 	return cell->status == CELL_OK || cell->status == CELL_SMOKE_FAILED ||
 	       cell->status == CELL_CONFIGURE_FAILED || cell->status == CELL_BUILD_FAILED;
+}
+
+/* What a log says when the machine, not the build, made a step fail: a full disk
+ * or quota, a file size limit (EFBIG, SIGXFSZ), memory or processes running out, a
+ * broken or read-only disk, a compiler killed (the OOM killer), a missing tool. */
+static const char *const environment_marks[] = {
+	"No space left on device",
+	"Disk quota exceeded",
+	"File too large",
+	"File size limit exceeded",
+	"Cannot allocate memory",
+	"virtual memory exhausted",
+	"out of memory",
+	"Out of memory",
+	"Resource temporarily unavailable",
+	"Too many open files",
+	"Read-only file system",
+	"Input/output error",
+	"terminated with signal",
+	"terminated by signal",
+	"Killed signal terminated program",
+	"internal compiler error: Killed",
+	"command not found",
+};
+
+/* The reasons ounce gives for a step the environment made fail (build.c, smoke.c,
+ * spawn_describe, spawn_log_cause). */
+static const char *const environment_reasons[] = {
+	"timed out",
+	"interrupted",
+	"cannot run '",
+	"could not start",
+	"which is not installed",
+	"not found in PATH",
+	"cannot measure",
+	"ounce could not",
+};
+
+/* Does the text of the file at path hold one of environment_marks? */
+static bool
+log_blames_environment(const char *path)
+{
+	struct buf b = BUF_INIT;
+	bool found = false;
+
+	if (!path || !fs_exists(path) || fs_read_file(path, &b) < 0) {
+		return false;
+	}
+	/* (a log may hold NUL bytes: search each string between them) */
+	for (size_t at = 0; at < b.len && !found; at += strlen(b.s + at) + 1) {
+		for (size_t i = 0; i < sizeof(environment_marks) / sizeof(*environment_marks);
+		     i++) {
+			if (strstr(b.s + at, environment_marks[i])) {
+				found = true;
+				break;
+			}
+		}
+	}
+	buf_release(&b);
+	return found;
+}
+
+bool
+cache_storable(const struct cell *cell)
+{
+	const char *r = cell->reason ? cell->reason : "", *sig;
+
+	if (cell->status == CELL_OK) {
+		return true;
+	}
+	if (!storable(cell)) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(environment_reasons) / sizeof(*environment_reasons); i++) {
+		if (strstr(r, environment_reasons[i])) {
+			return false;
+		}
+	}
+	if ((sig = strstr(r, "killed by signal "))) {
+		int n = atoi(sig + strlen("killed by signal "));
+
+		/* a build killed; or a smoke test killed from outside (HUP, INT, QUIT,
+		 * KILL, TERM, XCPU, XFSZ), not one that crashed by itself */
+		if (cell->status != CELL_SMOKE_FAILED || n == 1 || n == 2 || n == 3 || n == 9 ||
+		    n == 15 || n == 24 || n == 25) {
+			return false;
+		}
+	}
+	return !log_blames_environment(cell->log);
+}
+
+bool
+cache_self_key(char key[CACHE_KEY_LEN + 1])
+{
+	return cache_file_key("/proc/self/exe", key);
+}
+
+/* Take the entry dir out of the cache (renamed away, then removed), saying why
+ * in one warning; quiet when another run took it first. */
+static void
+drop_entry(const struct cache *c, const char *entry, const char *key, const char *why)
+{
+	char *away = xasprintf("%s/.tmp-drop-%ld-%lx", c->dir, (long)getpid(),
+			       (unsigned long)pthread_self());
+
+	if (rename(entry, away) == 0) {
+		warn("cache entry %s: %s: removed, the cell is built again", key, why);
+		fs_remove_tree(away);
+	}
+	free(away);
+}
+
+/* Are the artifacts of old, in the entry, the size and content stored with them
+ * ("files" of cell.json)? A reason for the warning into why when not. */
+static bool
+artifacts_intact(json_t *files, const struct cell *old, char *why, size_t len)
+{
+	for (size_t i = 0; i < old->narts; i++) {
+		const struct artifact *a = &old->arts[i];
+		json_t *f = json_is_object(files) ? json_object_get(files, a->name) : NULL;
+		json_t *size = json_object_get(f, "size");
+		const char *hash = json_string_value(json_object_get(f, "xxh3"));
+		char have[CACHE_KEY_LEN + 1];
+		long long n;
+
+		if (!json_is_integer(size) || !hash) {
+			snprintf(why, len, "no size and hash for '%s'", a->name);
+			return false;
+		}
+		n = fs_size(a->path);
+		if (n != json_integer_value(size)) {
+			snprintf(why, len, "'%s' is %lld bytes, stored with %lld", a->name, n,
+				 (long long)json_integer_value(size));
+			return false;
+		}
+		if (!cache_file_key(a->path, have) || strcmp(have, hash)) {
+			snprintf(why, len, "'%s' is not the content it was stored with", a->name);
+			return false;
+		}
+	}
+	return true;
 }
 
 bool
@@ -184,8 +360,12 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 	json_t *o = json_load_file(path, 0, NULL);
 	struct cell *old = o ? result_cell_from_json(o) : NULL;
 	bool hit = false;
+	char why[256];
 
-	if (old && storable(old)) {
+	if (!old && fs_exists(entry)) {
+		/* entries are renamed into place whole: this one was damaged since */
+		drop_entry(c, entry, key, "cell.json cannot be read");
+	} else if (old && storable(old)) {
 		bool all = true;
 
 		/* its artifacts, kept in the entry under their names in the cell */
@@ -195,6 +375,10 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			all = all && fs_exists(art);
 			free(old->arts[i].path);
 			old->arts[i].path = art;
+		}
+		if (all && !artifacts_intact(json_object_get(o, "files"), old, why, sizeof(why))) {
+			drop_entry(c, entry, key, why);
+			all = false;
 		}
 		if (all) {
 			cell->status = old->status;
@@ -248,15 +432,19 @@ int
 cache_store(const struct cache *c, const char *key, const struct cell *cell)
 {
 	char *entry, *tmp, *path;
-	json_t *o;
+	char hash[CACHE_KEY_LEN + 1];
+	json_t *o, *f, *files;
+	long long size;
 	char *js;
 	int rc = -1;
 
-	if (!storable(cell)) {
+	if (!cache_storable(cell)) {
+		debug("%s: not cached: its result may depend on more than its inputs", cell->name);
 		return 0;
 	}
 	entry = xasprintf("%s/%s", c->dir, key);
 	tmp = xasprintf("%s/.tmp-%ld-%lx", c->dir, (long)getpid(), (unsigned long)pthread_self());
+	files = json_object();
 	if (fs_remove_tree(tmp) < 0 || fs_mkdirs(tmp) < 0) {
 		goto out;
 	}
@@ -274,6 +462,17 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 			free(path);
 			goto out;
 		}
+		/* what cache_load checks before it serves the copy */
+		if (!cache_file_key(path, hash) || (size = fs_size(path)) < 0) {
+			rc = error_errno("cannot read '%s'", path);
+			free(parent);
+			free(path);
+			goto out;
+		}
+		f = json_object();
+		json_object_set_new(f, "size", json_integer(size));
+		json_object_set_new(f, "xxh3", json_string(hash));
+		json_object_set_new(files, a->name, f);
 		free(parent);
 		free(path);
 	}
@@ -286,6 +485,7 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 		free(path);
 	}
 	o = result_cell_json(cell);
+	json_object_set(o, "files", files);
 	js = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!js) {
@@ -310,6 +510,7 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 		}
 	}
 out:
+	json_decref(files);
 	if (fs_exists(tmp)) {
 		fs_remove_tree(tmp);
 	}
@@ -319,6 +520,94 @@ out:
 	free(tmp);
 	free(entry);
 	return rc;
+}
+
+/* "process PID" of the lock file fd (what its holder wrote), or "another process". */
+static void
+lock_holder(int fd, char *out, size_t len)
+{
+	char b[32];
+	ssize_t n = pread(fd, b, sizeof(b) - 1, 0);
+	long pid;
+	char *end;
+
+	b[n > 0 ? n : 0] = '\0';
+	pid = strtol(b, &end, 10);
+	if (n > 0 && pid > 0 && (*end == '\n' || !*end)) {
+		snprintf(out, len, "process %ld", pid);
+	} else {
+		snprintf(out, len, "another process");
+	}
+}
+
+int
+cache_lock_workdir(struct cache_lock *lk, const char *dir, bool wait)
+{
+	char *path, holder[64], pid[32];
+	int fd, n;
+
+	if (lk->dir && !strcmp(lk->dir, dir)) {
+		return 0;
+	}
+	cache_unlock_workdir(lk);
+	path = xasprintf("%s/lock", dir);
+	/* O_CLOEXEC: a build that outlived ounce must not hold the lock */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0) {
+		error_errno("cannot open the work directory's lock '%s'", path);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			error_errno("cannot lock '%s'", path);
+			goto fail;
+		}
+		lock_holder(fd, holder, sizeof(holder));
+		if (!wait) {
+			error("the work directory '%s' is in use by %s (another ounce run): wait "
+			      "for it to end (--wait), or choose another with --workdir",
+			      dir, holder);
+			goto fail;
+		}
+		info("the work directory '%s' is in use by %s: waiting for it (--wait)", dir,
+		     holder);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				error_errno("cannot lock '%s'", path);
+				goto fail;
+			}
+		}
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* only the message of a second run is the poorer */
+		debug("cannot write the pid into '%s': %s", path, strerror(errno));
+	}
+	free(path);
+	lk->fd = fd;
+	lk->dir = xstrdup(dir);
+	return 0;
+fail:
+	close(fd);
+	free(path);
+	return -1;
+}
+
+void
+cache_unlock_workdir(struct cache_lock *lk)
+{
+	if (lk->fd >= 0) {
+		/* the pid goes, the file stays: removing it would let a run lock a
+		 * new file while another still holds the old one */
+		if (ftruncate(lk->fd, 0) < 0) {
+			debug("cannot empty the lock of '%s'", lk->dir);
+		}
+		close(lk->fd);
+	}
+	free(lk->dir);
+	lk->dir = NULL;
+	lk->fd = -1;
 }
 
 /* One entry of the cache, for cache_prune. */
@@ -430,18 +719,25 @@ cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_sin
 		qsort(v, n, sizeof(*v), by_use);
 	}
 	for (size_t i = 0; i < n && max_bytes && total > max_bytes; i++) {
-		char *path;
+		char *path, *away;
 
 		if (v[i].used.tv_sec >= keep_since) {
 			break;
 		}
 		path = xasprintf("%s/%s", c->dir, v[i].name);
-		if (fs_remove_tree(path) < 0) {
+		away = xasprintf("%s/.tmp-drop-%ld-%lx", c->dir, (long)getpid(),
+				 (unsigned long)pthread_self());
+		/* renamed away first: a run reading the cache meanwhile finds it
+		 * whole or not at all */
+		if (rename(path, away) < 0 ? error_errno("cannot remove '%s'", path)
+					   : fs_remove_tree(away)) {
 			rc = -1;
 			free(path);
+			free(away);
 			break;
 		}
 		free(path);
+		free(away);
 		total -= v[i].bytes;
 		out->freed += v[i].bytes;
 		out->removed++;

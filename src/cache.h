@@ -34,6 +34,9 @@ struct cache {
 /* Fill c for work directory workdir, the context hashed from the strings of parts.
  * Nothing is created on disk yet. */
 void cache_init(struct cache *c, const char *workdir, const struct strv *parts);
+/* Can the cache of workdir (WORKDIR/cache, made when missing) be read and written?
+ * When not, warns once ("going on without the cache") and returns false. */
+bool cache_usable(const char *workdir);
 /* cache_init with the toolchain's versions (cache_add_toolchain(parts, cargo,
  * memo_dir)) added to parts in a thread: a compiler's `--version` takes 0.2 s
  * after a quiet minute (clang maps its 110 MB libLLVM), and a new work directory
@@ -49,12 +52,41 @@ void cache_release(struct cache *c);
 void cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1]);
 /* If an earlier run stored key, copy its result into cell (status, reason,
  * measures, smoke test, build time; log and artifact point into the cache) and
- * return true. A missing or unreadable entry is a miss. */
+ * return true. A missing or unreadable entry is a miss; so is one whose artifacts
+ * are not the size and content they were stored with, which is removed (one
+ * warning). */
 bool cache_load(const struct cache *c, const char *key, struct cell *cell);
-/* Store a finished cell under key, with copies (or links) of its artifact and log.
- * Cells that timed out or were interrupted are not stored. Returns 0, or -1 after
- * warning (the run goes on without it). */
+/* Store a finished cell under key, with copies (or links) of its artifact and log,
+ * and each artifact's size and hash. Only results that depend on the inputs alone
+ * are stored (cache_storable). Returns 0, or -1 after warning (the run goes on
+ * without it). */
 int cache_store(const struct cache *c, const char *key, const struct cell *cell);
+/* Does cell's result depend on its inputs alone, so a fresh build would give it
+ * again? An ok cell, or a failure of the build's own (its command ran and exited
+ * non-zero) with nothing of the environment behind it: not a timeout, an
+ * interruption, a signal, a command that could not start or is not installed, a
+ * full disk or quota, a file size limit, or memory running out (its reason and
+ * its log say which). */
+bool cache_storable(const struct cell *cell);
+/* The hash of ounce's own executable (/proc/self/exe) into key, so a rebuilt
+ * ounce never serves an older one's results; false when it cannot be read. */
+bool cache_self_key(char key[CACHE_KEY_LEN + 1]);
+
+/* The lock of a work directory: one run at a time uses it. */
+struct cache_lock {
+	char *dir;		/* the directory locked (owned), or NULL */
+	int fd;			/* DIR/lock, open while held, or -1 */
+};
+#define CACHE_LOCK_INIT {NULL, -1}
+/* Lock work directory dir for this process (flock on DIR/lock, which gets our
+ * pid) for as long as lk holds it; with wait, wait for the run that holds it, else
+ * fail. A lock lk holds on another directory is released first; lk holding dir
+ * already is success. Returns 0, or -1 after reporting (held by another process,
+ * named by its pid; or the lock file cannot be made). */
+int cache_lock_workdir(struct cache_lock *lk, const char *dir, bool wait);
+/* Release what lk holds (nothing held is fine). */
+void cache_unlock_workdir(struct cache_lock *lk);
+
 /* What cache_prune did. */
 struct cache_pruned {
 	size_t removed;			/* entries removed */

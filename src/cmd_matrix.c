@@ -68,7 +68,10 @@ static const char usage[] =
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
 	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
 	"                        does not list them: see the recipe and ounce.ini)\n"
-	"  -w, --workdir DIR     where cells are built (default ./.ounce)\n"
+	"  -w, --workdir DIR     where cells are built (default ./.ounce); one run at a\n"
+	"                        time uses it\n"
+	"      --wait            when another run uses the work directory, wait for it\n"
+	"                        to end instead of failing\n"
 	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
 	"  -f, --format F        text, md, csv or json (default text)\n"
 	"      --explain         under each row, the sections and symbols that changed most\n"
@@ -107,13 +110,15 @@ inside(const char *path, const char *dir)
 
 /* The work directory: --workdir, else ./.ounce, unless the current directory is
  * in the project (or the Cargo workspace it is a member of), whose tree ounce
- * never writes: then a cache directory. */
+ * never writes: then a cache directory. NULL after reporting, with *status 2 when
+ * --workdir is inside the project (bad usage), else 1. */
 static char *
-choose_workdir(const char *opt, const struct project *p)
+choose_workdir(const char *opt, const struct project *p, int *status)
 {
 	char cwd[4096];
 	char *dir;
 
+	*status = 1;
 	if (opt) {
 		dir = fs_resolve_future(opt);
 		if (dir && inside(dir, p->stage_dir)) {
@@ -121,6 +126,7 @@ choose_workdir(const char *opt, const struct project *p)
 			      "writes; choose another with --workdir",
 			      dir, p->stage_dir);
 			free(dir);
+			*status = 2;
 			return NULL;
 		}
 		if (dir && fs_mkdirs(dir) < 0) {
@@ -247,7 +253,7 @@ struct opts {
 	struct strv not_recipes;	/* recipes detection passes over: their baseline
 					 * could not be configured */
 	size_t explain;
-	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify, no_sandbox;
+	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify, wait, no_sandbox;
 	double timeout;
 	unsigned long long cache_size;
 	struct strv allow;
@@ -286,6 +292,7 @@ parse(int argc, char **argv, struct opts *o)
 		 * totals it adds to its own */
 		{"resumed", no_argument, NULL, 'U'},
 		{"keep-cells", no_argument, NULL, 'K'},
+		{"wait", no_argument, NULL, 'W'},
 		{"no-verify", no_argument, NULL, 'Y'},
 		{"no-sandbox", no_argument, NULL, 'Z'},
 		{"build", required_argument, NULL, 'B'},
@@ -401,6 +408,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'K':
 			o->keep_cells = true;
+			break;
+		case 'W':
+			o->wait = true;
 			break;
 		case 'Y':
 			o->no_verify = true;
@@ -681,8 +691,13 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 {
 	struct buf b = BUF_INIT;
 
-	/* "cells 2": results with artifacts, interfaces and the load check */
-	strv_push(parts, "ounce " OUNCE_VERSION " cells 2");
+	char self[CACHE_KEY_LEN + 1];
+
+	/* ounce's own executable: a rebuilt ounce never serves an older one's results */
+	if (!cache_self_key(self)) {
+		return error_errno("cannot read ounce's own executable '/proc/self/exe'");
+	}
+	strv_push_owned(parts, xasprintf("ounce %s exe=%s", OUNCE_VERSION, self));
 	if (fs_read_file(run->recipe->file, &b) < 0) {
 		return -1;
 	}
@@ -777,8 +792,11 @@ remove_lto_dir(const struct run *run)
 	free(dir);
 }
 
-int
-cmd_matrix(int argc, char **argv)
+/* One run of the matrix from argv, holding the work directory's lock in lk. The
+ * arguments of the run that goes on from this one (--resume, or the next recipe)
+ * into again. Returns the exit status. */
+static int
+matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 {
 	struct opts o = {0};
 	struct profile_set set = PROFILE_SET_INIT;
@@ -866,7 +884,7 @@ cmd_matrix(int argc, char **argv)
 			rc = 2;
 			goto out;
 		} else {
-			run.workdir = choose_workdir(NULL, &proj);
+			run.workdir = choose_workdir(NULL, &proj, &rc);
 		}
 		if (!run.workdir) {
 			goto out;
@@ -876,6 +894,13 @@ cmd_matrix(int argc, char **argv)
 			error("nothing to resume: no '%s' (name the run's work directory with -w or "
 			      "its results with -o)",
 			      out_path);
+			rc = 1;
+			goto out;
+		}
+		/* held on through the run that goes on (with -o alone, the work
+		 * directory is not known yet: that run takes it) */
+		if ((o.workdir || !o.output) && cache_lock_workdir(lk, run.workdir, o.wait) < 0) {
+			rc = 1;
 			goto out;
 		}
 		if (results_load(&old, out_path) < 0 || !old.argv.n) {
@@ -891,7 +916,19 @@ cmd_matrix(int argc, char **argv)
 		if (!old.complete) {
 			strv_push(&resume, "--resumed");
 		}
-		strv_extend(&resume, &old.argv);
+		for (size_t i = 0; i < old.argv.n; i++) {
+			/* a saved --resume (written by hand: ounce saves none) would
+			 * resume again and again */
+			if (!strcmp(old.argv.v[i], "--")) {
+				for (; i < old.argv.n; i++) {
+					strv_push(&resume, old.argv.v[i]);
+				}
+				break;
+			}
+			if (strcmp(old.argv.v[i], "--resume") && strcmp(old.argv.v[i], "--resumed")) {
+				strv_push(&resume, old.argv.v[i]);
+			}
+		}
 		if (old.complete) {
 			info("the run in '%s' was complete: running it again from the cache",
 			     run.workdir);
@@ -1031,8 +1068,25 @@ cmd_matrix(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	run.workdir = choose_workdir(o.workdir, &proj);
+	run.workdir = choose_workdir(o.workdir, &proj, &rc);
 	if (!run.workdir) {
+		goto out;
+	}
+	if (o.output) {
+		char *outp = fs_resolve_future(o.output);
+
+		if (outp && inside(outp, proj.stage_dir)) {
+			error("the results file '%s' is inside the project '%s', which ounce never "
+			      "writes; choose another with --output",
+			      outp, proj.stage_dir);
+			free(outp);
+			rc = 2;
+			goto out;
+		}
+		free(outp);
+	}
+	if (cache_lock_workdir(lk, run.workdir, o.wait) < 0) {
+		rc = 1;
 		goto out;
 	}
 	run.project = &proj;
@@ -1115,7 +1169,7 @@ cmd_matrix(int argc, char **argv)
 		goto out;
 	}
 
-	if (!o.no_reuse) {
+	if (!o.no_reuse && cache_usable(run.workdir)) {
 		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
 			goto out;
 		}
@@ -1148,6 +1202,7 @@ cmd_matrix(int argc, char **argv)
 	}
 	res.strategy = xstrdup(o.strategy ? o.strategy : "both");
 	saved_argv(&o, &run, out_path, &res.argv);
+	run.results_path = out_path;
 	res.project = xstrdup(proj.name);
 	res.project_dir = xstrdup(proj.dir);
 	res.recipe = xstrdup(run.recipe->name);
@@ -1284,10 +1339,38 @@ out:
 	free(rdir);
 	free(out_path);
 	/* resume: the arguments of the run that goes on from this one (--resume, or
-	 * the next recipe) */
+	 * the next recipe), for cmd_matrix to run */
 	if (resume.n && rc == 0) {
-		rc = cmd_matrix((int)resume.n, resume.v);
+		*again = resume;
+	} else {
+		strv_release(&resume);
 	}
-	strv_release(&resume);
+	return rc;
+}
+
+int
+cmd_matrix(int argc, char **argv)
+{
+	struct cache_lock lk = CACHE_LOCK_INIT;
+	struct strv again = STRV_INIT;
+	int rc = matrix_once(argc, argv, &lk, &again);
+
+	/* each run that goes on from the one before runs after it, never inside it:
+	 * no saved argv can make ounce recurse (the next recipe is tried at most once
+	 * per recipe, and a resumed run resumes nothing) */
+	for (int i = 0; again.n && rc == 0; i++) {
+		struct strv next = STRV_INIT;
+
+		if (i == 32) {
+			error("ounce matrix went on from one run to the next 32 times: stopping");
+			rc = 1;
+			break;
+		}
+		rc = matrix_once((int)again.n, again.v, &lk, &next);
+		strv_release(&again);
+		again = next;
+	}
+	strv_release(&again);
+	cache_unlock_workdir(&lk);
 	return rc;
 }

@@ -542,6 +542,51 @@ results_to_json(const struct results *r)
 	return out;
 }
 
+char *
+results_progress_json(const struct results *r, struct cell *const *running, size_t nrunning)
+{
+	struct results snap = *r;
+	struct cell **placeholders = xcalloc(r->ncells + 1, sizeof(*placeholders));
+	char *out;
+
+	snap.cells = xcalloc(r->ncells + 1, sizeof(*snap.cells));
+	snap.complete = false;
+	snap.builds_run = 0;
+	snap.cache_hits = 0;
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct cell *c = r->cells[i];
+		bool busy = false;
+
+		for (size_t j = 0; j < nrunning && !busy; j++) {
+			busy = running[j] == c;
+		}
+		/* a cell being built is not read (its thread writes it) but its name */
+		if (busy || c->status == CELL_PENDING) {
+			struct cell *p = cell_new(c->name);
+
+			if (!busy) {
+				/* queued: nothing writes it but under the caller's lock */
+				p->build = c->build ? xstrdup(c->build) : NULL;
+				strv_extend(&p->profiles, &c->profiles);
+			}
+			p->status = CELL_INTERRUPTED;
+			p->reason = xstrdup("not built: the run was interrupted");
+			placeholders[i] = p;
+			c = p;
+		}
+		snap.builds_run += c->built;
+		snap.cache_hits += c->cached;
+		snap.cells[i] = c;
+	}
+	out = results_to_json(&snap);
+	for (size_t i = 0; i < r->ncells; i++) {
+		cell_free(placeholders[i]);
+	}
+	free(placeholders);
+	free(snap.cells);
+	return out;
+}
+
 int
 results_save(const struct results *r, const char *path)
 {

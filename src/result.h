@@ -180,6 +180,12 @@ struct cell *result_cell_from_json(struct json_t *o);
 
 /* results.json as a string the caller frees. */
 char *results_to_json(const struct results *r);
+/* results.json of a run still going (a string the caller frees): not complete, so
+ * --resume takes it; the cells in running (being built by other threads, so not
+ * read) and those still pending recorded as interrupted; builds and cache hits
+ * counted from the cells. */
+char *results_progress_json(const struct results *r, struct cell *const *running,
+			    size_t nrunning);
 /* Write results.json atomically to path. Returns 0 or -1 after reporting. */
 int results_save(const struct results *r, const char *path);
 /* Read a results.json written by ounce. Returns 0 or -1 after reporting

@@ -49,6 +49,8 @@ struct run {
 	volatile sig_atomic_t *cancel;
 	/* how build steps run (sandbox.h): read-only tree, killed with ounce */
 	const struct spawn_sandbox *sandbox;
+	const char *results_path;	/* results.json, saved as cells finish (so a run
+					 * killed by SIGKILL can be resumed), or NULL */
 	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
 	bool fresh;		/* --fresh: store results in the cache but never read them */
 	bool reuse;		/* derive post-link cells from linked artifacts, share objects */

@@ -13,6 +13,7 @@
 
 #include "build.h"
 #include "check.h"
+#include "fsutil.h"
 #include "jobserver.h"
 #include "log.h"
 #include "mem.h"
@@ -103,6 +104,8 @@ struct sched {
 	struct jobserver *js;	/* the make jobserver ounce runs under, or NULL */
 	double t0;		/* when the run started */
 	const char *current;	/* the cell started last, for the progress line */
+	double saved;		/* when save_progress last wrote results.json */
+	bool saving;		/* a worker is writing it */
 };
 
 static double
@@ -725,6 +728,37 @@ all_done(const struct sched *s)
 	return !s->nqueue && !s->busy && s->chain_done && (!s->search || s->search_done);
 }
 
+/* results.json as the run stands (run->results_path), so a run killed even by
+ * SIGKILL can be resumed: at most once a second (the cells after that are in the
+ * cache), written outside the lock (s->mu held on entry and on return). */
+static void
+save_progress(struct sched *s)
+{
+	struct cell **running;
+	size_t n = 0;
+	char *js;
+
+	if (!s->run->results_path || s->saving || (s->saved && now() - s->saved < 1.0)) {
+		return;
+	}
+	running = xcalloc(s->ntasks + 1, sizeof(*running));
+	for (size_t i = 0; i < s->ntasks; i++) {
+		if (s->tasks[i]->started && !s->tasks[i]->done) {
+			running[n++] = s->tasks[i]->cell;
+		}
+	}
+	js = results_progress_json(s->res, running, n);
+	free(running);
+	s->saving = true;
+	pthread_mutex_unlock(&s->mu);
+	/* a failure is reported; the run goes on (its end saves again) */
+	fs_write_atomic(s->run->results_path, js, strlen(js));
+	free(js);
+	pthread_mutex_lock(&s->mu);
+	s->saving = false;
+	s->saved = now();
+}
+
 struct slot_arg {
 	struct sched *s;
 	struct task *t;
@@ -832,6 +866,7 @@ worker(void *arg)
 		report(s, t->cell);
 		progress(s);
 		pthread_cond_broadcast(&s->cv);
+		save_progress(s);
 	}
 	s->alive--;
 	pthread_cond_broadcast(&s->cv);
@@ -1171,6 +1206,8 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	}
 	th = xcalloc((size_t)n, sizeof(*th));
 	pthread_mutex_lock(&s.mu);
+	/* the baseline measured, the cells planned */
+	save_progress(&s);
 	for (int i = 0; i < n; i++) {
 		if (pthread_create(&th[i], NULL, worker, &s) != 0) {
 			die("cannot start a worker thread");

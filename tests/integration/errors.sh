@@ -43,10 +43,14 @@ echo '{"tool": "other"}' > other.json
 expect 2 "not an ounce results file" "$OUNCE" pick other.json
 expect 2 "no such file" "$OUNCE" table missing.json
 
-# a work directory inside the project is refused: its tree is never written
+# a work directory or a results file inside the project is refused as bad usage
+# (exit 2): its tree is never written
 proj=$(fixture single)
 before=$(tree_digest "$proj")
-expect 1 "inside the project" "$OUNCE" matrix -w "$proj/.cache" "$proj"
+expect 2 "inside the project" "$OUNCE" matrix -w "$proj/.cache" "$proj"
+expect 2 "results file '$proj/out.json' is inside the project" \
+	"$OUNCE" matrix -w "$T/w-out" -o "$proj/out.json" "$proj"
+expect 2 "is inside the project" "$OUNCE" matrix -w "$T/w-out" -o "$proj/sub/r.json" "$proj"
 check_eq "tree untouched" "$before" "$(tree_digest "$proj")"
 # run from inside the project: the work goes to a cache directory, not the tree
 (cd "$proj" && XDG_CACHE_HOME="$T/cache" "$OUNCE" matrix -q -p gc > /dev/null) \
