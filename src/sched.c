@@ -47,6 +47,8 @@ sched_install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* Ctrl-\ is a way to stop a run too: not with a core dump, with the results */
+	sigaction(SIGQUIT, &sa, NULL);
 	/* a reader of stderr that goes away (ounce matrix 2>&1 | head) must not
 	 * kill the run before its results are saved; spawn.c gives the builds the
 	 * default back */

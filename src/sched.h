@@ -9,7 +9,7 @@ struct plan;
 struct results;
 struct run;
 
-/* Catch SIGINT, SIGTERM and SIGHUP: the handler only sets the flag returned here,
+/* Catch SIGINT, SIGTERM, SIGHUP and SIGQUIT: the handler only sets the flag returned here,
  * which spawn watches to stop running builds. */
 volatile sig_atomic_t *sched_install_signals(void);
 /* The signal that stopped the run, or 0. */
