@@ -6,7 +6,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,6 +240,173 @@ test_cache_store_and_load(void **state)
 	cell_free(c);
 	free(art);
 	free(log);
+}
+
+struct store_arg {
+	struct cache *cache;
+	const char *key;
+	const struct cell *cell;
+	int rc;
+};
+
+static void *
+store_thread(void *arg)
+{
+	struct store_arg *a = arg;
+
+	a->rc = cache_store(a->cache, a->key, a->cell);
+	return NULL;
+}
+
+/* Writers at once (threads here; processes name their temporary entries by pid
+ * too): each stores under its own temporary name and renames; the first entry
+ * stays whole, the others go, and nothing temporary is left */
+static void
+test_cache_store_concurrent(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT;
+	struct cache cache = {0};
+	char *art = tu_write_file(t->dir, "cells/gc/src/prog", "the linked program\n");
+	char *log = tu_write_file(t->dir, "cells/gc/build.log", "==> make\n");
+	struct cell *c = ok_cell("gc", art, log), *back = cell_new("gc");
+	char key[CACHE_KEY_LEN + 1], *dir;
+	struct store_arg args[8];
+	pthread_t th[8];
+	struct dirent *e;
+	DIR *d;
+	size_t entries = 0, other = 0;
+
+	strv_push(&parts, "ounce 1");
+	cache_init(&cache, t->dir, &parts);
+	cache_key(&cache, c, key);
+	for (size_t i = 0; i < 8; i++) {
+		args[i] = (struct store_arg){&cache, key, c, -1};
+		assert_int_equal(pthread_create(&th[i], NULL, store_thread, &args[i]), 0);
+	}
+	for (size_t i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(args[i].rc, 0);
+	}
+	dir = xasprintf("%s/cache", t->dir);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, key)) {
+			entries++;
+		} else if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			other++;
+		}
+	}
+	closedir(d);
+	assert_int_equal(entries, 1);
+	assert_int_equal(other, 0);
+	assert_true(cache_load(&cache, key, back));
+	assert_int_equal(back->m.bytes, 1234);
+	cache_release(&cache);
+	strv_release(&parts);
+	cell_free(back);
+	cell_free(c);
+	free(dir);
+	free(art);
+	free(log);
+}
+
+/* cache_storable: an ok cell and a build's own failure are stored; a failure the
+ * machine caused (by its reason or by its log) is not */
+static void
+test_cache_storable(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *art = tu_write_file(t->dir, "cells/gc/src/prog", "the linked program\n");
+	char *own = tu_write_file(t->dir, "cells/gc/own.log",
+				  "==> make\nprog.c:3:1: error: expected ';' before '}' token\n");
+	char *full = tu_write_file(t->dir, "cells/gc/full.log",
+				   "==> make\n/usr/bin/ld: final link failed: No space left on "
+				   "device\n");
+	char *big = tu_write_file(t->dir, "cells/gc/big.log",
+				  "==> make\ngcc: internal compiler error: File size limit exceeded "
+				  "signal terminated program as\n");
+	struct cell *c = ok_cell("gc", art, own);
+
+	assert_true(cache_storable(c));
+	c->status = CELL_BUILD_FAILED;
+	c->reason = xstrdup("build: exit status 2: prog.c:3:1: error: expected ';'");
+	assert_true(cache_storable(c));
+	free(c->log);
+	c->log = xstrdup(full);
+	assert_false(cache_storable(c));
+	free(c->log);
+	c->log = xstrdup(big);
+	assert_false(cache_storable(c));
+	free(c->log);
+	c->log = xstrdup(own);
+	free(c->reason);
+	c->reason = xstrdup("build: killed by signal 9");
+	assert_false(cache_storable(c));
+	free(c->reason);
+	c->reason = xstrdup("build: cannot run 'make': No such file or directory");
+	assert_false(cache_storable(c));
+	/* a smoke test that crashes by itself is the program's; one killed is not */
+	c->status = CELL_SMOKE_FAILED;
+	free(c->reason);
+	c->reason = xstrdup("smoke test failed: killed by signal 11");
+	assert_true(cache_storable(c));
+	free(c->reason);
+	c->reason = xstrdup("smoke test failed: killed by signal 9");
+	assert_false(cache_storable(c));
+	c->status = CELL_TIMEOUT;
+	free(c->reason);
+	c->reason = xstrdup("build timed out after 600 s");
+	assert_false(cache_storable(c));
+	cell_free(c);
+	free(art);
+	free(own);
+	free(full);
+	free(big);
+}
+
+/* cache_self_key: the hash of ounce's own executable (here the test's) */
+static void
+test_cache_self_key(void **state)
+{
+	char a[CACHE_KEY_LEN + 1], b[CACHE_KEY_LEN + 1];
+
+	(void)state;
+	assert_true(cache_self_key(a));
+	assert_true(cache_file_key("/proc/self/exe", b));
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), CACHE_KEY_LEN);
+	assert_true(cache_file_key("/bin/sh", b));
+	assert_string_not_equal(a, b);
+}
+
+/* cache_lock_workdir: one holder at a time (a second open of the lock file is
+ * another holder, even in this process), the pid in the file while held */
+static void
+test_cache_lock_workdir(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct cache_lock a = CACHE_LOCK_INIT, b = CACHE_LOCK_INIT;
+	char *path = xasprintf("%s/lock", t->dir), *text, *pid;
+
+	assert_int_equal(cache_lock_workdir(&a, t->dir, false), 0);
+	/* held already: nothing to do */
+	assert_int_equal(cache_lock_workdir(&a, t->dir, false), 0);
+	text = tu_read_file(path);
+	pid = xasprintf("%ld\n", (long)getpid());
+	assert_string_equal(text, pid);
+	free(text);
+	assert_int_equal(cache_lock_workdir(&b, t->dir, false), -1);
+	assert_null(b.dir);
+	cache_unlock_workdir(&a);
+	assert_int_equal(cache_lock_workdir(&b, t->dir, false), 0);
+	cache_unlock_workdir(&b);
+	text = tu_read_file(path);
+	assert_string_equal(text, "");
+	free(text);
+	free(pid);
+	free(path);
 }
 
 /* cache_init_async: the same context as cache_init with the toolchain's lines, and
@@ -523,6 +692,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_prune, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_storable, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_store_concurrent, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test(test_cache_self_key),
+		cmocka_unit_test_setup_teardown(test_cache_lock_workdir, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_tool_version_memo, tu_setup_tmpdir,
 						tu_teardown_tmpdir),

@@ -578,6 +578,49 @@ test_result_load_without_baselines(void **state)
 	free(path);
 }
 
+/* results_progress_json: a run still going, as --resume reads it: not complete,
+ * the cell being built and those not started recorded as interrupted (the former
+ * by its name alone), the others as they are, builds counted from the cells */
+static void
+test_result_progress_json(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir), *js;
+	struct cell *running[1], *c;
+
+	fill(f);
+	f->r.complete = true;
+	f->r.cells[0]->built = true;
+	/* os+strip is being built: its fields are its thread's */
+	running[0] = f->r.cells[1];
+	free(running[0]->reason);
+	running[0]->reason = xstrdup("half written");
+	/* lto is queued */
+	f->r.cells[2]->status = CELL_PENDING;
+	js = results_progress_json(&f->r, running, 1);
+	assert_int_equal(fs_write_atomic(path, js, strlen(js)), 0);
+	free(js);
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_false(f->back.complete);
+	assert_int_equal(f->back.ncells, 3);
+	assert_int_equal(f->back.nrows, 4);
+	assert_int_equal(f->back.builds_run, 1);
+	c = results_find(&f->back, "baseline");
+	assert_int_equal(c->status, CELL_OK);
+	assert_int_equal(c->m.bytes, 16000);
+	c = results_find(&f->back, "os+strip");
+	assert_int_equal(c->status, CELL_INTERRUPTED);
+	assert_string_equal(c->reason, "not built: the run was interrupted");
+	assert_int_equal(c->profiles.n, 0);
+	c = results_find(&f->back, "lto");
+	assert_int_equal(c->status, CELL_INTERRUPTED);
+	assert_int_equal(c->profiles.n, 1);
+	/* the run's own cells are untouched */
+	assert_int_equal(f->r.cells[2]->status, CELL_PENDING);
+	assert_true(f->r.complete);
+	free(path);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -594,6 +637,7 @@ main(void)
 		T(test_result_baseline_of_a_build),
 		T(test_result_builds_and_new_settings_round_trip),
 		T(test_result_load_without_baselines),
+		T(test_result_progress_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
