@@ -683,11 +683,11 @@ rust_host(const char *workdir)
 	return host;
 }
 
-/* What every cell of the run shares, for the cache's keys. Returns 0 or -1 after
- * reporting. */
+/* What every cell of the run shares, for the cache's keys; tree: the hash of the
+ * run's snapshot (prepare_run). Returns 0 or -1 after reporting. */
 static int
 cache_context(const struct run *run, struct recipe_build *const *builds, size_t nbuilds,
-	      struct strv *parts)
+	      const char *tree, struct strv *parts)
 {
 	struct buf b = BUF_INIT;
 
@@ -736,8 +736,9 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 		strv_push_owned(parts, xasprintf("artifacts %s", arts));
 		free(arts);
 	}
-	return cache_add_tree(parts, run->prepared ? run->prepared : run->project->stage_dir,
-			      &run->project->exclude, run->workdir);
+	/* hashed as it was copied: what every cell builds, whatever is edited since */
+	strv_push_owned(parts, xasprintf("tree=%s", tree));
+	return 0;
 }
 
 static double
@@ -821,6 +822,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 	const struct recipe *next = NULL;
 	enum table_format fmt = TABLE_TEXT;
 	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
+	char tree[STAGE_HASH_SIZE] = "";
 	int rc = 1, n, st;
 
 	memset(&run, 0, sizeof(run));
@@ -1162,15 +1164,16 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 			goto out;
 		}
 	}
-	/* configure.ac without configure: generated once, in a copy the cells share */
-	st = prepare_run(&run);
+	/* the snapshot every cell copies, and its hash; configure.ac without
+	 * configure: generated there once */
+	st = prepare_run(&run, tree);
 	if (st != 0) {
 		rc = st;
 		goto out;
 	}
 
 	if (!o.no_reuse && cache_usable(run.workdir)) {
-		if (cache_context(&run, builds, nbuilds, &parts) < 0) {
+		if (cache_context(&run, builds, nbuilds, tree, &parts) < 0) {
 			goto out;
 		}
 		if (o.build_cmd) {

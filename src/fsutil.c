@@ -43,45 +43,63 @@ fs_mkdirs(const char *path)
 	return 0;
 }
 
+/* Remove the entry name of the directory dirfd (path names it in messages),
+ * never through a symbolic link: a link is unlinked, and a directory is opened
+ * with O_NOFOLLOW and emptied through its descriptor, so a link swapped in for a
+ * directory meanwhile is removed rather than followed. Returns 0 or -1 after
+ * reporting. */
+static int
+remove_at(int dirfd, const char *name, const char *path)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd, rc = 0;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) {
+		return 0;
+	}
+	if (errno != EISDIR && errno != EPERM) {
+		return error_errno("cannot remove '%s'", path);
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if ((errno == ENOTDIR || errno == ELOOP) &&
+		    (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)) {
+			/* no longer a directory */
+			return 0;
+		}
+		return error_errno("cannot open directory '%s'", path);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		error_errno("cannot open directory '%s'", path);
+		close(fd);
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		char *child;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+			continue;
+		}
+		child = xasprintf("%s/%s", path, e->d_name);
+		rc = remove_at(fd, e->d_name, child);
+		free(child);
+	}
+	closedir(d);
+	if (rc < 0) {
+		return -1;
+	}
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+		return error_errno("cannot remove directory '%s'", path);
+	}
+	return 0;
+}
+
 int
 fs_remove_tree(const char *path)
 {
-	struct stat st;
-
-	if (lstat(path, &st) < 0) {
-		return errno == ENOENT ? 0 : error_errno("cannot remove '%s'", path);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		int rc = 0;
-
-		if (!d) {
-			return error_errno("cannot open directory '%s'", path);
-		}
-		while ((e = readdir(d)) && rc == 0) {
-			char *child;
-
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
-				continue;
-			}
-			child = xasprintf("%s/%s", path, e->d_name);
-			rc = fs_remove_tree(child);
-			free(child);
-		}
-		closedir(d);
-		if (rc < 0) {
-			return -1;
-		}
-		if (rmdir(path) < 0) {
-			return error_errno("cannot remove directory '%s'", path);
-		}
-		return 0;
-	}
-	if (unlink(path) < 0) {
-		return error_errno("cannot remove '%s'", path);
-	}
-	return 0;
+	return remove_at(AT_FDCWD, path, path);
 }
 
 int
@@ -178,13 +196,133 @@ fs_write_file(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+/* Write all n bytes of buf to fd at offset off; returns 0 or -1 with errno set. */
+static int
+pwrite_all(int fd, const char *buf, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, buf, n, off);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+/* Copy the bytes [*pos, end) of in, all data, to out (-1: none) at the same
+ * offsets, passing them to fn. Stops early at an end of file (the file shrank):
+ * *end becomes *pos. Returns 0 or -1 with errno set. */
+static int
+copy_extent(int in, int out, off_t *pos, off_t *end, off_t stop, fs_bytes_fn *fn, void *ctx)
+{
+	char buf[65536];
+
+	if (out >= 0 && !fn) {
+		/* in the kernel, without a pass through ounce (a reflink where the
+		 * file system shares extents); another file system: by hand */
+		while (*pos < stop) {
+			off_t o = *pos;
+			ssize_t n = copy_file_range(in, &o, out, &o, (size_t)(stop - *pos), 0);
+
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n < 0) {
+				break;
+			}
+			if (n == 0) {
+				*end = *pos;
+				return 0;
+			}
+			*pos += n;
+		}
+	}
+	while (*pos < stop) {
+		off_t left = stop - *pos;
+		ssize_t n = pread(in, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf),
+				  *pos);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			return -1;
+		}
+		if (n == 0) {
+			*end = *pos;
+			return 0;
+		}
+		if (out >= 0 && pwrite_all(out, buf, (size_t)n, *pos) < 0) {
+			return -1;
+		}
+		if (fn) {
+			fn(ctx, buf, (size_t)n);
+		}
+		*pos += n;
+	}
+	return 0;
+}
+
+int
+fs_copy_fd(int in, int out, fs_bytes_fn *fn, void *ctx, long long *len)
+{
+	static const char zeros[65536];
+	struct stat st;
+	off_t pos = 0, end;
+
+	if (fstat(in, &st) < 0) {
+		return -1;
+	}
+	end = st.st_size;
+	while (pos < end) {
+		/* a hole is skipped in the copy (it reads as zeros: fn sees them) */
+		off_t data = lseek(in, pos, SEEK_DATA), hole;
+
+		if (data < 0 && errno == ENXIO) {
+			data = end;
+		} else if (data < 0) {
+			/* no SEEK_DATA here: all data */
+			data = pos;
+		}
+		data = data < end ? data : end;
+		while (fn && pos < data) {
+			size_t n = data - pos < (off_t)sizeof(zeros) ? (size_t)(data - pos)
+								      : sizeof(zeros);
+
+			fn(ctx, zeros, n);
+			pos += (off_t)n;
+		}
+		pos = data;
+		if (pos >= end) {
+			break;
+		}
+		hole = lseek(in, pos, SEEK_HOLE);
+		hole = hole > pos && hole < end ? hole : end;
+		if (copy_extent(in, out, &pos, &end, hole, fn, ctx) < 0) {
+			return -1;
+		}
+	}
+	/* the length, holes at the end included */
+	if (out >= 0 && ftruncate(out, end) < 0) {
+		return -1;
+	}
+	*len = (long long)end;
+	return 0;
+}
+
 int
 fs_copy_file(const char *from, const char *to)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC), out;
 	struct stat st;
-	char chunk[65536];
-	ssize_t n;
+	long long len;
 
 	if (in < 0 || fstat(in, &st) < 0) {
 		error_errno("cannot open '%s'", from);
@@ -199,16 +337,11 @@ fs_copy_file(const char *from, const char *to)
 		close(in);
 		return -1;
 	}
-	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0 || fs_write_all(out, chunk, (size_t)n) < 0) {
-			error_errno("cannot copy '%s' to '%s'", from, to);
-			close(in);
-			close(out);
-			return -1;
-		}
+	if (fs_copy_fd(in, out, NULL, NULL, &len) < 0) {
+		error_errno("cannot copy '%s' to '%s'", from, to);
+		close(in);
+		close(out);
+		return -1;
 	}
 	close(in);
 	if (close(out) < 0) {

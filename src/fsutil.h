@@ -25,8 +25,16 @@ int fs_write_all(int fd, const void *buf, size_t len);
  * file and fsync of fs_write_atomic: for files inside a directory that is renamed
  * into place once complete. Returns 0 or -1 after reporting. */
 int fs_write_file(const char *path, const char *data, size_t len);
-/* Copy file from to file to (mode kept); returns 0 or -1 after reporting. */
+/* Copy file from to file to (mode kept, holes kept as holes); returns 0 or -1
+ * after reporting. */
 int fs_copy_file(const char *from, const char *to);
+/* What fs_copy_fd passes each run of bytes it reads to. */
+typedef void fs_bytes_fn(void *ctx, const void *data, size_t n);
+/* Copy the contents of the open file in to the new file out (-1: read only),
+ * holes kept as holes (SEEK_DATA/SEEK_HOLE), and pass every byte, a hole's as
+ * zeros, to fn(ctx, ...) when fn is set. *len: the bytes copied (fewer than the
+ * size when the file shrank meanwhile). Returns 0 or -1 with errno set. */
+int fs_copy_fd(int in, int out, fs_bytes_fn *fn, void *ctx, long long *len);
 /* Size of path in bytes, or -1 (errno set, not reported). */
 long long fs_size(const char *path);
 /* True when path exists. */

@@ -1,7 +1,8 @@
-/* prepare.c: generates what a tree lacks before it can be configured (configure
- * from configure.ac), once per run, in WORKDIR/prep/src: the project's tree is
- * never written, and the cells, staged from the copy, each build what a fresh
- * release tarball would give. The command is the recipe's data. */
+/* prepare.c: the run's snapshot of the project's tree (WORKDIR/prep/src), the one
+ * tree every cell copies, and what a tree lacks before it can be configured
+ * (configure from configure.ac), generated there once per run: the project's tree
+ * is never written, and the cells each build what a fresh release tarball would
+ * give. The command is the recipe's data. */
 #include "prepare.h"
 
 #include <stdio.h>
@@ -78,8 +79,21 @@ prepare_argv(const struct recipe *r, const char *dir, struct strv *argv, char **
 	return 0;
 }
 
+/* Record in WORKDIR/prep/origin which tree the snapshot is of (verify reads it).
+ * Returns 0 or -1 after reporting. */
+static int
+write_origin(const char *top, const char *tree)
+{
+	char *path = xasprintf("%s/origin", top), *text = xasprintf("%s\n", tree);
+	int rc = fs_write_file(path, text, strlen(text));
+
+	free(path);
+	free(text);
+	return rc;
+}
+
 int
-prepare_run(struct run *run)
+prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 {
 	const struct recipe *r = run->recipe;
 	const struct project *p = run->project;
@@ -91,17 +105,17 @@ prepare_run(struct run *run)
 	struct spawn_result res;
 	int rc = 1;
 
-	if (fs_remove_tree(top) < 0) {
-		goto out;
-	}
-	if (!prepare_needed(r, p->dir)) {
-		rc = 0;
-		goto out;
-	}
-	if (stage_copy(p->stage_dir, src, &p->exclude, run->workdir) < 0) {
+	free(run->prepared);
+	run->prepared = NULL;
+	if (fs_remove_tree(top) < 0 || fs_mkdirs(top) < 0 ||
+	    stage_snapshot(p->stage_dir, src, &p->exclude, run->workdir, tree_hash) < 0 ||
+	    write_origin(top, p->stage_dir) < 0) {
 		goto out;
 	}
 	cwd = *p->subdir ? xasprintf("%s/%s", src, p->subdir) : xstrdup(src);
+	if (!prepare_needed(r, cwd)) {
+		goto done;
+	}
 	if (prepare_argv(r, cwd, &argv, &q) < 0) {
 		rc = 2;
 		goto out;
@@ -144,8 +158,12 @@ prepare_run(struct run *run)
 		error("preparing '%s' with '%s' made no '%s' (log: %s)", p->dir, q, lacks, log);
 		goto out;
 	}
+	/* the key is what the cells copy: the snapshot as prepared */
+	if (stage_clone(src, NULL, NULL, tree_hash) < 0) {
+		goto out;
+	}
 	info("prepared in %.1f s: every cell is staged from '%s'", res.seconds, src);
-	free(run->prepared);
+done:
 	run->prepared = src;
 	src = NULL;
 	rc = 0;

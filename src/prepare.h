@@ -1,10 +1,12 @@
-/* prepare.h: a project tree that must be generated before it can be configured
- * (autotools from a git checkout: configure.ac, no configure) is prepared once
- * per run, in a copy under the work directory that every cell is staged from. */
+/* prepare.h: the run's snapshot of the project's tree, which every cell is staged
+ * from; a tree that must be generated before it can be configured (autotools from
+ * a git checkout: configure.ac, no configure) is prepared there, once per run. */
 #ifndef OUNCE_PREPARE_H
 #define OUNCE_PREPARE_H
 
 #include <stdbool.h>
+
+#include "stage.h"
 
 struct recipe;
 struct run;
@@ -13,12 +15,15 @@ struct run;
  * r's prepare_unless files)? */
 bool prepare_needed(const struct recipe *r, const char *dir);
 
-/* When the project needs it, copy its tree to WORKDIR/prep/src and prepare it
- * there (by its own autogen.sh or bootstrap, else by the recipe's command; the
- * output in WORKDIR/prep/prepare.log), then point run->prepared (owned by run) at
- * that copy. Returns 0 (also when there was nothing to do), 1 after reporting a
+/* Copy the project's tree (its stage_dir) to WORKDIR/prep/src, the snapshot every
+ * cell copies (stage_clone), hashing it in the same walk; when it needs it,
+ * prepare it there (by its own autogen.sh or bootstrap, else by the recipe's
+ * command; the output in WORKDIR/prep/prepare.log). Then point run->prepared
+ * (owned by run) at the snapshot and put in tree_hash the hash of what the cells
+ * copy. WORKDIR/prep/origin names the tree copied. Returns 0, 1 after reporting a
  * failure, 2 after reporting a bad prepare command in the recipe, or 128+N when
- * signal N stopped it. Nothing is written into the project's tree. */
-int prepare_run(struct run *run);
+ * signal N stopped it; run->prepared is NULL unless 0. Nothing is written into
+ * the project's tree. */
+int prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE]);
 
 #endif

@@ -1,9 +1,14 @@
-/* stage.c: copies a project tree for one cell. Build outputs already in the tree
- * (objects, archives, executables) are left behind: a copied stale binary would
- * make every cell "up to date" and measure the user's old build. Modification
- * times are kept: make compares them, and a release tarball's configure and
- * Makefile.in must stay newer than configure.ac and Makefile.am, or make runs
- * the automake the tarball was made with. */
+/* stage.c: copies of a project tree. A run copies the tree once, into a snapshot
+ * hashed in the walk that copies it (the cache key is the bytes every cell builds,
+ * whatever is edited meanwhile), and each cell copies the snapshot. Build outputs
+ * in the tree (objects, archives, executables) are left behind: a copied stale
+ * binary would make every cell "up to date" and measure the user's old build.
+ * Modification times are kept: make compares them, and a release tarball's
+ * configure must stay newer than configure.ac, or make runs automake. A symbolic
+ * link that stays inside the tree is copied as a link; one that leads out of it
+ * (or to what is not copied) as what it leads to, so the hash covers what a build
+ * reads and a build never writes through a link into the user's files. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "stage.h"
 
 #include <dirent.h>
@@ -11,6 +16,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +30,33 @@
 #include <xxhash.h>
 #include "banned.h"
 
+/* A directory being walked, up to the top: a link leading back into one of
+ * them would copy forever. */
+struct ancestor {
+	dev_t dev;
+	ino_t ino;
+	const struct ancestor *up;
+};
+
+/* One walk of a tree, copying, hashing or both. */
+struct walk {
+	const struct strv *exclude;	/* names left out at the top, or NULL */
+	struct stat skip;		/* the work directory, when has_skip */
+	bool has_skip;
+	bool outputs;			/* leave out build outputs (a user's tree) */
+	char *root;			/* the tree's real path */
+	char *real_skip;		/* the work directory's real path, or NULL */
+	XXH3_state_t *tree;		/* the tree's hash, or NULL */
+	XXH3_state_t *file;		/* one file's contents */
+};
+
+/* What becomes of a symbolic link in the copy. */
+enum link_fate {
+	LINK_KEEP,	/* copied as a link: it stays inside the copy, or dangles */
+	LINK_FOLLOW,	/* copied as what it leads to */
+	LINK_DROP,	/* left out, as its target (a build output) is */
+};
+
 /* Is the start of a file that of an ELF object or an ar archive? */
 static bool
 build_output_magic(const unsigned char *magic, size_t n)
@@ -33,19 +67,28 @@ build_output_magic(const unsigned char *magic, size_t n)
 	return n >= 8 && !memcmp(magic, "!<arch>\n", 8);
 }
 
+/* Is the open file fd a build output? */
+static bool
+fd_is_build_output(int fd)
+{
+	unsigned char magic[8] = {0};
+	ssize_t n = pread(fd, magic, sizeof(magic), 0);
+
+	return n > 0 && build_output_magic(magic, (size_t)n);
+}
+
 int
 stage_is_build_output(const char *path)
 {
-	unsigned char magic[8] = {0};
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	bool yes;
 
 	if (fd < 0) {
 		return 0;
 	}
-	n = read(fd, magic, sizeof(magic));
+	yes = fd_is_build_output(fd);
 	close(fd);
-	return n > 0 && build_output_magic(magic, (size_t)n);
+	return yes;
 }
 
 /* Give path (a link itself when nofollow) the modification time of st, as tar x
@@ -84,114 +127,228 @@ left_out(const char *n, bool top, const struct strv *exclude)
 	       (top && !strcmp(n, ".ounce")) || (top && exclude && strv_has(exclude, n));
 }
 
-/* Copy the regular file from (mode from st) to to, unless it is a build output:
- * one open of each file, the first read both checks and copies (staging is most
- * of ounce's own time on a small project). Returns 0 or -1 after reporting. */
-static int
-copy_source_file(const char *from, const char *to, const struct stat *st)
+/* Add an entry's kind, name and text (NUL-terminated both) to the tree's hash. */
+static void
+hash_entry(struct walk *w, const char *kind, const char *rel, const char *text)
 {
-	unsigned char chunk[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
+	if (w->tree) {
+		XXH3_128bits_update(w->tree, kind, 1);
+		XXH3_128bits_update(w->tree, rel, strlen(rel) + 1);
+		if (text) {
+			XXH3_128bits_update(w->tree, text, strlen(text) + 1);
+		}
+	}
+}
 
-	if (in < 0) {
-		return error_errno("cannot open '%s'", from);
+static void
+hash_bytes(void *ctx, const void *data, size_t n)
+{
+	XXH3_128bits_update(ctx, data, n);
+}
+
+/* Is path (or what is below it) dir or below it? */
+static bool
+below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
+}
+
+/* Does the copy hold the tree's file real (a real path below the root)? */
+static bool
+copied(const struct walk *w, const char *real)
+{
+	const char *rel = real + strlen(w->root);
+	bool top = true;
+
+	if (w->real_skip && below(real, w->real_skip)) {
+		return false;
 	}
-	while ((n = read(in, chunk, sizeof(chunk))) < 0 && errno == EINTR) {
+	while (*rel == '/') {
+		size_t n = strcspn(++rel, "/");
+		char *name = xstrndup(rel, n);
+		bool out = left_out(name, top, w->exclude);
+
+		free(name);
+		if (out) {
+			return false;
+		}
+		top = false;
+		rel += n;
 	}
-	if (n < 0) {
-		error_errno("cannot read '%s'", from);
-		close(in);
+	return true;
+}
+
+/* Does target, the text of the link at rel (the path in the tree), name a path
+ * inside the tree whatever the tree is called (relative, never above the top)? */
+static bool
+stays_inside(const char *rel, const char *target)
+{
+	long depth = 0;
+
+	if (target[0] == '/') {
+		return false;
+	}
+	for (const char *p = rel; (p = strchr(p, '/')); p++) {
+		depth++;
+	}
+	while (*target) {
+		size_t n = strcspn(target, "/");
+
+		if (n == 2 && !strncmp(target, "..", 2)) {
+			if (--depth < 0) {
+				return false;
+			}
+		} else if (n && !(n == 1 && target[0] == '.')) {
+			depth++;
+		}
+		target += n;
+		target += strspn(target, "/");
+	}
+	return true;
+}
+
+/* What becomes of the link at from (rel in the tree, text target, real path real:
+ * NULL when it dangles). in_tree: from is in the tree, not in a directory a link
+ * led out to (whose links are all followed). */
+static enum link_fate
+link_fate(const struct walk *w, const char *rel, const char *target, const char *real,
+	  bool in_tree)
+{
+	struct stat st;
+
+	if (!real) {
+		return LINK_KEEP;
+	}
+	if (!in_tree || !stays_inside(rel, target) || !below(real, w->root) || !copied(w, real)) {
+		return LINK_FOLLOW;
+	}
+	if (w->outputs && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
+	    stage_is_build_output(real)) {
+		return LINK_DROP;
+	}
+	return LINK_KEEP;
+}
+
+/* Copy the regular file from (its lstat or stat in st) to to (NULL: hash only),
+ * unless it is a build output (when w leaves those out and !followed: what a link
+ * out of the tree leads to is an input). Returns 0 or -1 after reporting. */
+static int
+walk_file(struct walk *w, const char *from, const char *to, const char *rel, bool followed)
+{
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
+	XXH128_canonical_t sum;
+	struct stat st;
+	long long len = 0;
+	int rc = 0;
+
+	if (in < 0 || fstat(in, &st) < 0) {
+		error_errno("cannot open '%s'", from);
+		if (in >= 0) {
+			close(in);
+		}
 		return -1;
 	}
-	if (build_output_magic(chunk, (size_t)n)) {
+	if (w->outputs && !followed && fd_is_build_output(in)) {
 		debug("not staging build output '%s'", from);
 		close(in);
 		return 0;
 	}
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st->st_mode & 07777);
-	if (out < 0) {
-		error_errno("cannot create '%s'", to);
-		close(in);
-		return -1;
+	if (to) {
+		out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			   st.st_mode & 07777);
+		if (out < 0) {
+			error_errno("cannot create '%s'", to);
+			close(in);
+			return -1;
+		}
 	}
-	while (n > 0) {
-		if (fs_write_all(out, chunk, (size_t)n) < 0) {
-			n = -1;
-			break;
-		}
-		while ((n = read(in, chunk, sizeof(chunk))) < 0 && errno == EINTR) {
-		}
+	XXH3_128bits_reset(w->file);
+	if (fs_copy_fd(in, out, w->tree ? hash_bytes : NULL, w->file, &len) < 0) {
+		rc = to ? error_errno("cannot copy '%s' to '%s'", from, to)
+			: error_errno("cannot read '%s'", from);
 	}
 	close(in);
-	if (n >= 0) {
-		struct timespec t[2] = {{0, UTIME_OMIT}, st->st_mtim};
+	if (out >= 0) {
+		struct timespec t[2] = {{0, UTIME_OMIT}, st.st_mtim};
 
-		if (futimens(out, t) < 0) {
-			n = -1;
+		if (rc == 0 && futimens(out, t) < 0) {
+			rc = error_errno("cannot set the modification time of '%s'", to);
+		}
+		if (close(out) < 0 && rc == 0) {
+			rc = error_errno("cannot write '%s'", to);
 		}
 	}
-	if (close(out) < 0 || n < 0) {
-		return error_errno("cannot copy '%s' to '%s'", from, to);
+	if (rc == 0 && w->tree) {
+		int64_t n = len;
+
+		/* the length keeps one file's end from passing for the next one's name */
+		hash_entry(w, st.st_mode & 0111 ? "x" : "f", rel, NULL);
+		XXH128_canonicalFromHash(&sum, XXH3_128bits_digest(w->file));
+		XXH3_128bits_update(w->tree, &n, sizeof(n));
+		XXH3_128bits_update(w->tree, &sum, sizeof(sum));
 	}
-	return 0;
+	return rc;
 }
 
-static int
-copy_dir(const char *src, const char *dst, const struct strv *exclude, const struct stat *skip,
-	 int top)
+static int walk_dir(struct walk *w, const char *from, const char *to, const char *rel,
+		    bool in_tree, const struct stat *st, const struct ancestor *up);
+
+/* Is the directory st one of up, or real (its path) above the tree's root? */
+static bool
+loops(const struct walk *w, const struct stat *st, const char *real,
+      const struct ancestor *up)
 {
-	DIR *d = opendir(src);
-	struct dirent *e;
+	for (; up; up = up->up) {
+		if (up->dev == st->st_dev && up->ino == st->st_ino) {
+			return true;
+		}
+	}
+	return below(w->root, real);
+}
+
+/* Copy the link at from (lstat in st) to to, as a link or as what it leads to.
+ * Returns 0 or -1 after reporting. */
+static int
+walk_link(struct walk *w, const char *from, const char *to, const char *rel, bool in_tree,
+	  const struct stat *st, const struct ancestor *up)
+{
+	char target[PATH_MAX], resolved[PATH_MAX];
+	const char *real;
+	struct stat tst;
 	int rc = 0;
 
-	if (!d) {
-		return error_errno("cannot open directory '%s'", src);
+	if (link_target(from, target, sizeof(target)) < 0) {
+		return -1;
 	}
-	while (rc == 0 && (e = readdir(d))) {
-		const char *n = e->d_name;
-		char *from, *to;
-		struct stat st;
-
-		if (left_out(n, top, exclude)) {
-			continue;
+	real = realpath(from, resolved);
+	switch (link_fate(w, rel, target, real, in_tree)) {
+	case LINK_DROP:
+		debug("not staging '%s': it links to a build output", from);
+		return 0;
+	case LINK_KEEP:
+		hash_entry(w, "l", rel, target);
+		if (to && symlink(target, to) < 0) {
+			return error_errno("cannot create link '%s'", to);
 		}
-		from = xasprintf("%s/%s", src, n);
-		to = xasprintf("%s/%s", dst, n);
-		if (lstat(from, &st) < 0) {
-			rc = error_errno("cannot read '%s'", from);
-		} else if (S_ISDIR(st.st_mode)) {
-			if (skip && st.st_dev == skip->st_dev && st.st_ino == skip->st_ino) {
-				/* the work directory itself */
-			} else if (mkdir(to, (st.st_mode & 07777) | 0700) < 0) {
-				rc = error_errno("cannot create directory '%s'", to);
-			} else {
-				/* after its entries, whose creation changed it */
-				rc = copy_dir(from, to, exclude, skip, 0);
-				if (rc == 0) {
-					rc = keep_mtime(to, &st, false);
-				}
-			}
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-
-			if (link_target(from, target, sizeof(target)) < 0) {
-				rc = -1;
-			} else {
-				if (symlink(target, to) < 0) {
-					rc = error_errno("cannot create link '%s'", to);
-				} else {
-					rc = keep_mtime(to, &st, true);
-				}
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			rc = copy_source_file(from, to, &st);
-		}
-		/* sockets, fifos and devices are not part of a source tree */
-		free(from);
-		free(to);
+		return to ? keep_mtime(to, st, true) : 0;
+	case LINK_FOLLOW:
+		break;
 	}
-	closedir(d);
+	if (stat(real, &tst) < 0) {
+		return error_errno("cannot read '%s', where '%s' leads", real, from);
+	}
+	if (S_ISREG(tst.st_mode)) {
+		rc = walk_file(w, real, to, rel, true);
+	} else if (S_ISDIR(tst.st_mode)) {
+		if (loops(w, &tst, real, up)) {
+			warn("not copying '%s': it links to '%s', which holds it", from, real);
+			return 0;
+		}
+		rc = walk_dir(w, real, to, rel, false, &tst, up);
+	}
+	/* a link to a socket, fifo or device: nothing a build reads */
 	return rc;
 }
 
@@ -201,114 +358,169 @@ by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The entries of the directory from (st: its stat) into to (made here; NULL: hash
+ * only), rel its path in the tree ("" at the top), in name order. in_tree: from is
+ * in the tree (else a link led out to it). Returns 0 or -1 after reporting. */
 static int
-hash_file(const char *path, XXH3_state_t *st)
+walk_dir(struct walk *w, const char *from, const char *to, const char *rel, bool in_tree,
+	 const struct stat *st, const struct ancestor *up)
 {
-	char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		return error_errno("cannot read '%s'", path);
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		XXH3_128bits_update(st, buf, (size_t)n);
-	}
-	close(fd);
-	if (n < 0) {
-		return error_errno("cannot read '%s'", path);
-	}
-	return 0;
-}
-
-static int
-hash_dir(const char *src, const char *rel, const struct strv *exclude, const struct stat *skip,
-	 XXH3_state_t *hs)
-{
-	DIR *d = opendir(src);
-	struct dirent *e;
+	struct ancestor me = {st->st_dev, st->st_ino, up};
+	bool top = !*rel && in_tree;
 	struct strv names = STRV_INIT;
-	int rc = 0;
+	struct dirent *e;
+	DIR *d;
+	int fd, rc = 0;
 
+	if (*rel) {
+		hash_entry(w, "d", rel, NULL);
+		if (to && mkdir(to, (st->st_mode & 07777) | 0700) < 0) {
+			return error_errno("cannot create directory '%s'", to);
+		}
+	}
+	/* never through a link swapped in for the directory */
+	fd = open(from, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*rel ? O_NOFOLLOW : 0));
+	d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
-		return error_errno("cannot open directory '%s'", src);
+		error_errno("cannot open directory '%s'", from);
+		if (fd >= 0) {
+			close(fd);
+		}
+		return -1;
 	}
 	while ((e = readdir(d))) {
-		const char *n = e->d_name;
-
-		if (left_out(n, !*rel, exclude)) {
-			continue;
+		if (!left_out(e->d_name, top, w->exclude)) {
+			strv_push(&names, e->d_name);
 		}
-		strv_push(&names, n);
 	}
 	closedir(d);
 	if (names.n) {
 		qsort(names.v, names.n, sizeof(*names.v), by_name);
 	}
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
-		char *from = xasprintf("%s/%s", src, names.v[i]);
-		char *name = xasprintf("%s%s%s", rel, *rel ? "/" : "", names.v[i]);
-		struct stat st;
+		char *cfrom = xasprintf("%s/%s", from, names.v[i]);
+		char *cto = to ? xasprintf("%s/%s", to, names.v[i]) : NULL;
+		char *crel = xasprintf("%s%s%s", rel, *rel ? "/" : "", names.v[i]);
+		struct stat cst;
 
-		if (lstat(from, &st) < 0) {
-			rc = error_errno("cannot read '%s'", from);
-		} else if (S_ISDIR(st.st_mode)) {
-			if (!(skip && st.st_dev == skip->st_dev && st.st_ino == skip->st_ino)) {
-				XXH3_128bits_update(hs, "d", 1);
-				XXH3_128bits_update(hs, name, strlen(name) + 1);
-				rc = hash_dir(from, name, exclude, skip, hs);
+		if (lstat(cfrom, &cst) < 0) {
+			rc = error_errno("cannot read '%s'", cfrom);
+		} else if (S_ISDIR(cst.st_mode)) {
+			if (!(w->has_skip && cst.st_dev == w->skip.st_dev &&
+			      cst.st_ino == w->skip.st_ino)) {
+				rc = walk_dir(w, cfrom, cto, crel, in_tree, &cst, &me);
 			}
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-
-			if (link_target(from, target, sizeof(target)) < 0) {
-				rc = -1;
-			} else {
-				XXH3_128bits_update(hs, "l", 1);
-				XXH3_128bits_update(hs, name, strlen(name) + 1);
-				XXH3_128bits_update(hs, target, strlen(target) + 1);
-			}
-		} else if (S_ISREG(st.st_mode) && !stage_is_build_output(from)) {
-			XXH3_128bits_update(hs, st.st_mode & 0111 ? "x" : "f", 1);
-			XXH3_128bits_update(hs, name, strlen(name) + 1);
-			/* the size keeps one file's end from passing for the next one's name */
-			XXH3_128bits_update(hs, &st.st_size, sizeof(st.st_size));
-			rc = hash_file(from, hs);
+		} else if (S_ISLNK(cst.st_mode)) {
+			rc = walk_link(w, cfrom, cto, crel, in_tree, &cst, &me);
+		} else if (S_ISREG(cst.st_mode)) {
+			rc = walk_file(w, cfrom, cto, crel, !in_tree);
 		}
-		free(from);
-		free(name);
+		/* sockets, fifos and devices are not part of a source tree */
+		free(cfrom);
+		free(cto);
+		free(crel);
 	}
 	strv_release(&names);
+	/* after its entries, whose creation changed it */
+	if (rc == 0 && to) {
+		rc = keep_mtime(to, st, false);
+	}
 	return rc;
+}
+
+/* Walk the tree src: copy it to dst (removed first; NULL: no copy) and add it to
+ * tree (NULL: no hash). outputs: leave build outputs out. Returns 0 or -1 after
+ * reporting. */
+static int
+walk(const char *src, const char *dst, const struct strv *exclude, const char *skip,
+     bool outputs, XXH3_state_t *tree)
+{
+	struct walk w = {.exclude = exclude, .outputs = outputs, .tree = tree};
+	struct stat top;
+	int rc = -1;
+
+	if (skip && stat(skip, &w.skip) == 0) {
+		w.has_skip = true;
+		w.real_skip = realpath(skip, NULL);
+	}
+	w.root = realpath(src, NULL);
+	if (!w.root || stat(w.root, &top) < 0) {
+		error_errno("cannot read '%s'", src);
+		goto out;
+	}
+	w.file = XXH3_createState();
+	if (!w.file) {
+		die("out of memory");
+	}
+	if (dst && (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0)) {
+		goto out;
+	}
+	rc = walk_dir(&w, w.root, dst, "", true, &top, NULL);
+out:
+	free(w.root);
+	free(w.real_skip);
+	if (w.file) {
+		XXH3_freeState(w.file);
+	}
+	return rc;
+}
+
+/* The tree's hash in hex, as the cache writes keys. */
+static void
+hash_hex(XXH3_state_t *st, char hash[STAGE_HASH_SIZE])
+{
+	XXH128_hash_t h = XXH3_128bits_digest(st);
+
+	snprintf(hash, STAGE_HASH_SIZE, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
 }
 
 int
 stage_hash(const char *src, const struct strv *exclude, const char *skip, void *state)
 {
-	struct stat skip_st;
-	const struct stat *sp = NULL;
-
-	if (skip && stat(skip, &skip_st) == 0) {
-		sp = &skip_st;
-	}
-	return hash_dir(src, "", exclude, sp, state);
+	return walk(src, NULL, exclude, skip, true, state);
 }
 
 int
 stage_copy(const char *src, const char *dst, const struct strv *exclude, const char *skip)
 {
-	struct stat skip_st, top;
-	const struct stat *sp = NULL;
+	return walk(src, dst, exclude, skip, true, NULL);
+}
 
-	if (skip && stat(skip, &skip_st) == 0) {
-		sp = &skip_st;
+/* stage_snapshot and stage_clone: a walk of src with its hash in hex. */
+static int
+walk_hex(const char *src, const char *dst, const struct strv *exclude, const char *skip,
+	 bool outputs, char *hash)
+{
+	XXH3_state_t *st = hash ? XXH3_createState() : NULL;
+	int rc;
+
+	if (hash && !st) {
+		die("out of memory");
 	}
-	if (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0 ||
-	    copy_dir(src, dst, exclude, sp, 1) < 0) {
-		return -1;
+	if (st) {
+		XXH3_128bits_reset(st);
 	}
-	if (stat(src, &top) < 0) {
-		return error_errno("cannot read '%s'", src);
+	rc = walk(src, dst, exclude, skip, outputs, st);
+	if (st) {
+		if (rc == 0) {
+			hash_hex(st, hash);
+		}
+		XXH3_freeState(st);
 	}
-	return keep_mtime(dst, &top, false);
+	return rc;
+}
+
+int
+stage_snapshot(const char *src, const char *dst, const struct strv *exclude, const char *skip,
+	       char hash[STAGE_HASH_SIZE])
+{
+	return walk_hex(src, dst, exclude, skip, true, hash);
+}
+
+int
+stage_clone(const char *snap, const char *dst, const struct strv *exclude,
+	    char hash[STAGE_HASH_SIZE])
+{
+	return walk_hex(snap, dst, exclude, NULL, false, hash);
 }

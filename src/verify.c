@@ -572,6 +572,31 @@ paste_cargo(const char *text, const char *root)
 	return rc;
 }
 
+/* Is WORKDIR/prep/src the snapshot of the tree dir (WORKDIR/prep/origin names
+ * it), or a copy an older ounce prepared, with no origin? */
+static bool
+snapshot_of(const char *workdir, const char *dir)
+{
+	char *snap = xasprintf("%s/prep/src", workdir);
+	char *origin = xasprintf("%s/prep/origin", workdir);
+	struct buf b = BUF_INIT;
+	bool yes = false;
+
+	if (!fs_exists(snap)) {
+		/* none */
+	} else if (!fs_exists(origin)) {
+		yes = true;
+	} else if (fs_read_file(origin, &b) == 0) {
+		size_t n = strlen(dir);
+
+		yes = b.len == n + 1 && !strncmp(buf_str(&b), dir, n) && buf_str(&b)[n] == '\n';
+	}
+	buf_release(&b);
+	free(snap);
+	free(origin);
+	return yes;
+}
+
 int
 verify_cell(const struct results *r, const struct cell *c, const char *form,
 	    const char *workdir, double timeout, struct cell_verify *out)
@@ -626,11 +651,13 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	if (copy_exclude(r, &exclude) < 0 || fs_remove_tree(vdir) < 0 || fs_mkdirs(vdir) < 0) {
 		goto out;
 	}
-	/* a checkout the run prepared (autoreconf) is rebuilt as the cells were; a
-	 * member of a Cargo workspace in a copy of the workspace */
+	/* a member of a Cargo workspace in a copy of the workspace; from the run's
+	 * snapshot of it, as the cells were (prepared by autoreconf, the sources
+	 * the run measured whatever was edited since) */
 	root = !strcmp(form, "cargo") ? cargoconf_workspace_root(r->project_dir) : NULL;
-	if (stage_copy(root ? root : fs_exists(prep) ? prep : r->project_dir, tree, &exclude,
-		       workdir) < 0) {
+	if ((snapshot_of(workdir, root ? root : r->project_dir)
+		     ? stage_clone(prep, tree, &exclude, NULL)
+		     : stage_copy(root ? root : r->project_dir, tree, &exclude, workdir)) < 0) {
 		goto out;
 	}
 	run_dir = root && !strncmp(r->project_dir, root, strlen(root))

@@ -23,7 +23,9 @@ check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
 check_eq "times untouched" "$before_times" "$(times "$dir")"
 check_eq "recipe" autotools "$(q .recipe "$res")"
 check_eq "no failed cell" "" "$(q '.cells[] | select(.status != "ok") | .name' "$res")"
-[ ! -e "$T/work/prep" ] || fail "a tree with a configure script was prepared"
+# the run's snapshot is there, never prepared
+[ -d "$T/work/prep/src" ] || fail "no snapshot of the tree"
+[ ! -e "$T/work/prep/prepare.log" ] || fail "a tree with a configure script was prepared"
 # the copy has the tree's times (without them, make finds configure as old as
 # configure.ac whenever the copy crosses a clock tick, and runs aclocal-1.14)
 for f in configure.ac aclocal.m4 configure Makefile.in main.c; do

@@ -1,13 +1,16 @@
-/* test_fsutil.c: file-system helpers: directory listings by suffix and the
- * absolute form of paths that may not exist yet. */
+/* test_fsutil.c: file-system helpers: directory listings by suffix, the absolute
+ * form of paths that may not exist yet, removing a tree without following its
+ * links, and copies that keep holes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -200,6 +203,88 @@ test_fsutil_resolve_future_below_the_root(void **state)
 	free(got);
 }
 
+/* A tree holding links to a directory and a file outside it: removing the tree
+ * removes the links, never what they lead to. */
+static void
+test_fsutil_remove_tree_never_follows_links(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *tree = xasprintf("%s/tree", t->dir), *out = xasprintf("%s/outside", t->dir);
+	char *p, *text;
+
+	free(tu_write_file(out, "keep.txt", "the user's file\n"));
+	free(tu_write_file(out, "sub/deep.txt", "another\n"));
+	free(tu_write_file(tree, "a/b/file", "x\n"));
+	p = xasprintf("%s/a/dirlink", tree);
+	assert_int_equal(symlink(out, p), 0);
+	free(p);
+	p = xasprintf("%s/a/b/filelink", tree);
+	text = xasprintf("%s/keep.txt", out);
+	assert_int_equal(symlink(text, p), 0);
+	free(text);
+	free(p);
+	assert_int_equal(fs_remove_tree(tree), 0);
+	assert_false(fs_exists(tree));
+	p = xasprintf("%s/keep.txt", out);
+	text = tu_read_file(p);
+	assert_string_equal(text, "the user's file\n");
+	free(text);
+	free(p);
+	p = xasprintf("%s/sub/deep.txt", out);
+	assert_true(fs_exists(p));
+	free(p);
+	/* a link given itself is removed, not its target; absent is fine */
+	p = xasprintf("%s/link", t->dir);
+	assert_int_equal(symlink(out, p), 0);
+	assert_int_equal(fs_remove_tree(p), 0);
+	assert_false(fs_exists(p));
+	assert_true(fs_exists(out));
+	assert_int_equal(fs_remove_tree(p), 0);
+	free(p);
+	free(tree);
+	free(out);
+}
+
+/* A sparse 64 MiB file with a few bytes of data: the copy holds the same bytes
+ * in a few blocks, not 64 MiB of zeros. */
+static void
+test_fsutil_copy_keeps_holes(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *from = xasprintf("%s/sparse", t->dir), *to = xasprintf("%s/copy", t->dir);
+	const off_t size = 64 << 20;
+	char a[4096], b[4096];
+	struct stat st;
+	int fd = open(from, O_WRONLY | O_CREAT | O_TRUNC, 0644), fa, fb;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "start", 5, 0), 5);
+	assert_int_equal(pwrite(fd, "middle", 6, size / 2), 6);
+	assert_int_equal(ftruncate(fd, size), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(fs_copy_file(from, to), 0);
+	assert_int_equal(stat(to, &st), 0);
+	assert_int_equal(st.st_size, size);
+	/* 512-byte blocks: at most a megabyte's worth */
+	assert_true(st.st_blocks < 2048);
+	fa = open(from, O_RDONLY);
+	fb = open(to, O_RDONLY);
+	assert_true(fa >= 0 && fb >= 0);
+	for (;;) {
+		ssize_t na = read(fa, a, sizeof(a)), nb = read(fb, b, sizeof(b));
+
+		assert_int_equal(na, nb);
+		if (na <= 0) {
+			break;
+		}
+		assert_memory_equal(a, b, (size_t)na);
+	}
+	close(fa);
+	close(fb);
+	free(from);
+	free(to);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
@@ -210,6 +295,8 @@ main(void)
 		T(test_fsutil_list_suffix_missing_dir_names_what),
 		T(test_fsutil_resolve_future_existing),
 		T(test_fsutil_resolve_future_appends_missing_tail),
+		T(test_fsutil_remove_tree_never_follows_links),
+		T(test_fsutil_copy_keeps_holes),
 		cmocka_unit_test(test_fsutil_resolve_future_relative),
 		cmocka_unit_test(test_fsutil_resolve_future_below_the_root),
 	};

@@ -19,6 +19,7 @@
 #include "project.h"
 #include "recipe.h"
 #include "run.h"
+#include "stage.h"
 #include "strv.h"
 #include "testutil.h"
 
@@ -28,6 +29,7 @@ struct fixture {
 	struct project project;
 	struct run run;
 	volatile sig_atomic_t cancel;
+	char hash[STAGE_HASH_SIZE];	/* prepare_run's */
 };
 
 static int
@@ -110,7 +112,7 @@ assert_prepare_fails(struct fixture *f, int want, const char *what)
 	char *err;
 
 	tu_capture_begin(&f->t);
-	assert_int_equal(prepare_run(&f->run), want);
+	assert_int_equal(prepare_run(&f->run, f->hash), want);
 	err = tu_capture_end(&f->t);
 	tu_assert_contains(err, what);
 	free(err);
@@ -138,7 +140,7 @@ test_prepare_runs_the_command_in_a_copy(void **state)
 	char *want = xasprintf("%s/prep/src", f->run.workdir), *text;
 
 	set_prepare(f, "touch configure");
-	assert_int_equal(prepare_run(&f->run), 0);
+	assert_int_equal(prepare_run(&f->run, f->hash), 0);
 	assert_string_equal(f->run.prepared, want);
 	text = prepared(f, "configure.ac");
 	assert_string_equal(text, "AC_INIT([p], [1])\n");
@@ -163,7 +165,7 @@ test_prepare_prefers_the_projects_script(void **state)
 	/* not executable: run by sh */
 	free(tu_write_file(f->project.dir, "bootstrap",
 			   "echo \"bootstrap $NOCONFIGURE\" > configure\n"));
-	assert_int_equal(prepare_run(&f->run), 0);
+	assert_int_equal(prepare_run(&f->run, f->hash), 0);
 	text = prepared(f, "configure");
 	assert_string_equal(text, "bootstrap 1\n");
 	free(text);
@@ -173,7 +175,7 @@ test_prepare_prefers_the_projects_script(void **state)
 			  "#!/bin/sh\necho \"autogen $NOCONFIGURE\" > configure\n");
 	assert_int_equal(chmod(p, 0755), 0);
 	free(p);
-	assert_int_equal(prepare_run(&f->run), 0);
+	assert_int_equal(prepare_run(&f->run, f->hash), 0);
 	text = prepared(f, "configure");
 	assert_string_equal(text, "autogen 1\n");
 	free(text);
@@ -209,16 +211,48 @@ static void
 test_prepare_nothing_to_do(void **state)
 {
 	struct fixture *f = *state;
-	char *stale = xasprintf("%s/prep/src/old", f->run.workdir);
+	char *stale = xasprintf("%s/prep/src/old", f->run.workdir), *text;
+	char *want = xasprintf("%s/prep/src", f->run.workdir), hash[STAGE_HASH_SIZE];
 
 	set_prepare(f, "false");
 	free(tu_write_file(f->project.dir, "configure", "#!/bin/sh\n"));
 	free(tu_write_file(f->run.workdir, "prep/src/old", "a copy an earlier run prepared\n"));
-	assert_int_equal(prepare_run(&f->run), 0);
-	assert_null(f->run.prepared);
+	assert_int_equal(prepare_run(&f->run, f->hash), 0);
+	/* the cells still copy the snapshot, which has the tree's hash */
+	assert_string_equal(f->run.prepared, want);
+	text = prepared(f, "configure");
+	assert_string_equal(text, "#!/bin/sh\n");
+	free(text);
+	assert_int_equal(stage_snapshot(f->project.dir, NULL, NULL, NULL, hash), 0);
+	assert_string_equal(f->hash, hash);
 	/* a stale copy is never staged */
 	assert_false(fs_exists(stale));
 	free(stale);
+	free(want);
+}
+
+/* The key of a prepared tree is the hash of what the cells copy: the snapshot
+ * as prepared, not the project as it was. */
+static void
+test_prepare_hashes_the_prepared_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	char before[STAGE_HASH_SIZE], after[STAGE_HASH_SIZE], *origin, *text;
+
+	assert_int_equal(stage_snapshot(f->project.dir, NULL, NULL, NULL, before), 0);
+	set_prepare(f, "touch configure");
+	assert_int_equal(prepare_run(&f->run, f->hash), 0);
+	assert_int_equal(stage_clone(f->run.prepared, NULL, NULL, after), 0);
+	assert_string_equal(f->hash, after);
+	assert_string_not_equal(f->hash, before);
+	/* verify finds which tree the snapshot is of */
+	origin = xasprintf("%s/prep/origin", f->run.workdir);
+	text = tu_read_file(origin);
+	free(origin);
+	origin = xasprintf("%s\n", f->project.stage_dir);
+	assert_string_equal(text, origin);
+	free(origin);
+	free(text);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -232,6 +266,7 @@ main(void)
 		T(test_prepare_prefers_the_projects_script),
 		T(test_prepare_reports_failures),
 		T(test_prepare_nothing_to_do),
+		T(test_prepare_hashes_the_prepared_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

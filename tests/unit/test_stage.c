@@ -1,8 +1,10 @@
 /* test_stage.c: the copy of a project tree each cell builds in: sources, modes,
  * links, modification times and files larger than one read are copied; ELF
  * objects and ar archives (a build the user left in the tree) are not; the
- * excluded names, .git and the work directory stay out. The tree's hash ignores
- * times. */
+ * excluded names, .git and the work directory stay out. A link out of the tree
+ * is copied as what it leads to, and hashed so; holes stay holes. The tree's
+ * hash ignores times, and the snapshot's, taken as it is copied, is the hash of
+ * the copy. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -204,6 +206,248 @@ test_stage_keeps_modification_times(void **state)
 	free(dst);
 }
 
+/* The text of the link at DIR/name, or NULL when it is not a link; the caller
+ * frees it. */
+static char *
+link_of(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name), buf[4096];
+	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+
+	free(p);
+	if (n < 0) {
+		return NULL;
+	}
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* Make DIR/name a link to target. */
+static void
+make_link(const char *dir, const char *name, const char *target)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+
+	assert_int_equal(symlink(target, p), 0);
+	free(p);
+}
+
+/* The snapshot's hash, taken as it copies src to dst */
+static void
+snapshot(const char *src, const char *dst, char hash[STAGE_HASH_SIZE])
+{
+	assert_int_equal(stage_snapshot(src, dst, NULL, NULL, hash), 0);
+}
+
+/* Links inside the tree stay links; links out of it (absolute, or by ../ above
+ * the top) and links that would dangle in the copy are copied as what they lead
+ * to, directories too, so a write into the copy never reaches the user's file; a
+ * dangling link stays one; a link to a build output is left out with it; a link
+ * to a directory holding the tree is not followed forever. The hash follows the
+ * outside file's content. */
+static void
+test_stage_links_out_of_the_tree_are_copied(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/snap", t->dir);
+	char *out = xasprintf("%s/outside", t->dir), *cell = xasprintf("%s/cell", t->dir);
+	char *p, *got, h1[STAGE_HASH_SIZE], h2[STAGE_HASH_SIZE], h3[STAGE_HASH_SIZE];
+	int fd;
+
+	free(tu_write_file(out, "config.h", "#define SIZE 1\n"));
+	free(tu_write_file(out, "inc/extra.h", "int extra;\n"));
+	free(tu_write_file(src, "main.c", "#include \"config.h\"\n"));
+	free(tu_write_file(src, "sub/util.h", "int util;\n"));
+	free(tu_write_file(src, "prog", "\177ELF\002\001\001 pretend"));
+	free(tu_write_file(src, ".git/HEAD", "ref: refs/heads/main\n"));
+	p = xasprintf("%s/config.h", out);
+	make_link(src, "config.h", p);
+	free(p);
+	make_link(src, "rel.h", "../outside/config.h");
+	make_link(src, "inc", "../outside/inc");
+	make_link(src, "sub/up.h", "../main.c");
+	make_link(src, "sub/util2.h", "util.h");
+	make_link(src, "head", ".git/HEAD");
+	make_link(src, "prog2", "prog");
+	make_link(src, "gone", "no-such-file");
+	make_link(src, "loop", "..");
+
+	tu_capture_begin(t);
+	snapshot(src, dst, h1);
+	got = tu_capture_end(t);
+	tu_assert_contains(got, "warning: not copying '");
+	tu_assert_contains(got, "/proj/loop': it links to '");
+	free(got);
+	/* inside: links as they were */
+	got = link_of(dst, "sub/up.h");
+	assert_string_equal(got, "../main.c");
+	free(got);
+	got = link_of(dst, "sub/util2.h");
+	assert_string_equal(got, "util.h");
+	free(got);
+	got = link_of(dst, "gone");
+	assert_string_equal(got, "no-such-file");
+	free(got);
+	/* out: files and directories */
+	const char *files[] = {"config.h", "rel.h", "head", "inc/extra.h"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		assert_null(link_of(dst, files[i]));
+	}
+	assert_null(link_of(dst, "inc"));
+	assert_staged(dst, "config.h", "#define SIZE 1\n");
+	assert_staged(dst, "rel.h", "#define SIZE 1\n");
+	assert_staged(dst, "inc/extra.h", "int extra;\n");
+	assert_staged(dst, "head", "ref: refs/heads/main\n");
+	/* left out: the build output and the link to it, and the loop */
+	const char *absent[] = {"prog", "prog2", "loop"};
+	for (size_t i = 0; i < sizeof(absent) / sizeof(*absent); i++) {
+		p = xasprintf("%s/%s", dst, absent[i]);
+		struct stat st;
+
+		if (lstat(p, &st) == 0) {
+			fail_msg("'%s' was staged", absent[i]);
+		}
+		free(p);
+	}
+	/* a build writing into the copy's config.h leaves the user's as it was */
+	p = xasprintf("%s/config.h", dst);
+	fd = open(p, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hacked\n", 7), 7);
+	close(fd);
+	free(p);
+	got = xasprintf("%s/config.h", out);
+	p = tu_read_file(got);
+	assert_string_equal(p, "#define SIZE 1\n");
+	free(p);
+	free(got);
+
+	/* the hash is the content's: the outside file changes, so does the hash */
+	p = xasprintf("%s/loop", src);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	free(tu_write_file(out, "config.h", "#define SIZE 100000\n"));
+	assert_int_equal(stage_snapshot(src, NULL, NULL, NULL, h2), 0);
+	assert_string_not_equal(h1, h2);
+	/* and stage_hash, the cache's, sees it too */
+	{
+		XXH128_hash_t a = tree_hash(src);
+
+		free(tu_write_file(out, "inc/extra.h", "int extra2;\n"));
+		assert_false(XXH128_isEqual(a, tree_hash(src)));
+	}
+	/* a cell's copy of the snapshot: the same tree, the same hash */
+	snapshot(src, dst, h2);
+	assert_int_equal(stage_clone(dst, cell, NULL, h3), 0);
+	assert_string_equal(h2, h3);
+	assert_int_equal(stage_clone(cell, NULL, NULL, h3), 0);
+	assert_string_equal(h2, h3);
+	got = link_of(cell, "sub/up.h");
+	assert_string_equal(got, "../main.c");
+	free(got);
+	assert_staged(cell, "config.h", "#define SIZE 100000\n");
+
+	free(src);
+	free(dst);
+	free(out);
+	free(cell);
+}
+
+/* A prebuilt file a link out of the tree leads to is an input: copied, and kept
+ * in each cell's copy of the snapshot. */
+static void
+test_stage_outside_build_outputs_are_inputs(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/snap", t->dir);
+	char *cell = xasprintf("%s/cell", t->dir), *p, hash[STAGE_HASH_SIZE];
+
+	free(tu_write_file(src, "main.c", "int main(void) { return 0; }\n"));
+	p = tu_write_file(t->dir, "vendor/libv.a", "!<arch>\nmember");
+	make_link(src, "libv.a", p);
+	free(p);
+	snapshot(src, dst, hash);
+	assert_staged(dst, "libv.a", "!<arch>\nmember");
+	assert_int_equal(stage_clone(dst, cell, NULL, NULL), 0);
+	assert_staged(cell, "libv.a", "!<arch>\nmember");
+	free(src);
+	free(dst);
+	free(cell);
+}
+
+/* A sparse file: the snapshot and the cell's copy keep its holes, and the same
+ * bytes. */
+static void
+test_stage_keeps_holes(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/snap", t->dir);
+	char *cell = xasprintf("%s/cell", t->dir), *p, h1[STAGE_HASH_SIZE], h2[STAGE_HASH_SIZE];
+	const off_t size = 64 << 20;
+	struct stat st;
+	int fd;
+
+	p = tu_write_file(src, "disk.img", "head");
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "tail", 4, size - 4), 4);
+	close(fd);
+	free(p);
+	snapshot(src, dst, h1);
+	assert_int_equal(stage_clone(dst, cell, NULL, h2), 0);
+	assert_string_equal(h1, h2);
+	const char *copies[] = {dst, cell};
+	for (size_t i = 0; i < 2; i++) {
+		char *c = xasprintf("%s/disk.img", copies[i]), buf[4];
+
+		assert_int_equal(stat(c, &st), 0);
+		assert_int_equal(st.st_size, size);
+		assert_true(st.st_blocks < 2048);
+		fd = open(c, O_RDONLY);
+		assert_int_equal(pread(fd, buf, 4, 0), 4);
+		assert_memory_equal(buf, "head", 4);
+		assert_int_equal(pread(fd, buf, 4, size - 4), 4);
+		assert_memory_equal(buf, "tail", 4);
+		assert_int_equal(pread(fd, buf, 4, size / 2), 4);
+		assert_memory_equal(buf, "\0\0\0\0", 4);
+		close(fd);
+		free(c);
+	}
+	/* holes hash as the zeros they read as */
+	{
+		XXH3_state_t *x = XXH3_createState();
+		XXH128_hash_t a;
+
+		XXH3_128bits_reset(x);
+		assert_int_equal(stage_hash(src, NULL, NULL, x), 0);
+		a = XXH3_128bits_digest(x);
+		p = xasprintf("%s/dense", t->dir);
+		assert_int_equal(fs_mkdirs(p), 0);
+		free(p);
+		p = xasprintf("%s/dense/disk.img", t->dir);
+		fd = open(p, O_WRONLY | O_CREAT, 0644);
+		free(p);
+		{
+			char *zeros = xcalloc(1, (size_t)size);
+
+			memcpy(zeros, "head", 4);
+			memcpy(zeros + size - 4, "tail", 4);
+			assert_int_equal(fs_write_all(fd, zeros, (size_t)size), 0);
+			free(zeros);
+		}
+		close(fd);
+		p = xasprintf("%s/dense", t->dir);
+		XXH3_128bits_reset(x);
+		assert_int_equal(stage_hash(p, NULL, NULL, x), 0);
+		free(p);
+		assert_true(XXH128_isEqual(a, XXH3_128bits_digest(x)));
+		XXH3_freeState(x);
+	}
+	free(src);
+	free(dst);
+	free(cell);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
@@ -212,6 +456,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_stage_copies_sources_and_leaves_builds_behind),
 		T(test_stage_keeps_modification_times),
+		T(test_stage_links_out_of_the_tree_are_copied),
+		T(test_stage_outside_build_outputs_are_inputs),
+		T(test_stage_keeps_holes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
