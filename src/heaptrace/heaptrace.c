@@ -75,6 +75,7 @@ static struct {
 	int (*execvp)(const char *, char *const[]);
 	int (*execvpe)(const char *, char *const[], char *const[]);
 	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
 } real;
 
 /* Set on the thread that runs dlsym during bootstrap: its allocations come from
@@ -247,6 +248,7 @@ boot(void)
 	RESOLVE(execvp);
 	RESOLVE(execvpe);
 	RESOLVE(fexecve);
+	RESOLVE(execveat);
 	booting = false;
 	if (!real.malloc || !real.calloc || !real.realloc || !real.free || !real.posix_memalign ||
 	    !real.fork) {
@@ -1269,6 +1271,17 @@ fexecve(int fd, char *const argv[], char *const envp[])
 	off_t at;
 	bool held = exec_before(&at);
 	int rc = CALL_REAL(fexecve, fd, argv, envp);
+
+	exec_after(held, at);
+	return rc;
+}
+
+EXPORT int
+execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	off_t at;
+	bool held = exec_before(&at);
+	int rc = CALL_REAL(execveat, dirfd, path, argv, envp, flags);
 
 	exec_after(held, at);
 	return rc;
