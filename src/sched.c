@@ -108,6 +108,7 @@ struct sched {
 	const char *current;	/* the cell started last, for the progress line */
 	double saved;		/* when save_progress last wrote results.json */
 	bool saving;		/* a worker is writing it */
+	bool save_failed;	/* it could not: reported once, not tried again */
 };
 
 static double
@@ -739,8 +740,10 @@ save_progress(struct sched *s)
 	struct cell **running;
 	size_t n = 0;
 	char *js;
+	bool ok;
 
-	if (!s->run->results_path || s->saving || (s->saved && now() - s->saved < 1.0)) {
+	if (!s->run->results_path || s->saving || s->save_failed ||
+	    (s->saved && now() - s->saved < 1.0)) {
 		return;
 	}
 	running = xcalloc(s->ntasks + 1, sizeof(*running));
@@ -753,11 +756,12 @@ save_progress(struct sched *s)
 	free(running);
 	s->saving = true;
 	pthread_mutex_unlock(&s->mu);
-	/* a failure is reported; the run goes on (its end saves again) */
-	fs_write_atomic(s->run->results_path, js, strlen(js));
+	/* a failure is reported once; the run goes on (its end saves again) */
+	ok = fs_write_atomic(s->run->results_path, js, strlen(js)) == 0;
 	free(js);
 	pthread_mutex_lock(&s->mu);
 	s->saving = false;
+	s->save_failed = !ok;
 	s->saved = now();
 }
 
