@@ -214,7 +214,8 @@ storable(const struct cell *cell)
 
 /* What a log says when the machine, not the build, made a step fail: a full disk
  * or quota, a file size limit (EFBIG, SIGXFSZ), memory or processes running out, a
- * broken or read-only disk, a compiler killed (the OOM killer), a missing tool. */
+ * broken or read-only disk, a compiler or command killed (the OOM killer, a
+ * SIGBUS on a file cut short), a missing tool. */
 static const char *const environment_marks[] = {
 	"No space left on device",
 	"Disk quota exceeded",
@@ -232,6 +233,10 @@ static const char *const environment_marks[] = {
 	"terminated by signal",
 	"Killed signal terminated program",
 	"internal compiler error: Killed",
+	/* make's line for a command killed by a signal: "make: *** [all] Killed" */
+	"] Killed",
+	"] Terminated",
+	"] Bus error",
 	"command not found",
 };
 

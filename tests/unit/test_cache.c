@@ -327,6 +327,9 @@ test_cache_storable(void **state)
 	char *big = tu_write_file(t->dir, "cells/gc/big.log",
 				  "==> make\ngcc: internal compiler error: File size limit exceeded "
 				  "signal terminated program as\n");
+	char *killed = tu_write_file(t->dir, "cells/gc/killed.log",
+				     "==> make\ncc -o prog prog.c\nmake: *** [Makefile:2: prog] "
+				     "Killed\n");
 	struct cell *c = ok_cell("gc", art, own);
 
 	assert_true(cache_storable(c));
@@ -338,6 +341,9 @@ test_cache_storable(void **state)
 	assert_false(cache_storable(c));
 	free(c->log);
 	c->log = xstrdup(big);
+	assert_false(cache_storable(c));
+	free(c->log);
+	c->log = xstrdup(killed);
 	assert_false(cache_storable(c));
 	free(c->log);
 	c->log = xstrdup(own);
@@ -364,6 +370,7 @@ test_cache_storable(void **state)
 	free(own);
 	free(full);
 	free(big);
+	free(killed);
 }
 
 /* cache_self_key: the hash of ounce's own executable (here the test's) */
