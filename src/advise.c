@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -301,12 +302,18 @@ read_elf_facts(const char *path, struct elf_facts *f)
 	int fd;
 	Elf *e;
 	GElf_Ehdr eh;
+	struct stat st;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		return;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: never wait on a FIFO swapped in since size_read */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return;
 	}
 	e = elf_begin(fd, ELF_C_READ, NULL);

@@ -6,11 +6,14 @@
 #include "cmd.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "advise.h"
 #include "buf.h"
@@ -35,10 +38,16 @@ static const char usage[] =
 static bool
 looks_like_json(const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	int c;
+	/* O_NONBLOCK and a regular file only: a FIFO or a device is size_read's to refuse */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), c;
+	struct stat st;
+	FILE *fp;
 
-	if (!fp) {
+	if (fd < 0) {
+		return false;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(fp = fdopen(fd, "rb"))) {
+		close(fd);
 		return false;
 	}
 	while ((c = getc(fp)) != EOF && isspace(c)) {

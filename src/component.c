@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -436,11 +437,34 @@ map_line(struct map_parser *p, const char *line)
 	}
 }
 
-/* Open path for reading, close-on-exec; NULL with errno set. */
-static FILE *
-open_read(const char *path)
+/* Open path, a regular file, for reading: an fd, close-on-exec (O_NONBLOCK, as a
+ * FIFO would block the open, then blocking again); -1 with a message in err. */
+static int
+open_regular(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read '%s': not a regular file", path);
+	} else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	} else {
+		return fd;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	return -1;
+}
+
+/* open_regular as a stdio stream; NULL with a message in err. */
+static FILE *
+open_read(const char *path, char *err, size_t errlen)
+{
+	int fd = open_regular(path, err, errlen);
 	FILE *fp;
 
 	if (fd < 0) {
@@ -448,10 +472,8 @@ open_read(const char *path)
 	}
 	fp = fdopen(fd, "r");
 	if (!fp) {
-		int e = errno;
-
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 		close(fd);
-		errno = e;
 	}
 	return fp;
 }
@@ -461,14 +483,13 @@ component_from_linker_map(const char *path, struct component_map *m, char *err,
 			  size_t errlen)
 {
 	struct map_parser p;
-	FILE *fp = open_read(path);
+	FILE *fp = open_read(path, err, errlen);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int rc = -1;
 
 	if (!fp) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	memset(&p, 0, sizeof(p));
@@ -637,9 +658,8 @@ component_from_dwarf(const char *path, struct component_map *m, char *err, size_
 		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	e = elf_begin(fd, ELF_C_READ, NULL);

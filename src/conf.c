@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "banned.h"
@@ -81,8 +82,13 @@ int
 conf_parse(const char *path, conf_handler h, void *ctx)
 {
 	struct conf_ctx c = {h, ctx, NULL, 0, 0, NULL};
+	struct stat st;
 	int rc;
 
+	/* a FIFO would block the open, a device never end the read */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		return error_at(path, 0, "cannot read: not a regular file");
+	}
 	if (check_lines(path) < 0) {
 		return -1;
 	}

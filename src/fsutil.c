@@ -105,12 +105,13 @@ fs_remove_tree(const char *path)
 int
 fs_read_file(const char *path, struct buf *b)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a regular file only: a FIFO would hang the read, a device never end it */
+	int fd = fs_open_regular(path);
 	char chunk[8192];
 	ssize_t n;
 
 	if (fd < 0) {
-		return error_errno("cannot open '%s'", path);
+		return -1;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
@@ -486,4 +487,31 @@ fs_tree_bytes(const char *path)
 	}
 	closedir(d);
 	return sum;
+}
+
+int
+fs_open_regular(const char *path)
+{
+	/* O_NONBLOCK: opening a FIFO for reading waits for a writer otherwise */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0) {
+		return error_errno("cannot open '%s'", path);
+	}
+	if (fstat(fd, &st) < 0) {
+		error_errno("cannot read '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return error("cannot read '%s': not a regular file", path);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		error_errno("cannot read '%s'", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

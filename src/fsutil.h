@@ -13,7 +13,8 @@ struct strv;
 int fs_mkdirs(const char *path);
 /* rm -rf of path (absent is fine); returns 0 or -1 after reporting. */
 int fs_remove_tree(const char *path);
-/* Append the whole file to b; returns 0 or -1 after reporting. */
+/* Append the whole of path, a regular file (fs_open_regular), to b; returns 0 or
+ * -1 after reporting. */
 int fs_read_file(const char *path, struct buf *b);
 /* Write data to path through a temporary file and rename, so a crash never leaves
  * half a file; returns 0 or -1 after reporting. */
@@ -53,5 +54,10 @@ char *fs_resolve_future(const char *path);
 /* The disk space the files under path take (their blocks), 0 when it cannot be
  * read. A file hard-linked twice in the tree counts twice. */
 unsigned long long fs_tree_bytes(const char *path);
+
+/* Open path for reading when it is a regular file (never blocking on a FIFO, nor
+ * reading a device without end); returns an O_CLOEXEC fd the caller closes, or -1
+ * after reporting "cannot open 'PATH'" or "cannot read 'PATH': not a regular file". */
+int fs_open_regular(const char *path);
 
 #endif

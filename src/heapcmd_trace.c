@@ -351,7 +351,9 @@ check_program(const char *path)
 	Elf *elf;
 	int fd, rc = 0;
 
-	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: a FIFO named as the program is not waited on */
+	if (elf_version(EV_CURRENT) == EV_NONE ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 		return 0;
 	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);

@@ -257,7 +257,12 @@ heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, si
 	}
 	log->exe = xstrndup((const char *)p + r.off, (size_t)len);
 	r.off += (size_t)len;
-	return records(log, name, &r);
+	if (records(log, name, &r) < 0) {
+		/* the events read before the bad record are not the caller's */
+		heaplog_release(log);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -49,9 +49,11 @@ struct heap_log {
 
 /* Parse the n bytes at p, named name in messages, into log (empty it first).
  * Returns -1 after reporting "NAME: not an ounce heap log" or "NAME:OFFSET:
- * unknown record 0xNN"; a log cut short is a warning, and 0 with log->truncated. */
+ * unknown record 0xNN", with log empty; a log cut short is a warning, and 0 with
+ * log->truncated. */
 int heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n);
-/* heaplog_parse of the file at path; -1 after reporting. */
+/* heaplog_parse of the file at path, a regular file (a FIFO or a device is
+ * refused: fs_read_file); -1 after reporting, with log empty. */
 int heaplog_read(struct heap_log *log, const char *path);
 /* Free what log owns. */
 void heaplog_release(struct heap_log *log);

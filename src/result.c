@@ -842,15 +842,23 @@ int
 results_load(struct results *r, const char *path)
 {
 	json_error_t jerr;
-	json_t *o = json_load_file(path, 0, &jerr), *a, *v;
+	json_t *o, *a, *v;
 	struct reader rd = {path, 0};
+	struct buf text = BUF_INIT;
 	char *tool;
 	size_t i;
 
+	if (!fs_exists(path)) {
+		return error("cannot read '%s': no such file", path);
+	}
+	/* through fs_read_file, not json_load_file: a FIFO or a device is refused */
+	if (fs_read_file(path, &text) < 0) {
+		buf_release(&text);
+		return -1;
+	}
+	o = json_loadb(text.s ? text.s : "", text.len, 0, &jerr);
+	buf_release(&text);
 	if (!o) {
-		if (!fs_exists(path)) {
-			return error("cannot read '%s': no such file", path);
-		}
 		return error_at(path, jerr.line, "invalid JSON: %s", jerr.text);
 	}
 	tool = get_str(o, "tool");

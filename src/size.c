@@ -284,7 +284,8 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO is refused below, not waited on (no effect on a file) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 		if (fd >= 0) {

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Readers that refuse bad files: a cut ELF file is "truncated" for `ounce size`
 # and `ounce diff` (exit 2, one line), not a file with no sections whose every
-# symbol the diff calls removed.
+# symbol the diff calls removed; a FIFO or a device given as any input file
+# (ELF, heap log, link map, results.json, ounce.ini, pool layout) is refused at
+# once with one line and exit 2, never waited on nor read without end.
 . "$(dirname "$0")/lib.sh"
 
 # expect STATUS PATTERN CMD...: exit STATUS, one line on stderr matching PATTERN,
@@ -29,5 +31,30 @@ for cut in $((size - 100)) $((shoff + 64)) $((size - 1)) $((size / 2)) 100; do
 	expect 2 "^ounce: error: 'cut' is truncated" "$OUNCE" size -f json cut
 done
 "$OUNCE" size hello > out.txt || fail "ounce size on the whole file"
+
+# FIFOs (no writer: opening one to read would wait for ever) and devices
+mkfifo fifo
+expect 2 "^ounce: error: cannot read '/dev/urandom': not a regular file" \
+	"$OUNCE" heap stats /dev/urandom
+expect 2 "^ounce: error: cannot read 'fifo': not a regular file" "$OUNCE" heap stats fifo
+expect 2 "^ounce: error: cannot read 'fifo': not a regular file" "$OUNCE" heap pools fifo \
+	--pools 2
+expect 2 "^ounce: error: 'fifo' is not a regular file" "$OUNCE" size fifo
+expect 2 "^ounce: error: '/dev/zero' is not a regular file" "$OUNCE" size /dev/zero
+expect 2 "^ounce: error: 'fifo' is not a regular file" "$OUNCE" diff hello fifo
+expect 2 "^ounce: error: 'fifo' is not a regular file" "$OUNCE" advise fifo
+expect 2 "^ounce: error: cannot read 'fifo': not a regular file" "$OUNCE" size --map fifo hello
+expect 2 "^ounce: error: cannot read 'fifo': not a regular file" "$OUNCE" table fifo
+expect 2 "^ounce: error: cannot read '/dev/urandom': not a regular file" \
+	"$OUNCE" pick /dev/urandom
+OUNCE_HEAPTRACE_LIB=${OUNCE_HEAPTRACE_LIB:-} "$OUNCE" heap trace -o heap.log -- ./hello \
+	> /dev/null 2>&1 || fail "ounce heap trace"
+expect 2 "^fifo: error: cannot read: not a regular file" "$OUNCE" heap replay heap.log \
+	--layout fifo
+mkdir proj
+cp "$FIXTURES/single/hello.c" proj/
+mkfifo proj/ounce.ini
+expect 2 "^$T/proj/ounce.ini: error: cannot read: not a regular file" \
+	"$OUNCE" matrix -p strip --no-verify -w "$T/w" proj
 
 echo "ok"

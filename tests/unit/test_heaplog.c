@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "heapfmt.h"
@@ -437,6 +438,46 @@ test_heaplog_parse_size(void **state)
 	assert_true(heaplog_align_up(UINT64_MAX - 1, 8) == UINT64_MAX);
 }
 
+/* heaplog_read: a log with a bad record leaves nothing for the caller to free
+ * (it used to keep the events read before it, and `heap stats` leaked them); a
+ * FIFO or a device is refused at once, never waited on or read without end. */
+static void
+test_heaplog_read_errors(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct heap_log log = HEAP_LOG_INIT;
+	struct hw w;
+	char *path = xasprintf("%s/bad.log", t->dir), *fifo = xasprintf("%s/fifo", t->dir);
+	char *err;
+
+	hw_begin(&w, "x");
+	for (int i = 0; i < 100; i++) {
+		hw_malloc(&w, 1, 16, 0x1000 + 16 * (uint64_t)i);
+	}
+	buf_addc(&w.out, 0x42);
+	assert_int_equal(hw_save(&w, path), 0);
+	buf_release(&w.out);
+	tu_capture_begin(t);
+	assert_int_equal(heaplog_read(&log, path), -1);
+	err = tu_capture_end(t);
+	tu_assert_contains(err, "unknown record 0x42");
+	free(err);
+	assert_null(log.ev);
+	assert_null(log.exe);
+	assert_int_equal(log.n, 0);
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	tu_capture_begin(t);
+	assert_int_equal(heaplog_read(&log, fifo), -1);
+	assert_int_equal(heaplog_read(&log, "/dev/zero"), -1);
+	err = tu_capture_end(t);
+	tu_assert_contains(err, "not a regular file");
+	tu_assert_contains(err, "'/dev/zero'");
+	free(err);
+	free(path);
+	free(fifo);
+}
+
 int
 main(void)
 {
@@ -450,6 +491,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_heaplog_flipped_bytes, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_heaplog_errors, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_heaplog_read_errors, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test(test_heaplog_map),
 		cmocka_unit_test(test_heaplog_parse_size),
