@@ -37,6 +37,11 @@ static const char usage[] =
 	"                        replay'), a Drone [heap.main] section or a C initializer\n"
 	"  -f, --format F        text, md, csv (the table only) or json (default text)\n";
 
+/* What a layout of the bounded search is (heappools.h), in the output and on stderr. */
+static const char bounded_note[] =
+	"bounded search: too many size classes for the exact search in time; the layouts "
+	"are the best the divide-and-conquer search found (the optimum for --capacity sum)";
+
 static long long
 frag(const struct heappools_layout *l, uint64_t peak)
 {
@@ -58,6 +63,8 @@ render_json(const struct heappools_layout *ls, size_t n, const struct heappools_
 
 	json_object_set_new(o, "capacity",
 			    json_string(c->model == HEAPPOOLS_JOINT ? "joint" : "sum"));
+	json_object_set_new(o, "method", json_string(n && ls[0].method == HEAPPOOLS_BOUNDED
+							     ? "bounded" : "exact"));
 	json_object_set_new(o, "align", json_integer((json_int_t)align));
 	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)peak));
 	for (size_t k = 0; k < n; k++) {
@@ -113,6 +120,9 @@ render(const struct heappools_layout *ls, size_t n, uint64_t peak, enum table_fo
 
 		buf_printf(out, "%speak live %llu B; fragmentation = reserved - peak\n", cm,
 			   U(peak));
+		if (n && ls[0].method == HEAPPOOLS_BOUNDED) {
+			buf_printf(out, "%s%s\n", cm, bounded_note);
+		}
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -227,9 +237,12 @@ heapcmd_pools(int argc, char **argv)
 	heappools_classes(&cl, &log, align, min_block, model);
 	if (npools > cl.m && cl.m) {
 		info("%zu size classes: %llu pools are no better than %zu", cl.m, U(npools), cl.m);
+		npools = cl.m;
 	}
 	ls = xcalloc((size_t)npools, sizeof(*ls));
-	heappools_solve(&cl, (size_t)npools, ls);
+	if (heappools_solve(&cl, (size_t)npools, ls) == HEAPPOOLS_BOUNDED) {
+		warn("%zu size classes and %llu pools: %s", cl.m, U(npools), bounded_note);
+	}
 	if (f == TABLE_JSON) {
 		render_json(ls, (size_t)npools, &cl, st.peak_bytes, align, &out);
 	} else {

@@ -254,57 +254,120 @@ heappools_cap(const struct heappools_classes *c, size_t i, size_t j)
 	return s;
 }
 
-void
+/* One dynamic program: D[k][j] is the cheapest way to serve classes 0..j-1 with
+ * exactly k pools, from[k][j] where its last pool starts (1-based). */
+struct dp {
+	const struct heappools_classes *c;
+	size_t m;
+	uint64_t *D, *prefix;
+	size_t *from;
+};
+
+/* The cost of serving classes 0..j-1 with k-1 pools for 0..i-2 and one for i-1..j-1. */
+static uint64_t
+cost(const struct dp *s, size_t k, size_t i, size_t j)
+{
+	const struct heappools_classes *c = s->c;
+	size_t m = s->m;
+	uint64_t prev = s->D[(k - 1) * (m + 1) + i - 1], cap;
+
+	if (prev == UINT64_MAX) {
+		return UINT64_MAX;
+	}
+	cap = c->model == HEAPPOOLS_JOINT && c->joint ? c->joint[(i - 1) * m + j - 1]
+						      : s->prefix[j] - s->prefix[i - 1];
+	return sat_add(prev, sat_mul(c->cls[j - 1], cap));
+}
+
+/* Row k for j in lo..hi, the last pool's start searched in optlo..opthi only: the
+ * divide and conquer of a cost with the quadrangle inequality, where the best
+ * start never moves left as j grows. */
+static void
+row_dc(struct dp *s, size_t k, size_t lo, size_t hi, size_t optlo, size_t opthi)
+{
+	size_t m = s->m;
+
+	while (lo <= hi) {
+		size_t mid = lo + (hi - lo) / 2, arg = optlo > k ? optlo : k;
+		size_t last = opthi < mid ? opthi : mid;
+		uint64_t best = UINT64_MAX;
+
+		for (size_t i = arg; i <= last; i++) {
+			uint64_t v = cost(s, k, i, mid);
+
+			if (v < best) {
+				best = v;
+				arg = i;
+			}
+		}
+		s->D[k * (m + 1) + mid] = best;
+		s->from[k * (m + 1) + mid] = arg;
+		if (mid > lo) {
+			row_dc(s, k, lo, mid - 1, optlo, arg);
+		}
+		/* the right half in this loop: recursion depth stays log2(m) */
+		lo = mid + 1;
+		optlo = arg;
+	}
+}
+
+enum heappools_method
 heappools_solve(const struct heappools_classes *c, size_t npools, struct heappools_layout *out)
 {
+	return heappools_solve_budget(c, npools, HEAPPOOLS_EXACT_BUDGET, out);
+}
+
+enum heappools_method
+heappools_solve_budget(const struct heappools_classes *c, size_t npools, double budget,
+		       struct heappools_layout *out)
+{
 	size_t m = c->m, K = npools < m ? npools : m;
-	/* D[k][j]: the cheapest way to serve classes 0..j-1 with exactly k pools;
-	 * from[k][j]: where its last pool starts */
-	uint64_t *D = xcalloc((K + 1) * (m + 1), sizeof(*D));
-	size_t *from = xcalloc((K + 1) * (m + 1), sizeof(*from));
-	uint64_t *prefix = xcalloc(m + 1, sizeof(*prefix));
+	struct dp s = {c, m, NULL, NULL, NULL};
+	/* the exact program's steps: about K·m²/2 */
+	double steps = (double)K * (double)m * (double)m / 2.0;
+	enum heappools_method method = steps > budget ? HEAPPOOLS_BOUNDED : HEAPPOOLS_EXACT;
 	size_t best_k = 0;
 
+	s.D = xcalloc((K + 1) * (m + 1), sizeof(*s.D));
+	s.from = xcalloc((K + 1) * (m + 1), sizeof(*s.from));
+	s.prefix = xcalloc(m + 1, sizeof(*s.prefix));
 	for (size_t j = 0; j < m; j++) {
-		prefix[j + 1] = sat_add(prefix[j], c->max_load[j]);
+		s.prefix[j + 1] = sat_add(s.prefix[j], c->max_load[j]);
 	}
 	for (size_t k = 0; k <= K; k++) {
 		for (size_t j = 0; j <= m; j++) {
-			D[k * (m + 1) + j] = (k == 0 && j == 0) ? 0 : UINT64_MAX;
+			s.D[k * (m + 1) + j] = (k == 0 && j == 0) ? 0 : UINT64_MAX;
 		}
 	}
 	for (size_t k = 1; k <= K; k++) {
+		if (method == HEAPPOOLS_BOUNDED) {
+			row_dc(&s, k, k, m, k, m);
+			continue;
+		}
 		for (size_t j = k; j <= m; j++) {
 			uint64_t best = UINT64_MAX;
 			size_t arg = k;
 
 			for (size_t i = k; i <= j; i++) {
-				uint64_t prev = D[(k - 1) * (m + 1) + i - 1], cap;
+				uint64_t v = cost(&s, k, i, j);
 
-				if (prev == UINT64_MAX) {
-					continue;
-				}
-				cap = c->model == HEAPPOOLS_JOINT && c->joint
-					      ? c->joint[(i - 1) * m + j - 1]
-					      : prefix[j] - prefix[i - 1];
-				uint64_t cost = sat_add(prev, sat_mul(c->cls[j - 1], cap));
-
-				if (cost < best) {
-					best = cost;
+				if (v < best) {
+					best = v;
 					arg = i;
 				}
 			}
-			D[k * (m + 1) + j] = best;
-			from[k * (m + 1) + j] = arg;
+			s.D[k * (m + 1) + j] = best;
+			s.from[k * (m + 1) + j] = arg;
 		}
 	}
 	for (size_t k = 1; k <= npools; k++) {
 		struct heappools_layout *l = &out[k - 1];
 
 		memset(l, 0, sizeof(*l));
+		l->method = method;
 		/* at most k pools: a layout with more pools can reserve more under
 		 * joint capacities, so keep the fewest among equal costs */
-		if (k <= K && (!best_k || D[k * (m + 1) + m] < D[best_k * (m + 1) + m])) {
+		if (k <= K && (!best_k || s.D[k * (m + 1) + m] < s.D[best_k * (m + 1) + m])) {
 			best_k = k;
 		}
 		if (!best_k) {
@@ -313,7 +376,7 @@ heappools_solve(const struct heappools_classes *c, size_t npools, struct heappoo
 		l->npools = best_k;
 		l->pools = xcalloc(best_k, sizeof(*l->pools));
 		for (size_t kk = best_k, j = m; kk > 0; kk--) {
-			size_t i = from[kk * (m + 1) + j];
+			size_t i = s.from[kk * (m + 1) + j];
 
 			l->pools[kk - 1].block = c->cls[j - 1];
 			l->pools[kk - 1].count = heappools_cap(c, i - 1, j - 1);
@@ -322,9 +385,10 @@ heappools_solve(const struct heappools_classes *c, size_t npools, struct heappoo
 			j = i - 1;
 		}
 	}
-	free(D);
-	free(from);
-	free(prefix);
+	free(s.D);
+	free(s.from);
+	free(s.prefix);
+	return method;
 }
 
 void

@@ -295,7 +295,7 @@ static void
 test_heappools_emit(void **state)
 {
 	struct heappools_pool p[] = {{40, 26}, {104, 5}, {256, 1}};
-	struct heappools_layout l = {p, 3, 1816};
+	struct heappools_layout l = {p, 3, 1816, HEAPPOOLS_EXACT};
 	struct buf b = BUF_INIT;
 	enum heappools_emit e;
 
@@ -319,6 +319,79 @@ test_heappools_emit(void **state)
 	assert_false(heappools_emit_parse("zephyr", &e));
 }
 
+/* The bounded search (divide and conquer over each pool's start) finds the exact
+ * program's optimum under sum capacities, whose costs have the quadrangle
+ * inequality, on random classes; and a problem past the budget takes it. */
+static void
+test_heappools_bounded_equals_exact_for_sum(void **state)
+{
+	unsigned seed = 777;
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		struct heappools_classes c = HEAPPOOLS_CLASSES_INIT;
+		struct heappools_layout exact[12], bounded[12];
+		uint64_t block = 0;
+
+		c.model = HEAPPOOLS_SUM;
+		c.m = 1 + (size_t)rand_r(&seed) % 60;
+		c.cls = xcalloc(c.m, sizeof(*c.cls));
+		c.max_load = xcalloc(c.m, sizeof(*c.max_load));
+		for (size_t i = 0; i < c.m; i++) {
+			block += 8 * (1 + (uint64_t)(rand_r(&seed) % (round % 2 ? 4 : 200)));
+			c.cls[i] = block;
+			c.max_load[i] = (uint64_t)(rand_r(&seed) % (round % 3 ? 5 : 1000));
+		}
+		assert_int_equal(heappools_solve_budget(&c, 12, 1e18, exact), HEAPPOOLS_EXACT);
+		assert_int_equal(heappools_solve_budget(&c, 12, 0, bounded), HEAPPOOLS_BOUNDED);
+		for (size_t k = 0; k < 12; k++) {
+			uint64_t r = 0;
+
+			assert_int_equal(bounded[k].reserved, exact[k].reserved);
+			assert_int_equal(bounded[k].method, HEAPPOOLS_BOUNDED);
+			for (size_t p = 0; p < bounded[k].npools; p++) {
+				r += bounded[k].pools[p].block * bounded[k].pools[p].count;
+			}
+			assert_int_equal(r, bounded[k].reserved);
+			heappools_layout_release(&exact[k]);
+			heappools_layout_release(&bounded[k]);
+		}
+		heappools_classes_release(&c);
+	}
+}
+
+#define HP_BIG 3000
+
+/* 3,000 classes and 64 pools are past the budget (2.9e8 steps): the bounded
+ * search, in well under a second even under valgrind. */
+static void
+test_heappools_many_classes_take_the_bounded_search(void **state)
+{
+	struct heappools_classes c = HEAPPOOLS_CLASSES_INIT;
+	struct heappools_layout *l = xcalloc(64, sizeof(*l));
+
+	(void)state;
+	c.model = HEAPPOOLS_SUM;
+	c.m = HP_BIG;
+	c.cls = xcalloc(c.m, sizeof(*c.cls));
+	c.max_load = xcalloc(c.m, sizeof(*c.max_load));
+	for (size_t i = 0; i < c.m; i++) {
+		c.cls[i] = 8 * (i + 1);
+		c.max_load[i] = 1 + (i * 7919) % 13;
+	}
+	assert_int_equal(heappools_solve(&c, 64, l), HEAPPOOLS_BOUNDED);
+	for (size_t k = 1; k < 64; k++) {
+		/* more pools never reserve more */
+		assert_true(l[k].reserved <= l[k - 1].reserved);
+		assert_int_equal(l[k].pools[l[k].npools - 1].block, c.cls[c.m - 1]);
+	}
+	for (size_t k = 0; k < 64; k++) {
+		heappools_layout_release(&l[k]);
+	}
+	free(l);
+	heappools_classes_release(&c);
+}
+
 int
 main(void)
 {
@@ -327,6 +400,8 @@ main(void)
 		cmocka_unit_test(test_heappools_drone_book),
 		cmocka_unit_test(test_heappools_drone_book_log),
 		cmocka_unit_test(test_heappools_emit),
+		cmocka_unit_test(test_heappools_bounded_equals_exact_for_sum),
+		cmocka_unit_test(test_heappools_many_classes_take_the_bounded_search),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
