@@ -139,6 +139,7 @@ prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 	o.log_path = log;
 	o.timeout = run->timeout;
 	o.cancel = run->cancel;
+	o.sandbox = run->sandbox;
 	if (spawn_run(&o, &res) < 0) {
 		/* reported: it could not start, or ounce itself failed */
 		goto out;

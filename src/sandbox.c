@@ -33,6 +33,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "os_linux.h"
 #include "project.h"
 #include "run.h"
 #include "spawn.h"
@@ -371,6 +372,8 @@ sandbox_launch(int argc, char **argv)
 
 	if (parse_launch(argc, argv, &l) < 0) {
 		fprintf(stderr, "ounce: error: '%s' is for ounce's own use\n", SPAWN_LAUNCH_CMD);
+		free(l.ro);
+		free(l.rw);
 		return 2;
 	}
 	/* the report pipe is the launcher's, not the program's */
@@ -434,6 +437,7 @@ struct sandbox {
 	struct strv exclude;
 	char *skip;		/* the work directory */
 	XXH128_hash_t hash;
+	char *self;		/* ounce's path when sandbox_for looked it up */
 	struct strv files;	/* "PATH\tKIND SIZE MTIME" of each entry, sorted, to name changes */
 };
 
@@ -604,16 +608,37 @@ name_changes(const struct strv *a, const struct strv *b, struct buf *out)
 	strv_release(&names);
 }
 
+/* Make dirs (absolute; NULL-terminated) read-only to sb's build steps when the
+ * machine allows it, workdir (when inside one of them) writable; when it does not,
+ * warn (with say) or note it at debug level. */
 static void
-sandbox_free(struct sandbox *sb)
+confine(struct sandbox *sb, const char *const *dirs, const char *workdir, bool say)
 {
-	strv_release(&sb->files);
-	strv_release(&sb->ro);
-	strv_release(&sb->rw);
-	strv_release(&sb->exclude);
-	free(sb->dir);
-	free(sb->skip);
-	free(sb);
+	char *why;
+
+	for (const char *const *d = dirs; *d; d++) {
+		add_ro(&sb->ro, *d);
+	}
+	for (size_t i = 0; workdir && i < sb->ro.n; i++) {
+		if (inside(workdir, sb->ro.v[i])) {
+			strv_push(&sb->rw, workdir);
+			break;
+		}
+	}
+	why = probe(sb);
+	if (why && say) {
+		warn("builds are not sandboxed: %s (a build can write into '%s'; the tree is "
+		     "checked after the run)",
+		     why, dirs[0]);
+	} else if (why) {
+		debug("builds are not sandboxed: %s", why);
+	} else {
+		sb->sp.ns = true;
+		sb->sp.ro = strv_array(&sb->ro);
+		sb->sp.rw = strv_array(&sb->rw);
+		debug("builds run with '%s' read-only", dirs[0]);
+	}
+	free(why);
 }
 
 struct sandbox *
@@ -622,44 +647,53 @@ sandbox_open(struct run *run, const char *given, bool enabled)
 	struct sandbox *sb = xcalloc(1, sizeof(*sb));
 	const struct project *p = run->project;
 	char *g = given ? fs_realpath(given) : NULL;
+	const char *dirs[] = {p->stage_dir, p->dir, g, NULL};
 
 	sb->sp.launcher = run->self;
 	sb->dir = xstrdup(p->stage_dir);
 	strv_extend(&sb->exclude, &p->exclude);
 	sb->skip = run->workdir ? xstrdup(run->workdir) : NULL;
-	add_ro(&sb->ro, p->stage_dir);
-	add_ro(&sb->ro, p->dir);
-	if (g) {
-		add_ro(&sb->ro, g);
+	if (enabled) {
+		confine(sb, dirs, run->workdir, true);
 	}
 	free(g);
-	for (size_t i = 0; run->workdir && i < sb->ro.n; i++) {
-		if (inside(run->workdir, sb->ro.v[i])) {
-			strv_push(&sb->rw, run->workdir);
-			break;
-		}
-	}
-	if (enabled) {
-		char *why = probe(sb);
-
-		if (why) {
-			warn("builds are not sandboxed: %s (a build can write into '%s'; the tree "
-			     "is checked after the run)",
-			     why, p->stage_dir);
-			free(why);
-		} else {
-			sb->sp.ns = true;
-			sb->sp.ro = strv_array(&sb->ro);
-			sb->sp.rw = strv_array(&sb->rw);
-			debug("builds run with '%s' read-only", p->stage_dir);
-		}
-	}
 	if (snapshot(sb, &sb->hash, &sb->files) < 0) {
 		sandbox_free(sb);
 		return NULL;
 	}
 	run->sandbox = &sb->sp;
 	return sb;
+}
+
+const struct spawn_sandbox *
+sandbox_for(const char *dir, const char *workdir, struct sandbox **owner)
+{
+	struct sandbox *sb = xcalloc(1, sizeof(*sb));
+	const char *dirs[] = {dir, NULL};
+
+	sb->sp.launcher = sb->self = os_self_exe();
+	*owner = sb;
+	if (!sb->self) {
+		return NULL;
+	}
+	confine(sb, dirs, workdir, false);
+	return &sb->sp;
+}
+
+void
+sandbox_free(struct sandbox *sb)
+{
+	if (!sb) {
+		return;
+	}
+	strv_release(&sb->files);
+	strv_release(&sb->ro);
+	strv_release(&sb->rw);
+	strv_release(&sb->exclude);
+	free(sb->dir);
+	free(sb->skip);
+	free(sb->self);
+	free(sb);
 }
 
 int

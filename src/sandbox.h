@@ -10,6 +10,7 @@
 
 struct run;
 struct sandbox;
+struct spawn_sandbox;
 
 /* The launcher, ounce run as "ounce __launch [--ns [--ro DIR]... [--rw DIR]...]
  * [--probe] --parent PID -- PATH ARGV...": runs PATH as ARGV and exits with its
@@ -22,6 +23,16 @@ int sandbox_launch(int argc, char **argv);
  * another) is hashed to be checked by sandbox_close. Returns what the caller
  * passes to sandbox_close, or NULL after reporting. */
 struct sandbox *sandbox_open(struct run *run, const char *given, bool enabled);
+
+/* How a rebuild outside a matrix run (pick --verify) runs, in a copy of dir:
+ * through the launcher, dir read-only where the machine allows it (workdir, when
+ * inside dir, stays writable), else quietly as it is. NULL when ounce cannot find
+ * its own executable. *owner is set in any case, for sandbox_free. */
+const struct spawn_sandbox *sandbox_for(const char *dir, const char *workdir,
+					struct sandbox **owner);
+
+/* Free sb without checking the tree (NULL: nothing). */
+void sandbox_free(struct sandbox *sb);
 
 /* Check that the project's tree is what it was at sandbox_open (reported loudly
  * when not) and free sb (NULL: nothing). Returns 0, or -1 when it changed or

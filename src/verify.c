@@ -29,6 +29,7 @@
 #include "project.h"
 #include "recipe.h"
 #include "result.h"
+#include "sandbox.h"
 #include "spawn.h"
 #include "stage.h"
 #include "strv.h"
@@ -608,6 +609,7 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	struct cell v = *c;
 	struct spawn_opts o = {0};
 	struct spawn_result res;
+	struct sandbox *sandbox = NULL;
 	bool idonly = false;
 	int rc = -1;
 
@@ -700,6 +702,8 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 		o.cwd = run_dir;
 		o.log_path = out->log;
 		o.timeout = timeout;
+		/* a build step like the cells': the project read-only to it */
+		o.sandbox = sandbox_for(r->project_dir, workdir, &sandbox);
 		info("verifying '%s': the %s form, rebuilt in '%s'", c->name, form, tree);
 		if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
 			strv_release(&argv);
@@ -736,6 +740,7 @@ out:
 	if (rc < 0 || !out->state) {
 		set_result(out, "failed", xstrdup("ounce could not run the rebuild (see above)"));
 	}
+	sandbox_free(sandbox);
 	strv_release(&cflags);
 	strv_release(&exclude);
 	strv_release(&env);
