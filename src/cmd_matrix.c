@@ -927,7 +927,8 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 				}
 				break;
 			}
-			if (strcmp(old.argv.v[i], "--resume") && strcmp(old.argv.v[i], "--resumed")) {
+			if (strcmp(old.argv.v[i], "--resume") &&
+			    strcmp(old.argv.v[i], "--resumed")) {
 				strv_push(&resume, old.argv.v[i]);
 			}
 		}
@@ -1140,7 +1141,8 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 	run.target_glibc = o.target_glibc ? o.target_glibc : proj.target_glibc;
 	run.cancel = sched_install_signals();
 	if (!run.self || build_make_shims(&run) < 0 ||
-	    !(sandbox = sandbox_open(&run, optind < argc ? argv[optind] : ".", !o.no_sandbox))) {
+	    !(sandbox = sandbox_open(&run, optind < argc ? argv[optind] : ".",
+				     !o.no_sandbox && proj.sandbox))) {
 		goto out;
 	}
 	nbuilds = merge_builds(run.recipe, &proj, &builds);
@@ -1178,6 +1180,10 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 		}
 		if (o.build_cmd) {
 			strv_push_owned(&parts, xasprintf("--build %s", o.build_cmd));
+		}
+		if (run.sandbox->ns) {
+			/* a build that writes into the project fails only read-only */
+			strv_push(&parts, "sandbox=read-only");
 		}
 		char *memo = xasprintf("%s/cache", run.workdir);
 

@@ -325,8 +325,8 @@ test_cache_storable(void **state)
 				   "==> make\n/usr/bin/ld: final link failed: No space left on "
 				   "device\n");
 	char *big = tu_write_file(t->dir, "cells/gc/big.log",
-				  "==> make\ngcc: internal compiler error: File size limit exceeded "
-				  "signal terminated program as\n");
+				  "==> make\ngcc: internal compiler error: File size limit "
+				  "exceeded signal terminated program as\n");
 	char *killed = tu_write_file(t->dir, "cells/gc/killed.log",
 				     "==> make\ncc -o prog prog.c\nmake: *** [Makefile:2: prog] "
 				     "Killed\n");
