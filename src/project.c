@@ -148,13 +148,17 @@ project_key(struct ctx *c, const char *key, const char *value)
 			return "smoke_timeout must be a number of seconds above 0";
 		}
 		p->smoke_timeout = v;
+	} else if (!strcmp(key, "sandbox")) {
+		if (!conf_bool(value, &p->sandbox)) {
+			return "sandbox must be true or false";
+		}
 	} else if (!strcmp(key, "profiles")) {
 		strv_split_list(&p->profiles, value);
 	} else if (!strcmp(key, "exclude")) {
 		strv_split(&p->exclude, value);
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
-		       "build, smoke, smoke_timeout, profiles, exclude or target_glibc";
+		       "build, smoke, smoke_timeout, sandbox, profiles, exclude or target_glibc";
 	}
 	return NULL;
 }
@@ -268,6 +272,7 @@ project_load(struct project *p, const char *dir, struct profile_set *set)
 		}
 	}
 	p->smoke_timeout = 60;
+	p->sandbox = true;
 	p->ini = xasprintf("%s/ounce.ini", p->dir);
 	if (access(p->ini, F_OK) < 0) {
 		free(p->ini);

@@ -26,6 +26,7 @@ struct project {
 	char *build;		/* [project] build command template, or NULL */
 	char *smoke;		/* [project] smoke command template, or NULL */
 	double smoke_timeout;	/* seconds */
+	bool sandbox;		/* [project] sandbox: the project is read-only to builds (true) */
 	struct strv profiles;	/* [project] profiles: the default list, or empty */
 	struct strv exclude;	/* [project] exclude: names not copied into cells */
 	struct recipe_build **builds;	/* [build NAME] sections, added to the recipe's */
