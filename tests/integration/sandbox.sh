@@ -34,6 +34,14 @@ check_eq "results saved" ok "$(q '.cells[] | select(.name == "baseline") | .stat
 	"$T/w2/results.json")"
 grep -q 'warning: builds are not sandboxed' err.txt && fail "--no-sandbox warns: $(cat err.txt)"
 
+# ounce.ini's sandbox = false is --no-sandbox
+echo "$before" > "$dir/victim.txt"
+printf '[project]\nsandbox = false\n' > "$dir/ounce.ini"
+"$OUNCE" matrix -p strip -s each --no-verify -w "$T/w4" "$dir" > out.txt 2> err.txt
+check_eq "exit status with sandbox = false" 1 "$?"
+grep -q 'changed during the run: victim.txt' err.txt || fail "sandbox = false: $(cat err.txt)"
+rm "$dir/ounce.ini"
+
 # a machine without namespaces for ounce (an unprivileged user in a user namespace
 # that may create no more of them): one warning, the run goes on, the check fails it
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && command -v setpriv > /dev/null &&
