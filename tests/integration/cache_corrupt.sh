@@ -1,8 +1,9 @@
 #!/bin/bash
 # The cache serves only what it stored: an artifact in an entry that was cut short
 # or overwritten (same size, other bytes) is a miss, the entry goes with one
-# warning, and the cell is built again. A cache that cannot be used (a file where
-# its directory should be) is one warning, then a run without it: no error, exit 0.
+# warning, and the cell is built again; nor does it serve what another ounce
+# executable stored. A cache that cannot be used (a file where its directory should
+# be) is one warning, then a run without it: no error, exit 0.
 . "$(dirname "$0")/lib.sh"
 
 dir=$(fixture single)
@@ -38,6 +39,11 @@ cmp -s first.json second.json || fail "rebuilt results differ: $(diff first.json
 "$OUNCE" matrix -q -p strip --no-verify -w "$T/w" -f json "$dir" > /dev/null 2> err.txt \
 	|| fail "third run exited $?: $(cat err.txt)"
 check_eq "hits after the rebuild" 2 "$(q .cache_hits "$r")"
+# another ounce (rebuilt: here one byte longer) is served nothing an older one stored
+cp "$OUNCE" "$T/ounce2" && printf '\0' >> "$T/ounce2" || fail "cannot copy ounce"
+"$T/ounce2" matrix -q -p strip --no-verify -w "$T/w" -f json "$dir" > /dev/null 2> err.txt \
+	|| fail "run of another ounce exited $?: $(cat err.txt)"
+check_eq "hits for another ounce" 0 "$(q .cache_hits "$r")"
 
 # a cache that cannot be used: one warning, no error, exit 0, every cell built
 rm -rf "$T/w2"
