@@ -276,7 +276,7 @@ fs_copy_fd(int in, int out, fs_bytes_fn *fn, void *ctx, long long *len)
 {
 	static const char zeros[65536];
 	struct stat st;
-	off_t pos = 0, end;
+	off_t pos = 0, written = 0, end;
 
 	if (fstat(in, &st) < 0) {
 		return -1;
@@ -309,9 +309,10 @@ fs_copy_fd(int in, int out, fs_bytes_fn *fn, void *ctx, long long *len)
 		if (copy_extent(in, out, &pos, &end, hole, fn, ctx) < 0) {
 			return -1;
 		}
+		written = pos;
 	}
-	/* the length, holes at the end included */
-	if (out >= 0 && ftruncate(out, end) < 0) {
+	/* the length, when the file ends in a hole */
+	if (out >= 0 && written != end && ftruncate(out, end) < 0) {
 		return -1;
 	}
 	*len = (long long)end;
