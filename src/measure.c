@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <lzma.h>
@@ -167,29 +168,38 @@ measure_section(const struct measure *m, const char *name)
 	return 0;
 }
 
-static long long
-gzip_size(const unsigned char *data, size_t len)
+long long
+measure_gzip_size(const unsigned char *data, size_t len, size_t chunk)
 {
 	z_stream z;
-	unsigned char *out;
-	uLong bound;
-	long long size;
+	unsigned char out[65536];
+	long long size = 0;
+	int r;
 
+	/* zlib counts its input in uInt (32 bits): a file over 4 GiB goes in pieces */
+	if (!chunk || chunk > UINT_MAX) {
+		chunk = UINT_MAX;
+	}
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip wrapper, as gzip -9 writes (less its file name) */
 	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
 		return -1;
 	}
-	bound = deflateBound(&z, (uLong)len) + 64;
-	out = xmalloc(bound);
 	z.next_in = (unsigned char *)data;
-	z.avail_in = (uInt)len;
-	z.next_out = out;
-	z.avail_out = (uInt)bound;
-	size = deflate(&z, Z_FINISH) == Z_STREAM_END ? (long long)z.total_out : -1;
+	do {
+		size_t n = len < chunk ? len : chunk;
+
+		if (!z.avail_in) {
+			z.avail_in = (uInt)n;
+			len -= n;
+		}
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		r = deflate(&z, len || z.avail_in ? Z_NO_FLUSH : Z_FINISH);
+		size += (long long)(sizeof(out) - z.avail_out);
+	} while (r == Z_OK || r == Z_BUF_ERROR);
 	deflateEnd(&z);
-	free(out);
-	return size;
+	return r == Z_STREAM_END ? size : -1;
 }
 
 /* Streamed, as the xz command writes it (a one-shot buffer encode stores sizes
@@ -258,7 +268,7 @@ measure_compressed(const char *path, long long *gz, long long *xz, char *err, si
 		buf_add(&b, chunk, (size_t)n);
 	}
 	close(fd);
-	*gz = gzip_size((const unsigned char *)buf_str(&b), b.len);
+	*gz = measure_gzip_size((const unsigned char *)buf_str(&b), b.len, 0);
 	*xz = xz_size((const unsigned char *)buf_str(&b), b.len);
 	buf_release(&b);
 	if (*gz < 0 || *xz < 0) {

@@ -30,6 +30,10 @@ struct measure {
 int measure_elf(const char *path, struct measure *m, char *err, size_t errlen);
 /* gzip -9 and xz -9 sizes of the file at path. Returns 0 or -1 (message in err). */
 int measure_compressed(const char *path, long long *gz, long long *xz, char *err, size_t errlen);
+/* The size of the len bytes at data as gzip -9 -n writes them, fed to zlib chunk
+ * bytes at a time (0: as many as zlib takes at once, 4 GiB - 1); -1 when zlib
+ * fails. */
+long long measure_gzip_size(const unsigned char *data, size_t len, size_t chunk);
 /* Does path define a symbol called name (in .symtab or .dynsym)? False when it
  * cannot be read. */
 bool measure_defines(const char *path, const char *name);
