@@ -50,15 +50,16 @@ struct launch {
 	bool ns, probe;
 	char **ro, **rw;	/* NULL-terminated */
 	pid_t parent;		/* ounce */
+	int report;		/* the pipe to spawn_run, or -1 */
 	char *path;		/* the program, and its argv */
 	char **argv;
 	sigset_t orig;		/* the signal mask the program gets back */
 	sigset_t set;		/* what the launcher waits for */
 };
 
-/* A line for spawn_run on SPAWN_REPORT_FD (nothing when it is not open). */
-static void OUNCE_PRINTF(1, 2)
-report(const char *fmt, ...)
+/* A line for spawn_run on l's report pipe (nothing when there is none). */
+static void OUNCE_PRINTF(2, 3)
+report(const struct launch *l, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -67,8 +68,8 @@ report(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		ssize_t w = write(SPAWN_REPORT_FD, line, (size_t)n < sizeof(line) ? (size_t)n
+	if (n > 0 && l->report >= 0) {
+		ssize_t w = write(l->report, line, (size_t)n < sizeof(line) ? (size_t)n
 									 : sizeof(line) - 1);
 		(void)w;
 	}
@@ -87,7 +88,7 @@ setup_failed(const struct launch *l, const char *what)
 	} else {
 		fprintf(stderr, "ounce: error: cannot sandbox the build: %s: %s\n", what,
 			strerror(e));
-		report("n %d %s\n", e, what);
+		report(l, "n %d %s\n", e, what);
 	}
 	_exit(127);
 }
@@ -186,7 +187,7 @@ run_program(const struct launch *l)
 {
 	sigprocmask(SIG_SETMASK, &l->orig, NULL);
 	execve(l->path, l->argv, environ);
-	report("x %d\n", errno);
+	report(l, "x %d\n", errno);
 	_exit(127);
 }
 
@@ -292,7 +293,7 @@ reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 			}
 			if (r == pid) {
 				if (report_rss) {
-					report("r %ld\n", ru.ru_maxrss);
+					report(l, "r %ld\n", ru.ru_maxrss);
 				}
 				return WIFEXITED(st)     ? WEXITSTATUS(st)
 				       : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
@@ -349,6 +350,8 @@ parse_launch(int argc, char **argv, struct launch *l)
 			l->rw[nrw++] = argv[++i];
 		} else if (!strcmp(argv[i], "--parent") && i + 1 < argc) {
 			l->parent = (pid_t)strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--report") && i + 1 < argc) {
+			l->report = (int)strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--")) {
 			i++;
 			break;
@@ -366,7 +369,7 @@ parse_launch(int argc, char **argv, struct launch *l)
 int
 sandbox_launch(int argc, char **argv)
 {
-	struct launch l = {0};
+	struct launch l = {.report = -1};
 	int alive[2] = {-1, -1}, st;
 	pid_t pid;
 
@@ -377,7 +380,9 @@ sandbox_launch(int argc, char **argv)
 		return 2;
 	}
 	/* the report pipe is the launcher's, not the program's */
-	fcntl(SPAWN_REPORT_FD, F_SETFD, FD_CLOEXEC);
+	if (l.report >= 0 && fcntl(l.report, F_SETFD, FD_CLOEXEC) < 0) {
+		l.report = -1;
+	}
 	sigemptyset(&l.set);
 	sigaddset(&l.set, SIGCHLD);
 	sigaddset(&l.set, SIGUSR1);

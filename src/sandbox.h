@@ -13,8 +13,8 @@ struct sandbox;
 struct spawn_sandbox;
 
 /* The launcher, ounce run as "ounce __launch [--ns [--ro DIR]... [--rw DIR]...]
- * [--probe] --parent PID -- PATH ARGV...": runs PATH as ARGV and exits with its
- * status (128+N after signal N). For main only. */
+ * [--probe] --parent PID [--report FD] -- PATH ARGV...": runs PATH as ARGV and
+ * exits with its status (128+N after signal N). For main only. */
 int sandbox_launch(int argc, char **argv);
 
 /* Set up how run's build steps run (run->sandbox): with enabled, read-only in

@@ -139,13 +139,13 @@ spawn_describe(const struct spawn_result *res, double timeout)
 }
 
 /* Start path as argv with envp in cwd (NULL: ounce's), its stdin, stdout and stderr
- * from in, out and err (-1: ounce's own) and the launcher's report pipe as fd 3
- * (report; -1: none), in a process group of its own when own_group is set, with
+ * from in, out and err (-1: ounce's own) and the launcher's report pipe report[0]
+ * as report[1] (-1: none), in a process group of its own when own_group is set, with
  * SIGPIPE's default action (an ignored signal stays ignored across exec, whatever
  * ounce does with it). Returns 0 with *pid set, or the errno of what failed. */
 static int
 start(pid_t *pid, const char *path, char *const *argv, char *const *envp, const char *cwd,
-      int in, int out, int err, int report, bool own_group)
+      int in, int out, int err, const int report[2], bool own_group)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -179,9 +179,8 @@ start(pid_t *pid, const char *path, char *const *argv, char *const *envp, const 
 	if (rc == 0 && err >= 0) {
 		rc = posix_spawn_file_actions_adddup2(&fa, err, 2);
 	}
-	if (rc == 0 && report >= 0) {
-		/* last, so that it cannot replace one of the three above */
-		rc = posix_spawn_file_actions_adddup2(&fa, report, SPAWN_REPORT_FD);
+	if (rc == 0 && report[0] >= 0) {
+		rc = posix_spawn_file_actions_adddup2(&fa, report[0], report[1]);
 	}
 	if (rc == 0 && cwd) {
 		rc = posix_spawn_file_actions_addchdir_np(&fa, cwd);
@@ -287,7 +286,7 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 
 /* The argv that runs path as argv through the launcher of sb, in out. */
 static void
-launcher_argv(const struct spawn_sandbox *sb, const char *path, char *const *argv,
+launcher_argv(const struct spawn_sandbox *sb, const char *path, char *const *argv, int report,
 	      struct strv *out)
 {
 	strv_push(out, sb->launcher);
@@ -305,6 +304,8 @@ launcher_argv(const struct spawn_sandbox *sb, const char *path, char *const *arg
 	}
 	strv_push(out, "--parent");
 	strv_push_owned(out, xasprintf("%ld", (long)getpid()));
+	strv_push(out, "--report");
+	strv_push_owned(out, xasprintf("%d", report));
 	strv_push(out, "--");
 	strv_push(out, path);
 	strv_pushv(out, argv);
@@ -355,7 +356,8 @@ int
 spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 {
 	char *const *envp = o->envp ? o->envp : environ;
-	int in = -1, out = -1, errfd = -1, rc = -1, e, cd, report[2] = {-1, -1};
+	int in = -1, out = -1, errfd = -1, rc = -1, e, cd;
+	int report[2] = {-1, -1}, to[2] = {-1, -1};
 	struct stat st;
 	struct strv largv = STRV_INIT;
 	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX", why[256] = "";
@@ -415,24 +417,30 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	cd = o->cwd ? dir_errno(o->cwd) : 0;
 	e = cd ? cd : stat(path, &st) == 0 && !S_ISREG(st.st_mode) ? EACCES : 0;
 	if (!e && o->sandbox) {
-		/* the launcher reports on a pipe of its own; O_CLOEXEC keeps it out of
-		 * what other threads start meanwhile */
-		launcher_argv(o->sandbox, path, o->argv, &largv);
-		if (pipe2(report, O_CLOEXEC | O_NONBLOCK) < 0) {
+		/* the launcher reports on a pipe of its own (O_CLOEXEC keeps it out of
+		 * what other threads start meanwhile), on a descriptor ounce holds no
+		 * other file on (one make handed down for its jobserver stays as it is) */
+		if (pipe2(report, O_CLOEXEC | O_NONBLOCK) < 0 ||
+		    (to[1] = fcntl(report[1], F_DUPFD_CLOEXEC, 64)) < 0) {
 			error_errno("cannot create a pipe");
 			goto out;
 		}
+		to[0] = report[1];
+		launcher_argv(o->sandbox, path, o->argv, to[1], &largv);
 	}
 	if (!e) {
 		e = start(&pid, o->sandbox ? o->sandbox->launcher : path,
 			  o->sandbox ? strv_array(&largv) : o->argv, envp, o->cwd, in, out,
-			  errfd >= 0 ? errfd : out, report[1], !o->inherit_stdin);
+			  errfd >= 0 ? errfd : out, to, !o->inherit_stdin);
 		cd = e && o->cwd ? dir_errno(o->cwd) : 0;
 	}
-	if (report[1] >= 0) {
-		close(report[1]);
-		report[1] = -1;
+	/* the write end is the launcher's alone now */
+	for (int i = 0; i < 2; i++) {
+		if (to[i] >= 0) {
+			close(to[i]);
+		}
 	}
+	report[1] = -1;
 	if (e != 0) {
 		res->end = SPAWN_NOT_STARTED;
 		res->start_errno = e;

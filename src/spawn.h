@@ -8,10 +8,8 @@
 
 struct buf;
 
-/* argv[1] of ounce run as the launcher of a build step, and the descriptor on which
- * the launcher reports to spawn_run (sandbox.c) */
+/* argv[1] of ounce run as the launcher of a build step (sandbox.c) */
 #define SPAWN_LAUNCH_CMD "__launch"
-#define SPAWN_REPORT_FD 3
 
 /* How a build step runs (sandbox.h): through ounce's launcher ("ounce __launch"),
  * which ties the program's life to ounce's (PR_SET_PDEATHSIG), kills what it left
