@@ -107,11 +107,10 @@ write_text(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Bind-mount dir on itself and remount it read-only (ro) or writable, with the
- * flags it had (a user namespace may not drop nosuid, nodev, noexec or the atime
- * mode). Returns 0 or -1 with errno set. */
-static int
-rebind(const char *dir, bool ro)
+/* The flags that remount a bind mount read-only (ro) or writable, with those it
+ * has (sv): a user namespace may not drop nosuid, nodev, noexec or the atime mode. */
+static unsigned long
+remount_flags(const struct statvfs *sv, bool ro)
 {
 	static const struct {
 		unsigned long st, ms;
@@ -120,17 +119,71 @@ rebind(const char *dir, bool ro)
 		{ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
 	};
 	unsigned long flags = MS_BIND | MS_REMOUNT | (ro ? MS_RDONLY : 0);
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
+		if (sv->f_flag & keep[i].st) {
+			flags |= keep[i].ms;
+		}
+	}
+	return flags;
+}
+
+/* Bind-mount dir on itself and remount it read-only (ro) or writable. Returns 0
+ * or -1 with errno set. */
+static int
+rebind(const char *dir, bool ro)
+{
 	struct statvfs sv;
 
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0 || statvfs(dir, &sv) < 0) {
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
-		if (sv.f_flag & keep[i].st) {
-			flags |= keep[i].ms;
+	return mount(NULL, dir, NULL, remount_flags(&sv, ro), NULL);
+}
+
+/* Make every mount below dir read-only too (a recursive bind mount brings them
+ * along as they were), as rebind does dir. Returns 0 or -1 with errno set. */
+static int
+ro_below(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[PATH_MAX + 512], mp[PATH_MAX];
+	size_t n = strlen(dir);
+	int rc = 0;
+
+	if (!f) {
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *p = line, *q = mp;
+
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ...", with ' ', '\t', '\n' and
+		 * '\\' in octal escapes */
+		for (int field = 0; field < 4 && p; field++) {
+			p = strchr(p, ' ');
+			p = p ? p + 1 : NULL;
+		}
+		if (!p) {
+			continue;
+		}
+		while (*p && *p != ' ' && q < mp + sizeof(mp) - 1) {
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
+				*q++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+				p += 4;
+			} else {
+				*q++ = *p++;
+			}
+		}
+		*q = '\0';
+		if (!strncmp(mp, dir, n) && mp[n] == '/') {
+			struct statvfs sv;
+
+			rc = statvfs(mp, &sv) < 0 ? -1
+			     : mount(NULL, mp, NULL, remount_flags(&sv, true), NULL);
 		}
 	}
-	return mount(NULL, dir, NULL, flags, NULL);
+	fclose(f);
+	return rc;
 }
 
 /* Enter mount and pid namespaces (with a user namespace when ounce may not create
@@ -166,7 +219,7 @@ enter_ns(const struct launch *l)
 		setup_failed(l, "cannot make the mounts private");
 	}
 	for (char **d = l->ro; *d; d++) {
-		if (rebind(*d, true) < 0) {
+		if (rebind(*d, true) < 0 || ro_below(*d) < 0) {
 			setup_failed(l, "cannot mount the project read-only");
 		}
 	}

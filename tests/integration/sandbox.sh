@@ -42,6 +42,23 @@ check_eq "exit status with sandbox = false" 1 "$?"
 grep -q 'changed during the run: victim.txt' err.txt || fail "sandbox = false: $(cat err.txt)"
 rm "$dir/ounce.ini"
 
+# a mount inside the project (a tmpfs here, in a mount namespace of the test's
+# own) is read-only to builds too
+if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2> /dev/null; then
+	mkdir "$dir/sub"
+	cat > sub.sh <<EOS
+mount -t tmpfs none "$dir/sub" || exit 99
+echo "\$1" > "$dir/sub/victim.txt"
+echo "$dir/sub/victim.txt" > "$dir/victim.path"
+"$OUNCE" matrix -p strip -s each --no-verify -w "$T/w5" "$dir" > out.txt 2> err.txt || exit \$?
+cat "$dir/sub/victim.txt"
+EOS
+	check_eq "a mount inside the project" "$before" \
+		"$(unshare -m --propagation private sh sub.sh "$before")"
+	rmdir "$dir/sub"
+	echo "$dir/victim.txt" > "$dir/victim.path"
+fi
+
 # a machine without namespaces for ounce (an unprivileged user in a user namespace
 # that may create no more of them): one warning, the run goes on, the check fails it
 if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && command -v setpriv > /dev/null &&
