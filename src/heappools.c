@@ -45,7 +45,8 @@ class_of(uint64_t size, uint64_t align, uint64_t min_block)
 /* The vectors of live blocks per class seen at candidate peaks, kept so each
  * distinct one is evaluated once. */
 struct joint {
-	const struct heappools_classes *c;
+	struct heappools_classes *c;
+	double steps;			/* range sums evaluated, against the budget */
 	uint64_t *live, *keys, hash;
 	struct heaplog_map seen;	/* hash -> index in store */
 	uint64_t *store;
@@ -58,7 +59,7 @@ struct joint {
 static void
 look(struct joint *J)
 {
-	const struct heappools_classes *c = J->c;
+	struct heappools_classes *c = J->c;
 	size_t m = c->m;
 	uint64_t idx;
 
@@ -68,6 +69,15 @@ look(struct joint *J)
 	J->pending = false;
 	if (heaplog_map_get(&J->seen, J->hash, &idx) &&
 	    !memcmp(J->store + idx * m, J->live, m * sizeof(*J->live))) {
+		return;
+	}
+	/* each new live vector costs m²/2 steps: past the budget, sums instead
+	 * (heappools_classes says so) */
+	J->steps += (double)m * (double)(m + 1) / 2.0;
+	if (J->steps > HEAPPOOLS_JOINT_BUDGET) {
+		free(c->joint);
+		c->joint = NULL;
+		c->model = HEAPPOOLS_SUM;
 		return;
 	}
 	/* keep at most 16M counts; past that every candidate is evaluated */
@@ -141,7 +151,7 @@ static void
 timeline(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
 	 uint64_t min_block)
 {
-	struct joint J = {c, NULL, NULL, 0, HEAPLOG_MAP_INIT, NULL, 0, 0, false};
+	struct joint J = {c, 0, NULL, NULL, 0, HEAPLOG_MAP_INIT, NULL, 0, 0, false};
 	struct heaplog_map ptrs = HEAPLOG_MAP_INIT;
 	uint64_t x = UINT64_C(0x9e3779b97f4a7c15), k;
 
@@ -238,6 +248,11 @@ heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint6
 		c->joint = xcalloc(c->m ? c->m * c->m : 1, sizeof(*c->joint));
 	}
 	timeline(c, log, align, min_block);
+	if (model == HEAPPOOLS_JOINT && c->m <= HEAPPOOLS_MAX_JOINT && c->model != model) {
+		warn("%zu size classes in %zu events: joint capacities would take more than %.0e "
+		     "steps, so capacities are sums of each class's maximum (--capacity sum); a "
+		     "larger --align merges classes", c->m, log->n, HEAPPOOLS_JOINT_BUDGET);
+	}
 }
 
 uint64_t

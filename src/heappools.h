@@ -58,10 +58,16 @@ struct heappools_layout {
 /* Largest class count for which joint capacities are computed; above it
  * heappools_classes falls back to sum and says so. */
 #define HEAPPOOLS_MAX_JOINT 256
+/* The steps (m²/2 for each distinct live vector at a peak candidate) joint
+ * capacities may take; past it heappools_classes falls back to sum and says so
+ * (200,000 events over 256 classes took 12 s of CPU before). */
+#define HEAPPOOLS_JOINT_BUDGET 1e9
 
 /* The classes of log: each request of s > 0 bytes becomes max(min_block,
  * align_up(s, align)); a realloc takes its new block before it gives the old one
- * back (both are alive for a moment). Zero-byte requests need no pool. */
+ * back (both are alive for a moment). Zero-byte requests need no pool. JOINT
+ * becomes SUM (c->model, with a warning) past HEAPPOOLS_MAX_JOINT classes or
+ * HEAPPOOLS_JOINT_BUDGET steps. */
 void heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
 		       uint64_t min_block, enum heappools_capacity model);
 /* Blocks needed by one pool serving classes i..j (0-based, i <= j < m). */
