@@ -1192,7 +1192,7 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	free(c->log);
 	c->log = xasprintf("%s/build.log", dir);
 	/* from the run's snapshot, whose hash is the cache key (prepare.h) */
-	if ((run->prepared ? stage_clone(run->prepared, root, NULL, NULL)
+	if ((run->prepared ? stage_clone(run->prepared, root, &p->exclude, NULL)
 			   : stage_copy(p->stage_dir, root, &p->exclude, run->workdir)) < 0 ||
 	    fs_mkdirs(bdir) < 0) {
 		goto out;

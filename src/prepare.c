@@ -159,8 +159,9 @@ prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 		error("preparing '%s' with '%s' made no '%s' (log: %s)", p->dir, q, lacks, log);
 		goto out;
 	}
-	/* the key is what the cells copy: the snapshot as prepared */
-	if (stage_clone(src, NULL, NULL, tree_hash) < 0) {
+	/* the key is what the cells copy: the snapshot as prepared, without what
+	 * the recipe leaves out (autom4te.cache) */
+	if (stage_clone(src, NULL, &p->exclude, tree_hash) < 0) {
 		goto out;
 	}
 	info("prepared in %.1f s: every cell is staged from '%s'", res.seconds, src);

@@ -19,8 +19,8 @@ struct spawn_sandbox;
 
 struct run {
 	struct project *project;
-	/* the tree cells are staged from when not project->stage_dir: a copy the
-	 * recipe's prepare step generated (prepare.h), or NULL */
+	/* the tree cells are staged from: the run's snapshot of the project, as
+	 * the recipe's prepare step left it (prepare.h); NULL before prepare_run */
 	char *prepared;
 	const struct recipe *recipe;
 	/* the recipe tried next when the baseline cannot be configured (the
