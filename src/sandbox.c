@@ -312,6 +312,15 @@ kill_descendants(void)
 	}
 }
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Reap children until pid ends (orphans reparented here go too), then report
  * its peak RSS (with report_rss) and return its status as a shell gives it
  * (128+N after signal N). When ounce goes away (SIGUSR1, the launcher's
@@ -319,10 +328,20 @@ kill_descendants(void)
 static int
 reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 {
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&l->set, &si);
+	double kill_at = 0;
 
+	for (;;) {
+		struct timespec tick = {0, 50000000};
+		siginfo_t si;
+		int sig = kill_at ? sigtimedwait(&l->set, &si, &tick) : sigwaitinfo(&l->set, &si);
+
+		if (kill_at && now() >= kill_at) {
+			/* the program did not stop when its group was told to: kill it
+			 * and all it started before ounce's SIGKILL would end the
+			 * launcher and leave a daemon of the program's running */
+			kill_descendants();
+			return 128 + SIGKILL;
+		}
 		if (sig == SIGUSR1) {
 			if (victim > 0) {
 				kill(victim, SIGKILL);
@@ -333,7 +352,13 @@ reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 		}
 		if (sig != SIGCHLD) {
 			/* a signal to the build's process group reaches the build
-			 * itself: the launcher stays until the build ends */
+			 * itself: the launcher stays until the build ends, for a
+			 * while when ounce sent it (from outside a pid namespace, the
+			 * sender's pid is 0) */
+			if (sig > 0 && !kill_at && victim <= 0 &&
+			    (si.si_pid == l->parent || (l->ns && si.si_pid == 0))) {
+				kill_at = now() + SPAWN_KILL_GRACE - 0.5;
+			}
 			continue;
 		}
 		for (;;) {

@@ -254,7 +254,7 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 		if (!kill_at && ((deadline && t >= deadline) || (o->cancel && *o->cancel))) {
 			res->end = (o->cancel && *o->cancel) ? SPAWN_CANCELLED : SPAWN_TIMEOUT;
 			kill_group(pid, SIGTERM);
-			kill_at = t + 2.0;
+			kill_at = t + SPAWN_KILL_GRACE;
 		} else if (kill_at && t >= kill_at) {
 			kill_group(pid, SIGKILL);
 			kill_at = t + 3600;

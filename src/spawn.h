@@ -10,6 +10,8 @@ struct buf;
 
 /* argv[1] of ounce run as the launcher of a build step (sandbox.c) */
 #define SPAWN_LAUNCH_CMD "__launch"
+/* seconds between the SIGTERM that stops a program's group and the SIGKILL */
+#define SPAWN_KILL_GRACE 2.0
 
 /* How a build step runs (sandbox.h): through ounce's launcher ("ounce __launch"),
  * which ties the program's life to ounce's (PR_SET_PDEATHSIG), kills what it left

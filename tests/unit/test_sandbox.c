@@ -1,6 +1,7 @@
 /* test_sandbox.c: build steps through ounce's launcher ($OUNCE __launch): exit
  * statuses and signals passed on, a program that cannot start, the peak RSS of
- * the program (not the launcher's), a setsid daemon killed when the step ends,
+ * the program (not the launcher's), a setsid daemon killed when the step ends
+ * or times out,
  * the project read-only where the machine allows namespaces; and the check that
  * names what changed in the tree. */
 #include <stdarg.h>
@@ -168,6 +169,41 @@ test_sandbox_daemon_killed(void **state)
 	daemon_goes(f);
 }
 
+/* A program that does not stop on SIGTERM at its timeout: the launcher kills it
+ * and its setsid daemon before ounce's SIGKILL would end the launcher alone. */
+static void
+test_sandbox_timeout_kills_the_daemon(void **state)
+{
+	struct fixture *f = *state;
+	char *pidfile = xasprintf("%s/pid", f->t.dir), *cmd, *text;
+	struct strv v = STRV_INIT;
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	long pid;
+
+	f->sb = sandbox_open(&f->run, NULL, false);
+	cmd = xasprintf("trap '' TERM; setsid sleep 60 < /dev/null > /dev/null 2>&1 & "
+			"echo $! > %s; sleep 60",
+			pidfile);
+	strv_push(&v, "sh");
+	strv_push(&v, "-c");
+	strv_push(&v, cmd);
+	o.argv = strv_array(&v);
+	o.timeout = 0.3;
+	o.sandbox = f->run.sandbox;
+	assert_int_equal(spawn_run(&o, &res), 0);
+	assert_int_equal(res.end, SPAWN_TIMEOUT);
+	text = tu_read_file(pidfile);
+	pid = strtol(text, NULL, 10);
+	assert_true(pid > 1);
+	assert_int_equal(kill((pid_t)pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	free(text);
+	strv_release(&v);
+	free(cmd);
+	free(pidfile);
+}
+
 static void
 test_sandbox_read_only(void **state)
 {
@@ -229,6 +265,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sandbox_statuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_rss_is_the_programs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_daemon_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sandbox_timeout_kills_the_daemon, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_tree_changed, setup, teardown),
 	};
