@@ -99,7 +99,8 @@ prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 	const struct project *p = run->project;
 	const char *lacks = r->prepare_unless.n ? r->prepare_unless.v[0] : NULL;
 	char *top = xasprintf("%s/prep", run->workdir), *src = xasprintf("%s/src", top);
-	char *log = xasprintf("%s/prepare.log", top), *cwd = NULL, *q = NULL, *why;
+	char *work = xasprintf("%s/work", top), *log = xasprintf("%s/prepare.log", top);
+	char *cwd = NULL, *q = NULL, *why;
 	struct strv argv = STRV_INIT, env = STRV_INIT;
 	struct spawn_opts o = {0};
 	struct spawn_result res;
@@ -107,15 +108,20 @@ prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 
 	free(run->prepared);
 	run->prepared = NULL;
-	if (fs_remove_tree(top) < 0 || fs_mkdirs(top) < 0 ||
-	    stage_snapshot(p->stage_dir, src, &p->exclude, run->workdir, tree_hash) < 0 ||
-	    write_origin(top, p->stage_dir) < 0) {
+	if (fs_remove_tree(top) < 0 || fs_mkdirs(top) < 0 || write_origin(top, p->stage_dir) < 0) {
 		goto out;
 	}
-	cwd = *p->subdir ? xasprintf("%s/%s", src, p->subdir) : xstrdup(src);
-	if (!prepare_needed(r, cwd)) {
+	if (!prepare_needed(r, p->dir)) {
+		if (stage_snapshot(p->stage_dir, src, &p->exclude, run->workdir, tree_hash) < 0) {
+			goto out;
+		}
 		goto done;
 	}
+	/* prepared in a copy, of which the snapshot is taken */
+	if (stage_copy(p->stage_dir, work, &p->exclude, run->workdir) < 0) {
+		goto out;
+	}
+	cwd = *p->subdir ? xasprintf("%s/%s", work, p->subdir) : xstrdup(work);
 	if (prepare_argv(r, cwd, &argv, &q) < 0) {
 		rc = 2;
 		goto out;
@@ -159,9 +165,11 @@ prepare_run(struct run *run, char tree_hash[STAGE_HASH_SIZE])
 		error("preparing '%s' with '%s' made no '%s' (log: %s)", p->dir, q, lacks, log);
 		goto out;
 	}
-	/* the key is what the cells copy: the snapshot as prepared, without what
-	 * the recipe leaves out (autom4te.cache) */
-	if (stage_clone(src, NULL, &p->exclude, tree_hash) < 0) {
+	/* the snapshot of the tree as prepared, hashed as it is copied: without
+	 * what the recipe leaves out (autom4te.cache), and with copies of what the
+	 * links prepare made out of the tree lead to (automake's to its scripts) */
+	if (stage_snapshot(work, src, &p->exclude, run->workdir, tree_hash) < 0 ||
+	    fs_remove_tree(work) < 0) {
 		goto out;
 	}
 	info("prepared in %.1f s: every cell is staged from '%s'", res.seconds, src);
@@ -174,6 +182,7 @@ out:
 	strv_release(&env);
 	free(top);
 	free(src);
+	free(work);
 	free(log);
 	free(cwd);
 	free(q);

@@ -43,7 +43,8 @@ struct walk {
 	const struct strv *exclude;	/* names left out at the top, or NULL */
 	struct stat skip;		/* the work directory, when has_skip */
 	bool has_skip;
-	bool outputs;			/* leave out build outputs (a user's tree) */
+	bool clone;			/* a snapshot's copy: every entry as it is (its
+					 * links stay inside it or dangle) */
 	char *root;			/* the tree's real path */
 	char *real_skip;		/* the work directory's real path, or NULL */
 	XXH3_state_t *tree;		/* the tree's hash, or NULL */
@@ -54,7 +55,8 @@ struct walk {
 enum link_fate {
 	LINK_KEEP,	/* copied as a link: it stays inside the copy, or dangles */
 	LINK_FOLLOW,	/* copied as what it leads to */
-	LINK_DROP,	/* left out, as its target (a build output) is */
+	LINK_DROP,	/* left out, as its target (a build output, the work
+			 * directory) is */
 };
 
 /* Is the start of a file that of an ELF object or an ar archive? */
@@ -155,6 +157,15 @@ below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
 }
 
+/* Is real (a real path) in the work directory, which holds the copies being
+ * made? A tree inside it (a snapshot being prepared) is not. */
+static bool
+in_workdir(const struct walk *w, const char *real)
+{
+	return w->real_skip && below(real, w->real_skip) &&
+	       !(below(w->root, w->real_skip) && below(real, w->root));
+}
+
 /* Does the copy hold the tree's file real (a real path below the root)? */
 static bool
 copied(const struct walk *w, const char *real)
@@ -162,9 +173,6 @@ copied(const struct walk *w, const char *real)
 	const char *rel = real + strlen(w->root);
 	bool top = true;
 
-	if (w->real_skip && below(real, w->real_skip)) {
-		return false;
-	}
 	while (*rel == '/') {
 		size_t n = strcspn(++rel, "/");
 		char *name = xstrndup(rel, n);
@@ -218,14 +226,16 @@ link_fate(const struct walk *w, const char *rel, const char *target, const char 
 {
 	struct stat st;
 
-	if (!real) {
+	if (!real || w->clone) {
 		return LINK_KEEP;
+	}
+	if (in_workdir(w, real)) {
+		return LINK_DROP;
 	}
 	if (!in_tree || !stays_inside(rel, target) || !below(real, w->root) || !copied(w, real)) {
 		return LINK_FOLLOW;
 	}
-	if (w->outputs && stat(real, &st) == 0 && S_ISREG(st.st_mode) &&
-	    stage_is_build_output(real)) {
+	if (stat(real, &st) == 0 && S_ISREG(st.st_mode) && stage_is_build_output(real)) {
 		return LINK_DROP;
 	}
 	return LINK_KEEP;
@@ -250,7 +260,7 @@ walk_file(struct walk *w, const char *from, const char *to, const char *rel, boo
 		}
 		return -1;
 	}
-	if (w->outputs && !followed && fd_is_build_output(in)) {
+	if (!w->clone && !followed && fd_is_build_output(in)) {
 		debug("not staging build output '%s'", from);
 		close(in);
 		return 0;
@@ -325,7 +335,8 @@ walk_link(struct walk *w, const char *from, const char *to, const char *rel, boo
 	real = realpath(from, resolved);
 	switch (link_fate(w, rel, target, real, in_tree)) {
 	case LINK_DROP:
-		debug("not staging '%s': it links to a build output", from);
+		debug("not staging '%s': it links to a build output or the work directory",
+		      from);
 		return 0;
 	case LINK_KEEP:
 		hash_entry(w, "l", rel, target);
@@ -429,13 +440,13 @@ walk_dir(struct walk *w, const char *from, const char *to, const char *rel, bool
 }
 
 /* Walk the tree src: copy it to dst (removed first; NULL: no copy) and add it to
- * tree (NULL: no hash). outputs: leave build outputs out. Returns 0 or -1 after
- * reporting. */
+ * tree (NULL: no hash). clone: src is a snapshot, copied as it is. Returns 0 or
+ * -1 after reporting. */
 static int
 walk(const char *src, const char *dst, const struct strv *exclude, const char *skip,
-     bool outputs, XXH3_state_t *tree)
+     bool clone, XXH3_state_t *tree)
 {
-	struct walk w = {.exclude = exclude, .outputs = outputs, .tree = tree};
+	struct walk w = {.exclude = exclude, .clone = clone, .tree = tree};
 	struct stat top;
 	int rc = -1;
 
@@ -478,19 +489,19 @@ hash_hex(XXH3_state_t *st, char hash[STAGE_HASH_SIZE])
 int
 stage_hash(const char *src, const struct strv *exclude, const char *skip, void *state)
 {
-	return walk(src, NULL, exclude, skip, true, state);
+	return walk(src, NULL, exclude, skip, false, state);
 }
 
 int
 stage_copy(const char *src, const char *dst, const struct strv *exclude, const char *skip)
 {
-	return walk(src, dst, exclude, skip, true, NULL);
+	return walk(src, dst, exclude, skip, false, NULL);
 }
 
 /* stage_snapshot and stage_clone: a walk of src with its hash in hex. */
 static int
 walk_hex(const char *src, const char *dst, const struct strv *exclude, const char *skip,
-	 bool outputs, char *hash)
+	 bool clone, char *hash)
 {
 	XXH3_state_t *st = hash ? XXH3_createState() : NULL;
 	int rc;
@@ -501,7 +512,7 @@ walk_hex(const char *src, const char *dst, const struct strv *exclude, const cha
 	if (st) {
 		XXH3_128bits_reset(st);
 	}
-	rc = walk(src, dst, exclude, skip, outputs, st);
+	rc = walk(src, dst, exclude, skip, clone, st);
 	if (st) {
 		if (rc == 0) {
 			hash_hex(st, hash);
@@ -515,12 +526,12 @@ int
 stage_snapshot(const char *src, const char *dst, const struct strv *exclude, const char *skip,
 	       char hash[STAGE_HASH_SIZE])
 {
-	return walk_hex(src, dst, exclude, skip, true, hash);
+	return walk_hex(src, dst, exclude, skip, false, hash);
 }
 
 int
 stage_clone(const char *snap, const char *dst, const struct strv *exclude,
 	    char hash[STAGE_HASH_SIZE])
 {
-	return walk_hex(snap, dst, exclude, NULL, false, hash);
+	return walk_hex(snap, dst, exclude, NULL, true, hash);
 }

@@ -12,13 +12,13 @@ struct strv;
 /* Copy the tree src into dst (removed first, then created), keeping modes,
  * modification times (make compares those: a release tarball's configure must
  * stay newer than its configure.ac) and holes. Not copied: .git and the names in
- * exclude at the top, the directory skip (the work directory, when it lies inside
- * src; may be NULL), and build outputs (ELF files and ar archives), so every cell
- * builds from sources alone. A symbolic link is copied as a link when it leads,
- * as a relative path that never goes above the top, to what is copied, or when it
- * dangles; a link to a build output is left out; any other as the file or
- * directory it leads to (a link out of the tree: a build never writes through it).
- * Returns 0 or -1 after reporting. */
+ * exclude at the top, the directory skip (the work directory; may be NULL), and
+ * build outputs (ELF files and ar archives), so every cell builds from sources
+ * alone. A symbolic link is copied as a link when it leads, as a relative path
+ * that never goes above the top, to what is copied, or when it dangles; a link to
+ * a build output or into skip is left out; any other as the file or directory it
+ * leads to (a link out of the tree: a build never writes through it). Returns 0
+ * or -1 after reporting. */
 int stage_copy(const char *src, const char *dst, const struct strv *exclude, const char *skip);
 
 /* Add to state (an XXH3 state, passed as void * so this header needs no xxhash.h)
@@ -34,10 +34,11 @@ int stage_hash(const char *src, const struct strv *exclude, const char *skip, vo
 int stage_snapshot(const char *src, const char *dst, const struct strv *exclude, const char *skip,
 		   char hash[STAGE_HASH_SIZE]);
 
-/* Copy the snapshot snap (of stage_snapshot) to dst (NULL: no copy), build outputs
- * included (a prebuilt file a link led to), without the names in exclude at its
- * top (may be NULL), and put its hash in hash (NULL: none). Returns 0 or -1 after
- * reporting. */
+/* Copy the snapshot snap (of stage_snapshot) to dst (NULL: no copy) as it is:
+ * links as links (they stay inside it, or dangle), build outputs included (a
+ * prebuilt file a link led to), without the names in exclude at its top (may be
+ * NULL); put its hash in hash (NULL: none), which is the snapshot's. Returns 0 or
+ * -1 after reporting. */
 int stage_clone(const char *snap, const char *dst, const struct strv *exclude,
 		char hash[STAGE_HASH_SIZE]);
 

@@ -53,4 +53,4 @@ run || fail "the run with the old content exited $?: $(cat err.txt)"
 check_eq "hits with the old content" 2 "$(q .cache_hits "$r")"
 sizes > third.txt
 cmp -s first.txt third.txt || fail "cached cells differ from the first run's: $(diff first.txt third.txt)"
-exit 0
+echo ok

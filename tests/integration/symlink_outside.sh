@@ -59,4 +59,4 @@ third=$(bytes)
 run "run with nothing changed"
 check_eq "hits with nothing changed" 2 "$(q .cache_hits "$r")"
 check_eq "bytes from the cache" "$third" "$(bytes)"
-exit 0
+echo ok

@@ -448,6 +448,56 @@ test_stage_keeps_holes(void **state)
 	free(cell);
 }
 
+/* A tree prepared inside the work directory (WORKDIR/prep/work) is snapshotted
+ * there: its own links stay links, a link into the rest of the work directory is
+ * left out, one out of it is copied. A cell's copy of the snapshot copies links as
+ * they are: one that dangled when the snapshot was taken and leads somewhere now
+ * is still the link the hash describes. */
+static void
+test_stage_snapshot_in_the_work_directory(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *w = xasprintf("%s/w", t->dir), *work = xasprintf("%s/w/prep/work", t->dir);
+	char *snap = xasprintf("%s/w/prep/src", t->dir), *cell = xasprintf("%s/w/cells/a", t->dir);
+	char *p, *got, h1[STAGE_HASH_SIZE], h2[STAGE_HASH_SIZE];
+
+	free(tu_write_file(w, "cells/old/secret", "another cell's file\n"));
+	free(tu_write_file(work, "main.c", "int main(void) { return 0; }\n"));
+	p = tu_write_file(t->dir, "automake/install-sh", "#!/bin/sh\n");
+	make_link(work, "install-sh", p);
+	free(p);
+	make_link(work, "same.c", "main.c");
+	make_link(work, "cells", "../../cells");
+	p = xasprintf("%s/later.h", t->dir);
+	make_link(work, "later.h", p);
+
+	assert_int_equal(stage_snapshot(work, snap, NULL, w, h1), 0);
+	got = link_of(snap, "same.c");
+	assert_string_equal(got, "main.c");
+	free(got);
+	assert_null(link_of(snap, "install-sh"));
+	assert_staged(snap, "install-sh", "#!/bin/sh\n");
+	got = xasprintf("%s/cells", snap);
+	assert_false(fs_exists(got));
+	free(got);
+	got = link_of(snap, "later.h");
+	assert_string_equal(got, p);
+	free(got);
+
+	/* the dangling link's target appears: the cell's copy is still the link */
+	free(tu_write_file(t->dir, "later.h", "#define LATER 1\n"));
+	assert_int_equal(stage_clone(snap, cell, NULL, h2), 0);
+	assert_string_equal(h1, h2);
+	got = link_of(cell, "later.h");
+	assert_string_equal(got, p);
+	free(got);
+	free(p);
+	free(w);
+	free(work);
+	free(snap);
+	free(cell);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_tmpdir, tu_teardown_tmpdir)
 
 int
@@ -459,6 +509,7 @@ main(void)
 		T(test_stage_links_out_of_the_tree_are_copied),
 		T(test_stage_outside_build_outputs_are_inputs),
 		T(test_stage_keeps_holes),
+		T(test_stage_snapshot_in_the_work_directory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
