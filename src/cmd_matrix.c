@@ -1306,7 +1306,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 		buf_release(&b);
 	}
 	if (st == 0 && !o.no_verify &&
-	    verify_run_winner(&res, out_path, &run.allow, o.timeout) < 0) {
+	    verify_run_winner(&res, out_path, &run.allow, o.timeout, run.sandbox) < 0) {
 		st = 1;
 	}
 	rc = st;

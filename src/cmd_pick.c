@@ -49,7 +49,7 @@ verify_winner(struct results *r, struct cell *win, const char *form, const char 
 	struct cell_verify v;
 	int rc = 1;
 
-	if (verify_cell(r, win, form, workdir, 600, &v) < 0) {
+	if (verify_cell(r, win, form, workdir, 600, NULL, &v) < 0) {
 		free(workdir);
 		cell_verify_release(&v);
 		return 1;

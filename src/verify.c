@@ -600,7 +600,8 @@ snapshot_of(const char *workdir, const char *dir)
 
 int
 verify_cell(const struct results *r, const struct cell *c, const char *form,
-	    const char *workdir, double timeout, struct cell_verify *out)
+	    const char *workdir, double timeout, const struct spawn_sandbox *sandbox,
+	    struct cell_verify *out)
 {
 	char *vdir = NULL, *tree = NULL, *prep = NULL, *script = NULL, *line = NULL;
 	char *root = NULL, *run_dir = NULL;
@@ -609,7 +610,7 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	struct cell v = *c;
 	struct spawn_opts o = {0};
 	struct spawn_result res;
-	struct sandbox *sandbox = NULL;
+	struct sandbox *own = NULL;
 	bool idonly = false;
 	int rc = -1;
 
@@ -703,7 +704,7 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 		o.log_path = out->log;
 		o.timeout = timeout;
 		/* a build step like the cells': the project read-only to it */
-		o.sandbox = sandbox_for(r->project_dir, workdir, &sandbox);
+		o.sandbox = sandbox ? sandbox : sandbox_for(r->project_dir, workdir, &own);
 		info("verifying '%s': the %s form, rebuilt in '%s'", c->name, form, tree);
 		if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
 			strv_release(&argv);
@@ -740,7 +741,7 @@ out:
 	if (rc < 0 || !out->state) {
 		set_result(out, "failed", xstrdup("ounce could not run the rebuild (see above)"));
 	}
-	sandbox_free(sandbox);
+	sandbox_free(own);
 	strv_release(&cflags);
 	strv_release(&exclude);
 	strv_release(&env);
@@ -812,7 +813,8 @@ verify_explain(const struct cell *c, const struct cell_verify *v)
 }
 
 int
-verify_run_winner(struct results *r, const char *path, const struct strv *allow, double timeout)
+verify_run_winner(struct results *r, const char *path, const struct strv *allow, double timeout,
+		  const struct spawn_sandbox *sandbox)
 {
 	const struct cell *base = results_find(r, r->baseline);
 	const struct cell *win = pick_best_in(r, r->metric ? r->metric : "file", allow,
@@ -825,7 +827,7 @@ verify_run_winner(struct results *r, const char *path, const struct strv *allow,
 		return 0;
 	}
 	workdir = verify_workdir(r, path);
-	rc = verify_cell(r, win, NULL, workdir, timeout, &v);
+	rc = verify_cell(r, win, NULL, workdir, timeout, sandbox, &v);
 	free(workdir);
 	if (rc < 0) {
 		cell_verify_release(&v);

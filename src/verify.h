@@ -6,6 +6,7 @@
 struct cell;
 struct cell_verify;
 struct results;
+struct spawn_sandbox;
 struct strv;
 
 /* Rebuild cell c of r from form (NULL: the recipe's native form, emit.h) in a
@@ -14,9 +15,12 @@ struct strv;
  * compare each artifact's bytes with the cell's. Fills out (the caller releases
  * it with cell_verify_release): identical, differs (which artifact, and the likely
  * cause) or failed (why; the log). timeout: seconds for the rebuild (0: none).
- * Returns 0 when out says what happened, -1 when ounce itself failed (reported). */
+ * The rebuild runs as sandbox says (a matrix run's, sandbox.h), or with NULL with
+ * the project read-only where the machine allows it. Returns 0 when out says what
+ * happened, -1 when ounce itself failed (reported). */
 int verify_cell(const struct results *r, const struct cell *c, const char *form,
-		const char *workdir, double timeout, struct cell_verify *out);
+		const char *workdir, double timeout, const struct spawn_sandbox *sandbox,
+		struct cell_verify *out);
 /* The work directory of the run r was read from at results_path: the one its
  * cells were built in, else the file's directory. The caller frees it. */
 char *verify_workdir(const struct results *r, const char *results_path);
@@ -33,9 +37,10 @@ char *verify_line(const struct cell_verify *v);
 void verify_explain(const struct cell *c, const struct cell_verify *v);
 /* After a complete run: rebuild the winner of r's default build (by r's metric,
  * with the trade-offs allow lets in) from the recipe's own form, report it on
- * stderr, record it in r and save r at path. Returns 0 (also when there is no
- * winner), or -1 when ounce itself failed (reported). */
+ * stderr, record it in r and save r at path; the rebuild runs as sandbox says (the
+ * run's). Returns 0 (also when there is no winner), or -1 when ounce itself failed
+ * (reported). */
 int verify_run_winner(struct results *r, const char *path, const struct strv *allow,
-		      double timeout);
+		      double timeout, const struct spawn_sandbox *sandbox);
 
 #endif

@@ -15,7 +15,9 @@ before=$(cat "$dir/victim.txt")
 st=$?
 if grep -q 'warning: builds are not sandboxed' err.txt; then
 	echo "this machine refuses namespaces: $(grep 'not sandboxed' err.txt)"
+	sandboxed=no
 else
+	sandboxed=yes
 	check_eq "exit status with the sandbox" 0 "$st"
 	check_eq "the user's file with the sandbox" "$before" "$(cat "$dir/victim.txt")"
 	grep -q 'Read-only file system' "$T/w1/cells/baseline/build.log" \
@@ -41,6 +43,20 @@ printf '[project]\nsandbox = false\n' > "$dir/ounce.ini"
 check_eq "exit status with sandbox = false" 1 "$?"
 grep -q 'changed during the run: victim.txt' err.txt || fail "sandbox = false: $(cat err.txt)"
 rm "$dir/ounce.ini"
+
+# the directory the user named is read-only too when ounce builds a project below
+# it (its verify rebuild included), and the work directory in it stays writable
+if [ "$sandboxed" = yes ]; then
+	mkdir "$T/top"
+	cp -a "$FIXTURES/writer" "$T/top/proj"
+	echo "$T/top/victim.txt" > "$T/top/proj/victim.path"
+	echo "$before" > "$T/top/victim.txt"
+	(cd "$T/top" && "$OUNCE" matrix -p strip -s each . > out.txt 2> err.txt) \
+		|| fail "the project below: exit $?: $(cat "$T/top/err.txt")"
+	check_eq "the user's file beside the project" "$before" "$(cat "$T/top/victim.txt")"
+	grep -q 'Read-only file system' "$T"/top/.ounce/verify/*/verify.log \
+		|| fail "the verify rebuild of the project below could write beside it"
+fi
 
 # a mount inside the project (a tmpfs here, in a mount namespace of the test's
 # own) is read-only to builds too
