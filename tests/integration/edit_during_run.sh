@@ -3,7 +3,8 @@
 # before its first cell, so every cell builds the old content, under the old
 # content's key. The next run builds the new content (no old answer served for
 # it), and with the old content back every cell comes from the cache with the
-# first run's numbers.
+# first run's numbers; pick --verify after another edit rebuilds what the run
+# measured.
 . "$(dirname "$0")/lib.sh"
 
 mkdir proj
@@ -53,4 +54,10 @@ run || fail "the run with the old content exited $?: $(cat err.txt)"
 check_eq "hits with the old content" 2 "$(q .cache_hits "$r")"
 sizes > third.txt
 cmp -s first.txt third.txt || fail "cached cells differ from the first run's: $(diff first.txt third.txt)"
+
+# edited again after the run: pick --verify rebuilds the winner from the run's
+# snapshot, the sources it measured, not from the edited tree
+printf '%s\nint\nmain(void)\n{\n\treturn big[0];\n}\n' "$new" > proj/main.c
+"$OUNCE" pick --verify "$r" > out.txt 2> err.txt || fail "verify exited $?: $(cat out.txt err.txt)"
+check_eq "verified from the snapshot" "verified: identical (make form)" "$(sed -n 2p out.txt)"
 echo ok
