@@ -241,9 +241,10 @@ link_fate(const struct walk *w, const char *rel, const char *target, const char 
 	return LINK_KEEP;
 }
 
-/* Copy the regular file from (its lstat or stat in st) to to (NULL: hash only),
- * unless it is a build output (when w leaves those out and !followed: what a link
- * out of the tree leads to is an input). Returns 0 or -1 after reporting. */
+/* Copy the regular file from to to (NULL: hash only), unless it is a build output
+ * (in a user's tree, and !followed: what a link out of the tree leads to is an
+ * input) or is gone (removed since its directory was read: the snapshot is of
+ * what was there). Returns 0 or -1 after reporting. */
 static int
 walk_file(struct walk *w, const char *from, const char *to, const char *rel, bool followed)
 {
@@ -253,6 +254,10 @@ walk_file(struct walk *w, const char *from, const char *to, const char *rel, boo
 	long long len = 0;
 	int rc = 0;
 
+	if (in < 0 && errno == ENOENT) {
+		debug("not staging '%s': removed meanwhile", from);
+		return 0;
+	}
 	if (in < 0 || fstat(in, &st) < 0) {
 		error_errno("cannot open '%s'", from);
 		if (in >= 0) {
@@ -332,7 +337,8 @@ walk_link(struct walk *w, const char *from, const char *to, const char *rel, boo
 	if (link_target(from, target, sizeof(target)) < 0) {
 		return -1;
 	}
-	real = realpath(from, resolved);
+	/* a snapshot's links stay inside it or dangle: as they are */
+	real = w->clone ? NULL : realpath(from, resolved);
 	switch (link_fate(w, rel, target, real, in_tree)) {
 	case LINK_DROP:
 		debug("not staging '%s': it links to a build output or the work directory",
@@ -415,7 +421,8 @@ walk_dir(struct walk *w, const char *from, const char *to, const char *rel, bool
 		struct stat cst;
 
 		if (lstat(cfrom, &cst) < 0) {
-			rc = error_errno("cannot read '%s'", cfrom);
+			/* removed since the directory was read: not in the snapshot */
+			rc = errno == ENOENT ? 0 : error_errno("cannot read '%s'", cfrom);
 		} else if (S_ISDIR(cst.st_mode)) {
 			if (!(w->has_skip && cst.st_dev == w->skip.st_dev &&
 			      cst.st_ino == w->skip.st_ino)) {
