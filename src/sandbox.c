@@ -398,6 +398,10 @@ init_main(const struct launch *l, int alive)
 	if (l->probe) {
 		_exit(0);
 	}
+	/* the program's pids are the namespace's: the /proc it reads should be
+	 * too (a build reading /proc/$$ would find another process); where that
+	 * is refused (a container that masks parts of /proc), the host's stays */
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	pid = fork();
 	if (pid < 0) {
 		setup_failed(l, "fork");
