@@ -375,15 +375,15 @@ test_stage_outside_build_outputs_are_inputs(void **state)
 	free(cell);
 }
 
-/* A sparse file: the snapshot and the cell's copy keep its holes, and the same
- * bytes. */
+/* A sparse 16 MiB file: the snapshot and the cell's copy keep its holes, and
+ * the same bytes. */
 static void
 test_stage_keeps_holes(void **state)
 {
 	struct tu_tmp *t = *state;
 	char *src = xasprintf("%s/proj", t->dir), *dst = xasprintf("%s/snap", t->dir);
 	char *cell = xasprintf("%s/cell", t->dir), *p, h1[STAGE_HASH_SIZE], h2[STAGE_HASH_SIZE];
-	const off_t size = 64 << 20;
+	const off_t size = 16 << 20;
 	struct stat st;
 	int fd;
 
