@@ -231,6 +231,9 @@ test_sandbox_read_only(void **state)
 	assert_int_equal(res.status, 0);
 	assert_true(fs_exists(made));
 	daemon_goes(f);
+	/* in the pid namespace, /proc is the namespace's */
+	res = STEP(f, "sh", "-c", "test \"$(cat /proc/$$/comm)\" = sh");
+	assert_int_equal(res.status, 0);
 	assert_int_equal(sandbox_close(f->sb), 0);
 	f->sb = NULL;
 	free(cmd);
