@@ -60,12 +60,12 @@ main(int argc, char **argv)
 	const char *wrap = getenv("OUNCE_WRAP");
 
 	base = base ? base + 1 : argv[0] ? argv[0] : "ounce";
+	if (wrap && !strcmp(wrap, "1") && is_compiler_name(base)) {
+		return cmd_cc_wrapper(base, argc, argv);
+	}
 	if (argc > 1 && !strcmp(argv[1], SPAWN_LAUNCH_CMD)) {
 		/* ounce running a build step for itself (sandbox.h) */
 		return sandbox_launch(argc - 1, argv + 1);
-	}
-	if (wrap && !strcmp(wrap, "1") && is_compiler_name(base)) {
-		return cmd_cc_wrapper(base, argc, argv);
 	}
 	if (argc < 2) {
 		return help(stderr);
