@@ -201,8 +201,14 @@ enter_ns(const struct launch *l)
 		uid_t uid = geteuid();
 		gid_t gid = getegid();
 
-		if (errno != EPERM || unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0) {
+		if (errno != EPERM) {
 			setup_failed(l, "cannot create mount and pid namespaces");
+		}
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0) {
+			/* ENOSPC: the user.max_user_namespaces sysctl's limit */
+			setup_failed(l, errno == ENOSPC ? "cannot create a user namespace (the "
+							  "limit of user.max_user_namespaces)"
+							: "cannot create a user namespace");
 		}
 		/* the same ids inside, so files keep their owners */
 		snprintf(map, sizeof(map), "%lu %lu 1\n", (unsigned long)uid, (unsigned long)uid);
