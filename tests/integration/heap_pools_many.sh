@@ -62,7 +62,8 @@ start=$(date +%s%N)
 timeout 60 "$OUNCE" heap pools churn.log --pools 8 -f json > churn.json 2> err.txt ||
 	fail "pools churn: $(cat err.txt)"
 ms=$((($(date +%s%N) - start) / 1000000))
-[ "$ms" -lt 5000 ] || fail "heap pools took $ms ms on 256 classes and 120,000 events"
+# (the budget is about 1 s of an optimised build's time; sanitizers take longer)
+[ "$ms" -lt 10000 ] || fail "heap pools took $ms ms on 256 classes and 120,000 events"
 grep -q '256 size classes in .* events: joint capacities would take more than' err.txt ||
 	fail "no joint budget said: $(cat err.txt)"
 check_eq "capacity" sum "$(q .capacity churn.json)"
