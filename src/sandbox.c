@@ -372,6 +372,10 @@ reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 			int st;
 			pid_t r = wait4(-1, &st, WNOHANG, &ru);
 
+			if (r < 0 && errno == ECHILD) {
+				/* reaped by no one can tell: it is gone */
+				return 255;
+			}
 			if (r <= 0) {
 				break;
 			}
@@ -471,6 +475,9 @@ sandbox_launch(int argc, char **argv)
 	if (l.report >= 0 && fcntl(l.report, F_SETFD, FD_CLOEXEC) < 0) {
 		l.report = -1;
 	}
+	/* an ignored SIGCHLD (inherited through exec) would reap the program
+	 * before the launcher could see how it ended */
+	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&l.set);
 	sigaddset(&l.set, SIGCHLD);
 	sigaddset(&l.set, SIGUSR1);
