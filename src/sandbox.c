@@ -494,12 +494,15 @@ sandbox_launch(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (l.ns) {
 		enter_ns(&l);
-		if (l.probe) {
-			for (char **d = l.ro; *d; d++) {
-				if (access(*d, W_OK) == 0 || errno != EROFS) {
-					errno = errno == EROFS || !errno ? EPERM : errno;
-					setup_failed(&l, "the project stays writable");
-				}
+		for (char **d = l.ro; l.probe && *d; d++) {
+			struct statvfs sv;
+
+			if (statvfs(*d, &sv) < 0) {
+				setup_failed(&l, "statvfs");
+			}
+			if (!(sv.f_flag & ST_RDONLY)) {
+				errno = EPERM;
+				setup_failed(&l, "the project stays writable");
 			}
 		}
 		if (pipe2(alive, O_CLOEXEC) < 0) {
