@@ -37,15 +37,28 @@ static const char usage[] =
 	"                        replay'), a Drone [heap.main] section or a C initializer\n"
 	"  -f, --format F        text, md, csv (the table only) or json (default text)\n";
 
+/* A count as a JSON integer: a damaged log's saturated 2^64 - 1 shows as the
+ * largest JSON integer, never as -1. */
+static json_t *
+json_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
 /* What a layout of the bounded search is (heappools.h), in the output and on stderr. */
 static const char bounded_note[] =
 	"bounded search: too many size classes for the exact search in time; the layouts "
 	"are the best the divide-and-conquer search found (the optimum for --capacity sum)";
 
+/* reserved - peak, each side at most LLONG_MAX (saturated counts of a damaged
+ * log): no signed overflow */
 static long long
 frag(const struct heappools_layout *l, uint64_t peak)
 {
-	return (long long)l->reserved - (long long)peak;
+	uint64_t r = l->reserved < INT64_MAX ? l->reserved : INT64_MAX;
+	uint64_t p = peak < INT64_MAX ? peak : INT64_MAX;
+
+	return r >= p ? (long long)(r - p) : -(long long)(p - r);
 }
 
 static double
@@ -65,21 +78,21 @@ render_json(const struct heappools_layout *ls, size_t n, const struct heappools_
 			    json_string(c->model == HEAPPOOLS_JOINT ? "joint" : "sum"));
 	json_object_set_new(o, "method", json_string(n && ls[0].method == HEAPPOOLS_BOUNDED
 							     ? "bounded" : "exact"));
-	json_object_set_new(o, "align", json_integer((json_int_t)align));
-	json_object_set_new(o, "peak_bytes", json_integer((json_int_t)peak));
+	json_object_set_new(o, "align", json_u64(align));
+	json_object_set_new(o, "peak_bytes", json_u64(peak));
 	for (size_t k = 0; k < n; k++) {
 		json_t *l = json_object(), *pools = json_array();
 
 		for (size_t i = 0; i < ls[k].npools; i++) {
 			json_t *p = json_object();
 
-			json_object_set_new(p, "block", json_integer((json_int_t)ls[k].pools[i].block));
-			json_object_set_new(p, "count", json_integer((json_int_t)ls[k].pools[i].count));
+			json_object_set_new(p, "block", json_u64(ls[k].pools[i].block));
+			json_object_set_new(p, "count", json_u64(ls[k].pools[i].count));
 			json_array_append_new(pools, p);
 		}
-		json_object_set_new(l, "max_pools", json_integer((json_int_t)(k + 1)));
+		json_object_set_new(l, "max_pools", json_u64((k + 1)));
 		json_object_set_new(l, "pools", pools);
-		json_object_set_new(l, "reserved", json_integer((json_int_t)ls[k].reserved));
+		json_object_set_new(l, "reserved", json_u64(ls[k].reserved));
 		json_object_set_new(l, "fragmentation", json_integer(frag(&ls[k], peak)));
 		json_array_append_new(layouts, l);
 	}

@@ -3,7 +3,8 @@
 # and `ounce diff` (exit 2, one line), not a file with no sections whose every
 # symbol the diff calls removed; a FIFO or a device given as any input file
 # (ELF, heap log, link map, results.json, ounce.ini, pool layout) is refused at
-# once with one line and exit 2, never waited on nor read without end.
+# once with one line and exit 2, never waited on nor read without end; the heap
+# commands' JSON has no negative count for a damaged log.
 . "$(dirname "$0")/lib.sh"
 
 # expect STATUS PATTERN CMD...: exit STATUS, one line on stderr matching PATTERN,
@@ -56,5 +57,19 @@ cp "$FIXTURES/single/hello.c" proj/
 mkfifo proj/ounce.ini
 expect 2 "^$T/proj/ounce.ini: error: cannot read: not a regular file" \
 	"$OUNCE" matrix -p strip --no-verify -w "$T/w" proj
+
+# a heap log with a malloc of 2^64 - 1 bytes (only a damaged log has one): the
+# saturated counts are no negative numbers in JSON
+{
+	printf 'OUNCEHT\x01\x08\x00\x00\x00\x00\x10\x00\x00\x01\x00\x00\x00'
+	printf '\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01x'
+	printf '\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x80\x02'
+	printf '\x01\x01\x10\x40\x7f\x02\x00\x00'
+} > huge.log
+"$OUNCE" heap stats huge.log -f json > stats.json || fail "heap stats of huge.log"
+check_eq "negative numbers in heap stats" 0 "$(q '[.. | numbers | select(. < 0)] | length' stats.json)"
+check_eq "largest block saturated" true "$(q '.blocks[-1].size > 9e18' stats.json)"
+"$OUNCE" heap pools huge.log --pools 2 -f json > pools.json || fail "heap pools of huge.log"
+check_eq "negative numbers in heap pools" 0 "$(q '[.. | numbers | select(. < 0)] | length' pools.json)"
 
 echo "ok"
