@@ -51,8 +51,9 @@ struct launch {
 	char **ro, **rw;	/* NULL-terminated */
 	pid_t parent;		/* ounce */
 	int report;		/* the pipe to spawn_run, or -1 */
-	char *path;		/* the program, and its argv */
+	char *path;		/* the program, its argv and environment */
 	char **argv;
+	char **envp;
 	sigset_t orig;		/* the signal mask the program gets back */
 	sigset_t set;		/* what the launcher waits for */
 };
@@ -245,7 +246,7 @@ static _Noreturn void
 run_program(const struct launch *l)
 {
 	sigprocmask(SIG_SETMASK, &l->orig, NULL);
-	execve(l->path, l->argv, environ);
+	execve(l->path, l->argv, l->envp);
 	report(l, "x %d\n", errno);
 	_exit(127);
 }
@@ -462,6 +463,7 @@ int
 sandbox_launch(int argc, char **argv)
 {
 	struct launch l = {.report = -1};
+	size_t n = 0, k = strlen(SPAWN_LAUNCH_ENV);
 	int alive[2] = {-1, -1}, st;
 	pid_t pid;
 
@@ -470,6 +472,14 @@ sandbox_launch(int argc, char **argv)
 		free(l.ro);
 		free(l.rw);
 		return 2;
+	}
+	/* the loader's variables go back to their names for the program */
+	while (environ[n]) {
+		n++;
+	}
+	l.envp = xcalloc(n + 1, sizeof(*l.envp));
+	for (size_t i = 0; i < n; i++) {
+		l.envp[i] = environ[i] + (strncmp(environ[i], SPAWN_LAUNCH_ENV, k) ? 0 : k);
 	}
 	/* the report pipe is the launcher's, not the program's */
 	if (l.report >= 0 && fcntl(l.report, F_SETFD, FD_CLOEXEC) < 0) {

@@ -359,7 +359,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	int in = -1, out = -1, errfd = -1, rc = -1, e, cd;
 	int report[2] = {-1, -1}, to[2] = {-1, -1};
 	struct stat st;
-	struct strv largv = STRV_INIT;
+	struct strv largv = STRV_INIT, lenv = STRV_INIT;
 	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX", why[256] = "";
 	double start_time = now();
 	pid_t pid;
@@ -427,10 +427,20 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 		}
 		to[0] = report[1];
 		launcher_argv(o->sandbox, path, o->argv, to[1], &largv);
+		/* the launcher is ounce: a cell's LD_LIBRARY_PATH (its own libz, say)
+		 * or LD_TRACE_LOADED_OBJECTS is for the program, not for it */
+		for (char *const *v = envp; *v; v++) {
+			if (!strncmp(*v, "LD_", 3) || !strncmp(*v, "GLIBC_TUNABLES=", 15)) {
+				strv_push_owned(&lenv, xasprintf("%s%s", SPAWN_LAUNCH_ENV, *v));
+			} else {
+				strv_push(&lenv, *v);
+			}
+		}
 	}
 	if (!e) {
 		e = start(&pid, o->sandbox ? o->sandbox->launcher : path,
-			  o->sandbox ? strv_array(&largv) : o->argv, envp, o->cwd, in, out,
+			  o->sandbox ? strv_array(&largv) : o->argv,
+			  o->sandbox ? strv_array(&lenv) : envp, o->cwd, in, out,
 			  errfd >= 0 ? errfd : out, to, !o->inherit_stdin);
 		cd = e && o->cwd ? dir_errno(o->cwd) : 0;
 	}
@@ -481,6 +491,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 out:
 	free(path);
 	strv_release(&largv);
+	strv_release(&lenv);
 	for (int i = 0; i < 2; i++) {
 		if (report[i] >= 0) {
 			close(report[i]);

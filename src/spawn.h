@@ -10,6 +10,9 @@ struct buf;
 
 /* argv[1] of ounce run as the launcher of a build step (sandbox.c) */
 #define SPAWN_LAUNCH_CMD "__launch"
+/* the prefix the program's loader variables (LD_*, GLIBC_TUNABLES) carry in the
+ * launcher's environment, so that they reach the program and not the launcher */
+#define SPAWN_LAUNCH_ENV "OUNCE_LAUNCH_"
 /* seconds between the SIGTERM that stops a program's group and the SIGKILL */
 #define SPAWN_KILL_GRACE 2.0
 

@@ -116,6 +116,39 @@ test_sandbox_statuses(void **state)
 	free(bad);
 }
 
+/* The loader's variables are the program's: LD_TRACE_LOADED_OBJECTS lists the
+ * libraries of sh, not of the launcher (ounce, with libelf) */
+static void
+test_sandbox_loader_env_is_the_programs(void **state)
+{
+	struct fixture *f = *state;
+	struct strv env = STRV_INIT, argv = STRV_INIT;
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	struct buf out = BUF_INIT;
+
+	strv_push(&env, "PATH=/usr/bin:/bin");
+	strv_push(&env, "LD_TRACE_LOADED_OBJECTS=1");
+	strv_push(&env, "LD_LIBRARY_PATH=/nonexistent");
+	strv_push(&argv, "sh");
+	strv_push(&argv, "-c");
+	strv_push(&argv, "echo ran");
+	f->sb = sandbox_open(&f->run, NULL, false);
+	o.argv = strv_array(&argv);
+	o.envp = strv_array(&env);
+	o.out = &out;
+	o.timeout = 30;
+	o.sandbox = f->run.sandbox;
+	assert_int_equal(spawn_run(&o, &res), 0);
+	assert_int_equal(res.status, 0);
+	tu_assert_contains(buf_str(&out), "libc.so");
+	assert_null(strstr(buf_str(&out), "libelf"));
+	assert_null(strstr(buf_str(&out), "ran"));
+	buf_release(&out);
+	strv_release(&env);
+	strv_release(&argv);
+}
+
 static void
 test_sandbox_rss_is_the_programs(void **state)
 {
@@ -266,6 +299,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sandbox_statuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sandbox_loader_env_is_the_programs, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_rss_is_the_programs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_daemon_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sandbox_timeout_kills_the_daemon, setup,
