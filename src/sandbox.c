@@ -551,7 +551,7 @@ struct sandbox {
 	char *skip;		/* the work directory */
 	XXH128_hash_t hash;
 	char *self;		/* ounce's path when sandbox_for looked it up */
-	struct strv files;	/* "PATH\tKIND SIZE MTIME" of each entry, sorted, to name changes */
+	struct strv files;	/* "PATH\tKIND MODE SIZE MTIME" of each entry, sorted: to name changes */
 };
 
 /* Is path dir or below it? */
