@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,6 +553,11 @@ struct sandbox {
 	XXH128_hash_t hash;
 	char *self;		/* ounce's path when sandbox_for looked it up */
 	struct strv files;	/* "PATH\tKIND MODE SIZE MTIME" of each entry, sorted: to name changes */
+	char *given;		/* the directory the user named, when it holds the project */
+	struct strv given_files;	/* its entries but the project's and the work directory's */
+	/* ounce's stdout and stderr when they are files ("@DEV:INO"), which the user
+	 * may have put in the tree (ounce matrix > sizes.txt): not a change */
+	char own[2][48];
 };
 
 /* Is path dir or below it? */
@@ -586,9 +592,12 @@ add_ro(struct strv *ro, const char *dir)
 }
 
 /* What each entry below dir is (rel: its path in the tree), into files: enough
- * to name what changed, not to tell whether it did (the hash tells). */
+ * to name what changed (any write changes a file's time). Not listed: .git and the
+ * names in exclude (may be NULL) at the top, the directories skip and skip2 (may
+ * be NULL). */
 static void
-list_tree(const char *dir, const char *rel, const struct sandbox *sb, struct strv *files)
+list_tree(const char *dir, const char *rel, const struct strv *exclude, const char *skip,
+	  const char *skip2, struct strv *files)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -601,23 +610,27 @@ list_tree(const char *dir, const char *rel, const struct sandbox *sb, struct str
 		char *path, *name;
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    (!*rel && (!strcmp(e->d_name, ".git") || strv_has(&sb->exclude, e->d_name)))) {
+		    (!*rel && (!strcmp(e->d_name, ".git") ||
+			       (exclude && strv_has(exclude, e->d_name))))) {
 			continue;
 		}
 		path = xasprintf("%s/%s", dir, e->d_name);
 		name = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		if (lstat(path, &st) == 0 && !(sb->skip && !strcmp(path, sb->skip))) {
+		if (lstat(path, &st) == 0 && !(skip && !strcmp(path, skip)) &&
+		    !(skip2 && !strcmp(path, skip2))) {
 			/* a directory's own times change with what it holds */
 			if (S_ISDIR(st.st_mode)) {
 				strv_push_owned(files, xasprintf("%s\td", name));
-				list_tree(path, name, sb, files);
+				list_tree(path, name, exclude, skip, skip2, files);
 			} else {
-				strv_push_owned(files, xasprintf("%s\t%c %o %lld %lld.%09ld", name,
+				strv_push_owned(files, xasprintf("%s\t%c %o %lld %lld.%09ld @%ju:%ju", name,
 								 S_ISLNK(st.st_mode) ? 'l' : 'f',
 								 (unsigned)st.st_mode & 07777,
 								 (long long)st.st_size,
 								 (long long)st.st_mtim.tv_sec,
-								 st.st_mtim.tv_nsec));
+								 st.st_mtim.tv_nsec,
+								 (uintmax_t)st.st_dev,
+								 (uintmax_t)st.st_ino));
 			}
 		}
 		free(path);
@@ -626,9 +639,10 @@ list_tree(const char *dir, const char *rel, const struct sandbox *sb, struct str
 	closedir(d);
 }
 
-/* Hash and list the tree into *hash and files. Returns 0 or -1 (reported). */
+/* Hash and list the tree into *hash and files, and list the directory the user
+ * named around it into given. Returns 0 or -1 (reported). */
 static int
-snapshot(const struct sandbox *sb, XXH128_hash_t *hash, struct strv *files)
+snapshot(const struct sandbox *sb, XXH128_hash_t *hash, struct strv *files, struct strv *given)
 {
 	XXH3_state_t *st = XXH3_createState();
 	int rc;
@@ -640,8 +654,12 @@ snapshot(const struct sandbox *sb, XXH128_hash_t *hash, struct strv *files)
 	rc = stage_hash(sb->dir, &sb->exclude, sb->skip, st);
 	*hash = XXH3_128bits_digest(st);
 	XXH3_freeState(st);
-	list_tree(sb->dir, "", sb, files);
+	list_tree(sb->dir, "", &sb->exclude, sb->skip, NULL, files);
 	strv_sort(files);
+	if (sb->given) {
+		list_tree(sb->given, "", NULL, sb->skip, sb->dir, given);
+		strv_sort(given);
+	}
 	return rc;
 }
 
@@ -685,9 +703,27 @@ probe(const struct sandbox *sb)
 	return why;
 }
 
-/* Up to 5 names of what differs between the sorted listings a and b, in out. */
+/* Is the listed entry s ounce's stdout or stderr? */
+static bool
+is_own(const struct sandbox *sb, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (int i = 0; i < 2; i++) {
+		size_t m = strlen(sb->own[i]);
+
+		if (m && n > m && !strcmp(s + n - m, sb->own[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Up to 5 names of what differs between the sorted listings a and b, in out,
+ * but ounce's own output files (sb->own), of which *own_changed tells. */
 static void
-name_changes(const struct strv *a, const struct strv *b, struct buf *out)
+name_changes(const struct sandbox *sb, const struct strv *a, const struct strv *b,
+	     struct buf *out, bool *own_changed)
 {
 	struct strv names = STRV_INIT;
 	size_t i = 0, j = 0, n = 0;
@@ -702,6 +738,10 @@ name_changes(const struct strv *a, const struct strv *b, struct buf *out)
 			continue;
 		}
 		s = c < 0 ? a->v[i++] : b->v[j++];
+		if (is_own(sb, s)) {
+			*own_changed = true;
+			continue;
+		}
 		strv_push_owned(&names, xstrndup(s, strcspn(s, "\t")));
 	}
 	/* an entry that changed is in both lists: name it once */
@@ -766,11 +806,24 @@ sandbox_open(struct run *run, const char *given, bool enabled)
 	sb->dir = xstrdup(p->stage_dir);
 	strv_extend(&sb->exclude, &p->exclude);
 	sb->skip = run->workdir ? xstrdup(run->workdir) : NULL;
+	for (int fd = 1; fd <= 2; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			/* the end of a listed entry's line (is_own) */
+			snprintf(sb->own[fd - 1], sizeof(sb->own[0]), " @%ju:%ju", (uintmax_t)st.st_dev,
+				 (uintmax_t)st.st_ino);
+		}
+	}
 	if (enabled) {
 		confine(sb, dirs, run->workdir, true);
 	}
+	if (g && strcmp(g, p->stage_dir) && inside(p->stage_dir, g)) {
+		sb->given = g;
+		g = NULL;
+	}
 	free(g);
-	if (snapshot(sb, &sb->hash, &sb->files) < 0) {
+	if (snapshot(sb, &sb->hash, &sb->files, &sb->given_files) < 0) {
 		sandbox_free(sb);
 		return NULL;
 	}
@@ -800,6 +853,8 @@ sandbox_free(struct sandbox *sb)
 		return;
 	}
 	strv_release(&sb->files);
+	strv_release(&sb->given_files);
+	free(sb->given);
 	strv_release(&sb->ro);
 	strv_release(&sb->rw);
 	strv_release(&sb->exclude);
@@ -809,32 +864,59 @@ sandbox_free(struct sandbox *sb)
 	free(sb);
 }
 
+/* Say that sb's tree (what: its name) changed during the run (names: what
+ * changed): where the builds could not write it, a warning (it was edited, and the
+ * results describe the snapshot the run took first); else an error. Returns 0 or
+ * -1 for an error. */
+static int
+changed(const struct sandbox *sb, const char *what, const char *names)
+{
+	if (sb->sp.ns) {
+		warn("%s changed during the run: %s; not by a build (it was read-only to them): it "
+		     "was edited meanwhile, and the results describe it as it was when the run "
+		     "started",
+		     what, names);
+		return 0;
+	}
+	return error("%s changed during the run: %s; a build wrote into it (builds are not "
+		     "sandboxed here), or it was edited during the run",
+		     what, names);
+}
+
 int
 sandbox_close(struct sandbox *sb)
 {
 	XXH128_hash_t now;
-	struct strv files = STRV_INIT;
+	struct strv files = STRV_INIT, given = STRV_INIT;
+	struct buf names = BUF_INIT;
+	bool own = false;
 	int rc = 0;
 
 	if (!sb) {
 		return 0;
 	}
-	if (snapshot(sb, &now, &files) < 0) {
+	if (snapshot(sb, &now, &files, &given) < 0) {
 		rc = -1;
-	} else if (!XXH128_isEqual(now, sb->hash)) {
-		struct buf names = BUF_INIT;
+	} else {
+		char *what;
 
-		name_changes(&sb->files, &files, &names);
-		error("the project tree changed during the run: %s; %s",
-		      names.len ? buf_str(&names) : sb->dir,
-		      sb->sp.ns ? "the builds could not write it (it was read-only to them), so "
-				  "it was edited meanwhile: the results may not describe it"
-				: "a build wrote into it (builds are not sandboxed here), or it was "
-				  "edited during the run");
-		buf_release(&names);
-		rc = -1;
+		name_changes(sb, &sb->files, &files, &names, &own);
+		/* the hash also sees what keeps its size and times; a change of
+		 * ounce's own output file alone is none */
+		if (names.len || (!XXH128_isEqual(now, sb->hash) && !own)) {
+			rc = changed(sb, "the project tree", names.len ? buf_str(&names) : sb->dir);
+		}
+		buf_reset(&names);
+		name_changes(sb, &sb->given_files, &given, &names, &own);
+		if (names.len) {
+			what = xasprintf("'%s', the directory the run was given,", sb->given);
+			rc = changed(sb, what, buf_str(&names)) < 0 ? -1 : rc;
+			free(what);
+		}
 	}
+	buf_release(&names);
 	strv_release(&files);
+	strv_release(&given);
 	sandbox_free(sb);
 	return rc;
 }

@@ -34,9 +34,11 @@ const struct spawn_sandbox *sandbox_for(const char *dir, const char *workdir,
 /* Free sb without checking the tree (NULL: nothing). */
 void sandbox_free(struct sandbox *sb);
 
-/* Check that the project's tree is what it was at sandbox_open (reported loudly
- * when not) and free sb (NULL: nothing). Returns 0, or -1 when it changed or
- * could not be read again. */
+/* Check that the project's tree (and the directory given around it) is what it
+ * was at sandbox_open, ounce's own stdout and stderr files aside, and free sb
+ * (NULL: nothing). A change is an error where builds could write the tree, else
+ * a warning (it was edited). Returns 0, or -1 after an error (a change, or a tree
+ * that cannot be read again). */
 int sandbox_close(struct sandbox *sb);
 
 #endif

@@ -27,8 +27,11 @@ else
 	grep -q 'changed during the run' err.txt && fail "a false alarm: $(cat err.txt)"
 fi
 
-"$OUNCE" matrix -p strip -s each --no-verify --no-sandbox -w "$T/w2" "$dir" > out.txt 2> err.txt
+# (ounce's own output, put in the project by the user, is no change)
+"$OUNCE" matrix -p strip -s each --no-verify --no-sandbox -w "$T/w2" "$dir" > "$dir/out.txt" \
+	2> "$dir/err.txt"
 check_eq "exit status when the tree changed" 1 "$?"
+mv "$dir/out.txt" "$dir/err.txt" .
 grep -q pwned "$dir/victim.txt" || fail "--no-sandbox: the build could not write"
 grep -q "^ounce: error: the project tree changed during the run: victim.txt; a build wrote" \
 	err.txt || fail "no loud report of the change: $(cat err.txt)"
@@ -45,18 +48,25 @@ grep -q 'changed during the run: victim.txt' err.txt || fail "sandbox = false: $
 rm "$dir/ounce.ini"
 
 # the directory the user named is read-only too when ounce builds a project below
-# it (its verify rebuild included), and the work directory in it stays writable
+# it (its verify rebuild included), and the work directory in it stays writable;
+# without the sandbox, it is checked after the run as the project is
+mkdir "$T/top"
+cp -a "$FIXTURES/writer" "$T/top/proj"
+echo "$T/top/victim.txt" > "$T/top/proj/victim.path"
+echo "$before" > "$T/top/victim.txt"
+cd "$T/top" || fail "no $T/top"
 if [ "$sandboxed" = yes ]; then
-	mkdir "$T/top"
-	cp -a "$FIXTURES/writer" "$T/top/proj"
-	echo "$T/top/victim.txt" > "$T/top/proj/victim.path"
-	echo "$before" > "$T/top/victim.txt"
-	(cd "$T/top" && "$OUNCE" matrix -p strip -s each . > out.txt 2> err.txt) \
-		|| fail "the project below: exit $?: $(cat "$T/top/err.txt")"
-	check_eq "the user's file beside the project" "$before" "$(cat "$T/top/victim.txt")"
-	grep -q 'Read-only file system' "$T"/top/.ounce/verify/*/verify.log \
+	"$OUNCE" matrix -p strip -s each . > out.txt 2> err.txt \
+		|| fail "the project below: exit $?: $(cat err.txt)"
+	check_eq "the user's file beside the project" "$before" "$(cat victim.txt)"
+	grep -q 'Read-only file system' .ounce/verify/*/verify.log \
 		|| fail "the verify rebuild of the project below could write beside it"
 fi
+"$OUNCE" matrix -p strip -s each --no-verify --no-sandbox . > out.txt 2> err.txt
+check_eq "exit status when the directory given changed" 1 "$?"
+grep -q "^ounce: error: '$T/top', the directory the run was given, changed during the run: \
+victim.txt;" err.txt || fail "no report of the directory given: $(cat err.txt)"
+cd "$T" || fail "no $T"
 
 # a mount inside the project (a tmpfs here, in a mount namespace of the test's
 # own) is read-only to builds too
@@ -96,7 +106,8 @@ EOS
 		echo '0 0 65536' > /proc/$p/gid_map || fail "cannot map ids for the user namespace"
 	wait $p
 	check_eq "exit status without namespaces" 1 "$?"
-	check_eq "warnings that builds are not sandboxed" 1 "$(grep -c 'warning: builds are not sandboxed' err.txt)"
+	check_eq "warnings that builds are not sandboxed" 1 \
+		"$(grep -c 'warning: builds are not sandboxed' err.txt)"
 	grep -q 'changed during the run: victim.txt' err.txt || fail "no report: $(cat err.txt)"
 fi
 echo ok

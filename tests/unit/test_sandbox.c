@@ -267,7 +267,14 @@ test_sandbox_read_only(void **state)
 	/* in the pid namespace, /proc is the namespace's */
 	res = STEP(f, "sh", "-c", "test \"$(cat /proc/$$/comm)\" = sh");
 	assert_int_equal(res.status, 0);
+	/* what changed was no build's doing: said, and the run goes on */
+	free(tu_write_file(f->p.dir, "edited.c", "\n"));
+	tu_capture_begin(&f->t);
 	assert_int_equal(sandbox_close(f->sb), 0);
+	text = tu_capture_end(&f->t);
+	tu_assert_contains(text, "ounce: warning: the project tree changed during the run: "
+				 "edited.c; not by a build");
+	free(text);
 	f->sb = NULL;
 	free(cmd);
 	free(made);
