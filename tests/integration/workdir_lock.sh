@@ -9,10 +9,11 @@ printf 'int\nmain(void)\n{\n\treturn 0;\n}\n' > proj/prog.c
 # a build slow enough for the runs to overlap
 printf 'prog: prog.c\n\tsleep 2\n\t$(CC) $(CFLAGS) -o prog prog.c\n' > proj/Makefile
 
-# wait_lock DIR: until a run holds DIR (its pid in DIR/lock; or it builds there)
+# wait_lock DIR: until a run holds DIR (its pid in DIR/lock: the file is emptied
+# when the lock is let go, while cells/ stays from earlier runs)
 wait_lock() {
-	for _ in $(seq 100); do
-		[ -s "$1/lock" ] || [ -d "$1/cells" ] && return 0
+	for _ in $(seq 400); do
+		[ -s "$1/lock" ] && return 0
 		sleep 0.05
 	done
 	fail "no run took the lock of $1"
