@@ -829,12 +829,16 @@ cell_dir(const struct run *run, const char *name)
 
 /* Where artifact a of another cell goes in this cell's tree: where it was in that
  * cell's (so a smoke test finds it where it expects). Returns a path the caller
- * frees, its directory made, or NULL. */
+ * frees, its directory made, or NULL after an error (a name that leaves the tree). */
 static char *
 place_artifact(const struct artifact *a, const char *dir)
 {
 	char *parent, *to;
 
+	if (!cache_artifact_name_ok(a->name)) {
+		error("artifact name '%s' leaves the cell '%s'", a->name ? a->name : "", dir);
+		return NULL;
+	}
 	to = strchr(a->name, '/') ? xasprintf("%s/%s", dir, a->name)
 				  : xasprintf("%s/src/%s", dir, a->name);
 	parent = xstrndup(to, (size_t)(strrchr(to, '/') - to));

@@ -359,6 +359,35 @@ artifacts_intact(json_t *files, const struct cell *old, char *why, size_t len)
 }
 
 bool
+cache_artifact_name_ok(const char *name)
+{
+	if (!name || !*name || *name == '/') {
+		return false;
+	}
+	for (const char *p = name; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			return false;
+		}
+		p += n + (p[n] == '/');
+	}
+	return true;
+}
+
+/* The first name of old's artifacts that leaves the cell, or NULL. */
+static const char *
+name_outside(const struct cell *old)
+{
+	for (size_t i = 0; i < old->narts; i++) {
+		if (!cache_artifact_name_ok(old->arts[i].name)) {
+			return old->arts[i].name ? old->arts[i].name : "";
+		}
+	}
+	return NULL;
+}
+
+bool
 cache_load(const struct cache *c, const char *key, struct cell *cell)
 {
 	char *entry = xasprintf("%s/%s", c->dir, key), *path = xasprintf("%s/cell.json", entry);
@@ -370,6 +399,10 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 	if (!old && fs_exists(entry)) {
 		/* entries are renamed into place whole: this one was damaged since */
 		drop_entry(c, entry, key, "cell.json cannot be read");
+	} else if (old && name_outside(old)) {
+		/* written at CELL/NAME when another cell copies it: never outside */
+		snprintf(why, sizeof(why), "artifact name '%s' leaves the cell", name_outside(old));
+		drop_entry(c, entry, key, why);
 	} else if (old && storable(old)) {
 		bool all = true;
 
@@ -457,7 +490,7 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 		const struct artifact *a = &cell->arts[i];
 		char *parent;
 
-		if (!fs_exists(a->path) || strstr(a->name, "..") || a->name[0] == '/') {
+		if (!fs_exists(a->path) || !cache_artifact_name_ok(a->name)) {
 			continue;
 		}
 		path = xasprintf("%s/art/%s", tmp, a->name);

@@ -50,11 +50,15 @@ bool cache_empty(const struct cache *c);
 void cache_release(struct cache *c);
 /* The key of cell (its build and settings, in c's context) into key. Thread-safe. */
 void cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1]);
+/* Does an artifact's name stay in the cell it names a place in: relative, not
+ * empty, and no '..' component? A cache entry's cell.json says it, and a cell's
+ * tree is written at it. */
+bool cache_artifact_name_ok(const char *name);
 /* If an earlier run stored key, copy its result into cell (status, reason,
  * measures, smoke test, build time; log and artifact point into the cache) and
  * return true. A missing or unreadable entry is a miss; so is one whose artifacts
- * are not the size and content they were stored with, which is removed (one
- * warning). */
+ * are not the size and content they were stored with or whose names leave the
+ * cell (cache_artifact_name_ok), which is removed (one warning). */
 bool cache_load(const struct cache *c, const char *key, struct cell *cell);
 /* Store a finished cell under key, with copies (or links) of its artifact and log,
  * and each artifact's size and hash. Only results that depend on the inputs alone

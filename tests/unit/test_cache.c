@@ -184,6 +184,23 @@ test_cache_key_depends_on_settings_build_and_context(void **state)
 }
 
 static void
+test_cache_artifact_name_ok(void **state)
+{
+	(void)state;
+	assert_true(cache_artifact_name_ok("src/prog"));
+	assert_true(cache_artifact_name_ok("prog"));
+	assert_true(cache_artifact_name_ok("build/..x/a..b/.../prog"));
+	assert_false(cache_artifact_name_ok(NULL));
+	assert_false(cache_artifact_name_ok(""));
+	assert_false(cache_artifact_name_ok("/etc/passwd"));
+	assert_false(cache_artifact_name_ok(".."));
+	assert_false(cache_artifact_name_ok("../../x"));
+	assert_false(cache_artifact_name_ok("src/../../x"));
+	assert_false(cache_artifact_name_ok("src/.."));
+	assert_false(cache_artifact_name_ok("src//../x"));
+}
+
+static void
 test_cache_store_and_load(void **state)
 {
 	struct tu_tmp *t = *state;
@@ -698,6 +715,7 @@ main(void)
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_prune, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
+		cmocka_unit_test(test_cache_artifact_name_ok),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_storable, tu_setup_tmpdir,
