@@ -564,7 +564,8 @@ variable_address(Dwarf_Die *die, Dwarf_Addr *addr)
 
 /* Add a variable with a fixed address and a known size. */
 static void
-add_variable(Dwarf_Die *die, const char *name, struct builder *b, const struct loaded *l)
+add_variable(Dwarf_Die *die, const char *name, size_t len, struct builder *b,
+	     const struct loaded *l)
 {
 	Dwarf_Attribute a;
 	Dwarf_Addr addr;
@@ -578,30 +579,33 @@ add_variable(Dwarf_Die *die, const char *name, struct builder *b, const struct l
 	    dwarf_aggregate_size(&type, &size) != 0) {
 		return;
 	}
-	add_range(b, addr, size, name, strlen(name));
+	add_range(b, addr, size, name, len);
 }
 
 /* CU ranges cover code only: add the unit's variables with static storage (at
  * file scope, in functions, in namespaces and Rust modules) so that data is
  * attributed too. */
 static void
-add_variables(Dwarf_Die *parent, const char *name, struct builder *b, const struct loaded *l)
+add_variables(Dwarf_Die *parent, const char *name, size_t len, struct builder *b,
+	      const struct loaded *l, int depth)
 {
 	Dwarf_Die die;
 
-	if (dwarf_child(parent, &die) != 0) {
+	/* a file's nesting is its own: no deeper than real code goes, so that a
+	 * crafted one cannot exhaust the stack */
+	if (depth > 64 || dwarf_child(parent, &die) != 0) {
 		return;
 	}
 	do {
 		switch (dwarf_tag(&die)) {
 		case DW_TAG_variable:
-			add_variable(&die, name, b, l);
+			add_variable(&die, name, len, b, l);
 			break;
 		case DW_TAG_subprogram:
 		case DW_TAG_lexical_block:
 		case DW_TAG_namespace:
 		case DW_TAG_module:
-			add_variables(&die, name, b, l);
+			add_variables(&die, name, len, b, l, depth + 1);
 			break;
 		default:
 			break;
@@ -641,11 +645,71 @@ scan_sections(Elf *e, struct loaded *l)
 	return debug;
 }
 
+/* The data of the debug sections, as libdw reads them (elf_getdata returns the
+ * buffers it cached), to bound the strings libdw hands back: a string whose
+ * section ends before its NUL (DW_FORM_line_strp into a cut .debug_line_str)
+ * would otherwise be read past the buffer. */
+struct strbounds {
+	uintptr_t *lo, *hi;
+	size_t n;
+};
+
+static void
+strbounds_init(struct strbounds *sb, Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	memset(sb, 0, sizeof(*sb));
+	if (elf_getshdrstrndx(e, &shstrndx) != 0) {
+		return;
+	}
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)) ||
+		    (strncmp(name, ".debug_", 7) && strncmp(name, ".zdebug_", 8))) {
+			continue;
+		}
+		for (d = NULL; (d = elf_getdata(scn, d));) {
+			if (!d->d_buf || !d->d_size) {
+				continue;
+			}
+			sb->lo = xreallocarray(sb->lo, sb->n + 1, sizeof(*sb->lo));
+			sb->hi = xreallocarray(sb->hi, sb->n + 1, sizeof(*sb->hi));
+			sb->lo[sb->n] = (uintptr_t)d->d_buf;
+			sb->hi[sb->n] = (uintptr_t)d->d_buf + d->d_size;
+			sb->n++;
+		}
+	}
+}
+
+/* The length of s, a string from libdw; (size_t)-1 when it runs to the end of its
+ * section without a NUL. A string in none of the file's sections (a dwz
+ * alternate debug file's, which libdw opened itself) is libdw's to vouch for. */
+static size_t
+strbounds_len(const struct strbounds *sb, const char *s)
+{
+	uintptr_t p = (uintptr_t)s;
+
+	for (size_t i = 0; i < sb->n; i++) {
+		if (p >= sb->lo[i] && p < sb->hi[i]) {
+			size_t n = strnlen(s, sb->hi[i] - p);
+
+			return n == sb->hi[i] - p ? (size_t)-1 : n;
+		}
+	}
+	return strlen(s);
+}
+
 int
 component_from_dwarf(const char *path, struct component_map *m, char *err, size_t errlen)
 {
 	struct builder b = {NULL, 0, 0};
 	struct loaded l = {NULL, 0};
+	struct strbounds sb = {NULL, NULL, 0};
 	Dwarf *dw = NULL;
 	Dwarf_CU *cu = NULL, *next;
 	Dwarf_Half version;
@@ -676,25 +740,28 @@ component_from_dwarf(const char *path, struct component_map *m, char *err, size_
 		snprintf(err, errlen, "'%s': cannot read DWARF: %s", path, dwarf_errmsg(-1));
 		goto out;
 	}
+	strbounds_init(&sb, e);
 	while ((more = dwarf_get_units(dw, cu, &next, &version, &unit_type, &cudie, NULL)) == 0) {
 		const char *name = dwarf_diename(&cudie);
 		Dwarf_Addr base, start, end;
 		ptrdiff_t off = 0;
+		size_t len;
 
 		cu = next;
 		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial &&
 		    unit_type != DW_UT_skeleton) {
 			continue;
 		}
-		if (!name) {
+		if (!name || (len = strbounds_len(&sb, name)) == (size_t)-1) {
 			name = "<unnamed>";
+			len = strlen(name);
 		}
 		while ((off = dwarf_ranges(&cudie, off, &base, &start, &end)) > 0) {
 			if (end > start && is_loaded(&l, start)) {
-				add_range(&b, start, end - start, name, strlen(name));
+				add_range(&b, start, end - start, name, len);
 			}
 		}
-		add_variables(&cudie, name, &b, &l);
+		add_variables(&cudie, name, len, &b, &l, 0);
 	}
 	if (more < 0) {
 		snprintf(err, errlen, "'%s': bad DWARF: %s", path, dwarf_errmsg(-1));
@@ -707,6 +774,8 @@ component_from_dwarf(const char *path, struct component_map *m, char *err, size_
 out:
 	builder_release(&b);
 	free(l.v);
+	free(sb.lo);
+	free(sb.hi);
 	if (dw) {
 		dwarf_end(dw);
 	}

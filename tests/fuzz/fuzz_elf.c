@@ -1,12 +1,15 @@
 /* fuzz_elf.c: the ELF reader on any bytes: size_read, the attribution of symbols
- * to components (DWARF), both renderings of the report, and the diff of the file
- * against itself and against the second half of the input read as another file. */
+ * to components (DWARF), the renderings of the report (JSON, text, flame graph),
+ * advise's reading, and the diff of the file against itself and against the
+ * second half of the input read as another file. */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "advise.h"
 #include "buf.h"
 #include "component.h"
 #include "diff.h"
+#include "flame.h"
 #include "fuzzutil.h"
 #include "size.h"
 #include "sizeout.h"
@@ -62,6 +65,10 @@ read_one(const char *path, struct size_report *r)
 	sizeout_report(r, "json", 0, &out);
 	buf_reset(&out);
 	sizeout_report(r, "text", 5, &out);
+	buf_reset(&out);
+	flame_svg(r, &out);
+	buf_reset(&out);
+	(void)advise_report(r, NULL, &out);
 	buf_release(&out);
 	return 0;
 }

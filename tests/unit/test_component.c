@@ -508,6 +508,31 @@ test_component_crate(void **state)
 	assert_crate("operator new(unsigned long)", NULL);
 }
 
+/* A file the fuzzer made (fuzz_elf): its compile unit's name (DW_FORM_line_strp)
+ * runs to the end of a cut .debug_line_str without a NUL, and libdw hands it back
+ * as it is. It was read past the section's buffer (ASan, valgrind); now it is an
+ * unnamed unit. */
+static void
+test_component_dwarf_string_past_its_section(void **state)
+{
+	struct component_map m = COMPONENT_MAP_INIT;
+	char *path = tu_source_path("tests/unit/data/fuzz-dwarf-line-str-unterminated");
+	char err[512] = "";
+	int rc;
+
+	(void)state;
+	rc = component_from_dwarf(path, &m, err, sizeof(err));
+	if (rc < 0) {
+		fail_msg("component_from_dwarf: %s", err);
+	}
+	assert_int_equal(rc, 1);
+	for (size_t i = 0; i < m.n; i++) {
+		assert_string_equal(m.v[i].name, "<unnamed>");
+	}
+	component_map_release(&m);
+	free(path);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -523,6 +548,7 @@ main(void)
 		T(test_component_dwarf_of_clang),
 		T(test_component_dwarf_without_debug_info),
 		T(test_component_dwarf_refuses_what_is_not_elf),
+		T(test_component_dwarf_string_past_its_section),
 		T(test_component_lookup),
 		T(test_component_crate),
 	};
