@@ -911,6 +911,15 @@ cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir)
 }
 
 void
+cache_add_list(struct strv *parts, const char *label, const struct strv *list)
+{
+	strv_push_owned(parts, xasprintf("%s %zu", label, list->n));
+	for (size_t i = 0; i < list->n; i++) {
+		strv_push(parts, list->v[i]);
+	}
+}
+
+void
 cache_add_environment(struct strv *parts)
 {
 	static const char *const names[] = {

@@ -120,6 +120,10 @@ void cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir);
  * read back instead of running the tool while that file is unchanged. The caller
  * frees it. */
 char *cache_tool_version(const char *memo_dir, const char *path, const char *flag);
+/* Append to parts the list as parts of its own: "LABEL N", then its N strings
+ * each as one part, so ["a b"] and ["a", "b"] (or strings holding a newline) never
+ * give the same parts. */
+void cache_add_list(struct strv *parts, const char *label, const struct strv *list);
 /* Append to parts the variables of ounce's environment that change what a build
  * makes (PATH, CFLAGS, RUSTFLAGS, CARGO_*...). */
 void cache_add_environment(struct strv *parts);

@@ -710,18 +710,16 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 		strv_push_owned(parts, xasprintf("ounce.ini\n%s", buf_str(&b)));
 		buf_release(&b);
 	}
+	/* each list a count and its strings, one part each: joined, a configure
+	 * argument "a b" and the two "a", "b" had one key */
 	for (size_t i = 0; i < nbuilds; i++) {
-		char *ca = strv_join(&builds[i]->configure_args, " ");
-		char *ba = strv_join(&builds[i]->build_args, " ");
-		char *env = strv_join(&builds[i]->env, " ");
+		const char *dir = builds[i]->artifact_dir;
 
-		strv_push_owned(parts, xasprintf("build %s\n%s\n%s\n%s\n%s", builds[i]->name, ca,
-						 ba, env,
-						 builds[i]->artifact_dir ? builds[i]->artifact_dir
-									 : ""));
-		free(ca);
-		free(ba);
-		free(env);
+		strv_push_owned(parts, xasprintf("build %s", builds[i]->name));
+		cache_add_list(parts, "configure_args", &builds[i]->configure_args);
+		cache_add_list(parts, "build_args", &builds[i]->build_args);
+		cache_add_list(parts, "env", &builds[i]->env);
+		strv_push_owned(parts, xasprintf("artifact_dir %s", dir ? dir : ""));
 	}
 	strv_push_owned(parts, xasprintf("smoke %s %g", run->smoke ? run->smoke : "",
 					 run->smoke_timeout));
@@ -729,13 +727,8 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	cache_add_environment(parts);
 	/* the toolchain's versions are added by cache_init_async */
 	strv_push_owned(parts, xasprintf("member %s", run->project->subdir));
-	{
-		/* which files are measured (--artifact replaces ounce.ini's list) */
-		char *arts = strv_join(&run->project->artifacts, "\n");
-
-		strv_push_owned(parts, xasprintf("artifacts %s", arts));
-		free(arts);
-	}
+	/* which files are measured (--artifact replaces ounce.ini's list) */
+	cache_add_list(parts, "artifacts", &run->project->artifacts);
 	/* hashed as it was copied: what every cell builds, whatever is edited since */
 	strv_push_owned(parts, xasprintf("tree=%s", tree));
 	return 0;

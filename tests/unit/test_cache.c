@@ -200,6 +200,51 @@ test_cache_artifact_name_ok(void **state)
 	assert_false(cache_artifact_name_ok("src//../x"));
 }
 
+/* The hash of parts made by cache_add_list of list, then a word after it. */
+static void
+hash_list(const char *const *list, size_t n, const char *after, char key[CACHE_KEY_LEN + 1])
+{
+	struct strv l = STRV_INIT, parts = STRV_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		strv_push(&l, list[i]);
+	}
+	strv_push(&parts, "build default");
+	cache_add_list(&parts, "configure_args", &l);
+	strv_push(&parts, after);
+	cache_hash_words(&parts, key);
+	strv_release(&l);
+	strv_release(&parts);
+}
+
+static void
+test_cache_add_list_unambiguous(void **state)
+{
+	static const char *const one[] = {"a b"}, *const two[] = {"a", "b"};
+	static const char *const nl[] = {"a\nb"}, *const two_nl[] = {"a", "b"};
+	static const char *const empty[] = {""};
+	char k1[CACHE_KEY_LEN + 1], k2[CACHE_KEY_LEN + 1];
+
+	(void)state;
+	hash_list(one, 1, "x", k1);
+	hash_list(two, 2, "x", k2);
+	assert_string_not_equal(k1, k2);
+	hash_list(nl, 1, "x", k1);
+	hash_list(two_nl, 2, "x", k2);
+	assert_string_not_equal(k1, k2);
+	/* a list's last string is not the next part */
+	hash_list(two, 1, "b", k1);
+	hash_list(two, 2, "b", k2);
+	assert_string_not_equal(k1, k2);
+	/* no list, and a list of one empty string */
+	hash_list(empty, 0, "x", k1);
+	hash_list(empty, 1, "x", k2);
+	assert_string_not_equal(k1, k2);
+	hash_list(two, 2, "x", k1);
+	hash_list(two_nl, 2, "x", k2);
+	assert_string_equal(k1, k2);
+}
+
 static void
 test_cache_store_and_load(void **state)
 {
@@ -716,6 +761,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_prune, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test(test_cache_artifact_name_ok),
+		cmocka_unit_test(test_cache_add_list_unambiguous),
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_storable, tu_setup_tmpdir,
