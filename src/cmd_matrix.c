@@ -34,6 +34,7 @@
 #include "sched.h"
 #include "spawn.h"
 #include "table.h"
+#include "tmpl.h"
 #include "verify.h"
 #include "banned.h"
 
@@ -338,9 +339,18 @@ parse(int argc, char **argv, struct opts *o)
 		case 'a':
 			strv_split_list(&o->allow, optarg);
 			break;
-		case 'k':
+		case 'k': {
+			/* checked as ounce.ini's smoke is: once, not in every cell */
+			char errbuf[256];
+			const char *err;
+
+			if (tmpl_check(optarg, TMPL_SMOKE, errbuf, (int)sizeof(errbuf), &err) < 0) {
+				error("--smoke: %s", err);
+				return 2;
+			}
 			o->smoke = optarg;
 			break;
+		}
 		case 'A':
 			if (!*optarg || optarg[0] == '/' || strstr(optarg, "..")) {
 				return bad_usage("--artifact needs a path inside the build tree, not "

@@ -33,6 +33,16 @@ printf '[recipe]\nsummary = r\ndetect = x\nbulid = make\n' > data/recipes/zz.ini
 OUNCE_DATADIR="$T/data" expect 2 "^$T/data/recipes/zz.ini:4: error: unknown key" \
 	"$OUNCE" matrix -w "$T/w" "$FIXTURES/single"
 
+# --smoke is checked when the options are read, as ounce.ini's smoke is: one line,
+# no cell built (no work directory made)
+expect 2 "^ounce: error: --smoke: unknown placeholder '{artefact}'$" \
+	"$OUNCE" matrix -p strip --smoke '{artefact} --help' -w "$T/ws" "$FIXTURES/single"
+check_eq "error is one line" 1 "$(wc -l < err.txt)"
+expect 2 "^ounce: error: --smoke: unterminated single quote$" \
+	"$OUNCE" matrix -p strip --smoke "{artifact} 'x" -w "$T/ws" "$FIXTURES/single"
+check_eq "error is one line" 1 "$(wc -l < err.txt)"
+[ -e "$T/ws" ] && fail "a bad --smoke made the work directory"
+
 expect 2 "unknown profile 'nosuch'" "$OUNCE" matrix -p strip,nosuch -w "$T/w" "$FIXTURES/single"
 expect 2 "unknown format 'xml'" "$OUNCE" matrix -f xml "$FIXTURES/single"
 expect 2 "unknown metric 'size'" "$OUNCE" pick -m size
