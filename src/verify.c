@@ -598,13 +598,45 @@ snapshot_of(const char *workdir, const char *dir)
 	return yes;
 }
 
+/* s as one word of a GCC or clang response file: in single quotes, where both
+ * read a newline as itself, but a quote or a backslash escaped outside them (GCC
+ * reads a backslash inside quotes as an escape too). */
+static void
+rsp_quote(struct buf *out, const char *s)
+{
+	buf_addc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\') {
+			buf_printf(out, "'\\%c'", *s);
+		} else {
+			buf_addc(out, *s);
+		}
+	}
+	buf_addc(out, '\'');
+}
+
+/* path for a comment line of a script: a control character (a newline would end
+ * the comment and run the rest) as '?'. The caller frees it. */
+static char *
+comment_safe(const char *path)
+{
+	char *s = xstrdup(path);
+
+	for (char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*p = '?';
+		}
+	}
+	return s;
+}
+
 int
 verify_cell(const struct results *r, const struct cell *c, const char *form,
 	    const char *workdir, double timeout, const struct spawn_sandbox *sandbox,
 	    struct cell_verify *out)
 {
 	char *vdir = NULL, *tree = NULL, *prep = NULL, *script = NULL, *line = NULL;
-	char *root = NULL, *run_dir = NULL;
+	char *root = NULL, *run_dir = NULL, *map = NULL, *rsp = NULL, *shown = NULL;
 	struct strv exclude = STRV_INIT, env = STRV_INIT, cflags = STRV_INIT;
 	struct buf text = BUF_INIT, sh = BUF_INIT;
 	struct cell v = *c;
@@ -634,7 +666,16 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	/* the cells mapped their directory to the project's, so the paths compiled
 	 * in (__FILE__, debug info) are those of a build in the project itself: the
 	 * rebuild maps its copy the same way (only that is added to the form) */
-	strv_push_owned(&cflags, xasprintf("-ffile-prefix-map=%s=%s", tree, r->project_dir));
+	map = xasprintf("-ffile-prefix-map=%s=%s", tree, r->project_dir);
+	if (strchr(map, '\n')) {
+		/* no form carries a newline in a flag on its one line (make's --eval
+		 * ends an assignment there): the compilers read it from a response
+		 * file, written once vdir is made */
+		rsp = xasprintf("%s/prefix-map.rsp", vdir);
+		strv_push_owned(&cflags, xasprintf("@%s", rsp));
+	} else {
+		strv_push(&cflags, map);
+	}
 	strv_extend(&cflags, &c->settings.f.cflags);
 	v.settings.f.cflags = cflags;
 	if (emit_render(r, &v, form, "file", &text) < 0) {
@@ -653,6 +694,18 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 	out->log = xasprintf("%s/verify.log", vdir);
 	if (copy_exclude(r, &exclude) < 0 || fs_remove_tree(vdir) < 0 || fs_mkdirs(vdir) < 0) {
 		goto out;
+	}
+	if (rsp) {
+		struct buf q = BUF_INIT;
+		int w;
+
+		rsp_quote(&q, map);
+		buf_addc(&q, '\n');
+		w = fs_write_file(rsp, buf_str(&q), q.len);
+		buf_release(&q);
+		if (w < 0) {
+			goto out;
+		}
 	}
 	/* a member of a Cargo workspace in a copy of the workspace; from the run's
 	 * snapshot of it, as the cells were (prepared by autoreconf, the sources
@@ -680,9 +733,10 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 			goto out;
 		}
 	}
+	shown = comment_safe(r->project_dir);
 	buf_printf(&sh, "# ounce pick --verify: the %s form of '%s', pasted at the root of a copy\n"
 			"# of %s\nset -e\n",
-		   form, c->name, r->project_dir);
+		   form, c->name, shown);
 	if (!strcmp(form, "wrapper")) {
 		/* the snippet writes the wrapper scripts the line runs */
 		buf_adds(&sh, buf_str(&text));
@@ -754,6 +808,9 @@ out:
 	free(line);
 	free(root);
 	free(run_dir);
+	free(map);
+	free(rsp);
+	free(shown);
 	return rc;
 }
 
