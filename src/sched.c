@@ -1153,6 +1153,11 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.running = 1;
 	base->shared = objects_shared(&s, NULL, 0, bt);
 	progress(&s);
+	/* the run has started: one killed during the baseline (even by SIGKILL) leaves
+	 * a results.json, its baseline "interrupted", that --resume goes on from */
+	pthread_mutex_lock(&s.mu);
+	save_progress(&s);
+	pthread_mutex_unlock(&s.mu);
 	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
 		rc = -1;
 		goto out;
@@ -1212,7 +1217,8 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	}
 	th = xcalloc((size_t)n, sizeof(*th));
 	pthread_mutex_lock(&s.mu);
-	/* the baseline measured, the cells planned */
+	/* the baseline measured, the cells planned: saved whenever the last save was */
+	s.saved = 0;
 	save_progress(&s);
 	for (int i = 0; i < n; i++) {
 		if (pthread_create(&th[i], NULL, worker, &s) != 0) {

@@ -56,4 +56,31 @@ jq '.complete = false | .argv = ["--resume", "--resumed"] + .argv' "$r" > r.json
 check_eq "resumed once" 1 "$(grep -c "resuming: " err.txt)"
 grep -q -- "--resume " err.txt && fail "a saved --resume was kept: $(cat err.txt)"
 check_eq "run complete after it" true "$(q .complete "$r")"
+
+# killed during the baseline: results.json was saved when the run started, the
+# baseline "interrupted" in it, and --resume redoes the run (the build sleeps 5 s
+# while $T/slowbase is there; the kill ends it long before)
+mkdir proj2
+cp proj/prog.c proj2/
+printf 'prog: prog.c\n\tif [ -e %s/slowbase ]; then sleep 5; fi\n\t$(CC) $(CFLAGS) -o prog prog.c\n' \
+	"$T" > proj2/Makefile
+touch slowbase
+rb="$T/wb/results.json"
+(setsid bash -c 'echo $$ > pgid2; exec "$@" > /dev/null 2> killed2.err' run \
+	"$OUNCE" matrix -j 1 -p gc --no-verify -w "$T/wb" proj2) 2> /dev/null &
+for _ in $(seq 300); do
+	[ -s pgid2 ] && [ -s "$rb" ] && break
+	sleep 0.05
+done
+[ -s "$rb" ] || fail "no results.json while the baseline was built: $(cat killed2.err)"
+kill -9 -- "-$(cat pgid2)"
+wait 2> /dev/null
+check_eq "saved at the start" "false baseline:interrupted" \
+	"$(q '"\(.complete) " + ([.cells[] | "\(.name):\(.status)"] | join(" "))' "$rb")"
+rm slowbase
+"$OUNCE" matrix --resume -w "$T/wb" > /dev/null 2> err.txt \
+	|| fail "--resume after a kill during the baseline exited $?: $(cat err.txt)"
+grep -q "resuming: ounce matrix --resumed" err.txt || fail "did not resume: $(cat err.txt)"
+check_eq "run resumed from the baseline" "true baseline:ok gc:ok" \
+	"$(q '"\(.complete) " + ([.cells[] | "\(.name):\(.status)"] | sort | join(" "))' "$rb")"
 echo ok
