@@ -47,7 +47,8 @@ base=$(entry baseline)
 rm -rf "$(entry strip)"
 evil=../../../escaped/hello
 jq --arg n "$evil" '.artifacts[0].name = $n | .files = {($n): .files["src/hello"]}' \
-	"$base/cell.json" > cell.json && mv cell.json "$base/cell.json" || fail "cannot edit cell.json"
+	"$base/cell.json" > cell.json && mv cell.json "$base/cell.json" \
+	|| fail "cannot edit cell.json"
 mkdir -p "$T/w/escaped" && cp "$base/art/src/hello" "$T/w/escaped/hello" || fail "cannot copy"
 "$OUNCE" matrix -p strip --no-verify -w "$T/w" -f json "$dir" > /dev/null 2> err.txt \
 	|| fail "run after the name was changed exited $?: $(cat err.txt)"
@@ -55,7 +56,8 @@ mkdir -p "$T/w/escaped" && cp "$base/art/src/hello" "$T/w/escaped/hello" || fail
 check_eq "warnings for the name" 1 \
 	"$(grep -c "warning: cache entry .*: artifact name .* leaves the cell: removed" err.txt)"
 check_eq "hits for the name" 0 "$(q .cache_hits "$r")"
-check_eq "artifact names" "src/hello src/hello" "$(q '[.cells[].artifacts[].name] | join(" ")' "$r")"
+check_eq "artifact names" "src/hello src/hello" \
+	"$(q '[.cells[].artifacts[].name] | join(" ")' "$r")"
 
 # another ounce (rebuilt: here one byte longer) is served nothing an older one stored
 cp "$OUNCE" "$T/ounce2" && printf '\0' >> "$T/ounce2" || fail "cannot copy ounce"

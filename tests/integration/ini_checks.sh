@@ -102,7 +102,7 @@ for p in "$weird" "$T/s p"; do
 	rm -rf "$T/wv"
 	"$OUNCE" matrix -q -p strip -w "$T/wv" "$p/makeproj" > /dev/null 2> err.txt \
 		|| fail "matrix of makeproj in '$p' exited $?: $(cat err.txt)"
-	check_eq "verify in '$p'" "make identical" \
-		"$(q '.cells[] | select(.verify) | .verify[] | "\(.form) \(.state)"' "$T/wv/results.json")"
+	check_eq "verify in '$p'" "make identical" "$(q '.cells[] | select(.verify) |
+		.verify[] | "\(.form) \(.state)"' "$T/wv/results.json")"
 done
 echo ok

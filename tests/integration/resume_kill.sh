@@ -62,8 +62,8 @@ check_eq "run complete after it" true "$(q .complete "$r")"
 # while $T/slowbase is there; the kill ends it long before)
 mkdir proj2
 cp proj/prog.c proj2/
-printf 'prog: prog.c\n\tif [ -e %s/slowbase ]; then sleep 5; fi\n\t$(CC) $(CFLAGS) -o prog prog.c\n' \
-	"$T" > proj2/Makefile
+printf 'prog: prog.c\n\tif [ -e %s/slowbase ]; then sleep 5; fi\n\t%s\n' \
+	"$T" '$(CC) $(CFLAGS) -o prog prog.c' > proj2/Makefile
 touch slowbase
 rb="$T/wb/results.json"
 (setsid bash -c 'echo $$ > pgid2; exec "$@" > /dev/null 2> killed2.err' run \
