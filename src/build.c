@@ -3,6 +3,7 @@
  * appends to the cell's log; a failing step is recorded as the cell's result. */
 #include "build.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
@@ -39,6 +40,21 @@
 extern char **environ;
 
 static const char *const shim_names[] = {"cc", "c++", "gcc", "g++", "clang", "clang++"};
+
+/* How builds name the shim: its path, which survives a Makefile that sets its
+ * own PATH, unless a shell would split or expand the path (a work directory under
+ * "My Documents": `$(CC) -c x.c` runs through sh); then the bare name, which the
+ * shim directory at the front of PATH resolves. Returns a string the caller frees. */
+static char *
+shim_path(const struct run *run, const char *name)
+{
+	for (const char *s = run->shimdir; *s; s++) {
+		if (!isalnum((unsigned char)*s) && !strchr("/._+-,:@%=", *s)) {
+			return xstrdup(name);
+		}
+	}
+	return xasprintf("%s/%s", run->shimdir, name);
+}
 
 int
 build_make_shims(const struct run *run)
@@ -344,10 +360,10 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	v = xasprintf("%s/wrap.log", dir);
 	strv_setenv(env, "OUNCE_WRAP_LOG", v);
 	free(v);
-	v = xasprintf("%s/cc", run->shimdir);
+	v = shim_path(run, "cc");
 	strv_setenv(env, "CC", v);
 	free(v);
-	v = xasprintf("%s/c++", run->shimdir);
+	v = shim_path(run, "c++");
 	strv_setenv(env, "CXX", v);
 	free(v);
 	if (run->recipe->export_flags) {
@@ -1144,11 +1160,11 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 {
 	char *dir = cell_dir(run, c->name);
 	/* root: the copy of the tree; src: the project in it (a Cargo workspace's member) */
-	char *root = xasprintf("%s/src", dir), *cc = xasprintf("%s/cc", run->shimdir);
+	char *root = xasprintf("%s/src", dir), *cc = shim_path(run, "cc");
 	char *src = *run->project->subdir ? xasprintf("%s/%s", root, run->project->subdir)
 					  : xstrdup(root);
 	char *bdir = xasprintf("%s/build", dir);
-	char *cxx = xasprintf("%s/c++", run->shimdir);
+	char *cxx = shim_path(run, "c++");
 	char *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
 	char *stem = NULL;
 	const struct project *p = run->project;

@@ -109,6 +109,20 @@ inside(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
 }
 
+/* Builds find ounce's compiler wrapper in WORKDIR/bin at the front of PATH, which
+ * cannot name a directory with a ':' in its path: -1 after reporting (bad usage). */
+static int
+no_colon(const char *dir, int *status)
+{
+	if (!strchr(dir, ':')) {
+		return 0;
+	}
+	*status = 2;
+	return error("the work directory '%s' has a ':' in its path, which PATH cannot name "
+		     "for the builds; choose another with --workdir",
+		     dir);
+}
+
 /* The work directory: --workdir, else ./.ounce, unless the current directory is
  * in the project (or the Cargo workspace it is a member of), whose tree ounce
  * never writes: then a cache directory. NULL after reporting, with *status 2 when
@@ -130,7 +144,7 @@ choose_workdir(const char *opt, const struct project *p, int *status)
 			*status = 2;
 			return NULL;
 		}
-		if (dir && fs_mkdirs(dir) < 0) {
+		if (dir && (no_colon(dir, status) < 0 || fs_mkdirs(dir) < 0)) {
 			free(dir);
 			return NULL;
 		}
@@ -156,6 +170,10 @@ choose_workdir(const char *opt, const struct project *p, int *status)
 		info("the current directory is inside the project: working in '%s'", dir);
 	} else {
 		dir = xasprintf("%s/.ounce", cwd);
+	}
+	if (no_colon(dir, status) < 0) {
+		free(dir);
+		return NULL;
 	}
 	if (fs_mkdirs(dir) < 0) {
 		free(dir);

@@ -105,4 +105,15 @@ for p in "$weird" "$T/s p"; do
 	check_eq "verify in '$p'" "make identical" "$(q '.cells[] | select(.verify) |
 		.verify[] | "\(.form) \(.state)"' "$T/wv/results.json")"
 done
+# a work directory with a space: make runs `$(CC) ...` through sh, which would
+# split a CC= path there, so the builds name the wrapper by its name in PATH
+rm -rf "$T/s p/w"
+"$OUNCE" matrix -q -p strip --no-verify -w "$T/s p/w" "$T/s p/makeproj" > /dev/null 2> err.txt \
+	|| fail "matrix with a work directory with a space exited $?: $(cat err.txt)"
+check_eq "cells with a space in the work directory" "baseline:ok strip:ok" \
+	"$(q '[.cells[] | "\(.name):\(.status)"] | sort | join(" ")' "$T/s p/w/results.json")"
+# a ':' cannot be in PATH, where the builds find the wrapper
+expect 2 "^ounce: error: the work directory '$T/a:b' has a ':' in its path" \
+	"$OUNCE" matrix -q -p strip -w "$T/a:b" "$T/s p/makeproj"
+[ ! -e "$T/a:b" ] || fail "a work directory with a ':' was made"
 echo ok
