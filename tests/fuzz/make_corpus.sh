@@ -23,6 +23,12 @@ gcc -Os -g1 -Wl,-z,noseparate-code -o "$c/fuzz_elf/exe-dwarf" "$hello"
 gcc -Os -c -o "$c/fuzz_elf/object.o" "$hello"
 printf 'int f(int x) { return x * 3; }\nint g;\n' >"$tmp/lib.c"
 gcc -Os -s -shared -fPIC -Wl,-z,noseparate-code -o "$c/fuzz_elf/lib.so" "$tmp/lib.c"
+# what the fuzzer found, kept as unit tests' data, stays a seed
+cp "$root/tests/unit/data/fuzz-dwarf-line-str-unterminated" \
+	"$c/fuzz_elf/dwarf-line-str-unterminated"
+# ELF32 and big-endian objects, with DWARF
+clang -m32 -g -Os -c -o "$c/fuzz_elf/elf32.o" "$tmp/lib.c"
+clang --target=powerpc64-linux-gnu -g -Os -c -o "$c/fuzz_elf/ppc64be.o" "$tmp/lib.c"
 
 # link maps of GNU ld and lld
 gcc -Os -o "$tmp/a" "$hello" -Wl,-Map="$c/fuzz_linkmap/gnu-ld.map"
