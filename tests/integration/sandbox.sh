@@ -93,10 +93,16 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && command -v setpriv > 
 	chmod 755 "$T"
 	mkdir "$T/w3"
 	chown -R 65534:65534 "$dir" "$T/w3"
+	# ounce and its data as that user can reach them: a checkout may sit below a
+	# directory only root may enter (a fresh clone in a mkdtemp directory)
+	mkdir "$T/own"
+	cp "$OUNCE" "$T/own/ounce" && cp -r "$OUNCE_DATADIR/profiles" "$OUNCE_DATADIR/recipes" \
+		"$T/own/" || fail "cannot copy ounce for the unprivileged run"
+	chmod -R a+rX "$T/own"
 	cat > inner.sh <<EOS
 echo 0 > /proc/sys/user/max_user_namespaces || exit 99
 exec setpriv --reuid=65534 --regid=65534 --keep-groups env HOME="$T/w3" \
-	"$OUNCE" matrix -p strip -s each --no-verify -w "$T/w3" "$dir"
+	OUNCE_DATADIR="$T/own" "$T/own/ounce" matrix -p strip -s each --no-verify -w "$T/w3" "$dir"
 EOS
 	unshare --user sh -c 'read -r _; exec sh inner.sh' < <(sleep 0.3; echo go) \
 		> out.txt 2> err.txt &
