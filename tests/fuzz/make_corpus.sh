@@ -20,15 +20,15 @@ mkdir -p "$c"/fuzz_{elf,linkmap,heaplog,results,config,cargoconf}
 hello=$fx/single/hello.c
 gcc -Os -s -Wl,-z,noseparate-code -o "$c/fuzz_elf/exe-stripped" "$hello"
 gcc -Os -g1 -Wl,-z,noseparate-code -o "$c/fuzz_elf/exe-dwarf" "$hello"
-gcc -Os -c -o "$c/fuzz_elf/object.o" "$hello"
+gcc -Os -c -o "$c/fuzz_elf/object-elf" "$hello"
 printf 'int f(int x) { return x * 3; }\nint g;\n' >"$tmp/lib.c"
-gcc -Os -s -shared -fPIC -Wl,-z,noseparate-code -o "$c/fuzz_elf/lib.so" "$tmp/lib.c"
+gcc -Os -s -shared -fPIC -Wl,-z,noseparate-code -o "$c/fuzz_elf/shared-lib" "$tmp/lib.c"
 # what the fuzzer found, kept as unit tests' data, stays a seed
 cp "$root/tests/unit/data/fuzz-dwarf-line-str-unterminated" \
 	"$c/fuzz_elf/dwarf-line-str-unterminated"
 # ELF32 and big-endian objects, with DWARF
-clang -m32 -g -Os -c -o "$c/fuzz_elf/elf32.o" "$tmp/lib.c"
-clang --target=powerpc64-linux-gnu -g -Os -c -o "$c/fuzz_elf/ppc64be.o" "$tmp/lib.c"
+clang -m32 -g -Os -c -o "$c/fuzz_elf/elf32-object" "$tmp/lib.c"
+clang --target=powerpc64-linux-gnu -g -Os -c -o "$c/fuzz_elf/ppc64be-object" "$tmp/lib.c"
 
 # link maps of GNU ld and lld
 gcc -Os -o "$tmp/a" "$hello" -Wl,-Map="$c/fuzz_linkmap/gnu-ld.map"
@@ -37,7 +37,7 @@ gcc -Os -fuse-ld=lld -o "$tmp/b" "$hello" -Wl,-Map="$c/fuzz_linkmap/lld.map"
 # heap logs: the tracer on two of the heap fixtures
 for p in blocks aligned; do
 	gcc -O1 -o "$tmp/$p" "$fx/heap/$p.c" -lpthread
-	OUNCE_HEAPTRACE_LIB=$lib "$ounce" heap trace -o "$c/fuzz_heaplog/$p.log" -- "$tmp/$p" \
+	OUNCE_HEAPTRACE_LIB=$lib "$ounce" heap trace -o "$c/fuzz_heaplog/$p-heaplog" -- "$tmp/$p" \
 		>/dev/null 2>&1
 done
 
