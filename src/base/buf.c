@@ -1,12 +1,12 @@
 /* buf.c: growable NUL-terminated strings, used for every string ounce builds. */
-#include "buf.h"
+#include "base/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "base/mem.h"
 
 static void
 grow(struct buf *b, size_t extra)
@@ -98,4 +98,22 @@ buf_release(struct buf *b)
 	free(b->s);
 	b->s = NULL;
 	b->len = b->cap = 0;
+}
+
+void
+buf_add_shell_word(struct buf *b, const char *s)
+{
+	if (*s && !strpbrk(s, " \t\n'\"\\$`;&|<>()*?[]#~{}!")) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'') {
+			buf_adds(b, "'\\''");
+		} else {
+			buf_addc(b, *s);
+		}
+	}
+	buf_addc(b, '\'');
 }

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "log.h"
+#include "base/log.h"
 
 struct buf {
 	char *s;	/* always NUL-terminated once anything was added */
@@ -20,6 +20,9 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 /* Append formatted text. */
 void buf_printf(struct buf *b, const char *fmt, ...) OUNCE_PRINTF(2, 3);
+/* Append s as one word a POSIX shell reads back as s: bare when nothing in it is
+ * special to the shell, else in single quotes (a quote inside as '\''). */
+void buf_add_shell_word(struct buf *b, const char *s);
 /* The contents as a C string (never NULL), borrowed from b. */
 const char *buf_str(struct buf *b);
 /* Empty the buffer, keeping its memory. */

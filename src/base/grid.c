@@ -1,15 +1,15 @@
 /* grid.c: aligned text, Markdown and CSV from one table of strings, for the size
  * and diff reports. */
-#include "grid.h"
+#include "base/grid.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 void
 grid_init(struct grid *g, size_t ncols, const char *const *headers, const bool *right)

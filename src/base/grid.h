@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "log.h"
+#include "base/log.h"
 
 struct buf;
 

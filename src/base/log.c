@@ -2,7 +2,7 @@
  * global besides the interrupt flag (see STYLE.md), with the progress line, which
  * belongs to stderr as much as the messages do: a message erases it, prints, and
  * draws it again. */
-#include "log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

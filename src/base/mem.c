@@ -1,6 +1,6 @@
 /* mem.c: the x-allocators (the only code that checks malloc) and the arena used
  * for data loaded once per run: profiles, recipes, the plan. */
-#include "mem.h"
+#include "base/mem.h"
 
 #include <stdalign.h>
 #include <stdarg.h>

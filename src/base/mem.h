@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "log.h"
+#include "base/log.h"
 
 /* malloc that exits with a message on failure; never returns NULL. */
 void *xmalloc(size_t size);

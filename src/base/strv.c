@@ -1,12 +1,12 @@
 /* strv.c: argument and environment vectors. Every argv ounce spawns is built here,
  * never as a shell string. */
-#include "strv.h"
+#include "base/strv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "base/buf.h"
+#include "base/mem.h"
 
 void
 strv_push_owned(struct strv *sv, char *s)

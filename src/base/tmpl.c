@@ -1,14 +1,14 @@
 /* tmpl.c: the only way a command line is made from text in a data file: words
  * first, placeholders second, so a value with spaces stays one argument and no
  * shell ever sees it. */
-#include "tmpl.h"
+#include "base/tmpl.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/strv.h"
+#include "base/banned.h"
 
 int
 tmpl_expand(struct strv *out, const char *tmpl, const struct tmpl_var *vars, int n, char *errbuf,

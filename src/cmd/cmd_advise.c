@@ -3,7 +3,7 @@
  * results.json of a run, the advice is about its baseline and each profile's
  * measured change is added. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -15,16 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "advise.h"
-#include "buf.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "profile.h"
-#include "result.h"
-#include "size.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "config/profile.h"
+#include "elf/advise.h"
+#include "elf/size.h"
+#include "os/os_linux.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce advise FILE|results.json\n"
@@ -82,7 +83,7 @@ add_measured(const struct results *res, const struct cell *base, const char *pat
 			continue;
 		}
 		buf_printf(b, "  %s measured %s here (%lld bytes)", row->label,
-			   table_percent(c->m.bytes, base->m.bytes), c->m.bytes);
+			   units_percent(c->m.bytes, base->m.bytes), c->m.bytes);
 		if (c->status != CELL_OK) {
 			buf_printf(b, ", but the cell is %s", cell_status_name(c->status));
 		}

@@ -1,7 +1,7 @@
 /* cmd_cc.c: the compiler wrapper. Builds run it as CC/CXX (and as cc, gcc, clang
  * ... first in PATH); it appends the cell's flags, read from the environment,
  * and replaces itself with the real compiler. */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,14 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ltrans.h"
-#include "mem.h"
-#include "relink.h"
-#include "spawn.h"
-#include "strv.h"
-#include "wrap.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/spawn.h"
+#include "wrap/ltrans.h"
+#include "wrap/relink.h"
+#include "wrap/wrap.h"
+#include "base/banned.h"
 
 /* One line per call in $OUNCE_WRAP_LOG, written with a single append. */
 static void

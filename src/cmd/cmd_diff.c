@@ -1,23 +1,23 @@
 /* cmd_diff.c: `ounce diff A B`: what changed between two builds, by symbol,
  * section and component. A and B are files, or cell names of a results.json. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "result.h"
-#include "size.h"
-#include "sizeout.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "os/fsutil.h"
+#include "report/result.h"
+#include "report/sizeout.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce diff [options] A B\n"

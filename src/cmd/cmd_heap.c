@@ -1,13 +1,13 @@
 /* cmd_heap.c: `ounce heap trace|stats|pools|replay`: heap tracing and fixed-block
  * pool layouts. Dispatches to the heapcmd_*.c files. */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "heapcmd.h"
-#include "log.h"
-#include "banned.h"
+#include "base/log.h"
+#include "cmd/heapcmd.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce heap COMMAND ...\n"

@@ -1,7 +1,7 @@
 /* cmd_matrix.c: `ounce matrix [DIR]`: load profiles, recipe and project, plan the
  * cells, run them, save results.json and print the table. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <dirent.h>
 #include <getopt.h>
@@ -13,30 +13,32 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "build.h"
-#include "cache.h"
-#include "cargoconf.h"
-#include "fsutil.h"
-#include "heaplog.h"
-#include "jobserver.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "plan.h"
-#include "prepare.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
-#include "result.h"
-#include "run.h"
-#include "sandbox.h"
-#include "sched.h"
-#include "spawn.h"
-#include "table.h"
-#include "tmpl.h"
-#include "verify.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/tmpl.h"
+#include "base/units.h"
+#include "config/cargoconf.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "heap/heaplog.h"
+#include "matrix/build.h"
+#include "matrix/cache.h"
+#include "matrix/plan.h"
+#include "matrix/prepare.h"
+#include "matrix/run.h"
+#include "matrix/sandbox.h"
+#include "matrix/sched.h"
+#include "matrix/verify.h"
+#include "os/clock.h"
+#include "os/fsutil.h"
+#include "os/jobserver.h"
+#include "os/os_linux.h"
+#include "os/spawn.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce matrix [options] [DIR]\n"
@@ -418,7 +420,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'C': {
 			uint64_t v;
 
-			if (!heaplog_parse_size(optarg, &v)) {
+			if (!units_parse_size(optarg, &v)) {
 				return bad_usage("--cache-size needs a size such as 500M or 4G, not '%s'",
 						 optarg);
 			}
@@ -762,15 +764,6 @@ cache_context(const struct run *run, struct recipe_build *const *builds, size_t 
 	return 0;
 }
 
-static double
-monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* After a failed baseline: when the recipe could not configure the tree, say so in
  * one line, keep the log as WORKDIR/RECIPE-baseline.log, and put in again the
  * arguments of the run that tries the next recipe. Returns 0 then, else -1 (the
@@ -836,7 +829,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 	struct sandbox *sandbox = NULL;
 	struct jobserver js;
 	bool js_open = false;
-	double t0 = monotonic();
+	double t0 = clock_now();
 	time_t started = time(NULL);
 	bool base_failed = false;
 	/* the recipe tried next when this one cannot configure the tree, or NULL */
@@ -1278,7 +1271,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 	}
 	remove_lto_dir(&run);
 	res.complete = st >= 0 && st <= 1;
-	res.wall_seconds = monotonic() - t0;
+	res.wall_seconds = clock_now() - t0;
 	{
 		struct rusage ru;
 

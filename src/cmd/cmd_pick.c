@@ -1,24 +1,25 @@
 /* cmd_pick.c: `ounce pick [FILE]`: the winning cell of a saved run, and with
  * --emit its settings in a form to paste. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "emit.h"
-#include "log.h"
-#include "mem.h"
-#include "pick.h"
-#include "result.h"
-#include "strv.h"
-#include "project.h"
-#include "table.h"
-#include "verify.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/units.h"
+#include "config/project.h"
+#include "matrix/verify.h"
+#include "report/emit.h"
+#include "report/pick.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce pick [options] [FILE]\n"
@@ -192,7 +193,7 @@ cmd_pick(int argc, char **argv)
 	} else {
 		base = results_baseline_of(&r, win);
 		buf_printf(&b, "%s\t%lld\t%s\n", win->name, cell_metric(win, metric),
-			   table_percent(cell_metric(win, metric), cell_metric(base, metric)));
+			   units_percent(cell_metric(win, metric), cell_metric(base, metric)));
 	}
 	fputs(buf_str(&b), stdout);
 	rc = 0;

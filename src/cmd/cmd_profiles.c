@@ -1,18 +1,18 @@
 /* cmd_profiles.c: `ounce profiles [DIR]`: every profile, what it does and what it
  * costs; with DIR, including the project's own from its ounce.ini. */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "profile.h"
-#include "project.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "os/os_linux.h"
+#include "base/banned.h"
 
 int
 cmd_profiles(int argc, char **argv)

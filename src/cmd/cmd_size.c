@@ -1,19 +1,19 @@
 /* cmd_size.c: `ounce size FILE`: where the bytes of one ELF file go. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "flame.h"
-#include "log.h"
-#include "size.h"
-#include "sizeout.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "elf/flame.h"
+#include "elf/size.h"
+#include "report/sizeout.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce size [options] FILE\n"

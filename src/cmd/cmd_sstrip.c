@@ -1,14 +1,14 @@
 /* cmd_sstrip.c: `ounce sstrip FILE...`: drop the section header table and the
  * bytes no segment covers (the sstrip profile's post-link step). */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 
-#include "log.h"
-#include "sstrip.h"
-#include "banned.h"
+#include "base/log.h"
+#include "elf/sstrip.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce sstrip [options] FILE...\n"

@@ -1,16 +1,16 @@
 /* cmd_table.c: `ounce table [FILE]`: print a saved run again, in any format. */
 #define _GNU_SOURCE /* getopt_long */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "log.h"
-#include "result.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: ounce table [-f text|md|csv|json] [--explain] [--per-artifact] [FILE]\n"

@@ -3,7 +3,7 @@
  * Drone TOML or a C initializer. In text, the table is written as comments of
  * that form, so the whole output can be saved and read back (by replay). */
 #define _GNU_SOURCE /* getopt_long */
-#include "heapcmd.h"
+#include "cmd/heapcmd.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -12,15 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "grid.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapstats.h"
-#include "log.h"
-#include "mem.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/grid.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapstats.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 #define U(x) ((unsigned long long)(x))
 
@@ -188,19 +189,19 @@ heapcmd_pools(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (!heaplog_parse_size(optarg, &npools) || !npools || npools > 4096) {
+			if (!units_parse_size(optarg, &npools) || !npools || npools > 4096) {
 				error("--pools needs a number from 1 to 4096, not '%s'", optarg);
 				return 2;
 			}
 			break;
 		case 'a':
-			if (!heaplog_parse_size(optarg, &align) || !align) {
+			if (!units_parse_size(optarg, &align) || !align) {
 				error("--align needs a positive number of bytes, not '%s'", optarg);
 				return 2;
 			}
 			break;
 		case 'm':
-			if (!heaplog_parse_size(optarg, &min_block)) {
+			if (!units_parse_size(optarg, &min_block)) {
 				error("--min-block needs a number of bytes, not '%s'", optarg);
 				return 2;
 			}

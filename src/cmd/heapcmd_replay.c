@@ -2,7 +2,7 @@
  * against a pool layout (the [pools] INI that `ounce heap pools` writes). Exit 0
  * only when every request was served, so it can gate CI. */
 #define _GNU_SOURCE /* getopt_long */
-#include "heapcmd.h"
+#include "cmd/heapcmd.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "grid.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapreplay.h"
-#include "log.h"
-#include "mem.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/grid.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "config/conf.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapreplay.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 #define U(x) ((unsigned long long)(x))
 

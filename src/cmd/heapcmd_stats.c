@@ -2,7 +2,7 @@
  * Total Allocations), then the true peak, the counts and the live-at-exit
  * figures, as text, Markdown, CSV (the table only) or JSON. */
 #define _GNU_SOURCE /* getopt_long */
-#include "heapcmd.h"
+#include "cmd/heapcmd.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -10,13 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "grid.h"
-#include "heaplog.h"
-#include "heapstats.h"
-#include "log.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/grid.h"
+#include "base/log.h"
+#include "base/units.h"
+#include "heap/heaplog.h"
+#include "heap/heapstats.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 #define U(x) ((unsigned long long)(x))
 
@@ -140,13 +141,13 @@ heapcmd_stats(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if (!heaplog_parse_size(optarg, &align) || !align) {
+			if (!units_parse_size(optarg, &align) || !align) {
 				error("--align needs a positive number of bytes, not '%s'", optarg);
 				return 2;
 			}
 			break;
 		case 'b':
-			if (!heaplog_parse_size(optarg, &budget) || !budget) {
+			if (!units_parse_size(optarg, &budget) || !budget) {
 				error("--budget needs a size such as 4096, 4K or 1MiB, not '%s'",
 				      optarg);
 				return 2;

@@ -4,7 +4,7 @@
  * status becomes ounce's. Reading the log properly is heaplog.c's job; this file
  * only checks that one was written. */
 #define _GNU_SOURCE /* getopt_long */
-#include "heapcmd.h"
+#include "cmd/heapcmd.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -22,15 +22,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "heapfmt.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "sched.h"
-#include "spawn.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "heap/heapfmt.h"
+#include "matrix/sched.h"
+#include "os/fsutil.h"
+#include "os/os_linux.h"
+#include "os/spawn.h"
+#include "base/banned.h"
 
 #define HEAPTRACE_LIB "libounce-heaptrace.so"
 #define DEFAULT_LOG "ounce-heap.log"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "log.h"
-#include "sandbox.h"
-#include "spawn.h"
+#include "base/log.h"
+#include "cmd/cmd.h"
+#include "matrix/sandbox.h"
+#include "os/spawn.h"
 
 struct command {
 	const char *name;

@@ -2,19 +2,19 @@
  * Cargo takes CARGO_ENCODED_RUSTFLAGS, else RUSTFLAGS, else the target rustflags
  * of its configuration (target.TRIPLE and every matching target.'cfg(..)', joined),
  * else build.rustflags: only the first source found counts. */
-#include "cargoconf.h"
+#include "config/cargoconf.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "spawn.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "base/banned.h"
 
 /* s without blanks and quotes: the dotted path of a TOML key or table header,
  * as far as ounce compares them. The caller frees it. */

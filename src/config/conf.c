@@ -1,7 +1,7 @@
 /* conf.c: a thin layer over inih (Debian's libinih) that adds what ounce needs:
  * the message for the first bad line, and a check for lines longer than inih's
  * fixed 200-byte buffer, which it would otherwise split silently. */
-#include "conf.h"
+#include "config/conf.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "log.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/banned.h"
 
 struct conf_ctx {
 	conf_handler h;

@@ -1,18 +1,18 @@
 /* profile.c: profiles are data (profiles/NAME.ini and [profile NAME] sections of a
  * project's ounce.ini); this module reads them, checks every key, and composes a
  * cell's profiles into the flags, environment and post-link steps of one build. */
-#include "profile.h"
+#include "config/profile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "tmpl.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/tmpl.h"
+#include "config/conf.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 static const char *const tradeoffs[] = {
 	"none", "debuggability", "speed", "build-time", "security", "portability", "abi", "ram",

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "mem.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
 
 enum profile_stage { STAGE_COMPILE, STAGE_LINK, STAGE_POST_LINK };
 

@@ -1,6 +1,6 @@
 /* project.c: reads a project's ounce.ini. Everything in it is optional: without
  * one, the recipe's defaults and artifact discovery apply. */
-#include "project.h"
+#include "config/project.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,14 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "profile.h"
-#include "recipe.h"
-#include "tmpl.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/tmpl.h"
+#include "config/conf.h"
+#include "config/profile.h"
+#include "config/recipe.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 struct ctx {
 	struct project *p;

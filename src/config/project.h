@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct profile_set;
 struct recipe_build;

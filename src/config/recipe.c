@@ -1,7 +1,7 @@
 /* recipe.c: build systems as data. A recipe names the files that reveal it and
  * the command templates that configure and build a staged copy of the tree;
  * adding a build system is adding a recipes/NAME.ini. */
-#include "recipe.h"
+#include "config/recipe.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "tmpl.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/tmpl.h"
+#include "config/conf.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 struct ctx {
 	struct recipe_set *set;

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "mem.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
 
 /* One build a recipe knows (release, dev, ...): what it adds to the commands. */
 struct recipe_build {

@@ -3,7 +3,7 @@
  * sum of symbols, functions with identical bytes) and, when it is above the
  * rule's threshold, writes a paragraph naming the profiles that act on it and
  * their trade-offs. Nothing is estimated: a rule without a figure says nothing. */
-#include "advise.h"
+#include "elf/advise.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -16,12 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "profile.h"
-#include "size.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "config/profile.h"
+#include "elf/size.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 /* Unwind tables below 3% of the file are the start-up files' few entries and
  * those of a handful of functions, which no compile flag takes back; above it the
@@ -798,7 +799,7 @@ advise_report(const struct size_report *r, const struct profile_set *profiles, s
 
 	read_elf_facts(r->file, &f);
 	buf_printf(out, "%s: %llu bytes (%s)\n\n", r->file, r->bytes,
-		   table_human((long long)r->bytes));
+		   units_human((long long)r->bytes));
 	rule_debug_info(&a);
 	rule_symbol_table(&a);
 	rule_unwind(&a);

@@ -2,7 +2,7 @@
  * files from the map files of GNU ld and lld, source files from DWARF compile
  * units (libdw), and crates from demangled Rust names. Whatever the source, the
  * ranges are sorted and made disjoint once, so a lookup is a binary search. */
-#include "component.h"
+#include "elf/component.h"
 
 #include <ctype.h>
 #include <dwarf.h>
@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem.h"
-#include "banned.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 /* Ranges being collected, with room to grow. */
 struct builder {

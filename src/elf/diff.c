@@ -2,14 +2,14 @@
  * are matched after size_normalize_name, so a rebuild that renumbers
  * foo.constprop.0 or a Rust hash does not show every symbol as changed; several
  * symbols that normalise to one name are summed. */
-#include "diff.h"
+#include "elf/diff.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "size.h"
-#include "banned.h"
+#include "base/mem.h"
+#include "elf/size.h"
+#include "base/banned.h"
 
 struct entry {
 	char *name;

@@ -2,7 +2,7 @@
  * tree (all, directory, file or component, symbol), then drawn as SVG rows from
  * the bottom up, each box as wide as its bytes. Box edges are computed from byte
  * offsets, so a row of boxes never sticks out of the box below it. */
-#include "flame.h"
+#include "elf/flame.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "size.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/size.h"
+#include "base/banned.h"
 
 /* Geometry, in pixels. */
 #define FLAME_WIDTH 1200	/* the whole picture */

@@ -3,7 +3,7 @@
  * DT_HASH or DT_GNU_HASH) and the version tables, located by address through the
  * PT_LOAD segments. Section headers are never needed, so a stripped or sstripped
  * file reads the same as the file it was made from. */
-#include "iface.h"
+#include "elf/iface.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "banned.h"
-#include "mem.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 /* Symbols every link defines or the C runtime brings, not a program's API: their
  * presence follows the linker (lld exports none of _edata, _end, __bss_start). */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct iface {
 	const char *kind;    /* "executable", "shared-library" or "object" (static) */

@@ -1,7 +1,7 @@
 /* measure.c: every size ounce reports comes from here, read from the file:
  * section headers through libelf (elfutils), compressed sizes through zlib and
  * liblzma, never estimated. */
-#include "measure.h"
+#include "elf/measure.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 static void
 add_section(struct measure *m, const char *name, unsigned long long bytes)

@@ -2,7 +2,7 @@
  * symbols (aliases folded, names demangled with libiberty) and the components
  * they belong to. Reads with libelf; never trusts an offset before checking it
  * against the file's size. */
-#include "size.h"
+#include "elf/size.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "component.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/component.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 /* [start, end) of the file, claimed by the row at index row of r->sections */
 struct span {

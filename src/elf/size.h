@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct size_section {
 	char *name;		/* a section's name, or "[ELF header]", "[program headers]",

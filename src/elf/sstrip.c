@@ -3,7 +3,7 @@
  * libelf's translation (so a file of the other byte order or class is handled
  * too), and the result replaces the file by rename. */
 #define _GNU_SOURCE /* mkostemp */
-#include "sstrip.h"
+#include "elf/sstrip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 /* The end of the last byte a header or segment of e needs, in a file of len
  * bytes; 0 with a message in err when e is unfit. */

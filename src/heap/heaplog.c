@@ -1,7 +1,7 @@
 /* heaplog.c: the reader of heap trace logs. It checks every field against the
  * end of the buffer, rebuilds absolute pointers from their zigzag deltas and
  * keeps the current thread, so a damaged log gives a message, never a crash. */
-#include "heaplog.h"
+#include "heap/heaplog.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -9,12 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "heapfmt.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "heap/heapfmt.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 enum { RD_OK, RD_END, RD_BAD };
 
@@ -445,31 +445,3 @@ heaplog_align_up(uint64_t size, uint64_t align)
 	return size > UINT64_MAX - (align - r) ? UINT64_MAX : size + (align - r);
 }
 
-bool
-heaplog_parse_size(const char *s, uint64_t *out)
-{
-	static const struct {
-		const char *suffix;
-		unsigned shift;
-	} units[] = {
-		{"", 0}, {"B", 0}, {"K", 10}, {"KB", 10}, {"KiB", 10}, {"M", 20}, {"MB", 20},
-		{"MiB", 20}, {"G", 30}, {"GB", 30}, {"GiB", 30},
-	};
-	char *end;
-	unsigned long long v;
-
-	if (!isdigit((unsigned char)*s)) {
-		return false;
-	}
-	v = strtoull(s, &end, 10);
-	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
-		if (!strcasecmp(end, units[i].suffix)) {
-			if (v > (UINT64_MAX >> units[i].shift)) {
-				return false;
-			}
-			*out = (uint64_t)v << units[i].shift;
-			return true;
-		}
-	}
-	return false;
-}

@@ -80,8 +80,5 @@ void heaplog_map_release(struct heaplog_map *m);
 
 /* Round size up to a multiple of align (0 or 1: unchanged), saturating. */
 uint64_t heaplog_align_up(uint64_t size, uint64_t align);
-/* Parse a byte count: 4096, 4K, 4KiB, 4KB, 1M, 1MiB, 2G (binary units); false
- * when s is not one. */
-bool heaplog_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -1,24 +1,19 @@
 /* heappools.c: size classes, the capacity of each contiguous range of them, and
  * the dynamic program D[k][j] = min_i D[k-1][i-1] + c_j·cap(i,j) that replaces
  * Drone's branch and bound (which misses optima: research/heap.md 1.5). */
-#include "heappools.h"
+#include "heap/heappools.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "heaplog.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "heap/heaplog.h"
+#include "base/banned.h"
 
 #define NOCLASS UINT64_MAX
-
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
 
 static uint64_t
 sat_mul(uint64_t a, uint64_t b)
@@ -93,7 +88,7 @@ look(struct joint *J)
 		uint64_t s = 0;
 
 		for (size_t j = i; j < m; j++) {
-			s = sat_add(s, J->live[j]);
+			s = units_sat_add(s, J->live[j]);
 			if (s > c->joint[i * m + j]) {
 				c->joint[i * m + j] = s;
 			}
@@ -264,7 +259,7 @@ heappools_cap(const struct heappools_classes *c, size_t i, size_t j)
 		return c->joint[i * c->m + j];
 	}
 	for (size_t k = i; k <= j; k++) {
-		s = sat_add(s, c->max_load[k]);
+		s = units_sat_add(s, c->max_load[k]);
 	}
 	return s;
 }
@@ -291,7 +286,7 @@ cost(const struct dp *s, size_t k, size_t i, size_t j)
 	}
 	cap = c->model == HEAPPOOLS_JOINT && c->joint ? c->joint[(i - 1) * m + j - 1]
 						      : s->prefix[j] - s->prefix[i - 1];
-	return sat_add(prev, sat_mul(c->cls[j - 1], cap));
+	return units_sat_add(prev, sat_mul(c->cls[j - 1], cap));
 }
 
 /* Row k for j in lo..hi, the last pool's start searched in optlo..opthi only: the
@@ -347,7 +342,7 @@ heappools_solve_budget(const struct heappools_classes *c, size_t npools, double 
 	s.from = xcalloc((K + 1) * (m + 1), sizeof(*s.from));
 	s.prefix = xcalloc(m + 1, sizeof(*s.prefix));
 	for (size_t j = 0; j < m; j++) {
-		s.prefix[j + 1] = sat_add(s.prefix[j], c->max_load[j]);
+		s.prefix[j + 1] = units_sat_add(s.prefix[j], c->max_load[j]);
 	}
 	for (size_t k = 0; k <= K; k++) {
 		for (size_t j = 0; j <= m; j++) {
@@ -395,7 +390,7 @@ heappools_solve_budget(const struct heappools_classes *c, size_t npools, double 
 
 			l->pools[kk - 1].block = c->cls[j - 1];
 			l->pools[kk - 1].count = heappools_cap(c, i - 1, j - 1);
-			l->reserved = sat_add(l->reserved,
+			l->reserved = units_sat_add(l->reserved,
 					      sat_mul(c->cls[j - 1], l->pools[kk - 1].count));
 			j = i - 1;
 		}

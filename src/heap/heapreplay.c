@@ -1,15 +1,15 @@
 /* heapreplay.c: the pool simulator. Pools only count blocks (no addresses are
  * needed): a table from the traced pointer to the pool that served it is enough
  * to give each block back. Failures are recorded and the replay goes on. */
-#include "heapreplay.h"
+#include "heap/heapreplay.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "heaplog.h"
-#include "heappools.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/mem.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "base/banned.h"
 
 static int
 by_block(const void *a, const void *b)

@@ -1,14 +1,15 @@
 /* heapstats.c: one pass over a heap log. A pointer table pairs each free with its
  * allocation's size; a per-size table keeps the current and maximum load. Sizes
  * live in a second table from size to row, so the pass is linear in the log. */
-#include "heapstats.h"
+#include "heap/heapstats.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "heaplog.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "heap/heaplog.h"
+#include "base/banned.h"
 
 struct pass {
 	struct heapstats *st;
@@ -35,12 +36,6 @@ row(struct pass *p, uint64_t size)
 		return &st->sizes[idx];
 	}
 	return &st->sizes[idx];
-}
-
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 static uint64_t
@@ -82,7 +77,7 @@ take(struct pass *p, uint64_t ptr, uint64_t size, uint64_t *bytes)
 		r->max_load = r->cur;
 	}
 	p->st->allocations++;
-	*bytes = sat_add(*bytes, size);
+	*bytes = units_sat_add(*bytes, size);
 }
 
 static int
@@ -139,7 +134,7 @@ heapstats_compute(struct heapstats *st, const struct heap_log *log, uint64_t ali
 				     ? UINT64_MAX
 				     : r->size * r->max_load;
 
-		st->drone_bytes = sat_add(st->drone_bytes, w);
+		st->drone_bytes = units_sat_add(st->drone_bytes, w);
 		st->live_blocks += r->cur;
 	}
 	st->live_bytes = bytes;

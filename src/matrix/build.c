@@ -1,7 +1,7 @@
 /* build.c: one cell from start to finish. Every command comes from a recipe or
  * profile template, runs from an argv in the cell's own copy of the tree, and
  * appends to the cell's log; a failing step is recorded as the cell's result. */
-#include "build.h"
+#include "matrix/build.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -15,27 +15,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cache.h"
-#include "cargoconf.h"
-#include "fsutil.h"
-#include "iface.h"
-#include "log.h"
-#include "measure.h"
-#include "mem.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
-#include "relink.h"
-#include "result.h"
-#include "run.h"
-#include "smoke.h"
-#include "spawn.h"
-#include "stage.h"
-#include "strv.h"
-#include "tmpl.h"
-#include "wrap.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/tmpl.h"
+#include "config/cargoconf.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "elf/iface.h"
+#include "elf/measure.h"
+#include "matrix/cache.h"
+#include "matrix/run.h"
+#include "matrix/smoke.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "report/result.h"
+#include "wrap/relink.h"
+#include "wrap/wrap.h"
+#include "base/banned.h"
 
 extern char **environ;
 

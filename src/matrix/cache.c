@@ -4,7 +4,7 @@
  * renamed, and removed by renaming them away first, so a reader (another run, with
  * no lock) never sees half an entry. */
 #define _GNU_SOURCE /* flock */
-#include "cache.h"
+#include "matrix/cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,15 +21,15 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "result.h"
-#include "spawn.h"
-#include "stage.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 extern char **environ;
 

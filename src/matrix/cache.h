@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct buf;
 struct cell;

@@ -1,14 +1,14 @@
 /* plan.c: strategies as a small state machine, kept free of building so the
  * stacking rules can be tested on made-up numbers. */
-#include "plan.h"
+#include "matrix/plan.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "profile.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "base/banned.h"
 
 void
 plan_init(struct plan *plan, struct profile **v, size_t n)

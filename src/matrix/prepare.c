@@ -3,7 +3,7 @@
  * (configure from configure.ac), generated there once per run: the project's tree
  * is never written, and the cells each build what a fresh release tarball would
  * give. The command is the recipe's data. */
-#include "prepare.h"
+#include "matrix/prepare.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,18 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "project.h"
-#include "recipe.h"
-#include "run.h"
-#include "spawn.h"
-#include "stage.h"
-#include "strv.h"
-#include "tmpl.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/tmpl.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "matrix/run.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "base/banned.h"
 
 extern char **environ;
 

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "stage.h"
+#include "matrix/stage.h"
 
 struct recipe;
 struct run;

@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct cache;
 struct cache_memo;

@@ -5,7 +5,7 @@
  * the project read-only first, so a build that writes an absolute path into it
  * fails instead of changing the user's files. No dependency: unshare and mount. */
 #define _GNU_SOURCE /* unshare, pipe2 */
-#include "sandbox.h"
+#include "matrix/sandbox.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -30,18 +30,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "project.h"
-#include "run.h"
-#include "spawn.h"
-#include "stage.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/project.h"
+#include "matrix/run.h"
+#include "matrix/stage.h"
+#include "os/clock.h"
+#include "os/fsutil.h"
+#include "os/os_linux.h"
+#include "os/spawn.h"
 #include <xxhash.h>
-#include "banned.h"
+#include "base/banned.h"
 
 extern char **environ;
 
@@ -320,15 +321,6 @@ kill_descendants(void)
 	}
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Reap children until pid ends (orphans reparented here go too), then report
  * its peak RSS (with report_rss) and return its status as a shell gives it
  * (128+N after signal N). When ounce goes away (SIGUSR1, the launcher's
@@ -343,7 +335,7 @@ reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 		siginfo_t si;
 		int sig = kill_at ? sigtimedwait(&l->set, &si, &tick) : sigwaitinfo(&l->set, &si);
 
-		if (kill_at && now() >= kill_at) {
+		if (kill_at && clock_now() >= kill_at) {
 			/* the program did not stop when its group was told to: kill it
 			 * and all it started before ounce's SIGKILL would end the
 			 * launcher and leave a daemon of the program's running */
@@ -365,7 +357,7 @@ reap_until(const struct launch *l, pid_t pid, bool report_rss, pid_t victim)
 			 * sender's pid is 0) */
 			if (sig > 0 && !kill_at && victim <= 0 &&
 			    (si.si_pid == l->parent || (l->ns && si.si_pid == 0))) {
-				kill_at = now() + SPAWN_KILL_GRACE - 0.5;
+				kill_at = clock_now() + SPAWN_KILL_GRACE - 0.5;
 			}
 			continue;
 		}

@@ -2,7 +2,7 @@
  * them build at once on worker threads (every subprocess still goes through
  * spawn.c). The cumulative stack is a chain: its next row is known only when the
  * row before it has a result, so the chain's cells jump the queue. */
-#include "sched.h"
+#include "matrix/sched.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -11,22 +11,24 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "build.h"
-#include "check.h"
-#include "fsutil.h"
-#include "jobserver.h"
-#include "log.h"
-#include "mem.h"
-#include "pick.h"
-#include "plan.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
-#include "search.h"
-#include "result.h"
-#include "run.h"
-#include "table.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "matrix/build.h"
+#include "matrix/plan.h"
+#include "matrix/run.h"
+#include "matrix/search.h"
+#include "os/clock.h"
+#include "os/fsutil.h"
+#include "os/jobserver.h"
+#include "report/check.h"
+#include "report/pick.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -110,15 +112,6 @@ struct sched {
 	bool saving;		/* a worker is writing it */
 	bool save_failed;	/* it could not: reported once, not tried again */
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The name of the cell for profiles v in the build being run: a build other
  * than the default has its name in front ("dev:strip+gc"). */
@@ -629,7 +622,7 @@ progress(struct sched *s)
 {
 	char line[160], el[32], left[32];
 	size_t total = expected_total(s), done = s->finished;
-	double elapsed = now() - s->t0;
+	double elapsed = clock_now() - s->t0;
 
 	if (!log_status_possible()) {
 		return;
@@ -659,7 +652,7 @@ report(struct sched *s, const struct cell *c)
 	s->finished++;
 	if (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) {
 		info("[%zu] %s: %lld bytes (%s)%s%s", s->finished, c->name, c->m.bytes,
-		     table_percent(c->m.bytes, s->base),
+		     units_percent(c->m.bytes, s->base),
 		     c->status == CELL_SMOKE_FAILED ? ", smoke test FAILED" : "", how);
 	} else {
 		info("[%zu] %s: %s: %s%s", s->finished, c->name, cell_status_name(c->status),
@@ -743,7 +736,7 @@ save_progress(struct sched *s)
 	bool ok;
 
 	if (!s->run->results_path || s->saving || s->save_failed ||
-	    (s->saved && now() - s->saved < 1.0)) {
+	    (s->saved && clock_now() - s->saved < 1.0)) {
 		return;
 	}
 	running = xcalloc(s->ntasks + 1, sizeof(*running));
@@ -762,7 +755,7 @@ save_progress(struct sched *s)
 	pthread_mutex_lock(&s->mu);
 	s->saving = false;
 	s->save_failed = !ok;
-	s->saved = now();
+	s->saved = clock_now();
 }
 
 struct slot_arg {
@@ -928,7 +921,7 @@ best_rows(struct sched *s, const char *group)
 
 		info("%s: best %s, %lld bytes by %s (%s); %zu cells, %zu built, %zu cached", group,
 		     v[0]->name, best, s->run->metric,
-		     table_percent(best, cell_metric(s->tasks[0]->cell, s->run->metric)), s->ntasks,
+		     units_percent(best, cell_metric(s->tasks[0]->cell, s->run->metric)), s->ntasks,
 		     built, cached);
 	}
 	free(note);
@@ -1128,7 +1121,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.plan = plan;
 	s.res = res;
 	s.js = run->jobserver;
-	s.t0 = now();
+	s.t0 = clock_now();
 	bname = cell_name(&s, NULL, 0);
 	base = cell_new(bname);
 	results_add_cell(res, base);

@@ -4,13 +4,13 @@
  * a few at a time, until the budget of asked masks is spent. A mask the search
  * wants passes through want(): a twin of a recorded mask is known, a mask with a
  * profile the growth rule dropped is ruled out, and neither is built. */
-#include "search.h"
+#include "matrix/search.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "banned.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 #define NOT_FOUND ((size_t)-1)
 

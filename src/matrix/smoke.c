@@ -2,23 +2,23 @@
  * wait4 reports for the smoke command's tree (the largest process it waited for).
  * Without a smoke command, the load check: the dynamic loader loads every artifact
  * with every symbol bound (as `ldd -r` does), running none of the program. */
-#include "smoke.h"
+#include "matrix/smoke.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "iface.h"
-#include "mem.h"
-#include "result.h"
-#include "run.h"
-#include "spawn.h"
-#include "strv.h"
-#include "tmpl.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/tmpl.h"
+#include "elf/iface.h"
+#include "matrix/run.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 /* Add line to the log at path (best effort: the reason already says it). */
 static void

@@ -9,7 +9,7 @@
  * (or to what is not copied) as what it leads to, so the hash covers what a build
  * reads and a build never writes through a link into the user's files. */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "stage.h"
+#include "matrix/stage.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,12 +23,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "strv.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
 #include <xxhash.h>
-#include "banned.h"
+#include "base/banned.h"
 
 /* A directory being walked, up to the top: a link leading back into one of
  * them would copy forever. */

@@ -3,7 +3,7 @@
  * cache file or the wrapper scripts it needs), in a fresh copy of the project
  * under the work directory, by the project's own build system and without
  * ounce's compiler wrapper; then its artifacts are compared byte for byte. */
-#include "verify.h"
+#include "matrix/verify.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -16,24 +16,24 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cache.h"
-#include "cargoconf.h"
-#include "emit.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "os_linux.h"
-#include "pick.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
-#include "result.h"
-#include "sandbox.h"
-#include "spawn.h"
-#include "stage.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/cargoconf.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "matrix/cache.h"
+#include "matrix/sandbox.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
+#include "os/os_linux.h"
+#include "os/spawn.h"
+#include "report/emit.h"
+#include "report/pick.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 extern char **environ;
 

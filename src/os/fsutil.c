@@ -1,6 +1,6 @@
 /* fsutil.c: small file-system helpers shared by stage, result and the commands. */
 #define _GNU_SOURCE /* mkostemp */
-#include "fsutil.h"
+#include "os/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
-#include "mem.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/banned.h"
 
 int
 fs_mkdirs(const char *path)

@@ -3,7 +3,7 @@
  * when the job ends. ounce opens the pipe afresh through /proc/self/fd with
  * O_NONBLOCK, so waiting for a token never blocks in read() and never changes the
  * flags make itself sees on its descriptors. */
-#include "jobserver.h"
+#include "os/jobserver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/banned.h"
 
 /* how long a token waits to be given back to a full pipe before it is lost */
 #define JOBSERVER_WAIT_S 600

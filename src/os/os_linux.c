@@ -1,6 +1,6 @@
 /* os_linux.c: /proc and sysconf lookups, and where ounce's data files live. */
 #define _GNU_SOURCE
-#include "os_linux.h"
+#include "os/os_linux.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 #ifndef OUNCE_SOURCE_DATADIR
 #define OUNCE_SOURCE_DATADIR "."

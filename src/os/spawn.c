@@ -5,7 +5,7 @@
  * result), and the parent enforces the timeout on the whole process group. Safe to
  * call from several threads. */
 #define _GNU_SOURCE /* wait4, posix_spawn_file_actions_addchdir_np, strcasestr */
-#include "spawn.h"
+#include "os/spawn.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,23 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/clock.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 extern char **environ;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 nap(long ms)
@@ -95,19 +87,7 @@ spawn_quote_argv(char *const *argv)
 		if (a != argv) {
 			buf_addc(&b, ' ');
 		}
-		if (**a && !strpbrk(*a, " \t\n'\"\\$`;&|<>()*?[]#~{}")) {
-			buf_adds(&b, *a);
-			continue;
-		}
-		buf_addc(&b, '\'');
-		for (const char *p = *a; *p; p++) {
-			if (*p == '\'') {
-				buf_adds(&b, "'\\''");
-			} else {
-				buf_addc(&b, *p);
-			}
-		}
-		buf_addc(&b, '\'');
+		buf_add_shell_word(&b, *a);
 	}
 	return buf_detach(&b);
 }
@@ -250,7 +230,7 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 			}
 			return error_errno("cannot wait for process %ld", (long)pid);
 		}
-		double t = now();
+		double t = clock_now();
 		if (!kill_at && ((deadline && t >= deadline) || (o->cancel && *o->cancel))) {
 			res->end = (o->cancel && *o->cancel) ? SPAWN_CANCELLED : SPAWN_TIMEOUT;
 			kill_group(pid, SIGTERM);
@@ -272,7 +252,7 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 	/* anything the program left running in its group (a server a smoke test
 	 * forgot, a daemon) goes with it */
 	kill(-pid, SIGKILL);
-	res->seconds = now() - start;
+	res->seconds = clock_now() - start;
 	res->maxrss_kb = ru.ru_maxrss;
 	if (WIFEXITED(status)) {
 		res->status = WEXITSTATUS(status);
@@ -361,7 +341,7 @@ spawn_run(const struct spawn_opts *o, struct spawn_result *res)
 	struct stat st;
 	struct strv largv = STRV_INIT, lenv = STRV_INIT;
 	char *path, capture_path[] = "/tmp/ounce-capture-XXXXXX", why[256] = "";
-	double start_time = now();
+	double start_time = clock_now();
 	pid_t pid;
 	ssize_t n;
 

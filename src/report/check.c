@@ -1,16 +1,16 @@
 /* check.c: a size win that breaks the program is not a win. Every check here reads
  * only what a cell measured (its artifacts' interfaces and hashes), never a
  * profile's label. */
-#include "check.h"
+#include "report/check.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "banned.h"
-#include "iface.h"
-#include "mem.h"
-#include "result.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "elf/iface.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 size_t
 check_abi(const struct cell *base, const struct cell *c, struct strv *lost, size_t *total)

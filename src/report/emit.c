@@ -2,47 +2,29 @@
  * command line that applies them to a whole tree, CMake, Meson or Cargo settings,
  * or JSON. The forms add to the project's own flags, as ounce's compiler wrapper
  * did when it measured the cell, so applying them reproduces the measured size. */
-#include "emit.h"
+#include "report/emit.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cargoconf.h"
-#include "log.h"
-#include "mem.h"
-#include "result.h"
-#include "spawn.h"
-#include "strv.h"
-#include "tmpl.h"
-#include "wrap.h"
-#include "banned.h"
-
-static void
-shell_quote(struct buf *out, const char *s)
-{
-	if (*s && !strpbrk(s, " \t\n'\"\\$`;&|<>()*?[]#~{}!")) {
-		buf_adds(out, s);
-		return;
-	}
-	buf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'') {
-			buf_adds(out, "'\\''");
-		} else {
-			buf_addc(out, *s);
-		}
-	}
-	buf_addc(out, '\'');
-}
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/tmpl.h"
+#include "config/cargoconf.h"
+#include "os/spawn.h"
+#include "report/result.h"
+#include "wrap/wrap.h"
+#include "base/banned.h"
 
 static void
 shell_words(struct buf *out, const struct strv *sv)
 {
 	char *j = strv_join(sv, " ");
 
-	shell_quote(out, j);
+	buf_add_shell_word(out, j);
 	free(j);
 }
 
@@ -170,9 +152,9 @@ emit_env(const struct results *r, const struct cell *c, const char *metric, stru
 	header(r, c, metric, out);
 	buf_adds(out, "# These add to your build's own flags: keep its CFLAGS and append these.\n");
 	buf_adds(out, "export CC=");
-	shell_quote(out, s->cc ? s->cc : "cc");
+	buf_add_shell_word(out, s->cc ? s->cc : "cc");
 	buf_adds(out, "\nexport CXX=");
-	shell_quote(out, s->cxx ? s->cxx : "c++");
+	buf_add_shell_word(out, s->cxx ? s->cxx : "c++");
 	buf_adds(out, "\nexport CFLAGS=");
 	shell_words(out, &s->f.cflags);
 	buf_adds(out, "\nexport CXXFLAGS=");
@@ -187,7 +169,7 @@ emit_env(const struct results *r, const struct cell *c, const char *metric, stru
 		size_t n = strcspn(kv, "=");
 
 		buf_printf(out, "export %.*s=", (int)n, kv);
-		shell_quote(out, kv + n + 1);
+		buf_add_shell_word(out, kv + n + 1);
 		buf_addc(out, '\n');
 	}
 	if (s->f.build_args.n) {
@@ -243,7 +225,7 @@ make_word(struct buf *out, const char *s)
 {
 	struct buf q = BUF_INIT;
 
-	shell_quote(&q, s);
+	buf_add_shell_word(&q, s);
 	make_literal(out, buf_str(&q));
 	buf_release(&q);
 }
@@ -281,7 +263,7 @@ make_eval(struct buf *out, const char *var, const struct strv *sv)
 		make_word(&e, sv->v[i]);
 	}
 	buf_addc(out, ' ');
-	shell_quote(out, buf_str(&e));
+	buf_add_shell_word(out, buf_str(&e));
 	buf_release(&e);
 }
 
@@ -323,7 +305,7 @@ line_env(struct buf *out, const struct settings *s)
 		size_t n = strcspn(kv, "=");
 
 		buf_printf(out, "%.*s=", (int)n, kv);
-		shell_quote(out, kv + n + 1);
+		buf_add_shell_word(out, kv + n + 1);
 		buf_addc(out, ' ');
 	}
 }
@@ -337,12 +319,12 @@ line_compilers(struct buf *out, const struct settings *s)
 	buf_adds(&w, "CC=");
 	make_literal(&w, s->cc ? s->cc : "cc");
 	buf_adds(out, " ");
-	shell_quote(out, buf_str(&w));
+	buf_add_shell_word(out, buf_str(&w));
 	buf_reset(&w);
 	buf_adds(&w, "CXX=");
 	make_literal(&w, s->cxx ? s->cxx : "c++");
 	buf_adds(out, " ");
-	shell_quote(out, buf_str(&w));
+	buf_add_shell_word(out, buf_str(&w));
 	buf_release(&w);
 }
 
@@ -351,7 +333,7 @@ line_words(struct buf *out, const struct strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++) {
 		buf_addc(out, ' ');
-		shell_quote(out, sv->v[i]);
+		buf_add_shell_word(out, sv->v[i]);
 	}
 }
 
@@ -380,7 +362,7 @@ line_post(const struct results *r, const struct cell *c, struct buf *out)
 				&err) < 0) {
 			/* ounce could not have run it either: as written, one word */
 			buf_addc(out, ' ');
-			shell_quote(out, s->f.post.v[i]);
+			buf_add_shell_word(out, s->f.post.v[i]);
 		} else {
 			line_words(out, &words);
 		}
@@ -480,7 +462,7 @@ emit_make(const struct results *r, const struct cell *c, const char *metric, str
 	buf_adds(out, "# Use: make -f Makefile -f ounce.mk");
 	for (size_t i = 0; i < s->f.build_args.n; i++) {
 		buf_addc(out, ' ');
-		shell_quote(out, s->f.build_args.v[i]);
+		buf_add_shell_word(out, s->f.build_args.v[i]);
 	}
 	buf_adds(out, s->f.post.n ? " ounce-post\n" : "\n");
 	buf_adds(out, "# or include ounce.mk at the end of your Makefile: it sets the variables\n"
@@ -880,7 +862,7 @@ emit_cargo(const struct results *r, const struct cell *c, const char *metric, st
 		size_t n = strcspn(other.v[i], "=");
 
 		buf_printf(out, "%.*s=", (int)n, other.v[i]);
-		shell_quote(out, other.v[i] + n + (other.v[i][n] ? 1 : 0));
+		buf_add_shell_word(out, other.v[i] + n + (other.v[i][n] ? 1 : 0));
 		buf_addc(out, ' ');
 	}
 	buf_printf(out, "cargo build%s", strcmp(build, "dev") ? " --release" : "");
@@ -907,7 +889,7 @@ sh_step(struct buf *out, const char *step, const char *art_sh)
 	const char *err;
 
 	if (tmpl_expand(&words, step, vars, 3, errbuf, (int)sizeof(errbuf), &err) < 0) {
-		shell_quote(out, step);
+		buf_add_shell_word(out, step);
 		return;
 	}
 	for (size_t i = 0; i < words.n; i++) {
@@ -915,7 +897,7 @@ sh_step(struct buf *out, const char *step, const char *art_sh)
 
 		buf_adds(out, i ? " " : "");
 		if (!*w) {
-			shell_quote(out, w);
+			buf_add_shell_word(out, w);
 		}
 		while (*w) {
 			size_t n = strcspn(w, mark);
@@ -923,7 +905,7 @@ sh_step(struct buf *out, const char *step, const char *art_sh)
 			if (n) {
 				char *part = xstrndup(w, n);
 
-				shell_quote(out, part);
+				buf_add_shell_word(out, part);
 				free(part);
 			}
 			w += n;
@@ -959,9 +941,9 @@ wrapper_script(struct buf *out, const char *cc, const char *cxx, const struct re
 			"# input (--version).\n",
 		   r->project ? r->project : "the project", c->name);
 	buf_adds(out, "case ${0##*/} in\n*++*) real=");
-	shell_quote(out, cxx);
+	buf_add_shell_word(out, cxx);
 	buf_adds(out, " ;;\n*) real=");
-	shell_quote(out, cc);
+	buf_add_shell_word(out, cc);
 	buf_adds(out, " ;;\nesac\n"
 		      "input= compile= skip=\n"
 		      "for a do\n"

@@ -1,17 +1,17 @@
 /* explain.c: where a profile's bytes went: the sections and symbols that changed
  * most between a cell's artifact and its baseline's, read from both files. */
-#include "explain.h"
+#include "report/explain.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "result.h"
-#include "size.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static bool
 load(const char *path, struct size_report *r)

@@ -1,14 +1,14 @@
 /* pick.c: the rules that choose a winner. They read only results (and the profile
  * descriptions recorded in it), so a saved results.json picks the same way. */
-#include "pick.h"
+#include "report/pick.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
-#include "result.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/strv.h"
+#include "report/check.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 const char *
 pick_excluded(const struct results *r, const struct cell *c, const char *metric,

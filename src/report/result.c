@@ -1,16 +1,16 @@
 /* result.c: cells, rows and results.json. Written and read with jansson; the
  * field names here are the documented contract (README "results.json"). */
-#include "result.h"
+#include "report/result.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 #ifndef OUNCE_VERSION
 #define OUNCE_VERSION "0.1.0"

@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "iface.h"
-#include "measure.h"
-#include "profile.h"
-#include "strv.h"
+#include "base/strv.h"
+#include "config/profile.h"
+#include "elf/iface.h"
+#include "elf/measure.h"
 
 enum cell_status {
 	CELL_PENDING,

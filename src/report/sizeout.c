@@ -1,7 +1,7 @@
 /* sizeout.c: how `ounce size` and `ounce diff` print. Text and Markdown give
  * three tables (sections, symbols, components with a GRAND TOTAL row); CSV gives
  * one table with a "table" column; JSON follows the documented contract. */
-#include "sizeout.h"
+#include "report/sizeout.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "grid.h"
-#include "mem.h"
-#include "result.h"
-#include "size.h"
-#include "table.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/grid.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "report/result.h"
+#include "report/table.h"
+#include "base/banned.h"
 
 static void
 dump_json(json_t *o, struct buf *out)
@@ -123,7 +124,7 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 		grid_release(&g);
 		return;
 	}
-	buf_printf(out, "%s: %llu bytes (%s)\n\n", r->file, r->bytes, table_human((long long)r->bytes));
+	buf_printf(out, "%s: %llu bytes (%s)\n\n", r->file, r->bytes, units_human((long long)r->bytes));
 	grid_init(&g, 3, sec_h, sec_r);
 	for (size_t i = 0; i < r->nsections; i++) {
 		grid_row(&g, "%s\t%llu\t%llu", r->sections[i].name, r->sections[i].bytes,
@@ -219,7 +220,7 @@ diff_grid(const struct diff_table *t, const char *what, const char *format, size
 		}
 		grid_row(&g, "%s\t%lld\t%lld\t%+lld\t%s\t%s", r->name, r->old_bytes, r->new_bytes,
 			 r->new_bytes - r->old_bytes,
-			 r->old_bytes ? table_percent(r->new_bytes, r->old_bytes) : "new",
+			 r->old_bytes ? units_percent(r->new_bytes, r->old_bytes) : "new",
 			 diff_change_name(r->change));
 	}
 	if (shown < t->n) {
@@ -275,7 +276,7 @@ sizeout_diff(const struct diff *d, const char *a, const char *b, const char *for
 	}
 	buf_printf(out, "%s -> %s: %lld -> %lld bytes, %+lld (%s)\n\n", a, b, d->old_total,
 		   d->new_total, d->new_total - d->old_total,
-		   table_percent(d->new_total, d->old_total));
+		   units_percent(d->new_total, d->old_total));
 	diff_grid(&d->symbols, "symbol", format, limit, out);
 	buf_addc(out, '\n');
 	diff_grid(&d->sections, "section", format, limit, out);

@@ -1,22 +1,23 @@
 /* table.c: formats a run as the table users paste: the shape of the "Tiny Rocket"
  * write-up (build | modifications | size | % change) plus the other measures.
  * Every number comes from results; percentages are against the baseline cell. */
-#include "table.h"
+#include "report/table.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "check.h"
-#include "explain.h"
-#include "grid.h"
-#include "iface.h"
-#include "mem.h"
-#include "result.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/grid.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/units.h"
+#include "elf/iface.h"
+#include "report/check.h"
+#include "report/explain.h"
+#include "report/result.h"
+#include "base/banned.h"
 
 bool
 table_format_parse(const char *s, enum table_format *out)
@@ -33,44 +34,6 @@ table_format_parse(const char *s, enum table_format *out)
 		return false;
 	}
 	return true;
-}
-
-const char *
-table_percent(long long v, long long base)
-{
-	static _Thread_local char s[32];
-	double pct;
-
-	if (v < 0 || base <= 0) {
-		return "n/a";
-	}
-	pct = ((double)v - (double)base) * 100.0 / (double)base;
-	if (pct > -0.05 && pct < 0.05) {
-		/* "0.0%" only for no change at all; a tiny change keeps its sign */
-		snprintf(s, sizeof(s), "%s0.0%%", v == base ? "" : v > base ? "+" : "-");
-	} else {
-		snprintf(s, sizeof(s), "%+.1f%%", pct);
-	}
-	return s;
-}
-
-const char *
-table_human(long long b)
-{
-	static _Thread_local char s[32];
-
-	if (b < 0) {
-		return "-";
-	}
-	if (b < 1024) {
-		snprintf(s, sizeof(s), "%lld B", b);
-	} else if ((double)b / 1024.0 < 1023.95) {
-		/* a value that would round to "1024.0 KiB" is shown in MiB */
-		snprintf(s, sizeof(s), "%.1f KiB", (double)b / 1024.0);
-	} else {
-		snprintf(s, sizeof(s), "%.2f MiB", (double)b / (1024.0 * 1024.0));
-	}
-	return s;
 }
 
 enum col {
@@ -187,8 +150,8 @@ artifact_line(const struct cell *c, const struct artifact *a, const struct cell 
 	l->col[C_BUILD] = xstrdup("");
 	l->col[C_MODS] = xasprintf("  %s", a->name);
 	l->col[C_BYTES] = num(m ? a->m.bytes : -1);
-	l->col[C_HUMAN] = xstrdup(m ? table_human(a->m.bytes) : "-");
-	l->col[C_PCT] = xstrdup(m ? table_percent(a->m.bytes, ba ? ba->m.bytes : -1) : "-");
+	l->col[C_HUMAN] = xstrdup(m ? units_human(a->m.bytes) : "-");
+	l->col[C_PCT] = xstrdup(m ? units_percent(a->m.bytes, ba ? ba->m.bytes : -1) : "-");
 	l->col[C_STRIPPED] = num(m ? a->m.stripped_bytes : -1);
 	l->col[C_XZ] = num(m ? a->m.xz_bytes : -1);
 	l->col[C_TEXT] = xstrdup("-");
@@ -223,8 +186,8 @@ lines_of(const struct results *r, bool per_artifact, size_t *n)
 		g[C_BUILD] = xstrdup(build_of(c));
 		g[C_MODS] = xstrdup(row->label);
 		g[C_BYTES] = num(m ? c->m.bytes : -1);
-		g[C_HUMAN] = xstrdup(m ? table_human(c->m.bytes) : "-");
-		g[C_PCT] = xstrdup(m ? table_percent(c->m.bytes, base_bytes) : "-");
+		g[C_HUMAN] = xstrdup(m ? units_human(c->m.bytes) : "-");
+		g[C_PCT] = xstrdup(m ? units_percent(c->m.bytes, base_bytes) : "-");
 		g[C_STRIPPED] = num(m ? c->m.stripped_bytes : -1);
 		g[C_XZ] = num(m ? c->m.xz_bytes : -1);
 		g[C_TEXT] = num(m && !c->m.no_sections ? (long long)measure_section(&c->m, ".text")

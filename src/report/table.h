@@ -25,8 +25,6 @@ void table_render_opts(const struct results *r, enum table_format f, size_t top,
 		       bool per_artifact, struct buf *out);
 /* Percent change of v against base, as "+1.2%", "-33.0%" or "0.0%" into a static
  * per-thread buffer; "n/a" when either is unknown. */
-const char *table_percent(long long v, long long base);
 /* Human size: "812 B", "12.3 KiB", "1.21 MiB", into a static per-thread buffer. */
-const char *table_human(long long bytes);
 
 #endif

@@ -1,5 +1,5 @@
 /* ltrans.c: GCC's link-time code generation shared between cells (ltrans.h). */
-#include "ltrans.h"
+#include "wrap/ltrans.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -9,14 +9,14 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "log.h"
-#include "mem.h"
-#include "spawn.h"
-#include "strv.h"
-#include "wrap.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "wrap/wrap.h"
+#include "base/banned.h"
 
 extern char **environ;
 

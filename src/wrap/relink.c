@@ -1,5 +1,5 @@
 /* relink.c: keep a link (its call and its inputs) and link it again. */
-#include "relink.h"
+#include "wrap/relink.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "os/fsutil.h"
+#include "base/banned.h"
 
 /* The index of the argument that names the output ("-o" OUT or "-oOUT"), with
  * *inline set for the second form; -1 when there is none. */

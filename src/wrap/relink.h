@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 struct relink {
 	char *cwd;	  /* where the link ran */

@@ -1,15 +1,15 @@
 /* wrap.c: decides what a compiler call does and appends the cell's flags after
  * the project's own, so a profile reaches even a Makefile that hard-codes its
  * CFLAGS (the last -O wins, and -f/-Wl flags add up). */
-#include "wrap.h"
+#include "wrap/wrap.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "strv.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "base/banned.h"
 
 static const char *const value_opts[] = {
 	"-o", "-x", "-I", "-L", "-l", "-D", "-U", "-MF", "-MT", "-MQ", "-include",

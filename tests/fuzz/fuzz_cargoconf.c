@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cargoconf.h"
-#include "fsutil.h"
+#include "base/strv.h"
+#include "config/cargoconf.h"
 #include "fuzzutil.h"
-#include "strv.h"
+#include "os/fsutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

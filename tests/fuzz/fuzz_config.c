@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "fsutil.h"
+#include "config/conf.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
 #include "fuzzutil.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
+#include "os/fsutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -5,14 +5,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "advise.h"
-#include "buf.h"
-#include "component.h"
-#include "diff.h"
-#include "flame.h"
+#include "base/buf.h"
+#include "elf/advise.h"
+#include "elf/component.h"
+#include "elf/diff.h"
+#include "elf/flame.h"
+#include "elf/size.h"
 #include "fuzzutil.h"
-#include "size.h"
-#include "sizeout.h"
+#include "report/sizeout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 
 #include "fuzzutil.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapstats.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapstats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "fuzzutil.h"
-#include "result.h"
+#include "report/result.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

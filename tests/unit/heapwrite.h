@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "heapfmt.h"
+#include "base/buf.h"
+#include "heap/heapfmt.h"
 
 /* A log being written; out holds its bytes. */
 struct hw {

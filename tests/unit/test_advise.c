@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advise.h"
-#include "buf.h"
-#include "mem.h"
-#include "profile.h"
-#include "size.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "elf/advise.h"
+#include "elf/size.h"
 #include "testutil.h"
 
 struct fixture {

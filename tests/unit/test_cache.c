@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "result.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "matrix/cache.h"
+#include "os/fsutil.h"
+#include "report/result.h"
 #include "testutil.h"
 
 /* cache_add_tree of dir, as the one string it appends; the caller frees it. */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cargoconf.h"
-#include "mem.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/cargoconf.h"
 #include "testutil.h"
 
 static void

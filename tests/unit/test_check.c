@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "iface.h"
-#include "mem.h"
-#include "result.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "elf/iface.h"
+#include "report/check.h"
+#include "report/result.h"
 
 /* A measured cell of profiles (a '+'-separated list, "" for none) with one
  * artifact "src/prog" exporting the space-separated names, with glibc g and

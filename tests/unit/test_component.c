@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "component.h"
-#include "mem.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/component.h"
 #include "testutil.h"
 
 /* One build of the test program: gcc with GNU ld, or clang with lld. */

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "mem.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/conf.h"
 #include "testutil.h"
 
 /* The handler of the tests: records "section/key=value", and refuses the key

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "explain.h"
-#include "mem.h"
-#include "result.h"
-#include "size.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "report/explain.h"
+#include "report/result.h"
 #include "testutil.h"
 
 /* Add a symbol row to a hand-built report. */

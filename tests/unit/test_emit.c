@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "emit.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "profile.h"
-#include "result.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "os/fsutil.h"
+#include "report/emit.h"
+#include "report/result.h"
 #include "testutil.h"
-#include "wrap.h"
+#include "wrap/wrap.h"
 
 struct fixture {
 	struct tu_tmp t;	/* first: see tu_fixture_new */

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "flame.h"
-#include "mem.h"
-#include "size.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/flame.h"
+#include "elf/size.h"
 #include "testutil.h"
 
 /* A drawn box as the SVG gives it. */

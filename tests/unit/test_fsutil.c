@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 static void

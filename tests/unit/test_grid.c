@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "grid.h"
+#include "base/buf.h"
+#include "base/grid.h"
 #include "testutil.h"
 
 static const char *const headers[] = {"symbol", "bytes", "section"};

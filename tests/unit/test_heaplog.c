@@ -12,14 +12,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "heapfmt.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapreplay.h"
-#include "heapstats.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "heap/heapfmt.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapreplay.h"
+#include "heap/heapstats.h"
 #include "heapwrite.h"
-#include "mem.h"
 #include "testutil.h"
 
 static int
@@ -418,20 +419,20 @@ test_heaplog_parse_size(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_true(heaplog_parse_size("4096", &v));
+	assert_true(units_parse_size("4096", &v));
 	assert_int_equal(v, 4096);
-	assert_true(heaplog_parse_size("4K", &v));
+	assert_true(units_parse_size("4K", &v));
 	assert_int_equal(v, 4096);
-	assert_true(heaplog_parse_size("4KiB", &v));
+	assert_true(units_parse_size("4KiB", &v));
 	assert_int_equal(v, 4096);
-	assert_true(heaplog_parse_size("1M", &v));
+	assert_true(units_parse_size("1M", &v));
 	assert_int_equal(v, 1 << 20);
-	assert_true(heaplog_parse_size("2MiB", &v));
+	assert_true(units_parse_size("2MiB", &v));
 	assert_int_equal(v, 2 << 20);
-	assert_false(heaplog_parse_size("", &v));
-	assert_false(heaplog_parse_size("K", &v));
-	assert_false(heaplog_parse_size("4X", &v));
-	assert_false(heaplog_parse_size("-1", &v));
+	assert_false(units_parse_size("", &v));
+	assert_false(units_parse_size("K", &v));
+	assert_false(units_parse_size("4X", &v));
+	assert_false(units_parse_size("-1", &v));
 	assert_int_equal(heaplog_align_up(13, 8), 16);
 	assert_int_equal(heaplog_align_up(16, 8), 16);
 	assert_int_equal(heaplog_align_up(13, 1), 13);

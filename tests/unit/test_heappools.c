@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapreplay.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapreplay.h"
 #include "heapwrite.h"
-#include "mem.h"
 #include "testutil.h"
 
 static void

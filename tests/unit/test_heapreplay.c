@@ -6,10 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "buf.h"
-#include "heaplog.h"
-#include "heappools.h"
-#include "heapreplay.h"
+#include "base/buf.h"
+#include "heap/heaplog.h"
+#include "heap/heappools.h"
+#include "heap/heapreplay.h"
 #include "heapwrite.h"
 #include "testutil.h"
 

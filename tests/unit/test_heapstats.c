@@ -8,9 +8,9 @@
 
 #include <stdlib.h>
 
-#include "buf.h"
-#include "heaplog.h"
-#include "heapstats.h"
+#include "base/buf.h"
+#include "heap/heaplog.h"
+#include "heap/heapstats.h"
 #include "heapwrite.h"
 #include "testutil.h"
 

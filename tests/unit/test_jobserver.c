@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jobserver.h"
-#include "mem.h"
+#include "base/mem.h"
+#include "os/jobserver.h"
 #include "testutil.h"
 
 static void

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ltrans.h"
-#include "mem.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
 #include "testutil.h"
+#include "wrap/ltrans.h"
 
 /* a literal as the wrapper's argv holds it (char *, as main's) */
 #define W(s) ((char *)(s))

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "measure.h"
-#include "mem.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/measure.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 struct fixture {

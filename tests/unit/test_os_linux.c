@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "os_linux.h"
+#include "os/os_linux.h"
 #include "testutil.h"
 
 static void

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "pick.h"
-#include "profile.h"
-#include "result.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/profile.h"
+#include "report/pick.h"
+#include "report/result.h"
 
 struct fixture {
 	struct results r;

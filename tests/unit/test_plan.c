@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "plan.h"
-#include "profile.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "matrix/plan.h"
 
 struct fixture {
 	struct profile_set set;

@@ -13,14 +13,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "prepare.h"
-#include "project.h"
-#include "recipe.h"
-#include "run.h"
-#include "stage.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "matrix/prepare.h"
+#include "matrix/run.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 struct fixture {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "profile.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/profile.h"
 #include "testutil.h"
 
 struct fixture {

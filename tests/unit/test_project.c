@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "profile.h"
-#include "project.h"
-#include "recipe.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "config/project.h"
+#include "config/recipe.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 struct fixture {

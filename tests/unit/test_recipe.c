@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "recipe.h"
+#include "base/mem.h"
+#include "config/recipe.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 struct fixture {

@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "relink.h"
-#include "strv.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
 #include "testutil.h"
+#include "wrap/relink.h"
 
 /* a literal as the wrapper's argv holds it (char *, as main's) */
 #define W(s) ((char *)(s))

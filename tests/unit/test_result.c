@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "mem.h"
-#include "profile.h"
-#include "result.h"
+#include "base/mem.h"
+#include "config/profile.h"
+#include "os/fsutil.h"
+#include "report/result.h"
 #include "testutil.h"
 
 struct fixture {

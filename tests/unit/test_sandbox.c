@@ -18,14 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "project.h"
-#include "run.h"
-#include "sandbox.h"
-#include "spawn.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "config/project.h"
+#include "matrix/run.h"
+#include "matrix/sandbox.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
 #include "testutil.h"
 
 struct fixture {

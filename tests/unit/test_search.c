@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "search.h"
+#include "base/mem.h"
+#include "matrix/search.h"
 
 /* A size model: the size of a mask is base times the factor of each member and of
  * each pair of members; it fails when a member fails alone or a pair fails. */

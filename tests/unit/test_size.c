@@ -13,12 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "size.h"
-#include "sizeout.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "os/fsutil.h"
+#include "report/sizeout.h"
 #include "testutil.h"
 
 struct fixture {

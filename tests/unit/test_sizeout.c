@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "mem.h"
-#include "size.h"
-#include "sizeout.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/diff.h"
+#include "elf/size.h"
+#include "report/sizeout.h"
 #include "testutil.h"
 
 struct fixture {

@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "spawn.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
 #include "testutil.h"
 
 struct fixture {

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "measure.h"
-#include "mem.h"
-#include "sstrip.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "elf/measure.h"
+#include "elf/sstrip.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 struct fixture {

@@ -18,11 +18,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "stage.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "matrix/stage.h"
+#include "os/fsutil.h"
 #include "testutil.h"
 
 /* the mode bits of path (the test fails when it cannot be read) */

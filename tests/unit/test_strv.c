@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 /* Assert that sv holds exactly the n strings of want, NULL-terminated. */
 static void

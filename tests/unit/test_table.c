@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "result.h"
-#include "table.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/units.h"
+#include "report/result.h"
+#include "report/table.h"
 #include "testutil.h"
 
 /* A measured cell. */
@@ -97,34 +98,34 @@ static void
 test_table_percent(void **state)
 {
 	(void)state;
-	assert_string_equal(table_percent(900, 1000), "-10.0%");
-	assert_string_equal(table_percent(1000, 1000), "0.0%");
-	assert_string_equal(table_percent(1001, 1000), "+0.1%");
-	assert_string_equal(table_percent(999, 1000), "-0.1%");
-	assert_string_equal(table_percent(-1, 1000), "n/a");
-	assert_string_equal(table_percent(1000, -1), "n/a");
-	assert_string_equal(table_percent(1000, 0), "n/a");
-	assert_string_equal(table_percent(2000, 1000), "+100.0%");
-	assert_string_equal(table_percent(0, 1000), "-100.0%");
-	assert_string_equal(table_percent(1, 3), "-66.7%");
+	assert_string_equal(units_percent(900, 1000), "-10.0%");
+	assert_string_equal(units_percent(1000, 1000), "0.0%");
+	assert_string_equal(units_percent(1001, 1000), "+0.1%");
+	assert_string_equal(units_percent(999, 1000), "-0.1%");
+	assert_string_equal(units_percent(-1, 1000), "n/a");
+	assert_string_equal(units_percent(1000, -1), "n/a");
+	assert_string_equal(units_percent(1000, 0), "n/a");
+	assert_string_equal(units_percent(2000, 1000), "+100.0%");
+	assert_string_equal(units_percent(0, 1000), "-100.0%");
+	assert_string_equal(units_percent(1, 3), "-66.7%");
 	/* a change too small to show keeps its sign */
-	assert_string_equal(table_percent(100001, 100000), "+0.0%");
-	assert_string_equal(table_percent(99999, 100000), "-0.0%");
+	assert_string_equal(units_percent(100001, 100000), "+0.0%");
+	assert_string_equal(units_percent(99999, 100000), "-0.0%");
 }
 
 static void
 test_table_human(void **state)
 {
 	(void)state;
-	assert_string_equal(table_human(0), "0 B");
-	assert_string_equal(table_human(512), "512 B");
-	assert_string_equal(table_human(1023), "1023 B");
-	assert_string_equal(table_human(1024), "1.0 KiB");
-	assert_string_equal(table_human(2048), "2.0 KiB");
-	assert_string_equal(table_human(12595), "12.3 KiB");
-	assert_string_equal(table_human(3 * 1024 * 1024), "3.00 MiB");
-	assert_string_equal(table_human(1268777), "1.21 MiB");
-	assert_string_equal(table_human(-1), "-");
+	assert_string_equal(units_human(0), "0 B");
+	assert_string_equal(units_human(512), "512 B");
+	assert_string_equal(units_human(1023), "1023 B");
+	assert_string_equal(units_human(1024), "1.0 KiB");
+	assert_string_equal(units_human(2048), "2.0 KiB");
+	assert_string_equal(units_human(12595), "12.3 KiB");
+	assert_string_equal(units_human(3 * 1024 * 1024), "3.00 MiB");
+	assert_string_equal(units_human(1268777), "1.21 MiB");
+	assert_string_equal(units_human(-1), "-");
 }
 
 static void
@@ -132,8 +133,8 @@ test_table_human_rounds_into_the_next_unit(void **state)
 {
 	(void)state;
 	/* 1048575 bytes is 1023.999 KiB: rounded, that is a whole MiB */
-	assert_string_equal(table_human(1048575), "1.00 MiB");
-	assert_string_equal(table_human(1048524), "1023.9 KiB");
+	assert_string_equal(units_human(1048575), "1.00 MiB");
+	assert_string_equal(units_human(1048524), "1023.9 KiB");
 }
 
 static void

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "strv.h"
-#include "tmpl.h"
+#include "base/strv.h"
+#include "base/tmpl.h"
 
 static const struct tmpl_var vars[] = {
 	{"jobs", "4"},

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "result.h"
+#include "base/mem.h"
+#include "matrix/verify.h"
+#include "report/result.h"
 #include "testutil.h"
-#include "verify.h"
 
 struct fixture {
 	struct tu_tmp t;	/* first: see tu_fixture_new */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strv.h"
+#include "base/strv.h"
 #include "testutil.h"
-#include "wrap.h"
+#include "wrap/wrap.h"
 
 /* A vector of the NULL-terminated list of words. */
 static void

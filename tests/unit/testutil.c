@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fsutil.h"
-#include "mem.h"
-#include "result.h"
-#include "spawn.h"
-#include "strv.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/strv.h"
+#include "os/fsutil.h"
+#include "os/spawn.h"
+#include "report/result.h"
 #include "testutil.h"
 
 int

@@ -8,7 +8,7 @@
  * stdio: output goes through a static buffer and write(2). banned.h is included
  * like everywhere else; nothing here needs the functions it bans.
  */
-#include "../heapfmt.h"
+#include "heap/heapfmt.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../banned.h"
+#include "base/banned.h"
 
 #define EXPORT __attribute__((visibility("default")))
 /* every thread-local is initial-exec: a dynamic TLS access may call malloc
