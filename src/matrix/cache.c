@@ -27,33 +27,23 @@
 #include "base/strv.h"
 #include "matrix/stage.h"
 #include "os/fsutil.h"
+#include "os/hash.h"
 #include "os/spawn.h"
 #include "report/result.h"
 #include "base/banned.h"
 
 extern char **environ;
 
-static void
-to_hex(XXH128_hash_t h, char out[CACHE_KEY_LEN + 1])
-{
-	snprintf(out, CACHE_KEY_LEN + 1, "%016llx%016llx", (unsigned long long)h.high64,
-		 (unsigned long long)h.low64);
-}
-
 void
 cache_hash_words(const struct strv *parts, char out[CACHE_KEY_LEN + 1])
 {
-	XXH3_state_t *st = XXH3_createState();
+	XXH3_state_t *st = hash_new();
 
-	if (!st) {
-		die("out of memory");
-	}
-	XXH3_128bits_reset(st);
 	for (size_t i = 0; i < parts->n; i++) {
 		/* with its terminator, so "a" "bc" and "ab" "c" differ */
 		XXH3_128bits_update(st, parts->v[i], strlen(parts->v[i]) + 1);
 	}
-	to_hex(XXH3_128bits_digest(st), out);
+	hash_hex(XXH3_128bits_digest(st), out);
 	XXH3_freeState(st);
 }
 
@@ -198,7 +188,7 @@ cache_key(struct cache *c, const struct cell *cell, char key[CACHE_KEY_LEN + 1])
 		die("out of memory");
 	}
 	buf_printf(&b, "%s\n%s\n%s", c->context, cell->build ? cell->build : "", js);
-	to_hex(XXH3_128bits(buf_str(&b), b.len), key);
+	hash_hex(XXH3_128bits(buf_str(&b), b.len), key);
 	free(js);
 	json_decref(s);
 	buf_release(&b);
@@ -791,16 +781,12 @@ cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_sin
 int
 cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclude, const char *skip)
 {
-	XXH3_state_t *st = XXH3_createState();
+	XXH3_state_t *st = hash_new();
 	char hex[CACHE_KEY_LEN + 1];
 	int rc;
 
-	if (!st) {
-		die("out of memory");
-	}
-	XXH3_128bits_reset(st);
 	rc = stage_hash(dir, exclude, skip, st);
-	to_hex(XXH3_128bits_digest(st), hex);
+	hash_hex(XXH3_128bits_digest(st), hex);
 	XXH3_freeState(st);
 	if (rc == 0) {
 		strv_push_owned(parts, xasprintf("tree=%s", hex));
@@ -854,7 +840,7 @@ cache_tool_version(const char *memo_dir, const char *path, const char *flag)
 			       (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
 			       (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 			       (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-		to_hex(XXH3_128bits(id, strlen(id)), hex);
+		hash_hex(XXH3_128bits(id, strlen(id)), hex);
 		free(id);
 		memo = xasprintf("%s/tool-%s", memo_dir, hex);
 		if (fs_exists(memo) && fs_read_file(memo, &out) == 0) {
@@ -979,24 +965,12 @@ cache_memo_free(struct cache_memo *m)
 bool
 cache_file_key(const char *path, char key[CACHE_KEY_LEN + 1])
 {
-	XXH3_state_t *st = XXH3_createState();
-	char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = -1;
+	XXH3_state_t *st = hash_new();
+	int rc = hash_file(st, path);
 
-	if (!st) {
-		die("out of memory");
-	}
-	XXH3_128bits_reset(st);
-	if (fd >= 0) {
-		while ((n = read(fd, buf, sizeof(buf))) > 0) {
-			XXH3_128bits_update(st, buf, (size_t)n);
-		}
-		close(fd);
-	}
-	to_hex(XXH3_128bits_digest(st), key);
+	hash_hex(XXH3_128bits_digest(st), key);
 	XXH3_freeState(st);
-	return n == 0;
+	return rc == 0;
 }
 
 bool

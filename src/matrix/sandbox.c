@@ -39,6 +39,7 @@
 #include "matrix/stage.h"
 #include "os/clock.h"
 #include "os/fsutil.h"
+#include "os/hash.h"
 #include "os/os_linux.h"
 #include "os/spawn.h"
 #include <xxhash.h>
@@ -636,13 +637,9 @@ list_tree(const char *dir, const char *rel, const struct strv *exclude, const ch
 static int
 snapshot(const struct sandbox *sb, XXH128_hash_t *hash, struct strv *files, struct strv *given)
 {
-	XXH3_state_t *st = XXH3_createState();
+	XXH3_state_t *st = hash_new();
 	int rc;
 
-	if (!st) {
-		die("out of memory");
-	}
-	XXH3_128bits_reset(st);
 	rc = stage_hash(sb->dir, &sb->exclude, sb->skip, st);
 	*hash = XXH3_128bits_digest(st);
 	XXH3_freeState(st);

@@ -28,6 +28,7 @@
 #include "base/strv.h"
 #include "os/fsutil.h"
 #include <xxhash.h>
+#include "os/hash.h"
 #include "base/banned.h"
 
 /* A directory being walked, up to the top: a link leading back into one of
@@ -140,12 +141,6 @@ hash_entry(struct walk *w, const char *kind, const char *rel, const char *text)
 			XXH3_128bits_update(w->tree, text, strlen(text) + 1);
 		}
 	}
-}
-
-static void
-hash_bytes(void *ctx, const void *data, size_t n)
-{
-	XXH3_128bits_update(ctx, data, n);
 }
 
 /* Is path (or what is below it) dir or below it? */
@@ -466,10 +461,7 @@ walk(const char *src, const char *dst, const struct strv *exclude, const char *s
 		error_errno("cannot read '%s'", src);
 		goto out;
 	}
-	w.file = XXH3_createState();
-	if (!w.file) {
-		die("out of memory");
-	}
+	w.file = hash_new();
 	if (dst && (fs_remove_tree(dst) < 0 || fs_mkdirs(dst) < 0)) {
 		goto out;
 	}
@@ -481,16 +473,6 @@ out:
 		XXH3_freeState(w.file);
 	}
 	return rc;
-}
-
-/* The tree's hash in hex, as the cache writes keys. */
-static void
-hash_hex(XXH3_state_t *st, char hash[STAGE_HASH_SIZE])
-{
-	XXH128_hash_t h = XXH3_128bits_digest(st);
-
-	snprintf(hash, STAGE_HASH_SIZE, "%016llx%016llx", (unsigned long long)h.high64,
-		 (unsigned long long)h.low64);
 }
 
 int
@@ -510,19 +492,13 @@ static int
 walk_hex(const char *src, const char *dst, const struct strv *exclude, const char *skip,
 	 bool clone, char *hash)
 {
-	XXH3_state_t *st = hash ? XXH3_createState() : NULL;
+	XXH3_state_t *st = hash ? hash_new() : NULL;
 	int rc;
 
-	if (hash && !st) {
-		die("out of memory");
-	}
-	if (st) {
-		XXH3_128bits_reset(st);
-	}
 	rc = walk(src, dst, exclude, skip, clone, st);
 	if (st) {
 		if (rc == 0) {
-			hash_hex(st, hash);
+			hash_hex(XXH3_128bits_digest(st), hash);
 		}
 		XXH3_freeState(st);
 	}

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/strv.h"
 #include "os/fsutil.h"
+#include "os/hash.h"
 #include "os/spawn.h"
 #include "wrap/wrap.h"
 #include "base/banned.h"
@@ -101,25 +102,6 @@ ltrans_neutral(const char *arg)
 	return ok;
 }
 
-static void
-to_hex(XXH128_hash_t h, char out[LTRANS_KEY_LEN + 1])
-{
-	snprintf(out, LTRANS_KEY_LEN + 1, "%016llx%016llx", (unsigned long long)h.high64,
-		 (unsigned long long)h.low64);
-}
-
-static XXH3_state_t *
-new_state(void)
-{
-	XXH3_state_t *st = XXH3_createState();
-
-	if (!st) {
-		die("out of memory");
-	}
-	XXH3_128bits_reset(st);
-	return st;
-}
-
 /* Add s to the hash with every cell_dir in it replaced, and its terminator. */
 static void
 hash_word(XXH3_state_t *st, const char *s, const char *cell_dir)
@@ -135,29 +117,11 @@ hash_word(XXH3_state_t *st, const char *s, const char *cell_dir)
 	XXH3_128bits_update(st, s, strlen(s) + 1);
 }
 
-/* Add the content of path to the hash; -1 when it cannot be read. */
-static int
-hash_content(XXH3_state_t *st, const char *path)
-{
-	char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		return -1;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		XXH3_128bits_update(st, buf, (size_t)n);
-	}
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
 int
 ltrans_key(const char *sig, const char *cell_dir, const char *cwd, char *const *argv,
 	   size_t n, char out[LTRANS_KEY_LEN + 1])
 {
-	XXH3_state_t *st = new_state();
+	XXH3_state_t *st = hash_new();
 	int rc = 0;
 
 	hash_word(st, "ounce-ltrans-1", NULL);
@@ -177,12 +141,12 @@ ltrans_key(const char *sig, const char *cell_dir, const char *cwd, char *const *
 			hash_word(st, argv[++i], cell_dir);
 		} else if (a[0] != '-') {
 			/* an input: objects, archives, a linker script */
-			rc = hash_content(st, a);
+			rc = hash_file(st, a);
 		} else if (!strcmp(a, "-")) {
 			rc = -1;
 		}
 	}
-	to_hex(XXH3_128bits_digest(st), out);
+	hash_hex(XXH3_128bits_digest(st), out);
 	XXH3_freeState(st);
 	return rc;
 }
