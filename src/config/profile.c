@@ -584,6 +584,12 @@ profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len)
 	return NULL;
 }
 
+bool
+profile_same_dimension(const struct profile *a, const struct profile *b)
+{
+	return a->dimension && b->dimension && !strcmp(a->dimension, b->dimension);
+}
+
 /* Does q imply p in a cell built by compiler (or by Cargo when cargo is set)? */
 static bool
 includes(const struct profile *q, const struct profile *p, const char *compiler, bool cargo)

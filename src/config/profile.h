@@ -143,6 +143,10 @@ int profile_rust_link_args(const struct strv *rustflags, struct strv *out);
  * bytes), or NULL when they can: a profile's `conflicts` names another of them,
  * for the compiler the cell is built with (lld cannot link gcc's LTO objects). */
 const char *profile_conflict(struct profile *const *v, size_t n, char *buf, size_t len);
+/* Are a and b two values of one dimension (two compilers, two optimisation
+ * levels), alternatives that never go in one cell? A profile without a dimension
+ * is a dimension of its own. */
+bool profile_same_dimension(const struct profile *a, const struct profile *b);
 /* Leave out of v (n profiles, in the matrix's order) each profile that another
  * profile left in v implies, for the cell's toolchain (toolchain "cargo", or NULL
  * for C: the compiler the profiles choose), the last ones first: the profiles

@@ -708,6 +708,11 @@ test_profile_conflicts_dimension_post_only(void **state)
 	assert_non_null(odd);
 	assert_string_equal(lld->dimension, "linker");
 	assert_null(lto->dimension);
+	/* one dimension: alternatives; none: a dimension of its own */
+	assert_true(profile_same_dimension(lld, lld));
+	assert_false(profile_same_dimension(lld, clang));
+	assert_false(profile_same_dimension(lto, lto));
+	assert_false(profile_same_dimension(lto, lld));
 
 	v[0] = lto;
 	v[1] = lld;
