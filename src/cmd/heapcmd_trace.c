@@ -26,9 +26,9 @@
 #include "base/mem.h"
 #include "base/strv.h"
 #include "heap/heapfmt.h"
-#include "matrix/sched.h"
 #include "os/fsutil.h"
 #include "os/os_linux.h"
+#include "os/signals.h"
 #include "os/spawn.h"
 #include "base/banned.h"
 
@@ -476,7 +476,7 @@ trace_env(struct strv *env, const char *lib, const char *log, bool follow_fork,
 
 /* Run CMD under the preload; the result's status is CMD's. CMD stays in
  * ounce's process group, so Ctrl-C reaches it from the terminal; ounce's own
- * SIGINT, SIGTERM or SIGHUP (sched.c's flag) stops it too. */
+ * SIGINT, SIGTERM or SIGHUP (os/signals.c's flag) stops it too. */
 static int
 run_traced(char **cmd, char *const *envp, double timeout, struct spawn_result *res)
 {
@@ -486,7 +486,7 @@ run_traced(char **cmd, char *const *envp, double timeout, struct spawn_result *r
 	o.argv = cmd;
 	o.envp = envp;
 	o.timeout = timeout;
-	o.cancel = sched_install_signals();
+	o.cancel = signals_install();
 	o.inherit_output = true;
 	o.inherit_stdin = true;
 	return spawn_run(&o, res);

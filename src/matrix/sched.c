@@ -24,45 +24,25 @@
 #include "os/clock.h"
 #include "os/fsutil.h"
 #include "os/jobserver.h"
+#include "os/signals.h"
 #include "report/check.h"
 #include "report/pick.h"
 #include "report/result.h"
 #include "report/table.h"
 #include "base/banned.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
+/* The signal that stopped the run (run->cancel, which os/signals.c's handler sets
+ * in ounce), or 0. */
+static int
+stop_signal(const struct run *run)
 {
-	interrupted = sig;
+	return run->cancel ? *run->cancel : 0;
 }
 
 volatile sig_atomic_t *
 sched_install_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/* Ctrl-\ is a way to stop a run too: not with a core dump, with the results */
-	sigaction(SIGQUIT, &sa, NULL);
-	/* a reader of stderr that goes away (ounce matrix 2>&1 | head) must not
-	 * kill the run before its results are saved; spawn.c gives the builds the
-	 * default back */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return &interrupted;
-}
-
-int
-sched_signal(void)
-{
-	return interrupted;
+	return signals_install();
 }
 
 struct task {
@@ -449,7 +429,7 @@ prune_stack(struct sched *s)
 	size_t k = 0;
 	bool any = false;
 
-	if (!s->nnoops || interrupted || s->failed) {
+	if (!s->nnoops || stop_signal(s->run) || s->failed) {
 		return;
 	}
 	v = xcalloc(s->plan->nstack + 1, sizeof(*v));
@@ -517,7 +497,7 @@ advance_chain(struct sched *s)
 			free(label);
 			s->chain = NULL;
 		}
-		if (interrupted || s->failed) {
+		if (stop_signal(s->run) || s->failed) {
 			s->chain_done = true;
 			return;
 		}
@@ -571,7 +551,7 @@ advance_search(struct sched *s)
 		search_record(s->search, s->smask[i], usable(s, c), cell_metric(c, s->run->metric));
 	}
 	s->nsbatch = 0;
-	if (interrupted || s->failed) {
+	if (stop_signal(s->run) || s->failed) {
 		s->search_done = true;
 		return;
 	}
@@ -794,7 +774,7 @@ worker(void *arg)
 
 		advance_chain(s);
 		advance_search(s);
-		if (interrupted || s->failed || all_done(s)) {
+		if (stop_signal(s->run) || s->failed || all_done(s)) {
 			break;
 		}
 		q = s->running < s->run->jobs ? runnable(s) : -1;
@@ -1160,8 +1140,8 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	s.base = base->m.bytes;
 	run->baseline = base;
 	report(&s, base);
-	if (interrupted) {
-		rc = 128 + interrupted;
+	if (stop_signal(run)) {
+		rc = 128 + stop_signal(run);
 		goto out;
 	}
 	if (base->status != CELL_OK) {
@@ -1233,20 +1213,20 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 		pthread_join(th[i], NULL);
 	}
 	free(th);
-	if ((plan->each || plan->cumulative) && !interrupted && !s.failed) {
+	if ((plan->each || plan->cumulative) && !stop_signal(run) && !s.failed) {
 		best_measured_row(&s);
 	}
-	if (plan->full && !interrupted && !s.failed) {
+	if (plan->full && !stop_signal(run) && !s.failed) {
 		best_rows(&s, "full");
 	}
-	if (plan->search && !interrupted && !s.failed) {
+	if (plan->search && !stop_signal(run) && !s.failed) {
 		best_rows(&s, "search");
 		search_summary(&s);
 	}
 	if (s.failed) {
 		rc = -1;
-	} else if (interrupted) {
-		rc = 128 + interrupted;
+	} else if (stop_signal(run)) {
+		rc = 128 + stop_signal(run);
 	}
 out:
 	log_status(NULL);

@@ -1,4 +1,5 @@
-/* sched.h: runs the cells of a plan, several at once, and handles Ctrl-C. */
+/* sched.h: runs the cells of a plan, several at once, and stops them on Ctrl-C
+ * (run->cancel, set by os/signals.c). */
 #ifndef OUNCE_SCHED_H
 #define OUNCE_SCHED_H
 
@@ -9,11 +10,8 @@ struct plan;
 struct results;
 struct run;
 
-/* Catch SIGINT, SIGTERM, SIGHUP and SIGQUIT: the handler only sets the flag returned here,
- * which spawn watches to stop running builds. */
+/* signals_install (os/signals.h), under its old name until cmd_matrix.c calls that. */
 volatile sig_atomic_t *sched_install_signals(void);
-/* The signal that stopped the run, or 0. */
-int sched_signal(void);
 
 struct profile;
 
@@ -24,8 +22,8 @@ long long sched_full_cells(struct profile *const *v, size_t n);
 
 /* Build the baseline, then the plan's cells with run->jobs at once, adding cells
  * and rows to res as they finish. Returns 0 when the matrix ran (failed cells are
- * results), 1 when the baseline failed, 128+N when interrupted by signal N, and -1
- * when ounce itself could not go on (reported). */
+ * results), 1 when the baseline failed, 128+N when *run->cancel became N (signal N
+ * caught), and -1 when ounce itself could not go on (reported). */
 int sched_run(struct run *run, struct plan *plan, struct results *res);
 
 #endif
