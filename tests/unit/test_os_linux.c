@@ -7,9 +7,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "os/os_linux.h"
@@ -80,30 +80,29 @@ test_os_linux_cgroup_cpus(void **state)
 }
 
 /* The affinity mask of this process bounds the count, and one CPU gives 1 (what
- * `taskset -c 0 ounce matrix` gets). Through the system calls: <sched.h> is
- * shadowed by ounce's own sched.h on this test's include path. */
+ * `taskset -c 0 ounce matrix` gets). */
 static void
 test_os_linux_ncpu_follows_affinity(void **state)
 {
-	unsigned long old[64] = {0}, one[64] = {0};
-	long bytes = syscall(SYS_sched_getaffinity, 0, sizeof(old), old);
-	int count = 0, first = -1;
+	cpu_set_t old, one;
+	int first = -1;
 
 	(void)state;
-	assert_true(bytes > 0);
-	for (size_t i = 0; i < (size_t)bytes / sizeof(*old); i++) {
-		count += __builtin_popcountl(old[i]);
-		if (first < 0 && old[i]) {
-			first = (int)(i * 8 * sizeof(*old)) + __builtin_ctzl(old[i]);
+	assert_int_equal(sched_getaffinity(0, sizeof(old), &old), 0);
+	for (int i = 0; i < CPU_SETSIZE && first < 0; i++) {
+		if (CPU_ISSET(i, &old)) {
+			first = i;
 		}
 	}
+	assert_true(first >= 0);
 	assert_true(os_ncpu() >= 1);
-	assert_true(os_ncpu() <= count);
-	one[first / (8 * (int)sizeof(*one))] = 1UL << (first % (8 * (int)sizeof(*one)));
-	assert_int_equal(syscall(SYS_sched_setaffinity, 0, (size_t)bytes, one), 0);
+	assert_true(os_ncpu() <= CPU_COUNT(&old));
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	assert_int_equal(os_ncpu(), 1);
-	assert_int_equal(syscall(SYS_sched_setaffinity, 0, (size_t)bytes, old), 0);
-	assert_true(os_ncpu() <= count);
+	assert_int_equal(sched_setaffinity(0, sizeof(old), &old), 0);
+	assert_true(os_ncpu() <= CPU_COUNT(&old));
 }
 
 int
