@@ -126,7 +126,8 @@ run_step(const struct run *run, struct cell *c, const char *what, struct strv *a
 	o.timeout = run->timeout;
 	o.cancel = run->cancel;
 	o.sandbox = run->sandbox;
-	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
+	if ((run->spawn_fn ? run->spawn_fn : spawn_run)(&o, &res) < 0 &&
+	    res.end != SPAWN_NOT_STARTED) {
 		strv_release(&argv);
 		return -1;
 	}

@@ -15,6 +15,8 @@ struct profile_set;
 struct project;
 struct recipe;
 struct recipe_build;
+struct spawn_opts;
+struct spawn_result;
 struct spawn_sandbox;
 
 struct run {
@@ -49,6 +51,11 @@ struct run {
 	volatile sig_atomic_t *cancel;
 	/* how build steps run (sandbox.h): read-only tree, killed with ounce */
 	const struct spawn_sandbox *sandbox;
+	/* what starts a cell's configure, build, install, post-link and relink steps,
+	 * with spawn_run's contract (os/spawn.h); NULL: spawn_run itself. A seam for
+	 * unit tests, which answer as a toolchain would (exit 1 with a line in the log,
+	 * a timeout, a signal) or run a tiny command; ounce never sets it. */
+	int (*spawn_fn)(const struct spawn_opts *opts, struct spawn_result *res);
 	const char *results_path;	/* results.json, saved as cells finish (so a run
 					 * killed by SIGKILL can be resumed), or NULL */
 	struct cache *cache;	/* results of earlier runs, or NULL (--no-reuse) */
