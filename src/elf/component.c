@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "elf/elffile.h"
 #include "base/banned.h"
 
 /* Ranges being collected, with room to grow. */
@@ -715,22 +716,14 @@ component_from_dwarf(const char *path, struct component_map *m, char *err, size_
 	Dwarf_Half version;
 	uint8_t unit_type;
 	Dwarf_Die cudie;
-	Elf *e = NULL;
-	int fd, rc = -1, more;
+	struct elffile f;
+	Elf *e;
+	int rc = -1, more;
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
-		return -1;
-	}
-	fd = open_regular(path, err, errlen);
-	if (fd < 0) {
-		return -1;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		snprintf(err, errlen, "'%s' is not an ELF file", path);
+	if (elffile_open(&f, path, err, errlen) != ELFFILE_OK) {
 		goto out;
 	}
+	e = f.e;
 	if (!scan_sections(e, &l)) {
 		rc = 0;
 		goto out;
@@ -779,10 +772,7 @@ out:
 	if (dw) {
 		dwarf_end(dw);
 	}
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
+	elffile_release(&f);
 	return rc;
 }
 

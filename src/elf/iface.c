@@ -5,16 +5,14 @@
  * file reads the same as the file it was made from. */
 #include "elf/iface.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/mem.h"
+#include "elf/elffile.h"
 #include "base/banned.h"
 
 /* Symbols every link defines or the C runtime brings, not a program's API: their
@@ -389,29 +387,19 @@ int
 iface_read(const char *path, struct iface *f, char *err, size_t errlen)
 {
 	struct reader r = {0};
-	int fd, rc = -1;
+	struct elffile file;
+	int rc = -1;
 	GElf_Ehdr eh;
 	GElf_Phdr dyn;
 	bool have_dyn = false;
 	size_t n;
-	off_t size;
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	size = lseek(fd, 0, SEEK_END);
-	r.file_size = size > 0 ? (size_t)size : 0;
-	r.e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!r.e || elf_kind(r.e) != ELF_K_ELF || !gelf_getehdr(r.e, &eh)) {
-		snprintf(err, errlen, "'%s' is not an ELF file", path);
+	if (elffile_open(&file, path, err, errlen) != ELFFILE_OK) {
 		goto out;
 	}
+	r.e = file.e;
+	r.file_size = (size_t)file.bytes;
+	eh = file.eh;
 	f->kind = eh.e_type == ET_EXEC  ? "executable"
 	          : eh.e_type == ET_DYN ? "shared-library"
 	                                : "object";
@@ -454,10 +442,7 @@ iface_read(const char *path, struct iface *f, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(r.load);
-	if (r.e) {
-		elf_end(r.e);
-	}
-	close(fd);
+	elffile_release(&file);
 	if (rc < 0) {
 		iface_release(f);
 	}

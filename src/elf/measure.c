@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "elf/elffile.h"
 #include "base/banned.h"
 
 static void
@@ -39,30 +39,20 @@ add_section(struct measure *m, const char *name, unsigned long long bytes)
 int
 measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
 {
-	int fd, rc = -1;
-	Elf *e = NULL;
+	struct elffile f;
+	int rc = -1;
+	Elf *e;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	struct stat st;
+	enum elffile_status status = elffile_open(&f, path, err, errlen);
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
-		return -1;
+	if (f.bytes >= 0) {
+		m->bytes = f.bytes;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-		}
-		return -1;
-	}
-	m->bytes = (long long)st.st_size;
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		snprintf(err, errlen, "'%s' is not an ELF file", path);
+	if (status != ELFFILE_OK) {
 		goto out;
 	}
+	e = f.e;
 	size_t nsh = 0, nph = 0;
 
 	if (elf_getshdrnum(e, &nsh) == 0 && nsh == 0 && elf_getphdrnum(e, &nph) == 0 && nph) {
@@ -110,50 +100,40 @@ measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
 	}
 	rc = 0;
 out:
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
+	elffile_release(&f);
 	return rc;
 }
 
 bool
 measure_defines(const char *path, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *e;
+	struct elffile f;
 	Elf_Scn *scn = NULL;
 	bool found = false;
 
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
-		if (fd >= 0) {
-			close(fd);
-		}
+	/* .symtab and .dynsym both, not elffile_symtab's one of them */
+	if (elffile_open(&f, path, NULL, 0) != ELFFILE_OK) {
+		elffile_release(&f);
 		return false;
 	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	while (e && !found && (scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
+	while (!found && (scn = elf_nextscn(f.e, scn))) {
+		struct elffile_symtab t = {.scn = scn};
 
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
-		    !sh.sh_entsize || !(d = elf_getdata(scn, NULL))) {
+		if (!gelf_getshdr(scn, &t.sh) ||
+		    (t.sh.sh_type != SHT_SYMTAB && t.sh.sh_type != SHT_DYNSYM) ||
+		    !t.sh.sh_entsize || !(t.data = elf_getdata(scn, NULL))) {
 			continue;
 		}
-		for (size_t i = 1; i < sh.sh_size / sh.sh_entsize && !found; i++) {
+		t.count = t.sh.sh_size / t.sh.sh_entsize;
+		for (size_t i = 1; i < t.count && !found; i++) {
 			GElf_Sym sym;
 			const char *n;
 
-			if (gelf_getsym(d, (int)i, &sym) && sym.st_shndx != SHN_UNDEF &&
-			    (n = elf_strptr(e, sh.sh_link, sym.st_name)) && !strcmp(n, name)) {
-				found = true;
-			}
+			found = elffile_symbol(&f, &t, i, &sym, &n) && sym.st_shndx != SHN_UNDEF &&
+				n && !strcmp(n, name);
 		}
 	}
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
+	elffile_release(&f);
 	return found;
 }
 
@@ -278,57 +258,32 @@ measure_compressed(const char *path, long long *gz, long long *xz, char *err, si
 	return 0;
 }
 
-/* ET_EXEC, ET_DYN with PT_INTERP, ET_DYN without: 1, 2, 3; else 0. */
-static int
-elf_class_of(const char *path)
+/* What path is; ELFFILE_OTHER too when it cannot be read. */
+static enum elffile_kind
+kind_of(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), kind = 0;
-	Elf *e;
-	GElf_Ehdr eh;
-	size_t n;
+	struct elffile f;
+	enum elffile_kind k = ELFFILE_OTHER;
 
-	if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
-		if (fd >= 0) {
-			close(fd);
-		}
-		return 0;
+	if (elffile_open(&f, path, NULL, 0) == ELFFILE_OK) {
+		k = elffile_kind(&f, NULL);
 	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh)) {
-		if (eh.e_type == ET_EXEC) {
-			kind = 1;
-		} else if (eh.e_type == ET_DYN) {
-			kind = 3;
-			if (elf_getphdrnum(e, &n) == 0) {
-				for (size_t i = 0; i < n; i++) {
-					GElf_Phdr ph;
-
-					if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP) {
-						kind = 2;
-					}
-				}
-			}
-		}
-	}
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
-	return kind;
+	elffile_release(&f);
+	return k;
 }
 
 int
 measure_is_executable(const char *path)
 {
-	int k = elf_class_of(path);
+	enum elffile_kind k = kind_of(path);
 
-	return k == 1 || k == 2;
+	return k == ELFFILE_EXECUTABLE || k == ELFFILE_PIE;
 }
 
 int
 measure_is_shared_library(const char *path)
 {
-	return elf_class_of(path) == 3;
+	return kind_of(path) == ELFFILE_SHARED_LIBRARY;
 }
 
 void

@@ -4,20 +4,17 @@
  * against the file's size. */
 #include "elf/size.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
 #include "elf/component.h"
+#include "elf/elffile.h"
 #include "os/fsutil.h"
 #include "base/banned.h"
 
@@ -158,42 +155,31 @@ cmp_symbol(const void *a, const void *b)
 }
 
 static int
-read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t errlen)
+read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, char *err,
+	     size_t errlen)
 {
-	Elf_Scn *scn = NULL, *symscn = NULL;
-	GElf_Shdr sh, symsh;
-	Elf_Data *data;
+	Elf *e = f->e;
+	Elf_Scn *scn;
+	struct elffile_symtab t;
 	struct raw_sym *raw = NULL;
-	size_t nraw = 0, count;
+	size_t nraw = 0;
 
-	while ((scn = elf_nextscn(e, scn))) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			symscn = scn;
-			break;
-		}
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM && !symscn) {
-			symscn = scn;
-		}
-	}
-	if (!symscn) {
+	if (!elffile_symtab(f, &t)) {
 		return 0;
 	}
-	gelf_getshdr(symscn, &symsh);
-	r->dynamic_symbols = symsh.sh_type == SHT_DYNSYM;
-	data = elf_getdata(symscn, NULL);
-	if (!data || !symsh.sh_entsize) {
+	r->dynamic_symbols = t.dynamic;
+	if (!t.data || !t.sh.sh_entsize) {
 		snprintf(err, errlen, "'%s': unreadable symbol table: %s", r->file, elf_errmsg(-1));
 		return -1;
 	}
-	count = symsh.sh_size / symsh.sh_entsize;
-	for (size_t i = 1; i < count; i++) {
+	for (size_t i = 1; i < t.count; i++) {
 		GElf_Sym sym;
 		GElf_Shdr ssh;
 		const char *name;
 		unsigned long long bytes;
 		int type;
 
-		if (!gelf_getsym(data, (int)i, &sym)) {
+		if (!elffile_symbol(f, &t, i, &sym, NULL)) {
 			snprintf(err, errlen, "'%s': bad symbol %zu: %s", r->file, i, elf_errmsg(-1));
 			free(raw);
 			return -1;
@@ -205,7 +191,7 @@ read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t e
 			continue;
 		}
 		scn = elf_getscn(e, sym.st_shndx);
-		name = elf_strptr(e, symsh.sh_link, sym.st_name);
+		name = elf_strptr(e, t.sh.sh_link, sym.st_name);
 		if (!scn || !gelf_getshdr(scn, &ssh) || !name || !*name) {
 			continue;
 		}
@@ -269,41 +255,32 @@ read_symbols(Elf *e, size_t shstrndx, struct size_report *r, char *err, size_t e
 int
 size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 {
-	int fd, rc = -1;
-	Elf *e = NULL;
+	struct elffile f;
+	enum elffile_status status;
+	int rc = -1;
+	Elf *e;
 	GElf_Ehdr eh;
 	size_t shnum, phnum, shstrndx, nspans = 0, shent, phent;
 	struct span *spans = NULL;
-	struct stat st;
 	unsigned long long size;
 	Elf_Scn *scn = NULL;
 
 	memset(r, 0, sizeof(*r));
 	r->file = xstrdup(path);
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		snprintf(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
-		return -1;
-	}
-	/* O_NONBLOCK: a FIFO is refused below, not waited on (no effect on a file) */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-		}
-		return -1;
-	}
-	size = r->bytes = (unsigned long long)st.st_size;
-	if (!S_ISREG(st.st_mode)) {
+	status = elffile_open(&f, path, err, errlen);
+	size = r->bytes = f.bytes > 0 ? (unsigned long long)f.bytes : 0;
+	/* size's own wording of two refusals, which users of ounce size know */
+	if (status == ELFFILE_NOT_REGULAR) {
 		snprintf(err, errlen, "'%s' is not a regular file", path);
-		goto out;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+	} else if (status == ELFFILE_NOT_ELF) {
 		snprintf(err, errlen, "'%s' is not an ELF file%s", path,
 			 size == 0 ? " (it is empty)" : "");
+	}
+	if (status != ELFFILE_OK) {
 		goto out;
 	}
+	e = f.e;
+	eh = f.eh;
 	if (elf_getshdrnum(e, &shnum) || elf_getphdrnum(e, &phnum) ||
 	    elf_getshdrstrndx(e, &shstrndx)) {
 		snprintf(err, errlen, "'%s': malformed ELF headers: %s", path, elf_errmsg(-1));
@@ -389,17 +366,14 @@ size_read(const char *path, struct size_report *r, char *err, size_t errlen)
 			vm < SIZE_BYTES_MAX ? vm : SIZE_BYTES_MAX, false);
 	}
 	add_row(r, "[padding]", size - claim(r, spans, nspans), 0, true);
-	if (read_symbols(e, shstrndx, r, err, errlen) < 0) {
+	if (read_symbols(&f, shstrndx, r, err, errlen) < 0) {
 		goto out;
 	}
 	r->attribution = xstrdup("none");
 	rc = 0;
 out:
 	free(spans);
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
+	elffile_release(&f);
 	return rc;
 }
 
