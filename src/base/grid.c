@@ -24,7 +24,7 @@ void
 grid_row(struct grid *g, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
+	char *line, **cols;
 	size_t c = 0;
 	int n;
 
@@ -35,18 +35,39 @@ grid_row(struct grid *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	g->cells = xreallocarray(g->cells, (g->nrows + 1) * g->ncols, sizeof(*g->cells));
+	cols = xcalloc(g->ncols, sizeof(*cols));
 	for (const char *p = line; c < g->ncols; c++) {
 		size_t len = strcspn(p, "\t");
 
-		g->cells[g->nrows * g->ncols + c] = xstrndup(p, len);
+		cols[c] = xstrndup(p, len);
 		p += len;
 		if (*p) {
 			p++;
 		}
 	}
-	g->nrows++;
+	grid_row_take(g, cols);
+	free(cols);
 	free(line);
+}
+
+void
+grid_row_take(struct grid *g, char **cols)
+{
+	g->cells = xreallocarray(g->cells, (g->nrows + 1) * g->ncols, sizeof(*g->cells));
+	g->after = xreallocarray(g->after, g->nrows + 1, sizeof(*g->after));
+	memcpy(&g->cells[g->nrows * g->ncols], cols, g->ncols * sizeof(*cols));
+	g->after[g->nrows] = NULL;
+	g->nrows++;
+}
+
+void
+grid_after(struct grid *g, const char *text)
+{
+	char **a = &g->after[g->nrows - 1];
+	char *old = *a;
+
+	*a = xasprintf("%s%s", old ? old : "", text);
+	free(old);
 }
 
 static void
@@ -141,6 +162,9 @@ grid_render(const struct grid *g, const char *format, struct buf *out)
 			buf_adds(out, md ? " " : "");
 		}
 		buf_adds(out, md ? "|\n" : "\n");
+		if (r >= 2 && g->after[r - 2]) {
+			buf_adds(out, g->after[r - 2]);
+		}
 	}
 	for (size_t i = 0; i < (g->nrows + 1) * g->ncols; i++) {
 		free(text[i]);
@@ -155,7 +179,12 @@ grid_release(struct grid *g)
 	for (size_t i = 0; i < g->nrows * g->ncols; i++) {
 		free(g->cells[i]);
 	}
+	for (size_t i = 0; i < g->nrows; i++) {
+		free(g->after[i]);
+	}
 	free(g->cells);
+	free(g->after);
 	g->cells = NULL;
+	g->after = NULL;
 	g->nrows = 0;
 }

@@ -14,6 +14,7 @@ struct grid {
 	const char *const *headers;	/* borrowed */
 	const bool *right;		/* right-aligned columns (numbers); borrowed */
 	char **cells;			/* nrows * ncols, owned */
+	char **after;			/* per row: text printed under it, or NULL; owned */
 	size_t nrows;
 };
 
@@ -22,6 +23,11 @@ void grid_init(struct grid *g, size_t ncols, const char *const *headers, const b
 /* Add a row; each column's text is formatted from fmt's arguments in order: the
  * format holds one conversion per column, separated by '\t'. */
 void grid_row(struct grid *g, const char *fmt, ...) OUNCE_PRINTF(2, 3);
+/* Add a row of ncols strings that g takes (the array itself stays the caller's). */
+void grid_row_take(struct grid *g, char **cols);
+/* Append text to what text and Markdown print under the last row added, after its
+ * line (explanations, a blank line between groups); CSV leaves it out. */
+void grid_after(struct grid *g, const char *text);
 /* Render as "text", "md" or "csv" into out. */
 void grid_render(const struct grid *g, const char *format, struct buf *out);
 /* Append s as one CSV field (quoted when it holds a comma, quote or newline). */

@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/grid.h"
+#include "base/mem.h"
 #include "testutil.h"
 
 static const char *const headers[] = {"symbol", "bytes", "section"};
@@ -208,6 +209,43 @@ test_grid_md_escapes_pipes(void **state)
 	grid_release(&g);
 }
 
+/* grid_row_take keeps the strings it is given (no tab splitting); grid_after's text
+ * follows its row in text and Markdown, appended when given twice, and CSV leaves
+ * it out. */
+static void
+test_grid_row_take_and_after(void **state)
+{
+	static const char *const h[] = {"name", "n"};
+	static const bool r[] = {false, true};
+	struct grid g;
+	char *cols[2];
+
+	(void)state;
+	grid_init(&g, 2, h, r);
+	cols[0] = xstrdup("a\tb");
+	cols[1] = xstrdup("7");
+	grid_row_take(&g, cols);
+	grid_after(&g, "  under a\n");
+	grid_after(&g, "\n");
+	grid_row(&g, "%s\t%d", "c", 12);
+	check_render(&g, "text",
+		     "name   n\n"
+		     "----  --\n"
+		     "a\tb    7\n"
+		     "  under a\n"
+		     "\n"
+		     "c     12\n");
+	check_render(&g, "md",
+		     "| name |  n |\n"
+		     "|------|---:|\n"
+		     "| a\tb  |  7 |\n"
+		     "  under a\n"
+		     "\n"
+		     "| c    | 12 |\n");
+	check_render(&g, "csv", "name,n\na\tb,7\nc,12\n");
+	grid_release(&g);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -221,6 +259,7 @@ main(void)
 		T(test_grid_md),
 		T(test_grid_csv_quotes),
 		T(test_grid_md_escapes_pipes),
+		T(test_grid_row_take_and_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
