@@ -5,7 +5,6 @@
  * their trade-offs. Nothing is estimated: a rule without a figure says nothing. */
 #include "elf/advise.h"
 
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
@@ -13,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <xxhash.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/units.h"
 #include "config/profile.h"
+#include "elf/elffile.h"
 #include "elf/size.h"
 #include "report/table.h"
 #include "base/banned.h"
@@ -75,18 +74,6 @@ struct advice {
 	int n;			/* suggestions written */
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_bytes(const unsigned char *p, unsigned long long n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (unsigned long long i = 0; i < n; i++) {
-		h = (h ^ p[i]) * 1099511628211ULL;
-	}
-	return h;
-}
-
 static int
 cmp_fn_place(const void *a, const void *b)
 {
@@ -117,27 +104,6 @@ cmp_fn_bytes(const void *a, const void *b)
 	return cmp_fn_place(a, b);
 }
 
-/* The symbol table to read functions from: .symtab, else .dynsym. */
-static Elf_Scn *
-symbol_table(Elf *e)
-{
-	Elf_Scn *scn = NULL, *dyn = NULL;
-	GElf_Shdr sh;
-
-	while ((scn = elf_nextscn(e, scn))) {
-		if (!gelf_getshdr(scn, &sh)) {
-			continue;
-		}
-		if (sh.sh_type == SHT_SYMTAB) {
-			return scn;
-		}
-		if (sh.sh_type == SHT_DYNSYM && !dyn) {
-			dyn = scn;
-		}
-	}
-	return dyn;
-}
-
 /* The bytes of function sym, or NULL when its section is not executable code in
  * the file or the symbol does not fit in it. */
 static const unsigned char *
@@ -163,27 +129,23 @@ function_bytes(Elf *e, const GElf_Sym *sym)
 /* The functions of e's symbol table bigger than ICF_MIN_FUNC_BYTES, each address
  * once (aliases are one function); *n gets their number. */
 static struct fn *
-read_functions(Elf *e, size_t *n)
+read_functions(const struct elffile *f, size_t *n)
 {
-	Elf_Scn *symscn = symbol_table(e);
-	Elf_Data *data;
-	GElf_Shdr symsh;
+	struct elffile_symtab t;
 	struct fn *v = NULL;
-	size_t nv = 0, count, kept = 0;
+	size_t nv = 0, kept = 0;
 
 	*n = 0;
-	if (!symscn || !gelf_getshdr(symscn, &symsh) || !symsh.sh_entsize ||
-	    !(data = elf_getdata(symscn, NULL))) {
+	if (!elffile_symtab(f, &t) || !t.sh.sh_entsize || !t.data) {
 		return NULL;
 	}
-	count = symsh.sh_size / symsh.sh_entsize;
-	for (size_t i = 1; i < count; i++) {
+	for (size_t i = 1; i < t.count; i++) {
 		GElf_Sym sym;
 		const unsigned char *p;
 
-		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		if (!elffile_symbol(f, &t, i, &sym, NULL) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 		    sym.st_size <= ICF_MIN_FUNC_BYTES || sym.st_shndx == SHN_UNDEF ||
-		    sym.st_shndx >= SHN_LORESERVE || !(p = function_bytes(e, &sym))) {
+		    sym.st_shndx >= SHN_LORESERVE || !(p = function_bytes(f->e, &sym))) {
 			continue;
 		}
 		v = xreallocarray(v, nv + 1, sizeof(*v));
@@ -191,8 +153,8 @@ read_functions(Elf *e, size_t *n)
 		v[nv].size = sym.st_size;
 		v[nv].addr = sym.st_value;
 		v[nv].shndx = sym.st_shndx;
-		v[nv].hash = hash_bytes(p, sym.st_size);
-		v[nv].name = elf_strptr(e, symsh.sh_link, sym.st_name);
+		v[nv].hash = XXH3_64bits(p, sym.st_size);
+		v[nv].name = elf_strptr(f->e, t.sh.sh_link, sym.st_name);
 		nv++;
 	}
 	if (nv > 1) {
@@ -210,10 +172,10 @@ read_functions(Elf *e, size_t *n)
 
 /* Group the functions whose bytes are identical into f's icf_* figures. */
 static void
-find_identical_functions(Elf *e, struct elf_facts *f)
+find_identical_functions(const struct elffile *file, struct elf_facts *f)
 {
 	size_t n, best = 0, best_i = 0;
-	struct fn *v = read_functions(e, &n);
+	struct fn *v = read_functions(file, &n);
 
 	if (n > 1) {
 		qsort(v, n, sizeof(*v), cmp_fn_bytes);
@@ -232,7 +194,9 @@ find_identical_functions(Elf *e, struct elf_facts *f)
 		f->icf_groups++;
 		f->icf_functions += j - i;
 		f->icf_saved += saved;
-		if (saved > best) {
+		/* between groups that save as much, the one met first in the file: the
+		 * order of the sort within a size is the hash's, which means nothing */
+		if (saved > best || (saved == best && cmp_fn_place(&v[i], &v[best_i]) < 0)) {
 			best = saved;
 			best_i = i;
 		}
@@ -273,61 +237,23 @@ count_dynamic_symbols(Elf *e, struct elf_facts *f)
 	}
 }
 
-/* ET_EXEC, or ET_DYN with a PT_INTERP program header. */
-static bool
-is_executable(Elf *e, const GElf_Ehdr *eh)
-{
-	size_t phnum;
-
-	if (eh->e_type == ET_EXEC) {
-		return true;
-	}
-	if (eh->e_type != ET_DYN || elf_getphdrnum(e, &phnum)) {
-		return false;
-	}
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_INTERP) {
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Open path with libelf (size_read already checked it is well formed) and fill f;
- * f->ok stays false when the file cannot be read again. */
+ * f->ok stays false when the file cannot be read again (a FIFO swapped in since
+ * size_read is refused, not waited on). */
 static void
 read_elf_facts(const char *path, struct elf_facts *f)
 {
-	int fd;
-	Elf *e;
-	GElf_Ehdr eh;
-	struct stat st;
+	struct elffile file;
 
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		return;
-	}
-	/* O_NONBLOCK: never wait on a FIFO swapped in since size_read */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		return;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (e && elf_kind(e) == ELF_K_ELF && gelf_getehdr(e, &eh)) {
+	if (elffile_open(&file, path, NULL, 0) == ELFFILE_OK) {
+		enum elffile_kind k = elffile_kind(&file, NULL);
+
 		f->ok = true;
-		f->executable = is_executable(e, &eh);
-		count_dynamic_symbols(e, f);
-		find_identical_functions(e, f);
+		f->executable = k == ELFFILE_EXECUTABLE || k == ELFFILE_PIE;
+		count_dynamic_symbols(file.e, f);
+		find_identical_functions(&file, f);
 	}
-	if (e) {
-		elf_end(e);
-	}
-	close(fd);
+	elffile_release(&file);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "base/buf.h"
 #include "base/mem.h"
@@ -308,24 +309,13 @@ put_text(struct buf *out, const char *s, size_t max)
 	}
 }
 
-/* FNV-1a: a colour per name that stays the same from run to run. */
-static uint32_t
-hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	}
-	return h;
-}
-
 /* Append n's fill: reds to yellows for code (as in CPU flame graphs), blues for
  * data, tans for groups, grey for the whole. */
 static void
 put_fill(struct buf *out, const struct node *n)
 {
-	uint32_t h = hash(n->name);
+	/* a colour per name that stays the same from run to run */
+	uint64_t h = XXH3_64bits(n->name, strlen(n->name));
 	unsigned a = h & 0xff, b = (h >> 8) & 0xff, c = (h >> 16) & 0xff;
 	unsigned red, green, blue;
 
