@@ -76,7 +76,23 @@ cell_free(struct cell *c)
 		cell_verify_release(&c->verify[i]);
 	}
 	free(c->verify);
+	cell_explain_release(&c->explain);
 	free(c);
+}
+
+void
+cell_explain_release(struct cell_explain *e)
+{
+	for (size_t i = 0; i < e->nsections; i++) {
+		free(e->sections[i].name);
+	}
+	for (size_t i = 0; i < e->nsymbols; i++) {
+		free(e->symbols[i].name);
+	}
+	free(e->sections);
+	free(e->symbols);
+	free(e->artifact);
+	memset(e, 0, sizeof(*e));
 }
 
 void
@@ -424,6 +440,20 @@ artifact_json(const struct artifact *a, bool measured)
 	return o;
 }
 
+static json_t *
+explain_rows_json(const struct explain_row *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:s}", "name", v[i].name,
+						   "old_bytes", (json_int_t)v[i].old_bytes,
+						   "new_bytes", (json_int_t)v[i].new_bytes, "change",
+						   diff_change_name(v[i].change)));
+	}
+	return a;
+}
+
 json_t *
 result_cell_json(const struct cell *c)
 {
@@ -476,6 +506,16 @@ result_cell_json(const struct cell *c)
 							    "log", jstr(v->log)));
 		}
 		json_object_set_new(o, "verify", vs);
+	}
+	if (c->explain.done) {
+		json_object_set_new(o, "explain",
+				    json_pack("{s:o, s:o, s:o}", "artifact", jstr(c->explain.artifact),
+					      "sections",
+					      explain_rows_json(c->explain.sections,
+								c->explain.nsections),
+					      "symbols",
+					      explain_rows_json(c->explain.symbols,
+								c->explain.nsymbols)));
 	}
 	return o;
 }
@@ -726,6 +766,59 @@ load_artifact(struct reader *rd, json_t *o, struct cell *c)
 	get_strv(rd, o, "unresolved", &a->unresolved);
 }
 
+/* The rows of an "explain" list into *v and *n. */
+static void
+load_explain_rows(struct reader *rd, json_t *a, struct explain_row **v, size_t *n)
+{
+	static const enum diff_change changes[] = {DIFF_ADDED, DIFF_REMOVED, DIFF_GROWN,
+						   DIFF_SHRUNK};
+	json_t *x;
+	size_t i;
+
+	if (!json_is_array(a)) {
+		bad(rd, "a cell's 'explain' has no 'sections' or 'symbols' array");
+		return;
+	}
+	*v = xcalloc(json_array_size(a) + 1, sizeof(**v));
+	json_array_foreach(a, i, x) {
+		struct explain_row *row = &(*v)[*n];
+		const char *change = json_string_value(json_object_get(x, "change"));
+
+		row->name = get_str(x, "name");
+		row->old_bytes = get_int(x, "old_bytes");
+		row->new_bytes = get_int(x, "new_bytes");
+		row->change = DIFF_GROWN;
+		for (size_t k = 0; change && k < sizeof(changes) / sizeof(*changes); k++) {
+			if (!strcmp(change, diff_change_name(changes[k]))) {
+				row->change = changes[k];
+			}
+		}
+		if (!row->name || row->old_bytes < 0 || row->new_bytes < 0) {
+			free(row->name);
+			bad(rd, "a row of a cell's 'explain' has no 'name' or bytes");
+			return;
+		}
+		(*n)++;
+	}
+}
+
+/* A cell's "explain" (absent from a results.json an older ounce wrote). */
+static void
+load_explain(struct reader *rd, json_t *o, struct cell_explain *e)
+{
+	if (!o) {
+		return;
+	}
+	if (!json_is_object(o)) {
+		bad(rd, "a cell's 'explain' is not an object");
+		return;
+	}
+	e->done = true;
+	e->artifact = get_str(o, "artifact");
+	load_explain_rows(rd, json_object_get(o, "sections"), &e->sections, &e->nsections);
+	load_explain_rows(rd, json_object_get(o, "symbols"), &e->symbols, &e->nsymbols);
+}
+
 static struct cell *
 load_cell(struct reader *rd, json_t *o)
 {
@@ -822,6 +915,7 @@ load_cell(struct reader *rd, json_t *o)
 			cell_verify_release(&cv);
 		}
 	}
+	load_explain(rd, json_object_get(o, "explain"), &c->explain);
 	return c;
 }
 

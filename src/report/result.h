@@ -8,6 +8,7 @@
 
 #include "base/strv.h"
 #include "config/profile.h"
+#include "elf/diff.h"
 #include "elf/iface.h"
 #include "elf/measure.h"
 
@@ -49,6 +50,24 @@ struct cell_verify {
 	char *log;		/* the rebuild's log */
 };
 
+/* A section or symbol that changed between a cell's artifact and its baseline's. */
+struct explain_row {
+	char *name;
+	long long old_bytes, new_bytes;
+	enum diff_change change;
+};
+
+/* What --explain prints for a cell: the sections and symbols that changed most
+ * against its build's baseline, largest change first. explain_fill computes it
+ * from the ELF files once the cells are measured; results.json keeps it, so the
+ * table reads no ELF file. */
+struct cell_explain {
+	bool done;		/* computed (an older results.json has none) */
+	char *artifact;		/* the artifact compared when the cell has several, or NULL */
+	struct explain_row *sections, *symbols;	/* owned */
+	size_t nsections, nsymbols;
+};
+
 struct cell {
 	char *name;		/* profile names joined with '+', or "baseline"; a build other
 				 * than the default prefixes "BUILD:" */
@@ -78,6 +97,7 @@ struct cell {
 				 * saved) */
 	struct cell_verify *verify;	/* a rebuild from each form verified, or NULL */
 	size_t nverify;
+	struct cell_explain explain;
 };
 
 /* One line of the table: a cell as it appears in a group. */
@@ -137,6 +157,8 @@ const char *cell_glibc(const struct cell *c);
 void cell_set_verify(struct cell *c, const struct cell_verify *v);
 /* Free what v owns. */
 void cell_verify_release(struct cell_verify *v);
+/* Free what e owns and mark it not computed. */
+void cell_explain_release(struct cell_explain *e);
 /* The artifact of c called name, or NULL. */
 const struct artifact *cell_find_artifact(const struct cell *c, const char *name);
 /* A new pending cell owned by the caller (free with cell_free). */

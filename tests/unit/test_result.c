@@ -621,6 +621,118 @@ test_result_progress_json(void **state)
 	free(path);
 }
 
+/* Add a row to one of a cell_explain's lists. */
+static void
+add_explain_row(struct explain_row **v, size_t *n, const char *name, long long old_bytes,
+		long long new_bytes, enum diff_change change)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].old_bytes = old_bytes;
+	(*v)[*n].new_bytes = new_bytes;
+	(*v)[*n].change = change;
+	(*n)++;
+}
+
+/* A cell's "explain" (what --explain prints) is written only once computed, and
+ * read back as written; a file without it (an older ounce's) loads, not done. */
+static void
+test_result_explain_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	struct cell *c;
+	const struct cell_explain *e;
+	json_t *o;
+
+	fill(f);
+	/* before explain_fill: no key, as in an older results.json */
+	o = result_cell_json(f->r.cells[1]);
+	assert_null(json_object_get(o, "explain"));
+	json_decref(o);
+	assert_int_equal(results_save(&f->r, path), 0);
+	assert_int_equal(results_load(&f->back, path), 0);
+	for (size_t i = 0; i < f->back.ncells; i++) {
+		assert_false(f->back.cells[i]->explain.done);
+	}
+	results_release(&f->back);
+
+	f->r.cells[0]->explain.done = true;
+	c = f->r.cells[1];
+	c->explain.done = true;
+	c->explain.artifact = xstrdup("src/prog");
+	add_explain_row(&c->explain.sections, &c->explain.nsections, ".text", 5000, 4000,
+			DIFF_SHRUNK);
+	add_explain_row(&c->explain.sections, &c->explain.nsections, ".bss", 500, 0,
+			DIFF_REMOVED);
+	add_explain_row(&c->explain.symbols, &c->explain.nsymbols, "operator\"new\"", 0, 96,
+			DIFF_ADDED);
+	add_explain_row(&c->explain.symbols, &c->explain.nsymbols, "main", 300, 310,
+			DIFF_GROWN);
+	assert_int_equal(results_save(&f->r, path), 0);
+	assert_int_equal(results_load(&f->back, path), 0);
+
+	e = &results_find(&f->back, "baseline")->explain;
+	assert_true(e->done);
+	assert_null(e->artifact);
+	assert_int_equal(e->nsections + e->nsymbols, 0);
+	assert_false(results_find(&f->back, "lto")->explain.done);
+	e = &results_find(&f->back, "os+strip")->explain;
+	assert_true(e->done);
+	assert_string_equal(e->artifact, "src/prog");
+	assert_int_equal(e->nsections, 2);
+	assert_string_equal(e->sections[0].name, ".text");
+	assert_int_equal(e->sections[0].old_bytes, 5000);
+	assert_int_equal(e->sections[0].new_bytes, 4000);
+	assert_int_equal(e->sections[0].change, DIFF_SHRUNK);
+	assert_int_equal(e->sections[1].change, DIFF_REMOVED);
+	assert_int_equal(e->nsymbols, 2);
+	assert_string_equal(e->symbols[0].name, "operator\"new\"");
+	assert_int_equal(e->symbols[0].change, DIFF_ADDED);
+	assert_string_equal(e->symbols[1].name, "main");
+	assert_int_equal(e->symbols[1].old_bytes, 300);
+	assert_int_equal(e->symbols[1].new_bytes, 310);
+	assert_int_equal(e->symbols[1].change, DIFF_GROWN);
+
+	/* written back, the same file */
+	{
+		char *path2 = xasprintf("%s/again.json", f->t.dir);
+		char *a, *b;
+
+		assert_int_equal(results_save(&f->back, path2), 0);
+		a = tu_read_file(path);
+		b = tu_read_file(path2);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		free(path2);
+	}
+	/* released, it is not done */
+	cell_explain_release(&c->explain);
+	assert_false(c->explain.done);
+	assert_null(c->explain.sections);
+	free(path);
+}
+
+/* A malformed "explain" is refused like any other field. */
+static void
+test_result_explain_malformed(void **state)
+{
+	struct fixture *f = *state;
+
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"explain\": []}]}\n",
+		      "'explain' is not an object");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"explain\": "
+			 "{\"sections\": {}, \"symbols\": []}}]}\n",
+		      "no 'sections' or 'symbols' array");
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"explain\": "
+			 "{\"sections\": [{\"name\": \".text\"}], \"symbols\": []}}]}\n",
+		      "has no 'name' or bytes");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -638,6 +750,8 @@ main(void)
 		T(test_result_builds_and_new_settings_round_trip),
 		T(test_result_load_without_baselines),
 		T(test_result_progress_json),
+		T(test_result_explain_round_trip),
+		T(test_result_explain_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
