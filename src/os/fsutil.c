@@ -427,6 +427,15 @@ fs_resolve_future(const char *path)
 	return buf_detach(&cur);
 }
 
+bool
+fs_path_inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	/* a prefix that ends at a '/' of path: "/a/bc" is not inside "/a/b" */
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {

@@ -50,6 +50,9 @@ int fs_list_suffix(const char *dir, const char *suffix, const char *what, struct
 /* Absolute form of a path that may not exist yet: its longest existing prefix
  * resolved, the rest appended. The caller frees; NULL after reporting. */
 char *fs_resolve_future(const char *path);
+/* True when path is dir or below it: both absolute and resolved (fs_realpath,
+ * fs_resolve_future); "/" holds every path. Compares strings only. */
+bool fs_path_inside(const char *path, const char *dir);
 
 /* The disk space the files under path take (their blocks), 0 when it cannot be
  * read. A file hard-linked twice in the tree counts twice. */

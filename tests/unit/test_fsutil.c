@@ -1,6 +1,6 @@
 /* test_fsutil.c: file-system helpers: directory listings by suffix, the absolute
- * form of paths that may not exist yet, removing a tree without following its
- * links, and copies that keep holes. */
+ * form of paths that may not exist yet, whether a path is inside a directory,
+ * removing a tree without following its links, and copies that keep holes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -203,6 +203,23 @@ test_fsutil_resolve_future_below_the_root(void **state)
 	free(got);
 }
 
+/* Inside means dir itself or below one of its '/', never a longer name sharing
+ * its prefix; the root holds everything. */
+static void
+test_fsutil_path_inside_whole_components(void **state)
+{
+	(void)state;
+	assert_true(fs_path_inside("/a/b", "/a/b"));
+	assert_true(fs_path_inside("/a/b/c", "/a/b"));
+	assert_true(fs_path_inside("/a/b/.ounce/x", "/a/b"));
+	assert_false(fs_path_inside("/a/bc", "/a/b"));
+	assert_false(fs_path_inside("/a/b-old/c", "/a/b"));
+	assert_false(fs_path_inside("/a", "/a/b"));
+	assert_false(fs_path_inside("/x/a/b", "/a/b"));
+	assert_true(fs_path_inside("/home/u", "/"));
+	assert_true(fs_path_inside("/", "/"));
+}
+
 /* A tree holding links to a directory and a file outside it: removing the tree
  * removes the links, never what they lead to. */
 static void
@@ -299,6 +316,7 @@ main(void)
 		T(test_fsutil_copy_keeps_holes),
 		cmocka_unit_test(test_fsutil_resolve_future_relative),
 		cmocka_unit_test(test_fsutil_resolve_future_below_the_root),
+		cmocka_unit_test(test_fsutil_path_inside_whole_components),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
