@@ -58,9 +58,11 @@ static const char *const headers[NCOLS] = {
 	".text", "RAM", "glibc", "build s", "smoke", "status",
 };
 
-static const char *const csv_headers[NCOLS] = {
+/* CSV has a column for each line's group and its cell after the others */
+static const char *const csv_headers[NCOLS + 2] = {
 	"build", "modifications", "bytes", "human", "percent_change", "stripped_bytes",
 	"xz_bytes", "text_bytes", "ram_bytes", "glibc", "build_seconds", "smoke", "status",
+	"group", "cell",
 };
 
 static char *
@@ -222,29 +224,11 @@ free_lines(struct line *l, size_t n)
 	free(l);
 }
 
-static bool
-right_aligned(int c)
-{
-	return c >= C_BYTES && c <= C_SECONDS;
-}
-
-static void
-pad(struct buf *out, const char *s, size_t w, bool right)
-{
-	size_t n = strlen(s);
-
-	if (right) {
-		for (size_t i = n; i < w; i++) {
-			buf_addc(out, ' ');
-		}
-	}
-	buf_adds(out, s);
-	if (!right) {
-		for (size_t i = n; i < w; i++) {
-			buf_addc(out, ' ');
-		}
-	}
-}
+/* the numbers, C_BYTES to C_SECONDS */
+static const bool right_aligned[NCOLS] = {
+	[C_BYTES] = true, [C_HUMAN] = true, [C_PCT] = true, [C_STRIPPED] = true, [C_XZ] = true,
+	[C_TEXT] = true, [C_RAM] = true, [C_GLIBC] = true, [C_SECONDS] = true,
+};
 
 /* Under a text row with explain on: the exports the cell lost against its baseline
  * (at most 10 named), and the libraries it needs that the baseline did not, or no
@@ -290,58 +274,40 @@ explain_abi(const struct results *r, const struct cell *c, struct buf *out)
 }
 
 /* One table: the lines from..to-1 (one build's); explain > 0 adds that many
- * changes under each text row. */
+ * changes under each text row, or (md) a list after the table. */
 static void
-render_text(const struct results *r, const struct line *l, size_t from, size_t to,
-	    struct buf *out, bool md, size_t explain)
+render_text(const struct results *r, struct line *l, size_t from, size_t to, struct buf *out,
+	    bool md, size_t explain)
 {
-	size_t w[NCOLS];
+	struct grid g;
 
-	for (int c = 0; c < NCOLS; c++) {
-		w[c] = strlen(headers[c]);
-		for (size_t i = from; i < to; i++) {
-			size_t n = strlen(l[i].col[c]);
-
-			w[c] = n > w[c] ? n : w[c];
-		}
-	}
-	for (int c = 0; c < NCOLS; c++) {
-		buf_adds(out, md ? "| " : c ? "  " : "");
-		pad(out, headers[c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
-		buf_adds(out, md ? " " : "");
-	}
-	buf_adds(out, md ? "|\n" : "\n");
-	for (int c = 0; c < NCOLS; c++) {
-		buf_adds(out, md ? "|" : c ? "  " : "");
-		for (size_t i = 0; i < w[c] + (md ? 2 : 0); i++) {
-			buf_addc(out, md && right_aligned(c) && i == w[c] + 1 ? ':' : '-');
-		}
-	}
-	buf_adds(out, md ? "|\n" : "\n");
+	grid_init(&g, NCOLS, headers, right_aligned);
 	for (size_t i = from; i < to; i++) {
 		const struct row *row = &r->rows[l[i].row];
 
 		if (!md && i > from && !l[i].art &&
 		    strcmp(row->group, r->rows[l[i - 1].row].group)) {
-			buf_addc(out, '\n');
+			grid_after(&g, "\n");
 		}
-		for (int c = 0; c < NCOLS; c++) {
-			buf_adds(out, md ? "| " : c ? "  " : "");
-			pad(out, l[i].col[c], c == NCOLS - 1 && !md ? 0 : w[c], right_aligned(c));
-			buf_adds(out, md ? " " : "");
-		}
-		buf_adds(out, md ? "|\n" : "\n");
+		grid_row_take(&g, l[i].col);
+		memset(l[i].col, 0, sizeof(l[i].col));
 		if (explain && !md && !l[i].art) {
-			size_t before = out->len;
 			const struct cell *c = results_find(r, row->cell);
+			struct buf under = BUF_INIT;
 
-			explain_cell(r, c, explain, out);
-			if (out->len > before) {
-				buf_addc(out, '\n');
+			explain_line(c, explain, &under);
+			if (under.len) {
+				buf_addc(&under, '\n');
 			}
-			explain_abi(r, c, out);
+			explain_abi(r, c, &under);
+			if (under.len) {
+				grid_after(&g, buf_str(&under));
+			}
+			buf_release(&under);
 		}
 	}
+	grid_render(&g, md ? "md" : "text", out);
+	grid_release(&g);
 	if (explain && md) {
 		buf_adds(out, "\nWhere the bytes went:\n\n");
 		for (size_t i = from; i < to; i++) {
@@ -351,7 +317,7 @@ render_text(const struct results *r, const struct line *l, size_t from, size_t t
 			if (l[i].art) {
 				continue;
 			}
-			explain_cell(r, results_find(r, row->cell), explain, &line);
+			explain_line(results_find(r, row->cell), explain, &line);
 			if (line.len) {
 				buf_printf(out, "- %s (%s):%s\n", row->label, row->group,
 					   buf_str(&line) + strlen("    where:"));
@@ -361,38 +327,37 @@ render_text(const struct results *r, const struct line *l, size_t from, size_t t
 	}
 }
 
+/* Every line as CSV: numbers without units or signs of absence, then each line's
+ * group and cell. */
 static void
 render_csv(const struct results *r, const struct line *l, size_t nl, struct buf *out)
 {
-	for (int c = 0; c < NCOLS; c++) {
-		buf_adds(out, c ? "," : "");
-		buf_adds(out, csv_headers[c]);
-	}
-	buf_adds(out, ",group,cell\n");
+	static const bool none[NCOLS + 2];
+	struct grid g;
+
+	grid_init(&g, NCOLS + 2, csv_headers, none);
 	for (size_t i = 0; i < nl; i++) {
 		const struct row *row = &r->rows[l[i].row];
+		char *cols[NCOLS + 2];
 
 		for (int c = 0; c < NCOLS; c++) {
 			const char *v = l[i].col[c];
+			bool number = c == C_PCT || (right_aligned[c] && c != C_HUMAN);
 
-			buf_adds(out, c ? "," : "");
-			if (c == C_HUMAN || c == C_SMOKE) {
-				grid_csv_field(out, v);
-			} else if (c == C_PCT || right_aligned(c)) {
-				/* numbers without units or signs of absence */
-				if (strcmp(v, "-") && strcmp(v, "n/a")) {
-					buf_add(out, v, strlen(v) - (c == C_PCT ? 1 : 0));
-				}
+			if (number && (!strcmp(v, "-") || !strcmp(v, "n/a"))) {
+				cols[c] = xstrdup("");
+			} else if (number) {
+				cols[c] = xstrndup(v, strlen(v) - (c == C_PCT ? 1 : 0));
 			} else {
-				grid_csv_field(out, v);
+				cols[c] = xstrdup(v);
 			}
 		}
-		buf_addc(out, ',');
-		grid_csv_field(out, l[i].art ? "artifact" : row->group);
-		buf_addc(out, ',');
-		grid_csv_field(out, row->cell);
-		buf_addc(out, '\n');
+		cols[NCOLS] = xstrdup(l[i].art ? "artifact" : row->group);
+		cols[NCOLS + 1] = xstrdup(row->cell);
+		grid_row_take(&g, cols);
 	}
+	grid_render(&g, "csv", out);
+	grid_release(&g);
 }
 
 static json_t *
@@ -586,6 +551,18 @@ table_render_opts(const struct results *r, enum table_format f, size_t explain,
 	table_render_complete(r, f, explain, per_artifact, out);
 }
 
+/* Did explain_fill run on r's cells? Not in a results.json of an older ounce. */
+static bool
+explained(const struct results *r)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		if (r->cells[i]->explain.done) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 table_render_complete(const struct results *r, enum table_format f, size_t explain,
 		      bool per_artifact, struct buf *out)
@@ -620,6 +597,11 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 			render_text(r, l, from, to, out, f == TABLE_MD, explain);
 		}
 		render_failures(r, out);
+		if (explain && !explained(r)) {
+			buf_adds(out, "\n--explain: this results.json, from an older ounce, records "
+				      "no sections or symbols that changed; run ounce matrix again "
+				      "for them\n");
+		}
 	}
 	free_lines(l, nl);
 }

@@ -15,16 +15,13 @@ bool table_format_parse(const char *s, enum table_format *out);
 /* Render r's rows into out. */
 void table_render(const struct results *r, enum table_format f, struct buf *out);
 /* table_render with, under each row of the text table (after the Markdown
- * table), the top sections and symbols behind its change, read from the
- * artifacts (explain.h). */
+ * table), the top sections and symbols behind its change as results.json keeps
+ * them (explain.h), and the exports and libraries it lost or gained. */
 void table_render_explained(const struct results *r, enum table_format f, size_t top,
 			    struct buf *out);
 /* table_render_explained with, per_artifact, a line under each row for each of its
  * artifacts. */
 void table_render_opts(const struct results *r, enum table_format f, size_t top,
 		       bool per_artifact, struct buf *out);
-/* Percent change of v against base, as "+1.2%", "-33.0%" or "0.0%" into a static
- * per-thread buffer; "n/a" when either is unknown. */
-/* Human size: "812 B", "12.3 KiB", "1.21 MiB", into a static per-thread buffer. */
 
 #endif

@@ -1,5 +1,5 @@
 /* test_table.c: the size table in text, Markdown, CSV and JSON, from hand-built
- * results. */
+ * results, and --explain from what results.json keeps. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -438,6 +438,121 @@ test_table_render_without_a_measured_baseline(void **state)
 	buf_release(&out);
 }
 
+/* Add a row to one of a cell_explain's lists. */
+static void
+add_change(struct explain_row **v, size_t *n, const char *name, long long old_bytes,
+	   long long new_bytes, enum diff_change change)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].old_bytes = old_bytes;
+	(*v)[*n].new_bytes = new_bytes;
+	(*v)[*n].change = change;
+	(*n)++;
+}
+
+/* An artifact at a path where no file is, exporting the names given. */
+static void
+add_iface_art(struct cell *c, const char *const *exports)
+{
+	struct artifact *a = cell_add_artifact(c, "/nonexistent/ounce-test/prog", NULL);
+
+	free(a->name);
+	a->name = xstrdup("src/prog");
+	a->m.bytes = c->m.bytes;
+	for (; *exports; exports++) {
+		strv_push(&a->ifc.exports, *exports);
+	}
+	free(c->artifact);
+	c->artifact = xstrdup(a->path);
+}
+
+/* --explain prints what results.json keeps (the ELF files are nowhere): the top
+ * changes under a text row, before the exports it lost; a list after the Markdown
+ * table. */
+static void
+test_table_render_explain_from_results(void **state)
+{
+	struct results *r = *state;
+	struct cell *os = results_find(r, "os");
+	struct cell_explain *e = &os->explain;
+	struct buf out = BUF_INIT;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		r->cells[i]->explain.done = true;
+	}
+	add_iface_art(results_find(r, "baseline"), (const char *const[]){"api_a", "api_b", NULL});
+	add_iface_art(os, (const char *const[]){"api_a", NULL});
+	add_change(&e->sections, &e->nsections, ".text", 500, 400, DIFF_SHRUNK);
+	add_change(&e->sections, &e->nsections, ".rodata", 0, 24, DIFF_ADDED);
+	add_change(&e->symbols, &e->nsymbols,
+		   "a_function_name_much_longer_than_forty_characters", 0, 2048, DIFF_ADDED);
+	add_change(&e->symbols, &e->nsymbols, "mix", 300, 200, DIFF_SHRUNK);
+
+	table_render_explained(r, TABLE_TEXT, 3, &out);
+	tu_assert_contains(buf_str(&out),
+			   "exported symbols lost)\n"
+			   "    where: .text -100 B, .rodata +24 B; "
+			   "a_function_name_much_longer_than_fort... +2.0 KiB (added), mix -100 B\n"
+			   "    abi: 1 of 2 lost: src/prog: api_b\n"
+			   "default  + lto ");
+	/* the group's gap after the row's last line */
+	tu_assert_contains(buf_str(&out), "(failed: left out below)\n\ndefault  + os, ");
+	assert_null(strstr(buf_str(&out), "older ounce"));
+	buf_release(&out);
+
+	table_render_explained(r, TABLE_TEXT, 1, &out);
+	tu_assert_contains(buf_str(&out), "    where: .text -100 B; "
+					  "a_function_name_much_longer_than_fort... +2.0 KiB "
+					  "(added)\n");
+	buf_release(&out);
+
+	table_render_explained(r, TABLE_MD, 3, &out);
+	tu_assert_contains(buf_str(&out), "\nWhere the bytes went:\n\n"
+					  "- + os (each): .text -100 B, .rodata +24 B; "
+					  "a_function_name_much_longer_than_fort... +2.0 KiB (added), "
+					  "mix -100 B\n");
+	buf_release(&out);
+}
+
+/* A results.json of an older ounce keeps no changes: one line says so, once; the
+ * exports lost, which it keeps, are still shown. */
+static void
+test_table_render_explain_of_an_older_file(void **state)
+{
+	struct results *r = *state;
+	const char *note = "\n--explain: this results.json, from an older ounce, records no "
+			   "sections or symbols that changed; run ounce matrix again for "
+			   "them\n";
+	struct buf out = BUF_INIT;
+	const char *at;
+
+	add_iface_art(results_find(r, "baseline"), (const char *const[]){"api_a", "api_b", NULL});
+	add_iface_art(results_find(r, "os"), (const char *const[]){"api_a", NULL});
+	table_render_explained(r, TABLE_TEXT, 3, &out);
+	at = strstr(buf_str(&out), note);
+	assert_non_null(at);
+	assert_null(strstr(at + 1, note));
+	/* the last line, after the failed cells */
+	assert_string_equal(at, note);
+	assert_null(strstr(buf_str(&out), "where"));
+	tu_assert_contains(buf_str(&out), "    abi: 1 of 2 lost: src/prog: api_b\n");
+	buf_release(&out);
+	table_render_explained(r, TABLE_MD, 3, &out);
+	tu_assert_contains(buf_str(&out), note);
+	buf_release(&out);
+	/* without --explain, or as CSV or JSON: nothing said */
+	table_render_explained(r, TABLE_TEXT, 0, &out);
+	assert_null(strstr(buf_str(&out), "older ounce"));
+	buf_release(&out);
+	table_render_explained(r, TABLE_CSV, 3, &out);
+	assert_null(strstr(buf_str(&out), "older ounce"));
+	buf_release(&out);
+	table_render_explained(r, TABLE_JSON, 3, &out);
+	assert_null(strstr(buf_str(&out), "older ounce"));
+	buf_release(&out);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -455,6 +570,8 @@ main(void)
 		T(test_table_render_csv),
 		T(test_table_render_json),
 		T(test_table_render_without_a_measured_baseline),
+		T(test_table_render_explain_from_results),
+		T(test_table_render_explain_of_an_older_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
