@@ -10,12 +10,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/mem.h"
 #include "base/strv.h"
 #include "matrix/build.h"
-#include "os/fsutil.h"
 #include "report/result.h"
 #include "fakespawn.h"
 #include "testutil.h"
@@ -164,22 +162,6 @@ test_build_project_commands_replace_the_recipes(void **state)
 	cell_free(c);
 }
 
-/* fake_spawn_run, and a make that links: /bin/true becomes the project's prog. */
-static int
-make_links(const struct spawn_opts *o, struct spawn_result *res)
-{
-	int rc = fake_spawn_run(o, res);
-
-	if (!strcmp(o->argv[0], "make")) {
-		char *prog = xasprintf("%s/prog", o->cwd);
-
-		assert_int_equal(fs_copy_file("/bin/true", prog), 0);
-		assert_int_equal(chmod(prog, 0755), 0);
-		free(prog);
-	}
-	return rc;
-}
-
 static void
 test_build_measured_cell_is_pruned_and_cached(void **state)
 {
@@ -188,7 +170,7 @@ test_build_measured_cell_is_pruned_and_cached(void **state)
 	char *kept = xasprintf("%s/cells/baseline/src/prog", f->run.workdir);
 	char *gone = xasprintf("%s/cells/baseline/src/main.c", f->run.workdir);
 
-	f->run.spawn_fn = make_links;
+	f->run.spawn_fn = fake_spawn_linking;
 	fake_tree_cache(f);
 	c = build_baseline(f);
 	assert_int_equal(c->status, CELL_OK);
