@@ -211,22 +211,15 @@ find_identical_functions(const struct elffile *file, struct elf_facts *f)
 
 /* Count .dynsym's entries and those defined in the file. */
 static void
-count_dynamic_symbols(Elf *e, struct elf_facts *f)
+count_dynamic_symbols(const struct elffile *file, struct elf_facts *f)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
+	struct elffile_symtab t = {0};
 
-	while ((scn = elf_nextscn(e, scn))) {
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize ||
-		    !(d = elf_getdata(scn, NULL))) {
-			continue;
-		}
-		for (size_t i = 1; i < sh.sh_size / sh.sh_entsize; i++) {
+	while (elffile_next_symtab(file, &t)) {
+		for (size_t i = 1; t.dynamic && i < t.count; i++) {
 			GElf_Sym sym;
 
-			if (!gelf_getsym(d, (int)i, &sym)) {
+			if (!elffile_symbol(file, &t, i, &sym, NULL)) {
 				break;
 			}
 			f->dyn_total++;
@@ -250,7 +243,7 @@ read_elf_facts(const char *path, struct elf_facts *f)
 
 		f->ok = true;
 		f->executable = k == ELFFILE_EXECUTABLE || k == ELFFILE_PIE;
-		count_dynamic_symbols(file.e, f);
+		count_dynamic_symbols(&file, f);
 		find_identical_functions(&file, f);
 	}
 	elffile_release(&file);

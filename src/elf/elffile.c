@@ -113,6 +113,31 @@ elffile_symtab(const struct elffile *f, struct elffile_symtab *t)
 }
 
 bool
+elffile_next_symtab(const struct elffile *f, struct elffile_symtab *t)
+{
+	Elf_Scn *scn = t->scn;
+
+	while ((scn = elf_nextscn(f->e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL))) {
+			continue;
+		}
+		t->scn = scn;
+		t->sh = sh;
+		t->data = d;
+		t->count = sh.sh_size / sh.sh_entsize;
+		t->dynamic = sh.sh_type == SHT_DYNSYM;
+		return true;
+	}
+	memset(t, 0, sizeof(*t));
+	return false;
+}
+
+bool
 elffile_symbol(const struct elffile *f, const struct elffile_symtab *t, size_t i, GElf_Sym *sym,
 	       const char **name)
 {

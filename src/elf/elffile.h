@@ -54,6 +54,10 @@ struct elffile_symtab {
 /* f's symbol table into t: .symtab, else .dynsym. Returns false when it has
  * neither (t is then zeroed). */
 bool elffile_symtab(const struct elffile *f, struct elffile_symtab *t);
+/* The next symbol table of f, .symtab or .dynsym, whose entries can be read: the
+ * first when t->scn is NULL (t zeroed), else the one after t->scn. Returns false
+ * after the last (t is then zeroed). For a reader of both tables. */
+bool elffile_next_symtab(const struct elffile *f, struct elffile_symtab *t);
 /* Symbol i of t into sym, and its name (NULL when it has none readable) into
  * *name when name is not NULL. Returns false when entry i cannot be read. */
 bool elffile_symbol(const struct elffile *f, const struct elffile_symtab *t, size_t i,

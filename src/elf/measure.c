@@ -108,29 +108,19 @@ bool
 measure_defines(const char *path, const char *name)
 {
 	struct elffile f;
-	Elf_Scn *scn = NULL;
+	struct elffile_symtab t = {0};
 	bool found = false;
 
 	/* .symtab and .dynsym both, not elffile_symtab's one of them */
-	if (elffile_open(&f, path, NULL, 0) != ELFFILE_OK) {
-		elffile_release(&f);
-		return false;
-	}
-	while (!found && (scn = elf_nextscn(f.e, scn))) {
-		struct elffile_symtab t = {.scn = scn};
+	if (elffile_open(&f, path, NULL, 0) == ELFFILE_OK) {
+		while (!found && elffile_next_symtab(&f, &t)) {
+			for (size_t i = 1; i < t.count && !found; i++) {
+				GElf_Sym sym;
+				const char *n;
 
-		if (!gelf_getshdr(scn, &t.sh) ||
-		    (t.sh.sh_type != SHT_SYMTAB && t.sh.sh_type != SHT_DYNSYM) ||
-		    !t.sh.sh_entsize || !(t.data = elf_getdata(scn, NULL))) {
-			continue;
-		}
-		t.count = t.sh.sh_size / t.sh.sh_entsize;
-		for (size_t i = 1; i < t.count && !found; i++) {
-			GElf_Sym sym;
-			const char *n;
-
-			found = elffile_symbol(&f, &t, i, &sym, &n) && sym.st_shndx != SHN_UNDEF &&
-				n && !strcmp(n, name);
+				found = elffile_symbol(&f, &t, i, &sym, &n) &&
+					sym.st_shndx != SHN_UNDEF && n && !strcmp(n, name);
+			}
 		}
 	}
 	elffile_release(&f);

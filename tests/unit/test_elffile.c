@@ -206,6 +206,45 @@ test_elffile_symtab_of_a_stripped_file_is_dynsym(void **state)
 	assert_true(dynamic);
 }
 
+/* How many symbol tables elffile_next_symtab finds in path, and of them .dynsym. */
+static void
+count_tables(const char *path, int *all, int *dynamic)
+{
+	struct elffile f;
+	struct elffile_symtab t = {0};
+
+	*all = *dynamic = 0;
+	assert_int_equal(elffile_open(&f, path, NULL, 0), ELFFILE_OK);
+	while (elffile_next_symtab(&f, &t)) {
+		assert_non_null(t.data);
+		assert_true(t.count > 1);
+		(*all)++;
+		*dynamic += t.dynamic;
+	}
+	assert_null(t.scn);
+	elffile_release(&f);
+}
+
+static void
+test_elffile_next_symtab_visits_both_tables(void **state)
+{
+	struct fixture *f = *state;
+	int all, dynamic;
+
+	count_tables(f->pie, &all, &dynamic);
+	assert_int_equal(all, 2);
+	assert_int_equal(dynamic, 1);
+	count_tables(f->stripped, &all, &dynamic);
+	assert_int_equal(all, 1);
+	assert_int_equal(dynamic, 1);
+	count_tables(f->obj, &all, &dynamic);
+	assert_int_equal(all, 1);
+	assert_int_equal(dynamic, 0);
+	count_tables(f->stat, &all, &dynamic);
+	assert_int_equal(all, 1);
+	assert_int_equal(dynamic, 0);
+}
+
 static void
 test_elffile_symbol_past_the_table(void **state)
 {
@@ -278,6 +317,7 @@ main(void)
 		T(test_elffile_kind),
 		T(test_elffile_symtab_prefers_symtab),
 		T(test_elffile_symtab_of_a_stripped_file_is_dynsym),
+		T(test_elffile_next_symtab_visits_both_tables),
 		T(test_elffile_symbol_past_the_table),
 		T(test_elffile_refuses),
 	};
