@@ -213,7 +213,8 @@ sstrip_file(const char *path, long long *before, long long *after)
 	char err[512], head[sizeof(Elf64_Ehdr)], *real = realpath(path, NULL);
 	size_t keep = 0;
 	enum sstrip_status rc = SSTRIP_BAD_FILE;
-	int fd = real ? open(real, O_RDONLY | O_CLOEXEC) : -1;
+	/* O_NONBLOCK: a FIFO is refused below, not waited on (no effect on a file) */
+	int fd = real ? open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		error_errno("cannot open '%s'", path);

@@ -275,6 +275,7 @@ test_sstrip_refuses_what_it_cannot_strip(void **state)
 	char *empty = tu_write_file(f->t.dir, "empty", "");
 	char *missing = xasprintf("%s/missing", f->t.dir);
 	char *cut = xasprintf("%s/cut", f->t.dir);
+	char *fifo = xasprintf("%s/fifo", f->t.dir);
 	struct buf b = BUF_INIT;
 
 	assert_refused(f, f->obj, "an object file");
@@ -282,6 +283,10 @@ test_sstrip_refuses_what_it_cannot_strip(void **state)
 	assert_refused(f, empty, "it is empty");
 	assert_refused(f, missing, "cannot open");
 	assert_refused(f, f->t.dir, "not a regular file");
+	/* refused, not waited on for a writer */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_refused(f, fifo, "not a regular file");
+	assert_int_equal(unlink(fifo), 0);
 	/* the headers are there, the segments they describe are not */
 	assert_int_equal(fs_read_file(f->exe, &b), 0);
 	assert_int_equal(fs_write_file(cut, b.s, 2048), 0);
@@ -291,6 +296,7 @@ test_sstrip_refuses_what_it_cannot_strip(void **state)
 	free(empty);
 	free(missing);
 	free(cut);
+	free(fifo);
 }
 
 /* An ELF file with no program headers (a hand-made header, type ET_EXEC) */
