@@ -54,21 +54,14 @@ base_cache_release(struct base_cache *bc)
 	free(bc->path);
 }
 
-/* The first EXPLAIN_ROWS rows of t. */
-static struct explain_row *
-keep_rows(const struct diff_table *t, size_t *n)
+/* The first EXPLAIN_ROWS rows of t into e's symbols (symbol true) or sections. */
+static void
+keep_rows(struct cell_explain *e, const struct diff_table *t, bool symbol)
 {
-	struct explain_row *v;
-
-	*n = t->n < EXPLAIN_ROWS ? t->n : EXPLAIN_ROWS;
-	v = xcalloc(*n + 1, sizeof(*v));
-	for (size_t i = 0; i < *n; i++) {
-		v[i].name = xstrdup(t->v[i].name);
-		v[i].old_bytes = t->v[i].old_bytes;
-		v[i].new_bytes = t->v[i].new_bytes;
-		v[i].change = t->v[i].change;
+	for (size_t i = 0; i < t->n && i < EXPLAIN_ROWS; i++) {
+		cell_explain_add(e, symbol, t->v[i].name, t->v[i].old_bytes, t->v[i].new_bytes,
+				 t->v[i].change);
 	}
-	return v;
 }
 
 /* c's changes against its baseline into e (done, and empty when there are none). */
@@ -107,10 +100,10 @@ explain_compute(const struct results *r, const struct cell *c, struct base_cache
 	}
 	diff_compute(a, &b, &d);
 	e->artifact = which ? xstrdup(which) : NULL;
-	e->sections = keep_rows(&d.sections, &e->nsections);
+	keep_rows(e, &d.sections, false);
 	/* a stripped file has only its dynamic symbols: nothing to compare */
 	if (a->dynamic_symbols == b.dynamic_symbols) {
-		e->symbols = keep_rows(&d.symbols, &e->nsymbols);
+		keep_rows(e, &d.symbols, true);
 	}
 	diff_release(&d);
 	size_report_release(&b);

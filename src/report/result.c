@@ -81,6 +81,21 @@ cell_free(struct cell *c)
 }
 
 void
+cell_explain_add(struct cell_explain *e, bool symbol, const char *name, long long old_bytes,
+		 long long new_bytes, enum diff_change change)
+{
+	struct explain_row **v = symbol ? &e->symbols : &e->sections;
+	size_t *n = symbol ? &e->nsymbols : &e->nsections;
+
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].old_bytes = old_bytes;
+	(*v)[*n].new_bytes = new_bytes;
+	(*v)[*n].change = change;
+	(*n)++;
+}
+
+void
 cell_explain_release(struct cell_explain *e)
 {
 	for (size_t i = 0; i < e->nsections; i++) {
@@ -766,9 +781,9 @@ load_artifact(struct reader *rd, json_t *o, struct cell *c)
 	get_strv(rd, o, "unresolved", &a->unresolved);
 }
 
-/* The rows of an "explain" list into *v and *n. */
+/* The rows of a cell's "explain" list a into e's symbols (symbol true) or sections. */
 static void
-load_explain_rows(struct reader *rd, json_t *a, struct explain_row **v, size_t *n)
+load_explain_rows(struct reader *rd, json_t *a, struct cell_explain *e, bool symbol)
 {
 	static const enum diff_change changes[] = {DIFF_ADDED, DIFF_REMOVED, DIFF_GROWN,
 						   DIFF_SHRUNK};
@@ -779,26 +794,22 @@ load_explain_rows(struct reader *rd, json_t *a, struct explain_row **v, size_t *
 		bad(rd, "a cell's 'explain' has no 'sections' or 'symbols' array");
 		return;
 	}
-	*v = xcalloc(json_array_size(a) + 1, sizeof(**v));
 	json_array_foreach(a, i, x) {
-		struct explain_row *row = &(*v)[*n];
+		const char *name = json_string_value(json_object_get(x, "name"));
 		const char *change = json_string_value(json_object_get(x, "change"));
+		long long old_bytes = get_int(x, "old_bytes"), new_bytes = get_int(x, "new_bytes");
+		enum diff_change ch = DIFF_GROWN;
 
-		row->name = get_str(x, "name");
-		row->old_bytes = get_int(x, "old_bytes");
-		row->new_bytes = get_int(x, "new_bytes");
-		row->change = DIFF_GROWN;
-		for (size_t k = 0; change && k < sizeof(changes) / sizeof(*changes); k++) {
-			if (!strcmp(change, diff_change_name(changes[k]))) {
-				row->change = changes[k];
-			}
-		}
-		if (!row->name || row->old_bytes < 0 || row->new_bytes < 0) {
-			free(row->name);
+		if (!name || old_bytes < 0 || new_bytes < 0) {
 			bad(rd, "a row of a cell's 'explain' has no 'name' or bytes");
 			return;
 		}
-		(*n)++;
+		for (size_t k = 0; change && k < sizeof(changes) / sizeof(*changes); k++) {
+			if (!strcmp(change, diff_change_name(changes[k]))) {
+				ch = changes[k];
+			}
+		}
+		cell_explain_add(e, symbol, name, old_bytes, new_bytes, ch);
 	}
 }
 
@@ -815,8 +826,8 @@ load_explain(struct reader *rd, json_t *o, struct cell_explain *e)
 	}
 	e->done = true;
 	e->artifact = get_str(o, "artifact");
-	load_explain_rows(rd, json_object_get(o, "sections"), &e->sections, &e->nsections);
-	load_explain_rows(rd, json_object_get(o, "symbols"), &e->symbols, &e->nsymbols);
+	load_explain_rows(rd, json_object_get(o, "sections"), e, false);
+	load_explain_rows(rd, json_object_get(o, "symbols"), e, true);
 }
 
 static struct cell *

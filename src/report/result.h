@@ -157,6 +157,9 @@ const char *cell_glibc(const struct cell *c);
 void cell_set_verify(struct cell *c, const struct cell_verify *v);
 /* Free what v owns. */
 void cell_verify_release(struct cell_verify *v);
+/* Add a change to e's symbols (symbol true) or sections; name is copied. */
+void cell_explain_add(struct cell_explain *e, bool symbol, const char *name,
+		      long long old_bytes, long long new_bytes, enum diff_change change);
 /* Free what e owns and mark it not computed. */
 void cell_explain_release(struct cell_explain *e);
 /* The artifact of c called name, or NULL. */

@@ -621,19 +621,6 @@ test_result_progress_json(void **state)
 	free(path);
 }
 
-/* Add a row to one of a cell_explain's lists. */
-static void
-add_explain_row(struct explain_row **v, size_t *n, const char *name, long long old_bytes,
-		long long new_bytes, enum diff_change change)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n].name = xstrdup(name);
-	(*v)[*n].old_bytes = old_bytes;
-	(*v)[*n].new_bytes = new_bytes;
-	(*v)[*n].change = change;
-	(*n)++;
-}
-
 /* A cell's "explain" (what --explain prints) is written only once computed, and
  * read back as written; a file without it (an older ounce's) loads, not done. */
 static void
@@ -661,14 +648,10 @@ test_result_explain_round_trip(void **state)
 	c = f->r.cells[1];
 	c->explain.done = true;
 	c->explain.artifact = xstrdup("src/prog");
-	add_explain_row(&c->explain.sections, &c->explain.nsections, ".text", 5000, 4000,
-			DIFF_SHRUNK);
-	add_explain_row(&c->explain.sections, &c->explain.nsections, ".bss", 500, 0,
-			DIFF_REMOVED);
-	add_explain_row(&c->explain.symbols, &c->explain.nsymbols, "operator\"new\"", 0, 96,
-			DIFF_ADDED);
-	add_explain_row(&c->explain.symbols, &c->explain.nsymbols, "main", 300, 310,
-			DIFF_GROWN);
+	cell_explain_add(&c->explain, false, ".text", 5000, 4000, DIFF_SHRUNK);
+	cell_explain_add(&c->explain, false, ".bss", 500, 0, DIFF_REMOVED);
+	cell_explain_add(&c->explain, true, "operator\"new\"", 0, 96, DIFF_ADDED);
+	cell_explain_add(&c->explain, true, "main", 300, 310, DIFF_GROWN);
 	assert_int_equal(results_save(&f->r, path), 0);
 	assert_int_equal(results_load(&f->back, path), 0);
 

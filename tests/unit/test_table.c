@@ -438,19 +438,6 @@ test_table_render_without_a_measured_baseline(void **state)
 	buf_release(&out);
 }
 
-/* Add a row to one of a cell_explain's lists. */
-static void
-add_change(struct explain_row **v, size_t *n, const char *name, long long old_bytes,
-	   long long new_bytes, enum diff_change change)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
-	(*v)[*n].name = xstrdup(name);
-	(*v)[*n].old_bytes = old_bytes;
-	(*v)[*n].new_bytes = new_bytes;
-	(*v)[*n].change = change;
-	(*n)++;
-}
-
 /* An artifact at a path where no file is, exporting the names given. */
 static void
 add_iface_art(struct cell *c, const char *const *exports)
@@ -483,11 +470,11 @@ test_table_render_explain_from_results(void **state)
 	}
 	add_iface_art(results_find(r, "baseline"), (const char *const[]){"api_a", "api_b", NULL});
 	add_iface_art(os, (const char *const[]){"api_a", NULL});
-	add_change(&e->sections, &e->nsections, ".text", 500, 400, DIFF_SHRUNK);
-	add_change(&e->sections, &e->nsections, ".rodata", 0, 24, DIFF_ADDED);
-	add_change(&e->symbols, &e->nsymbols,
-		   "a_function_name_much_longer_than_forty_characters", 0, 2048, DIFF_ADDED);
-	add_change(&e->symbols, &e->nsymbols, "mix", 300, 200, DIFF_SHRUNK);
+	cell_explain_add(e, false, ".text", 500, 400, DIFF_SHRUNK);
+	cell_explain_add(e, false, ".rodata", 0, 24, DIFF_ADDED);
+	cell_explain_add(e, true, "a_function_name_much_longer_than_forty_characters", 0, 2048,
+			 DIFF_ADDED);
+	cell_explain_add(e, true, "mix", 300, 200, DIFF_SHRUNK);
 
 	table_render_explained(r, TABLE_TEXT, 3, &out);
 	tu_assert_contains(buf_str(&out),
