@@ -1,10 +1,11 @@
-/* cmd_matrix.c: `ounce matrix [DIR]`: load profiles, recipe and project, plan the
- * cells, run them, save results.json and print the table. */
-#define _GNU_SOURCE /* getopt_long */
+/* cmd_matrix.c: `ounce matrix [DIR]`, one run as a list of stages: parse the
+ * options (matrix_opts.c) → load profiles and recipes → resume instead? → load the
+ * project → choose the recipe, profiles, work directory and builds → snapshot the
+ * tree → open the cache → run each build's plan → save results.json → print the
+ * table and verify the winner. */
 #include "cmd/cmd.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,16 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "base/tmpl.h"
-#include "base/units.h"
+#include "cmd/matrix_opts.h"
 #include "config/cargoconf.h"
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
-#include "heap/heaplog.h"
 #include "matrix/build.h"
 #include "matrix/cache.h"
 #include "matrix/plan.h"
@@ -35,81 +35,11 @@
 #include "os/fsutil.h"
 #include "os/jobserver.h"
 #include "os/os_linux.h"
+#include "os/signals.h"
 #include "os/spawn.h"
 #include "report/result.h"
 #include "report/table.h"
 #include "base/banned.h"
-
-static const char usage[] =
-	"usage: ounce matrix [options] [DIR]\n"
-	"Rebuild the project in DIR (default .) under each size profile and print the table.\n"
-	"  -j, --jobs N          cells built at once (default: number of cores)\n"
-	"      --build-jobs N    jobs inside each build (default: the cores the cells\n"
-	"                        running at the same time leave, at least 1)\n"
-	"  -p, --profiles A,B    profiles to use, in stack order (default: the matrix's)\n"
-	"  -s, --strategy S      each, cumulative, both (default), search (the smallest\n"
-	"                        combination in few builds) or full (every combination)\n"
-	"      --stack MODE      helpful: leave out of the stack a profile that grows the\n"
-	"                        metric (default); all: keep every profile that builds\n"
-	"  -m, --metric M        file, stripped, xz, gz, flash or ram (default file)\n"
-	"  -a, --allow T         allow trade-off T in the stack and in the pick: security,\n"
-	"                        abi (a cell that loses exported symbols or its SONAME)\n"
-	"      --artifact PATH   measure this file (repeatable; relative to the build\n"
-	"                        tree); default: every executable and shared library the\n"
-	"                        build makes but test programs\n"
-	"      --target-glibc V  the oldest glibc the artifacts must run on (e.g. 2.31):\n"
-	"                        a cell that needs a newer one is not picked\n"
-	"      --per-artifact    under each row, a line per artifact\n"
-	"      --smoke CMD       smoke-test command; {artifact} is the first built file,\n"
-	"                        {artifacts} all of them (default: load each artifact\n"
-	"                        with every symbol bound)\n"
-	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
-	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
-	"                        first that matches the tree and configures it)\n"
-	"      --build CMD       build with this command instead of the recipe's (as\n"
-	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n"
-	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
-	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
-	"                        does not list them: see the recipe and ounce.ini)\n"
-	"  -w, --workdir DIR     where cells are built (default ./.ounce); one run at a\n"
-	"                        time uses it\n"
-	"      --wait            when another run uses the work directory, wait for it\n"
-	"                        to end instead of failing\n"
-	"  -o, --output FILE     where results.json goes (default WORKDIR/results.json)\n"
-	"  -f, --format F        text, md, csv or json (default text)\n"
-	"      --explain         under each row, the sections and symbols that changed most\n"
-	"      --fresh           rebuild every cell: read no result from the cache\n"
-	"      --cache-size SIZE keep the cache under SIZE (e.g. 500M, 4G; 0: no limit;\n"
-	"                        default 2G), the entries used least recently going first\n"
-	"      --keep-cells      keep each measured cell's whole tree (by default only its\n"
-	"                        artifacts, link maps and logs stay)\n"
-	"      --no-verify       do not rebuild the winner from the emitted form at the end\n"
-	"                        (ounce pick --verify) to check it gives the same bytes\n"
-	"      --no-sandbox      builds may write where they like (by default, where the\n"
-	"                        machine allows it, the project is read-only to them)\n"
-	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
-	"                        cell built from scratch (for checking, and benchmarks)\n"
-	"      --resume          go on with the interrupted run whose results.json is in\n"
-	"                        the work directory (or -o FILE), with its options\n"
-	"  -q, --quiet / -v, --verbose\n";
-
-static int
-bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "ounce: error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage);
-	return 2;
-}
-
-/* Is path inside (or equal to) dir? Both absolute and resolved. */
-static bool
-inside(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
-}
 
 /* Builds find ounce's compiler wrapper in WORKDIR/bin at the front of PATH, which
  * cannot name a directory with a ':' in its path: -1 after reporting (bad usage). */
@@ -138,7 +68,7 @@ choose_workdir(const char *opt, const struct project *p, int *status)
 	*status = 1;
 	if (opt) {
 		dir = fs_resolve_future(opt);
-		if (dir && inside(dir, p->stage_dir)) {
+		if (dir && fs_path_inside(dir, p->stage_dir)) {
 			error("the work directory '%s' is inside the project '%s', which ounce never "
 			      "writes; choose another with --workdir",
 			      dir, p->stage_dir);
@@ -156,18 +86,17 @@ choose_workdir(const char *opt, const struct project *p, int *status)
 		error_errno("cannot get the current directory");
 		return NULL;
 	}
-	if (inside(cwd, p->stage_dir)) {
+	if (fs_path_inside(cwd, p->stage_dir)) {
 		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-		unsigned long h = 5381;
+		/* NAME-HASH: one directory per project path, named in 8 hex digits */
+		unsigned long h = (unsigned long)(XXH3_64bits(p->dir, strlen(p->dir)) &
+						  0xffffffffUL);
 
-		for (const char *s = p->dir; *s; s++) {
-			h = h * 33 + (unsigned char)*s;
-		}
 		if (cache && *cache) {
-			dir = xasprintf("%s/ounce/%s-%08lx", cache, p->name, h & 0xffffffffUL);
+			dir = xasprintf("%s/ounce/%s-%08lx", cache, p->name, h);
 		} else {
 			dir = xasprintf("%s/.cache/ounce/%s-%08lx", home ? home : "/tmp", p->name,
-					h & 0xffffffffUL);
+					h);
 		}
 		info("the current directory is inside the project: working in '%s'", dir);
 	} else {
@@ -261,214 +190,6 @@ find_build(struct recipe_build *const *b, size_t n, const char *name)
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(b[i]->name, name)) {
 			return (int)i;
-		}
-	}
-	return -1;
-}
-
-struct opts {
-	int jobs, build_jobs;
-	const char *profiles, *strategy, *stack, *metric, *smoke, *recipe, *workdir, *output;
-	const char *format, *builds;
-	const char *build_cmd;	/* --build */
-	struct strv not_recipes;	/* recipes detection passes over: their baseline
-					 * could not be configured */
-	size_t explain;
-	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify, wait, no_sandbox;
-	double timeout;
-	unsigned long long cache_size;
-	struct strv allow;
-	struct strv artifacts;	/* --artifact */
-	const char *target_glibc;
-	bool per_artifact;
-};
-
-static int
-parse(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{"jobs", required_argument, NULL, 'j'},
-		{"build-jobs", required_argument, NULL, 'J'},
-		{"profiles", required_argument, NULL, 'p'},
-		{"strategy", required_argument, NULL, 's'},
-		{"stack", required_argument, NULL, 'S'},
-		{"metric", required_argument, NULL, 'm'},
-		{"allow", required_argument, NULL, 'a'},
-		{"smoke", required_argument, NULL, 'k'},
-		{"artifact", required_argument, NULL, 'A'},
-		{"target-glibc", required_argument, NULL, 'G'},
-		{"per-artifact", no_argument, NULL, 'P'},
-		{"timeout", required_argument, NULL, 't'},
-		{"recipe", required_argument, NULL, 'r'},
-		{"builds", required_argument, NULL, 'b'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"explain", no_argument, NULL, 'x'},
-		{"fresh", no_argument, NULL, 'F'},
-		{"cache-size", required_argument, NULL, 'C'},
-		{"no-reuse", no_argument, NULL, 'N'},
-		{"resume", no_argument, NULL, 'R'},
-		/* internal: this run goes on with the interrupted one at -o, whose
-		 * totals it adds to its own */
-		{"resumed", no_argument, NULL, 'U'},
-		{"keep-cells", no_argument, NULL, 'K'},
-		{"wait", no_argument, NULL, 'W'},
-		{"no-verify", no_argument, NULL, 'Y'},
-		{"no-sandbox", no_argument, NULL, 'Z'},
-		{"build", required_argument, NULL, 'B'},
-		/* internal: detection passes over this recipe, whose baseline could not
-		 * be configured (the run that falls back adds it) */
-		{"not-recipe", required_argument, NULL, 'X'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	char *end;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:p:s:m:a:b:w:o:f:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->jobs = (int)strtol(optarg, &end, 10);
-			if (*end || o->jobs < 1 || o->jobs > 256) {
-				return bad_usage("-j needs a number from 1 to 256, not '%s'", optarg);
-			}
-			break;
-		case 'J':
-			o->build_jobs = (int)strtol(optarg, &end, 10);
-			if (*end || o->build_jobs < 1 || o->build_jobs > 256) {
-				return bad_usage("--build-jobs needs a number from 1 to 256, not '%s'",
-						 optarg);
-			}
-			break;
-		case 'p':
-			o->profiles = optarg;
-			break;
-		case 's':
-			o->strategy = optarg;
-			break;
-		case 'S':
-			o->stack = optarg;
-			break;
-		case 'm':
-			o->metric = optarg;
-			break;
-		case 'a':
-			strv_split_list(&o->allow, optarg);
-			break;
-		case 'k': {
-			/* checked as ounce.ini's smoke is: once, not in every cell */
-			char errbuf[256];
-			const char *err;
-
-			if (tmpl_check(optarg, TMPL_SMOKE, errbuf, (int)sizeof(errbuf), &err) < 0) {
-				error("--smoke: %s", err);
-				return 2;
-			}
-			o->smoke = optarg;
-			break;
-		}
-		case 'A':
-			if (!*optarg || optarg[0] == '/' || strstr(optarg, "..")) {
-				return bad_usage("--artifact needs a path inside the build tree, not "
-						 "'%s'",
-						 optarg);
-			}
-			strv_push(&o->artifacts, optarg);
-			break;
-		case 'G':
-			if (!project_glibc_valid(optarg)) {
-				return bad_usage("--target-glibc needs a glibc release such as 2.31, "
-						 "not '%s'",
-						 optarg);
-			}
-			o->target_glibc = optarg;
-			break;
-		case 'P':
-			o->per_artifact = true;
-			break;
-		case 't':
-			o->timeout = strtod(optarg, &end);
-			if (*end || !(o->timeout > 0)) {
-				return bad_usage("--timeout needs a number of seconds, not '%s'", optarg);
-			}
-			break;
-		case 'r':
-			o->recipe = optarg;
-			break;
-		case 'b':
-			o->builds = optarg;
-			break;
-		case 'w':
-			o->workdir = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'f':
-			o->format = optarg;
-			break;
-		case 'x':
-			o->explain = 3;
-			break;
-		case 'F':
-			o->fresh = true;
-			break;
-		case 'C': {
-			uint64_t v;
-
-			if (!units_parse_size(optarg, &v)) {
-				return bad_usage("--cache-size needs a size such as 500M or 4G, not '%s'",
-						 optarg);
-			}
-			o->cache_size = v;
-			break;
-		}
-		case 'N':
-			o->no_reuse = true;
-			break;
-		case 'R':
-			o->resume = true;
-			break;
-		case 'U':
-			o->resumed = true;
-			break;
-		case 'K':
-			o->keep_cells = true;
-			break;
-		case 'W':
-			o->wait = true;
-			break;
-		case 'Y':
-			o->no_verify = true;
-			break;
-		case 'Z':
-			o->no_sandbox = true;
-			break;
-		case 'B':
-			if (!optarg[strspn(optarg, " \t")]) {
-				return bad_usage("--build needs a command, not '%s'", optarg);
-			}
-			o->build_cmd = optarg;
-			break;
-		case 'X':
-			strv_push(&o->not_recipes, optarg);
-			break;
-		case 'q':
-			log_adjust(-1);
-			break;
-		case 'v':
-			log_adjust(1);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
 		}
 	}
 	return -1;
@@ -573,80 +294,6 @@ detect(const struct recipe_set *recipes, const char *dir, const struct strv *ski
 	}
 	free(v);
 	return r;
-}
-
-/* The options of this run as arguments of `ounce matrix`, with absolute paths,
- * for --resume. */
-static void
-saved_argv(const struct opts *o, const struct run *run, const char *out_path, struct strv *out)
-{
-	if (o->jobs) {
-		strv_push_owned(out, xasprintf("--jobs=%d", o->jobs));
-	}
-	if (o->build_jobs) {
-		strv_push_owned(out, xasprintf("--build-jobs=%d", o->build_jobs));
-	}
-	if (o->profiles) {
-		strv_push_owned(out, xasprintf("--profiles=%s", o->profiles));
-	}
-	if (o->strategy) {
-		strv_push_owned(out, xasprintf("--strategy=%s", o->strategy));
-	}
-	if (o->stack) {
-		strv_push_owned(out, xasprintf("--stack=%s", o->stack));
-	}
-	strv_push_owned(out, xasprintf("--metric=%s", o->metric));
-	for (size_t i = 0; i < o->allow.n; i++) {
-		strv_push_owned(out, xasprintf("--allow=%s", o->allow.v[i]));
-	}
-	if (o->smoke) {
-		strv_push_owned(out, xasprintf("--smoke=%s", o->smoke));
-	}
-	for (size_t i = 0; i < o->artifacts.n; i++) {
-		strv_push_owned(out, xasprintf("--artifact=%s", o->artifacts.v[i]));
-	}
-	if (o->target_glibc) {
-		strv_push_owned(out, xasprintf("--target-glibc=%s", o->target_glibc));
-	}
-	if (o->per_artifact) {
-		strv_push(out, "--per-artifact");
-	}
-	strv_push_owned(out, xasprintf("--timeout=%g", o->timeout));
-	if (o->recipe) {
-		strv_push_owned(out, xasprintf("--recipe=%s", o->recipe));
-	}
-	for (size_t i = 0; i < o->not_recipes.n; i++) {
-		strv_push_owned(out, xasprintf("--not-recipe=%s", o->not_recipes.v[i]));
-	}
-	if (o->build_cmd) {
-		strv_push_owned(out, xasprintf("--build=%s", o->build_cmd));
-	}
-	if (o->builds) {
-		strv_push_owned(out, xasprintf("--builds=%s", o->builds));
-	}
-	strv_push_owned(out, xasprintf("--workdir=%s", run->workdir));
-	strv_push_owned(out, xasprintf("--output=%s", out_path));
-	if (o->format) {
-		strv_push_owned(out, xasprintf("--format=%s", o->format));
-	}
-	if (o->explain) {
-		strv_push(out, "--explain");
-	}
-	if (o->no_reuse) {
-		strv_push(out, "--no-reuse");
-	}
-	if (o->keep_cells) {
-		strv_push(out, "--keep-cells");
-	}
-	if (o->no_verify) {
-		strv_push(out, "--no-verify");
-	}
-	if (o->no_sandbox) {
-		strv_push(out, "--no-sandbox");
-	}
-	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
-	strv_push(out, "--");
-	strv_push(out, run->project->dir);
 }
 
 /* A resumed run's totals include the interrupted run it goes on with (prev): the
@@ -807,458 +454,592 @@ remove_lto_dir(const struct run *run)
 	free(dir);
 }
 
-/* One run of the matrix from argv, holding the work directory's lock in lk. The
- * arguments of the run that goes on from this one (--resume, or the next recipe)
- * into again. Returns the exit status. */
-static int
-matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
-{
-	struct opts o = {0};
-	struct profile_set set = PROFILE_SET_INIT;
-	struct recipe_set recipes = RECIPE_SET_INIT;
-	struct project proj = PROJECT_INIT;
-	struct results res = RESULTS_INIT, prev = RESULTS_INIT;
-	bool have_prev = false;
-	struct profile **selected = NULL;
-	struct run run;
-	struct plan plan;
-	struct recipe_build **builds = NULL;
-	size_t nbuilds = 0;
-	struct strv wanted = STRV_INIT, parts = STRV_INIT, resume = STRV_INIT;
-	struct cache cache = {0};
-	struct sandbox *sandbox = NULL;
-	struct jobserver js;
-	bool js_open = false;
-	double t0 = clock_now();
-	time_t started = time(NULL);
-	bool base_failed = false;
+/* Everything one run of the matrix holds, from its options to its results, handed
+ * from stage to stage (matrix_once) and freed by job_finish. */
+struct matrix_job {
+	int argc;
+	char **argv;
+	struct cache_lock *lk;	/* the work directory's lock, held from run to run */
+	/* the arguments of the run that goes on from this one (--resume, or the next
+	 * recipe), for cmd_matrix to run */
+	struct strv again;
+	struct matrix_opts o;
+	char *data, *pdir, *rdir;	/* ounce's data directory, its profiles and recipes */
+	struct profile_set set;
+	struct recipe_set recipes;
+	struct project proj;
 	/* the recipe tried next when this one cannot configure the tree, or NULL */
-	const struct recipe *next = NULL;
-	enum table_format fmt = TABLE_TEXT;
-	char *data = NULL, *pdir = NULL, *rdir = NULL, *out_path = NULL;
-	char tree[STAGE_HASH_SIZE] = "";
-	int rc = 1, n, st;
+	const struct recipe *next;
+	struct profile **selected;	/* the matrix's profiles, in stack order */
+	int nselected;
+	struct run run;
+	struct jobserver js;
+	bool js_open;
+	struct sandbox *sandbox;
+	struct recipe_build **builds;	/* the recipe's and ounce.ini's */
+	size_t nbuilds;
+	struct strv wanted;	/* the names of the builds to run */
+	char tree[STAGE_HASH_SIZE];	/* the hash of the run's snapshot */
+	struct strv parts;	/* what every cell's cache key shares */
+	struct cache cache;
+	char *out_path;		/* results.json */
+	struct results res;
+	struct results prev;	/* the interrupted run this one goes on with */
+	bool have_prev;
+	int st;			/* the builds' status (sched_run's) */
+	double t0;
+	time_t started;
+};
 
-	memset(&run, 0, sizeof(run));
-	o.metric = "file";
-	o.timeout = 600;
-	o.cache_size = 2ULL << 30;
-	st = parse(argc, argv, &o);
-	if (st >= 0) {
-		strv_release(&o.allow);
-		strv_release(&o.artifacts);
-		strv_release(&o.not_recipes);
+/* What a stage returns to let the next one run; anything else is the exit status. */
+enum { GO_ON = -1 };
+
+static int
+parse_options(struct matrix_job *job)
+{
+	return matrix_opts_parse(&job->o, job->argc, job->argv);
+}
+
+/* ounce's profiles and recipes, from its data directory. */
+static int
+load_data(struct matrix_job *job)
+{
+	job->data = os_data_dir();
+	if (!job->data) {
+		return 1;
+	}
+	job->pdir = xasprintf("%s/profiles", job->data);
+	job->rdir = xasprintf("%s/recipes", job->data);
+	if (profile_load_dir(&job->set, job->pdir) < 0 ||
+	    recipe_load_dir(&job->recipes, job->rdir) < 0) {
+		return 2;
+	}
+	return GO_ON;
+}
+
+/* The arguments of the interrupted run old, with --resumed when it was not
+ * complete, into again. */
+static void
+resumed_argv(const struct results *old, struct strv *again)
+{
+	strv_push(again, "matrix");
+	if (!old->complete) {
+		strv_push(again, "--resumed");
+	}
+	for (size_t i = 0; i < old->argv.n; i++) {
+		/* a saved --resume (written by hand: ounce saves none) would resume
+		 * again and again */
+		if (!strcmp(old->argv.v[i], "--")) {
+			for (; i < old->argv.n; i++) {
+				strv_push(again, old->argv.v[i]);
+			}
+			break;
+		}
+		if (strcmp(old->argv.v[i], "--resume") && strcmp(old->argv.v[i], "--resumed")) {
+			strv_push(again, old->argv.v[i]);
+		}
+	}
+}
+
+/* --resume: instead of a run, find the interrupted one, lock its work directory
+ * and put its arguments in job->again. Returns GO_ON without --resume. */
+static int
+resume_instead(struct matrix_job *job)
+{
+	const struct matrix_opts *o = &job->o;
+	struct results old = RESULTS_INIT;
+	int st = 1;
+
+	if (!o->resume) {
+		return GO_ON;
+	}
+	/* with -w or -o, the run is found without the project (the current directory
+	 * need not be it) */
+	if (o->output || o->workdir) {
+		job->run.workdir = fs_resolve_future(o->workdir ? o->workdir : ".");
+	} else if (project_load(&job->proj, o->dir, &job->set) < 0) {
+		return 2;
+	} else {
+		job->run.workdir = choose_workdir(NULL, &job->proj, &st);
+	}
+	if (!job->run.workdir) {
 		return st;
 	}
-	if (argc - optind > 1) {
-		strv_release(&o.allow);
-		strv_release(&o.artifacts);
-		strv_release(&o.not_recipes);
-		return bad_usage("too many arguments: '%s'", argv[optind + 1]);
+	job->out_path = o->output ? xstrdup(o->output)
+				  : xasprintf("%s/results.json", job->run.workdir);
+	if (!fs_exists(job->out_path)) {
+		error("nothing to resume: no '%s' (name the run's work directory with -w or its "
+		      "results with -o)",
+		      job->out_path);
+		return 1;
 	}
-	if (o.format && !table_format_parse(o.format, &fmt)) {
-		return bad_usage("unknown format '%s': expected text, md, csv or json", o.format);
+	/* held on through the run that goes on (with -o alone, the work directory is
+	 * not known yet: that run takes it) */
+	if ((o->workdir || !o->output) &&
+	    cache_lock_workdir(job->lk, job->run.workdir, o->wait) < 0) {
+		return 1;
 	}
-	if (!metric_valid(o.metric)) {
-		return bad_usage("unknown metric '%s': expected file, stripped, xz, gz, flash or ram",
-				 o.metric);
-	}
-	if (o.strategy && strcmp(o.strategy, "each") && strcmp(o.strategy, "cumulative") &&
-	    strcmp(o.strategy, "both") && strcmp(o.strategy, "search") &&
-	    strcmp(o.strategy, "full")) {
-		return bad_usage("unknown strategy '%s': expected each, cumulative, both, search or "
-				 "full",
-				 o.strategy);
-	}
-	if (o.stack && strcmp(o.stack, "helpful") && strcmp(o.stack, "all")) {
-		return bad_usage("unknown stack mode '%s': expected helpful or all", o.stack);
-	}
-	for (size_t i = 0; i < o.allow.n; i++) {
-		if (strcmp(o.allow.v[i], "security") && strcmp(o.allow.v[i], "abi")) {
-			return bad_usage("--allow takes 'security' or 'abi', not '%s'", o.allow.v[i]);
-		}
-	}
-
-	data = os_data_dir();
-	if (!data) {
-		goto out;
-	}
-	pdir = xasprintf("%s/profiles", data);
-	rdir = xasprintf("%s/recipes", data);
-	if (profile_load_dir(&set, pdir) < 0 || recipe_load_dir(&recipes, rdir) < 0) {
-		rc = 2;
-		goto out;
-	}
-	if (o.resume) {
-		struct results old = RESULTS_INIT;
-
-		/* with -w or -o, the run is found without the project (the current
-		 * directory need not be it) */
-		if (o.output || o.workdir) {
-			run.workdir = fs_resolve_future(o.workdir ? o.workdir : ".");
-		} else if (project_load(&proj, optind < argc ? argv[optind] : ".", &set) < 0) {
-			rc = 2;
-			goto out;
-		} else {
-			run.workdir = choose_workdir(NULL, &proj, &rc);
-		}
-		if (!run.workdir) {
-			goto out;
-		}
-		out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
-		if (!fs_exists(out_path)) {
-			error("nothing to resume: no '%s' (name the run's work directory with -w or "
-			      "its results with -o)",
-			      out_path);
-			rc = 1;
-			goto out;
-		}
-		/* held on through the run that goes on (with -o alone, the work
-		 * directory is not known yet: that run takes it) */
-		if ((o.workdir || !o.output) && cache_lock_workdir(lk, run.workdir, o.wait) < 0) {
-			rc = 1;
-			goto out;
-		}
-		if (results_load(&old, out_path) < 0 || !old.argv.n) {
-			if (!old.argv.n) {
-				error_at(out_path, 0, "no 'argv': not written by a matrix run that "
-					 "can be resumed");
-			}
-			results_release(&old);
-			rc = 2;
-			goto out;
-		}
-		strv_push(&resume, "matrix");
-		if (!old.complete) {
-			strv_push(&resume, "--resumed");
-		}
-		for (size_t i = 0; i < old.argv.n; i++) {
-			/* a saved --resume (written by hand: ounce saves none) would
-			 * resume again and again */
-			if (!strcmp(old.argv.v[i], "--")) {
-				for (; i < old.argv.n; i++) {
-					strv_push(&resume, old.argv.v[i]);
-				}
-				break;
-			}
-			if (strcmp(old.argv.v[i], "--resume") &&
-			    strcmp(old.argv.v[i], "--resumed")) {
-				strv_push(&resume, old.argv.v[i]);
-			}
-		}
-		if (old.complete) {
-			info("the run in '%s' was complete: running it again from the cache",
-			     run.workdir);
-		} else {
-			char *q = spawn_quote_argv(strv_array(&resume));
-
-			info("resuming: ounce %s", q);
-			free(q);
+	if (results_load(&old, job->out_path) < 0 || !old.argv.n) {
+		if (!old.argv.n) {
+			error_at(job->out_path, 0,
+				 "no 'argv': not written by a matrix run that can be resumed");
 		}
 		results_release(&old);
-		rc = 0;
-		goto out;
+		return 2;
 	}
-	st = project_load(&proj, optind < argc ? argv[optind] : ".", &set);
-	if (st < 0) {
-		rc = 2;
-		goto out;
-	}
-	for (size_t i = 0; i < set.n; i++) {
-		for (size_t j = 0; j < set.v[i]->nrecipes; j++) {
-			if (!recipe_find(&recipes, set.v[i]->recipes[j].recipe)) {
-				error_at(set.v[i]->file, 0, "profile '%s' has a [recipe:%s] section, "
-					 "but there is no recipe '%s'",
-					 set.v[i]->name, set.v[i]->recipes[j].recipe,
-					 set.v[i]->recipes[j].recipe);
-				rc = 2;
-				goto out;
-			}
-		}
-	}
-	const char *rname = o.recipe ? o.recipe : proj.recipe;
-	if (o.build_cmd) {
-		/* the command line's build command replaces ounce.ini's */
-		free(proj.build);
-		proj.build = xstrdup(o.build_cmd);
-	}
-	if (rname) {
-		run.recipe = recipe_find(&recipes, rname);
-		if (!run.recipe) {
-			error("unknown recipe '%s' (%s)", rname, o.recipe ? "--recipe" : proj.ini);
-			rc = 2;
-			goto out;
-		}
-		/* a forced single-file recipe still needs its file */
-		recipe_matches(run.recipe, proj.dir, &run.recipe_match);
+	resumed_argv(&old, &job->again);
+	if (old.complete) {
+		info("the run in '%s' was complete: running it again from the cache",
+		     job->run.workdir);
 	} else {
-		struct strv below = STRV_INIT, makefiles = STRV_INIT;
-		struct buf found = BUF_INIT;
+		char *q = spawn_quote_argv(strv_array(&job->again));
 
-		run.recipe = detect(&recipes, proj.dir, &o.not_recipes, &next);
-		if (!run.recipe && proj.build) {
-			/* nothing detected, but a build command: it runs in the tree, as
-			 * the make recipe's does */
-			run.recipe = recipe_find(&recipes, "make");
-		}
-		if (!run.recipe && !proj.ini && detect_below(&recipes, proj.dir, &below) == 1) {
-			/* a checkout whose project is one directory down (libexpat's
-			 * expat/): build that one, and say so */
-			char *sub = xasprintf("%s/%s", proj.dir, strchr(below.v[0], '\t') + 1);
+		info("resuming: ounce %s", q);
+		free(q);
+	}
+	results_release(&old);
+	return 0;
+}
 
-			info("'%s' has no build system of its own; its directory '%s' has "
-			     "one: building that",
-			     proj.dir, sub + strlen(proj.dir) + 1);
-			project_release(&proj);
-			st = project_load(&proj, sub, &set);
-			free(sub);
-			if (st < 0) {
-				strv_release(&below);
-				rc = 2;
-				goto out;
-			}
-			run.recipe = detect(&recipes, proj.dir, &o.not_recipes, &next);
-		}
-		if (!run.recipe) {
-			other_makefiles(proj.dir, &makefiles);
-			if (makefiles.n == 1) {
-				buf_printf(&found, "; did you mean --build 'make -f %s'?",
-					   makefiles.v[0]);
-			} else if (makefiles.n > 1) {
-				char *list = strv_join(&makefiles, ", ");
+/* The project (ounce.ini), checked against the profiles' recipe sections; --build
+ * replaces its build command. */
+static int
+load_project(struct matrix_job *job)
+{
+	const struct profile_set *set = &job->set;
 
-				buf_printf(&found, "; did you mean --build 'make -f FILE' with one of %s?",
-					   list);
-				free(list);
-			} else if (below.n > 1) {
-				buf_adds(&found, "; found ");
-				describe_below(&below, &found);
-				buf_printf(&found, ": run 'ounce matrix %s/%s'", proj.dir,
-					   strchr(below.v[0], '\t') + 1);
-			} else {
-				buf_adds(&found, "; name a recipe with 'recipe =' in [project] of "
-						 "ounce.ini, or a command with --build");
-			}
-			error("%s: no known build system: no Makefile, and not exactly one .c file%s",
-			      proj.dir, buf_str(&found));
-		} else {
-			recipe_matches(run.recipe, proj.dir, &run.recipe_match);
-			if (run.recipe_match) {
-				other_makefiles(proj.dir, &makefiles);
-			}
-			if (makefiles.n) {
-				info("'%s' has no Makefile: compiling '%s' alone; --build 'make -f %s' "
-				     "builds it with '%s' instead",
-				     proj.dir, run.recipe_match, makefiles.v[0], makefiles.v[0]);
+	if (project_load(&job->proj, job->o.dir, &job->set) < 0) {
+		return 2;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		for (size_t j = 0; j < set->v[i]->nrecipes; j++) {
+			const char *name = set->v[i]->recipes[j].recipe;
+
+			if (!recipe_find(&job->recipes, name)) {
+				error_at(set->v[i]->file, 0, "profile '%s' has a [recipe:%s] section, "
+					 "but there is no recipe '%s'",
+					 set->v[i]->name, name, name);
+				return 2;
 			}
 		}
-		strv_release(&below);
-		strv_release(&makefiles);
-		buf_release(&found);
-		if (!run.recipe) {
-			rc = 2;
-			goto out;
-		}
-		if (proj.configure) {
-			/* ounce.ini's configure command would fail the same way */
-			next = NULL;
-		}
+	}
+	if (job->o.build_cmd) {
+		/* the command line's build command replaces ounce.ini's */
+		free(job->proj.build);
+		job->proj.build = xstrdup(job->o.build_cmd);
+	}
+	return GO_ON;
+}
+
+/* The recipe --recipe or ounce.ini names. */
+static int
+named_recipe(struct matrix_job *job, const char *name)
+{
+	job->run.recipe = recipe_find(&job->recipes, name);
+	if (!job->run.recipe) {
+		error("unknown recipe '%s' (%s)", name, job->o.recipe ? "--recipe" : job->proj.ini);
+		return 2;
+	}
+	/* a forced single-file recipe still needs its file */
+	recipe_matches(job->run.recipe, job->proj.dir, &job->run.recipe_match);
+	return GO_ON;
+}
+
+/* A checkout whose project is one directory down (libexpat's expat/), the one
+ * entry of below: build that one, and say so. */
+static int
+move_to_the_one_below(struct matrix_job *job, const struct strv *below)
+{
+	struct project *proj = &job->proj;
+	char *sub = xasprintf("%s/%s", proj->dir, strchr(below->v[0], '\t') + 1);
+	int st;
+
+	info("'%s' has no build system of its own; its directory '%s' has one: building that",
+	     proj->dir, sub + strlen(proj->dir) + 1);
+	project_release(proj);
+	st = project_load(proj, sub, &job->set);
+	free(sub);
+	if (st < 0) {
+		return 2;
+	}
+	job->run.recipe = detect(&job->recipes, proj->dir, &job->o.not_recipes, &job->next);
+	return GO_ON;
+}
+
+/* No recipe detected: say so, with what might build the tree (another makefile,
+ * the directories below that have a build system). */
+static void
+report_no_build_system(const struct project *proj, const struct strv *below)
+{
+	struct strv makefiles = STRV_INIT;
+	struct buf found = BUF_INIT;
+
+	other_makefiles(proj->dir, &makefiles);
+	if (makefiles.n == 1) {
+		buf_printf(&found, "; did you mean --build 'make -f %s'?", makefiles.v[0]);
+	} else if (makefiles.n > 1) {
+		char *list = strv_join(&makefiles, ", ");
+
+		buf_printf(&found, "; did you mean --build 'make -f FILE' with one of %s?", list);
+		free(list);
+	} else if (below->n > 1) {
+		buf_adds(&found, "; found ");
+		describe_below(below, &found);
+		buf_printf(&found, ": run 'ounce matrix %s/%s'", proj->dir,
+			   strchr(below->v[0], '\t') + 1);
+	} else {
+		buf_adds(&found, "; name a recipe with 'recipe =' in [project] of ounce.ini, or a "
+				 "command with --build");
+	}
+	error("%s: no known build system: no Makefile, and not exactly one .c file%s", proj->dir,
+	      buf_str(&found));
+	strv_release(&makefiles);
+	buf_release(&found);
+}
+
+/* The single-file recipe chosen where a makefile make does not read by itself
+ * sits: say how to build with that one instead. */
+static void
+note_other_makefile(struct matrix_job *job)
+{
+	struct strv makefiles = STRV_INIT;
+
+	recipe_matches(job->run.recipe, job->proj.dir, &job->run.recipe_match);
+	if (job->run.recipe_match) {
+		other_makefiles(job->proj.dir, &makefiles);
+	}
+	if (makefiles.n) {
+		info("'%s' has no Makefile: compiling '%s' alone; --build 'make -f %s' builds it "
+		     "with '%s' instead",
+		     job->proj.dir, job->run.recipe_match, makefiles.v[0], makefiles.v[0]);
+	}
+	strv_release(&makefiles);
+}
+
+/* The recipe that detects the project's build system, and the one to fall back to. */
+static int
+detect_recipe(struct matrix_job *job)
+{
+	struct strv below = STRV_INIT;
+	int st = GO_ON;
+
+	job->run.recipe = detect(&job->recipes, job->proj.dir, &job->o.not_recipes, &job->next);
+	if (!job->run.recipe && job->proj.build) {
+		/* nothing detected, but a build command: it runs in the tree, as the make
+		 * recipe's does */
+		job->run.recipe = recipe_find(&job->recipes, "make");
+	}
+	if (!job->run.recipe && !job->proj.ini &&
+	    detect_below(&job->recipes, job->proj.dir, &below) == 1) {
+		st = move_to_the_one_below(job, &below);
+	}
+	if (st == GO_ON && !job->run.recipe) {
+		report_no_build_system(&job->proj, &below);
+		st = 2;
+	} else if (st == GO_ON) {
+		note_other_makefile(job);
+	}
+	strv_release(&below);
+	if (st == GO_ON && job->proj.configure) {
+		/* ounce.ini's configure command would fail the same way */
+		job->next = NULL;
+	}
+	return st;
+}
+
+/* The recipe: named, or detected. Then what it tells about the project: the build
+ * system's own output directory, the Cargo workspace. */
+static int
+choose_recipe(struct matrix_job *job)
+{
+	const char *name = job->o.recipe ? job->o.recipe : job->proj.recipe;
+	int st = name ? named_recipe(job, name) : detect_recipe(job);
+	char *root;
+
+	if (st != GO_ON) {
+		return st;
 	}
 	/* the build system's own output directory is not copied into cells */
-	strv_extend(&proj.exclude, &run.recipe->exclude);
-	if (recipe_is_cargo(run.recipe)) {
-		char *root = cargoconf_workspace_root(proj.dir);
+	strv_extend(&job->proj.exclude, &job->run.recipe->exclude);
+	if (recipe_is_cargo(job->run.recipe) && (root = cargoconf_workspace_root(job->proj.dir))) {
+		/* the workspace's Cargo.toml holds the members' [profile] settings (a
+		 * member's own are ignored) and their Cargo.lock */
+		project_set_stage_root(&job->proj, root);
+		info("'%s' is a member of the Cargo workspace '%s': each cell copies the "
+		     "workspace and builds the member",
+		     job->proj.dir, root);
+		free(root);
+	}
+	return GO_ON;
+}
 
-		if (root) {
-			/* the workspace's Cargo.toml holds the members' [profile] settings
-			 * (a member's own are ignored) and their Cargo.lock */
-			project_set_stage_root(&proj, root);
-			info("'%s' is a member of the Cargo workspace '%s': each cell copies the "
-			     "workspace and builds the member",
-			     proj.dir, root);
-			free(root);
-		}
-	}
-	n = select_profiles(&set, &proj, o.profiles, run.recipe->toolchain, run.recipe->name,
-			    &selected);
-	if (n < 0) {
-		rc = 2;
-		goto out;
-	}
-	run.workdir = choose_workdir(o.workdir, &proj, &rc);
-	if (!run.workdir) {
-		goto out;
-	}
-	if (o.output) {
-		char *outp = fs_resolve_future(o.output);
+static int
+choose_profiles(struct matrix_job *job)
+{
+	job->nselected = select_profiles(&job->set, &job->proj, job->o.profiles,
+					 job->run.recipe->toolchain, job->run.recipe->name,
+					 &job->selected);
+	return job->nselected < 0 ? 2 : GO_ON;
+}
 
-		if (outp && inside(outp, proj.stage_dir)) {
+/* The work directory, made and locked; a results file outside the project. */
+static int
+claim_workdir(struct matrix_job *job)
+{
+	int st;
+
+	job->run.workdir = choose_workdir(job->o.workdir, &job->proj, &st);
+	if (!job->run.workdir) {
+		return st;
+	}
+	if (job->o.output) {
+		char *outp = fs_resolve_future(job->o.output);
+
+		if (outp && fs_path_inside(outp, job->proj.stage_dir)) {
 			error("the results file '%s' is inside the project '%s', which ounce never "
 			      "writes; choose another with --output",
-			      outp, proj.stage_dir);
+			      outp, job->proj.stage_dir);
 			free(outp);
-			rc = 2;
-			goto out;
+			return 2;
 		}
 		free(outp);
 	}
-	if (cache_lock_workdir(lk, run.workdir, o.wait) < 0) {
-		rc = 1;
-		goto out;
+	if (cache_lock_workdir(job->lk, job->run.workdir, job->o.wait) < 0) {
+		return 1;
 	}
-	run.project = &proj;
-	run.profiles = &set;
-	run.self = os_self_exe();
-	run.shimdir = xasprintf("%s/bin", run.workdir);
-	if (recipe_is_cargo(run.recipe)) {
-		run.rust_host = rust_host(run.workdir);
+	return GO_ON;
+}
+
+/* How many cells run at once and how many jobs each build runs: by the cores, by
+ * the options, or by the slots of make's jobserver when ounce runs under one. */
+static void
+share_cores(struct matrix_job *job)
+{
+	struct run *run = &job->run;
+
+	run->jobs = job->o.jobs ? job->o.jobs : os_ncpu();
+	run->build_jobs = os_ncpu() / run->jobs > 0 ? os_ncpu() / run->jobs : 1;
+	run->cores = os_ncpu();
+	if (job->o.build_jobs) {
+		run->build_jobs = job->o.build_jobs;
+		run->cores = 0;
 	}
-	run.jobs = o.jobs ? o.jobs : os_ncpu();
-	run.build_jobs = os_ncpu() / run.jobs > 0 ? os_ncpu() / run.jobs : 1;
-	run.cores = os_ncpu();
-	if (o.build_jobs) {
-		run.build_jobs = o.build_jobs;
-		run.cores = 0;
-	}
-	js_open = true;
-	if (jobserver_open(&js, getenv("MAKEFLAGS"))) {
-		/* make hands out the job slots: a cell beyond the first takes one, and
-		 * each build runs one job at a time, so ounce never holds more slots
-		 * than make gave it */
-		run.jobserver = &js;
-		run.build_jobs = 1;
-		run.cores = 0;
+	job->js_open = true;
+	if (jobserver_open(&job->js, getenv("MAKEFLAGS"))) {
+		/* make hands out the job slots: a cell beyond the first takes one, and each
+		 * build runs one job at a time, so ounce never holds more slots than make
+		 * gave it */
+		run->jobserver = &job->js;
+		run->build_jobs = 1;
+		run->cores = 0;
 		info("running under make's jobserver: cells take job slots from make");
 	}
-	run.reuse = !o.no_reuse;
-	run.keep_cells = o.keep_cells;
-	run.fresh = o.fresh;
-	if (!o.no_reuse) {
-		run.memo = cache_memo_new();
-		run.ccache = spawn_which("ccache", NULL);
-		if (!run.ccache) {
+}
+
+/* The run's context from the options and the project; the compiler shims, the
+ * signal handlers and the sandbox. */
+static int
+set_up_run(struct matrix_job *job)
+{
+	const struct matrix_opts *o = &job->o;
+	struct run *run = &job->run;
+
+	run->project = &job->proj;
+	run->profiles = &job->set;
+	run->self = os_self_exe();
+	run->shimdir = xasprintf("%s/bin", run->workdir);
+	if (recipe_is_cargo(run->recipe)) {
+		run->rust_host = rust_host(run->workdir);
+	}
+	share_cores(job);
+	run->reuse = !o->no_reuse;
+	run->keep_cells = o->keep_cells;
+	run->fresh = o->fresh;
+	if (!o->no_reuse) {
+		run->memo = cache_memo_new();
+		run->ccache = spawn_which("ccache", NULL);
+		if (!run->ccache) {
 			warn("ccache is not installed: cells with the same compile flags do not "
 			     "share objects");
 		}
 	}
-	run.timeout = o.timeout;
-	run.smoke = o.smoke ? o.smoke : proj.smoke;
-	run.smoke_timeout = proj.smoke_timeout;
-	run.metric = o.metric;
-	run.stack_all = o.stack && !strcmp(o.stack, "all");
-	strv_extend(&run.allow, &o.allow);
-	if (o.artifacts.n) {
+	run->timeout = o->timeout;
+	run->smoke = o->smoke ? o->smoke : job->proj.smoke;
+	run->smoke_timeout = job->proj.smoke_timeout;
+	run->metric = o->metric;
+	run->stack_all = o->stack == MATRIX_STACK_ALL;
+	strv_extend(&run->allow, &o->allow);
+	if (o->artifacts.n) {
 		/* the command line's list replaces ounce.ini's */
-		strv_release(&proj.artifacts);
-		strv_extend(&proj.artifacts, &o.artifacts);
+		strv_release(&job->proj.artifacts);
+		strv_extend(&job->proj.artifacts, &o->artifacts);
 	}
-	run.target_glibc = o.target_glibc ? o.target_glibc : proj.target_glibc;
-	run.cancel = sched_install_signals();
-	if (!run.self || build_make_shims(&run) < 0 ||
-	    !(sandbox = sandbox_open(&run, optind < argc ? argv[optind] : ".",
-				     !o.no_sandbox && proj.sandbox))) {
-		goto out;
+	run->target_glibc = o->target_glibc ? o->target_glibc : job->proj.target_glibc;
+	run->cancel = signals_install();
+	if (!run->self || build_make_shims(run) < 0 ||
+	    !(job->sandbox = sandbox_open(run, o->dir, !o->no_sandbox && job->proj.sandbox))) {
+		return 1;
 	}
-	nbuilds = merge_builds(run.recipe, &proj, &builds);
-	if (o.builds) {
-		strv_split_list(&wanted, o.builds);
+	return GO_ON;
+}
+
+/* The builds to run (-b, else the recipe's first), each one the recipe or
+ * ounce.ini knows. */
+static int
+choose_builds(struct matrix_job *job)
+{
+	struct buf known = BUF_INIT;
+
+	job->nbuilds = merge_builds(job->run.recipe, &job->proj, &job->builds);
+	if (job->o.builds) {
+		strv_split_list(&job->wanted, job->o.builds);
 	} else {
-		strv_push(&wanted, builds[0]->name);
+		strv_push(&job->wanted, job->builds[0]->name);
 	}
-	for (size_t i = 0; i < wanted.n; i++) {
-		if (find_build(builds, nbuilds, wanted.v[i]) < 0) {
-			struct buf known = BUF_INIT;
+	for (size_t i = 0; i < job->wanted.n; i++) {
+		if (find_build(job->builds, job->nbuilds, job->wanted.v[i]) >= 0) {
+			continue;
+		}
+		for (size_t j = 0; j < job->nbuilds; j++) {
+			buf_printf(&known, "%s%s", j ? ", " : "", job->builds[j]->name);
+		}
+		error("unknown build '%s': the %s recipe knows %s (add others with [build NAME] "
+		      "in ounce.ini)",
+		      job->wanted.v[i], job->run.recipe->name, buf_str(&known));
+		buf_release(&known);
+		return 2;
+	}
+	return GO_ON;
+}
 
-			for (size_t j = 0; j < nbuilds; j++) {
-				buf_printf(&known, "%s%s", j ? ", " : "", builds[j]->name);
-			}
-			error("unknown build '%s': the %s recipe knows %s (add others with [build "
-			      "NAME] in ounce.ini)",
-			      wanted.v[i], run.recipe->name, buf_str(&known));
-			buf_release(&known);
-			rc = 2;
-			goto out;
-		}
-	}
-	/* the snapshot every cell copies, and its hash; configure.ac without
-	 * configure: generated there once */
-	st = prepare_run(&run, tree);
-	if (st != 0) {
-		rc = st;
-		goto out;
-	}
+/* The snapshot every cell copies, and its hash; configure.ac without configure:
+ * generated there once. */
+static int
+snapshot_project(struct matrix_job *job)
+{
+	int st = prepare_run(&job->run, job->tree);
 
-	if (!o.no_reuse && cache_usable(run.workdir)) {
-		if (cache_context(&run, builds, nbuilds, tree, &parts) < 0) {
-			goto out;
-		}
-		if (o.build_cmd) {
-			strv_push_owned(&parts, xasprintf("--build %s", o.build_cmd));
-		}
-		if (run.sandbox->ns) {
-			/* a build that writes into the project fails only read-only */
-			strv_push(&parts, "sandbox=read-only");
-		}
-		char *memo = xasprintf("%s/cache", run.workdir);
+	return st != 0 ? st : GO_ON;
+}
 
-		cache_init_async(&cache, run.workdir, &parts, recipe_is_cargo(run.recipe),
-				 run.fresh ? NULL : memo);
-		free(memo);
-		run.cache = &cache;
-	}
-	{
-		long long cells = -1;
+/* The cache of earlier runs' results, unless --no-reuse or the work directory
+ * cannot hold one; keyed by what every cell shares. */
+static int
+open_cache(struct matrix_job *job)
+{
+	struct run *run = &job->run;
+	char *memo;
 
-		if (o.strategy && !strcmp(o.strategy, "full") &&
-		    ((cells = sched_full_cells(selected, (size_t)n)) < 0 || cells > 4096)) {
-			error("--strategy full with %d profiles is %s cells: use --strategy search, "
-			      "or fewer profiles with -p",
-			      n, cells < 0 ? "millions of" : "thousands of");
-			rc = 2;
-			goto out;
-		}
+	if (job->o.no_reuse || !cache_usable(run->workdir)) {
+		return GO_ON;
 	}
-	out_path = o.output ? xstrdup(o.output) : xasprintf("%s/results.json", run.workdir);
-	if (o.resumed && fs_exists(out_path) && results_load(&prev, out_path) == 0 &&
-	    !prev.complete) {
-		have_prev = true;
+	if (cache_context(run, job->builds, job->nbuilds, job->tree, &job->parts) < 0) {
+		return 1;
 	}
-	res.strategy = xstrdup(o.strategy ? o.strategy : "both");
-	saved_argv(&o, &run, out_path, &res.argv);
-	run.results_path = out_path;
-	res.project = xstrdup(proj.name);
-	res.project_dir = xstrdup(proj.dir);
-	res.recipe = xstrdup(run.recipe->name);
-	res.metric = xstrdup(run.metric);
-	res.target_glibc = run.target_glibc ? xstrdup(run.target_glibc) : NULL;
-	for (size_t i = 0; i < set.n; i++) {
-		results_add_profile(&res, set.v[i]);
+	if (job->o.build_cmd) {
+		strv_push_owned(&job->parts, xasprintf("--build %s", job->o.build_cmd));
 	}
-	st = 0;
-	remove_lto_dir(&run);
-	for (size_t i = 0; i < wanted.n && st == 0; i++) {
+	if (run->sandbox->ns) {
+		/* a build that writes into the project fails only read-only */
+		strv_push(&job->parts, "sandbox=read-only");
+	}
+	memo = xasprintf("%s/cache", run->workdir);
+	cache_init_async(&job->cache, run->workdir, &job->parts, recipe_is_cargo(run->recipe),
+			 run->fresh ? NULL : memo);
+	free(memo);
+	run->cache = &job->cache;
+	return GO_ON;
+}
+
+/* --strategy full builds every combination: refuse one of thousands of cells. */
+static int
+check_full_size(struct matrix_job *job)
+{
+	long long cells;
+
+	if (job->o.strategy != MATRIX_STRATEGY_FULL) {
+		return GO_ON;
+	}
+	cells = sched_full_cells(job->selected, (size_t)job->nselected);
+	if (cells < 0 || cells > 4096) {
+		error("--strategy full with %d profiles is %s cells: use --strategy search, or "
+		      "fewer profiles with -p",
+		      job->nselected, cells < 0 ? "millions of" : "thousands of");
+		return 2;
+	}
+	return GO_ON;
+}
+
+/* results.json's path, the interrupted run this one goes on with (--resumed), and
+ * what the results say about the run before any cell. */
+static int
+start_results(struct matrix_job *job)
+{
+	struct results *res = &job->res;
+	const struct run *run = &job->run;
+
+	job->out_path = job->o.output ? xstrdup(job->o.output)
+				      : xasprintf("%s/results.json", run->workdir);
+	if (job->o.resumed && fs_exists(job->out_path) &&
+	    results_load(&job->prev, job->out_path) == 0 && !job->prev.complete) {
+		job->have_prev = true;
+	}
+	res->strategy = xstrdup(matrix_strategy_name(job->o.strategy));
+	matrix_opts_save_argv(&job->o, run->workdir, job->out_path, job->proj.dir, &res->argv);
+	job->run.results_path = job->out_path;
+	res->project = xstrdup(job->proj.name);
+	res->project_dir = xstrdup(job->proj.dir);
+	res->recipe = xstrdup(run->recipe->name);
+	res->metric = xstrdup(run->metric);
+	res->target_glibc = run->target_glibc ? xstrdup(run->target_glibc) : NULL;
+	for (size_t i = 0; i < job->set.n; i++) {
+		results_add_profile(res, job->set.v[i]);
+	}
+	return GO_ON;
+}
+
+/* The plan of one build: the cells --strategy asks for, the stack --stack keeps. */
+static void
+plan_build(const struct matrix_job *job, struct plan *plan)
+{
+	enum matrix_strategy s = job->o.strategy;
+
+	plan_init(plan, job->selected, (size_t)job->nselected);
+	plan->each = s == MATRIX_STRATEGY_BOTH || s == MATRIX_STRATEGY_EACH;
+	plan->cumulative = s == MATRIX_STRATEGY_BOTH || s == MATRIX_STRATEGY_CUMULATIVE;
+	plan->search = s == MATRIX_STRATEGY_SEARCH;
+	plan->full = s == MATRIX_STRATEGY_FULL;
+	plan->stack_all = job->run.stack_all;
+	plan->allow_security = strv_has(&job->run.allow, "security");
+}
+
+/* Each build's matrix in turn, its status into job->st. When the first build's
+ * baseline shows the recipe cannot configure the tree, end with 0 and the arguments
+ * of the run that tries the next recipe in job->again. */
+static int
+run_builds(struct matrix_job *job)
+{
+	struct run *run = &job->run;
+	bool base_failed = false;
+	struct plan plan;
+	int st = 0;
+
+	remove_lto_dir(run);
+	for (size_t i = 0; i < job->wanted.n && st == 0; i++) {
 		int bst;
 
-		run.build = builds[find_build(builds, nbuilds, wanted.v[i])];
-		run.default_build = run.build == builds[0];
-		plan_init(&plan, selected, (size_t)n);
-		plan.each = !o.strategy || !strcmp(o.strategy, "both") ||
-			    !strcmp(o.strategy, "each");
-		plan.cumulative = !o.strategy || !strcmp(o.strategy, "both") ||
-				  !strcmp(o.strategy, "cumulative");
-		plan.search = o.strategy && !strcmp(o.strategy, "search");
-		plan.full = o.strategy && !strcmp(o.strategy, "full");
-		plan.stack_all = run.stack_all;
-		plan.allow_security = strv_has(&run.allow, "security");
+		run->build = job->builds[find_build(job->builds, job->nbuilds, job->wanted.v[i])];
+		run->default_build = run->build == job->builds[0];
+		plan_build(job, &plan);
 		/* the first build's baseline tells whether the recipe configures the tree */
-		run.fallback = i == 0 ? next : NULL;
-		bst = sched_run(&run, &plan, &res);
+		run->fallback = i == 0 ? job->next : NULL;
+		bst = sched_run(run, &plan, &job->res);
 		plan_release(&plan);
-		if (bst == 1 && run.fallback && !fall_back_to(&run, &res, argc, argv, &resume)) {
-			rc = 0;
-			goto out;
+		if (bst == 1 && run->fallback &&
+		    !fall_back_to(run, &job->res, job->argc, job->argv, &job->again)) {
+			return 0;
 		}
-		if (bst == 1 && i + 1 < wanted.n) {
+		if (bst == 1 && i + 1 < job->wanted.n) {
 			/* a failed baseline ends this build, not the others */
 			st = 0;
 			base_failed = true;
@@ -1266,109 +1047,181 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 		}
 		st = bst;
 	}
-	if (st == 0 && base_failed) {
-		st = 1;
-	}
-	remove_lto_dir(&run);
-	res.complete = st >= 0 && st <= 1;
-	res.wall_seconds = clock_now() - t0;
-	{
-		struct rusage ru;
+	job->st = st == 0 && base_failed ? 1 : st;
+	return GO_ON;
+}
 
-		if (getrusage(RUSAGE_SELF, &ru) == 0) {
-			res.self_seconds = (double)ru.ru_utime.tv_sec +
-					   (double)ru.ru_utime.tv_usec / 1e6 +
-					   (double)ru.ru_stime.tv_sec +
-					   (double)ru.ru_stime.tv_usec / 1e6;
-		}
+/* The CPU time ounce itself used (user and system), 0 when it cannot be read. */
+static double
+self_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0) {
+		return 0;
 	}
-	if (have_prev) {
-		add_interrupted_part(&res, &prev);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The run's totals, results.json saved, the cache pruned, and what the work
+ * directory holds now. */
+static int
+save_results(struct matrix_job *job)
+{
+	struct results *res = &job->res;
+	const struct run *run = &job->run;
+	char *cells, *store;
+
+	remove_lto_dir(run);
+	res->complete = job->st >= 0 && job->st <= 1;
+	res->wall_seconds = clock_now() - job->t0;
+	res->self_seconds = self_seconds();
+	if (job->have_prev) {
+		add_interrupted_part(res, &job->prev);
 	}
 	info("%lld of %zu cells built, %lld from the cache, in %.1f s (ounce itself: %.2f s of "
 	     "CPU, %.2f s of it measuring)",
-	     res.builds_run, res.ncells, res.cache_hits, res.wall_seconds, res.self_seconds,
-	     res.measure_seconds);
-	if (results_save(&res, out_path) < 0) {
-		rc = 1;
-		goto out;
+	     res->builds_run, res->ncells, res->cache_hits, res->wall_seconds, res->self_seconds,
+	     res->measure_seconds);
+	if (results_save(res, job->out_path) < 0) {
+		return 1;
 	}
-	info("results: %s", out_path);
-	if (run.cache) {
-		prune_cache(run.cache, o.cache_size, started);
+	info("results: %s", job->out_path);
+	if (run->cache) {
+		prune_cache(run->cache, job->o.cache_size, job->started);
 	}
-	{
-		char *cells = xasprintf("%s/cells", run.workdir);
-		char *store = xasprintf("%s/cache", run.workdir);
+	cells = xasprintf("%s/cells", run->workdir);
+	store = xasprintf("%s/cache", run->workdir);
+	info("work directory '%s': %.1f MB (cells %.1f MB%s, cache %.1f MB)", run->workdir,
+	     (double)fs_tree_bytes(run->workdir) / 1e6, (double)fs_tree_bytes(cells) / 1e6,
+	     run->keep_cells ? ", kept whole" : "", (double)fs_tree_bytes(store) / 1e6);
+	free(cells);
+	free(store);
+	return GO_ON;
+}
 
-		info("work directory '%s': %.1f MB (cells %.1f MB%s, cache %.1f MB)", run.workdir,
-		     (double)fs_tree_bytes(run.workdir) / 1e6, (double)fs_tree_bytes(cells) / 1e6,
-		     run.keep_cells ? ", kept whole" : "", (double)fs_tree_bytes(store) / 1e6);
-		free(cells);
-		free(store);
-	}
+/* The table on stdout (unless only a failed baseline is there to show), then the
+ * winner rebuilt from its emitted form (--no-verify skips it). Returns the exit
+ * status. */
+static int
+report(struct matrix_job *job)
+{
+	int st = job->st;
+
 	if (st < 0) {
-		rc = 1;
-		goto out;
+		return 1;
 	}
-	if (st != 1 || res.nrows > 1) {
+	if (st != 1 || job->res.nrows > 1) {
 		struct buf b = BUF_INIT;
 
-		table_render_opts(&res, fmt, o.explain, o.per_artifact, &b);
+		table_render_opts(&job->res, job->o.format, job->o.explain, job->o.per_artifact,
+				  &b);
 		fputs(buf_str(&b), stdout);
 		fflush(stdout);
 		buf_release(&b);
 	}
-	if (st == 0 && !o.no_verify &&
-	    verify_run_winner(&res, out_path, &run.allow, o.timeout, run.sandbox) < 0) {
+	if (st == 0 && !job->o.no_verify &&
+	    verify_run_winner(&job->res, job->out_path, &job->run.allow, job->o.timeout,
+			      job->run.sandbox) < 0) {
 		st = 1;
 	}
-	rc = st;
-out:
-	/* after the results are saved: a tree that changed fails the run */
-	if (sandbox_close(sandbox) < 0 && rc == 0) {
+	return st;
+}
+
+/* End the run: close the sandbox (a tree that changed fails a run that succeeded:
+ * after the results are saved), free what job holds, and hand the arguments of the
+ * run that goes on to again when the run succeeded. Returns the exit status. */
+static int
+job_finish(struct matrix_job *job, int rc, struct strv *again)
+{
+	struct run *run = &job->run;
+
+	if (sandbox_close(job->sandbox) < 0 && rc == 0) {
 		rc = 1;
 	}
-	if (js_open) {
-		jobserver_close(&js);
+	if (job->js_open) {
+		jobserver_close(&job->js);
 	}
-	cache_release(&cache);
-	cache_memo_free(run.memo);
-	strv_release(&parts);
-	free(run.ccache);
-	results_release(&res);
-	results_release(&prev);
-	project_release(&proj);
-	profile_set_release(&set);
-	recipe_set_release(&recipes);
-	strv_release(&o.allow);
-	strv_release(&o.artifacts);
-	strv_release(&o.not_recipes);
-	strv_release(&run.allow);
-	strv_release(&wanted);
-	for (size_t i = 0; i < nbuilds; i++) {
-		recipe_build_free(builds[i]);
+	cache_release(&job->cache);
+	cache_memo_free(run->memo);
+	strv_release(&job->parts);
+	free(run->ccache);
+	results_release(&job->res);
+	results_release(&job->prev);
+	project_release(&job->proj);
+	profile_set_release(&job->set);
+	recipe_set_release(&job->recipes);
+	matrix_opts_release(&job->o);
+	strv_release(&run->allow);
+	strv_release(&job->wanted);
+	for (size_t i = 0; i < job->nbuilds; i++) {
+		recipe_build_free(job->builds[i]);
 	}
-	free(builds);
-	free(selected);
-	free(run.recipe_match);
-	free(run.prepared);
-	free(run.workdir);
-	free(run.self);
-	free(run.shimdir);
-	free(run.rust_host);
-	free(data);
-	free(pdir);
-	free(rdir);
-	free(out_path);
-	/* resume: the arguments of the run that goes on from this one (--resume, or
-	 * the next recipe), for cmd_matrix to run */
-	if (resume.n && rc == 0) {
-		*again = resume;
+	free(job->builds);
+	free(job->selected);
+	free(run->recipe_match);
+	free(run->prepared);
+	free(run->workdir);
+	free(run->self);
+	free(run->shimdir);
+	free(run->rust_host);
+	free(job->data);
+	free(job->pdir);
+	free(job->rdir);
+	free(job->out_path);
+	if (job->again.n && rc == 0) {
+		*again = job->again;
 	} else {
-		strv_release(&resume);
+		strv_release(&job->again);
 	}
 	return rc;
+}
+
+/* One run of the matrix from argv, holding the work directory's lock in lk. The
+ * arguments of the run that goes on from this one (--resume, or the next recipe)
+ * into again. Returns the exit status. */
+static int
+matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
+{
+	/* in order; each returns GO_ON or the exit status to end the run with */
+	static int (*const stages[])(struct matrix_job *) = {
+		parse_options,
+		load_data,
+		resume_instead,
+		load_project,
+		choose_recipe,
+		choose_profiles,
+		claim_workdir,
+		set_up_run,
+		choose_builds,
+		snapshot_project,
+		open_cache,
+		check_full_size,
+		start_results,
+		run_builds,
+		save_results,
+		report,
+	};
+	struct matrix_job job = {
+		.argc = argc,
+		.argv = argv,
+		.lk = lk,
+		.o = MATRIX_OPTS_INIT,
+		.set = PROFILE_SET_INIT,
+		.recipes = RECIPE_SET_INIT,
+		.proj = PROJECT_INIT,
+		.res = RESULTS_INIT,
+		.prev = RESULTS_INIT,
+		.t0 = clock_now(),
+		.started = time(NULL),
+	};
+	int rc = GO_ON;
+
+	for (size_t i = 0; rc == GO_ON && i < sizeof(stages) / sizeof(*stages); i++) {
+		rc = stages[i](&job);
+	}
+	return job_finish(&job, rc, again);
 }
 
 int
