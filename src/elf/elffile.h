@@ -49,7 +49,7 @@ struct elffile_symtab {
 	GElf_Shdr sh;
 	Elf_Data *data;		/* NULL when it cannot be read (elf_errmsg says why) */
 	size_t count;		/* entries, the null entry 0 included; 0 when sh_entsize is 0 */
-	bool dynamic;		/* .dynsym: the file has no .symtab (it was stripped) */
+	bool dynamic;		/* .dynsym (elffile_symtab picks it for a file stripped of .symtab) */
 };
 /* f's symbol table into t: .symtab, else .dynsym. Returns false when it has
  * neither (t is then zeroed). */
