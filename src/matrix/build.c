@@ -282,24 +282,17 @@ compile_sig(const struct run *run, const struct settings *s, char out[CACHE_KEY_
 	strv_release(&words);
 }
 
-/* The environment of a cell's commands: ounce's own, the shims first in PATH,
- * the wrapper's instructions, and the build's and profiles' variables. */
-static int
-cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+/* What the wrapper (wrap.h) is told: the shims first in PATH, the real compilers,
+ * and the cell's compile flags, with its directory mapped to the user's tree. */
+static void
+wrapper_env(const struct run *run, const struct cell *c, const char *dir, const char *real_cc,
+	    const char *real_cxx, struct strv *env)
 {
 	struct strv cflags = STRV_INIT;
 	const struct settings *s = &c->settings;
-	char *real_cc = spawn_which(s->cc, NULL), *real_cxx = spawn_which(s->cxx, NULL);
 	const char *path = getenv("PATH");
 	char *v;
 
-	if (!real_cc) {
-		c->status = CELL_CONFIGURE_FAILED;
-		c->reason = xasprintf("compiler '%s' not found in PATH", s->cc);
-		free(real_cxx);
-		return 0;
-	}
-	strv_pushv(env, environ);
 	v = xasprintf("%s:%s", run->shimdir, path ? path : "/usr/bin:/bin");
 	strv_setenv(env, "PATH", v);
 	free(v);
@@ -327,6 +320,16 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_setenv(env, "OUNCE_CFLAGS", v);
 	free(v);
 	strv_release(&cflags);
+}
+
+/* How a cell that may compile the same objects as another shares the work: its
+ * compiles through ccache, and (gcc, C) its LTO code generation by signature. */
+static void
+sharing_env(const struct run *run, const struct cell *c, const char *dir, struct strv *env)
+{
+	const struct settings *s = &c->settings;
+	char *v;
+
 	if (run->ccache && c->shared) {
 		strv_setenv(env, "OUNCE_CCACHE", run->ccache);
 		v = xasprintf("%s/ccache", run->workdir);
@@ -352,6 +355,16 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	} else {
 		strv_unsetenv(env, "OUNCE_LTO_DIR");
 	}
+}
+
+/* The cell's link flags and libraries for the wrapper, CC and CXX naming the
+ * shims, and the flags exported to build systems that read them (export_flags). */
+static void
+link_env(const struct run *run, const struct cell *c, const char *dir, struct strv *env)
+{
+	const struct settings *s = &c->settings;
+	char *v;
+
 	v = wrap_encode(&s->f.ldflags);
 	strv_setenv(env, "OUNCE_LDFLAGS", v);
 	free(v);
@@ -382,6 +395,28 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 		free(lf);
 		free(libs);
 	}
+}
+
+/* The environment of a cell's commands: ounce's own, the wrapper's instructions,
+ * and the build's and profiles' variables. Returns 1, 0 when the cell failed
+ * (its compiler is not installed: recorded), or -1 after reporting. */
+static int
+cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+{
+	const struct settings *s = &c->settings;
+	char *real_cc = spawn_which(s->cc, NULL), *real_cxx = spawn_which(s->cxx, NULL);
+	int rc = 1;
+
+	if (!real_cc) {
+		c->status = CELL_CONFIGURE_FAILED;
+		c->reason = xasprintf("compiler '%s' not found in PATH", s->cc);
+		free(real_cxx);
+		return 0;
+	}
+	strv_pushv(env, environ);
+	wrapper_env(run, c, dir, real_cc, real_cxx, env);
+	sharing_env(run, c, dir, env);
+	link_env(run, c, dir, env);
 	for (size_t i = 0; i < run->build->env.n; i++) {
 		setenv_for_build(env, run->build->env.v[i], run->build->name);
 	}
@@ -389,20 +424,18 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 		setenv_for_build(env, s->f.env.v[i], run->build->name);
 	}
 	if (s->f.rustflags.n && add_rustflags(run, c, dir, env) < 0) {
-		free(real_cc);
-		free(real_cxx);
-		return -1;
-	}
-	if (build_relinks(run)) {
+		rc = -1;
+	} else if (build_relinks(run)) {
 		/* the wrapper keeps each link's inputs, for the cells that relink them */
-		v = xasprintf("%s/link", dir);
+		char *v = xasprintf("%s/link", dir);
+
 		strv_setenv(env, "OUNCE_KEEP_LINK", v);
 		free(v);
 		strv_setenv(env, "OUNCE_KEEP_ROOT", dir);
 	}
 	free(real_cc);
 	free(real_cxx);
-	return 1;
+	return rc;
 }
 
 /* Is the file at path a test program, not something the project ships: a name
@@ -1155,164 +1188,261 @@ prune_tree(const struct cell *c, const char *dir, const char *path)
 	return empty && strcmp(path, dir) && rmdir(path) == 0;
 }
 
-int
-build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
-	   const struct cell *from, int njobs, const struct build_hook *hook)
+/* A cell being built: its directories, the values of the commands' templates,
+ * and its commands' arguments and environment. */
+struct cellbuild {
+	char *dir;		/* the cell's directory */
+	char *root;		/* dir/src: the copy of the tree */
+	char *src;		/* the project in it (a Cargo workspace's member) */
+	char *bdir;		/* dir/build */
+	char *stage;		/* dir/stage: where the install step puts what it ships */
+	char *cc, *cxx, *jobs, *stem;
+	const char *cwd;	/* where the commands run */
+	/* the templates' variables; the last, {stage}, is the install step's alone */
+	struct tmpl_var vars[10];
+	int nvars;		/* those of the other steps */
+	struct strv env, cargs, bargs, post, extra;
+	char key[CACHE_KEY_LEN + 1];	/* the cell's cache key, once keyed */
+	bool keyed;
+};
+
+static void
+cellbuild_init(struct cellbuild *b, const struct run *run, const struct cell *c, int njobs)
 {
-	char *dir = cell_dir(run, c->name);
-	/* root: the copy of the tree; src: the project in it (a Cargo workspace's member) */
-	char *root = xasprintf("%s/src", dir), *cc = shim_path(run, "cc");
-	char *src = *run->project->subdir ? xasprintf("%s/%s", root, run->project->subdir)
-					  : xstrdup(root);
-	char *bdir = xasprintf("%s/build", dir);
-	char *cxx = shim_path(run, "c++");
-	char *jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
-	char *stem = NULL;
 	const struct project *p = run->project;
-	struct strv env = STRV_INIT, cargs = STRV_INIT, bargs = STRV_INIT, post = STRV_INIT;
-	struct strv extra = STRV_INIT;
-	char key[CACHE_KEY_LEN + 1];
-	bool keyed = false;
-	int rc = -1, ok;
 
-	c->status = CELL_PENDING;
-	compose(run, c, profiles, n);
-	if (!recipe_is_cargo(run->recipe)) {
-		char why[256];
-
-		if (profile_conflict(profiles, n, why, sizeof(why))) {
-			c->status = CELL_SKIPPED;
-			c->reason = xasprintf("not built: %s", why);
-			rc = 0;
-			goto out;
-		}
-	}
-	if (run->cache && !run->fresh && !cache_empty(run->cache)) {
-		/* (a new cache has nothing to find: the key can wait for the store) */
-		cache_key(run->cache, c, key);
-		keyed = true;
-		if (cache_load(run->cache, key, c)) {
-			debug("%s: cached result %s", c->name, key);
-			rc = 0;
-			goto out;
-		}
-	}
+	memset(b, 0, sizeof(*b));
+	b->dir = cell_dir(run, c->name);
+	b->root = xasprintf("%s/src", b->dir);
+	b->src = *p->subdir ? xasprintf("%s/%s", b->root, p->subdir) : xstrdup(b->root);
+	b->bdir = xasprintf("%s/build", b->dir);
+	b->stage = xasprintf("%s/stage", b->dir);
+	b->cc = shim_path(run, "cc");
+	b->cxx = shim_path(run, "c++");
+	b->jobs = xasprintf("%d", njobs > 0 ? njobs : run->build_jobs);
 	if (run->recipe_match) {
-		stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));
+		b->stem = xstrndup(run->recipe_match, strcspn(run->recipe_match, "."));
 	}
-	struct tmpl_var vars[] = {
-		{"cc", cc}, {"cxx", cxx}, {"jobs", jobs}, {"name", p->name}, {"src", src},
-		{"source", run->recipe_match}, {"stem", stem ? stem : p->name}, {"build", bdir},
-		{"build_name", run->build->name},
-	};
-	int nvars = (int)(sizeof(vars) / sizeof(*vars));
+	b->cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? b->bdir : b->src;
 
-	if (fs_remove_tree(dir) < 0 || fs_mkdirs(dir) < 0) {
-		goto out;
+	struct tmpl_var vars[] = {
+		{"cc", b->cc}, {"cxx", b->cxx}, {"jobs", b->jobs}, {"name", p->name},
+		{"src", b->src}, {"source", run->recipe_match}, {"stem", b->stem ? b->stem : p->name},
+		{"build", b->bdir}, {"build_name", run->build->name}, {"stage", b->stage},
+	};
+
+	_Static_assert(sizeof(vars) == sizeof(b->vars), "every variable has its place");
+	memcpy(b->vars, vars, sizeof(vars));
+	b->nvars = (int)(sizeof(vars) / sizeof(*vars)) - 1;
+	strv_extend(&b->cargs, &run->build->configure_args);
+	strv_extend(&b->cargs, &c->settings.f.configure_args);
+	strv_extend(&b->bargs, &run->build->build_args);
+	strv_extend(&b->bargs, &c->settings.f.build_args);
+}
+
+static void
+cellbuild_release(struct cellbuild *b)
+{
+	strv_release(&b->cargs);
+	strv_release(&b->bargs);
+	strv_release(&b->post);
+	strv_release(&b->extra);
+	strv_release(&b->env);
+	free(b->dir);
+	free(b->root);
+	free(b->src);
+	free(b->bdir);
+	free(b->stage);
+	free(b->cc);
+	free(b->cxx);
+	free(b->jobs);
+	free(b->stem);
+}
+
+/* Is c not to be built, as two of its profiles conflict (recorded)? Cargo
+ * settles such conflicts itself. */
+static bool
+skipped(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n)
+{
+	char why[256];
+
+	if (recipe_is_cargo(run->recipe) || !profile_conflict(profiles, n, why, sizeof(why))) {
+		return false;
+	}
+	c->status = CELL_SKIPPED;
+	c->reason = xasprintf("not built: %s", why);
+	return true;
+}
+
+/* Is c's result in the run's cache (then loaded into c)? A new cache has nothing
+ * to find: the key can wait for the store. */
+static bool
+cached(const struct run *run, struct cell *c, struct cellbuild *b)
+{
+	if (!run->cache || run->fresh || cache_empty(run->cache)) {
+		return false;
+	}
+	cache_key(run->cache, c, b->key);
+	b->keyed = true;
+	if (!cache_load(run->cache, b->key, c)) {
+		return false;
+	}
+	debug("%s: cached result %s", c->name, b->key);
+	return true;
+}
+
+/* A new directory for c with its log and a copy of the tree, from the run's
+ * snapshot, whose hash is the cache key (prepare.h). Returns 0 or -1 after
+ * reporting. */
+static int
+stage_cell(const struct run *run, struct cell *c, const struct cellbuild *b)
+{
+	const struct project *p = run->project;
+
+	if (fs_remove_tree(b->dir) < 0 || fs_mkdirs(b->dir) < 0) {
+		return -1;
 	}
 	free(c->log);
-	c->log = xasprintf("%s/build.log", dir);
-	/* from the run's snapshot, whose hash is the cache key (prepare.h) */
-	if ((run->prepared ? stage_clone(run->prepared, root, &p->exclude, NULL)
-			   : stage_copy(p->stage_dir, root, &p->exclude, run->workdir)) < 0 ||
-	    fs_mkdirs(bdir) < 0) {
-		goto out;
+	c->log = xasprintf("%s/build.log", b->dir);
+	if ((run->prepared ? stage_clone(run->prepared, b->root, &p->exclude, NULL)
+			   : stage_copy(p->stage_dir, b->root, &p->exclude, run->workdir)) < 0 ||
+	    fs_mkdirs(b->bdir) < 0) {
+		return -1;
 	}
-	const char *cwd = run->recipe->cwd && !strcmp(run->recipe->cwd, "build") ? bdir : src;
+	return 0;
+}
 
-	strv_extend(&cargs, &run->build->configure_args);
-	strv_extend(&cargs, &c->settings.f.configure_args);
-	strv_extend(&bargs, &run->build->build_args);
-	strv_extend(&bargs, &c->settings.f.build_args);
-	ok = cell_env(run, c, dir, &env);
+/* The artifact of *from, into c: linked again from its kept objects with the link
+ * arguments the profiles add, or copied when they only add post-link steps. When
+ * *from kept no link, *from becomes NULL: the cell is built. Returns 1 to go on, 0
+ * when the cell failed (recorded), -1 when ounce could not go on. */
+static int
+start_from(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	   const struct cell **from, struct cellbuild *b)
+{
+	bool none = false;
+
+	if (relink_extra(run, profiles, n, &b->extra)) {
+		int ok = relink_artifact(run, c, *from, b->dir, b->src, &b->extra, &b->env, &none);
+
+		if (ok <= 0 && !none) {
+			return ok;
+		}
+	} else if (copy_artifact(c, *from, b->dir) < 0) {
+		return -1;
+	}
+	if (none) {
+		debug("%s: %s kept no link to start from: built instead", c->name,
+		      (*from)->name);
+		*from = NULL;
+	}
+	return 1;
+}
+
+/* The recipe's (or ounce.ini's) install step: what the project ships is what it
+ * puts in the staging directory; a failing install leaves the build tree to
+ * search. Returns 1 to go on, 0 when the cell is done (timed out or interrupted:
+ * recorded), -1 when ounce could not go on. */
+static int
+install_step(const struct run *run, struct cell *c, struct cellbuild *b)
+{
+	double secs = 0;
+	int ok = step(run, c, "install", run->recipe->install, b->vars, b->nvars + 1, NULL,
+		      &b->env, b->cwd, CELL_BUILD_FAILED, &secs);
+
+	c->build_seconds += secs;
+	if (ok != 0) {
+		return ok;
+	}
+	if (c->status == CELL_INTERRUPTED || c->status == CELL_TIMEOUT) {
+		return 0;
+	}
+	log_line(c, "==> %s\n", "the install step failed: the build tree is measured");
+	c->status = CELL_PENDING;
+	free(c->reason);
+	c->reason = NULL;
+	fs_remove_tree(b->stage);
+	return 1;
+}
+
+/* Configure, build and install c from its copy of the tree. Returns 1 to go on
+ * (to its artifacts), 0 when the cell failed (recorded), -1 when ounce could not
+ * go on. */
+static int
+build_steps(const struct run *run, struct cell *c, struct cellbuild *b)
+{
+	const struct project *p = run->project;
+	const char *configure = p->configure ? p->configure : run->recipe->configure;
+	int ok;
+
+	c->built = true;
+	if (configure) {
+		ok = step(run, c, "configure", configure, b->vars, b->nvars, &b->cargs, &b->env,
+			  b->cwd, CELL_CONFIGURE_FAILED, &c->build_seconds);
+		if (ok <= 0) {
+			return ok;
+		}
+	}
+	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, b->vars, b->nvars,
+		  &b->bargs, &b->env, b->cwd, CELL_BUILD_FAILED, &c->build_seconds);
 	if (ok <= 0) {
-		rc = ok;
-		goto out;
+		return ok;
 	}
-	if (from) {
-		/* only post-link steps, or link arguments, set this cell apart from
-		 * from: no rebuild */
-		bool none = false;
+	if (run->recipe->install && !p->artifacts.n) {
+		return install_step(run, c, b);
+	}
+	return 1;
+}
 
-		if (relink_extra(run, profiles, n, &extra)) {
-			ok = relink_artifact(run, c, from, dir, src, &extra, &env, &none);
-			if (ok <= 0 && !none) {
-				rc = ok;
-				goto out;
-			}
-		} else if (copy_artifact(c, from, dir) < 0) {
-			goto out;
-		}
-		if (none) {
-			debug("%s: %s kept no link to start from: built instead", c->name,
-			      from->name);
-			from = NULL;
-		}
+/* Stage, build (or start from from's artifact), finish and measure c: build_cell
+ * once c is neither skipped nor cached. Returns 0 (the cell's result recorded in
+ * it) or -1. */
+static int
+make_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	  const struct cell *from, struct cellbuild *b, const struct build_hook *hook)
+{
+	int ok;
+
+	if (stage_cell(run, c, b) < 0) {
+		return -1;
 	}
-	post_steps(run, profiles, n, from != NULL, &c->settings, &post);
+	ok = cell_env(run, c, b->dir, &b->env);
+	if (ok <= 0) {
+		return ok;
+	}
+	/* only post-link steps, or link arguments, set this cell apart from from:
+	 * no rebuild */
+	if (from && (ok = start_from(run, c, profiles, n, &from, b)) <= 0) {
+		return ok;
+	}
+	post_steps(run, profiles, n, from != NULL, &c->settings, &b->post);
 	if (from) {
 		free(c->reused_from);
 		c->reused_from = xstrdup(from->name);
 		/* what building this cell costs: the build it starts from, then its steps */
 		c->build_seconds = from->build_seconds;
-		rc = finish_cell(run, c, profiles, n, from, &post, dir, src, &env, hook);
-		goto out;
+		return finish_cell(run, c, profiles, n, from, &b->post, b->dir, b->src, &b->env,
+				   hook);
 	}
-	const char *configure = p->configure ? p->configure : run->recipe->configure;
-	c->built = true;
-	if (configure) {
-		ok = step(run, c, "configure", configure, vars, nvars, &cargs, &env, cwd,
-			  CELL_CONFIGURE_FAILED, &c->build_seconds);
-		if (ok <= 0) {
-			rc = ok;
-			goto out;
-		}
-	}
-	ok = step(run, c, "build", p->build ? p->build : run->recipe->build, vars, nvars, &bargs,
-		  &env, cwd, CELL_BUILD_FAILED, &c->build_seconds);
+	ok = build_steps(run, c, b);
 	if (ok <= 0) {
-		rc = ok;
-		goto out;
+		return ok;
 	}
-	if (run->recipe->install && !p->artifacts.n) {
-		/* what the project ships: what its install step puts in a staging
-		 * directory; a failing install leaves the build tree to search */
-		char *stage = xasprintf("%s/stage", dir);
-		struct tmpl_var ivars[sizeof(vars) / sizeof(*vars) + 1];
-		double secs = 0;
-
-		memcpy(ivars, vars, sizeof(vars));
-		ivars[nvars].name = "stage";
-		ivars[nvars].value = stage;
-		ok = step(run, c, "install", run->recipe->install, ivars, nvars + 1, NULL, &env, cwd,
-			  CELL_BUILD_FAILED, &secs);
-		c->build_seconds += secs;
-		if (ok < 0) {
-			free(stage);
-			goto out;
-		}
-		if (ok == 0) {
-			if (c->status == CELL_INTERRUPTED || c->status == CELL_TIMEOUT) {
-				free(stage);
-				rc = 0;
-				goto out;
-			}
-			log_line(c, "==> %s\n", "the install step failed: the build tree is measured");
-			c->status = CELL_PENDING;
-			free(c->reason);
-			c->reason = NULL;
-			fs_remove_tree(stage);
-		}
-		free(stage);
-	}
-	if (!find_artifacts(run, c, dir, src, bdir, vars, nvars)) {
-		rc = 0;
-		goto out;
+	if (!find_artifacts(run, c, b->dir, b->src, b->bdir, b->vars, b->nvars)) {
+		return 0;
 	}
 	free(c->artifact);
 	c->artifact = xstrdup(c->arts[0].path);
-	rc = finish_cell(run, c, profiles, n, NULL, &post, dir, src, &env, hook);
-out:
+	return finish_cell(run, c, profiles, n, NULL, &b->post, b->dir, b->src, &b->env, hook);
+}
+
+/* The end of every cell, rc being what build_cell returns: a cell left pending
+ * failed; a result is stored in the cache (cache_storable decides); a measured
+ * cell's copy of the tree (gigabytes for a real project's matrix) goes, a failed
+ * one keeps it, to be looked at. */
+static void
+end_cell(const struct run *run, struct cell *c, struct cellbuild *b, int rc)
+{
 	if (c->status == CELL_PENDING) {
 		c->status = CELL_BUILD_FAILED;
 		if (!c->reason) {
@@ -1320,28 +1450,30 @@ out:
 		}
 	}
 	if (rc == 0 && run->cache && !c->cached) {
-		if (!keyed) {
-			cache_key(run->cache, c, key);
+		if (!b->keyed) {
+			cache_key(run->cache, c, b->key);
 		}
-		cache_store(run->cache, key, c);
+		cache_store(run->cache, b->key, c);
 	}
 	if (rc == 0 && c->status == CELL_OK && !c->cached && !run->keep_cells) {
-		/* measured: the copy of the tree (gigabytes for a real project's
-		 * matrix) goes; a failed cell keeps it, to be looked at */
-		prune_tree(c, dir, dir);
+		prune_tree(c, b->dir, b->dir);
 	}
-	strv_release(&cargs);
-	strv_release(&bargs);
-	strv_release(&post);
-	strv_release(&extra);
-	strv_release(&env);
-	free(dir);
-	free(root);
-	free(src);
-	free(bdir);
-	free(cc);
-	free(cxx);
-	free(jobs);
-	free(stem);
+}
+
+int
+build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	   const struct cell *from, int njobs, const struct build_hook *hook)
+{
+	struct cellbuild b;
+	int rc = 0;
+
+	c->status = CELL_PENDING;
+	compose(run, c, profiles, n);
+	cellbuild_init(&b, run, c, njobs);
+	if (!skipped(run, c, profiles, n) && !cached(run, c, &b)) {
+		rc = make_cell(run, c, profiles, n, from, &b, hook);
+	}
+	end_cell(run, c, &b, rc);
+	cellbuild_release(&b);
 	return rc;
 }
