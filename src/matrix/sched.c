@@ -1082,156 +1082,201 @@ start_full(struct sched *s)
 	free(v);
 }
 
-int
-sched_run(struct run *run, struct plan *plan, struct results *res)
+static void
+sched_init(struct sched *s, struct run *run, struct plan *plan, struct results *res)
 {
-	struct sched s;
-	struct search search;
-	struct task *bt;
-	struct cell *base;
-	pthread_t *th;
-	int n = run->jobs > 0 ? run->jobs : 1, rc = 0;
-	char *bname;
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->run = run;
+	s->plan = plan;
+	s->res = res;
+	s->js = run->jobserver;
+	s->t0 = clock_now();
+}
 
-	memset(&s, 0, sizeof(s));
-	memset(&search, 0, sizeof(search));
-	pthread_mutex_init(&s.mu, NULL);
-	pthread_cond_init(&s.cv, NULL);
-	s.run = run;
-	s.plan = plan;
-	s.res = res;
-	s.js = run->jobserver;
-	s.t0 = clock_now();
-	bname = cell_name(&s, NULL, 0);
-	base = cell_new(bname);
+/* The baseline's cell, its row and its place as the build's baseline in the
+ * results, and its task: one like the others, done before they start, so cells
+ * can start from its artifact. */
+static struct task *
+add_baseline(struct sched *s)
+{
+	struct results *res = s->res;
+	char *bname = cell_name(s, NULL, 0);
+	struct cell *base = cell_new(bname);
+	struct task *bt;
+
 	results_add_cell(res, base);
-	results_set_baseline(res, run->build->name, bname);
-	if (run->default_build || !res->baseline) {
+	results_set_baseline(res, s->run->build->name, bname);
+	if (s->run->default_build || !res->baseline) {
 		free(res->baseline);
 		res->baseline = xstrdup(bname);
 	}
 	results_add_row(res, bname, "baseline", "baseline", NULL);
 	free(bname);
-	/* the baseline is a task like the others, done before they start, so cells
-	 * can start from its artifact */
 	bt = xcalloc(1, sizeof(*bt));
 	bt->cell = base;
 	bt->profiles = xcalloc(1, sizeof(*bt->profiles));
 	bt->started = true;
-	s.tasks = xcalloc(1, sizeof(*s.tasks));
-	s.tasks[s.ntasks++] = bt;
+	s->tasks = xcalloc(1, sizeof(*s->tasks));
+	s->tasks[s->ntasks++] = bt;
+	return bt;
+}
+
+/* Build the baseline, task bt, alone: every other cell is measured against it.
+ * Returns 0 to go on, else what sched_run returns: 1 when it failed (reported,
+ * but for a configure failure with a fallback recipe: the caller tries that one),
+ * 128+N after signal N, -1. */
+static int
+build_baseline(struct sched *s, struct task *bt)
+{
+	struct run *run = s->run;
+	struct cell *base = bt->cell;
+	int sig;
+
 	info("building the %s baseline of '%s' (%s)", run->build->name, run->project->name,
 	     run->recipe->name);
-	s.current = base->name;
-	s.running = 1;
-	base->shared = objects_shared(&s, NULL, 0, bt);
-	progress(&s);
+	s->current = base->name;
+	s->running = 1;
+	base->shared = objects_shared(s, NULL, 0, bt);
+	progress(s);
 	/* the run has started: one killed during the baseline (even by SIGKILL) leaves
 	 * a results.json, its baseline "interrupted", that --resume goes on from */
-	pthread_mutex_lock(&s.mu);
-	save_progress(&s);
-	pthread_mutex_unlock(&s.mu);
+	pthread_mutex_lock(&s->mu);
+	save_progress(s);
+	pthread_mutex_unlock(&s->mu);
 	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
-		rc = -1;
-		goto out;
+		return -1;
 	}
-	s.running = 0;
+	s->running = 0;
 	bt->done = true;
-	s.base = base->m.bytes;
+	s->base = base->m.bytes;
 	run->baseline = base;
-	report(&s, base);
-	if (stop_signal(run)) {
-		rc = 128 + stop_signal(run);
-		goto out;
+	report(s, base);
+	if ((sig = stop_signal(run))) {
+		return 128 + sig;
 	}
 	if (base->status != CELL_OK) {
 		log_status(NULL);
 		if (!run->fallback || base->status != CELL_CONFIGURE_FAILED) {
-			/* (a recipe that cannot configure the tree is the caller's to
-			 * report: it tries the next) */
 			error("the baseline build of '%s' failed: %s (log: %s)", run->project->name,
 			      base->reason ? base->reason : cell_status_name(base->status),
 			      base->log ? base->log : "none");
 		}
-		rc = 1;
-		goto out;
+		return 1;
 	}
-	if (!res->toolchain) {
-		res->toolchain = xstrdup(base->settings.toolchain);
+	return 0;
+}
+
+/* Queue the plan's cells once the baseline is measured: each profile alone, the
+ * full factorial, the start of a search (the cumulative chain queues its rows as
+ * the rows before them finish: advance_chain). */
+static void
+plan_cells(struct sched *s, struct search *search)
+{
+	struct plan *plan = s->plan;
+	const struct cell *base = s->tasks[0]->cell;
+
+	if (!s->res->toolchain) {
+		s->res->toolchain = xstrdup(base->settings.toolchain);
 	}
-	plan->last = cell_metric(base, run->metric);
+	plan->last = cell_metric(base, s->run->metric);
 	if (plan->each) {
 		for (size_t i = 0; i < plan->n; i++) {
-			struct task *t = add_task(&s, &plan->v[i], 1, false);
+			struct task *t = add_task(s, &plan->v[i], 1, false);
 
-			results_add_row(res, t->cell->name, "each", plan->v[i]->name, NULL);
+			results_add_row(s->res, t->cell->name, "each", plan->v[i]->name, NULL);
 		}
 	}
-	s.chain_done = !plan->cumulative;
+	s->chain_done = !plan->cumulative;
 	if (plan->search || plan->full) {
-		combinable(&s);
-		s.make_sources = true;
+		combinable(s);
+		s->make_sources = true;
 	}
 	if (plan->full) {
-		start_full(&s);
+		start_full(s);
 	}
-	s.search_done = true;
+	s->search_done = true;
 	if (plan->search) {
-		start_search(&s, &search, base);
-		s.search_done = false;
+		start_search(s, search, base);
+		s->search_done = false;
 	}
+}
+
+/* Build the queued cells on worker threads until every one is done (or the run
+ * stops), redrawing the progress line every second meanwhile. */
+static void
+run_workers(struct sched *s)
+{
+	int n = s->run->jobs > 0 ? s->run->jobs : 1;
+	pthread_t *th;
+
 	/* a smoke test mostly waits: while it runs, its build slot goes to another
 	 * cell, so there are workers for -j builds and as many smoke tests beside
 	 * them (not under make's jobserver, whose tokens count every process, nor
 	 * with -j 1, which means one cell at a time) */
-	s.yield = n > 1 && !s.js;
-	if (s.yield) {
+	s->yield = n > 1 && !s->js;
+	if (s->yield) {
 		n *= 2;
 	}
 	th = xcalloc((size_t)n, sizeof(*th));
-	pthread_mutex_lock(&s.mu);
+	pthread_mutex_lock(&s->mu);
 	/* the baseline measured, the cells planned: saved whenever the last save was */
-	s.saved = 0;
-	save_progress(&s);
+	s->saved = 0;
+	save_progress(s);
 	for (int i = 0; i < n; i++) {
-		if (pthread_create(&th[i], NULL, worker, &s) != 0) {
+		if (pthread_create(&th[i], NULL, worker, s) != 0) {
 			die("cannot start a worker thread");
 		}
-		s.alive++;
+		s->alive++;
 	}
 	/* the progress line's clock ticks while cells build */
-	while (s.alive > 0) {
+	while (s->alive > 0) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
-		pthread_cond_timedwait(&s.cv, &s.mu, &ts);
-		progress(&s);
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+		progress(s);
 	}
-	pthread_mutex_unlock(&s.mu);
+	pthread_mutex_unlock(&s->mu);
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
 	}
 	free(th);
-	if ((plan->each || plan->cumulative) && !stop_signal(run) && !s.failed) {
-		best_measured_row(&s);
+}
+
+/* The rows that sum up a run that went to its end (not one interrupted, or one
+ * ounce could not finish): the best cell measured, the best of the full factorial
+ * or of the search. */
+static void
+summary_rows(struct sched *s)
+{
+	if (stop_signal(s->run) || s->failed) {
+		return;
 	}
-	if (plan->full && !stop_signal(run) && !s.failed) {
-		best_rows(&s, "full");
+	if (s->plan->each || s->plan->cumulative) {
+		best_measured_row(s);
 	}
-	if (plan->search && !stop_signal(run) && !s.failed) {
-		best_rows(&s, "search");
-		search_summary(&s);
+	if (s->plan->full) {
+		best_rows(s, "full");
 	}
-	if (s.failed) {
-		rc = -1;
-	} else if (stop_signal(run)) {
-		rc = 128 + stop_signal(run);
+	if (s->plan->search) {
+		best_rows(s, "search");
+		search_summary(s);
 	}
-out:
+}
+
+/* The end of a run, whatever ended it: a cell never finished is interrupted,
+ * each cell counts in the results' totals, and s's tasks are freed. */
+static void
+sched_release(struct sched *s)
+{
+	struct results *res = s->res;
+
 	log_status(NULL);
-	for (size_t i = 0; i < s.ntasks; i++) {
-		struct cell *c = s.tasks[i]->cell;
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct cell *c = s->tasks[i]->cell;
 
 		if (c->status == CELL_PENDING) {
 			c->status = CELL_INTERRUPTED;
@@ -1242,20 +1287,40 @@ out:
 		if (!c->cached) {
 			res->measure_seconds += c->measure_seconds;
 		}
-		free(s.tasks[i]->profiles);
-		free(s.tasks[i]);
+		free(s->tasks[i]->profiles);
+		free(s->tasks[i]);
 	}
-	if (s.search) {
-		search_release(&search);
+	if (s->search) {
+		search_release(s->search);
 	}
-	free(s.tasks);
-	free(s.noops);
-	free(s.queue);
-	free(s.sv);
-	free(s.sbatch);
-	free(s.smask);
-	pthread_mutex_destroy(&s.mu);
-	pthread_cond_destroy(&s.cv);
-	run->baseline = NULL;
+	free(s->tasks);
+	free(s->noops);
+	free(s->queue);
+	free(s->sv);
+	free(s->sbatch);
+	free(s->smask);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	s->run->baseline = NULL;
+}
+
+int
+sched_run(struct run *run, struct plan *plan, struct results *res)
+{
+	struct sched s;
+	struct search search;
+	int rc, sig;
+
+	memset(&search, 0, sizeof(search));
+	sched_init(&s, run, plan, res);
+	rc = build_baseline(&s, add_baseline(&s));
+	if (rc == 0) {
+		plan_cells(&s, &search);
+		run_workers(&s);
+		summary_rows(&s);
+		sig = stop_signal(run);
+		rc = s.failed ? -1 : sig ? 128 + sig : 0;
+	}
+	sched_release(&s);
 	return rc;
 }
