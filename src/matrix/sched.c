@@ -965,12 +965,11 @@ static bool
 valid_combination(struct profile *const *v, size_t n, uint64_t mask)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!(mask & ((uint64_t)1 << i)) || !v[i]->dimension) {
+		if (!(mask & ((uint64_t)1 << i))) {
 			continue;
 		}
 		for (size_t j = i + 1; j < n; j++) {
-			if ((mask & ((uint64_t)1 << j)) && v[j]->dimension &&
-			    !strcmp(v[i]->dimension, v[j]->dimension)) {
+			if ((mask & ((uint64_t)1 << j)) && profile_same_dimension(v[i], v[j])) {
 				return false;
 			}
 		}
@@ -1035,8 +1034,7 @@ start_search(struct sched *s, struct search *search, const struct cell *base)
 	for (size_t i = 0; i < s->sn; i++) {
 		dim[i] = (int)(1000 + i);
 		for (size_t j = 0; j < i; j++) {
-			if (s->sv[i]->dimension && s->sv[j]->dimension &&
-			    !strcmp(s->sv[i]->dimension, s->sv[j]->dimension)) {
+			if (profile_same_dimension(s->sv[i], s->sv[j])) {
 				dim[i] = dim[j];
 				break;
 			}
