@@ -461,10 +461,13 @@ explain_rows_json(const struct explain_row *v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:s}", "name", v[i].name,
-						   "old_bytes", (json_int_t)v[i].old_bytes,
-						   "new_bytes", (json_int_t)v[i].new_bytes, "change",
-						   diff_change_name(v[i].change)));
+		json_t *row = json_object();
+
+		json_object_set_new(row, "name", json_string(v[i].name));
+		json_object_set_new(row, "old_bytes", json_integer(v[i].old_bytes));
+		json_object_set_new(row, "new_bytes", json_integer(v[i].new_bytes));
+		json_object_set_new(row, "change", json_string(diff_change_name(v[i].change)));
+		json_array_append_new(a, row);
 	}
 	return a;
 }
@@ -523,14 +526,14 @@ result_cell_json(const struct cell *c)
 		json_object_set_new(o, "verify", vs);
 	}
 	if (c->explain.done) {
-		json_object_set_new(o, "explain",
-				    json_pack("{s:o, s:o, s:o}", "artifact", jstr(c->explain.artifact),
-					      "sections",
-					      explain_rows_json(c->explain.sections,
-								c->explain.nsections),
-					      "symbols",
-					      explain_rows_json(c->explain.symbols,
-								c->explain.nsymbols)));
+		const struct cell_explain *e = &c->explain;
+
+		json_t *x = json_object();
+
+		json_object_set_new(x, "artifact", jstr(e->artifact));
+		json_object_set_new(x, "sections", explain_rows_json(e->sections, e->nsections));
+		json_object_set_new(x, "symbols", explain_rows_json(e->symbols, e->nsymbols));
+		json_object_set_new(o, "explain", x);
 	}
 	return o;
 }

@@ -63,7 +63,7 @@ struct explain_row {
  * table reads no ELF file. */
 struct cell_explain {
 	bool done;		/* computed (an older results.json has none) */
-	char *artifact;		/* the artifact compared when the cell has several, or NULL */
+	char *artifact;		/* the one compared when the cell has several, or NULL */
 	struct explain_row *sections, *symbols;	/* owned */
 	size_t nsections, nsymbols;
 };

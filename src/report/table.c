@@ -551,7 +551,13 @@ table_render_opts(const struct results *r, enum table_format f, size_t explain,
 	table_render_complete(r, f, explain, per_artifact, out);
 }
 
-/* Did explain_fill run on r's cells? Not in a results.json of an older ounce. */
+/* Said once under a table with --explain when explained(r) is false. */
+static const char no_explanations[] =
+	"\n--explain: this results.json records no sections or symbols that changed (an older "
+	"ounce wrote it, or its run was killed); run ounce matrix again for them\n";
+
+/* Did explain_fill run on r's cells? Not in a results.json of an older ounce, nor
+ * in the one a killed run left (saved as it went). */
 static bool
 explained(const struct results *r)
 {
@@ -598,9 +604,7 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 		}
 		render_failures(r, out);
 		if (explain && !explained(r)) {
-			buf_adds(out, "\n--explain: this results.json, from an older ounce, records "
-				      "no sections or symbols that changed; run ounce matrix again "
-				      "for them\n");
+			buf_adds(out, no_explanations);
 		}
 	}
 	free_lines(l, nl);

@@ -495,10 +495,11 @@ test_table_render_explain_from_results(void **state)
 	buf_release(&out);
 
 	table_render_explained(r, TABLE_MD, 3, &out);
-	tu_assert_contains(buf_str(&out), "\nWhere the bytes went:\n\n"
-					  "- + os (each): .text -100 B, .rodata +24 B; "
-					  "a_function_name_much_longer_than_fort... +2.0 KiB (added), "
-					  "mix -100 B\n");
+	tu_assert_contains(buf_str(&out),
+			   "\nWhere the bytes went:\n\n"
+			   "- + os (each): .text -100 B, .rodata +24 B; "
+			   "a_function_name_much_longer_than_fort... +2.0 KiB (added), "
+			   "mix -100 B\n");
 	buf_release(&out);
 }
 
@@ -508,9 +509,9 @@ static void
 test_table_render_explain_of_an_older_file(void **state)
 {
 	struct results *r = *state;
-	const char *note = "\n--explain: this results.json, from an older ounce, records no "
-			   "sections or symbols that changed; run ounce matrix again for "
-			   "them\n";
+	const char *note = "\n--explain: this results.json records no sections or symbols that "
+			   "changed (an older ounce wrote it, or its run was killed); run ounce "
+			   "matrix again for them\n";
 	struct buf out = BUF_INIT;
 	const char *at;
 
