@@ -24,7 +24,6 @@
 #include "os/clock.h"
 #include "os/fsutil.h"
 #include "os/jobserver.h"
-#include "os/signals.h"
 #include "report/check.h"
 #include "report/pick.h"
 #include "report/result.h"
@@ -37,12 +36,6 @@ static int
 stop_signal(const struct run *run)
 {
 	return run->cancel ? *run->cancel : 0;
-}
-
-volatile sig_atomic_t *
-sched_install_signals(void)
-{
-	return signals_install();
 }
 
 struct task {

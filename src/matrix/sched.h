@@ -3,17 +3,12 @@
 #ifndef OUNCE_SCHED_H
 #define OUNCE_SCHED_H
 
-#include <signal.h>
 #include <stddef.h>
 
 struct plan;
+struct profile;
 struct results;
 struct run;
-
-/* signals_install (os/signals.h), under its old name until cmd_matrix.c calls that. */
-volatile sig_atomic_t *sched_install_signals(void);
-
-struct profile;
 
 /* How many cells the full factorial of profiles v has (profiles of one dimension
  * exclude each other), the baseline not counted; -1 when there are too many to
