@@ -35,9 +35,3 @@ signals_install(void)
 	sigaction(SIGPIPE, &sa, NULL);
 	return &interrupted;
 }
-
-int
-signals_caught(void)
-{
-	return interrupted;
-}

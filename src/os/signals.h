@@ -11,7 +11,5 @@
  * sets the flag returned here (to the signal's number), which spawn watches to stop
  * running programs. */
 volatile sig_atomic_t *signals_install(void);
-/* The signal that was caught, or 0. */
-int signals_caught(void);
 
 #endif
