@@ -1009,7 +1009,7 @@ plan_build(const struct matrix_job *job, struct plan *plan)
 	plan->cumulative = s == MATRIX_STRATEGY_BOTH || s == MATRIX_STRATEGY_CUMULATIVE;
 	plan->search = s == MATRIX_STRATEGY_SEARCH;
 	plan->full = s == MATRIX_STRATEGY_FULL;
-	plan->stack_all = job->run.stack_all;
+	plan->stack_all = job->o.stack == MATRIX_STACK_ALL;
 	plan->allow_security = strv_has(&job->run.allow, "security");
 }
 
