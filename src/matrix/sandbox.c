@@ -553,15 +553,6 @@ struct sandbox {
 	char own[2][48];
 };
 
-/* Is path dir or below it? */
-static bool
-inside(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
-}
-
 /* Add dir (absolute) to ro unless a directory of ro holds it; drop those it holds. */
 static void
 add_ro(struct strv *ro, const char *dir)
@@ -569,13 +560,13 @@ add_ro(struct strv *ro, const char *dir)
 	struct strv keep = STRV_INIT;
 
 	for (size_t i = 0; i < ro->n; i++) {
-		if (inside(dir, ro->v[i])) {
+		if (fs_path_inside(dir, ro->v[i])) {
 			strv_release(&keep);
 			return;
 		}
 	}
 	for (size_t i = 0; i < ro->n; i++) {
-		if (!inside(ro->v[i], dir)) {
+		if (!fs_path_inside(ro->v[i], dir)) {
 			strv_push(&keep, ro->v[i]);
 		}
 	}
@@ -762,7 +753,7 @@ confine(struct sandbox *sb, const char *const *dirs, const char *workdir, bool s
 		add_ro(&sb->ro, *d);
 	}
 	for (size_t i = 0; workdir && i < sb->ro.n; i++) {
-		if (inside(workdir, sb->ro.v[i])) {
+		if (fs_path_inside(workdir, sb->ro.v[i])) {
 			strv_push(&sb->rw, workdir);
 			break;
 		}
@@ -807,7 +798,7 @@ sandbox_open(struct run *run, const char *given, bool enabled)
 	if (enabled) {
 		confine(sb, dirs, run->workdir, true);
 	}
-	if (g && strcmp(g, p->stage_dir) && inside(p->stage_dir, g)) {
+	if (g && strcmp(g, p->stage_dir) && fs_path_inside(p->stage_dir, g)) {
 		sb->given = g;
 		g = NULL;
 	}
