@@ -590,6 +590,102 @@ by_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The executables and shared libraries of the cell in dir, into found: what the
+ * install step put in the staging directory, else what is in the build's
+ * artifact_dir, else everything in the build and source trees. */
+static void
+search_artifacts(const struct run *run, const char *dir, const char *src, const char *bdir,
+		 const struct tmpl_var *vars, int nvars, struct strv *found)
+{
+	char *stage = xasprintf("%s/stage", dir);
+
+	if (fs_exists(stage)) {
+		find_executables(stage, NULL, found);
+	}
+	free(stage);
+	if (found->n) {
+		/* installed: what the project ships */
+		return;
+	}
+	if (run->build->artifact_dir) {
+		struct strv w = STRV_INIT;
+		char errbuf[128];
+		const char *err = NULL;
+
+		/* the first of its words (a glob each: Cargo's target/TRIPLE/release when
+		 * the project's configuration names a build.target) with executables */
+		if (tmpl_expand(&w, run->build->artifact_dir, vars, nvars, errbuf, sizeof(errbuf),
+				&err) == 0) {
+			for (size_t i = 0; i < w.n && !found->n; i++) {
+				glob_t g;
+
+				if (glob(w.v[i], 0, NULL, &g) == 0) {
+					for (size_t j = 0; j < g.gl_pathc; j++) {
+						find_executables(g.gl_pathv[j], &run->recipe->ignore,
+								 found);
+					}
+				}
+				globfree(&g);
+			}
+		}
+		strv_release(&w);
+	} else {
+		find_executables(bdir, &run->recipe->ignore, found);
+		find_executables(src, &run->recipe->ignore, found);
+	}
+}
+
+/* The artifacts worth measuring of those found (the cell in dir), in order, into
+ * keep: no test programs (unless there is nothing else); programs first (the
+ * smoke test's {artifact}), the one named after the project first of all, then
+ * libraries, each by path. */
+static void
+rank_artifacts(const struct run *run, const char *dir, const struct strv *found,
+	       struct strv *keep)
+{
+	for (size_t i = 0; i < found->n; i++) {
+		if (!test_program(found->v[i], dir)) {
+			strv_push(keep, found->v[i]);
+		}
+	}
+	if (!keep->n) {
+		/* nothing but test programs: better measured than nothing */
+		strv_extend(keep, found);
+	}
+	if (keep->n > 1) {
+		struct strv libs = STRV_INIT;
+		size_t k = 0;
+
+		qsort(keep->v, keep->n, sizeof(*keep->v), by_path);
+		for (size_t i = 0; i < keep->n; i++) {
+			if (measure_is_executable(keep->v[i])) {
+				keep->v[k++] = keep->v[i];
+			} else {
+				strv_push_owned(&libs, keep->v[i]);
+			}
+		}
+		keep->n = k;
+		keep->v[k] = NULL;
+		for (size_t i = 0; i < libs.n; i++) {
+			strv_push_owned(keep, libs.v[i]);
+			libs.v[i] = NULL;
+		}
+		libs.n = 0;
+		strv_release(&libs);
+	}
+	for (size_t i = 0; i < keep->n; i++) {
+		const char *b = strrchr(keep->v[i], '/');
+
+		if (b && !strcmp(b + 1, run->project->name) && i) {
+			char *t = keep->v[i];
+
+			memmove(keep->v + 1, keep->v, i * sizeof(*keep->v));
+			keep->v[0] = t;
+			break;
+		}
+	}
+}
+
 /* The artifacts to measure: named by --artifact, ounce.ini or the recipe, else
  * every executable and shared library the build made but test programs, the one
  * named after the project first, the others by path. Returns false with the cell
@@ -612,86 +708,8 @@ find_artifacts(const struct run *run, struct cell *c, const char *dir, const cha
 		strv_release(&recipe_named);
 		return ok;
 	}
-	char *stage = xasprintf("%s/stage", dir);
-
-	if (fs_exists(stage)) {
-		find_executables(stage, NULL, &found);
-	}
-	if (found.n) {
-		/* installed: what the project ships */
-		free(stage);
-		stage = NULL;
-	} else if (run->build->artifact_dir) {
-		struct strv w = STRV_INIT;
-		char errbuf[128];
-		const char *err = NULL;
-
-		/* the first of its words (a glob each: Cargo's target/TRIPLE/release when
-		 * the project's configuration names a build.target) with executables */
-		if (tmpl_expand(&w, run->build->artifact_dir, vars, nvars, errbuf, sizeof(errbuf),
-				&err) == 0) {
-			for (size_t i = 0; i < w.n && !found.n; i++) {
-				glob_t g;
-
-				if (glob(w.v[i], 0, NULL, &g) == 0) {
-					for (size_t j = 0; j < g.gl_pathc; j++) {
-						find_executables(g.gl_pathv[j], &run->recipe->ignore,
-								 &found);
-					}
-				}
-				globfree(&g);
-			}
-		}
-		strv_release(&w);
-	} else {
-		find_executables(bdir, &run->recipe->ignore, &found);
-		find_executables(src, &run->recipe->ignore, &found);
-	}
-	free(stage);
-	for (size_t i = 0; i < found.n; i++) {
-		if (!test_program(found.v[i], dir)) {
-			strv_push(&keep, found.v[i]);
-		}
-	}
-	if (!keep.n) {
-		/* nothing but test programs: better measured than nothing */
-		strv_extend(&keep, &found);
-	}
-	if (keep.n > 1) {
-		/* programs first (the smoke test's {artifact}), then libraries, each by
-		 * path */
-		struct strv libs = STRV_INIT;
-		size_t k = 0;
-
-		qsort(keep.v, keep.n, sizeof(*keep.v), by_path);
-		for (size_t i = 0; i < keep.n; i++) {
-			if (measure_is_executable(keep.v[i])) {
-				keep.v[k++] = keep.v[i];
-			} else {
-				strv_push_owned(&libs, keep.v[i]);
-			}
-		}
-		keep.n = k;
-		keep.v[k] = NULL;
-		for (size_t i = 0; i < libs.n; i++) {
-			strv_push_owned(&keep, libs.v[i]);
-			libs.v[i] = NULL;
-		}
-		libs.n = 0;
-		strv_release(&libs);
-	}
-	for (size_t i = 0; i < keep.n; i++) {
-		const char *b = strrchr(keep.v[i], '/');
-
-		if (b && !strcmp(b + 1, run->project->name) && i) {
-			/* the one named after the project first */
-			char *t = keep.v[i];
-
-			memmove(keep.v + 1, keep.v, i * sizeof(*keep.v));
-			keep.v[0] = t;
-			break;
-		}
-	}
+	search_artifacts(run, dir, src, bdir, vars, nvars, &found);
+	rank_artifacts(run, dir, &found, &keep);
 	for (size_t i = 0; i < keep.n; i++) {
 		cell_add_artifact(c, keep.v[i], dir);
 	}
