@@ -1245,8 +1245,9 @@ cellbuild_init(struct cellbuild *b, const struct run *run, const struct cell *c,
 
 	struct tmpl_var vars[] = {
 		{"cc", b->cc}, {"cxx", b->cxx}, {"jobs", b->jobs}, {"name", p->name},
-		{"src", b->src}, {"source", run->recipe_match}, {"stem", b->stem ? b->stem : p->name},
-		{"build", b->bdir}, {"build_name", run->build->name}, {"stage", b->stage},
+		{"src", b->src}, {"source", run->recipe_match},
+		{"stem", b->stem ? b->stem : p->name}, {"build", b->bdir},
+		{"build_name", run->build->name}, {"stage", b->stage},
 	};
 
 	_Static_assert(sizeof(vars) == sizeof(b->vars), "every variable has its place");

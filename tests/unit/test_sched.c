@@ -91,7 +91,7 @@ test_sched_failed_baseline_stops_the_run(void **state)
 }
 
 static void
-test_sched_cached_failure_is_replayed_without_a_step(void **state)
+test_sched_cached_failure_replayed_without_a_step(void **state)
 {
 	struct fixture *x = *state;
 	struct results first = RESULTS_INIT, again = RESULTS_INIT;
@@ -192,7 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sched_failed_baseline_stops_the_run, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_sched_cached_failure_is_replayed_without_a_step,
+		cmocka_unit_test_setup_teardown(test_sched_cached_failure_replayed_without_a_step,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sched_timeout_is_built_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sched_signal_during_the_baseline, setup,
