@@ -25,6 +25,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/strv.h"
+#include "elf/elffile.h"
 #include "heap/heapfmt.h"
 #include "os/fsutil.h"
 #include "os/os_linux.h"
@@ -315,23 +316,16 @@ find_library(void)
 	return found;
 }
 
-/* True when the ELF file's symbol table sec defines a function called malloc. */
+/* Does symbol table t define a function called malloc? */
 static bool
-defines_malloc(Elf *elf, Elf_Scn *sec, GElf_Shdr *sh)
+defines_malloc(const struct elffile *f, const struct elffile_symtab *t)
 {
-	Elf_Data *data = elf_getdata(sec, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-	GElf_Sym sym;
-
-	for (size_t i = 0; data && i < n; i++) {
+	for (size_t i = 1; i < t->count; i++) {
 		const char *name;
+		GElf_Sym sym;
 
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-		    GELF_ST_TYPE(sym.st_info) != STT_FUNC) {
-			continue;
-		}
-		name = elf_strptr(elf, sh->sh_link, sym.st_name);
-		if (name && !strcmp(name, "malloc")) {
+		if (elffile_symbol(f, t, i, &sym, &name) && sym.st_shndx != SHN_UNDEF &&
+		    GELF_ST_TYPE(sym.st_info) == STT_FUNC && name && !strcmp(name, "malloc")) {
 			return true;
 		}
 	}
@@ -344,53 +338,33 @@ defines_malloc(Elf *elf, Elf_Scn *sec, GElf_Shdr *sh)
 static int
 check_program(const char *path)
 {
+	struct elffile f = ELFFILE_INIT;
+	struct elffile_symtab t = {0};
 	bool interp = false, own_malloc = false;
 	size_t nph = 0;
 	struct stat st;
-	Elf_Scn *sec = NULL;
-	Elf *elf;
-	int fd, rc = 0;
+	int rc = 0;
 
-	/* O_NONBLOCK: a FIFO named as the program is not waited on */
-	if (elf_version(EV_CURRENT) == EV_NONE ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
-		return 0;
-	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nph) < 0) {
+	if (elffile_open(&f, path, NULL, 0) != ELFFILE_OK || elf_getphdrnum(f.e, &nph) < 0) {
 		debug("'%s' is not an ELF file; tracing whatever runs it", path);
 		goto out;
 	}
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP) {
-			interp = true;
-		}
-	}
+	elffile_kind(&f, &interp);
 	if (!interp) {
 		rc = error("'%s' is a static binary: LD_PRELOAD cannot trace it", path);
 		goto out;
 	}
-	while ((sec = elf_nextscn(elf, sec)) && !own_malloc) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(sec, &sh) &&
-		    (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB)) {
-			own_malloc = defines_malloc(elf, sec, &sh);
-		}
+	while (!own_malloc && elffile_next_symtab(&f, &t)) {
+		own_malloc = defines_malloc(&f, &t);
 	}
 	if (own_malloc) {
 		warn("'%s' defines malloc itself: the trace may see nothing or only part", path);
 	}
-	if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
+	if (fstat(f.fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID))) {
 		warn("'%s' is setuid or setgid: the loader ignores LD_PRELOAD for it", path);
 	}
 out:
-	if (elf) {
-		elf_end(elf);
-	}
-	close(fd);
+	elffile_release(&f);
 	return rc;
 }
 
