@@ -867,7 +867,6 @@ set_up_run(struct matrix_job *job)
 	run->smoke = o->smoke ? o->smoke : job->proj.smoke;
 	run->smoke_timeout = job->proj.smoke_timeout;
 	run->metric = o->metric;
-	run->stack_all = o->stack == MATRIX_STACK_ALL;
 	strv_extend(&run->allow, &o->allow);
 	if (o->artifacts.n) {
 		/* the command line's list replaces ounce.ini's */

@@ -43,7 +43,6 @@ struct run {
 	const char *smoke;	/* smoke command template, or NULL */
 	double smoke_timeout;
 	const char *metric;	/* what the cumulative stack keeps profiles by */
-	bool stack_all;		/* stack every profile that builds, even one that grows */
 	struct strv allow;	/* trade-offs allowed in the stack and in pick */
 	const char *target_glibc;	/* the oldest glibc the artifacts must run on, or NULL */
 	const struct cell *baseline;	/* the build's baseline once it is built, for the
