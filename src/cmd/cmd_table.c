@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "report/explain.h"
 #include "report/result.h"
 #include "report/table.h"
 #include "base/banned.h"
@@ -46,7 +47,7 @@ cmd_table(int argc, char **argv)
 			}
 			break;
 		case 'x':
-			explain = 3;
+			explain = EXPLAIN_ROWS;
 			break;
 		case 'P':
 			per_artifact = true;

@@ -18,6 +18,7 @@
 #include "base/tmpl.h"
 #include "base/units.h"
 #include "config/project.h"
+#include "report/explain.h"
 #include "report/result.h"
 #include "base/banned.h"
 
@@ -306,7 +307,7 @@ parse_options(struct matrix_opts *o, int argc, char **argv)
 		} else if (text) {
 			*text = optarg;
 		} else if (c == 'x') {
-			o->explain = 3;
+			o->explain = EXPLAIN_ROWS;
 		} else if (c == 'q' || c == 'v') {
 			log_adjust(c == 'q' ? -1 : 1);
 		} else if (c == 'h') {
