@@ -72,8 +72,7 @@ cmd_size(int argc, char **argv)
 	}
 	enum table_format fmt;
 
-	if (!table_format_parse(format, &fmt)) {
-		error("unknown format '%s': expected text, md, csv or json", format);
+	if (!table_format_option(format, &fmt)) {
 		return 2;
 	}
 	if (argc - optind != 1) {

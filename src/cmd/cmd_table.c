@@ -41,8 +41,7 @@ cmd_table(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!table_format_parse(optarg, &fmt)) {
-				error("unknown format '%s': expected text, md, csv or json", optarg);
+			if (!table_format_option(optarg, &fmt)) {
 				return 2;
 			}
 			break;

@@ -164,8 +164,7 @@ heapcmd_stats(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!table_format_parse(format, &f)) {
-		error("unknown format '%s': expected text, md, csv or json", format);
+	if (!table_format_option(format, &f)) {
 		return 2;
 	}
 	if (argc - optind != 1) {

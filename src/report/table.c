@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/grid.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/strv.h"
 #include "base/units.h"
@@ -31,6 +32,16 @@ table_format_parse(const char *s, enum table_format *out)
 	} else if (!strcmp(s, "json")) {
 		*out = TABLE_JSON;
 	} else {
+		return false;
+	}
+	return true;
+}
+
+bool
+table_format_option(const char *s, enum table_format *out)
+{
+	if (!table_format_parse(s, out)) {
+		error("unknown format '%s': expected text, md, csv or json", s);
 		return false;
 	}
 	return true;

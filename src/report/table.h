@@ -12,6 +12,9 @@ enum table_format { TABLE_TEXT, TABLE_MD, TABLE_CSV, TABLE_JSON };
 
 /* Parse "text", "md", "csv" or "json"; false when it is none of those. */
 bool table_format_parse(const char *s, enum table_format *out);
+/* table_format_parse for a command's -f option: false after saying, in one line,
+ * which formats there are. */
+bool table_format_option(const char *s, enum table_format *out);
 /* Render r's rows into out. */
 void table_render(const struct results *r, enum table_format f, struct buf *out);
 /* table_render with, under each row of the text table (after the Markdown

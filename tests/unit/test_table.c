@@ -158,6 +158,26 @@ test_table_format_parse(void **state)
 	assert_int_equal(f, TABLE_MD);
 }
 
+/* A command's -f: a bad format is one line naming the formats there are. */
+static void
+test_table_format_option(void **state)
+{
+	struct tu_tmp t;
+	enum table_format f = TABLE_TEXT;
+	char *err;
+
+	(void)state;
+	assert_int_equal(tu_mkdtemp(&t), 0);
+	assert_true(table_format_option("csv", &f));
+	assert_int_equal(f, TABLE_CSV);
+	tu_capture_begin(&t);
+	assert_false(table_format_option("html", &f));
+	err = tu_capture_end(&t);
+	assert_string_equal(err, "ounce: error: unknown format 'html': expected text, md, csv or json\n");
+	free(err);
+	assert_int_equal(tu_rmtree(&t), 0);
+}
+
 /* Split s into lines (without their '\n'). */
 static void
 lines(struct strv *out, const char *s)
@@ -550,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_table_percent),
 		cmocka_unit_test(test_table_human),
 		cmocka_unit_test(test_table_format_parse),
+		cmocka_unit_test(test_table_format_option),
 		T(test_table_human_rounds_into_the_next_unit),
 		T(test_table_render_text),
 		T(test_table_render_incomplete),
