@@ -1,6 +1,6 @@
 #!/bin/bash
 # ounce heap stats | pools | replay on a log written by a small C program that
-# emits the format of src/heapfmt.h itself (so this test does not depend on the
+# emits the format of src/heap/heapfmt.h itself (so this test does not depend on the
 # tracer): formats, exit statuses, a layout from `pools --emit ini` that replay
 # accepts, a too-small one that it rejects, and a garbage log.
 . "$(dirname "$0")/lib.sh"

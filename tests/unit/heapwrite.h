@@ -1,4 +1,4 @@
-/* heapwrite.h: a small writer of heap trace logs exactly per src/heapfmt.h, for
+/* heapwrite.h: a small writer of heap trace logs exactly per src/heap/heapfmt.h, for
  * the heap tests. Header-only (static inline), because each unit test is built
  * from its own file and testutil.c alone. */
 #ifndef OUNCE_HEAPWRITE_H
