@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "os/fsutil.h"
 #include "report/explain.h"
 #include "report/result.h"
 #include "testutil.h"
@@ -47,8 +48,6 @@ static const char prog_c[] =
 	"\treturn 0;\n"
 	"}\n";
 
-#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
-
 /* A cell of build "default" whose artifact is DIR/file. */
 static struct cell *
 add_cell(struct fixture *f, const char *name, const char *file, enum cell_status status)
@@ -75,19 +74,53 @@ add_art(struct fixture *f, struct cell *c, const char *name, const char *file, l
 	free(path);
 }
 
+/* The four programs, built once for every test (each test copies them: some
+ * delete them). */
+static struct tu_tmp built;
+static const char *const programs[] = {"prog-O2", "prog-Os", "prog-O2-again", "prog-O2-stripped"};
+
+#define BUILD(...) tu_run(built.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
+
+static int
+build_programs(void **state)
+{
+	(void)state;
+	if (tu_mkdtemp(&built) < 0) {
+		return -1;
+	}
+	free(tu_write_file(built.dir, "prog.c", prog_c));
+	if (BUILD("gcc", "-O2", "-o", "prog-O2", "prog.c") < 0 ||
+	    BUILD("gcc", "-Os", "-o", "prog-Os", "prog.c") < 0 ||
+	    BUILD("gcc", "-O2", "-o", "prog-O2-again", "prog.c") < 0 ||
+	    BUILD("gcc", "-O2", "-s", "-o", "prog-O2-stripped", "prog.c") < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+static int
+remove_programs(void **state)
+{
+	(void)state;
+	return tu_rmtree(&built);
+}
+
 static int
 setup(void **state)
 {
 	struct fixture *f = tu_fixture_new(sizeof(*f));
-	char *src = tu_write_file(f->t.dir, "prog.c", prog_c);
 
 	*state = f;
-	free(src);
-	if (RUN(f, "gcc", "-O2", "-o", "prog-O2", "prog.c") < 0 ||
-	    RUN(f, "gcc", "-Os", "-o", "prog-Os", "prog.c") < 0 ||
-	    RUN(f, "gcc", "-O2", "-o", "prog-O2-again", "prog.c") < 0 ||
-	    RUN(f, "gcc", "-O2", "-s", "-o", "prog-O2-stripped", "prog.c") < 0) {
-		return -1;
+	for (size_t i = 0; i < sizeof(programs) / sizeof(*programs); i++) {
+		char *from = xasprintf("%s/%s", built.dir, programs[i]);
+		char *to = xasprintf("%s/%s", f->t.dir, programs[i]);
+		int rc = fs_copy_file(from, to);
+
+		free(from);
+		free(to);
+		if (rc < 0) {
+			return -1;
+		}
 	}
 	f->base = add_cell(f, "baseline", "prog-O2", CELL_OK);
 	f->os = add_cell(f, "os", "prog-Os", CELL_OK);
@@ -273,5 +306,5 @@ main(void)
 		T(test_explain_fill_without_a_baseline_artifact),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, build_programs, remove_programs);
 }
