@@ -173,14 +173,3 @@ explain_line(const struct cell *c, size_t top, struct buf *out)
 	}
 }
 
-void
-explain_cell(const struct results *r, const struct cell *c, size_t top, struct buf *out)
-{
-	struct base_cache bc = {NULL, SIZE_REPORT_INIT, false};
-	struct cell tmp = {0};
-
-	explain_compute(r, c, &bc, &tmp.explain);
-	explain_line(&tmp, top, out);
-	cell_explain_release(&tmp.explain);
-	base_cache_release(&bc);
-}

@@ -23,8 +23,5 @@ void explain_fill(struct results *r);
 /* One line (indented, no newline at the end) naming the top changes of c stored
  * by explain_fill; nothing when none were stored or nothing changed. */
 void explain_line(const struct cell *c, size_t top, struct buf *out);
-/* explain_line of c's changes computed now from the artifacts, without storing
- * them. */
-void explain_cell(const struct results *r, const struct cell *c, size_t top, struct buf *out);
 
 #endif

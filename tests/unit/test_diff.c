@@ -1,5 +1,5 @@
-/* test_diff.c: two size reports compared by symbol, section and component, and
- * explain_cell's line for a cell against its baseline built by the real gcc. */
+/* test_diff.c: two size reports compared by symbol, section and component (what
+ * --explain prints of them: test_explain.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,8 +13,6 @@
 #include "base/mem.h"
 #include "elf/diff.h"
 #include "elf/size.h"
-#include "report/explain.h"
-#include "report/result.h"
 #include "testutil.h"
 
 /* Add a symbol row to a hand-built report. */
@@ -266,150 +264,7 @@ test_diff_of_equal_or_empty_reports(void **state)
 	size_report_release(&b);
 }
 
-/* explain_cell: a baseline at -O2 and a cell at -Os of the same program. */
-struct fixture {
-	struct tu_tmp t;	/* first: see tu_fixture_new */
-	struct results r;
-	struct cell *base, *os, *same, *missing, *failed;
-};
-
-static const char prog_c[] =
-	"#include <stdio.h>\n"
-	"#include <stdlib.h>\n"
-	"static int v[4096];\n"
-	"__attribute__((noinline)) long\n"
-	"mix(int n)\n"
-	"{\n"
-	"\tlong s = 0;\n"
-	"\tfor (int i = 0; i < n; i++) {\n"
-	"\t\tv[i & 4095] = v[(i * 7) & 4095] * 3 + i;\n"
-	"\t\ts += v[i & 4095] * (long)i;\n"
-	"\t}\n"
-	"\tfor (int i = 0; i < 4096; i++) {\n"
-	"\t\ts += v[i] / (i + 1);\n"
-	"\t}\n"
-	"\treturn s;\n"
-	"}\n"
-	"int\n"
-	"main(int argc, char **argv)\n"
-	"{\n"
-	"\tprintf(\"%ld\\n\", mix(argc > 1 ? atoi(argv[1]) : 100000));\n"
-	"\treturn 0;\n"
-	"}\n";
-
-#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
-
-/* A cell of build "default" whose artifact is DIR/file. */
-static struct cell *
-add_cell(struct fixture *f, const char *name, const char *file, enum cell_status status)
-{
-	struct cell *c = cell_new(name);
-
-	c->build = xstrdup("default");
-	c->status = status;
-	c->artifact = xasprintf("%s/%s", f->t.dir, file);
-	results_add_cell(&f->r, c);
-	return c;
-}
-
-static int
-setup_cells(void **state)
-{
-	struct fixture *f = tu_fixture_new(sizeof(*f));
-	char *src = tu_write_file(f->t.dir, "prog.c", prog_c);
-
-	*state = f;
-	free(src);
-	if (RUN(f, "gcc", "-O2", "-o", "prog-O2", "prog.c") < 0 ||
-	    RUN(f, "gcc", "-Os", "-o", "prog-Os", "prog.c") < 0 ||
-	    RUN(f, "gcc", "-O2", "-o", "prog-O2-again", "prog.c") < 0) {
-		return -1;
-	}
-	f->base = add_cell(f, "baseline", "prog-O2", CELL_OK);
-	f->os = add_cell(f, "os", "prog-Os", CELL_OK);
-	f->same = add_cell(f, "same", "prog-O2-again", CELL_OK);
-	f->missing = add_cell(f, "missing", "no-such-file", CELL_OK);
-	f->failed = add_cell(f, "failed", "prog-Os", CELL_BUILD_FAILED);
-	results_set_baseline(&f->r, "default", "baseline");
-	return 0;
-}
-
-static int
-teardown_cells(void **state)
-{
-	struct fixture *f = *state;
-
-	results_release(&f->r);
-	return tu_fixture_free(f);
-}
-
-static void
-test_diff_explain_cell_names_text(void **state)
-{
-	struct fixture *f = *state;
-	struct buf out = BUF_INIT;
-	const char *s;
-
-	assert_ptr_equal(results_baseline_of(&f->r, f->os), f->base);
-	explain_cell(&f->r, f->os, 3, &out);
-	s = buf_str(&out);
-	if (strncmp(s, "    where: ", 11)) {
-		fail_msg("expected '    where: ...', got '%s'", s);
-	}
-	tu_assert_contains(s, ".text ");
-	/* one line, no newline at the end */
-	assert_null(strchr(s, '\n'));
-	/* the code changed, so the function did */
-	tu_assert_contains(s, "; ");
-	buf_release(&out);
-
-	/* explain appends */
-	buf_adds(&out, "x");
-	explain_cell(&f->r, f->os, 1, &out);
-	assert_int_equal(strncmp(buf_str(&out), "x    where: ", 12), 0);
-	buf_release(&out);
-}
-
-static void
-test_diff_explain_cell_gives_nothing_without_a_change(void **state)
-{
-	struct fixture *f = *state;
-	struct buf out = BUF_INIT;
-
-	/* the baseline against itself */
-	explain_cell(&f->r, f->base, 3, &out);
-	assert_int_equal(out.len, 0);
-	/* the same build again: nothing changed */
-	explain_cell(&f->r, f->same, 3, &out);
-	assert_int_equal(out.len, 0);
-	/* an artifact that is not there */
-	explain_cell(&f->r, f->missing, 3, &out);
-	assert_int_equal(out.len, 0);
-	/* a cell that failed */
-	explain_cell(&f->r, f->failed, 3, &out);
-	assert_int_equal(out.len, 0);
-	buf_release(&out);
-}
-
-static void
-test_diff_explain_cell_without_a_baseline_artifact(void **state)
-{
-	struct fixture *f = *state;
-	struct buf out = BUF_INIT;
-
-	/* the build's baseline is a cell whose artifact is missing */
-	results_set_baseline(&f->r, "default", "missing");
-	explain_cell(&f->r, f->os, 3, &out);
-	assert_int_equal(out.len, 0);
-	/* a baseline that is no cell */
-	results_set_baseline(&f->r, "default", "nobody");
-	explain_cell(&f->r, f->os, 3, &out);
-	assert_int_equal(out.len, 0);
-	buf_release(&out);
-}
-
 #define T(f) cmocka_unit_test(f)
-#define TC(f) cmocka_unit_test_setup_teardown(f, setup_cells, teardown_cells)
 
 int
 main(void)
@@ -422,9 +277,6 @@ main(void)
 		T(test_diff_components),
 		T(test_diff_ties_are_sorted_by_name),
 		T(test_diff_of_equal_or_empty_reports),
-		TC(test_diff_explain_cell_names_text),
-		TC(test_diff_explain_cell_gives_nothing_without_a_change),
-		TC(test_diff_explain_cell_without_a_baseline_artifact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
