@@ -79,7 +79,7 @@ add_art(struct fixture *f, struct cell *c, const char *name, const char *file, l
 static struct tu_tmp built;
 static const char *const programs[] = {"prog-O2", "prog-Os", "prog-O2-again", "prog-O2-stripped"};
 
-#define BUILD(...) tu_run(built.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
+#define BUILD(...) TU_RUN(built.dir, __VA_ARGS__)
 
 static int
 build_programs(void **state)

@@ -88,8 +88,7 @@ static const char tmpl_cpp[] =
 	"\treturn scale<int>(argc) + (int)scale<long>(argc) + geom::area(argc, argc);\n"
 	"}\n";
 
-/* Run the toolchain's argv in f's directory; 0 when it exits 0, else -1. */
-#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
+#define RUN(f, ...) TU_RUN((f)->t.dir, __VA_ARGS__)
 
 static int
 setup(void **state)

@@ -112,7 +112,7 @@ hand_report(struct size_report *r)
 	add_component(r, "unattributed", 10);
 }
 
-#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
+#define RUN(f, ...) TU_RUN((f)->t.dir, __VA_ARGS__)
 
 static int
 setup(void **state)

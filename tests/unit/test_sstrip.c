@@ -41,7 +41,7 @@ static const char prog[] =
 	"\treturn 0;\n"
 	"}\n";
 
-#define RUN(f, ...) tu_run((f)->t.dir, (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
+#define RUN(f, ...) TU_RUN((f)->t.dir, __VA_ARGS__)
 
 static int
 setup(void **state)

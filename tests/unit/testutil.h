@@ -48,6 +48,9 @@ char *tu_source_path(const char *name);
  * to DIR/run.log), its stdout captured in out (NULL: discarded). Returns 0 when
  * it exits 0, else -1 after printing how it ended and the log. */
 int tu_run(const char *dir, const char *const *argv, struct buf *out, double timeout);
+/* tu_run of the words given, in dir, with a 120 s timeout and no output kept:
+ * TU_RUN(dir, "gcc", "-o", "prog", "prog.c"). */
+#define TU_RUN(dir, ...) tu_run((dir), (const char *const[]){__VA_ARGS__, NULL}, NULL, 120)
 
 /* Fail unless sv holds exactly the NULL-terminated list want. */
 void tu_assert_words(const struct strv *sv, const char *const *want);
