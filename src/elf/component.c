@@ -688,8 +688,10 @@ strbounds_init(struct strbounds *sb, Elf *e)
 }
 
 /* The length of s, a string from libdw; (size_t)-1 when it runs to the end of its
- * section without a NUL. A string in none of the file's sections (a dwz
- * alternate debug file's, which libdw opened itself) is libdw's to vouch for. */
+ * section without a NUL, or starts right at the end (an offset equal to the
+ * section's size, which libdw lets through). A string in none of the file's
+ * sections (a dwz alternate debug file's, which libdw opened itself) is libdw's
+ * to vouch for. */
 static size_t
 strbounds_len(const struct strbounds *sb, const char *s)
 {
@@ -700,6 +702,11 @@ strbounds_len(const struct strbounds *sb, const char *s)
 			size_t n = strnlen(s, sb->hi[i] - p);
 
 			return n == sb->hi[i] - p ? (size_t)-1 : n;
+		}
+	}
+	for (size_t i = 0; i < sb->n; i++) {
+		if (p == sb->hi[i]) {
+			return (size_t)-1;
 		}
 	}
 	return strlen(s);

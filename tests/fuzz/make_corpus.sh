@@ -26,6 +26,8 @@ gcc -Os -s -shared -fPIC -Wl,-z,noseparate-code -o "$c/fuzz_elf/shared-lib" "$tm
 # what the fuzzer found, kept as unit tests' data, stays a seed
 cp "$root/tests/unit/data/fuzz-dwarf-line-str-unterminated" \
 	"$c/fuzz_elf/dwarf-line-str-unterminated"
+cp "$root/tests/unit/data/fuzz-dwarf-strx-at-section-end" \
+	"$c/fuzz_elf/dwarf-strx-at-section-end"
 # ELF32 and big-endian objects, with DWARF
 clang -m32 -g -Os -c -o "$c/fuzz_elf/elf32-object" "$tmp/lib.c"
 clang --target=powerpc64-linux-gnu -g -Os -c -o "$c/fuzz_elf/ppc64be-object" "$tmp/lib.c"

@@ -533,6 +533,26 @@ test_component_dwarf_string_past_its_section(void **state)
 	free(path);
 }
 
+/* Another (fuzz_elf, in this issue's CI run): the unit's name (DW_FORM_strx)
+ * starts exactly at the end of .debug_str, where no bound of a section held it and
+ * strlen read past the buffer (ASan). Now it is an unnamed unit, or no unit. */
+static void
+test_component_dwarf_string_at_its_section_end(void **state)
+{
+	struct component_map m = COMPONENT_MAP_INIT;
+	char *path = tu_source_path("tests/unit/data/fuzz-dwarf-strx-at-section-end");
+	char err[512] = "";
+
+	(void)state;
+	if (component_from_dwarf(path, &m, err, sizeof(err)) > 0) {
+		for (size_t i = 0; i < m.n; i++) {
+			assert_string_equal(m.v[i].name, "<unnamed>");
+		}
+	}
+	component_map_release(&m);
+	free(path);
+}
+
 #define T(f) cmocka_unit_test(f)
 
 int
@@ -549,6 +569,7 @@ main(void)
 		T(test_component_dwarf_without_debug_info),
 		T(test_component_dwarf_refuses_what_is_not_elf),
 		T(test_component_dwarf_string_past_its_section),
+		T(test_component_dwarf_string_at_its_section_end),
 		T(test_component_lookup),
 		T(test_component_crate),
 	};
