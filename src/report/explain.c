@@ -14,14 +14,15 @@
 #include "report/result.h"
 #include "base/banned.h"
 
-/* The size report of the file at path; false (r released) when it cannot be read. */
+/* The size report of the file at path (sections and symbols: the explanation names
+ * no component, so none is attributed, which would read DWARF or a link map);
+ * false (r released) when it cannot be read. */
 static bool
 load(const char *path, struct size_report *r)
 {
 	char err[256];
 
-	if (!path || size_read(path, r, err, sizeof(err)) < 0 ||
-	    size_attribute(r, NULL, err, sizeof(err)) < 0) {
+	if (!path || size_read(path, r, err, sizeof(err)) < 0) {
 		size_report_release(r);
 		return false;
 	}
@@ -64,42 +65,102 @@ keep_rows(struct cell_explain *e, const struct diff_table *t, bool symbol)
 	}
 }
 
-/* c's changes against its baseline into e (done, and empty when there are none). */
-static void
-explain_compute(const struct results *r, const struct cell *c, struct base_cache *bc,
-		struct cell_explain *e)
+/* The content hash of c's artifact at path, or NULL when it was not read. */
+static const char *
+hash_of(const struct cell *c, const char *path)
 {
-	const struct cell *base = results_baseline_of(r, c);
-	const struct size_report *a;
-	struct size_report b = SIZE_REPORT_INIT;
-	struct diff d = DIFF_INIT;
-	const char *pa, *pb, *which = NULL;
-
-	cell_explain_release(e);
-	e->done = true;
-	if (!base || base == c || c->status != CELL_OK) {
-		return;
+	for (size_t i = 0; i < c->narts; i++) {
+		if (c->arts[i].path && !strcmp(c->arts[i].path, path)) {
+			return c->arts[i].hash[0] ? c->arts[i].hash : NULL;
+		}
 	}
-	pa = base->artifact;
-	pb = c->artifact;
-	/* several artifacts: the one whose size changed most */
+	return NULL;
+}
+
+/* What one cell's explanation compares: its baseline, and the artifact of each
+ * (the one whose size changed most when there are several). */
+struct pair {
+	const struct cell *base;
+	const char *pa, *pb, *which;	/* pa: the baseline's; which: the name, or NULL */
+	const char *ha, *hb;		/* their content hashes, or NULL */
+};
+
+/* The pair c compares; false when there is nothing to compare (the baseline
+ * itself, a cell that failed, no baseline). */
+static bool
+pair_of(const struct results *r, const struct cell *c, struct pair *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->base = results_baseline_of(r, c);
+	if (!p->base || p->base == c || c->status != CELL_OK) {
+		return false;
+	}
+	p->pa = p->base->artifact;
+	p->pb = c->artifact;
 	for (size_t i = 0, most = 0; c->narts > 1 && i < c->narts; i++) {
-		const struct artifact *x = &c->arts[i], *y = cell_find_artifact(base, x->name);
+		const struct artifact *x = &c->arts[i], *y = cell_find_artifact(p->base, x->name);
 		long long dl = y ? x->m.bytes - y->m.bytes : 0;
 		size_t mag = (size_t)(dl < 0 ? -dl : dl);
 
-		if (y && (!which || mag > most)) {
+		if (y && (!p->which || mag > most)) {
 			most = mag;
-			pa = y->path;
-			pb = x->path;
-			which = x->name;
+			p->pa = y->path;
+			p->pb = x->path;
+			p->which = x->name;
 		}
 	}
-	if (!pa || !pb || !(a = load_base(bc, pa)) || !load(pb, &b)) {
+	if (!p->pa || !p->pb) {
+		return false;
+	}
+	p->ha = hash_of(p->base, p->pa);
+	p->hb = hash_of(c, p->pb);
+	return true;
+}
+
+/* The same comparison of the same bytes: its explanation is the same. */
+static bool
+same_pair(const struct pair *x, const struct pair *y)
+{
+	return x->base == y->base && x->ha && x->hb && y->ha && y->hb && !strcmp(x->ha, y->ha) &&
+	       !strcmp(x->hb, y->hb) && (x->which ? y->which && !strcmp(x->which, y->which)
+						 : !y->which);
+}
+
+static void
+copy_explain(struct cell_explain *to, const struct cell_explain *from)
+{
+	to->artifact = from->artifact ? xstrdup(from->artifact) : NULL;
+	for (size_t i = 0; i < from->nsections; i++) {
+		const struct explain_row *x = &from->sections[i];
+
+		cell_explain_add(to, false, x->name, x->old_bytes, x->new_bytes, x->change);
+	}
+	for (size_t i = 0; i < from->nsymbols; i++) {
+		const struct explain_row *x = &from->symbols[i];
+
+		cell_explain_add(to, true, x->name, x->old_bytes, x->new_bytes, x->change);
+	}
+}
+
+/* The changes of pair p into e, read from both files. */
+static void
+explain_compute(const struct pair *p, struct base_cache *bc, struct cell_explain *e)
+{
+	const struct size_report *a;
+	struct size_report b = SIZE_REPORT_INIT;
+	struct diff d = DIFF_INIT;
+
+	e->artifact = p->which ? xstrdup(p->which) : NULL;
+	/* the same bytes: nothing changed, and nothing to read */
+	if (p->ha && p->hb && !strcmp(p->ha, p->hb)) {
+		return;
+	}
+	if (!(a = load_base(bc, p->pa)) || !load(p->pb, &b)) {
+		free(e->artifact);
+		e->artifact = NULL;
 		return;
 	}
 	diff_compute(a, &b, &d);
-	e->artifact = which ? xstrdup(which) : NULL;
 	keep_rows(e, &d.sections, false);
 	/* a stripped file has only its dynamic symbols: nothing to compare */
 	if (a->dynamic_symbols == b.dynamic_symbols) {
@@ -113,10 +174,31 @@ void
 explain_fill(struct results *r)
 {
 	struct base_cache bc = {NULL, SIZE_REPORT_INIT, false};
+	struct pair *pairs = xcalloc(r->ncells + 1, sizeof(*pairs));
+	bool *has = xcalloc(r->ncells + 1, sizeof(*has));
 
 	for (size_t i = 0; i < r->ncells; i++) {
-		explain_compute(r, r->cells[i], &bc, &r->cells[i]->explain);
+		struct cell_explain *e = &r->cells[i]->explain;
+		size_t j = 0;
+
+		cell_explain_release(e);
+		e->done = true;
+		if (!(has[i] = pair_of(r, r->cells[i], &pairs[i]))) {
+			continue;
+		}
+		/* a cell whose compared files are an earlier cell's (a profile with no
+		 * effect, a copy) says what that one said */
+		while (j < i && !(has[j] && same_pair(&pairs[i], &pairs[j]))) {
+			j++;
+		}
+		if (j < i) {
+			copy_explain(e, &r->cells[j]->explain);
+		} else {
+			explain_compute(&pairs[i], &bc, e);
+		}
 	}
+	free(has);
+	free(pairs);
 	base_cache_release(&bc);
 }
 

@@ -248,6 +248,36 @@ test_explain_fill_names_the_artifact(void **state)
 	buf_release(&out);
 }
 
+/* A cell whose files are the same bytes as an earlier cell's says what that one
+ * said, and one whose file is the baseline's bytes has nothing to say: neither is
+ * read (their paths lead nowhere). */
+static void
+test_explain_fill_same_bytes_are_not_read_again(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *copy = add_cell(f, "copy", "no-such-os", CELL_OK);
+	struct cell *noop = add_cell(f, "noop", "no-such-base", CELL_OK);
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	memcpy(f->base->arts[0].hash, "h-base", 7);
+	add_art(f, f->os, "bin/a", "prog-Os", 900);
+	memcpy(f->os->arts[0].hash, "h-os", 5);
+	add_art(f, copy, "bin/a", "no-such-os", 900);
+	memcpy(copy->arts[0].hash, "h-os", 5);
+	add_art(f, noop, "bin/a", "no-such-base", 1000);
+	memcpy(noop->arts[0].hash, "h-base", 7);
+
+	explain_fill(&f->r);
+	assert_true(f->os->explain.nsections > 0);
+	explain_line(f->os, 3, &a);
+	explain_line(copy, 3, &b);
+	assert_string_equal(buf_str(&b), buf_str(&a));
+	assert_true(noop->explain.done);
+	assert_int_equal(noop->explain.nsections + noop->explain.nsymbols, 0);
+	buf_release(&a);
+	buf_release(&b);
+}
+
 /* What explain_fill stored is printed the same once the files are gone. */
 static void
 test_explain_line_needs_no_file(void **state)
@@ -301,6 +331,7 @@ main(void)
 		T(test_explain_fill_nothing_to_say),
 		T(test_explain_fill_stripped_has_no_symbols),
 		T(test_explain_fill_names_the_artifact),
+		T(test_explain_fill_same_bytes_are_not_read_again),
 		T(test_explain_line_needs_no_file),
 		T(test_explain_fill_without_a_baseline_artifact),
 	};
