@@ -57,6 +57,23 @@ xreallocarray(void *p, size_t n, size_t size)
 }
 
 void *
+xgrowarray(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap;
+
+	if (need <= n) {
+		return p;
+	}
+	n = n < 8 ? 8 : n <= SIZE_MAX / 2 ? n * 2 : SIZE_MAX;
+	if (n < need) {
+		n = need;
+	}
+	p = xreallocarray(p, n, size);
+	*cap = n;
+	return p;
+}
+
+void *
 xrealloc(void *p, size_t size)
 {
 	return xreallocarray(p, size, 1);

@@ -13,6 +13,10 @@ void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 /* realloc of n elements of size bytes; exits on overflow or failure. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* p with room for at least need elements of size bytes, *cap their count: grows by
+ * doubling, so a loop that appends one element at a time copies O(n) in all
+ * (realloc by one is quadratic where realloc always moves, as under ASan). */
+void *xgrowarray(void *p, size_t *cap, size_t need, size_t size);
 /* realloc that exits on failure. Also the name libiberty's demangler calls: with
  * it defined here, the linker never pulls libiberty's own x-allocators, whose
  * xmalloc would clash with ours. */

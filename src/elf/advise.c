@@ -133,7 +133,7 @@ read_functions(const struct elffile *f, size_t *n)
 {
 	struct elffile_symtab t;
 	struct fn *v = NULL;
-	size_t nv = 0, kept = 0;
+	size_t nv = 0, cap = 0, kept = 0;
 
 	*n = 0;
 	if (!elffile_symtab(f, &t) || !t.sh.sh_entsize || !t.data) {
@@ -148,7 +148,7 @@ read_functions(const struct elffile *f, size_t *n)
 		    sym.st_shndx >= SHN_LORESERVE || !(p = function_bytes(f->e, &sym))) {
 			continue;
 		}
-		v = xreallocarray(v, nv + 1, sizeof(*v));
+		v = xgrowarray(v, &cap, nv + 1, sizeof(*v));
 		v[nv].p = p;
 		v[nv].size = sym.st_size;
 		v[nv].addr = sym.st_value;

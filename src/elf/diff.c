@@ -18,7 +18,7 @@ struct entry {
 
 struct tally {
 	struct entry *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int
@@ -32,8 +32,7 @@ tally_add(struct tally *t, const char *name, unsigned long long count, int side)
 {
 	long long bytes = (long long)(count < SIZE_BYTES_MAX ? count : SIZE_BYTES_MAX);
 
-	/* linear is fine for sections and components; symbols go through sort */
-	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	t->v = xgrowarray(t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	t->v[t->n].name = xstrdup(name);
 	t->v[t->n].a = side == 0 ? bytes : 0;
 	t->v[t->n].b = side == 1 ? bytes : 0;
@@ -62,6 +61,8 @@ cmp_row(const void *x, const void *y)
 static void
 finish(struct tally *t, struct diff_table *out)
 {
+	size_t cap = 0;
+
 	if (t->n > 1) {
 		qsort(t->v, t->n, sizeof(*t->v), cmp_name);
 	}
@@ -78,7 +79,7 @@ finish(struct tally *t, struct diff_table *out)
 		if (a != b) {
 			struct diff_row *r;
 
-			out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+			out->v = xgrowarray(out->v, &cap, out->n + 1, sizeof(*out->v));
 			r = &out->v[out->n++];
 			r->name = xstrdup(t->v[i].name);
 			r->old_bytes = a;
@@ -100,7 +101,7 @@ void
 diff_compute(const struct size_report *a, const struct size_report *b, struct diff *d)
 {
 	const struct size_report *side[2] = {a, b};
-	struct tally syms = {NULL, 0}, secs = {NULL, 0}, comps = {NULL, 0};
+	struct tally syms = {NULL, 0, 0}, secs = {NULL, 0, 0}, comps = {NULL, 0, 0};
 
 	memset(d, 0, sizeof(*d));
 	for (int s = 0; s < 2; s++) {

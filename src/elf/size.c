@@ -162,7 +162,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 	Elf_Scn *scn;
 	struct elffile_symtab t;
 	struct raw_sym *raw = NULL;
-	size_t nraw = 0;
+	size_t nraw = 0, rawcap = 0, symcap = 0;
 
 	if (!elffile_symtab(f, &t)) {
 		return 0;
@@ -200,7 +200,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		if (!bytes) {
 			continue;
 		}
-		raw = xreallocarray(raw, nraw + 1, sizeof(*raw));
+		raw = xgrowarray(raw, &rawcap, nraw + 1, sizeof(*raw));
 		raw[nraw].raw = (char *)name;
 		raw[nraw].addr = sym.st_value;
 		raw[nraw].size = bytes < SIZE_BYTES_MAX ? bytes : SIZE_BYTES_MAX;
@@ -221,7 +221,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		const char *secname;
 		size_t j;
 
-		r->symbols = xreallocarray(r->symbols, r->nsymbols + 1, sizeof(*r->symbols));
+		r->symbols = xgrowarray(r->symbols, &symcap, r->nsymbols + 1, sizeof(*r->symbols));
 		s = &r->symbols[r->nsymbols++];
 		memset(s, 0, sizeof(*s));
 		s->raw = xstrdup(raw[i].raw);

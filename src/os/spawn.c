@@ -823,7 +823,7 @@ spawn_log_cause(const char *log, bool or_last)
 	struct buf b = BUF_INIT;
 	struct cause best = {0, NULL};
 	char **lines = NULL;
-	size_t n = 0, first = 0;
+	size_t n = 0, cap = 0, first = 0;
 	const char *last = NULL;
 
 	if (!log || fs_read_file(log, &b) < 0) {
@@ -838,7 +838,7 @@ spawn_log_cause(const char *log, bool or_last)
 		if (end > line && end[-1] == '\r') {
 			end[-1] = '\0';
 		}
-		lines = xreallocarray(lines, n + 1, sizeof(*lines));
+		lines = xgrowarray(lines, &cap, n + 1, sizeof(*lines));
 		lines[n++] = line;
 		line = end ? end + 1 : NULL;
 	}
