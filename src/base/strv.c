@@ -11,10 +11,7 @@
 void
 strv_push_owned(struct strv *sv, char *s)
 {
-	if (sv->n + 2 > sv->cap) {
-		sv->cap = sv->cap ? sv->cap * 2 : 8;
-		sv->v = xreallocarray(sv->v, sv->cap, sizeof(*sv->v));
-	}
+	sv->v = xgrowarray(sv->v, &sv->cap, sv->n + 2, sizeof(*sv->v));
 	sv->v[sv->n++] = s;
 	sv->v[sv->n] = NULL;
 }

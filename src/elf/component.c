@@ -50,10 +50,7 @@ add_range(struct builder *b, unsigned long long start, unsigned long long size,
 		last->end = end;
 		return;
 	}
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 64;
-		b->v = xreallocarray(b->v, b->cap, sizeof(*b->v));
-	}
+	b->v = xgrowarray(b->v, &b->cap, b->n + 1, sizeof(*b->v));
 	b->v[b->n].start = start;
 	b->v[b->n].end = end;
 	b->v[b->n].name = xstrndup(name, len);

@@ -119,10 +119,8 @@ add_kid(struct node *parent, char *name, enum node_kind kind)
 {
 	struct node *n;
 
-	if (parent->nkids == parent->cap) {
-		parent->cap = parent->cap ? 2 * parent->cap : 4;
-		parent->kids = xreallocarray(parent->kids, parent->cap, sizeof(*parent->kids));
-	}
+	parent->kids =
+	    xgrowarray(parent->kids, &parent->cap, parent->nkids + 1, sizeof(*parent->kids));
 	n = &parent->kids[parent->nkids++];
 	memset(n, 0, sizeof(*n));
 	n->name = name;

@@ -80,10 +80,7 @@ push(struct heap_log *log, const struct reader *r, enum heap_kind kind)
 {
 	struct heap_event *e;
 
-	if (log->n == log->cap) {
-		log->cap = log->cap ? log->cap * 2 : 1024;
-		log->ev = xreallocarray(log->ev, log->cap, sizeof(*log->ev));
-	}
+	log->ev = xgrowarray(log->ev, &log->cap, log->n + 1, sizeof(*log->ev));
 	e = &log->ev[log->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;

@@ -26,10 +26,7 @@ row(struct pass *p, uint64_t size)
 
 	if (!heaplog_map_get(&p->rows, key, &idx)) {
 		heaplog_map_put(&p->rows, key, st->nsizes, NULL);
-		if (st->nsizes == p->cap) {
-			p->cap = p->cap ? p->cap * 2 : 64;
-			st->sizes = xreallocarray(st->sizes, p->cap, sizeof(*st->sizes));
-		}
+		st->sizes = xgrowarray(st->sizes, &p->cap, st->nsizes + 1, sizeof(*st->sizes));
 		idx = st->nsizes++;
 		memset(&st->sizes[idx], 0, sizeof(st->sizes[idx]));
 		st->sizes[idx].size = key;

@@ -732,10 +732,7 @@ cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_sin
 			}
 			continue;
 		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
+		v = xgrowarray(v, &cap, n + 1, sizeof(*v));
 		v[n].name = xstrdup(e->d_name);
 		v[n].used = st.st_mtim;
 		v[n].bytes = entry_bytes(dirfd(d), e->d_name);
@@ -939,7 +936,7 @@ struct memo_entry {
 struct cache_memo {
 	pthread_mutex_t mu;
 	struct memo_entry *v;
-	size_t n;
+	size_t n, cap;
 };
 
 struct cache_memo *
@@ -994,7 +991,7 @@ void
 cache_memo_put(struct cache_memo *m, const char *key, long long gz, long long xz)
 {
 	pthread_mutex_lock(&m->mu);
-	m->v = xreallocarray(m->v, m->n + 1, sizeof(*m->v));
+	m->v = xgrowarray(m->v, &m->cap, m->n + 1, sizeof(*m->v));
 	snprintf(m->v[m->n].key, sizeof(m->v[m->n].key), "%s", key);
 	m->v[m->n].gz = gz;
 	m->v[m->n].xz = xz;

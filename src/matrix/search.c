@@ -133,10 +133,7 @@ recompute_best(struct search *s)
 static void
 batch_add(struct search *s, uint64_t mask)
 {
-	if (s->nbatch == s->batch_cap) {
-		s->batch_cap = s->batch_cap ? 2 * s->batch_cap : 16;
-		s->batch = xreallocarray(s->batch, s->batch_cap, sizeof(*s->batch));
-	}
+	s->batch = xgrowarray(s->batch, &s->batch_cap, s->nbatch + 1, sizeof(*s->batch));
 	s->batch[s->nbatch++] = mask;
 }
 
@@ -193,10 +190,7 @@ record(struct search *s, uint64_t mask, bool ok, long long metric, enum search_h
 	}
 	i = find(s, mask, &at);
 	if (i == NOT_FOUND) {
-		if (s->ncells == s->cells_cap) {
-			s->cells_cap = s->cells_cap ? 2 * s->cells_cap : 64;
-			s->cells = xreallocarray(s->cells, s->cells_cap, sizeof(*s->cells));
-		}
+		s->cells = xgrowarray(s->cells, &s->cells_cap, s->ncells + 1, sizeof(*s->cells));
 		memmove(&s->cells[at + 1], &s->cells[at], (s->ncells - at) * sizeof(*s->cells));
 		s->ncells++;
 		i = at;
@@ -276,10 +270,7 @@ want(struct search *s, uint64_t mask)
 		s->asked++;
 		return;
 	}
-	if (s->npending == s->pending_cap) {
-		s->pending_cap = s->pending_cap ? 2 * s->pending_cap : 8;
-		s->pending = xreallocarray(s->pending, s->pending_cap, sizeof(*s->pending));
-	}
+	s->pending = xgrowarray(s->pending, &s->pending_cap, s->npending + 1, sizeof(*s->pending));
 	s->pending[s->npending++] = mask;
 	if (in_batch(s, b)) {
 		s->twins++;
@@ -522,10 +513,7 @@ score(long long delta, size_t var)
 static void
 candidate_add(struct candidate **v, size_t *n, size_t *cap, double sc, uint64_t mask)
 {
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*v = xreallocarray(*v, *cap, sizeof(**v));
-	}
+	*v = xgrowarray(*v, cap, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = (struct candidate){sc, mask};
 }
 
