@@ -26,7 +26,9 @@
 /* A box narrower than 1/FLAME_MIN_FRACTION of the width is not drawn. */
 #define FLAME_MIN_FRACTION 1000
 
-enum node_kind { NODE_ALL, NODE_GROUP, NODE_SYMBOL };
+/* A section's bytes are its own (the file's bytes it holds), not the sum of the
+ * symbols standing on it: a stripped file's few dynamic symbols cover little of it. */
+enum node_kind { NODE_ALL, NODE_GROUP, NODE_SECTION, NODE_SYMBOL };
 
 struct node {
 	char *name;
@@ -180,6 +182,50 @@ build(const struct size_report *r, struct node *root)
 	free(e);
 }
 
+/* Is r drawn from its sections? When it has no symbol table of its own (a
+ * stripped file, whose dynamic symbols alone would draw a sliver of it) or no
+ * symbols at all. */
+static bool
+by_sections(const struct size_report *r)
+{
+	return r->nsections && (r->dynamic_symbols || !r->nsymbols);
+}
+
+/* Put the sections of r under root, each with the symbols that lie in it (no
+ * more than it holds). Sections with no bytes in the file (.bss) are left out:
+ * the picture is of the file. */
+static void
+build_sections(const struct size_report *r, struct node *root)
+{
+	for (size_t i = 0; i < r->nsections; i++) {
+		const struct size_section *x = &r->sections[i];
+		struct node *sec;
+		unsigned long long used = 0;
+
+		if (!x->bytes) {
+			continue;
+		}
+		sec = add_kid(root, xstrdup(x->name), NODE_SECTION);
+		sec->bytes = x->bytes;
+		sec->code = !x->synthetic && (!strncmp(x->name, ".text", 5) ||
+					      !strcmp(x->name, ".init") || !strcmp(x->name, ".fini") ||
+					      !strncmp(x->name, ".plt", 4));
+		for (size_t j = 0; j < r->nsymbols; j++) {
+			const struct size_symbol *y = &r->symbols[j];
+			struct node *sym;
+
+			if (x->synthetic || !y->section || strcmp(y->section, x->name) ||
+			    y->bytes > x->bytes - used) {
+				continue;
+			}
+			used += y->bytes;
+			sym = add_kid(sec, xstrdup(y->name ? y->name : "?"), NODE_SYMBOL);
+			sym->bytes = y->bytes;
+			sym->code = is_code(y);
+		}
+	}
+}
+
 static int
 cmp_node(const void *a, const void *b)
 {
@@ -197,7 +243,7 @@ cmp_node(const void *a, const void *b)
 static void
 finish(struct node *n)
 {
-	if (n->kind != NODE_SYMBOL) {
+	if (n->kind == NODE_ALL || n->kind == NODE_GROUP) {
 		n->bytes = 0;
 		for (size_t i = 0; i < n->nkids; i++) {
 			finish(&n->kids[i]);
@@ -319,8 +365,9 @@ put_fill(struct buf *out, const struct node *n)
 
 	if (n->kind == NODE_ALL) {
 		red = green = blue = 0xd0;
-	} else if (n->kind == NODE_GROUP) {
-		/* green and blue below red: tan to sand, never green or pink */
+	} else if (n->kind == NODE_GROUP || (n->kind == NODE_SECTION && n->name[0] == '[')) {
+		/* groups, and a file's headers and padding: green and blue below
+		 * red, tan to sand, never green or pink */
 		red = 210 + 35 * a / 255;
 		green = red - 40 + 25 * b / 255;
 		blue = 130 + 40 * c / 255;
@@ -465,7 +512,11 @@ flame_svg(const struct size_report *r, struct buf *out)
 
 	root.name = xstrdup(r->file ? r->file : "(unnamed)");
 	root.kind = NODE_ALL;
-	build(r, &root);
+	if (by_sections(r)) {
+		build_sections(r, &root);
+	} else {
+		build(r, &root);
+	}
 	finish(&root);
 	d.out = out;
 	d.total = root.bytes;
@@ -487,13 +538,25 @@ flame_svg(const struct size_report *r, struct buf *out)
 	put_text(out, root.name, SIZE_MAX);
 	buf_printf(out, "</text>\n<text x=\"%d\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">",
 		   FLAME_WIDTH / 2);
-	buf_printf(out, "%llu bytes in %zu symbols (file: %llu bytes", root.bytes, r->nsymbols,
-		   r->bytes);
-	if (r->attribution) {
-		buf_adds(out, ", components: ");
-		put_text(out, r->attribution, SIZE_MAX);
+	if (by_sections(r)) {
+		/* what it is drawn from, since it is not what a symbol graph shows */
+		buf_printf(out, "drawn from its %zu sections (%llu bytes): %s", root.nkids, root.bytes,
+			   r->dynamic_symbols ? "no symbol table, the file is stripped"
+					      : "no symbols");
+		if (r->nsymbols) {
+			buf_printf(out, "; its %zu dynamic symbols stand on their sections",
+				   r->nsymbols);
+		}
+		buf_adds(out, "; red-yellow: code, blue: data, tan: headers and padding");
+	} else {
+		buf_printf(out, "%llu bytes in %zu symbols (file: %llu bytes", root.bytes,
+			   r->nsymbols, r->bytes);
+		if (r->attribution) {
+			buf_adds(out, ", components: ");
+			put_text(out, r->attribution, SIZE_MAX);
+		}
+		buf_adds(out, "); red-yellow: code, blue: data, tan: groups");
 	}
-	buf_adds(out, "); red-yellow: code, blue: data, tan: groups");
 	if (d.hidden) {
 		buf_printf(out, "; %llu bytes in boxes too narrow to draw", d.hidden);
 	}

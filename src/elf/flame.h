@@ -19,7 +19,11 @@ struct size_report;
  * their bytes stay in their parent. Each box has a <title> "name: N bytes (P%)",
  * which a browser shows on hover; labels are cut with ".." to fit. Colours come
  * from a hash of the name: reds to yellows for code, blues for data, tans for
- * directories, files and components. No script, fonts or links. */
+ * directories, files and components. No script, fonts or links.
+ * A file with no symbol table of its own (stripped: only dynamic symbols) or no
+ * symbols is drawn from its sections instead, each as wide as its bytes in the
+ * file, headers and padding included (tan), with the dynamic symbols on the
+ * section that holds them; the subtitle says so. */
 void flame_svg(const struct size_report *r, struct buf *out);
 
 #endif

@@ -534,6 +534,66 @@ test_flame_colours_come_from_name_and_section(void **state)
 	size_report_release(&r);
 }
 
+/* A stripped shared library (no .symtab, only .dynsym) is drawn from its
+ * sections, as wide as the file, with its exported functions standing on
+ * .text; the same library unstripped is drawn from its symbols. */
+static void
+test_flame_stripped_file_is_drawn_from_sections(void **state)
+{
+	const struct tu_tmp *t = *state;
+	struct size_report r = SIZE_REPORT_INIT;
+	struct boxes bs;
+	char err[256], *lib, *svg, *want;
+	const struct box *text, *fn;
+	double row = 0, sections = 0;
+
+	tu_write_file(t->dir, "lib.c",
+		      "int exported_fn(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * x;"
+		      " return s; }\nstatic int tbl[2000] = {1};\nint *table(void) { return tbl; }\n");
+	assert_int_equal(TU_RUN(t->dir, "gcc", "-O2", "-shared", "-fPIC", "-o", "lib.so", "lib.c"),
+			 0);
+	lib = xasprintf("%s/lib.so", t->dir);
+
+	assert_int_equal(size_read(lib, &r, err, sizeof(err)), 0);
+	svg = render(&r);
+	tu_assert_contains(svg, "symbols (file: ");
+	assert_null(strstr(svg, "drawn from"));
+	free(svg);
+	size_report_release(&r);
+
+	assert_int_equal(TU_RUN(t->dir, "strip", "lib.so"), 0);
+	assert_int_equal(size_read(lib, &r, err, sizeof(err)), 0);
+	assert_true(r.dynamic_symbols);
+	svg = render(&r);
+	assert_valid_xml(t, svg);
+	tu_assert_contains(svg, "no symbol table, the file is stripped");
+	parse_boxes(svg, &bs);
+	/* the bottom bar is the whole file; the row above it adds up to it */
+	want = xasprintf("%s: %llu bytes (100.00%%)", lib, r.bytes);
+	assert_string_equal(bs.v[0].title, want);
+	for (size_t i = 1; i < bs.n; i++) {
+		if (bs.v[i].y == bs.v[0].y - 18) {
+			row += bs.v[i].w;
+		}
+	}
+	for (size_t i = 0; i < r.nsections; i++) {
+		sections += (double)r.sections[i].bytes;
+	}
+	assert_true(sections == (double)r.bytes);
+	/* boxes under 0.1% are left out: the drawn row covers at least 95% */
+	assert_true(row > 0.95 * bs.v[0].w && row <= bs.v[0].w + 1e-6);
+	assert_non_null(text = find_box(&bs, ".text"));
+	assert_non_null(fn = find_box(&bs, "exported_fn"));
+	assert_true(fn->y == text->y - 18);
+	assert_true(fn->x >= text->x && fn->x + fn->w <= text->x + text->w + 1e-6);
+	assert_non_null(find_box(&bs, "[ELF header]"));
+	boxes_release(&bs);
+	free(want);
+	free(svg);
+	free(lib);
+	size_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -548,6 +608,7 @@ main(void)
 		T(test_flame_drops_tiny_boxes_but_counts_them),
 		T(test_flame_labels_only_where_they_fit),
 		T(test_flame_colours_come_from_name_and_section),
+		T(test_flame_stripped_file_is_drawn_from_sections),
 	};
 #undef T
 
