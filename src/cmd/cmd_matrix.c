@@ -748,6 +748,26 @@ detect_recipe(struct matrix_job *job)
 	return st;
 }
 
+/* Directories in the tree that are another build's (an in-tree build/ of Meson or
+ * CMake, Cargo's target/): not copied into cells, and said so. */
+static void
+leave_out_build_dirs(struct matrix_job *job)
+{
+	struct strv found = STRV_INIT;
+	char *list;
+
+	project_exclude_build_dirs(&job->proj, &found);
+	if (found.n) {
+		strv_sort(&found);
+		list = strv_join(&found, ", ");
+		info("not copied into cells: %s (build directories in the tree: they hold another "
+		     "build's outputs)",
+		     list);
+		free(list);
+	}
+	strv_release(&found);
+}
+
 /* The recipe: named, or detected. Then what it tells about the project: the build
  * system's own output directory, the Cargo workspace. */
 static int
@@ -771,6 +791,7 @@ choose_recipe(struct matrix_job *job)
 		     job->proj.dir, root);
 		free(root);
 	}
+	leave_out_build_dirs(job);
 	return GO_ON;
 }
 

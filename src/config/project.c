@@ -2,7 +2,9 @@
  * one, the recipe's defaults and artifact discovery apply. */
 #include "config/project.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +309,53 @@ project_set_stage_root(struct project *p, const char *root)
 	free(p->subdir);
 	p->stage_dir = xstrdup(root);
 	p->subdir = xstrdup(p->dir + n + 1);
+}
+
+/* Does directory name of the directory open at fd hold one of the markers of a
+ * build directory? */
+static bool
+is_build_dir(int fd, const char *name)
+{
+	static const char *const markers[] = {"meson-private", "muon-private", "CMakeCache.txt",
+					      "CACHEDIR.TAG"};
+	struct stat st;
+
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+		char *path = xasprintf("%s/%s", name, markers[i]);
+		bool has = fstatat(fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+		free(path);
+		if (has) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+project_exclude_build_dirs(struct project *p, struct strv *found)
+{
+	DIR *d = opendir(p->stage_dir);
+	struct dirent *e;
+
+	if (!d) {
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, ".."))) {
+			continue;
+		}
+		if (!strv_has(&p->exclude, e->d_name) && is_build_dir(dirfd(d), e->d_name)) {
+			strv_push(&p->exclude, e->d_name);
+			if (found) {
+				strv_push(found, e->d_name);
+			}
+		}
+	}
+	closedir(d);
 }
 
 void

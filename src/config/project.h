@@ -42,6 +42,13 @@ int project_load(struct project *p, const char *dir, struct profile_set *set);
 /* Copy root, an ancestor of p->dir, into the cells instead of p->dir (a Cargo
  * workspace: its manifest holds the members' [profile] settings and Cargo.lock). */
 void project_set_stage_root(struct project *p, const char *root);
+/* Add to p->exclude, and to found (may be NULL), the directories at the top of
+ * what is copied into cells (p->stage_dir) that hold another build's outputs:
+ * a Meson or muon build directory (meson-private/, muon-private/), a CMake one
+ * (CMakeCache.txt), or a tagged cache (CACHEDIR.TAG: Cargo's target/). An
+ * in-tree build directory is no source, and copying it into every cell (and
+ * hashing it) costs as much as the project itself, or far more. */
+void project_exclude_build_dirs(struct project *p, struct strv *found);
 /* Is v a C library release as --target-glibc takes it ("2.31")? */
 bool project_glibc_valid(const char *v);
 /* Free what p owns. */

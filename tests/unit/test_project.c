@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/mem.h"
 #include "config/profile.h"
@@ -432,6 +433,43 @@ test_project_profile_cargo_section(void **state)
 		      "ounce.ini:4: error: unknown key in a toolchain section");
 }
 
+/* In-tree build directories (Meson's, muon's, CMake's, a tagged cache like
+ * Cargo's target/) are left out of the copy; a source directory that only looks
+ * like one by name, a file named like a marker at the top, and a symlink to a
+ * build directory are not. */
+static void
+test_project_excludes_build_dirs(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = xasprintf("%s/proj", f->t.dir), *link;
+	struct strv found = STRV_INIT;
+
+	free(tu_write_file(f->t.dir, "proj/meson.build", "project('p', 'c')\n"));
+	free(tu_write_file(f->t.dir, "proj/builddir/meson-private/coredata.dat", "x"));
+	free(tu_write_file(f->t.dir, "proj/build-asan/muon-private/setup.lock", "x"));
+	free(tu_write_file(f->t.dir, "proj/cmake-build/CMakeCache.txt", "x"));
+	free(tu_write_file(f->t.dir, "proj/target/CACHEDIR.TAG", "Signature: x"));
+	free(tu_write_file(f->t.dir, "proj/build/main.c", "int main(void) { return 0; }\n"));
+	free(tu_write_file(f->t.dir, "proj/CMakeCache.txt", "x"));
+	link = xasprintf("%s/link", dir);
+	assert_int_equal(project_load(&f->p, dir, &f->set), 0);
+	assert_int_equal(symlink("builddir", link), 0);
+	strv_push(&f->p.exclude, "target");
+	project_exclude_build_dirs(&f->p, &found);
+	strv_sort(&found);
+	assert_int_equal(found.n, 3);
+	assert_string_equal(found.v[0], "build-asan");
+	assert_string_equal(found.v[1], "builddir");
+	assert_string_equal(found.v[2], "cmake-build");
+	assert_true(strv_has(&f->p.exclude, "target"));
+	assert_false(strv_has(&f->p.exclude, "build"));
+	assert_false(strv_has(&f->p.exclude, "link"));
+	assert_int_equal(f->p.exclude.n, 4);
+	strv_release(&found);
+	free(link);
+	free(dir);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -450,6 +488,7 @@ main(void)
 		T(test_project_build_sections),
 		T(test_project_build_section_errors),
 		T(test_project_profile_cargo_section),
+		T(test_project_excludes_build_dirs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
