@@ -390,7 +390,7 @@ iface_read(const char *path, struct iface *f, char *err, size_t errlen)
 	struct elffile file;
 	int rc = -1;
 	GElf_Ehdr eh;
-	GElf_Phdr dyn;
+	GElf_Phdr dyn = {0};
 	bool have_dyn = false;
 	size_t n;
 
