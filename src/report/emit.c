@@ -682,7 +682,9 @@ meson_command(const struct results *r, const struct cell *c, const char *args, b
 	const struct settings *s = &c->settings;
 
 	line_env(out, s);
-	buf_printf(out, "meson setup %s build", args);
+	/* installed where the cells installed it: muon's libdir is lib, Debian's
+	 * meson's lib/x86_64-linux-gnu, and the post-link steps name the files */
+	buf_printf(out, "meson setup %s%s build", args, installs(c) ? " --libdir lib" : "");
 	line_words(out, &s->f.configure_args);
 	buf_adds(out, " && ");
 	line_env(out, s);

@@ -20,4 +20,19 @@ grep -q -- '--native-file ounce-native.ini' "$T/work/verify/meson/verify.sh" || 
 "$OUNCE" pick --verify --emit wrapper "$res" > wrap.txt 2> err.txt \
 	|| fail "verify wrapper exited $?: $(cat err.txt)"
 check_eq "wrapper verify line" "# verified: identical (wrapper form)" "$(tail -n 1 wrap.txt)"
+
+# a project that installs a shared library: the cells (muon) put it in lib/,
+# Debian's meson in lib/x86_64-linux-gnu/; the line pins --libdir lib, so the
+# post-link steps it runs find the files the cells measured (the bytes may still
+# differ: meson leaves its build-time RUNPATH's string behind, muon sets none)
+dir=$(fixture mesoninst)
+"$OUNCE" matrix -q --no-verify -p strip -w "$T/inst" "$dir" > /dev/null 2>&1 || fail "matrix exited $?"
+"$OUNCE" pick --emit meson "$T/inst/results.json" > native.ini 2> /dev/null || fail "emit meson"
+grep -q '^# reproduce: meson setup --native-file ounce-native.ini --libdir lib build && .*strip --strip-all stage/usr/local/lib/libgreet.so$' native.ini \
+	|| fail "the line of an installing project: $(grep reproduce native.ini)"
+"$OUNCE" pick --verify "$T/inst/results.json" > out.txt 2> err.txt
+case "$(sed -n 2p out.txt)" in
+"verified: identical (meson form)" | "verified: differs (meson form: stage/usr/local/bin/hello: "*) ;;
+*) fail "verify of the installing project: $(cat out.txt err.txt)" ;;
+esac
 echo ok
