@@ -449,7 +449,7 @@ static bool
 only_build_id(const char *a, const char *b)
 {
 	struct buf x = BUF_INIT, y = BUF_INIT;
-	size_t off, end;
+	size_t off = 0, end = 0;
 	bool only = false;
 
 	if (build_id_range(a, &off, &end) && fs_read_file(a, &x) == 0 &&
