@@ -75,6 +75,29 @@ check_eq "help without man is --help" "$("$bin" heap stats --help)" "$(cat help.
 "$bin" help nosuch > /dev/null 2>&1
 check_eq "help on an unknown command" 2 $?
 
+# the pages and the completion agree with the commands: every option a command's
+# --help lists (an indented line starting with one) is described in its page (as
+# *-x* or *--xx* in doc/ounce-COMMAND.1.scd) and offered by the completion
+help_options() {
+	"$bin" "$@" --help | awk -F '  +' '/^ +-/ { print $2 }' | tr ' ,/' '\n\n\n' \
+		| grep -E '^--?[a-zA-Z][a-zA-Z0-9-]*$'
+}
+: > options.txt
+for cmd in $("$bin" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }'); do
+	subs=-
+	[ "$cmd" = heap ] && subs="trace stats pools replay"
+	for sub in $subs; do
+		args=("$cmd")
+		[ "$sub" = - ] || args+=("$sub")
+		for o in $(help_options "${args[@]}"); do
+			grep -qF -- "*$o*" "$OUNCE_SOURCE_ROOT/doc/ounce-$cmd.1.scd" \
+				|| fail "ounce-$cmd(1) does not describe '${args[*]} $o'"
+			echo "${args[*]} $o" >> options.txt
+		done
+	done
+done
+[ "$(wc -l < options.txt)" -gt 60 ] || fail "too few options found: $(cat options.txt)"
+
 # the completion loads in plain bash and completes from the installed profiles
 # (through the installed ounce, and from the .ini files when there is no ounce)
 cat > complete.sh << 'EOF'
@@ -92,6 +115,14 @@ c ounce matrix -p strip,dest
 c /nonexistent/ounce matrix -p dest
 c ounce heap st
 c ounce pick --emit ma
+# every option of every command's --help
+while read -r -a w; do
+	o=${w[${#w[@]} - 1]}
+	COMP_WORDS=(ounce "${w[@]:0:${#w[@]}-1}" -)
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	_ounce
+	[[ " ${COMPREPLY[*]} " == *" $o "* ]] || echo "not completed: ${w[*]}"
+done < options.txt
 EOF
 PATH="$prefix/bin:$PATH" bash --norc --noprofile complete.sh "$comp" > complete.txt 2>&1 \
 	|| fail "completion: $(cat complete.txt)"
