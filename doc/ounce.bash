@@ -147,8 +147,12 @@ _ounce() {
 			;;
 		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum" -- "$cur") ;;
 		--recipe)
-			mapfile -t COMPREPLY < <(compgen -W "$(_ounce_ini_names "$_ounce_data/recipes")" \
-				-- "$cur")
+			# the installed recipes; their names at the time of writing when this
+			# file is not installed beside them
+			local recipes
+			recipes=$(_ounce_ini_names "$_ounce_data/recipes")
+			mapfile -t COMPREPLY < <(compgen -W \
+				"${recipes:-autotools cargo cmake make meson single}" -- "$cur")
 			;;
 		-w | --workdir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 		-o | --output | -r | --results | --map | --layout | --against | --artifact)
