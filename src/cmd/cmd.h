@@ -15,6 +15,11 @@ int cmd_size(int argc, char **argv);
 int cmd_sstrip(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 
+/* Show manual page NAME(1) ("ounce", "ounce-matrix") with man, which replaces
+ * ounce; returns -1 when there is no page or no man (then the caller prints the
+ * --help text) or man could not be started (reported). */
+int cmd_help_page(const char *name);
+
 /* Wrapper mode (ounce started as cc, gcc, clang, c++...): run the real compiler
  * with the cell's flags. Returns only on failure, with the exit status. */
 int cmd_cc_wrapper(const char *name, int argc, char **argv);

@@ -167,15 +167,18 @@ cmd_cc(int argc, char **argv)
 {
 	int i = 1;
 
+	bool asked = i < argc && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"));
+
 	if (i < argc && !strcmp(argv[i], "--")) {
 		i++;
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: ounce cc -- COMPILER ARGS...\n"
-				"  runs COMPILER with ARGS and the flags in OUNCE_CFLAGS, "
-				"OUNCE_LDFLAGS and OUNCE_LIBS\n"
-				"  (one flag per line), as ounce's builds do\n");
-		return 2;
+	if (i >= argc || asked) {
+		fprintf(asked ? stdout : stderr,
+			"usage: ounce cc -- COMPILER ARGS...\n"
+			"  runs COMPILER with ARGS and the flags in OUNCE_CFLAGS, "
+			"OUNCE_LDFLAGS and OUNCE_LIBS\n"
+			"  (one flag per line), as ounce's builds do\n");
+		return asked ? 0 : 2;
 	}
 	return run_real(argv[i], argv + i + 1, argc - i - 1);
 }

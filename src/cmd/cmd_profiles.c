@@ -1,7 +1,9 @@
-/* cmd_profiles.c: `ounce profiles [DIR]`: every profile, what it does and what it
+/* cmd_profiles.c: `ounce profiles [-v] [DIR]`: every profile, what it does and what it
  * costs; with DIR, including the project's own from its ounce.ini. */
+#define _GNU_SOURCE /* getopt_long */
 #include "cmd/cmd.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,21 +16,48 @@
 #include "os/os_linux.h"
 #include "base/banned.h"
 
+static const char usage[] =
+	"usage: ounce profiles [options] [DIR]\n"
+	"List the size profiles (and DIR's own, from its ounce.ini).\n"
+	"  -v, --verbose   also say where the profiles were read from (on stderr)\n"
+	"  -q, --quiet     fewer messages\n";
+
 int
 cmd_profiles(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	struct profile_set set = PROFILE_SET_INIT;
 	struct project proj = PROJECT_INIT;
 	struct buf b = BUF_INIT;
+	const char *project_dir;
 	char *data, *dir;
-	int rc = 2;
+	int opt, rc = 2;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fputs("usage: ounce profiles [DIR]\n"
-		      "List the size profiles (and DIR's own, from its ounce.ini).\n",
-		      argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+		case 'q':
+			log_adjust(opt == 'q' ? -1 : 1);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
 	}
+	if (argc - optind > 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	project_dir = optind < argc ? argv[optind] : NULL;
 	data = os_data_dir();
 	if (!data) {
 		return 1;
@@ -37,7 +66,7 @@ cmd_profiles(int argc, char **argv)
 	if (profile_load_dir(&set, dir) < 0) {
 		goto out;
 	}
-	if (argc == 2 && project_load(&proj, argv[1], &set) < 0) {
+	if (project_dir && project_load(&proj, project_dir, &set) < 0) {
 		goto out;
 	}
 	buf_printf(&b, "%-10s %-9s %-9s %-7s %-13s %s\n", "profile", "stage", "matrix", "for",

@@ -47,8 +47,9 @@ static const char usage[] =
 	"      --follow-exec  trace the programs CMD runs too, each into LOG.PID\n"
 	"                     (a second log of one pid, after fork and exec, is LOG.PID.1)\n"
 	"      --timeout S    stop CMD after S seconds\n"
-	"The library is $OUNCE_HEAPTRACE_LIB, else ../lib/ounce/" HEAPTRACE_LIB "\n"
-	"beside the ounce executable, else the one in ounce's build directory.\n";
+	"The library is $OUNCE_HEAPTRACE_LIB, else the installed one, LIBDIR/ounce/\n"
+	HEAPTRACE_LIB " under the prefix the ounce executable runs from, else the\n"
+	"one beside the executable in ounce's build directory.\n";
 
 /* What a quick pass over a log found. */
 struct log_scan {
@@ -273,9 +274,9 @@ report_child_logs(const char *log, time_t since)
 	free(dir);
 }
 
-/* The preload library: $OUNCE_HEAPTRACE_LIB, the installed one, or the one in
- * the build tree. Returns an absolute path the caller frees, or NULL after
- * reporting. */
+/* The preload library: $OUNCE_HEAPTRACE_LIB, the installed one (LIBDIR/ounce of
+ * the prefix ounce runs from), or the one in the build tree beside the executable.
+ * Returns an absolute path the caller frees, or NULL after reporting. */
 static char *
 find_library(void)
 {
@@ -291,14 +292,16 @@ find_library(void)
 		return fs_realpath(env);
 	}
 	self = os_self_exe();
-	if (!self) {
+	cand[0] = os_install_path(OUNCE_INSTALL_LIBDIR, "ounce/" HEAPTRACE_LIB);
+	if (!self || !cand[0]) {
+		free(self);
+		free(cand[0]);
 		return NULL;
 	}
 	slash = strrchr(self, '/');
 	if (slash) {
 		*slash = '\0';
 	}
-	cand[0] = xasprintf("%s/../lib/ounce/%s", self, HEAPTRACE_LIB);
 	cand[1] = xasprintf("%s/%s", self, HEAPTRACE_LIB);
 	for (int i = 0; i < 2 && !found; i++) {
 		if (fs_exists(cand[i])) {
@@ -306,9 +309,10 @@ find_library(void)
 		}
 	}
 	if (!found) {
-		error("cannot find '%s' (looked in '%s/../lib/ounce' and '%s'); set "
-		      "OUNCE_HEAPTRACE_LIB",
-		      HEAPTRACE_LIB, self, self);
+		error("cannot find '%s' (looked for '%s' and '%s'); set OUNCE_HEAPTRACE_LIB",
+		      HEAPTRACE_LIB, cand[0], cand[1]);
+	} else {
+		debug("heap tracer '%s'", found);
 	}
 	free(cand[0]);
 	free(cand[1]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "cmd/cmd.h"
 #include "matrix/sandbox.h"
 #include "os/spawn.h"
@@ -15,12 +16,15 @@ struct command {
 	const char *summary;
 };
 
+static int help_command(int argc, char **argv);
+
 /* sorted by name */
 static const struct command commands[] = {
 	{"advise", cmd_advise, "say which profiles are likely to pay for a binary, and why"},
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
 	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
 	{"heap", cmd_heap, "trace heap allocations; statistics and fixed-block pool layouts"},
+	{"help", help_command, "show the manual page of ounce or of a command"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
 	{"pick", cmd_pick, "choose the winning cell of a run; --emit its settings"},
 	{"profiles", cmd_profiles, "list the size profiles and their trade-offs"},
@@ -36,8 +40,63 @@ help(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	}
-	fprintf(f, "\n'ounce COMMAND --help' describes a command's options.\n");
+	fprintf(f, "\n'ounce COMMAND --help' describes a command's options, 'ounce help COMMAND'\n"
+		   "shows its manual page.\n");
 	return f == stdout ? 0 : 2;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		if (!strcmp(name, commands[i].name)) {
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+/* `ounce help [COMMAND [SUBCOMMAND]]`: the manual page through man, else (no page,
+ * no man) the --help text of COMMAND (SUBCOMMAND: heap's), or ounce's list. */
+static int
+help_command(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: ounce help [COMMAND]\n"
+		"Show the manual page of COMMAND (of ounce without one) with man; without\n"
+		"man or the page, print 'ounce COMMAND --help'.\n";
+	const struct command *c = argc > 1 ? find_command(argv[1]) : NULL;
+	char *page, *args[4], opt[] = "--help";
+	int n = 0;
+
+	if (argc > 1 && argv[1][0] == '-') {
+		bool asked = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+
+		fputs(usage, asked ? stdout : stderr);
+		return asked ? 0 : 2;
+	}
+	if (argc > 1 && !c) {
+		error("unknown command '%s'; 'ounce --help' lists them", argv[1]);
+		return 2;
+	}
+	if (argc > (c && c->fn == cmd_heap ? 3 : 2)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!c || c->fn == help_command) {
+		cmd_help_page("ounce");
+		return help(stdout);
+	}
+	page = xasprintf("ounce-%s", c->name);
+	cmd_help_page(page);
+	free(page);
+	args[n++] = argv[1];
+	if (argc > 2) {
+		args[n++] = argv[2];
+	}
+	args[n++] = opt;
+	args[n] = NULL;
+	return c->fn(n, args);
 }
 
 static bool
@@ -58,6 +117,7 @@ main(int argc, char **argv)
 {
 	const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
 	const char *wrap = getenv("OUNCE_WRAP");
+	const struct command *cmd;
 
 	base = base ? base + 1 : argv[0] ? argv[0] : "ounce";
 	if (wrap && !strcmp(wrap, "1") && is_compiler_name(base)) {
@@ -70,18 +130,17 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		return help(stderr);
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		return help(stdout);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("ounce %s\n", OUNCE_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			return commands[i].fn(argc - 1, argv + 1);
-		}
+	cmd = find_command(argv[1]);
+	if (cmd) {
+		return cmd->fn(argc - 1, argv + 1);
 	}
-	error("unknown command '%s'; 'ounce help' lists them", argv[1]);
+	error("unknown command '%s'; 'ounce --help' lists them", argv[1]);
 	return 2;
 }

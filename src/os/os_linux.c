@@ -252,34 +252,83 @@ has_data(const char *dir)
 	return ok;
 }
 
+/* dir (a configured install directory) relative to prefix: dir itself when
+ * relative, the rest of it when it is under the prefix, else NULL (an absolute
+ * directory elsewhere, which does not move with the prefix). */
+static const char *
+prefix_relative(const char *prefix, const char *dir)
+{
+	size_t n = strlen(prefix);
+
+	while (n > 0 && prefix[n - 1] == '/') {
+		n--; /* a prefix of / */
+	}
+	if (dir[0] != '/') {
+		return dir;
+	}
+	if (!strncmp(dir, prefix, n) && dir[n] == '/') {
+		return dir + n + 1;
+	}
+	return NULL;
+}
+
+char *
+os_install_path_for(const char *exe_dir, const char *prefix, const char *bindir,
+		    const char *dir, const char *sub)
+{
+	const char *rel = prefix_relative(prefix, dir), *bin = prefix_relative(prefix, bindir);
+	size_t n = strlen(exe_dir), nb = bin ? strlen(bin) : 0;
+
+	if (!rel) {
+		return xasprintf("%s/%s", dir, sub);
+	}
+	/* the prefix ounce runs from: its directory without the configured bindir
+	 * (/usr/bin -> /usr; DESTDIR/usr/local/bin -> DESTDIR/usr/local), so an
+	 * installed tree works wherever it is copied; else the directory above */
+	if (bin && nb > 0 && n > nb && !strcmp(exe_dir + n - nb, bin) &&
+	    exe_dir[n - nb - 1] == '/') {
+		return xasprintf("%.*s/%s/%s", (int)(n - nb - 1), exe_dir, rel, sub);
+	}
+	return xasprintf("%s/../%s/%s", exe_dir, rel, sub);
+}
+
+char *
+os_install_path(const char *dir, const char *sub)
+{
+	char *self = os_self_exe(), *slash = self ? strrchr(self, '/') : NULL, *path;
+
+	if (!slash) {
+		free(self);
+		return NULL;
+	}
+	*slash = '\0';
+	path = os_install_path_for(self, OUNCE_INSTALL_PREFIX, OUNCE_INSTALL_BINDIR, dir, sub);
+	free(self);
+	return path;
+}
+
 char *
 os_data_dir(void)
 {
 	const char *env = getenv("OUNCE_DATADIR");
-	char *self, *cand;
+	char *cand;
 
 	if (env && *env) {
 		if (!has_data(env)) {
 			error("OUNCE_DATADIR '%s' has no profiles/ and recipes/", env);
 			return NULL;
 		}
+		debug("profiles and recipes from '%s' ($OUNCE_DATADIR)", env);
 		return xstrdup(env);
 	}
-	self = os_self_exe();
-	if (self) {
-		char *slash = strrchr(self, '/');
-
-		if (slash) {
-			*slash = '\0';
-		}
-		cand = xasprintf("%s/../share/ounce", self);
-		free(self);
-		if (has_data(cand)) {
-			return cand;
-		}
-		free(cand);
+	cand = os_install_path(OUNCE_INSTALL_DATADIR, "ounce");
+	if (cand && has_data(cand)) {
+		debug("profiles and recipes from '%s' (installed)", cand);
+		return cand;
 	}
+	free(cand);
 	if (has_data(OUNCE_SOURCE_DATADIR)) {
+		debug("profiles and recipes from '%s' (the source tree)", OUNCE_SOURCE_DATADIR);
 		return xstrdup(OUNCE_SOURCE_DATADIR);
 	}
 	error("cannot find ounce's profiles/ and recipes/ (set OUNCE_DATADIR)");

@@ -1,5 +1,5 @@
 /* test_os_linux.c: the core count follows the CPU affinity mask and the cgroup's
- * CPU quota. */
+ * CPU quota; an installed ounce finds its files under the prefix it runs from. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,6 +105,39 @@ test_os_linux_ncpu_follows_affinity(void **state)
 	assert_true(os_ncpu() <= CPU_COUNT(&old));
 }
 
+/* An installed ounce finds its files under the prefix it runs from: its directory
+ * less the configured bindir, so a DESTDIR install reads DESTDIR's files; a build
+ * directory's ounce looks above itself; a directory outside the prefix stays put. */
+static void
+test_os_linux_install_path(void **state)
+{
+	static const struct {
+		const char *exe_dir, *prefix, *bindir, *dir, *want;
+	} cases[] = {
+		{"/usr/bin", "/usr", "bin", "share", "/usr/share/ounce"},
+		{"/tmp/d/usr/local/bin", "/usr/local", "bin", "share",
+		 "/tmp/d/usr/local/share/ounce"},
+		/* absolute directories under the prefix move with it */
+		{"/tmp/d/usr/local/bin", "/usr/local", "/usr/local/bin",
+		 "/usr/local/lib/x86_64-linux-gnu", "/tmp/d/usr/local/lib/x86_64-linux-gnu/ounce"},
+		{"/opt/o/sbin/tools", "/opt/o", "sbin/tools", "share", "/opt/o/share/ounce"},
+		/* not the installed layout: the directory above the executable */
+		{"/src/ounce/build", "/usr/local", "bin", "share", "/src/ounce/build/../share/ounce"},
+		{"/x/cabin", "/usr/local", "bin", "share", "/x/cabin/../share/ounce"},
+		/* outside the prefix: as configured */
+		{"/tmp/d/usr/bin", "/usr", "bin", "/etc", "/etc/ounce"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *got = os_install_path_for(cases[i].exe_dir, cases[i].prefix, cases[i].bindir,
+						cases[i].dir, "ounce");
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -113,6 +146,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_os_linux_cgroup_cpus, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test(test_os_linux_ncpu_follows_affinity),
+		cmocka_unit_test(test_os_linux_install_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,180 @@
+# bash completion for ounce(1): commands, each command's options, profile names
+# (from `ounce profiles`, else the .ini files of the profiles directory installed
+# with this file), recipe names, heap's subcommands, and files and directories
+# where an option or operand takes one. Installed as
+# DATADIR/bash-completion/completions/ounce; plain bash, no bash-completion helpers.
+
+# the data directory of the installation this file belongs to:
+# DATADIR/bash-completion/completions/ounce -> DATADIR/ounce
+_ounce_data=${BASH_SOURCE[0]%/*}
+[[ ${BASH_SOURCE[0]} == */* ]] || _ounce_data=.
+_ounce_data+=/../../ounce
+
+# the names of the .ini files in directory $1, one a line
+_ounce_ini_names() {
+	local f
+	for f in "$1"/*.ini; do
+		[[ -e $f ]] || continue
+		f=${f##*/}
+		printf '%s\n' "${f%.ini}"
+	done
+}
+
+# the profile names, one a line: what the ounce being completed lists (it reads
+# $OUNCE_DATADIR or its installed profiles), else the installed .ini file names
+_ounce_profile_names() {
+	local names
+	names=$("$1" profiles 2> /dev/null | awk 'NR > 1 && /^[^ ]/ { print $1 }')
+	if [[ -z $names ]]; then
+		names=$(_ounce_ini_names "$_ounce_data/profiles")
+	fi
+	printf '%s\n' "$names"
+}
+
+# the options of command $1 (heap's subcommand $2), the ones taking a value marked
+# with a trailing = that is removed for display
+_ounce_options() {
+	case $1 in
+	advise) echo "-h --help" ;;
+	cc) echo "--help" ;;
+	check) echo "--budget= --max-growth= --against= -m= --metric= -f= --format= -h --help" ;;
+	diff) echo "-r= --results= -f= --format= -n= -h --help" ;;
+	help) echo "--help" ;;
+	matrix)
+		echo "-j= --jobs= --build-jobs= -p= --profiles= -s= --strategy= --stack= -m= --metric="
+		echo "-a= --allow= --artifact= --target-glibc= --per-artifact --smoke= --timeout="
+		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
+		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
+		echo "--resume -q --quiet -v --verbose -h --help"
+		;;
+	pick)
+		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
+		;;
+	profiles) echo "-v --verbose -q --quiet -h --help" ;;
+	report) echo "-o= --output= -h --help" ;;
+	size) echo "-f= --format= -n= --map= --flame -h --help" ;;
+	sstrip) echo "-q --quiet -h --help" ;;
+	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
+	heap)
+		case $2 in
+		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= -h --help" ;;
+		stats) echo "--align= --budget= -f= --format= -h --help" ;;
+		pools)
+			echo "--pools= --align= --min-block= --capacity= --emit= -f= --format= -h --help"
+			;;
+		replay) echo "--layout= --borrow -f= --format= -h --help" ;;
+		esac
+		;;
+	esac
+}
+
+_ounce() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local ounce=${COMP_WORDS[0]} cmd=${COMP_WORDS[1]:-} sub="" opts o takes=""
+	local commands="advise cc check diff heap help matrix pick profiles report size sstrip table"
+	local i first=2
+
+	COMPREPLY=()
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
+		return 0
+	fi
+	if [[ $cmd == heap ]]; then
+		if ((COMP_CWORD == 2)); then
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay --help" -- "$cur")
+			return 0
+		fi
+		sub=${COMP_WORDS[2]}
+		first=3
+	fi
+	if [[ $cmd == help ]]; then
+		if ((COMP_CWORD == 2)); then
+			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
+		elif ((COMP_CWORD == 3)) && [[ ${COMP_WORDS[2]} == heap ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay" -- "$cur")
+		fi
+		return 0
+	fi
+	# after `--` (cc's compiler, heap trace's command) the words are not ounce's
+	for ((i = first; i < COMP_CWORD; i++)); do
+		if [[ ${COMP_WORDS[i]} == -- ]]; then
+			if ((i == COMP_CWORD - 1)); then
+				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			fi
+			return 0
+		fi
+	done
+
+	opts=$(_ounce_options "$cmd" "$sub")
+	# is the previous word an option that takes a value?
+	for o in $opts; do
+		if [[ $o == *= && ${o%=} == "$prev" ]]; then
+			takes=$prev
+		fi
+	done
+	if [[ -n $takes ]]; then
+		case $takes in
+		-p | --profiles)
+			# a comma-separated list: complete the name after the last comma
+			local before="" names
+			[[ $cur == *,* ]] && before=${cur%,*},
+			names=$(_ounce_profile_names "$ounce")
+			mapfile -t COMPREPLY < <(compgen -P "$before" -W "$names" -- "${cur##*,}")
+			;;
+		-f | --format)
+			case $cmd in
+			check) mapfile -t COMPREPLY < <(compgen -W "text md" -- "$cur") ;;
+			*) mapfile -t COMPREPLY < <(compgen -W "text md csv json" -- "$cur") ;;
+			esac
+			;;
+		-m | --metric)
+			mapfile -t COMPREPLY < <(compgen -W "file stripped xz gz flash ram" -- "$cur")
+			;;
+		-s | --strategy)
+			mapfile -t COMPREPLY < <(compgen -W "each cumulative both search full" -- "$cur")
+			;;
+		--stack) mapfile -t COMPREPLY < <(compgen -W "helpful all" -- "$cur") ;;
+		-a | --allow) mapfile -t COMPREPLY < <(compgen -W "security abi" -- "$cur") ;;
+		-e | --emit)
+			if [[ $cmd == heap ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "ini toml c" -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -W \
+					"env make json cmake meson cargo wrapper" -- "$cur")
+			fi
+			;;
+		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum" -- "$cur") ;;
+		--recipe)
+			# the installed recipes; their names at the time of writing when this
+			# file is not installed beside them
+			local recipes
+			recipes=$(_ounce_ini_names "$_ounce_data/recipes")
+			mapfile -t COMPREPLY < <(compgen -W \
+				"${recipes:-autotools cargo cmake make meson single}" -- "$cur")
+			;;
+		-w | --workdir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+		-o | --output | -r | --results | --map | --layout | --against | --artifact)
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			;;
+		-b | --build | --builds)
+			# a build name or (matrix --build) a command: nothing to offer
+			;;
+		esac
+		return 0
+	fi
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "${opts//=/}" -- "$cur")
+		return 0
+	fi
+	# operands: matrix and profiles take a project directory, the others files
+	case $cmd in
+	matrix | profiles) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+	cc) mapfile -t COMPREPLY < <(compgen -W "--" -- "$cur") ;;
+	*) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	esac
+	return 0
+}
+
+complete -o filenames -F _ounce ounce
