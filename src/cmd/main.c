@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{"advise", cmd_advise, "say which profiles are likely to pay for a binary, and why"},
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
+	{"check", cmd_check, "hold a build to its size budgets (for CI; a pull-request comment)"},
 	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
 	{"heap", cmd_heap, "trace heap allocations; statistics and fixed-block pool layouts"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
