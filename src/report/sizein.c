@@ -208,6 +208,8 @@ load_results(struct sizein *in, const char *path, const struct sizein_opts *o)
 	int rc = -1;
 
 	if (results_load(&r, path) < 0) {
+		/* what it read before the fault is r's still */
+		results_release(&r);
 		return -1;
 	}
 	if (!o->cell) {

@@ -152,4 +152,7 @@ bad "--max-growth '1 %': not a growth" main.json --against main.json --max-growt
 bad "the stripped metric needs the ELF file or a results.json" main.json --metric stripped
 bad "--budget 'nope=1K': no artifact 'nope' in 'main.json' (it has: build/prog)" main.json --budget nope=1K
 bad "unknown format 'csv'" main.json -f csv
+# a results.json that breaks off after its header (what was read is freed: ASan)
+jq 'del(.cells)' results.json > nocells.json
+bad "nocells.json: error: not an ounce results file: no 'cells' array" nocells.json
 echo ok
