@@ -6,6 +6,7 @@
  * 2 usage or bad input, 128+N after signal N. */
 int cmd_advise(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);

@@ -22,6 +22,7 @@ static int help_command(int argc, char **argv);
 static const struct command commands[] = {
 	{"advise", cmd_advise, "say which profiles are likely to pay for a binary, and why"},
 	{"cc", cmd_cc, "run a compiler with the flags of the current cell (wrapper mode)"},
+	{"check", cmd_check, "hold a build to its size budgets (for CI; a pull-request comment)"},
 	{"diff", cmd_diff, "compare two builds by symbol, section and component"},
 	{"heap", cmd_heap, "trace heap allocations; statistics and fixed-block pool layouts"},
 	{"help", help_command, "show the manual page of ounce or of a command"},

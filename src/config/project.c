@@ -226,6 +226,16 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		}
 		return recipe_build_key(b, key, value);
 	}
+	if (!strcmp(section, "budget")) {
+		char m[256];
+		const char *err = budgetconf_key(&c->p->budget, key, value, m, sizeof(m));
+
+		if (err && !c->msg[0]) {
+			snprintf(c->msg, sizeof(c->msg), "%s", err);
+			return c->msg;
+		}
+		return err ? "bad budget" : NULL;
+	}
 	if (!*section) {
 		return "key outside a section: start with [project] or [profile NAME]";
 	}
@@ -234,8 +244,8 @@ handler(void *vctx, const char *section, const char *key, const char *value)
 		return "unknown section";
 	}
 	snprintf(c->msg, sizeof(c->msg),
-		 "unknown section '%s': expected [project], [build NAME], [profile NAME] or "
-		 "[profile NAME:gcc|clang|cargo]",
+		 "unknown section '%s': expected [project], [build NAME], [profile NAME], "
+		 "[profile NAME:gcc|clang|cargo] or [budget]",
 		 section);
 	return c->msg;
 }
@@ -378,5 +388,6 @@ project_release(struct project *p)
 		recipe_build_free(p->builds[i]);
 	}
 	free(p->builds);
+	budgetconf_release(&p->budget);
 	memset(p, 0, sizeof(*p));
 }

@@ -1,11 +1,12 @@
 /* project.h: the user's project: its directory and what its optional ounce.ini
- * says (artifact, commands, smoke test, its own profiles). */
+ * says (artifact, commands, smoke test, its own profiles, its size budgets). */
 #ifndef OUNCE_PROJECT_H
 #define OUNCE_PROJECT_H
 
 #include <stdbool.h>
 
 #include "base/strv.h"
+#include "config/budgetconf.h"
 
 struct profile_set;
 struct recipe_build;
@@ -31,6 +32,7 @@ struct project {
 	struct strv exclude;	/* [project] exclude: names not copied into cells */
 	struct recipe_build **builds;	/* [build NAME] sections, added to the recipe's */
 	size_t nbuilds;
+	struct budget_rules budget;	/* [budget]: what `ounce check` holds builds to */
 };
 #define PROJECT_INIT {0}
 

@@ -1,11 +1,41 @@
 /* fuzz_results.c: the results.json loader on any bytes (as a file), and every
- * cell it accepted written back and read again with result_cell_from_json. */
+ * cell it accepted written back and read again with result_cell_from_json; then
+ * `ounce check`'s reader (results.json or `ounce size` JSON) on the same bytes,
+ * judged against itself and rendered as the pull-request comment and JSON. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "base/buf.h"
+#include "config/budgetconf.h"
 #include "fuzzutil.h"
+#include "report/budget.h"
 #include "report/result.h"
+#include "report/sizein.h"
+
+/* The bytes at path as `ounce check path --against path --budget 1K
+ * --max-growth 1% --format md`, and as --format json. */
+static void
+check_input(const char *path)
+{
+	struct sizein in = SIZEIN_INIT;
+	struct sizein_opts o = {.metric = "file", .symbols = true};
+	struct budget_rules rules = BUDGET_RULES_INIT;
+	struct budget_check c = BUDGET_CHECK_INIT;
+	struct buf out = BUF_INIT;
+	char msg[256];
+
+	if (sizein_load(&in, path, &o) == 0 && !budgetconf_arg(&rules, "1K", msg, sizeof(msg)) &&
+	    !budgetconf_set_growth(&rules, "1%") &&
+	    budget_evaluate(&rules, &in, &in, NULL, &c, msg, sizeof(msg)) == 0) {
+		budget_render(&c, &rules, &in, &in, "md", &out);
+		budget_render(&c, &rules, &in, &in, "json", &out);
+	}
+	buf_release(&out);
+	budget_check_release(&c);
+	budgetconf_release(&rules);
+	sizein_release(&in);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -26,7 +56,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_error_t jerr;
 	json_t *root;
 
-	if (results_load(&r, fuzz_memfile(0, data, size)) == 0) {
+	const char *path = fuzz_memfile(0, data, size);
+
+	if (results_load(&r, path) == 0) {
 		char *text = results_to_json(&r);
 
 		free(text);
@@ -51,5 +83,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	json_decref(root);
+	check_input(path);
 	return 0;
 }

@@ -51,7 +51,13 @@ OUNCE_DATADIR=$root "$ounce" matrix -q -j 2 -p strip,gc --no-verify -w "$tmp/w" 
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["cells"][0], open(sys.argv[2],"w"))' \
 	"$c/fuzz_results/results.json" "$c/fuzz_results/cell.json"
 
+# `ounce size --format json` output, as `ounce check` reads it (main.json)
+gcc -Os -o "$tmp/hello" "$hello"
+(cd "$tmp" && "$ounce" size --format json hello) >"$c/fuzz_results/size.json"
+
 # INI: ounce.ini files, profiles and recipes
+printf '[budget]\nmetric = stripped\nhello = 16K\ntotal = 1M\nmax-growth = 0.5%%\n' \
+	>"$c/fuzz_config/ounce-budget.ini"
 for d in makeproj badini gate checks; do
 	cp "$fx/$d/ounce.ini" "$c/fuzz_config/ounce-$d.ini"
 done
