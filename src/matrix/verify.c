@@ -785,6 +785,10 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 				     "winner's, such as libtool's -fPIC, is elsewhere than under "
 				     "ounce's wrapper); without a build ID (the noid profile) the "
 				     "bytes would be the same");
+	} else if (!strcmp(out->state, "differs") && c->reproducible == CELL_REPRO_NO) {
+		/* no rebuild gives its bytes, from any form: said before guessing */
+		out->cause = xasprintf("the cell is not reproducible (matrix --repeat: %s)",
+				       c->repro_detail ? c->repro_detail : "its builds differ");
 	} else if (!strcmp(out->state, "differs")) {
 		out->cause = verify_cause(c, out->log);
 	} else if (!strcmp(out->state, "identical")) {
