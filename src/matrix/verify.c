@@ -854,6 +854,13 @@ verify_explain(const struct cell *c, const struct cell_verify *v)
 	if (strcmp(v->state, "differs")) {
 		return;
 	}
+	if (c->reproducible == CELL_REPRO_NO) {
+		/* no form would: the wrapper's advice below does not apply */
+		warn("the %s form does not rebuild the bytes ounce measured, as no build of '%s' "
+		     "does: it is not reproducible (matrix --repeat: %s)",
+		     v->form, c->name, c->repro_detail ? c->repro_detail : "its builds differ");
+		return;
+	}
 	wl = wrap_log(c);
 	if (strcmp(v->form, "wrapper")) {
 		/* the native form cannot do what the wrapper did: say where it shows */
