@@ -886,6 +886,8 @@ set_up_run(struct matrix_job *job)
 		}
 	}
 	run->timeout = o->timeout;
+	/* the command line's count replaces ounce.ini's */
+	run->repeat = o->repeat ? o->repeat : job->proj.repeat;
 	run->smoke = o->smoke ? o->smoke : job->proj.smoke;
 	run->smoke_timeout = job->proj.smoke_timeout;
 	run->metric = o->metric;
@@ -1006,6 +1008,7 @@ start_results(struct matrix_job *job)
 		job->have_prev = true;
 	}
 	res->strategy = xstrdup(matrix_strategy_name(job->o.strategy));
+	res->repeat = run->repeat > 1 ? run->repeat : 0;
 	matrix_opts_save_argv(&job->o, run->workdir, job->out_path, job->proj.dir, &res->argv);
 	job->run.results_path = job->out_path;
 	res->project = xstrdup(job->proj.name);
@@ -1108,6 +1111,16 @@ save_results(struct matrix_job *job)
 	     "CPU, %.2f s of it measuring)",
 	     res->builds_run, res->ncells, res->cache_hits, res->wall_seconds, res->self_seconds,
 	     res->measure_seconds);
+	if (res->repeat > 1) {
+		size_t yes = 0, no = 0;
+
+		for (size_t i = 0; i < res->ncells; i++) {
+			yes += res->cells[i]->reproducible == CELL_REPRO_YES;
+			no += res->cells[i]->reproducible == CELL_REPRO_NO;
+		}
+		info("--repeat %d: %zu cell%s reproducible, %zu not", res->repeat, yes,
+		     yes == 1 ? "" : "s", no);
+	}
 	if (results_save(res, job->out_path) < 0) {
 		return 1;
 	}

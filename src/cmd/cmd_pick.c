@@ -89,7 +89,7 @@ cmd_pick(int argc, char **argv)
 	struct strv allow = STRV_INIT;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
-	const struct cell *win, *base = NULL;
+	const struct cell *win, *base = NULL, *passed;
 	int c, rc = 2;
 
 	optind = 1;
@@ -180,6 +180,17 @@ cmd_pick(int argc, char **argv)
 		      why ? "; the baseline: " : "", why ? why : "");
 		rc = 1;
 		goto out;
+	}
+	passed = pick_passed_over(&r, win, metric, &allow, build);
+	if (passed) {
+		info("note: '%s' chosen over '%s', of the same %lld bytes by %s, which is not "
+		     "reproducible (%s)",
+		     win->name, passed->name, cell_metric(win, metric), metric,
+		     passed->repro_detail ? passed->repro_detail : "its builds differ");
+	} else if (win->reproducible == CELL_REPRO_NO) {
+		warn("the winner '%s' is not reproducible (%s), and no reproducible cell is as "
+		     "small",
+		     win->name, win->repro_detail ? win->repro_detail : "its builds differ");
 	}
 	if (win->smoke == SMOKE_LOADED) {
 		info("note: '%s' was only load-checked (no smoke test ran it): give matrix a "

@@ -71,6 +71,9 @@ static const char usage[] =
 	"                        machine allows it, the project is read-only to them)\n"
 	"      --no-reuse        no cache, no shared objects, no cells from copies: every\n"
 	"                        cell built from scratch (for checking, and benchmarks)\n"
+	"      --repeat N        build every cell that built N times (default 1), again\n"
+	"                        from scratch (no cache, no ccache), each in a later second,\n"
+	"                        and mark those whose bytes differ: not reproducible\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
 	"                        the work directory (or -o FILE), with its options\n"
 	"  -q, --quiet / -v, --verbose\n";
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{"fresh", no_argument, NULL, 'F'},
 	{"cache-size", required_argument, NULL, 'C'},
 	{"no-reuse", no_argument, NULL, 'N'},
+	{"repeat", required_argument, NULL, 'e'},
 	{"resume", no_argument, NULL, 'R'},
 	/* internal: this run goes on with the interrupted one at -o, whose totals it
 	 * adds to its own */
@@ -221,6 +225,13 @@ number_option(struct matrix_opts *o, int c, const char *arg)
 		return jobs_arg("-j", arg, &o->jobs);
 	case 'J':
 		return jobs_arg("--build-jobs", arg, &o->build_jobs);
+	case 'e':
+		o->repeat = (int)strtol(arg, &end, 10);
+		if (*end || end == arg || o->repeat < 1 || o->repeat > MATRIX_REPEAT_MAX) {
+			return bad_usage("--repeat needs a number from 1 to %d, not '%s'",
+					 MATRIX_REPEAT_MAX, arg);
+		}
+		return -1;
 	case 't':
 		o->timeout = strtod(arg, &end);
 		if (*end || !(o->timeout > 0)) {
@@ -250,6 +261,7 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 	case 'J':
 	case 't':
 	case 'C':
+	case 'e':
 		return number_option(o, c, arg);
 	case 'a':
 		strv_split_list(&o->allow, arg);
@@ -443,6 +455,9 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 	}
 	if (o->no_reuse) {
 		strv_push(out, "--no-reuse");
+	}
+	if (o->repeat) {
+		strv_push_owned(out, xasprintf("--repeat=%d", o->repeat));
 	}
 	if (o->keep_cells) {
 		strv_push(out, "--keep-cells");

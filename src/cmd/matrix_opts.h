@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "base/strv.h"
+#include "config/project.h"
 #include "report/table.h"
 
 /* --strategy: which cells the plan builds (plan.h's each, cumulative, search and
@@ -28,6 +29,7 @@ enum matrix_stack {
 /* The strings point into argv (borrowed); the strv lists are owned. */
 struct matrix_opts {
 	int jobs, build_jobs;	/* 0: not given */
+	int repeat;		/* --repeat: builds of each cell; 0: not given */
 	const char *profiles, *metric, *smoke, *recipe, *workdir, *output, *builds;
 	const char *strategy_arg, *stack_arg, *format_arg;	/* as given, or NULL */
 	enum matrix_strategy strategy;
@@ -46,6 +48,9 @@ struct matrix_opts {
 	bool per_artifact;
 	const char *dir;	/* the project's directory as given: DIR, or "." */
 };
+
+/* The most --repeat (and repeat = in ounce.ini) takes. */
+#define MATRIX_REPEAT_MAX PROJECT_REPEAT_MAX
 
 /* the defaults; every list empty (STRV_INIT is all zeros) */
 #define MATRIX_OPTS_INIT {.metric = "file", .timeout = 600, .cache_size = 2ULL << 30, .dir = "."}

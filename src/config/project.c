@@ -150,6 +150,14 @@ project_key(struct ctx *c, const char *key, const char *value)
 			return "smoke_timeout must be a number of seconds above 0";
 		}
 		p->smoke_timeout = v;
+	} else if (!strcmp(key, "repeat")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || end == value || v < 1 || v > PROJECT_REPEAT_MAX) {
+			return "repeat must be a number of builds from 1 to 100";
+		}
+		p->repeat = (int)v;
 	} else if (!strcmp(key, "sandbox")) {
 		if (!conf_bool(value, &p->sandbox)) {
 			return "sandbox must be true or false";
@@ -160,7 +168,8 @@ project_key(struct ctx *c, const char *key, const char *value)
 		strv_split(&p->exclude, value);
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
-		       "build, smoke, smoke_timeout, sandbox, profiles, exclude or target_glibc";
+		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc or "
+		       "repeat";
 	}
 	return NULL;
 }

@@ -11,6 +11,9 @@
 struct profile_set;
 struct recipe_build;
 
+/* The most builds of one cell `repeat =` (and ounce matrix --repeat) takes. */
+#define PROJECT_REPEAT_MAX 100
+
 struct project {
 	char *dir;		/* absolute, no trailing slash */
 	/* the tree copied into each cell: dir, or the root of the Cargo workspace
@@ -28,6 +31,8 @@ struct project {
 	char *smoke;		/* [project] smoke command template, or NULL */
 	double smoke_timeout;	/* seconds */
 	bool sandbox;		/* [project] sandbox: the project is read-only to builds (true) */
+	int repeat;		/* [project] repeat: builds of each cell compared (as
+				 * --repeat); 0: not given */
 	struct strv profiles;	/* [project] profiles: the default list, or empty */
 	struct strv exclude;	/* [project] exclude: names not copied into cells */
 	struct recipe_build **builds;	/* [build NAME] sections, added to the recipe's */

@@ -416,6 +416,12 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_pushv(env, environ);
 	wrapper_env(run, c, dir, real_cc, real_cxx, env);
 	sharing_env(run, c, dir, env);
+	if (run->repeating) {
+		/* a repeat build compiles everything itself: a ccache the project or
+		 * the machine puts in front of the compiler (/usr/lib/ccache in PATH,
+		 * CC = ccache gcc) would hand it the first build's objects */
+		strv_setenv(env, "CCACHE_DISABLE", "1");
+	}
 	link_env(run, c, dir, env);
 	for (size_t i = 0; i < run->build->env.n; i++) {
 		setenv_for_build(env, run->build->env.v[i], run->build->name);
@@ -1061,7 +1067,7 @@ finish_cell(const struct run *run, struct cell *c, struct profile *const *profil
 	if (from) {
 		strv_release(&c->unproven);
 		strv_extend(&c->unproven, &from->unproven);
-	} else {
+	} else if (!run->repeating) {
 		for (size_t i = 0; i < c->narts; i++) {
 			iface_release(&c->arts[i].ifc);
 			iface_read(c->arts[i].path, &c->arts[i].ifc, NULL, 0);
@@ -1085,6 +1091,18 @@ finish_cell(const struct run *run, struct cell *c, struct profile *const *profil
 				return ok;
 			}
 		}
+	}
+	/* the bytes are made: a repeat build (build_repeat) starts in a later second */
+	c->made = time(NULL);
+	if (run->repeating) {
+		/* only its bytes count: build_repeat compares their hashes */
+		for (size_t i = 0; i < c->narts; i++) {
+			if (!cache_file_key(c->arts[i].path, c->arts[i].hash)) {
+				c->arts[i].hash[0] = '\0';
+			}
+		}
+		c->status = CELL_OK;
+		return 0;
 	}
 	struct timespec t0, t1;
 
@@ -1307,6 +1325,8 @@ cached(const struct run *run, struct cell *c, struct cellbuild *b)
 		return false;
 	}
 	debug("%s: cached result %s", c->name, b->key);
+	/* built in an earlier run: before this second */
+	c->made = time(NULL);
 	return true;
 }
 
@@ -1495,4 +1515,138 @@ build_cell(const struct run *run, struct cell *c, struct profile *const *profile
 	end_cell(run, c, &b, rc);
 	cellbuild_release(&b);
 	return rc;
+}
+
+/* Sleep until the second of the clock that __TIME__ reads (time(), as gcc's
+ * preprocessor does) is past made. __TIME__ and __DATE__ have one second's
+ * resolution: a build in the second the first one ended could give its bytes
+ * even where they depend on the time. Waits at most about 3 s (a clock set
+ * back meanwhile), less when cancel is set. */
+static void
+wait_past(time_t made, volatile sig_atomic_t *cancel)
+{
+	for (int i = 0; i < 3 && time(NULL) <= made && !(cancel && *cancel); i++) {
+		struct timespec now, d = {0, 0};
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		/* to the next second, and 5 ms on: time() may read a coarser clock */
+		d.tv_nsec = 1000000000L - now.tv_nsec + 5000000L;
+		if (d.tv_nsec >= 1000000000L) {
+			d.tv_sec = 1;
+			d.tv_nsec -= 1000000000L;
+		}
+		nanosleep(&d, NULL);
+	}
+}
+
+/* Compare c's artifacts with those of t, its k'th build of n from scratch, into
+ * c->reproducible and c->repro_detail. Returns false when t tells nothing either
+ * way (interrupted, timed out, failed for a cause outside the build, a file that
+ * cannot be read), true when it does. */
+static bool
+compare_repeat(struct cell *c, const struct cell *t, int k, int n)
+{
+	if (t->status == CELL_INTERRUPTED) {
+		return false;
+	}
+	if (t->status != CELL_OK) {
+		if (!cache_storable(t)) {
+			warn("%s: build %d of %d from scratch did not finish (%s): whether it is "
+			     "reproducible is not known",
+			     c->name, k, n, t->reason ? t->reason : cell_status_name(t->status));
+			return false;
+		}
+		c->reproducible = CELL_REPRO_NO;
+		c->repro_detail = xasprintf("build %d of %d failed: %s (log: %s)", k, n,
+					    t->reason ? t->reason : cell_status_name(t->status),
+					    t->log ? t->log : "none");
+		return true;
+	}
+	for (size_t i = 0; i < c->narts; i++) {
+		const struct artifact *a = &c->arts[i], *b = cell_find_artifact(t, a->name);
+		char h[CACHE_KEY_LEN + 1];
+		const char *ha = a->hash;
+
+		if (!*ha) {
+			ha = cache_file_key(a->path, h) ? h : "";
+		}
+		if (!b) {
+			c->reproducible = CELL_REPRO_NO;
+			c->repro_detail = xasprintf("build %d of %d made no '%s'", k, n, a->name);
+			return true;
+		}
+		if (!*ha || !*b->hash) {
+			warn("%s: cannot read '%s' to compare its builds", c->name,
+			     *ha ? b->path : a->path);
+			return false;
+		}
+		if (strcmp(ha, b->hash)) {
+			c->reproducible = CELL_REPRO_NO;
+			c->repro_detail = xasprintf("build %d of %d gave other bytes for '%s' "
+						    "(kept: %s)",
+						    k, n, a->name, b->path);
+			return true;
+		}
+	}
+	c->reproducible = CELL_REPRO_YES;
+	return true;
+}
+
+int
+build_repeat(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+	     int njobs)
+{
+	struct run r = *run;
+
+	if (run->repeat < 2 || run->repeating || !c->narts ||
+	    (c->status != CELL_OK && c->status != CELL_SMOKE_FAILED)) {
+		return 0;
+	}
+	/* from scratch: no result from the cache, no objects through ccache, no
+	 * LTO code generation kept, no copy of another cell's artifact */
+	r.reuse = false;
+	r.cache = NULL;
+	r.ccache = NULL;
+	r.memo = NULL;
+	r.repeating = true;
+	c->reproducible = CELL_REPRO_UNKNOWN;
+	free(c->repro_detail);
+	c->repro_detail = NULL;
+	for (int k = 2; k <= run->repeat; k++) {
+		/* its own directory, beside the cell's: a build that writes where
+		 * it is built into its output is not reproducible either */
+		char *name = xasprintf("%s~%d", c->name, k);
+		struct cell *t;
+		bool told;
+		int rc;
+
+		wait_past(c->made, run->cancel);
+		if (run->cancel && *run->cancel) {
+			free(name);
+			c->reproducible = CELL_REPRO_UNKNOWN;
+			return 0;
+		}
+		t = cell_new(name);
+		free(name);
+		rc = build_cell(&r, t, profiles, n, NULL, njobs, NULL);
+		told = rc == 0 && compare_repeat(c, t, k, run->repeat);
+		if (told && c->reproducible == CELL_REPRO_YES && !run->keep_cells) {
+			char *dir = cell_dir(run, t->name);
+
+			fs_remove_tree(dir);
+			free(dir);
+		}
+		cell_free(t);
+		if (rc < 0) {
+			return -1;
+		}
+		if (!told) {
+			c->reproducible = CELL_REPRO_UNKNOWN;
+			return 0;
+		}
+		if (c->reproducible == CELL_REPRO_NO) {
+			return 0;
+		}
+	}
+	return 0;
 }

@@ -31,6 +31,18 @@ struct build_hook {
 int build_cell(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
 	       const struct cell *from, int jobs, const struct build_hook *hook);
 
+/* --repeat (run->repeat > 1): build c, a cell build_cell measured (profiles as
+ * for it; jobs as for it), again from scratch run->repeat - 1 times, each in its
+ * own directory (CELL~K beside the cell's), each starting in a later second of
+ * the clock than the bytes before it were made, without the cache, ccache or
+ * anything of another cell, and compare the artifacts' bytes with c's: the answer
+ * in c->reproducible (unknown when a repeat could not finish) and
+ * c->repro_detail. A cell that failed is not repeated; one made from a copy or
+ * a relink of another is built whole. Returns 0, or -1 when ounce itself could
+ * not go on (reported). */
+int build_repeat(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
+		 int jobs);
+
 /* Record in c (profiles as for build_cell) that it fails as from failed, from being
  * the cell it would start from: a build that failed is not mended by post-link
  * steps. Returns 0. */

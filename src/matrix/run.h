@@ -64,6 +64,10 @@ struct run {
 	char *ccache;		/* ccache's path when objects are shared, or NULL */
 	struct cache_memo *memo;	/* compressed sizes by content, or NULL */
 	struct jobserver *jobserver;	/* make's, when ounce runs under one, or NULL */
+	int repeat;		/* --repeat: each measured cell is built this many times
+				 * (0 or 1: once) */
+	bool repeating;		/* a repeat build (build_repeat): from scratch, only its
+				 * artifacts hashed, nothing measured or stored */
 };
 
 #endif

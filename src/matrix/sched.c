@@ -624,9 +624,10 @@ report(struct sched *s, const struct cell *c)
 
 	s->finished++;
 	if (c->status == CELL_OK || c->status == CELL_SMOKE_FAILED) {
-		info("[%zu] %s: %lld bytes (%s)%s%s", s->finished, c->name, c->m.bytes,
+		info("[%zu] %s: %lld bytes (%s)%s%s%s", s->finished, c->name, c->m.bytes,
 		     units_percent(c->m.bytes, s->base),
-		     c->status == CELL_SMOKE_FAILED ? ", smoke test FAILED" : "", how);
+		     c->status == CELL_SMOKE_FAILED ? ", smoke test FAILED" : "",
+		     c->reproducible == CELL_REPRO_NO ? ", NOT reproducible" : "", how);
 	} else {
 		info("[%zu] %s: %s: %s%s", s->finished, c->name, cell_status_name(c->status),
 		     c->reason ? c->reason : "", how);
@@ -731,6 +732,29 @@ save_progress(struct sched *s)
 	s->saved = clock_now();
 }
 
+/* --repeat: build t's cell again from scratch (build_repeat), in a build slot of
+ * its own: one its smoke test gave back is taken again. Returns build_repeat's
+ * return. Called without mu. */
+static int
+repeat_task(struct sched *s, struct task *t, int jobs)
+{
+	if (s->run->repeat < 2 ||
+	    (t->cell->status != CELL_OK && t->cell->status != CELL_SMOKE_FAILED)) {
+		return 0;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (!t->slot && s->running >= s->run->jobs && !stop_signal(s->run) && !s->failed) {
+		pthread_cond_wait(&s->cv, &s->mu);
+	}
+	if (!t->slot) {
+		t->slot = true;
+		s->running++;
+	}
+	s->current = t->cell->name;
+	pthread_mutex_unlock(&s->mu);
+	return build_repeat(s->run, t->cell, t->profiles, t->n, jobs);
+}
+
 struct slot_arg {
 	struct sched *s;
 	struct task *t;
@@ -821,6 +845,10 @@ worker(void *arg)
 						       failed_from)
 				     : build_cell(s->run, t->cell, t->profiles, t->n, from, share,
 						  s->yield ? &hook : NULL);
+
+		if (rc == 0) {
+			rc = repeat_task(s, t, share);
+		}
 
 		pthread_mutex_lock(&s->mu);
 		if (token) {
@@ -1136,7 +1164,8 @@ build_baseline(struct sched *s, struct task *bt)
 	pthread_mutex_lock(&s->mu);
 	save_progress(s);
 	pthread_mutex_unlock(&s->mu);
-	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0) {
+	if (build_cell(run, base, NULL, 0, NULL, run->cores, NULL) < 0 ||
+	    build_repeat(run, base, NULL, 0, run->cores) < 0) {
 		return -1;
 	}
 	s->running = 0;

@@ -785,6 +785,10 @@ verify_cell(const struct results *r, const struct cell *c, const char *form,
 				     "winner's, such as libtool's -fPIC, is elsewhere than under "
 				     "ounce's wrapper); without a build ID (the noid profile) the "
 				     "bytes would be the same");
+	} else if (!strcmp(out->state, "differs") && c->reproducible == CELL_REPRO_NO) {
+		/* no rebuild gives its bytes, from any form: said before guessing */
+		out->cause = xasprintf("the cell is not reproducible (matrix --repeat: %s)",
+				       c->repro_detail ? c->repro_detail : "its builds differ");
 	} else if (!strcmp(out->state, "differs")) {
 		out->cause = verify_cause(c, out->log);
 	} else if (!strcmp(out->state, "identical")) {
@@ -848,6 +852,13 @@ verify_explain(const struct cell *c, const struct cell_verify *v)
 	char *wl;
 
 	if (strcmp(v->state, "differs")) {
+		return;
+	}
+	if (c->reproducible == CELL_REPRO_NO) {
+		/* no form would: the wrapper's advice below does not apply */
+		warn("the %s form does not rebuild the bytes ounce measured, as no build of '%s' "
+		     "does: it is not reproducible (matrix --repeat: %s)",
+		     v->form, c->name, c->repro_detail ? c->repro_detail : "its builds differ");
 		return;
 	}
 	wl = wrap_log(c);

@@ -2,6 +2,7 @@
  * descriptions recorded in it), so a saved results.json picks the same way. */
 #include "report/pick.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,39 @@ pick_best(const struct results *r, const char *metric, const struct strv *allow)
 	return pick_best_in(r, metric, allow, NULL);
 }
 
+/* How a cell ranks among cells of the same size: reproducible first, then not
+ * repeated, then not reproducible (two builds from scratch gave other bytes). */
+static int
+repro_rank(const struct cell *c)
+{
+	if (c->reproducible == CELL_REPRO_YES) {
+		return 0;
+	}
+	return c->reproducible == CELL_REPRO_UNKNOWN ? 1 : 2;
+}
+
+/* Does c beat best (v and best_v their metric values)? */
+static bool
+better(const struct cell *c, long long v, const struct cell *best, long long best_v)
+{
+	if (!best || v != best_v) {
+		return !best || v < best_v;
+	}
+	if (repro_rank(c) != repro_rank(best)) {
+		return repro_rank(c) < repro_rank(best);
+	}
+	return c->profiles.n < best->profiles.n;
+}
+
+/* Is c a candidate of build (NULL: any)? */
+static bool
+candidate(const struct results *r, const struct cell *c, const char *metric,
+	  const struct strv *allow, const char *build)
+{
+	return (!build || (c->build && !strcmp(c->build, build))) &&
+	       !pick_excluded(r, c, metric, allow);
+}
+
 const struct cell *
 pick_best_in(const struct results *r, const char *metric, const struct strv *allow,
 	     const char *build)
@@ -62,17 +96,34 @@ pick_best_in(const struct results *r, const char *metric, const struct strv *all
 		const struct cell *c = r->cells[i];
 		long long v;
 
-		if (build && (!c->build || strcmp(c->build, build))) {
-			continue;
-		}
-		if (pick_excluded(r, c, metric, allow)) {
+		if (!candidate(r, c, metric, allow, build)) {
 			continue;
 		}
 		v = cell_metric(c, metric);
-		if (!best || v < best_v || (v == best_v && c->profiles.n < best->profiles.n)) {
+		if (better(c, v, best, best_v)) {
 			best = c;
 			best_v = v;
 		}
 	}
 	return best;
+}
+
+const struct cell *
+pick_passed_over(const struct results *r, const struct cell *win, const char *metric,
+		 const struct strv *allow, const char *build)
+{
+	long long v = cell_metric(win, metric);
+
+	if (win->reproducible == CELL_REPRO_NO) {
+		return NULL;
+	}
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+
+		if (c != win && c->reproducible == CELL_REPRO_NO &&
+		    candidate(r, c, metric, allow, build) && cell_metric(c, metric) == v) {
+			return c;
+		}
+	}
+	return NULL;
 }

@@ -13,13 +13,21 @@ struct strv;
  * (or had none), leaving out cells with a profile whose trade-off is security
  * unless allow holds "security", cells that changed the baseline's ABI unless it
  * holds "abi", and cells that need a newer glibc than r->target_glibc. Ties go to
- * fewer profiles (so a profile that changed nothing is not handed over), then to
- * the earlier cell. Returns NULL when no cell qualifies. */
+ * a reproducible cell (--repeat: built again from scratch, the same bytes), then
+ * to one not repeated, before one that is not reproducible; then to fewer
+ * profiles (so a profile that changed nothing is not handed over), then to the
+ * earlier cell. Returns NULL when no cell qualifies. */
 const struct cell *pick_best(const struct results *r, const char *metric,
 			     const struct strv *allow);
 /* pick_best among the cells of one build (NULL: every cell). */
 const struct cell *pick_best_in(const struct results *r, const char *metric,
 				const struct strv *allow, const char *build);
+/* A cell that could win (of build; NULL: any) with win's size by metric but is
+ * not reproducible, which win (the winner pick_best_in chose) was preferred to;
+ * NULL when there is none, or win is not reproducible itself. */
+const struct cell *pick_passed_over(const struct results *r, const struct cell *win,
+				    const char *metric, const struct strv *allow,
+				    const char *build);
 /* Why cell c cannot win (NULL when it can), in a static per-thread buffer. */
 const char *pick_excluded(const struct results *r, const struct cell *c, const char *metric,
 			  const struct strv *allow);

@@ -68,6 +68,7 @@ cell_free(struct cell *c)
 	free(c->log);
 	free(c->artifact);
 	free(c->reused_from);
+	free(c->repro_detail);
 	cell_clear_artifacts(c);
 	strv_release(&c->unproven);
 	measure_release(&c->m);
@@ -512,6 +513,13 @@ result_cell_json(const struct cell *c)
 	json_object_set_new(o, "cached", json_boolean(c->cached));
 	json_object_set_new(o, "built", json_boolean(c->built));
 	json_object_set_new(o, "reused_from", jstr(c->reused_from));
+	if (c->reproducible != CELL_REPRO_UNKNOWN) {
+		json_object_set_new(o, "reproducible",
+				    json_boolean(c->reproducible == CELL_REPRO_YES));
+		if (c->repro_detail) {
+			json_object_set_new(o, "reproducible_detail", json_string(c->repro_detail));
+		}
+	}
 	if (c->nverify) {
 		json_t *vs = json_array();
 
@@ -556,6 +564,9 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "metric", jstr(r->metric));
 	json_object_set_new(o, "target_glibc", jstr(r->target_glibc));
 	json_object_set_new(o, "strategy", jstr(r->strategy));
+	if (r->repeat > 1) {
+		json_object_set_new(o, "repeat", json_integer(r->repeat));
+	}
 	json_object_set_new(o, "complete", json_boolean(r->complete));
 	json_object_set_new(o, "argv", result_json_strv(&r->argv));
 	json_object_set_new(o, "builds_run", json_integer(r->builds_run));
@@ -913,6 +924,14 @@ load_cell(struct reader *rd, json_t *o)
 	c->cached = json_is_true(json_object_get(o, "cached"));
 	c->built = json_is_true(json_object_get(o, "built"));
 	c->reused_from = get_str(o, "reused_from");
+	/* absent from an older ounce's file, and from a run without --repeat */
+	v = json_object_get(o, "reproducible");
+	if (json_is_boolean(v)) {
+		c->reproducible = json_is_true(v) ? CELL_REPRO_YES : CELL_REPRO_NO;
+		c->repro_detail = get_str(o, "reproducible_detail");
+	} else if (v && !json_is_null(v)) {
+		bad(rd, "a cell's 'reproducible' is not true or false");
+	}
 	v = json_object_get(o, "verify");
 	if (json_is_array(v)) {
 		json_t *x;
@@ -954,6 +973,7 @@ results_load(struct results *r, const char *path)
 	struct reader rd = {path, 0};
 	struct buf text = BUF_INIT;
 	char *tool;
+	long long repeat;
 	size_t i;
 
 	if (!fs_exists(path)) {
@@ -985,6 +1005,9 @@ results_load(struct results *r, const char *path)
 	r->metric = get_str(o, "metric");
 	r->target_glibc = get_str(o, "target_glibc");
 	r->strategy = get_str(o, "strategy");
+	repeat = get_int(o, "repeat");
+	/* an int whatever the file says (--repeat takes at most 100) */
+	r->repeat = repeat > 1 ? (int)(repeat < 1000 ? repeat : 1000) : 0;
 	r->complete = json_is_true(json_object_get(o, "complete"));
 	get_strv(&rd, o, "argv", &r->argv);
 	r->builds_run = get_int(o, "builds_run") < 0 ? 0 : get_int(o, "builds_run");

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/strv.h"
 #include "config/profile.h"
@@ -22,6 +23,11 @@ enum cell_status {
 	CELL_INTERRUPTED,
 	CELL_SKIPPED,		/* not built: its profiles conflict */
 };
+
+/* What --repeat found: the cell built again from scratch gave the same bytes
+ * (CELL_REPRO_YES) or not (CELL_REPRO_NO); CELL_REPRO_UNKNOWN when it was not
+ * repeated (results.json then has no "reproducible"). */
+enum cell_repro { CELL_REPRO_UNKNOWN, CELL_REPRO_YES, CELL_REPRO_NO };
 
 /* SMOKE_LOADED: no smoke command; every artifact loaded with all its symbols bound */
 enum smoke_state { SMOKE_NONE, SMOKE_PASS, SMOKE_FAIL, SMOKE_LOADED };
@@ -98,6 +104,11 @@ struct cell {
 	struct cell_verify *verify;	/* a rebuild from each form verified, or NULL */
 	size_t nverify;
 	struct cell_explain explain;
+	enum cell_repro reproducible;	/* what building it again from scratch found */
+	char *repro_detail;	/* which artifact differed in which build, or how a
+				 * repeat build failed; or NULL */
+	time_t made;		/* the second its artifacts were last written in this
+				 * run (a repeat build starts after it; not saved) */
 };
 
 /* One line of the table: a cell as it appears in a group. */
@@ -130,6 +141,8 @@ struct results {
 	struct result_profile *profiles;
 	size_t nprofiles;
 	char *strategy;		/* each, cumulative, both, search or full */
+	int repeat;		/* --repeat: builds of each cell compared; 0 or 1: not
+				 * repeated (results.json then has no "repeat") */
 	struct strv argv;	/* the matrix command's arguments, for --resume */
 	bool complete;		/* the run finished (not interrupted) */
 	long long builds_run;	/* cells built in this run (cache hits and derived cells not counted) */

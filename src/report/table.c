@@ -122,6 +122,10 @@ status_text(const struct results *r, const struct cell *c, const struct row *row
 		strv_push_owned(&notes, xasprintf("no effect: %s", j));
 		free(j);
 	}
+	if (m && c->reproducible == CELL_REPRO_NO) {
+		/* the mark render_repro's footnote explains */
+		strv_push(&notes, "not reproducible*");
+	}
 	if (row->note) {
 		/* after the checks: "ABI change: ...; left out below" */
 		strv_push(&notes, row->note);
@@ -417,6 +421,10 @@ render_json(const struct results *r, struct buf *out)
 										       : "none"));
 		json_object_set_new(o, "glibc", m && cell_glibc(c) ? json_string(cell_glibc(c))
 								   : json_null());
+		if (c->reproducible != CELL_REPRO_UNKNOWN) {
+			json_object_set_new(o, "reproducible",
+					    json_boolean(c->reproducible == CELL_REPRO_YES));
+		}
 		if (m && base && base != c) {
 			size_t total, lost = check_abi(base, c, NULL, &total);
 
@@ -442,6 +450,47 @@ render_json(const struct results *r, struct buf *out)
 	buf_adds(out, s ? s : "[]");
 	buf_addc(out, '\n');
 	free(s);
+}
+
+/* Under the tables of a run with --repeat: the footnote of the rows marked
+ * "not reproducible*", each such cell with what differed; or, when every cell
+ * built again gave the same bytes, that they did. Nothing without --repeat. */
+static void
+render_repro(const struct results *r, struct buf *out)
+{
+	size_t yes = 0, no = 0;
+	char times[64];
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		yes += r->cells[i]->reproducible == CELL_REPRO_YES;
+		no += r->cells[i]->reproducible == CELL_REPRO_NO;
+	}
+	if (!yes && !no) {
+		return;
+	}
+	if (r->repeat > 1) {
+		snprintf(times, sizeof(times), "%d times (--repeat %d)", r->repeat, r->repeat);
+	} else {
+		snprintf(times, sizeof(times), "again");
+	}
+	if (!no) {
+		buf_printf(out, "\nreproducible: each of the %zu cells repeated, built %s, gave "
+				"the same bytes every time\n",
+			   yes, times);
+		return;
+	}
+	buf_printf(out, "\n* not reproducible: built %s, %zu of %zu cells gave other bytes "
+			"(the usual causes: __DATE__ or __TIME__, build paths, parallel steps "
+			"that write in the order they finish):\n",
+		   times, no, yes + no);
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+
+		if (c->reproducible == CELL_REPRO_NO) {
+			buf_printf(out, "  %s: %s\n", c->name,
+				   c->repro_detail ? c->repro_detail : "its builds differ");
+		}
+	}
 }
 
 /* The failed cells of the table's rows (cells built only to start others from,
@@ -613,6 +662,7 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 			}
 			render_text(r, l, from, to, out, f == TABLE_MD, explain);
 		}
+		render_repro(r, out);
 		render_failures(r, out);
 		if (explain && !explained(r)) {
 			buf_adds(out, no_explanations);

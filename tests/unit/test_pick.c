@@ -306,6 +306,54 @@ test_pick_best_in_filters_by_build(void **state)
 	assert_string_equal(best->name, "baseline");
 }
 
+/* After --repeat, a tie goes to a reproducible cell, then to one not repeated,
+ * before fewer profiles; pick_passed_over names the non-reproducible cell of the
+ * winner's size it lost to. Size still comes first. */
+static void
+test_pick_ties_prefer_reproducible(void **state)
+{
+	struct fixture *f = *state;
+	const struct cell *best;
+	struct cell *a, *ab, *c, *d;
+
+	add(f, "baseline", CELL_OK, 10000, 4000)->reproducible = CELL_REPRO_YES;
+	a = add(f, "a", CELL_OK, 8000, 3000);
+	a->reproducible = CELL_REPRO_NO;
+	ab = add(f, "a+b", CELL_OK, 8000, 3000);
+	ab->reproducible = CELL_REPRO_YES;
+	best = pick_best(&f->r, "file", NULL);
+	assert_ptr_equal(best, ab);
+	assert_ptr_equal(pick_passed_over(&f->r, best, "file", NULL, NULL), a);
+
+	/* not repeated ranks between the two */
+	c = add(f, "c", CELL_OK, 8000, 3000);
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), ab);
+	ab->reproducible = CELL_REPRO_UNKNOWN;
+	best = pick_best(&f->r, "file", NULL);
+	assert_ptr_equal(best, c);
+	assert_ptr_equal(pick_passed_over(&f->r, best, "file", NULL, NULL), a);
+
+	/* by another metric the sizes differ: nothing passed over */
+	a->m.xz_bytes = 3100;
+	best = pick_best(&f->r, "xz", NULL);
+	assert_ptr_equal(best, c);
+	assert_null(pick_passed_over(&f->r, best, "xz", NULL, NULL));
+
+	/* a smaller cell wins however it was built; it passed over nothing */
+	d = add(f, "d", CELL_OK, 7000, 2000);
+	d->reproducible = CELL_REPRO_NO;
+	best = pick_best(&f->r, "file", NULL);
+	assert_ptr_equal(best, d);
+	assert_null(pick_passed_over(&f->r, best, "file", NULL, NULL));
+
+	/* a cell that cannot win is passed over by no one */
+	d->status = CELL_BUILD_FAILED;
+	a->smoke = SMOKE_FAIL;
+	best = pick_best(&f->r, "file", NULL);
+	assert_ptr_equal(best, c);
+	assert_null(pick_passed_over(&f->r, best, "file", NULL, NULL));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -322,6 +370,7 @@ main(void)
 		T(test_pick_unmeasured_metric_is_skipped),
 		T(test_pick_excluded_reasons),
 		T(test_pick_best_in_filters_by_build),
+		T(test_pick_ties_prefer_reproducible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,7 @@ test_project_without_ounce_ini(void **state)
 	assert_null(f->p.build);
 	assert_null(f->p.smoke);
 	assert_true(f->p.smoke_timeout > 0);
+	assert_int_equal(f->p.repeat, 0);
 	assert_int_equal(f->p.profiles.n, 0);
 	assert_int_equal(f->p.exclude.n, 0);
 	assert_int_equal(f->set.n, 0);
@@ -90,6 +91,7 @@ test_project_keys(void **state)
 				  "build = make -j{jobs} httpd\n"
 				  "smoke = {artifact} --selftest\n"
 				  "smoke_timeout = 2.5\n"
+				  "repeat = 3\n"
 				  "profiles = strip, os  gc\n"
 				  "exclude = build .cache\n");
 	char *real, *realini;
@@ -108,6 +110,7 @@ test_project_keys(void **state)
 	assert_string_equal(f->p.build, "make -j{jobs} httpd");
 	assert_string_equal(f->p.smoke, "{artifact} --selftest");
 	assert_true(f->p.smoke_timeout > 2.49 && f->p.smoke_timeout < 2.51);
+	assert_int_equal(f->p.repeat, 3);
 	TU_WORDS(&f->p.profiles, "strip", "os", "gc");
 	TU_WORDS(&f->p.exclude, "build", ".cache");
 	assert_int_equal(f->set.n, 0);
@@ -247,6 +250,11 @@ test_project_errors(void **state)
 		      "ounce.ini:2: error: smoke_timeout must be a number");
 	check_refused(f, "[project]\nsmoke_timeout = soon\n",
 		      "ounce.ini:2: error: smoke_timeout must be a number");
+	check_refused(f, "[project]\nrepeat = 0\n",
+		      "ounce.ini:2: error: repeat must be a number of builds from 1 to 100");
+	check_refused(f, "[project]\nrepeat = twice\n",
+		      "ounce.ini:2: error: repeat must be a number of builds");
+	check_refused(f, "[project]\nrepeat = 101\n", "ounce.ini:2: error: repeat must be");
 	check_refused(f, "name = a\n", "ounce.ini:1: error: key outside a section");
 	check_refused(f, "[profile x]\ncflags = -Os\n", "error: profile 'x' has no summary");
 	check_refused(f, "[profile x]\nsummary = s\ntradeoff = cost\n",

@@ -716,6 +716,88 @@ test_result_explain_malformed(void **state)
 		      "has no 'name' or bytes");
 }
 
+/* --repeat's answers: "repeat" at the top, "reproducible" (and its detail) on the
+ * cells it compared, nothing on the others; written, read back, written the same. */
+static void
+test_result_reproducible_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	char *again = xasprintf("%s/again.json", f->t.dir);
+	char *one, *two;
+	const struct cell *c;
+	json_t *o;
+
+	fill(f);
+	f->r.repeat = 2;
+	f->r.cells[0]->reproducible = CELL_REPRO_YES;
+	f->r.cells[1]->reproducible = CELL_REPRO_NO;
+	f->r.cells[1]->repro_detail = xstrdup("build 2 of 2 gave other bytes for 'prog' "
+					      "(kept: /w/cells/os+strip~2/src/prog)");
+	assert_int_equal(results_save(&f->r, path), 0);
+
+	one = tu_read_file(path);
+	o = json_loads(one, 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "repeat")), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(o, "cells"), 0),
+						 "reproducible")));
+	assert_true(json_is_false(json_object_get(json_array_get(json_object_get(o, "cells"), 1),
+						  "reproducible")));
+	/* the failed cell was not repeated: no answer, not false */
+	assert_null(json_object_get(json_array_get(json_object_get(o, "cells"), 2),
+				    "reproducible"));
+	assert_null(json_object_get(json_array_get(json_object_get(o, "cells"), 0),
+				    "reproducible_detail"));
+	json_decref(o);
+
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_int_equal(f->back.repeat, 2);
+	c = results_find(&f->back, "baseline");
+	assert_int_equal(c->reproducible, CELL_REPRO_YES);
+	assert_null(c->repro_detail);
+	c = results_find(&f->back, "os+strip");
+	assert_int_equal(c->reproducible, CELL_REPRO_NO);
+	assert_string_equal(c->repro_detail, "build 2 of 2 gave other bytes for 'prog' "
+					     "(kept: /w/cells/os+strip~2/src/prog)");
+	assert_int_equal(results_find(&f->back, "lto")->reproducible, CELL_REPRO_UNKNOWN);
+	assert_int_equal(results_save(&f->back, again), 0);
+	two = tu_read_file(again);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+	free(again);
+	free(path);
+}
+
+/* A run without --repeat, or a file an older ounce wrote, has neither field and
+ * loads with every cell unknown; a "reproducible" that is not true or false is
+ * refused. */
+static void
+test_result_reproducible_absent_and_malformed(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	char *text;
+
+	fill(f);
+	assert_int_equal(results_save(&f->r, path), 0);
+	text = tu_read_file(path);
+	assert_null(strstr(text, "\"repeat\""));
+	assert_null(strstr(text, "reproducible"));
+	free(text);
+	assert_int_equal(results_load(&f->back, path), 0);
+	assert_int_equal(f->back.repeat, 0);
+	for (size_t i = 0; i < f->back.ncells; i++) {
+		assert_int_equal(f->back.cells[i]->reproducible, CELL_REPRO_UNKNOWN);
+	}
+	free(path);
+
+	check_refused(f, "{\"tool\": \"ounce\", \"baseline\": \"b\", \"cells\": "
+			 "[{\"name\": \"b\", \"status\": \"ok\", \"reproducible\": \"yes\"}]}\n",
+		      "'reproducible' is not true or false");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -735,6 +817,8 @@ main(void)
 		T(test_result_progress_json),
 		T(test_result_explain_round_trip),
 		T(test_result_explain_malformed),
+		T(test_result_reproducible_round_trip),
+		T(test_result_reproducible_absent_and_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

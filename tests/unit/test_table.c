@@ -561,6 +561,70 @@ test_table_render_explain_of_an_older_file(void **state)
 	buf_release(&out);
 }
 
+/* After --repeat: a cell whose builds differ is marked in its row and named in
+ * the footnote under the table; when none differ, one line says they were
+ * compared; without --repeat, neither. The JSON rows carry the answer. */
+static void
+test_table_render_reproducible(void **state)
+{
+	struct results *r = *state;
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+	struct cell *os = results_find(r, "os");
+	size_t row;
+
+	table_render(r, TABLE_TEXT, &out);
+	assert_null(strstr(buf_str(&out), "reproducible"));
+	buf_reset(&out);
+
+	r->repeat = 2;
+	results_find(r, "baseline")->reproducible = CELL_REPRO_YES;
+	results_find(r, "os+big")->reproducible = CELL_REPRO_YES;
+	os->reproducible = CELL_REPRO_YES;
+	table_render(r, TABLE_TEXT, &out);
+	assert_null(strstr(buf_str(&out), "not reproducible"));
+	assert_non_null(strstr(buf_str(&out), "\nreproducible: each of the 3 cells repeated, "
+					      "built 2 times (--repeat 2), gave the "
+					      "same bytes every time\n"));
+	buf_reset(&out);
+
+	os->reproducible = CELL_REPRO_NO;
+	os->repro_detail = xstrdup("build 2 of 2 gave other bytes for 'prog' (kept: /w/os~2)");
+	table_render(r, TABLE_TEXT, &out);
+	lines(&ls, buf_str(&out));
+	row = line_starting(&ls, "default  + os ");
+	assert_non_null(strstr(ls.v[row], "ok (not reproducible*)"));
+	assert_null(strstr(ls.v[line_starting(&ls, "default  baseline")], "reproducible"));
+	assert_non_null(strstr(buf_str(&out),
+			       "\n* not reproducible: built 2 times (--repeat 2), 1 of "
+			       "3 cells gave other bytes"));
+	assert_non_null(strstr(buf_str(&out), "\n  os: build 2 of 2 gave other bytes for 'prog' "
+					      "(kept: /w/os~2)\n"));
+	/* before the failed cells */
+	assert_true(strstr(buf_str(&out), "* not reproducible") <
+		    strstr(buf_str(&out), "failed cells:"));
+	buf_reset(&out);
+
+	table_render(r, TABLE_MD, &out);
+	assert_non_null(strstr(buf_str(&out), "not reproducible*"));
+	assert_non_null(strstr(buf_str(&out), "\n* not reproducible: "));
+	buf_reset(&out);
+
+	table_render(r, TABLE_JSON, &out);
+	{
+		json_t *a = json_loads(buf_str(&out), 0, NULL);
+
+		assert_non_null(a);
+		assert_true(json_is_true(json_object_get(json_array_get(a, 0), "reproducible")));
+		assert_true(json_is_false(json_object_get(json_array_get(a, 1), "reproducible")));
+		/* the failed cell was not repeated */
+		assert_null(json_object_get(json_array_get(a, 2), "reproducible"));
+		json_decref(a);
+	}
+	strv_release(&ls);
+	buf_release(&out);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -581,6 +645,7 @@ main(void)
 		T(test_table_render_without_a_measured_baseline),
 		T(test_table_render_explain_from_results),
 		T(test_table_render_explain_of_an_older_file),
+		T(test_table_render_reproducible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,28 @@ test_verify_recorded_in_results(void **state)
 	json_decref(o);
 }
 
+/* A rebuild of a cell --repeat found not reproducible differs because no build
+ * gives its bytes: said so, instead of advice about where the flags go. */
+static void
+test_verify_explain_of_a_cell_not_reproducible(void **state)
+{
+	struct fixture *f = *state;
+	char make[] = "make", differs[] = "differs", log[] = "/w/v.log";
+	struct cell_verify v = {make, differs, NULL, NULL, log};
+	char *err;
+
+	f->c->reproducible = CELL_REPRO_NO;
+	f->c->repro_detail = xstrdup("build 2 of 2 gave other bytes for 'src/prog'");
+	tu_capture_begin(&f->t);
+	verify_explain(f->c, &v);
+	err = tu_capture_end(&f->t);
+	tu_assert_contains(err, "warning: the make form does not rebuild the bytes ounce "
+				"measured, as no build of 'gc+os' does: it is not reproducible "
+				"(matrix --repeat: build 2 of 2 gave other bytes for 'src/prog')");
+	assert_null(strstr(err, "wrapper"));
+	free(err);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -177,6 +199,7 @@ main(void)
 		T(test_verify_cause_calls_the_flags_missed),
 		T(test_verify_workdir_of_a_run),
 		T(test_verify_recorded_in_results),
+		T(test_verify_explain_of_a_cell_not_reproducible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
