@@ -37,7 +37,10 @@ _ounce_options() {
 	case $1 in
 	advise) echo "-h --help" ;;
 	cc) echo "--help" ;;
-	check) echo "--budget= --max-growth= --against= -m= --metric= -f= --format= -h --help" ;;
+	check)
+		echo "-b= --budget= -a= --against= -g= --max-growth= -m= --metric= --artifact= -c= --cell="
+		echo "-f= --format= -C= --project= -h --help"
+		;;
 	diff) echo "-r= --results= -f= --format= -n= -h --help" ;;
 	help) echo "--help" ;;
 	matrix)
@@ -45,7 +48,7 @@ _ounce_options() {
 		echo "-a= --allow= --artifact= --target-glibc= --per-artifact --smoke= --timeout="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
-		echo "--resume -q --quiet -v --verbose -h --help"
+		echo "--repeat= --resume -q --quiet -v --verbose -h --help"
 		;;
 	pick)
 		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
@@ -125,7 +128,7 @@ _ounce() {
 			;;
 		-f | --format)
 			case $cmd in
-			check) mapfile -t COMPREPLY < <(compgen -W "text md" -- "$cur") ;;
+			check) mapfile -t COMPREPLY < <(compgen -W "text md json" -- "$cur") ;;
 			*) mapfile -t COMPREPLY < <(compgen -W "text md csv json" -- "$cur") ;;
 			esac
 			;;
