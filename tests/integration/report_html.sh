@@ -64,6 +64,18 @@ check_eq "rows marked as the winner" "$win" "$marked"
 # the script turned each heading into a sort button
 check_eq "sort buttons" $((13 * $(grep -c '<table class="sortable"' dom.html))) \
 	"$(grep -o '<th scope="col"[^>]*><button type="button">' dom.html | wc -l)"
+# sorting: a copy of the page clicks the "size (bytes)" heading; the rows come
+# out by bytes, smallest first, a row without bytes ("-") last
+sed 's|</body>|<script>document.querySelector("table.sortable th:nth-child(3) button").click();</script></body>|' \
+	"$page" > "$T/sorting.html"
+browse --dump-dom "file://$T/sorting.html" > sorted.html || fail "chromium --dump-dom exited $?"
+grep -q '<th scope="col" class="n" aria-sort="ascending"><button type="button">size (bytes)' \
+	sorted.html || fail "the bytes heading is not marked as sorted"
+grep -o '<tr data-cell="[^"]*" data-group="[^"]*" data-i="[0-9]*"[^>]*>\(<td[^>]*>[^<]*</td>\)\{2\}<td class="n" data-v="[^"]*"' \
+	sorted.html | sed 's/.*data-v="\([^"]*\)"$/\1/' > order.txt
+check_eq "sorted rows" "$rows" "$(wc -l < order.txt)"
+awk 'NF == 0 {blank = 1; next} blank || (NR > 1 && $1 + 0 < last) {exit 1} {last = $1 + 0}' \
+	order.txt || fail "rows not sorted by bytes: $(tr '\n' ' ' < order.txt)"
 grep -q 'id="flame-baseline"' dom.html && grep -q 'id="flame-winner"' dom.html \
 	|| fail "no flame graphs"
 [ "$(grep -c 'Size flame graph of' dom.html)" -eq 2 ] || fail "the flame graphs were not drawn"
