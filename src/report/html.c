@@ -266,11 +266,11 @@ static const char css[] =
     "padding:10px;white-space:pre;overflow-wrap:normal}\n"
     ".scroll{overflow-x:auto;max-width:100%}\n"
     "table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.88rem}\n"
-    "th,td{padding:4px 9px;border-bottom:1px solid #e6e9ee;text-align:left;"
+    "th,td{padding:4px 7px;border-bottom:1px solid #e6e9ee;text-align:left;"
     "white-space:nowrap;vertical-align:top;overflow-wrap:normal}\n"
     "th{background:#f0f2f5;position:sticky;top:0}\n"
     ".n{text-align:right}\n"
-    "td.wrap{white-space:normal;min-width:14em;overflow-wrap:anywhere}\n"
+    "td.wrap{white-space:normal;min-width:12em;overflow-wrap:anywhere}\n"
     "tr.g td{border-top:2px solid #b9c0ca}\n"
     "tr.winner td{background:#fff3c4}\n"
     "tr.winner td:nth-child(2)::after,.badge{content:'winner';display:inline-block;"
@@ -293,6 +293,8 @@ static const char css[] =
     ".chart text{font:13px system-ui,-apple-system,'DejaVu Sans',sans-serif;fill:var(--fg)}\n"
     ".chart text.grp{font-weight:700}\n"
     ".chart text.ax{fill:var(--muted);font-size:12px}\n"
+    /* a halo, so a label reads where it crosses the zero line */
+    ".bars text{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}\n"
     ".flame svg{display:block;width:100%;min-width:960px;height:auto}\n"
     ".legend span{display:inline-block;width:.8em;height:.8em;border-radius:2px;"
     "margin:0 4px 0 10px;vertical-align:-1px}\n"
@@ -937,7 +939,7 @@ put_scatter_of(struct page *p, const struct point *v, size_t n)
 		}
 		buf_adds(p->out, "<tr data-cell=\"");
 		esc(p, v[i].c->name);
-		buf_printf(p->out, "\"><td>%.1f s</td><td><code>", v[i].s);
+		buf_printf(p->out, "\"><td>%.2f s</td><td><code>", v[i].s);
 		esc(p, v[i].c->name);
 		buf_printf(
 		    p->out, "</code>%s</td><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>\n",
@@ -1113,6 +1115,8 @@ put_explain(struct page *p)
 		}
 		s = buf_str(&line);
 		s += strspn(s, " ");
+		/* the column says where: "where (ARTIFACT): " keeps the artifact */
+		s += !strncmp(s, "where: ", 7) ? 7 : !strncmp(s, "where ", 6) ? 6 : 0;
 		if (*s) {
 			if (!any) {
 				buf_adds(p->out,

@@ -202,6 +202,26 @@ test_html_every_row_and_the_winner(void **state)
 }
 
 static void
+test_html_explain_lines(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *os = results_find(&f->r, "os");
+	const char *s;
+
+	s = page(f, NULL);
+	tu_assert_contains(s, "records no sections or symbols that changed");
+	os->explain.done = true;
+	cell_explain_add(&os->explain, false, ".text", 5000, 4000, DIFF_SHRUNK);
+	cell_explain_add(&os->explain, true, "<lambda>", 0, 120, DIFF_ADDED);
+	s = page(f, NULL);
+	/* a line for each of os's rows, as table --explain prints it */
+	assert_int_equal(count(s, "<tr data-cell=\"os\"><td>default</td>"), 2);
+	tu_assert_contains(s, "<td>+ os</td><td class=\"wrap\">.text -1000 B; &lt;lambda&gt; +120 B "
+			      "(added)</td>");
+	assert_null(strstr(s, "records no sections"));
+}
+
+static void
 test_html_allow_security(void **state)
 {
 	struct fixture *f = *state;
@@ -230,7 +250,7 @@ test_html_pareto_front(void **state)
 	tu_assert_contains(s, "<g class=\"pt\" data-cell=\"os+strip\">");
 	/* the failed cell is no point */
 	assert_null(strstr(s, "<g class=\"pt\" data-cell=\"lto\""));
-	tu_assert_contains(s, "<tr data-cell=\"nossp\"><td>1.5 s</td><td><code>nossp</code></td>"
+	tu_assert_contains(s, "<tr data-cell=\"nossp\"><td>1.50 s</td><td><code>nossp</code></td>"
 	                      "<td class=\"n\">700</td><td class=\"n\">-30.0%</td></tr>");
 }
 
@@ -386,6 +406,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_html_escape),
 	    T(test_html_every_row_and_the_winner),
+	    T(test_html_explain_lines),
 	    T(test_html_allow_security),
 	    T(test_html_pareto_front),
 	    T(test_html_escapes_what_results_hold),
