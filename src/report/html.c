@@ -302,7 +302,7 @@ static const char css[] =
     "@media (max-width:560px){.wide{display:none}.narrow{display:block}}\n"
     "@media (max-width:640px){body{font-size:14px}main{padding:8px}"
     "section{padding:10px 12px;margin:10px 0}header h1{font-size:1.35rem}"
-    "td.wrap{min-width:10em}}\n";
+    "td.wrap{min-width:7em}}\n";
 
 /* Sorting: a button in each heading sorts the rows by that column (numbers by
  * data-v, "-" last), again the other way; the original order comes back from

@@ -221,6 +221,22 @@ test_html_explain_lines(void **state)
 	assert_null(strstr(s, "records no sections"));
 }
 
+/* An interrupted run: its rows, then a row for each measured cell no row shows,
+ * as ounce table shows them. */
+static void
+test_html_interrupted_run(void **state)
+{
+	struct fixture *f = *state;
+	const char *s;
+
+	add(f, "os+nossp", 650, 2.5);
+	f->r.complete = false;
+	s = page(f, NULL);
+	tu_assert_contains(s, "<p class=\"warn\">Incomplete: 7 of 7 cells measured");
+	tu_assert_contains(s, "<tr data-cell=\"os+nossp\" data-group=\"measured\" data-i=\"7\" "
+	                      "class=\"g\"><td>default</td><td>os + nossp</td>");
+}
+
 static void
 test_html_allow_security(void **state)
 {
@@ -407,6 +423,7 @@ main(void)
 	    cmocka_unit_test(test_html_escape),
 	    T(test_html_every_row_and_the_winner),
 	    T(test_html_explain_lines),
+	    T(test_html_interrupted_run),
 	    T(test_html_allow_security),
 	    T(test_html_pareto_front),
 	    T(test_html_escapes_what_results_hold),
