@@ -378,10 +378,12 @@ put_head(struct page *p)
 		    done, r->ncells);
 	}
 	buf_adds(p->out, "<nav><a href=\"#winner\">Winner</a><a href=\"#chart\">Bytes against the "
-	                 "baseline</a><a href=\"#scatter\">Build time against bytes</a><a "
-	                 "href=\"#settings\">Settings</a><a href=\"#tables\">Table</a><a "
-	                 "href=\"#explain\">Where the bytes went</a><a "
-	                 "href=\"#flames\">Flame graphs</a></nav>\n</header>\n");
+	                 "baseline</a><a href=\"#scatter\">Build time against bytes</a>");
+	if (p->win) {
+		buf_adds(p->out, "<a href=\"#settings\">Settings</a>");
+	}
+	buf_adds(p->out, "<a href=\"#tables\">Table</a><a href=\"#explain\">Where the bytes "
+	                 "went</a><a href=\"#flames\">Flame graphs</a></nav>\n</header>\n");
 }
 
 /* ---- the winner ---- */

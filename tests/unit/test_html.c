@@ -319,6 +319,9 @@ test_html_no_winner(void **state)
 	tu_assert_contains(s, "<p class=\"warn\" id=\"no-winner\">");
 	tu_assert_contains(s, "the baseline: smoke test failed");
 	assert_null(strstr(s, "class=\"winner\""));
+	/* no settings, and no link to them */
+	assert_null(strstr(s, "#settings"));
+	assert_null(strstr(s, "id=\"settings\""));
 	tu_assert_contains(s, "No cell of this build built and passed.");
 }
 
