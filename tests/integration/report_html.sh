@@ -34,10 +34,12 @@ check_eq "references out of the page" "" \
 	"$(grep -Eo '(src|href|xlink:href)="[^#"][^"]*"|url\(' "$page")"
 
 # browse ARGS...: headless chromium on the page, bounded, with a fresh profile
+# (and HOME: its crash reporter and dconf write there)
 browse() {
 	local profile
 	profile=$(mktemp -d "$T/chromium.XXXXXX")
-	timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+	HOME="$profile" XDG_CONFIG_HOME="$profile/config" XDG_CACHE_HOME="$profile/cache" \
+		timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
 		--user-data-dir="$profile" --hide-scrollbars "$@" 2>> "$T/chromium.log"
 	local rc=$?
 	rm -rf "$profile"
