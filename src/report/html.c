@@ -1098,6 +1098,29 @@ put_tables(struct page *p)
 
 /* ---- --explain ---- */
 
+/* The lines of s (each without its indent), escaped, a <br> between them. */
+static void
+put_lines(struct page *p, const char *s)
+{
+	bool first = true;
+
+	while (*s) {
+		size_t n;
+		char *one;
+
+		s += strspn(s, " ");
+		n = strcspn(s, "\n");
+		one = xstrndup(s, n);
+		if (*one) {
+			buf_adds(p->out, first ? "" : "<br>");
+			esc(p, one);
+			first = false;
+		}
+		free(one);
+		s += n + (s[n] == '\n');
+	}
+}
+
 static void
 put_explain(struct page *p)
 {
@@ -1114,6 +1137,10 @@ put_explain(struct page *p)
 
 		if (c) {
 			explain_line(c, EXPLAIN_ROWS, &line);
+			if (line.len) {
+				buf_addc(&line, '\n');
+			}
+			table_explain_abi(p->r, c, &line);
 		}
 		s = buf_str(&line);
 		s += strspn(s, " ");
@@ -1138,7 +1165,7 @@ put_explain(struct page *p)
 			buf_adds(p->out, "</td><td>");
 			esc(p, p->l[i].col[1]);
 			buf_adds(p->out, "</td><td class=\"wrap\">");
-			esc(p, s);
+			put_lines(p, s);
 			buf_adds(p->out, "</td></tr>\n");
 		}
 		buf_release(&line);

@@ -707,3 +707,9 @@ table_lines_free(struct table_line *l, size_t n)
 	}
 	free(l);
 }
+
+void
+table_explain_abi(const struct results *r, const struct cell *c, struct buf *out)
+{
+	explain_abi(r, c, out);
+}

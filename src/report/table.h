@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct buf;
+struct cell;
 struct results;
 
 enum table_format { TABLE_TEXT, TABLE_MD, TABLE_CSV, TABLE_JSON };
@@ -52,5 +53,9 @@ bool table_col_number(size_t col);
  * many. Free them with table_lines_free. */
 struct table_line *table_lines(const struct results *r, size_t *n);
 void table_lines_free(struct table_line *l, size_t n);
+/* The lines table --explain prints under c's row after explain_line's: the
+ * exports c lost against its baseline, the libraries it needs that the
+ * baseline did not, or no longer needs (each line indented, ending in '\n'). */
+void table_explain_abi(const struct results *r, const struct cell *c, struct buf *out);
 
 #endif

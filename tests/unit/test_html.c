@@ -221,6 +221,31 @@ test_html_explain_lines(void **state)
 	assert_null(strstr(s, "records no sections"));
 }
 
+/* Under --explain, table also prints the exports a cell lost and the libraries
+ * it needs anew: so does the page. */
+static void
+test_html_explain_abi(void **state)
+{
+	struct fixture *f = *state;
+	struct cell *base = results_find(&f->r, "baseline"), *os = results_find(&f->r, "os");
+	struct artifact *a = cell_add_artifact(base, "/w/cells/baseline/src/libx.so", NULL);
+	struct artifact *b = cell_add_artifact(os, "/w/cells/os/src/libx.so", NULL);
+	const char *s;
+
+	free(a->name);
+	a->name = xstrdup("libx.so");
+	free(b->name);
+	b->name = xstrdup("libx.so");
+	strv_push(&a->ifc.exports, "x_close");
+	strv_push(&a->ifc.exports, "x_open");
+	strv_push(&b->ifc.exports, "x_open");
+	strv_push(&b->ifc.needed, "libm.so.6");
+	os->explain.done = true;
+	s = page(f, NULL);
+	tu_assert_contains(s, "<td>+ os</td><td class=\"wrap\">abi: 1 of 2 lost: libx.so: "
+	                      "x_close<br>needed (libx.so): +libm.so.6</td>");
+}
+
 /* An interrupted run: its rows, then a row for each measured cell no row shows,
  * as ounce table shows them. */
 static void
@@ -426,6 +451,7 @@ main(void)
 	    cmocka_unit_test(test_html_escape),
 	    T(test_html_every_row_and_the_winner),
 	    T(test_html_explain_lines),
+	    T(test_html_explain_abi),
 	    T(test_html_interrupted_run),
 	    T(test_html_allow_security),
 	    T(test_html_pareto_front),
