@@ -12,6 +12,7 @@ int cmd_heap(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_pick(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_size(int argc, char **argv);
 int cmd_sstrip(int argc, char **argv);
 int cmd_table(int argc, char **argv);

@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
 	{"pick", cmd_pick, "choose the winning cell of a run; --emit its settings"},
 	{"profiles", cmd_profiles, "list the size profiles and their trade-offs"},
+	{"report", cmd_report, "write a saved run as one self-contained HTML page"},
 	{"size", cmd_size, "where the bytes of an ELF file go: sections, symbols, components"},
 	{"sstrip", cmd_sstrip, "drop an ELF file's section headers and what no segment holds"},
 	{"table", cmd_table, "print the table of a saved run again"},

@@ -63,6 +63,7 @@ enum col {
 	C_STATUS,
 	NCOLS
 };
+_Static_assert(NCOLS == TABLE_NCOLS, "table.h's TABLE_NCOLS is the number of columns");
 
 static const char *const headers[NCOLS] = {
 	"build", "modifications", "size (bytes)", "size (human)", "% change", "stripped", "xz",
@@ -669,4 +670,96 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 		}
 	}
 	free_lines(l, nl);
+}
+
+const char *
+table_header(size_t col)
+{
+	return col < NCOLS ? headers[col] : "";
+}
+
+bool
+table_col_number(size_t col)
+{
+	return col < NCOLS && right_aligned[col];
+}
+
+/* The number col's text v sorts by; false for text and for "-" or "n/a". */
+static bool
+sort_key(size_t col, const char *const *cols, double *key)
+{
+	const char *v = cols[col];
+	char *end;
+	int major, minor;
+
+	if (!right_aligned[col]) {
+		return false;
+	}
+	if (col == C_HUMAN) {
+		/* 26.3 KiB sorts as its bytes */
+		v = cols[C_BYTES];
+	}
+	if (col == C_GLIBC) {
+		if (sscanf(v, "%d.%d", &major, &minor) != 2) {
+			return false;
+		}
+		*key = major * 1000.0 + minor;
+		return true;
+	}
+	*key = strtod(v, &end);
+	/* "+1.4%", "-0.0%" */
+	return end != v && (!*end || (col == C_PCT && !strcmp(end, "%")));
+}
+
+struct table_line *
+table_lines(const struct results *r, size_t *n)
+{
+	struct results t = *r;
+	struct table_line *out;
+	struct line *l;
+	size_t measured;
+
+	if (!r->complete) {
+		t = with_unshown_cells(r, &measured);
+	}
+	l = lines_of(&t, false, n);
+	out = xcalloc(*n ? *n : 1, sizeof(*out));
+	for (size_t i = 0; i < *n; i++) {
+		const struct row *row = &t.rows[l[i].row];
+
+		out[i].cell = xstrdup(row->cell);
+		out[i].group = xstrdup(row->group);
+		out[i].build = xstrdup(l[i].col[C_BUILD]);
+		for (size_t c = 0; c < NCOLS; c++) {
+			out[i].has_key[c] =
+			    sort_key(c, (const char *const *)l[i].col, &out[i].key[c]);
+		}
+		memcpy(out[i].col, l[i].col, sizeof(out[i].col));
+		memset(l[i].col, 0, sizeof(l[i].col));
+	}
+	free_lines(l, *n);
+	if (!r->complete) {
+		release_incomplete(r, &t);
+	}
+	return out;
+}
+
+void
+table_lines_free(struct table_line *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(l[i].cell);
+		free(l[i].group);
+		free(l[i].build);
+		for (size_t c = 0; c < NCOLS; c++) {
+			free(l[i].col[c]);
+		}
+	}
+	free(l);
+}
+
+void
+table_explain_abi(const struct results *r, const struct cell *c, struct buf *out)
+{
+	explain_abi(r, c, out);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 struct buf;
+struct cell;
 struct results;
 
 enum table_format { TABLE_TEXT, TABLE_MD, TABLE_CSV, TABLE_JSON };
@@ -26,5 +27,35 @@ void table_render_explained(const struct results *r, enum table_format f, size_t
  * artifacts. */
 void table_render_opts(const struct results *r, enum table_format f, size_t top,
 		       bool per_artifact, struct buf *out);
+
+/* The table as data, for other renderings (report/html.c): the same lines, columns
+ * and texts as table_render's text table. */
+#define TABLE_NCOLS 13
+
+/* One line of the table: a row of r (or, in an interrupted run, a cell no row
+ * shows, in the group "measured"), with the text of each column and the number
+ * it sorts by. Owns its strings. */
+struct table_line {
+	char *cell;  /* the cell's name */
+	char *group; /* its row's group: "baseline", "each", "cumulative"... */
+	char *build; /* the build whose table it is in */
+	char *col[TABLE_NCOLS];
+	double key[TABLE_NCOLS];   /* a number column's value (size (human): the bytes;
+	                            * glibc: major * 1000 + minor) */
+	bool has_key[TABLE_NCOLS]; /* false for text columns and for "-" */
+};
+
+/* The heading of column col ("build", "modifications", "size (bytes)"...). */
+const char *table_header(size_t col);
+/* Is column col a number (right-aligned)? */
+bool table_col_number(size_t col);
+/* Every line of r's table, in order (each build's lines together); *n gets how
+ * many. Free them with table_lines_free. */
+struct table_line *table_lines(const struct results *r, size_t *n);
+void table_lines_free(struct table_line *l, size_t n);
+/* The lines table --explain prints under c's row after explain_line's: the
+ * exports c lost against its baseline, the libraries it needs that the
+ * baseline did not, or no longer needs (each line indented, ending in '\n'). */
+void table_explain_abi(const struct results *r, const struct cell *c, struct buf *out);
 
 #endif
