@@ -1270,42 +1270,6 @@ before_post_link(const struct results *r, const struct cell *c)
 	return found;
 }
 
-/* Make rep's symbols its sections (the bracketed rows too, so the boxes add up
- * to the file), in two groups: loaded and not loaded. For a file without a
- * symbol table, whose dynamic symbols are a few bytes of it. */
-static void
-symbols_from_sections(struct size_report *rep)
-{
-	struct size_report old = SIZE_REPORT_INIT;
-
-	old.symbols = rep->symbols;
-	old.nsymbols = rep->nsymbols;
-	old.components = rep->components;
-	old.ncomponents = rep->ncomponents;
-	size_report_release(&old);
-	rep->symbols = xcalloc(rep->nsections + 1, sizeof(*rep->symbols));
-	rep->nsymbols = 0;
-	rep->components = NULL;
-	rep->ncomponents = 0;
-	for (size_t i = 0; i < rep->nsections; i++) {
-		const struct size_section *sec = &rep->sections[i];
-		struct size_symbol *sym = &rep->symbols[rep->nsymbols];
-
-		if (!sec->bytes) {
-			continue;
-		}
-		sym->name = xstrdup(sec->name);
-		sym->raw = xstrdup(sec->name);
-		sym->section = xstrdup(sec->name);
-		sym->component = xstrdup(sec->vm_bytes ? "loaded" : "not loaded");
-		sym->bytes = sec->bytes;
-		sym->kind = 'd';
-		rep->nsymbols++;
-	}
-	free(rep->attribution);
-	rep->attribution = xstrdup("sections");
-}
-
 /* The flame SVG of rep without its XML declaration (it is inline). */
 static void
 put_flame_svg(struct page *p, const struct size_report *rep)
@@ -1367,7 +1331,6 @@ put_flame(struct page *p, const struct cell *c, const char *what, const char *id
 				         "<p class=\"note\">Its file has no symbol table, "
 				         "and the run has no cell of the same code before its "
 				         "post-link steps: drawn from its sections.</p>\n");
-				symbols_from_sections(&rep);
 			}
 			put_flame_svg(p, &rep);
 		}
