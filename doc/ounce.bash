@@ -54,7 +54,10 @@ _ounce_options() {
 		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
 		;;
 	profiles) echo "-v --verbose -q --quiet -h --help" ;;
-	report) echo "-o= --output= -h --help" ;;
+	report)
+		echo "-o= --output= -m= --metric= -a= --allow= -b= --build= --target-glibc= -e= --emit="
+		echo "-h --help"
+		;;
 	size) echo "-f= --format= -n= --map= --flame -h --help" ;;
 	sstrip) echo "-q --quiet -h --help" ;;
 	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
