@@ -547,9 +547,9 @@ test_flame_stripped_file_is_drawn_from_sections(void **state)
 	const struct box *text, *fn;
 	double row = 0, sections = 0;
 
-	tu_write_file(t->dir, "lib.c",
+	free(tu_write_file(t->dir, "lib.c",
 		      "int exported_fn(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * x;"
-		      " return s; }\nstatic int tbl[2000] = {1};\nint *table(void) { return tbl; }\n");
+		      " return s; }\nstatic int tbl[2000] = {1};\nint *table(void) { return tbl; }\n"));
 	assert_int_equal(TU_RUN(t->dir, "gcc", "-O2", "-shared", "-fPIC", "-o", "lib.so", "lib.c"),
 			 0);
 	lib = xasprintf("%s/lib.so", t->dir);
