@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "base/buf.h"
+#include "base/markup.h"
 #include "base/mem.h"
 #include "elf/size.h"
 #include "base/banned.h"
@@ -265,94 +266,6 @@ node_release(struct node *n)
 	free(n->name);
 }
 
-/* Length of the UTF-8 sequence at p that XML accepts as a character, or 0. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (*p < 0x80) {
-		return *p >= 0x20 ? 1 : 0;
-	}
-	if (*p >= 0xc2 && *p <= 0xdf) {
-		n = 2;
-	} else if (*p >= 0xe0 && *p <= 0xef) {
-		n = 3;
-		lo = *p == 0xe0 ? 0xa0 : lo;	/* overlong */
-		hi = *p == 0xed ? 0x9f : hi;	/* surrogates */
-	} else if (*p >= 0xf0 && *p <= 0xf4) {
-		n = 4;
-		lo = *p == 0xf0 ? 0x90 : lo;
-		hi = *p == 0xf4 ? 0x8f : hi;
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi) {
-		return 0;
-	}
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf) {
-			return 0;
-		}
-	}
-	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe) {
-		return 0;	/* U+FFFE and U+FFFF are not XML characters */
-	}
-	return n;
-}
-
-/* Characters in s as put_text writes them. */
-static size_t
-text_chars(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	for (; *p; n++) {
-		size_t len = utf8_len(p);
-
-		p += len ? len : 1;
-	}
-	return n;
-}
-
-/* Append at most max characters of s as XML text: markup characters escaped,
- * and a byte that is no XML character (a control, broken UTF-8) as '?'. */
-static void
-put_text(struct buf *out, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p && max; max--) {
-		size_t len = utf8_len(p);
-
-		if (!len) {
-			buf_addc(out, '?');
-			p++;
-			continue;
-		}
-		switch (*p) {
-		case '&':
-			buf_adds(out, "&amp;");
-			break;
-		case '<':
-			buf_adds(out, "&lt;");
-			break;
-		case '>':
-			buf_adds(out, "&gt;");
-			break;
-		case '"':
-			buf_adds(out, "&quot;");
-			break;
-		default:
-			buf_add(out, (const char *)p, len);
-			break;
-		}
-		p += len;
-	}
-}
-
 /* Append n's fill: reds to yellows for code (as in CPU flame graphs), blues for
  * data, tans for groups, grey for the whole. */
 static void
@@ -441,7 +354,7 @@ put_label(struct buf *out, const char *text, unsigned long long x, int y, unsign
 {
 	unsigned long long pad = 2 * FLAME_PAD * 100;
 	size_t fit = w > pad ? (size_t)((w - pad) / (FLAME_CHAR * 100)) : 0;
-	size_t len = text_chars(text);
+	size_t len = markup_chars(text);
 
 	if (fit < 3) {
 		return;
@@ -450,9 +363,9 @@ put_label(struct buf *out, const char *text, unsigned long long x, int y, unsign
 	put_px(out, x + FLAME_PAD * 100);
 	buf_printf(out, "\" y=\"%d\">", y + 12);
 	if (len <= fit) {
-		put_text(out, text, len);
+		markup_escape(out, text, len, "?");
 	} else {
-		put_text(out, text, fit - 2);
+		markup_escape(out, text, fit - 2, "?");
 		buf_adds(out, "..");
 	}
 	buf_adds(out, "</text>");
@@ -478,7 +391,7 @@ draw_node(const struct node *n, int depth, unsigned long long off, struct draw *
 		right = edge(d, off + n->bytes);
 	}
 	buf_adds(out, "<g class=\"box\"><title>");
-	put_text(out, n->name, SIZE_MAX);
+	markup_escape(out, n->name, SIZE_MAX, "?");
 	buf_printf(out, ": %llu bytes (", n->bytes);
 	put_percent(out, n->bytes, d->total);
 	buf_adds(out, ")</title><rect x=\"");
@@ -535,7 +448,7 @@ flame_svg(const struct size_report *r, struct buf *out)
 	buf_printf(out, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"16\">",
 		   FLAME_WIDTH / 2);
 	buf_adds(out, "Size flame graph of ");
-	put_text(out, root.name, SIZE_MAX);
+	markup_escape(out, root.name, SIZE_MAX, "?");
 	buf_printf(out, "</text>\n<text x=\"%d\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">",
 		   FLAME_WIDTH / 2);
 	if (by_sections(r)) {
@@ -553,7 +466,7 @@ flame_svg(const struct size_report *r, struct buf *out)
 			   r->nsymbols, r->bytes);
 		if (r->attribution) {
 			buf_adds(out, ", components: ");
-			put_text(out, r->attribution, SIZE_MAX);
+			markup_escape(out, r->attribution, SIZE_MAX, "?");
 		}
 		buf_adds(out, "); red-yellow: code, blue: data, tan: groups");
 	}

@@ -5,12 +5,14 @@
  * html_escape; charts are inline SVG drawn here. */
 #include "report/html.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/markup.h"
 #include "base/mem.h"
 #include "base/strv.h"
 #include "base/units.h"
@@ -60,80 +62,10 @@ struct page {
 	struct buf *out;
 };
 
-/* Length of the UTF-8 sequence at p when it is a character HTML text may hold
- * (no C0 control but tab and newline, no DEL, no surrogate, no noncharacter
- * U+FFFE/U+FFFF), else 0. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (*p < 0x80) {
-		return (*p >= 0x20 && *p != 0x7f) || *p == '\t' || *p == '\n' ? 1 : 0;
-	}
-	if (*p >= 0xc2 && *p <= 0xdf) {
-		n = 2;
-	} else if (*p >= 0xe0 && *p <= 0xef) {
-		n = 3;
-		lo = *p == 0xe0 ? 0xa0 : lo; /* overlong */
-		hi = *p == 0xed ? 0x9f : hi; /* surrogates */
-	} else if (*p >= 0xf0 && *p <= 0xf4) {
-		n = 4;
-		lo = *p == 0xf0 ? 0x90 : lo;
-		hi = *p == 0xf4 ? 0x8f : hi;
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi) {
-		return 0;
-	}
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf) {
-			return 0;
-		}
-	}
-	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe) {
-		return 0;
-	}
-	return n;
-}
-
 void
 html_escape(struct buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		size_t len = utf8_len(p);
-
-		if (!len) {
-			buf_adds(out, "\xef\xbf\xbd");
-			p++;
-			continue;
-		}
-		switch (*p) {
-		case '&':
-			buf_adds(out, "&amp;");
-			break;
-		case '<':
-			buf_adds(out, "&lt;");
-			break;
-		case '>':
-			buf_adds(out, "&gt;");
-			break;
-		case '"':
-			buf_adds(out, "&quot;");
-			break;
-		case '\'':
-			buf_adds(out, "&#39;");
-			break;
-		default:
-			buf_add(out, (const char *)p, len);
-			break;
-		}
-		p += len;
-	}
+	markup_escape(out, s, SIZE_MAX, "\xef\xbf\xbd");
 }
 
 /* s escaped, at most max characters, cut with an ellipsis. */
@@ -144,7 +76,7 @@ escape_cut(struct buf *out, const char *s, size_t max)
 	size_t n = 0, cut = 0;
 
 	for (; p[cut] && n < max; n++) {
-		size_t len = utf8_len(p + cut);
+		size_t len = markup_char_len(p + cut);
 
 		cut += len ? len : 1;
 	}
