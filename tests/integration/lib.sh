@@ -6,6 +6,8 @@ set -o pipefail
 : "${OUNCE:?run through muon-meson test, which sets OUNCE}"
 : "${FIXTURES:?FIXTURES is not set}"
 
+# the directory of the test scripts (before the cd below: $0 may be relative)
+HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/ounce-it.XXXXXX)
 cleanup() {
 	rm -rf "$T"

@@ -6,8 +6,8 @@
 # the scatter's Pareto front; the page asks for nothing outside itself. Every chromium run is
 # bounded and has its own profile directory under $T (removed with it).
 . "$(dirname "$0")/lib.sh"
+. "$HERE/report_lib.sh" || fail "cannot read report_lib.sh"
 
-command -v chromium > /dev/null || fail "chromium is not installed (tests/run installs it)"
 command -v pngtopnm > /dev/null || fail "netpbm is not installed (tests/run installs it)"
 
 sample="$OUNCE_SOURCE_ROOT/samples/tinyhttpd"
@@ -33,36 +33,8 @@ page="$T/report.html"
 check_eq "references out of the page" "" \
 	"$(grep -Eo '(src|href|xlink:href)="[^#"][^"]*"|url\(' "$page")"
 
-# browse ARGS...: headless chromium on the page, bounded, with a fresh profile
-# (and HOME: its crash reporter and dconf write there)
-browse() {
-	local profile
-	profile=$(mktemp -d "$T/chromium.XXXXXX")
-	HOME="$profile" XDG_CONFIG_HOME="$profile/config" XDG_CACHE_HOME="$profile/cache" \
-		timeout -k 5 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
-		--user-data-dir="$profile" --hide-scrollbars "$@" 2>> "$T/chromium.log"
-	local rc=$?
-	rm -rf "$profile"
-	return $rc
-}
-
-# the DOM after the page's script ran
-browse --dump-dom "file://$page" > dom.html || fail "chromium --dump-dom exited $?: $(tail -5 "$T/chromium.log")"
-"$OUNCE" table -f json "$res" > table.json || fail "table -f json"
-rows=$(jq length table.json)
-check_eq "table rows in the DOM" "$rows" "$(grep -c '^<tr data-cell="[^"]*" data-group=' dom.html)"
-while IFS=$'\t' read -r cell group bytes; do
-	line=$(grep -F "<tr data-cell=\"$cell\" data-group=\"$group\"" dom.html | head -1)
-	[ -n "$line" ] || fail "no row for $cell ($group) in the DOM"
-	# the size (bytes) column: the third cell of the row
-	got=$(sed -E 's/^<tr[^>]*>(<td[^>]*>[^<]*<\/td>){2}<td[^>]*>([^<]*)<\/td>.*/\2/' <<< "$line")
-	check_eq "bytes of $cell ($group)" "${bytes/null/-}" "$got"
-done < <(jq -r '.[] | [.cell, .group, (.bytes // "null" | tostring)] | @tsv' table.json)
-win=$("$OUNCE" pick "$res" | cut -f1)
-[ -n "$win" ] || fail "pick chose nothing"
-grep -qF "id=\"winner-cell\">$win</code>" dom.html || fail "the winner $win is not named"
-marked=$(grep -o '^<tr data-cell="[^"]*"[^>]*class="[^"]*winner' dom.html | cut -d'"' -f2 | sort -u)
-check_eq "rows marked as the winner" "$win" "$marked"
+check_report_dom "$res" "$page"
+rows=$("$OUNCE" table -f json "$res" | jq length)
 # the script turned each heading into a sort button
 check_eq "sort buttons" $((13 * $(grep -c '<table class="sortable"' dom.html))) \
 	"$(grep -o '<th scope="col"[^>]*><button type="button">' dom.html | wc -l)"

@@ -48,4 +48,10 @@ got=$(stat -c %s "$T/b/release/tinyrocket")
 [ $((got * 1000 / want)) -ge 990 ] && [ $((got * 1000 / want)) -le 1010 ] \
 	|| fail "by hand $got bytes, ounce measured $want for $win"
 (cd byhand && bash smoke.sh "$T/b/release/tinyrocket") || fail "by-hand build fails its smoke test"
+# its page (ounce report) renders in a real browser: every row of both builds'
+# tables with its bytes, the winner named and marked (report_html.sh checks the
+# rest of the page on tinyhttpd)
+. "$HERE/report_lib.sh" || fail "cannot read report_lib.sh"
+"$OUNCE" report -o "$T/report.html" "$res" 2> /dev/null || fail "report exited $?"
+check_report_dom "$res" "$T/report.html"
 echo ok
