@@ -67,11 +67,46 @@ wrap_classify(char *const *args, size_t n)
 	return compile ? WRAP_COMPILE : WRAP_LINK;
 }
 
+/* Does the call build position-independent code on purpose: a shared library
+ * (-shared) or objects compiled for one (-fpic, -fPIC)? */
+static bool
+wants_pic(char *const *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(args[i], "-shared") || !strcmp(args[i], "-fpic") ||
+		    !strcmp(args[i], "-fPIC")) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Append the flags of v to out, but for a call that wants position-independent
+ * code the ones that make an executable position-dependent (the nopie
+ * profile's): after -shared, -no-pie links an executable (crt1.o, "undefined
+ * reference to main"); after -fpic, -fno-pie compiles objects a shared library
+ * cannot hold. */
+static void
+add_flags(struct strv *out, const struct strv *v, bool pic)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const char *f = v->v[i];
+
+		if (pic && (!strcmp(f, "-no-pie") || !strcmp(f, "-fno-pie") ||
+			    !strcmp(f, "-fno-PIE") || !strcmp(f, "-fno-pic") ||
+			    !strcmp(f, "-fno-PIC"))) {
+			continue;
+		}
+		strv_push(out, f);
+	}
+}
+
 void
 wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
 	  const struct strv *cflags, const struct strv *ldflags, const struct strv *libs)
 {
 	enum wrap_mode mode = wrap_classify(args, n);
+	bool pic = wants_pic(args, n);
 
 	strv_push(out, real);
 	for (size_t i = 0; i < n; i++) {
@@ -80,9 +115,9 @@ wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
 	if (mode == WRAP_INFO) {
 		return;
 	}
-	strv_extend(out, cflags);
+	add_flags(out, cflags, pic);
 	if (mode == WRAP_LINK) {
-		strv_extend(out, ldflags);
+		add_flags(out, ldflags, pic);
 		strv_extend(out, libs);
 	}
 }

@@ -21,7 +21,9 @@ bool wrap_takes_value(const char *a);
 const char *const *wrap_value_options(size_t *n);
 /* Classify the arguments of a compiler call (argv without argv[0]). */
 enum wrap_mode wrap_classify(char *const *args, size_t n);
-/* Build the real call into out: real, args, then the flags that mode takes. */
+/* Build the real call into out: real, args, then the flags that mode takes
+ * (for a call that builds or compiles for a shared library, -shared or -fpic in
+ * args, without the flags that would make its code position-dependent). */
 void wrap_argv(struct strv *out, const char *real, char *const *args, size_t n,
 	       const struct strv *cflags, const struct strv *ldflags, const struct strv *libs);
 /* For a link with -o OUT (not under /dev), the flag that makes the linker write

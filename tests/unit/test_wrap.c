@@ -151,6 +151,45 @@ test_wrap_argv_link_appends_cflags_ldflags_then_libs(void **state)
 	strv_release(&out);
 }
 
+/* The nopie profile's flags stay out of a shared library: its link (-shared)
+ * and its objects (-fpic) keep position-independent code; an executable's
+ * calls get them. */
+static void
+test_wrap_argv_position_dependent_flags_skip_shared_libraries(void **state)
+{
+	struct strv cflags = STRV_INIT, ldflags = STRV_INIT, libs = STRV_INIT, out = STRV_INIT;
+	struct strv so_link = STRV_INIT, pic_cc = STRV_INIT, exe_link = STRV_INIT;
+	const char *const so_args[] = {"-o", "libx.so", "x.o", "-shared", NULL};
+	const char *const pic_args[] = {"-fpic", "-c", "x.c", "-o", "x.o", NULL};
+	const char *const exe_args[] = {"-o", "prog", "main.o", NULL};
+	const char *const want_so[] = {"gcc", "-o", "libx.so", "x.o", "-shared", "-Os", NULL};
+	const char *const want_pic[] = {"gcc", "-fpic", "-c", "x.c", "-o", "x.o", "-Os", NULL};
+	const char *const want_exe[] = {"gcc", "-o", "prog", "main.o", "-fno-pie", "-Os",
+					"-no-pie", NULL};
+
+	(void)state;
+	words(&so_link, so_args);
+	words(&pic_cc, pic_args);
+	words(&exe_link, exe_args);
+	strv_push(&cflags, "-fno-pie");
+	strv_push(&cflags, "-Os");
+	strv_push(&ldflags, "-no-pie");
+	wrap_argv(&out, "gcc", strv_array(&so_link), so_link.n, &cflags, &ldflags, &libs);
+	tu_assert_words(&out, want_so);
+	strv_release(&out);
+	wrap_argv(&out, "gcc", strv_array(&pic_cc), pic_cc.n, &cflags, &ldflags, &libs);
+	tu_assert_words(&out, want_pic);
+	strv_release(&out);
+	wrap_argv(&out, "gcc", strv_array(&exe_link), exe_link.n, &cflags, &ldflags, &libs);
+	tu_assert_words(&out, want_exe);
+	strv_release(&out);
+	strv_release(&so_link);
+	strv_release(&pic_cc);
+	strv_release(&exe_link);
+	strv_release(&cflags);
+	strv_release(&ldflags);
+}
+
 static void
 test_wrap_argv_info_calls_are_unchanged(void **state)
 {
@@ -343,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_wrap_classify_links),
 		cmocka_unit_test(test_wrap_argv_compile_appends_cflags_after_user_args),
 		cmocka_unit_test(test_wrap_argv_link_appends_cflags_ldflags_then_libs),
+		cmocka_unit_test(test_wrap_argv_position_dependent_flags_skip_shared_libraries),
 		cmocka_unit_test(test_wrap_argv_info_calls_are_unchanged),
 		cmocka_unit_test(test_wrap_argv_with_empty_flag_lists),
 		cmocka_unit_test(test_wrap_encode_decode_round_trip),
