@@ -944,11 +944,46 @@ soname_link(const struct artifact *a, const char *path)
 	free(link);
 }
 
-/* The cell's artifacts start as copies of from's, named as from's are. */
+/* When from installed (its artifacts under stage/), the rest of what it
+ * installed into dir/stage: an installed program may read its data files from
+ * beside it (ounce its profiles from ../share/ounce), and a copy with its
+ * artifacts alone fails its smoke test where the build would not. A cell from
+ * the cache has its artifacts only. Returns 0 or -1 after reporting. */
+static int
+copy_installed(const struct cell *from, const char *dir)
+{
+	const struct artifact *a = from->narts ? &from->arts[0] : NULL;
+	size_t pn, nn;
+	char *src, *dst;
+	int rc = 0;
+
+	if (!a || !a->path || !a->name || strncmp(a->name, "stage/", 6)) {
+		return 0;
+	}
+	pn = strlen(a->path);
+	nn = strlen(a->name);
+	if (pn <= nn || strcmp(a->path + pn - nn, a->name) || a->path[pn - nn - 1] != '/') {
+		return 0;
+	}
+	src = xasprintf("%.*sstage", (int)(pn - nn), a->path);
+	dst = xasprintf("%s/stage", dir);
+	if (fs_exists(src) && !fs_exists(dst)) {
+		rc = stage_copy(src, dst, NULL, NULL);
+	}
+	free(src);
+	free(dst);
+	return rc;
+}
+
+/* The cell's artifacts start as copies of from's, named as from's are, with the
+ * rest of what from installed. */
 static int
 copy_artifact(struct cell *c, const struct cell *from, const char *dir)
 {
 	cell_clear_artifacts(c);
+	if (copy_installed(from, dir) < 0) {
+		return -1;
+	}
 	for (size_t i = 0; i < from->narts; i++) {
 		char *to = place_artifact(&from->arts[i], dir);
 		struct artifact *a;
@@ -1162,7 +1197,10 @@ kept(const struct cell *c, const char *dir, const char *path, const struct stat 
 	size_t n = strlen(dir);
 	const char *rel = path + n + 1;
 
-	if (!strcmp(rel, "build.log") || !strcmp(rel, "wrap.log") || !strncmp(rel, "link/", 5)) {
+	/* stage/: what an installing build installed, whole (a copy of the cell
+	 * gets it too: its programs may read their data beside them) */
+	if (!strcmp(rel, "build.log") || !strcmp(rel, "wrap.log") || !strncmp(rel, "link/", 5) ||
+	    !strncmp(rel, "stage/", 6)) {
 		return true;
 	}
 	for (size_t i = 0; i < c->narts; i++) {
