@@ -21,6 +21,10 @@ int cmd_table(int argc, char **argv);
  * ounce; returns -1 when there is no page or no man (then the caller prints the
  * --help text) or man could not be started (reported). */
 int cmd_help_page(const char *name);
+struct strv;
+/* Are pick's options valid (a metric, --allow's trade-offs, an --emit form or
+ * NULL)? report takes them too. Returns 0, or 2 after reporting the first bad one. */
+int cmd_pick_opts_check(const char *metric, const struct strv *allow, const char *form);
 
 /* Wrapper mode (ounce started as cc, gcc, clang, c++...): run the real compiler
  * with the cell's flags. Returns only on failure, with the exit status. */

@@ -71,6 +71,28 @@ verify_winner(struct results *r, struct cell *win, const char *form, const char 
 }
 
 int
+cmd_pick_opts_check(const char *metric, const struct strv *allow, const char *form)
+{
+	if (!metric_valid(metric)) {
+		error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram", metric);
+		return 2;
+	}
+	for (size_t i = 0; i < allow->n; i++) {
+		if (strcmp(allow->v[i], "security") && strcmp(allow->v[i], "abi")) {
+			error("--allow takes 'security' or 'abi', not '%s'", allow->v[i]);
+			return 2;
+		}
+	}
+	if (form && !emit_form_valid(form)) {
+		error("unknown --emit form '%s': expected env, make, json, cmake, meson, cargo or "
+		      "wrapper",
+		      form);
+		return 2;
+	}
+	return 0;
+}
+
+int
 cmd_pick(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -126,20 +148,7 @@ cmd_pick(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!metric_valid(metric)) {
-		error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram", metric);
-		goto out;
-	}
-	for (size_t i = 0; i < allow.n; i++) {
-		if (strcmp(allow.v[i], "security") && strcmp(allow.v[i], "abi")) {
-			error("--allow takes 'security' or 'abi', not '%s'", allow.v[i]);
-			goto out;
-		}
-	}
-	if (form && !emit_form_valid(form)) {
-		error("unknown --emit form '%s': expected env, make, json, cmake, meson, cargo or "
-		      "wrapper",
-		      form);
+	if (cmd_pick_opts_check(metric, &allow, form) != 0) {
 		goto out;
 	}
 	if (argc - optind > 1) {

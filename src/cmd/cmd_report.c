@@ -99,21 +99,7 @@ cmd_report(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!metric_valid(o.metric)) {
-		error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram",
-		      o.metric);
-		goto out;
-	}
-	for (size_t i = 0; i < allow.n; i++) {
-		if (strcmp(allow.v[i], "security") && strcmp(allow.v[i], "abi")) {
-			error("--allow takes 'security' or 'abi', not '%s'", allow.v[i]);
-			goto out;
-		}
-	}
-	if (o.form && !emit_form_valid(o.form)) {
-		error("unknown --emit form '%s': expected env, make, json, cmake, meson, cargo or "
-		      "wrapper",
-		      o.form);
+	if (cmd_pick_opts_check(o.metric, &allow, o.form) != 0) {
 		goto out;
 	}
 	if (argc - optind > 1) {

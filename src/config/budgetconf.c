@@ -70,7 +70,7 @@ budgetconf_parse_growth(const char *s, struct budget_growth *g)
 bool
 budgetconf_metric_valid(const char *m)
 {
-	/* the metrics of cell_metric (report/result.c) */
+	/* the metrics of cell_metric (report/result.c), the one list of them */
 	static const char *const names[] = {"file", "stripped", "xz", "gz", "flash", "ram"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {

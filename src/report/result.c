@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "config/budgetconf.h"
 #include "os/fsutil.h"
 #include "base/banned.h"
 
@@ -335,14 +336,8 @@ results_profile(const struct results *r, const char *name)
 bool
 metric_valid(const char *m)
 {
-	static const char *const names[] = {"file", "stripped", "xz", "gz", "flash", "ram"};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-		if (!strcmp(m, names[i])) {
-			return true;
-		}
-	}
-	return false;
+	/* one list of the metrics, where ounce.ini's [budget] reads them too */
+	return budgetconf_metric_valid(m);
 }
 
 long long
