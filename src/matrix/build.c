@@ -947,28 +947,35 @@ soname_link(const struct artifact *a, const char *path)
 /* When from installed (its artifacts under stage/), the rest of what it
  * installed into dir/stage: an installed program may read its data files from
  * beside it (ounce its profiles from ../share/ounce), and a copy with its
- * artifacts alone fails its smoke test where the build would not. A cell from
- * the cache has its artifacts only. Returns 0 or -1 after reporting. */
+ * artifacts alone fails its smoke test where the build would not. Returns 1, 0
+ * when from's install tree is not there (a cell from the cache has its
+ * artifacts only: the cell must be built, as a fresh run would have it), or -1
+ * after reporting. */
 static int
 copy_installed(const struct cell *from, const char *dir)
 {
 	const struct artifact *a = from->narts ? &from->arts[0] : NULL;
 	size_t pn, nn;
 	char *src, *dst;
-	int rc = 0;
+	int rc = 1;
 
 	if (!a || !a->path || !a->name || strncmp(a->name, "stage/", 6)) {
+		return 1;
+	}
+	if (from->cached) {
 		return 0;
 	}
 	pn = strlen(a->path);
 	nn = strlen(a->name);
 	if (pn <= nn || strcmp(a->path + pn - nn, a->name) || a->path[pn - nn - 1] != '/') {
-		return 0;
+		return 1;
 	}
 	src = xasprintf("%.*sstage", (int)(pn - nn), a->path);
 	dst = xasprintf("%s/stage", dir);
-	if (fs_exists(src) && !fs_exists(dst)) {
-		rc = stage_copy(src, dst, NULL, NULL);
+	if (!fs_exists(src)) {
+		rc = 0;
+	} else if (!fs_exists(dst) && stage_copy(src, dst, NULL, NULL) < 0) {
+		rc = -1;
 	}
 	free(src);
 	free(dst);
@@ -976,13 +983,17 @@ copy_installed(const struct cell *from, const char *dir)
 }
 
 /* The cell's artifacts start as copies of from's, named as from's are, with the
- * rest of what from installed. */
+ * rest of what from installed. Returns 0, or -1 after reporting; *none set when
+ * there is nothing whole to copy (the cell is built instead). */
 static int
-copy_artifact(struct cell *c, const struct cell *from, const char *dir)
+copy_artifact(struct cell *c, const struct cell *from, const char *dir, bool *none)
 {
+	int whole;
+
 	cell_clear_artifacts(c);
-	if (copy_installed(from, dir) < 0) {
-		return -1;
+	if ((whole = copy_installed(from, dir)) <= 0) {
+		*none = whole == 0;
+		return whole;
 	}
 	for (size_t i = 0; i < from->narts; i++) {
 		char *to = place_artifact(&from->arts[i], dir);
@@ -1391,8 +1402,9 @@ stage_cell(const struct run *run, struct cell *c, const struct cellbuild *b)
 
 /* The artifact of *from, into c: linked again from its kept objects with the link
  * arguments the profiles add, or copied when they only add post-link steps. When
- * *from kept no link, *from becomes NULL: the cell is built. Returns 1 to go on, 0
- * when the cell failed (recorded), -1 when ounce could not go on. */
+ * *from kept no link, or has nothing whole to copy, *from becomes NULL: the cell
+ * is built. Returns 1 to go on, 0 when the cell failed (recorded), -1 when ounce
+ * could not go on. */
 static int
 start_from(const struct run *run, struct cell *c, struct profile *const *profiles, size_t n,
 	   const struct cell **from, struct cellbuild *b)
@@ -1405,11 +1417,11 @@ start_from(const struct run *run, struct cell *c, struct profile *const *profile
 		if (ok <= 0 && !none) {
 			return ok;
 		}
-	} else if (copy_artifact(c, *from, b->dir) < 0) {
+	} else if (copy_artifact(c, *from, b->dir, &none) < 0) {
 		return -1;
 	}
 	if (none) {
-		debug("%s: %s kept no link to start from: built instead", c->name,
+		debug("%s: %s kept nothing whole to start from: built instead", c->name,
 		      (*from)->name);
 		*from = NULL;
 	}

@@ -32,6 +32,12 @@ dir=$(fixture mesoninst)
 # the fixture's smoke test
 check_eq "strip, made from a copy" "ok pass" \
 	"$(q '.cells[] | select(.name == "strip") | "\(.status) \(.smoke)"' "$T/inst/results.json")"
+# the same with the baseline from the cache, which keeps its artifacts only:
+# strip is built, not copied from them, and passes as in a fresh run
+"$OUNCE" matrix -q --no-verify -p nossp -w "$T/cached" "$dir" > /dev/null 2>&1 || fail "matrix exited $?"
+"$OUNCE" matrix -q --no-verify -p strip -w "$T/cached" "$dir" > /dev/null 2>&1 || fail "matrix exited $?"
+check_eq "strip, its baseline from the cache" "true ok pass" \
+	"$(q '.cells[] | select(.name == "baseline") | "\(.cached)"' "$T/cached/results.json") $(q '.cells[] | select(.name == "strip") | "\(.status) \(.smoke)"' "$T/cached/results.json")"
 "$OUNCE" pick --emit meson "$T/inst/results.json" > native.ini 2> /dev/null || fail "emit meson"
 grep -q '^# reproduce: meson setup --native-file ounce-native.ini --libdir lib build && .*strip --strip-all stage/usr/local/lib/libgreet.so$' native.ini \
 	|| fail "the line of an installing project: $(grep reproduce native.ini)"
