@@ -276,6 +276,30 @@ measure_is_shared_library(const char *path)
 	return kind_of(path) == ELFFILE_SHARED_LIBRARY;
 }
 
+long long
+measure_metric(const struct measure *m, const char *metric)
+{
+	if (!strcmp(metric, "file")) {
+		return m->bytes;
+	}
+	if (!strcmp(metric, "stripped")) {
+		return m->stripped_bytes;
+	}
+	if (!strcmp(metric, "xz")) {
+		return m->xz_bytes;
+	}
+	if (!strcmp(metric, "gz")) {
+		return m->gz_bytes;
+	}
+	if (!strcmp(metric, "flash")) {
+		return (long long)m->flash;
+	}
+	if (!strcmp(metric, "ram")) {
+		return (long long)m->ram;
+	}
+	return -1;
+}
+
 void
 measure_release(struct measure *m)
 {

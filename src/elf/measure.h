@@ -39,6 +39,9 @@ long long measure_gzip_size(const unsigned char *data, size_t len, size_t chunk)
 bool measure_defines(const char *path, const char *name);
 /* Bytes of section name in m, or 0. */
 unsigned long long measure_section(const struct measure *m, const char *name);
+/* m's value on metric ("file", "stripped", "xz", "gz", "flash" or "ram"), or -1
+ * for another name. */
+long long measure_metric(const struct measure *m, const char *metric);
 /* True when path is an ELF executable (ET_EXEC, or ET_DYN with an interpreter:
  * a PIE), not a shared library or an object. */
 int measure_is_executable(const char *path);

@@ -346,25 +346,7 @@ cell_metric(const struct cell *c, const char *m)
 	if (c->status != CELL_OK && c->status != CELL_SMOKE_FAILED) {
 		return -1;
 	}
-	if (!strcmp(m, "file")) {
-		return c->m.bytes;
-	}
-	if (!strcmp(m, "stripped")) {
-		return c->m.stripped_bytes;
-	}
-	if (!strcmp(m, "xz")) {
-		return c->m.xz_bytes;
-	}
-	if (!strcmp(m, "gz")) {
-		return c->m.gz_bytes;
-	}
-	if (!strcmp(m, "flash")) {
-		return (long long)c->m.flash;
-	}
-	if (!strcmp(m, "ram")) {
-		return (long long)c->m.ram;
-	}
-	return -1;
+	return measure_metric(&c->m, m);
 }
 
 /* ---- writing ---- */

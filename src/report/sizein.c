@@ -55,31 +55,6 @@ no_symbols(struct sizein *in, char *why)
 	in->nosyms = why;
 }
 
-/* The value of metric in m, as cell_metric reads a cell's; -1 when not measured. */
-static long long
-measure_metric(const struct measure *m, const char *metric)
-{
-	if (!strcmp(metric, "file")) {
-		return m->bytes;
-	}
-	if (!strcmp(metric, "stripped")) {
-		return m->stripped_bytes;
-	}
-	if (!strcmp(metric, "xz")) {
-		return m->xz_bytes;
-	}
-	if (!strcmp(metric, "gz")) {
-		return m->gz_bytes;
-	}
-	if (!strcmp(metric, "flash")) {
-		return (long long)m->flash;
-	}
-	if (!strcmp(metric, "ram")) {
-		return (long long)m->ram;
-	}
-	return -1;
-}
-
 /* The stripped, gz and xz sizes of path into m, through a stripped copy in a
  * temporary directory, as a matrix cell's artifact is measured. Returns 0, or -2
  * after reporting. */
