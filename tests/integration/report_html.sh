@@ -79,6 +79,9 @@ browse --screenshot="$T/narrow.png" --window-size=390,3000 "file://$page" > /dev
 check_eq "screenshot width" 390 "$(pngtopnm "$T/narrow.png" | pnmfile | awk '{print $4}')"
 green=$(pixels "$T/narrow.png" 42 157 75)
 [ "$green" -gt 1500 ] || fail "the bar chart looks blank at 390 px: $green green pixels"
+# (the legend's square alone is about 150 of them; the front is at least one
+# point, a disc of radius 6, and its step line when it has more: how many points
+# depends on the measured build times, so only the one point is counted on)
 blue=$(pixels "$T/narrow.png" 31 111 209)
-[ "$blue" -gt 300 ] || fail "the scatter looks blank at 390 px: $blue blue pixels"
+[ "$blue" -gt 200 ] || fail "the scatter looks blank at 390 px: $blue blue pixels"
 echo ok
