@@ -2,13 +2,24 @@
  * writes it (src/heaptrace/) and the reader (heaplog.c). Binary, little-endian,
  * versioned; see README "Heap tracing" for the whole description.
  *
- * header:  "OUNCEHT" (7 bytes), u8 version, u8 ptr_bytes, u8 flags, u16 zero,
+ * header:  "OUNCEHT" (7 bytes), u8 version, u8 ptr_bytes, u8 flags (HEAPFMT_FLAG_*), u16 zero,
  *          u32 page_size, u32 pid, u32 ppid, u64 start_mono_ns,
  *          varint length + bytes of the executable's path
  * records: u8 tag, then unsigned LEB128 fields. Every event record starts with
  *          dt = microseconds since the previous record. A pointer field is
  *          written as zigzag(ptr - previous pointer field of any record), so
  *          nearby pointers take one or two bytes.
+ * stacks:  a log written with `ounce heap trace --stacks N` has HEAPFMT_FLAG_STACKS
+ *          in its header. Then every MALLOC, CALLOC, REALLOC and ALIGNED record
+ *          has one more field at its end: the id of its stack (0: none, the
+ *          unwinder found no frame). Stacks are interned as a tree of frames:
+ *          each FRAME record defines the next id (1, 2, ...) as one frame (a
+ *          return address) called from its parent (0: outermost recorded frame),
+ *          so a stack costs the log only the frames no earlier stack had, and
+ *          an event names its innermost frame. OBJECT records name the loaded
+ *          objects (the executable, shared libraries, dlopen'ed ones) before the
+ *          first FRAME inside them, so the reader can symbolise after the run.
+ *          The tracer's own frames are never recorded.
  */
 #ifndef OUNCE_HEAPFMT_H
 #define OUNCE_HEAPFMT_H
@@ -29,8 +40,24 @@ enum heapfmt_tag {
 	HEAPFMT_FAIL = 0x06,	/* dt fn size: malloc/calloc/aligned returned NULL */
 	HEAPFMT_THREAD = 0x10,	/* tid: the thread of the records that follow */
 	HEAPFMT_FORK = 0x11,	/* child_pid */
+	HEAPFMT_OBJECT = 0x12,	/* start end bias (absolute), build-id (varint length +
+				 * bytes, length 0: none), path (varint length + bytes):
+				 * a loaded object whose PT_LOAD segments span [start,
+				 * end), at load bias bias (dl_iterate_phdr's dlpi_addr).
+				 * A later OBJECT that overlaps it replaces it (dlclose,
+				 * then another dlopen at the same place). */
+	HEAPFMT_FRAME = 0x13,	/* parent ip: the next stack id; ip is written as
+				 * zigzag(ip - ip of the previous FRAME record), and is a
+				 * return address (the call is the instruction before) */
 	HEAPFMT_TRAILER = 0x7f,	/* events lost flags: a run that ended normally */
 };
+
+/* header flags */
+#define HEAPFMT_FLAG_STACKS 1	/* alloc records end with a stack id */
+#define HEAPFMT_FLAG_UNWIND_FP 2 /* stacks come from the frame pointer chain */
+
+/* the most frames a stack may have (--stacks N) */
+#define HEAPFMT_STACKS_MAX 64
 
 /* fn values of ALIGNED and FAIL */
 enum heapfmt_fn {
@@ -54,5 +81,9 @@ enum heapfmt_fn {
 #define HEAPFMT_ENV_LOG "OUNCE_HEAPTRACE"
 #define HEAPFMT_ENV_FOLLOW_FORK "OUNCE_HEAPTRACE_FOLLOW_FORK"
 #define HEAPFMT_ENV_FOLLOW_EXEC "OUNCE_HEAPTRACE_FOLLOW_EXEC"
+/* frames per stack, 1 to HEAPFMT_STACKS_MAX (unset or 0: no stacks) */
+#define HEAPFMT_ENV_STACKS "OUNCE_HEAPTRACE_STACKS"
+/* "fp" unwinds by frame pointers; otherwise libunwind */
+#define HEAPFMT_ENV_UNWIND "OUNCE_HEAPTRACE_UNWIND"
 
 #endif
