@@ -47,6 +47,12 @@ static const char usage[] =
 	"      --follow-exec  trace the programs CMD runs too, each into LOG.PID\n"
 	"                     (a second log of one pid, after fork and exec, is LOG.PID.1)\n"
 	"      --timeout S    stop CMD after S seconds\n"
+	"      --stacks N     record a backtrace of up to N frames (1-64) per allocation\n"
+	"                     (default 0: none); the log names the loaded objects, for\n"
+	"                     symbolising afterwards\n"
+	"      --unwind HOW   libunwind (default: DWARF unwind tables, like heaptrack) or\n"
+	"                     fp (frame pointers: faster, but only through code built with\n"
+	"                     -fno-omit-frame-pointer)\n"
 	"The library is $OUNCE_HEAPTRACE_LIB, else the installed one, LIBDIR/ounce/\n"
 	HEAPTRACE_LIB " under the prefix the ounce executable runs from, else the\n"
 	"one beside the executable in ounce's build directory.\n";
@@ -58,6 +64,8 @@ struct log_scan {
 	bool unreadable;		/* an unknown tag: the reader will say more */
 	bool cut;			/* ends inside a record: a write of it failed */
 	unsigned long long events;	/* event records (the ones with a dt) */
+	unsigned long long frames;      /* FRAME records: distinct frames of the stacks */
+	bool stacks;                    /* the header says alloc records have a stack id */
 	unsigned long long lost;	/* from the trailer */
 	unsigned long long flags;	/* from the trailer */
 };
@@ -102,14 +110,24 @@ scan_log(const char *path, struct log_scan *sc)
 		return 0;
 	}
 	sc->header = true;
+	sc->stacks = hdr[9] & HEAPFMT_FLAG_STACKS;
 	while ((tag = getc_unlocked(f)) != EOF && !sc->trailer) {
-		int n;
+		int n, strings = 0;
 
 		switch (tag) {
 		case HEAPFMT_FREE:
 		case HEAPFMT_THREAD:
 		case HEAPFMT_FORK:
 			n = tag == HEAPFMT_FREE ? 2 : 1;
+			break;
+		case HEAPFMT_FRAME:
+			n = 2;
+			sc->frames++;
+			break;
+		case HEAPFMT_OBJECT:
+			/* start end bias, then the build-id and the path */
+			n = 3;
+			strings = 2;
 			break;
 		case HEAPFMT_MALLOC:
 		case HEAPFMT_FAIL:
@@ -128,8 +146,17 @@ scan_log(const char *path, struct log_scan *sc)
 			fclose(f);
 			return 0;
 		}
-		for (int i = 0; i < n; i++) {
+		if (sc->stacks && (tag == HEAPFMT_MALLOC || tag == HEAPFMT_CALLOC ||
+		                   tag == HEAPFMT_REALLOC || tag == HEAPFMT_ALIGNED)) {
+			n++;
+		}
+		for (int i = 0; i < n + strings; i++) {
 			if (!get_uleb(f, &v)) {
+				sc->cut = true;
+				fclose(f);
+				return 0;
+			}
+			if (i >= n && fseek(f, (long)v, SEEK_CUR) < 0) {
 				sc->cut = true;
 				fclose(f);
 				return 0;
@@ -196,7 +223,12 @@ report_log(const char *path, bool followed)
 		return false;
 	}
 	exec = sc.trailer && (sc.flags & HEAPFMT_TRAILER_EXEC);
-	info("heap log: %s (%llu events%s)", path, sc.events, exec ? ", then exec" : "");
+	if (sc.stacks) {
+		info("heap log: %s (%llu events, %llu distinct frames%s)", path, sc.events,
+		     sc.frames, exec ? ", then exec" : "");
+	} else {
+		info("heap log: %s (%llu events%s)", path, sc.events, exec ? ", then exec" : "");
+	}
 	if (sc.unreadable) {
 		warn("'%s' has a record this ounce does not know", path);
 	} else if (!sc.trailer) {
@@ -413,8 +445,9 @@ prepare_log(const char *path, int *status)
 static bool
 is_heaptrace_var(const char *e)
 {
-	static const char *const names[] = {HEAPFMT_ENV_LOG, HEAPFMT_ENV_FOLLOW_FORK,
-					    HEAPFMT_ENV_FOLLOW_EXEC, "LD_PRELOAD"};
+	static const char *const names[] = {HEAPFMT_ENV_LOG,         HEAPFMT_ENV_FOLLOW_FORK,
+	                                    HEAPFMT_ENV_FOLLOW_EXEC, HEAPFMT_ENV_STACKS,
+	                                    HEAPFMT_ENV_UNWIND,      "LD_PRELOAD"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		size_t n = strlen(names[i]);
@@ -426,10 +459,16 @@ is_heaptrace_var(const char *e)
 	return false;
 }
 
+/* What `ounce heap trace` asks of the tracer. */
+struct trace_opts {
+	bool follow_fork, follow_exec;
+	int stacks;     /* frames per stack, 0: none */
+	bool unwind_fp; /* --unwind fp */
+};
+
 /* ounce's environment with the preload and the tracer's variables set. */
 static void
-trace_env(struct strv *env, const char *lib, const char *log, bool follow_fork,
-	  bool follow_exec)
+trace_env(struct strv *env, const char *lib, const char *log, const struct trace_opts *t)
 {
 	extern char **environ;
 	const char *preload = getenv("LD_PRELOAD");
@@ -444,11 +483,18 @@ trace_env(struct strv *env, const char *lib, const char *log, bool follow_fork,
 	strv_setenv(env, "LD_PRELOAD", v);
 	free(v);
 	strv_setenv(env, HEAPFMT_ENV_LOG, log);
-	if (follow_fork) {
+	if (t->follow_fork) {
 		strv_setenv(env, HEAPFMT_ENV_FOLLOW_FORK, "1");
 	}
-	if (follow_exec) {
+	if (t->follow_exec) {
 		strv_setenv(env, HEAPFMT_ENV_FOLLOW_EXEC, "1");
+	}
+	if (t->stacks) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%d", t->stacks);
+		strv_setenv(env, HEAPFMT_ENV_STACKS, n);
+		strv_setenv(env, HEAPFMT_ENV_UNWIND, t->unwind_fp ? "fp" : "libunwind");
 	}
 }
 
@@ -478,16 +524,19 @@ heapcmd_trace(int argc, char **argv)
 		{"follow-fork", no_argument, NULL, 'F'},
 		{"follow-exec", no_argument, NULL, 'E'},
 		{"timeout", required_argument, NULL, 'T'},
+		{"stacks", required_argument, NULL, 'S'},
+		{"unwind", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out = DEFAULT_LOG;
-	bool follow_fork = false, follow_exec = false;
+	struct trace_opts t = {0};
 	struct strv env = STRV_INIT;
 	struct spawn_result res;
 	char *log = NULL, *lib = NULL, *prog = NULL, *end;
 	double timeout = 0;
 	time_t start;
+	long n;
 	int c, status = 1;
 
 	optind = 1;
@@ -498,10 +547,26 @@ heapcmd_trace(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'F':
-			follow_fork = true;
+			t.follow_fork = true;
 			break;
 		case 'E':
-			follow_exec = true;
+			t.follow_exec = true;
+			break;
+		case 'S':
+			n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || n < 0 || n > HEAPFMT_STACKS_MAX) {
+				error("--stacks needs a number of frames from 0 to %d, not '%s'",
+				      HEAPFMT_STACKS_MAX, optarg);
+				return 2;
+			}
+			t.stacks = (int)n;
+			break;
+		case 'U':
+			if (strcmp(optarg, "libunwind") && strcmp(optarg, "fp")) {
+				error("--unwind takes 'libunwind' or 'fp', not '%s'", optarg);
+				return 2;
+			}
+			t.unwind_fp = !strcmp(optarg, "fp");
 			break;
 		case 'T':
 			timeout = strtod(optarg, &end);
@@ -548,7 +613,7 @@ heapcmd_trace(int argc, char **argv)
 	if (!log || prepare_log(log, &status) < 0) {
 		goto done;
 	}
-	trace_env(&env, lib, log, follow_fork, follow_exec);
+	trace_env(&env, lib, log, &t);
 	start = time(NULL);
 	if (run_traced(argv + optind, strv_array(&env), timeout, &res) < 0) {
 		/* could not start: reported */
@@ -565,7 +630,7 @@ heapcmd_trace(int argc, char **argv)
 			status = 1;
 		}
 	}
-	if (follow_fork || follow_exec) {
+	if (t.follow_fork || t.follow_exec) {
 		report_child_logs(log, start);
 	}
 done:

@@ -10,10 +10,14 @@
  */
 #include "heap/heapfmt.h"
 
+/* local unwinding only: the _UL names, which libunwind.so.8 has */
+#define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libunwind.h>
 #include <limits.h>
+#include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
@@ -24,6 +28,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -42,6 +48,11 @@ enum {
 	ARENA_SIZE = 16 * 1024, /* allocations made by dlsym while we bootstrap */
 	LOG_FD_MIN = 512,       /* the log fd moves up here, out of the program's way */
 	SUFFIX_MAX = 32,        /* room for ".<pid>.<n>" after a log path */
+	SKIP_MAX = 16,          /* unwinder and tracer frames above the program's */
+	FRAME_MAX = 32,         /* a FRAME record, with room */
+	NODES_MIN = 4096,       /* first size of the stack table (a power of two) */
+	OBJECTS_MAX = 1024,     /* loaded objects an OBJECT record was written for */
+	BUILD_ID_MAX = 64,      /* longer build-ids are cut (none is in practice) */
 };
 #define FLUSH_NS 50000000ULL /* flush at least every 50 ms while events come */
 #define PRELOAD_NAME "libounce-heaptrace.so"
@@ -55,7 +66,7 @@ enum state {
 };
 
 /* values of in_tracer */
-enum { IN_NONE, IN_TRACE, IN_SETUP };
+enum { IN_NONE, IN_TRACE, IN_SETUP, IN_UNWIND };
 
 static _Atomic int state;
 
@@ -83,12 +94,16 @@ static struct {
 static _Thread_local bool booting TLS_IE;
 /* IN_TRACE while this thread is inside the tracer (a nested call passes through
  * and counts as lost), IN_SETUP while the shim sets itself up (passes through,
- * not counted). Set before the lock is taken, so a signal handler that allocates
- * never waits for a lock its own thread holds. */
+ * not counted), IN_UNWIND while it walks the stack (the unwinder's own calls pass
+ * through, not counted). Set before the lock is taken, so a signal handler that
+ * allocates never waits for a lock its own thread holds. */
 static _Thread_local int in_tracer TLS_IE;
 static _Thread_local pid_t tid_cache TLS_IE;
 static _Thread_local int fork_saved TLS_IE;
 static _Thread_local bool fork_locked TLS_IE;
+/* This thread's stack, [stack_lo, stack_hi), for --unwind fp; stack_hi 0: not
+ * known yet. A forked child's one thread keeps its parent thread's stack. */
+static _Thread_local uintptr_t stack_lo TLS_IE, stack_hi TLS_IE;
 
 static _Alignas(64) unsigned char arena[ARENA_SIZE];
 static size_t arena_used;
@@ -113,6 +128,33 @@ static pid_t prev_tid;
 static bool follow_fork;
 static char child_template[PATH_MAX]; /* log path of forked children: has a %p */
 static char env_entry[sizeof(HEAPFMT_ENV_LOG) + PATH_MAX];
+/* --stacks N (0: no stacks) and --unwind fp, read by boot() */
+static int stack_depth;
+static bool unwind_fp;
+/* where this library is mapped: its frames are never recorded (set once) */
+static uintptr_t self_lo, self_hi;
+static pthread_once_t unwind_once = PTHREAD_ONCE_INIT;
+
+/* The stack table (lock held): the tree of heapfmt.h, (parent, ip) -> id, open
+ * addressing in mmap'd memory (never malloc). Reset for a followed child's log. */
+struct node {
+	uintptr_t ip;
+	uint32_t parent;
+	uint32_t id; /* 0: an empty slot */
+};
+static struct node *nodes;
+static size_t nodes_cap, nodes_used;
+static uint32_t next_id;
+static uint64_t prev_frame_ip;
+/* the objects an OBJECT record was written for, in this log (lock held) */
+static struct {
+	uintptr_t lo, hi;
+} objects[OBJECTS_MAX];
+static size_t n_objects;
+static char exe_path[PATH_MAX];
+
+/* the main thread's stack ends here (ld.so's) */
+extern void *__libc_stack_end;
 
 extern char **environ;
 
@@ -218,6 +260,21 @@ arena_size(const void *p)
 
 static void write_header(void);
 
+/* --stacks N and --unwind from the environment (getenv allocates nothing) */
+static void
+read_stack_options(void)
+{
+	const char *v = getenv(HEAPFMT_ENV_STACKS);
+	int n = 0;
+
+	for (; v && *v >= '0' && *v <= '9' && n <= HEAPFMT_STACKS_MAX; v++) {
+		n = n * 10 + (*v - '0');
+	}
+	stack_depth = n > HEAPFMT_STACKS_MAX ? HEAPFMT_STACKS_MAX : n;
+	v = getenv(HEAPFMT_ENV_UNWIND);
+	unwind_fp = v && !strcmp(v, "fp");
+}
+
 /* Resolve the real functions, once; the other threads wait. The booting thread
  * itself may come back here (dlsym frees a block the arena did not give): it
  * returns at once, as waiting for itself would never end. */
@@ -254,6 +311,7 @@ boot(void)
 	    !real.fork) {
 		fail_hard("ounce-heaptrace: cannot find the real malloc\n");
 	}
+	read_stack_options();
 	/* events before the constructor opens the log are kept in the buffer */
 	write_header();
 	atomic_store(&state, STATE_PRE);
@@ -373,7 +431,8 @@ write_header(void)
 	p += HEAPFMT_MAGIC_LEN;
 	*p++ = HEAPFMT_VERSION;
 	*p++ = (unsigned char)sizeof(void *);
-	*p++ = 0; /* flags: none defined */
+	*p++ = (unsigned char)((stack_depth ? HEAPFMT_FLAG_STACKS : 0) |
+	                       (stack_depth && unwind_fp ? HEAPFMT_FLAG_UNWIND_FP : 0));
 	p = put_le(p, 0, 2);
 	p = put_le(p, (uint64_t)(page > 0 ? page : 4096), 4);
 	p = put_le(p, (uint64_t)getpid(), 4);
@@ -390,9 +449,49 @@ write_header(void)
 	prev_tid = 0;
 	prev_us = start / 1000;
 	last_flush_ns = start;
+	/* a new log (a followed child's) names its own stacks and objects */
+	if (nodes) {
+		munmap(nodes, nodes_cap * sizeof(*nodes));
+		nodes = NULL;
+	}
+	nodes_cap = nodes_used = 0;
+	next_id = 1;
+	prev_frame_ip = 0;
+	n_objects = 0;
 }
 
 static int start_log(void);
+
+/* The buffer has less than need bytes free (need < BUF_SIZE / 4), in state s
+ * (PRE or ON): make room. False when there is none (no log can be opened, or
+ * writing it failed). Kept out of line, off the path of every call. */
+static __attribute__((noinline)) bool
+make_room(int s, size_t need)
+{
+	if (s == STATE_PRE) {
+		/* full before our constructor ran (a library's constructor that
+		 * allocates a lot): open the log now rather than drop events */
+		if (start_log() < 0) {
+			lost_boot = true;
+			return false;
+		}
+	} else if (flush() < 0) {
+		return false;
+	}
+	return BUF_SIZE - committed >= need;
+}
+
+/* Room for need bytes at the end of the buffer; false when there is none. */
+static bool
+room(size_t need)
+{
+	int s = atomic_load(&state);
+
+	if (s != STATE_PRE && s != STATE_ON) {
+		return false;
+	}
+	return BUF_SIZE - committed >= need || make_room(s, need);
+}
 
 /* Room for one record at the end of the buffer, after a THREAD record when the
  * thread changed. NULL when there is none (no log can be opened, or writing it
@@ -407,17 +506,8 @@ record_begin(void)
 	if (s != STATE_PRE && s != STATE_ON) {
 		return NULL;
 	}
-	if (BUF_SIZE - committed < RECORD_MAX) {
-		if (s == STATE_PRE) {
-			/* full before our constructor ran (a library's constructor that
-			 * allocates a lot): open the log now rather than drop events */
-			if (start_log() < 0) {
-				lost_boot = true;
-				return NULL;
-			}
-		} else if (flush() < 0) {
-			return NULL;
-		}
+	if (BUF_SIZE - committed < RECORD_MAX && !make_room(s, RECORD_MAX)) {
+		return NULL;
 	}
 	p = buf + committed;
 	tid = current_tid();
@@ -510,7 +600,385 @@ mul_size(size_t n, size_t m, size_t *out)
 	return true;
 }
 
+/* --- stacks (--stacks N): unwinding outside the lock, interning under it --- */
+
+/* Is ip inside this library? Its frames are the tracer's, never recorded. */
+static bool
+in_self(uintptr_t ip)
+{
+	return ip >= self_lo && ip < self_hi;
+}
+
+/* The span of the PT_LOAD segments of info's object in [*lo, *hi). */
 static void
+load_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = UINTPTR_MAX;
+	*hi = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t a = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD) {
+			*lo = a < *lo ? a : *lo;
+			*hi = a + ph->p_memsz > *hi ? a + ph->p_memsz : *hi;
+		}
+	}
+}
+
+static int
+find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t lo, hi, me = (uintptr_t)data;
+
+	(void)size;
+	load_span(info, &lo, &hi);
+	if (me >= lo && me < hi) {
+		self_lo = lo;
+		self_hi = hi;
+		return 1;
+	}
+	return 0;
+}
+
+/* Once, on the first stack: where this library is, and libunwind's per-thread
+ * cache (a cursor init then costs no lock). in_tracer is IN_UNWIND: what either
+ * allocates passes straight through. */
+static void
+unwind_setup(void)
+{
+	dl_iterate_phdr(find_self, (void *)(uintptr_t)&in_self);
+	if (!unwind_fp) {
+		unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	}
+}
+
+/* This thread's stack bounds, once: the main thread's ends at __libc_stack_end
+ * and spans at most its rlimit (pthread_getattr_np would read /proc/self/maps
+ * through stdio); another thread's are what pthread_getattr_np says. */
+static void
+stack_bounds(void)
+{
+	pthread_attr_t a;
+	void *addr;
+	size_t size;
+
+	stack_lo = stack_hi = 1; /* known, empty: no frames */
+	if (current_tid() == getpid()) {
+		struct rlimit rl;
+		uintptr_t span = 8u << 20;
+
+		if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur > span) {
+			span = rl.rlim_cur;
+		}
+		stack_hi = (uintptr_t)__libc_stack_end;
+		stack_lo = stack_hi > span ? stack_hi - span : 0;
+	} else if (pthread_getattr_np(pthread_self(), &a) == 0) {
+		if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+			stack_lo = (uintptr_t)addr;
+			stack_hi = (uintptr_t)addr + size;
+		}
+		pthread_attr_destroy(&a);
+	}
+}
+
+/* Walk the frame pointer chain into ips (at most max), innermost first. This
+ * library is built with frame pointers, so the chain starts right; in code
+ * without them rbp is any value, so every frame pointer must be aligned, inside
+ * this thread's stack and above the previous one: the walk stops at the first
+ * that is not, and a program built with -fomit-frame-pointer gets short or wrong
+ * stacks, never a crash. Other architectures than x86_64 use libunwind. */
+static int
+fp_backtrace(void **ips, int max)
+{
+#if defined(__x86_64__)
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+	int n = 0;
+
+	if (!stack_hi) {
+		stack_bounds();
+	}
+	while (n < max) {
+		const uintptr_t *f = (const uintptr_t *)fp;
+
+		if ((fp & 7) || fp < stack_lo || fp >= stack_hi || stack_hi - fp < 2 * sizeof(fp) ||
+		    !f[1]) {
+			break;
+		}
+		ips[n++] = (void *)f[1];
+		if (f[0] <= fp) {
+			break;
+		}
+		fp = f[0];
+	}
+	return n;
+#else
+	return unw_backtrace(ips, max);
+#endif
+}
+
+/* The program's return addresses at this call into ips, innermost first, at
+ * most stack_depth: the unwinder's and the tracer's own frames dropped. Called
+ * before the lock is taken; in_tracer is IN_TRACE. */
+static int
+capture(uintptr_t *ips)
+{
+	void *raw[HEAPFMT_STACKS_MAX + SKIP_MAX];
+	int n, i = 0, k = 0;
+
+	in_tracer = IN_UNWIND;
+	pthread_once(&unwind_once, unwind_setup);
+	n = unwind_fp ? fp_backtrace(raw, stack_depth + SKIP_MAX)
+	              : unw_backtrace(raw, stack_depth + SKIP_MAX);
+	in_tracer = IN_TRACE;
+	/* libunwind's frames come first, then ours */
+	while (i < n && i < SKIP_MAX && !in_self((uintptr_t)raw[i])) {
+		i++;
+	}
+	if (i == n || i == SKIP_MAX) {
+		i = 0;
+	}
+	while (i < n && in_self((uintptr_t)raw[i])) {
+		i++;
+	}
+	while (i < n && k < stack_depth) {
+		ips[k++] = (uintptr_t)raw[i++];
+	}
+	return k;
+}
+
+/* The build-id of info's object (its NT_GNU_BUILD_ID note), or NULL. */
+static const unsigned char *
+build_id(const struct dl_phdr_info *info, size_t *len)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const unsigned char *p, *end;
+
+		if (ph->p_type != PT_NOTE) {
+			continue;
+		}
+		p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
+			size_t name = (nh->n_namesz + 3) & ~(size_t)3;
+			size_t desc = (nh->n_descsz + 3) & ~(size_t)3;
+			const unsigned char *d = p + sizeof(*nh) + name;
+
+			if (name > (size_t)(end - p) || desc > (size_t)(end - p) ||
+			    (size_t)(end - d) < desc) {
+				break;
+			}
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof(*nh), "GNU", 4)) {
+				*len = nh->n_descsz < BUILD_ID_MAX ? nh->n_descsz : BUILD_ID_MAX;
+				return d;
+			}
+			p = d + desc;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
+/* dl_iterate_phdr: write an OBJECT record for each loaded object no earlier one
+ * named (lock held). The first object is the program, whose name is "". */
+static int
+write_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int *index = data;
+	const char *path = info->dlpi_name;
+	const unsigned char *id;
+	size_t id_len, path_len;
+	uintptr_t lo, hi;
+	unsigned char *p;
+
+	(void)size;
+	if ((*index)++ == 0 && (!path || !*path)) {
+		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+
+		exe_path[n > 0 ? n : 0] = '\0';
+		path = exe_path;
+	}
+	load_span(info, &lo, &hi);
+	if (!path || !*path || !hi || (lo == self_lo && hi == self_hi)) {
+		/* an unnamed object (a vdso), or this library */
+		return 0;
+	}
+	for (size_t i = 0; i < n_objects; i++) {
+		if (objects[i].lo == lo && objects[i].hi == hi) {
+			return 0;
+		}
+	}
+	if (n_objects == OBJECTS_MAX) {
+		return 1;
+	}
+	id = build_id(info, &id_len);
+	path_len = strnlen(path, PATH_MAX);
+	if (!room(64 + id_len + path_len)) {
+		return 1;
+	}
+	p = buf + committed;
+	*p++ = HEAPFMT_OBJECT;
+	p = put_uleb(p, lo);
+	p = put_uleb(p, hi);
+	p = put_uleb(p, (uint64_t)info->dlpi_addr);
+	p = put_uleb(p, id_len);
+	memcpy(p, id, id_len);
+	p += id_len;
+	p = put_uleb(p, path_len);
+	memcpy(p, path, path_len);
+	p += path_len;
+	committed = (size_t)(p - buf);
+	objects[n_objects].lo = lo;
+	objects[n_objects].hi = hi;
+	n_objects++;
+	return 0;
+}
+
+/* Before the first FRAME inside an object no OBJECT named: name every object
+ * loaded now (dlopen'ed ones are found here, lazily, without interposing dlopen). */
+static void
+note_object(uintptr_t ip)
+{
+	int index = 0;
+
+	for (size_t i = 0; i < n_objects; i++) {
+		if (ip >= objects[i].lo && ip < objects[i].hi) {
+			return;
+		}
+	}
+	dl_iterate_phdr(write_object, &index);
+}
+
+static uint32_t
+node_slot(uint32_t parent, uintptr_t ip, size_t mask)
+{
+	uint64_t h = ((uint64_t)ip ^ ((uint64_t)parent << 40)) * 0x9e3779b97f4a7c15ULL;
+
+	return (uint32_t)((h >> 32) & mask);
+}
+
+/* Double the stack table (or make the first); false when mmap fails. */
+static bool
+nodes_grow(void)
+{
+	size_t cap = nodes_cap ? nodes_cap * 2 : NODES_MIN;
+	struct node *t = mmap(NULL, cap * sizeof(*t), PROT_READ | PROT_WRITE,
+	                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (t == MAP_FAILED) {
+		return false;
+	}
+	for (size_t i = 0; i < nodes_cap; i++) {
+		const struct node *o = &nodes[i];
+
+		if (o->id) {
+			size_t j = node_slot(o->parent, o->ip, cap - 1);
+
+			while (t[j].id) {
+				j = (j + 1) & (cap - 1);
+			}
+			t[j] = *o;
+		}
+	}
+	if (nodes) {
+		munmap(nodes, nodes_cap * sizeof(*nodes));
+	}
+	nodes = t;
+	nodes_cap = cap;
+	return true;
+}
+
+/* The id of frame ip called from parent: found, or made and written as a FRAME
+ * record (after an OBJECT for its object when none was written). 0 when it cannot
+ * be written. Lock held. */
+static uint32_t
+frame_id(uint32_t parent, uintptr_t ip)
+{
+	size_t j;
+	uint64_t d;
+	unsigned char *p;
+
+	if (nodes_used * 2 >= nodes_cap && !nodes_grow()) {
+		return 0;
+	}
+	j = node_slot(parent, ip, nodes_cap - 1);
+	while (nodes[j].id) {
+		if (nodes[j].ip == ip && nodes[j].parent == parent) {
+			return nodes[j].id;
+		}
+		j = (j + 1) & (nodes_cap - 1);
+	}
+	note_object(ip);
+	if (!room(FRAME_MAX)) {
+		return 0;
+	}
+	p = buf + committed;
+	*p++ = HEAPFMT_FRAME;
+	p = put_uleb(p, parent);
+	d = (uint64_t)ip - prev_frame_ip;
+	prev_frame_ip = ip;
+	p = put_uleb(p, (d << 1) ^ (0 - (d >> 63)));
+	committed = (size_t)(p - buf);
+	nodes[j].ip = ip;
+	nodes[j].parent = parent;
+	nodes[j].id = next_id++;
+	nodes_used++;
+	return nodes[j].id;
+}
+
+/* The stack id of ips[0, n) (innermost first), interning what is new. Lock
+ * held. A frame that cannot be written ends the stack there. */
+static uint32_t
+intern(const uintptr_t *ips, int n)
+{
+	uint32_t id = 0;
+
+	for (int i = n - 1; i >= 0; i--) {
+		uint32_t next = frame_id(id, ips[i]);
+
+		if (!next) {
+			break;
+		}
+		id = next;
+	}
+	return id;
+}
+
+/* One allocation event with a stack: fields has room for one more, the stack
+ * id of ips[0, depth). */
+static void
+log_event_stack(int tag, uint64_t *fields, int n, unsigned ptrs, const uintptr_t *ips, int depth)
+{
+	pthread_mutex_lock(&lock);
+	fields[n] = intern(ips, depth);
+	log_event_locked(tag, fields, n + 1, ptrs);
+	pthread_mutex_unlock(&lock);
+}
+
+/* log_alloc of a block with its stack, unwound before the lock is taken. Out of
+ * line: without --stacks, the path of every call stays what it was. */
+static __attribute__((noinline)) void
+log_alloc_stack(int tag, int fn, size_t a, size_t b, const void *p)
+{
+	uintptr_t ips[HEAPFMT_STACKS_MAX];
+	int depth = capture(ips);
+	uint64_t f[] = {(uint64_t)fn, a, b, ptrval(p), 0};
+
+	if (tag == HEAPFMT_MALLOC) {
+		log_event_stack(tag, f + 2, 2, 2, ips, depth);
+	} else if (tag == HEAPFMT_CALLOC) {
+		log_event_stack(tag, f + 1, 3, 4, ips, depth);
+	} else {
+		log_event_stack(tag, f, 4, 8, ips, depth);
+	}
+}
+
+/* inlined into each caller, as it was before stacks: a call less per allocation */
+static inline __attribute__((always_inline)) void
 log_alloc(int tag, int fn, size_t a, size_t b, const void *p)
 {
 	if (!p) {
@@ -522,6 +990,8 @@ log_alloc(int tag, int fn, size_t a, size_t b, const void *p)
 		uint64_t f[] = {(uint64_t)fn, size};
 
 		log_event(HEAPFMT_FAIL, f, 2, 0);
+	} else if (stack_depth) {
+		log_alloc_stack(tag, fn, a, b, p);
 	} else if (tag == HEAPFMT_MALLOC) {
 		uint64_t f[] = {b, ptrval(p)};
 
@@ -938,8 +1408,9 @@ trace_realloc(void *p, size_t n, size_t m, bool array)
 {
 	size_t size = n;
 	bool fits = array ? mul_size(n, m, &size) : true;
+	uintptr_t ips[HEAPFMT_STACKS_MAX];
+	int e, depth = 0;
 	void *q;
-	int e;
 
 	if (booting && !p) {
 		return fits ? arena_alloc(size, 16) : NULL;
@@ -964,13 +1435,20 @@ trace_realloc(void *p, size_t n, size_t m, bool array)
 	if (!enter()) {
 		return real_realloc(p, n, m, array);
 	}
+	if (stack_depth) {
+		/* unwound before the lock is taken */
+		depth = capture(ips);
+	}
 	/* the lock is held across the real call: the old block cannot be handed to
 	 * another thread before this record is written */
 	pthread_mutex_lock(&lock);
 	q = real_realloc(p, n, m, array);
 	e = errno;
-	uint64_t f[] = {ptrval(p), size, ptrval(q)};
-	log_event_locked(HEAPFMT_REALLOC, f, 3, 1 | 4);
+	uint64_t f[] = {ptrval(p), size, ptrval(q), 0};
+	if (stack_depth) {
+		f[3] = intern(ips, depth);
+	}
+	log_event_locked(HEAPFMT_REALLOC, f, stack_depth ? 4 : 3, 1 | 4);
 	pthread_mutex_unlock(&lock);
 	leave();
 	errno = e;
