@@ -63,7 +63,7 @@ _ounce_options() {
 	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
 	heap)
 		case $2 in
-		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= -h --help" ;;
+		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= --stacks= --unwind= -h --help" ;;
 		stats) echo "--align= --budget= -f= --format= -h --help" ;;
 		pools)
 			echo "--pools= --align= --min-block= --capacity= --emit= -f= --format= -h --help"
