@@ -146,6 +146,8 @@ static struct node *nodes;
 static size_t nodes_cap, nodes_used;
 static uint32_t next_id;
 static uint64_t prev_frame_ip;
+/* set by frame_id when a frame's object has no OBJECT yet (lock held) */
+static bool scan_allowed, scan_wanted;
 /* the objects an OBJECT record was written for, in this log (lock held) */
 static struct {
 	uintptr_t lo, hi;
@@ -783,20 +785,19 @@ build_id(const struct dl_phdr_info *info, size_t *len)
 	return NULL;
 }
 
-/* dl_iterate_phdr: write an OBJECT record for each loaded object no earlier one
- * named (lock held). The first object is the program, whose name is "". */
+/* Write an OBJECT record for info's object unless one was written (lock held).
+ * first: it is the first object, the program, whose name is "". Returns 1 when
+ * no more can be written. */
 static int
-write_object(struct dl_phdr_info *info, size_t size, void *data)
+write_object(const struct dl_phdr_info *info, bool first)
 {
-	int *index = data;
 	const char *path = info->dlpi_name;
 	const unsigned char *id;
 	size_t id_len, path_len;
 	uintptr_t lo, hi;
 	unsigned char *p;
 
-	(void)size;
-	if ((*index)++ == 0 && (!path || !*path)) {
+	if (first && (!path || !*path)) {
 		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
 
 		exe_path[n > 0 ? n : 0] = '\0';
@@ -838,19 +839,41 @@ write_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-/* Before the first FRAME inside an object no OBJECT named: name every object
- * loaded now (dlopen'ed ones are found here, lazily, without interposing dlopen). */
+/* dl_iterate_phdr's callback of scan_objects: the lock is taken inside it, so
+ * the order is always the loader's lock, then ours (a program's own callback
+ * that allocates takes them in that order too). */
+static int
+object_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int *index = data, rc;
+
+	(void)size;
+	pthread_mutex_lock(&lock);
+	rc = write_object(info, (*index)++ == 0);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+/* Name every object loaded now that no OBJECT named (dlopen'ed ones are found
+ * here, lazily, without interposing dlopen). Called without the lock. */
 static void
-note_object(uintptr_t ip)
+scan_objects(void)
 {
 	int index = 0;
 
+	dl_iterate_phdr(object_cb, &index);
+}
+
+/* Is ip inside an object an OBJECT record named? (lock held) */
+static bool
+ip_known(uintptr_t ip)
+{
 	for (size_t i = 0; i < n_objects; i++) {
 		if (ip >= objects[i].lo && ip < objects[i].hi) {
-			return;
+			return true;
 		}
 	}
-	dl_iterate_phdr(write_object, &index);
+	return false;
 }
 
 static uint32_t
@@ -893,8 +916,8 @@ nodes_grow(void)
 }
 
 /* The id of frame ip called from parent: found, or made and written as a FRAME
- * record (after an OBJECT for its object when none was written). 0 when it cannot
- * be written. Lock held. */
+ * record. 0 when it cannot be written, or when its object is not named yet and
+ * scan_allowed is set: then scan_wanted is set. Lock held. */
 static uint32_t
 frame_id(uint32_t parent, uintptr_t ip)
 {
@@ -912,7 +935,10 @@ frame_id(uint32_t parent, uintptr_t ip)
 		}
 		j = (j + 1) & (nodes_cap - 1);
 	}
-	note_object(ip);
+	if (!ip_known(ip) && scan_allowed) {
+		scan_wanted = true;
+		return 0;
+	}
 	if (!room(FRAME_MAX)) {
 		return 0;
 	}
@@ -933,7 +959,7 @@ frame_id(uint32_t parent, uintptr_t ip)
 /* The stack id of ips[0, n) (innermost first), interning what is new. Lock
  * held. A frame that cannot be written ends the stack there. */
 static uint32_t
-intern(const uintptr_t *ips, int n)
+intern_locked(const uintptr_t *ips, int n)
 {
 	uint32_t id = 0;
 
@@ -948,13 +974,37 @@ intern(const uintptr_t *ips, int n)
 	return id;
 }
 
+/* Take the lock and intern ips[0, n): the stack id. A frame in an object no
+ * OBJECT named yet (the first stack, or a dlopen since) needs a rescan of the
+ * loaded objects, which takes the loader's lock: it is done with ours released
+ * (taking the loader's while holding ours could deadlock against a thread in a
+ * dl_iterate_phdr callback that allocates), then interning goes on; an ip in no
+ * object at all (JIT code) is interned without one. Returns with the lock held. */
+static uint32_t
+lock_intern(const uintptr_t *ips, int n)
+{
+	uint32_t id;
+
+	pthread_mutex_lock(&lock);
+	scan_allowed = true;
+	scan_wanted = false;
+	id = intern_locked(ips, n);
+	if (scan_wanted) {
+		pthread_mutex_unlock(&lock);
+		scan_objects();
+		pthread_mutex_lock(&lock);
+		scan_allowed = false;
+		id = intern_locked(ips, n);
+	}
+	return id;
+}
+
 /* One allocation event with a stack: fields has room for one more, the stack
  * id of ips[0, depth). */
 static void
 log_event_stack(int tag, uint64_t *fields, int n, unsigned ptrs, const uintptr_t *ips, int depth)
 {
-	pthread_mutex_lock(&lock);
-	fields[n] = intern(ips, depth);
+	fields[n] = lock_intern(ips, depth);
 	log_event_locked(tag, fields, n + 1, ptrs);
 	pthread_mutex_unlock(&lock);
 }
@@ -1410,6 +1460,7 @@ trace_realloc(void *p, size_t n, size_t m, bool array)
 	bool fits = array ? mul_size(n, m, &size) : true;
 	uintptr_t ips[HEAPFMT_STACKS_MAX];
 	int e, depth = 0;
+	uint32_t stack = 0;
 	void *q;
 
 	if (booting && !p) {
@@ -1435,19 +1486,18 @@ trace_realloc(void *p, size_t n, size_t m, bool array)
 	if (!enter()) {
 		return real_realloc(p, n, m, array);
 	}
-	if (stack_depth) {
-		/* unwound before the lock is taken */
-		depth = capture(ips);
-	}
 	/* the lock is held across the real call: the old block cannot be handed to
-	 * another thread before this record is written */
-	pthread_mutex_lock(&lock);
+	 * another thread before this record is written; the stack is unwound
+	 * before the lock is taken, and interned before the call */
+	if (stack_depth) {
+		depth = capture(ips);
+		stack = lock_intern(ips, depth);
+	} else {
+		pthread_mutex_lock(&lock);
+	}
 	q = real_realloc(p, n, m, array);
 	e = errno;
-	uint64_t f[] = {ptrval(p), size, ptrval(q), 0};
-	if (stack_depth) {
-		f[3] = intern(ips, depth);
-	}
+	uint64_t f[] = {ptrval(p), size, ptrval(q), stack};
 	log_event_locked(HEAPFMT_REALLOC, f, stack_depth ? 4 : 3, 1 | 4);
 	pthread_mutex_unlock(&lock);
 	leave();

@@ -1,0 +1,117 @@
+#!/bin/bash
+# heap trace --stacks: the tracer's backtraces on the programs of
+# tests/fixtures/heapstacks, built here with the real gcc: sites of known sizes
+# called from the program and from a shared library (-O1 -fomit-frame-pointer,
+# unwound by libunwind; and with frame pointers, by --unwind fp; and the
+# omit-frame-pointer build under --unwind fp, which must not crash), then
+# threads, fork and exec with --follow-fork --follow-exec. The logs are read
+# back by `ounce heap stats` and `ounce heap sites`: counts and bytes as the
+# programs make them, stacks through the right functions.
+. "$(dirname "$0")/lib.sh"
+
+: "${OUNCE_HEAPTRACE_LIB:?run through muon-meson test, which sets OUNCE_HEAPTRACE_LIB}"
+
+src="$FIXTURES/heapstacks"
+mkdir nofp fp || fail "mkdir"
+build() { # DIR FLAGS...
+	local d=$1
+	shift
+	gcc -O1 -g "$@" -shared -fPIC -o "$d/libsites.so" "$src/libsites.c" &&
+		gcc -O1 -g "$@" -o "$d/sites" "$src/sites.c" -L"$d" -lsites -Wl,-rpath,"$T/$d" &&
+		gcc -O1 -g "$@" -pthread -o "$d/workers" "$src/workers.c" ||
+		fail "cannot build the fixtures with $*"
+}
+build nofp -fomit-frame-pointer
+build fp -fno-omit-frame-pointer
+
+# stats VALUE-PATH LOG: one number from `ounce heap stats LOG --format json`
+stat_of() {
+	"$OUNCE" heap stats "$2" --format json > stats.json || fail "heap stats $2"
+	q "$1" stats.json
+}
+# total allocations of blocks of SIZE bytes in LOG
+size_total() {
+	"$OUNCE" heap stats "$2" --format json > stats.json || fail "heap stats $2"
+	q "[.blocks[] | select(.size == $1) | .total] | add // 0" stats.json
+}
+# allocations and total bytes of the site of FUNCTION in LOG: "N BYTES"
+site_of() {
+	"$OUNCE" heap sites "$2" --format json > sites.json || fail "heap sites $2"
+	q "[.sites[] | select(.frame.function == \"$1\")] |
+		\"\\([.[].allocations] | add // 0) \\([.[].total_bytes] | add // 0)\"" sites.json
+}
+
+# the sites program: the same log whatever unwinds it
+check_sites() { # LOG WHAT
+	check_eq "$2: events" 37 "$(stat_of .events "$1")"
+	check_eq "$2: allocations" 19 "$(stat_of .allocations "$1")"
+	check_eq "$2: bytes live at exit" 4096 "$(stat_of .live_bytes "$1")"
+	check_eq "$2: site_small" "10 240" "$(site_of site_small "$1")"
+	check_eq "$2: site_medium" "5 5000" "$(site_of site_medium "$1")"
+	check_eq "$2: site_leak" "1 4096" "$(site_of site_leak "$1")"
+	check_eq "$2: lib_alloc, in the shared library" "3 999" "$(site_of lib_alloc "$1")"
+}
+
+# header flags: byte 9 (1: stacks, 2: frame pointers)
+flags() {
+	od -An -tu1 -j9 -N1 "$1" | tr -d ' '
+}
+
+"$OUNCE" heap trace --stacks 8 -o plain.log -- nofp/sites > out 2> err ||
+	fail "trace --stacks 8 failed: $(cat err)"
+check_eq "the program's output" "sites: done" "$(cat out)"
+grep -q "heap log: .*plain.log (37 events, [0-9]* distinct frames)" err ||
+	fail "trace does not count the log's frames: $(cat err)"
+check_eq "flags of a libunwind log" 1 "$(flags plain.log)"
+check_sites plain.log "libunwind, -fomit-frame-pointer"
+# the unwinder's and the tracer's frames are never recorded: the innermost
+# frame of each of the 10 site_small calls is in site_small
+"$OUNCE" heap sites plain.log --format json --skip main > sites.json || fail "heap sites"
+q '.sites[].frame.object' sites.json | grep -q heaptrace && fail "a tracer frame was recorded"
+
+"$OUNCE" heap trace --stacks 8 --unwind fp -o fp.log -- fp/sites > out 2> err ||
+	fail "trace --unwind fp failed: $(cat err)"
+check_eq "flags of an fp log" 3 "$(flags fp.log)"
+check_sites fp.log "frame pointers"
+
+# no frame pointers, --unwind fp: short or wrong stacks, never a crash, and the
+# same events
+"$OUNCE" heap trace --stacks 16 --unwind fp -o nofp.log -- nofp/sites > out 2> err ||
+	fail "trace --unwind fp of a program without frame pointers failed: $(cat err)"
+check_eq "the program's output under --unwind fp" "sites: done" "$(cat out)"
+check_eq "events without frame pointers" 37 "$(stat_of .events nofp.log)"
+check_eq "live bytes without frame pointers" 4096 "$(stat_of .live_bytes nofp.log)"
+
+# --stacks 0 is the log of a run without the option
+"$OUNCE" heap trace --stacks 0 -o zero.log -- nofp/sites > out 2> err || fail "--stacks 0"
+check_eq "flags of --stacks 0" 0 "$(flags zero.log)"
+grep -q "(37 events)" err || fail "--stacks 0 log: $(cat err)"
+
+# threads, fork and exec, both unwinders
+for how in libunwind fp; do
+	rm -f w.log w.log.*
+	"$OUNCE" heap trace --stacks 8 --unwind $how --follow-fork --follow-exec -o w.log -- \
+		fp/workers "$T/fp/sites" > out 2> err || fail "workers ($how) failed: $(cat err)"
+	check_eq "$how: the exec'd program's output" "sites: done" "$(cat out)"
+	check_eq "$how: thread blocks" 2000 "$(size_total 100 w.log)"
+	check_eq "$how: site_thread" "2000 200000" "$(site_of site_thread w.log)"
+	check_eq "$how: site_parent" "1 300" "$(site_of site_parent w.log)"
+	check_eq "$how: nothing lost" 0 "$(stat_of .lost w.log)"
+	# the child: its own log (the fork), then the program it exec'd (LOG.PID.1)
+	child=$(ls w.log.* | grep -v '\.[0-9]*\.1$')
+	[ -f "$child" ] && [ -f "$child.1" ] || fail "$how: child logs: $(ls w.log*)"
+	check_eq "$how: child blocks" 7 "$(size_total 200 "$child")"
+	check_eq "$how: site_child" "7 1400" "$(site_of site_child "$child")"
+	[ "$(flags "$child")" = "$(flags w.log)" ] || fail "$how: the child's header flags"
+	check_sites "$child.1" "$how: the exec'd program"
+done
+
+# bad values: one line, exit 2
+for bad in "--stacks 65" "--stacks -1" "--stacks x" "--unwind dwarf"; do
+	# shellcheck disable=SC2086 # the option and its value
+	"$OUNCE" heap trace $bad -- true > out 2> err
+	check_eq "exit status of $bad" 2 "$?"
+	check_eq "error lines of $bad" 1 "$(wc -l < err)"
+	grep -q "^ounce: error: --" err || fail "$bad: $(cat err)"
+done
+exit 0
