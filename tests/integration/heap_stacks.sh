@@ -4,9 +4,10 @@
 # called from the program and from a shared library (-O1 -fomit-frame-pointer,
 # unwound by libunwind; and with frame pointers, by --unwind fp; and the
 # omit-frame-pointer build under --unwind fp, which must not crash), then
-# threads, fork and exec with --follow-fork --follow-exec. The logs are read
-# back by `ounce heap stats` and `ounce heap sites`: counts and bytes as the
-# programs make them, stacks through the right functions.
+# threads, fork and exec with --follow-fork --follow-exec, and a signal handler
+# that allocates. The logs are read back by `ounce heap stats` and `ounce heap
+# sites`: counts and bytes as the programs make them, stacks through the right
+# functions.
 . "$(dirname "$0")/lib.sh"
 
 : "${OUNCE_HEAPTRACE_LIB:?run through muon-meson test, which sets OUNCE_HEAPTRACE_LIB}"
@@ -104,6 +105,20 @@ for how in libunwind fp; do
 	check_eq "$how: site_child" "7 1400" "$(site_of site_child "$child")"
 	[ "$(flags "$child")" = "$(flags w.log)" ] || fail "$how: the child's header flags"
 	check_sites "$child.1" "$how: the exec'd program"
+done
+
+# a signal handler that allocates, interrupting the program and the tracer
+gcc -O1 -g -fno-omit-frame-pointer -pthread -o signals "$src/signals.c" ||
+	fail "cannot build signals"
+for how in libunwind fp; do
+	timeout 60 "$OUNCE" heap trace --stacks 16 --unwind $how -o s.log -- ./signals 2> err ||
+		fail "signals ($how) failed: $(cat err)"
+	"$OUNCE" heap stats s.log --format json > stats.json || fail "heap stats s.log"
+	check_eq "$how: work blocks" 40000 \
+		"$(q '[.blocks[] | select(.size >= 1000) | .total] | add' stats.json)"
+	[ "$(q '[.blocks[] | select(.size == 64) | .total] | add // 0' stats.json)" -ge 400 ] ||
+		fail "$how: the signal handler's blocks were not all recorded"
+	check_eq "$how: site_work" "40000" "$(site_of site_work s.log | cut -d' ' -f1)"
 done
 
 # bad values: one line, exit 2

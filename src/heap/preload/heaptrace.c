@@ -721,8 +721,8 @@ fp_backtrace(void **ips, int max)
 }
 
 /* The program's return addresses at this call into ips, innermost first, at
- * most stack_depth: the unwinder's and the tracer's own frames dropped. Called
- * before the lock is taken; in_tracer is IN_TRACE. */
+ * most stack_depth: the unwinder's leading frames and every frame of the
+ * tracer dropped. Called before the lock is taken; in_tracer is IN_TRACE. */
 static int
 capture(uintptr_t *ips)
 {
@@ -741,11 +741,11 @@ capture(uintptr_t *ips)
 	if (i == n || i == SKIP_MAX) {
 		i = 0;
 	}
-	while (i < n && in_self((uintptr_t)raw[i])) {
-		i++;
-	}
-	while (i < n && k < stack_depth) {
-		ips[k++] = (uintptr_t)raw[i++];
+	/* and deeper down too, where a signal handler interrupted the tracer */
+	for (; i < n && k < stack_depth; i++) {
+		if (!in_self((uintptr_t)raw[i])) {
+			ips[k++] = (uintptr_t)raw[i];
+		}
 	}
 	return k;
 }
