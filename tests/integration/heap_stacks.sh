@@ -4,7 +4,7 @@
 # called from the program and from a shared library (-O1 -fomit-frame-pointer,
 # unwound by libunwind; and with frame pointers, by --unwind fp; and the
 # omit-frame-pointer build under --unwind fp, which must not crash), then
-# threads, fork and exec with --follow-fork --follow-exec, and a signal handler
+# threads, fork, exec (--follow-fork --follow-exec) and dlopen, and a signal handler
 # that allocates. The logs are read back by `ounce heap stats` and `ounce heap
 # sites`: counts and bytes as the programs make them, stacks through the right
 # functions.
@@ -92,11 +92,14 @@ grep -q "(37 events)" err || fail "--stacks 0 log: $(cat err)"
 for how in libunwind fp; do
 	rm -f w.log w.log.*
 	"$OUNCE" heap trace --stacks 8 --unwind $how --follow-fork --follow-exec -o w.log -- \
-		fp/workers "$T/fp/sites" > out 2> err || fail "workers ($how) failed: $(cat err)"
+		fp/workers "$T/fp/sites" "$T/nofp/libsites.so" > out 2> err ||
+		fail "workers ($how) failed: $(cat err)"
 	check_eq "$how: the exec'd program's output" "sites: done" "$(cat out)"
 	check_eq "$how: thread blocks" 2000 "$(size_total 100 w.log)"
 	check_eq "$how: site_thread" "2000 200000" "$(site_of site_thread w.log)"
 	check_eq "$how: site_parent" "1 300" "$(site_of site_parent w.log)"
+	# a library dlopen'ed after the first stacks: its OBJECT is written lazily
+	check_eq "$how: lib_alloc, dlopen'ed" "2 666" "$(site_of lib_alloc w.log)"
 	check_eq "$how: nothing lost" 0 "$(stat_of .lost w.log)"
 	# the child: its own log (the fork), then the program it exec'd (LOG.PID.1)
 	child=$(ls w.log.* | grep -v '\.[0-9]*\.1$')

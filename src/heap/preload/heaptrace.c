@@ -48,7 +48,7 @@ enum {
 	ARENA_SIZE = 16 * 1024, /* allocations made by dlsym while we bootstrap */
 	LOG_FD_MIN = 512,       /* the log fd moves up here, out of the program's way */
 	SUFFIX_MAX = 32,        /* room for ".<pid>.<n>" after a log path */
-	SKIP_MAX = 16,          /* unwinder and tracer frames above the program's */
+	SKIP_MAX = 8,           /* unwinder and tracer frames above the program's */
 	FRAME_MAX = 32,         /* a FRAME record, with room */
 	NODES_MIN = 4096,       /* first size of the stack table (a power of two) */
 	OBJECTS_MAX = 1024,     /* loaded objects an OBJECT record was written for */
