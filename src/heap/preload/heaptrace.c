@@ -53,6 +53,7 @@ enum {
 	NODES_MIN = 4096,       /* first size of the stack table (a power of two) */
 	OBJECTS_MAX = 1024,     /* loaded objects an OBJECT record was written for */
 	BUILD_ID_MAX = 64,      /* longer build-ids are cut (none is in practice) */
+	STACK_CACHE_N = 1024,   /* entries of the stack cache (a power of two) */
 };
 #define FLUSH_NS 50000000ULL /* flush at least every 50 ms while events come */
 #define PRELOAD_NAME "libounce-heaptrace.so"
@@ -146,6 +147,8 @@ static struct node *nodes;
 static size_t nodes_cap, nodes_used;
 static uint32_t next_id;
 static uint64_t prev_frame_ip;
+/* the stack cache: the leaf ids of recent stacks (lock held; see lock_intern) */
+static uint64_t *stack_cache;
 /* set by frame_id when a frame's object has no OBJECT yet (lock held) */
 static bool scan_allowed, scan_wanted;
 /* the objects an OBJECT record was written for, in this log (lock held) */
@@ -274,7 +277,14 @@ read_stack_options(void)
 	}
 	stack_depth = n > HEAPFMT_STACKS_MAX ? HEAPFMT_STACKS_MAX : n;
 	v = getenv(HEAPFMT_ENV_UNWIND);
+#if defined(__x86_64__)
 	unwind_fp = v && !strcmp(v, "fp");
+#else
+	/* the frame pointer walk is x86_64's: libunwind elsewhere, and the header
+	 * says so */
+	(void)v;
+	unwind_fp = false;
+#endif
 }
 
 /* Resolve the real functions, once; the other threads wait. The booting thread
@@ -457,6 +467,10 @@ write_header(void)
 		nodes = NULL;
 	}
 	nodes_cap = nodes_used = 0;
+	if (stack_cache) {
+		munmap(stack_cache, STACK_CACHE_N * (2 + (size_t)stack_depth) * sizeof(uint64_t));
+		stack_cache = NULL;
+	}
 	next_id = 1;
 	prev_frame_ip = 0;
 	n_objects = 0;
@@ -957,44 +971,86 @@ frame_id(uint32_t parent, uintptr_t ip)
 }
 
 /* The stack id of ips[0, n) (innermost first), interning what is new. Lock
- * held. A frame that cannot be written ends the stack there. */
+ * held. A frame that cannot be written ends the stack there: *whole is false. */
 static uint32_t
-intern_locked(const uintptr_t *ips, int n)
+intern_locked(const uintptr_t *ips, int n, bool *whole)
 {
 	uint32_t id = 0;
 
+	*whole = false;
 	for (int i = n - 1; i >= 0; i--) {
 		uint32_t next = frame_id(id, ips[i]);
 
 		if (!next) {
-			break;
+			return id;
 		}
 		id = next;
 	}
+	*whole = true;
 	return id;
 }
 
-/* Take the lock and intern ips[0, n): the stack id. A frame in an object no
- * OBJECT named yet (the first stack, or a dlopen since) needs a rescan of the
- * loaded objects, which takes the loader's lock: it is done with ours released
- * (taking the loader's while holding ours could deadlock against a thread in a
- * dl_iterate_phdr callback that allocates), then interning goes on; an ip in no
- * object at all (JIT code) is interned without one. Returns with the lock held. */
+/* The stack cache's entry for a stack of hash h (lock held): words [0] the
+ * hash, [1] depth << 32 | leaf id, then the return addresses. NULL when the
+ * cache cannot be mapped. */
+static uint64_t *
+stack_cache_entry(uint64_t h)
+{
+	size_t words = 2 + (size_t)stack_depth;
+
+	if (!stack_cache) {
+		void *m = mmap(NULL, STACK_CACHE_N * words * sizeof(uint64_t),
+		               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED) {
+			return NULL;
+		}
+		stack_cache = m;
+	}
+	return stack_cache + (h & (STACK_CACHE_N - 1)) * words;
+}
+
+/* Take the lock and intern ips[0, n): the stack id. A stack seen before costs
+ * one look-up in the stack cache (by a hash of its return addresses, compared
+ * in full), not one per frame. A frame in an object no OBJECT named yet (the
+ * first stack, or a dlopen since) needs a rescan of the loaded objects, which
+ * takes the loader's lock: it is done with ours released (taking the loader's
+ * while holding ours could deadlock against a thread in a dl_iterate_phdr
+ * callback that allocates), then interning goes on; an ip in no object at all
+ * (JIT code) is interned without one. Returns with the lock held. */
 static uint32_t
 lock_intern(const uintptr_t *ips, int n)
 {
+	uint64_t h = (uint64_t)n, *e;
 	uint32_t id;
+	bool whole;
 
+	for (int i = 0; i < n; i++) {
+		h = (h ^ ips[i]) * 0x9e3779b97f4a7c15ULL;
+	}
+	h ^= h >> 29;
 	pthread_mutex_lock(&lock);
+	e = stack_cache_entry(h);
+	if (e && n && e[0] == h && e[1] >> 32 == (uint64_t)n &&
+	    !memcmp(e + 2, ips, (size_t)n * sizeof(*ips))) {
+		return (uint32_t)e[1];
+	}
 	scan_allowed = true;
 	scan_wanted = false;
-	id = intern_locked(ips, n);
+	id = intern_locked(ips, n, &whole);
 	if (scan_wanted) {
 		pthread_mutex_unlock(&lock);
 		scan_objects();
 		pthread_mutex_lock(&lock);
 		scan_allowed = false;
-		id = intern_locked(ips, n);
+		id = intern_locked(ips, n, &whole);
+		/* the cache may have been remapped while the lock was released */
+		e = stack_cache_entry(h);
+	}
+	if (e && n && whole) {
+		e[0] = h;
+		e[1] = (uint64_t)n << 32 | id;
+		memcpy(e + 2, ips, (size_t)n * sizeof(*ips));
 	}
 	return id;
 }
