@@ -1,7 +1,9 @@
 /* heaptrace.c: libounce-heaptrace.so, the LD_PRELOAD library behind `ounce heap
  * trace`. It interposes the malloc family, forwards every call to the next
  * definition (dlsym RTLD_NEXT) and appends one record per call to the log of
- * heapfmt.h. The rules it keeps are research/heap.md 7.1 "Shim rules".
+ * heapfmt.h. The rules it keeps are research/heap.md 7.1 "Shim rules". With
+ * --stacks N it also unwinds each allocation (libunwind, or the frame pointer
+ * chain) before taking its lock, and interns the stacks as FRAME records.
  *
  * A preloaded shim gets no context argument, so its state lives in file-level
  * globals (the one place in ounce that has them). It never allocates and uses no
