@@ -230,7 +230,7 @@ static void
 test_heappools_drone_book(void **state)
 {
 	uint64_t cls[] = {4, 12, 28, 32, 128}, load[] = {1, 3, 1, 1, 1};
-	struct heappools_classes c = {HEAPPOOLS_SUM, 5, cls, load, NULL};
+	struct heappools_classes c = {HEAPPOOLS_SUM, 5, cls, load, NULL, NULL, 0};
 	struct heappools_layout l[5];
 
 	(void)state;
