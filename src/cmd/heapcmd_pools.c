@@ -98,6 +98,10 @@ note_at_peak(const struct heapstats *st, const struct heappools_classes *c,
 	for (size_t i = 0; i < c->m; i++) {
 		blocks = units_sat_add(blocks, c->at_peak[i]);
 	}
+	if (!st->peak_event) {
+		buf_printf(out, "%scapacity at-peak: no block of a nonzero size was ever alive\n", cm);
+		return;
+	}
 	buf_printf(out, "%scapacity at-peak: the pools hold the %llu blocks alive right after "
 		   "event %zu (t=%.6f s), the peak\n", cm, U(blocks), st->peak_event,
 		   (double)st->peak_t_us / 1e6);

@@ -26,7 +26,7 @@ static const char usage[] =
 	"usage: ounce heap stats LOG [options]\n"
 	"Per-size maximum load and totals of a heap trace log, and its peak.\n"
 	"  --align N        round sizes up to a multiple of N (default 1: exact sizes)\n"
-	"  --at-peak        the blocks alive at the peak moment, per size, instead\n"
+	"  --at-peak        instead, the blocks alive at the peak moment, per size\n"
 	"  --budget SIZE    show the peak as a share of SIZE (4096, 4K, 4KiB, 1M)\n"
 	"  -f, --format F   text, md, csv or json (default text)\n";
 
