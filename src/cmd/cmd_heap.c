@@ -14,7 +14,8 @@ static const char usage[] =
 	"  trace [-o LOG] [--follow-fork] [--follow-exec] -- CMD ARGS...   record every allocation\n"
 	"  stats LOG [--align N] [--budget SIZE]      Block Size | Max Load | Total Allocations\n"
 	"  pools LOG --pools N                        the fixed-block pool layout that serves it\n"
-	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n";
+	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n"
+	"  sites LOG [-n N] [--stack] [--skip FUNC]   allocation sites of a log traced with --stacks\n";
 
 int
 cmd_heap(int argc, char **argv)
@@ -25,6 +26,7 @@ cmd_heap(int argc, char **argv)
 	} sub[] = {
 		{"pools", heapcmd_pools},
 		{"replay", heapcmd_replay},
+		{"sites", heapcmd_sites},
 		{"stats", heapcmd_stats},
 		{"trace", heapcmd_trace},
 	};

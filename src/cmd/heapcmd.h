@@ -7,5 +7,12 @@ int heapcmd_trace(int argc, char **argv);	/* heapcmd_trace.c */
 int heapcmd_stats(int argc, char **argv);	/* heapcmd_stats.c */
 int heapcmd_pools(int argc, char **argv);	/* heapcmd_pools.c */
 int heapcmd_replay(int argc, char **argv);	/* heapcmd_replay.c */
+int heapcmd_sites(int argc, char **argv);	/* heapcmd_sites.c */
+
+struct heap_log;
+struct heapsym;
+/* Read the log at path, which must have stacks, and resolve its frames into sym;
+ * -1 after reporting (heapcmd_sites.c; sites and flame use it). */
+int heapcmd_read_stacks(const char *path, struct heap_log *log, struct heapsym *sym);
 
 #endif

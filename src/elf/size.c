@@ -85,8 +85,8 @@ add_row(struct size_report *r, const char *name, unsigned long long bytes,
 	s->synthetic = synthetic;
 }
 
-static char *
-demangle(const char *raw)
+char *
+size_demangle(const char *raw)
 {
 	char *d = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 
@@ -225,7 +225,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		s = &r->symbols[r->nsymbols++];
 		memset(s, 0, sizeof(*s));
 		s->raw = xstrdup(raw[i].raw);
-		s->name = demangle(raw[i].raw);
+		s->name = size_demangle(raw[i].raw);
 		s->addr = raw[i].addr;
 		s->bytes = raw[i].size;
 		s->kind = raw[i].kind;
@@ -236,7 +236,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		for (j = i + 1; j < nraw && raw[j].shndx == raw[i].shndx &&
 				raw[j].addr == raw[i].addr && raw[j].size == raw[i].size;
 		     j++) {
-			char *d = demangle(raw[j].raw);
+			char *d = size_demangle(raw[j].raw);
 
 			if (!strv_has(&s->aliases, d) && strcmp(d, s->name)) {
 				strv_push(&s->aliases, d);

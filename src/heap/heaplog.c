@@ -16,12 +16,15 @@
 #include "os/fsutil.h"
 #include "base/banned.h"
 
-enum { RD_OK, RD_END, RD_BAD };
+enum { RD_OK, RD_END, RD_BAD, RD_REF };
 
 struct reader {
 	const unsigned char *p;
 	size_t n, off;
 	uint64_t prev_ptr, mask, t_us, tid;
+	uint64_t prev_ip;	/* the previous FRAME's ip */
+	bool *replaced;		/* per object: a later OBJECT overlapped it */
+	size_t replaced_cap;
 };
 
 /* One unsigned LEB128 of at most 10 bytes. RD_END when the buffer ends first,
@@ -89,6 +92,71 @@ push(struct heap_log *log, const struct reader *r, enum heap_kind kind)
 	return e;
 }
 
+/* A byte string: varint length, then the bytes. */
+static int
+bytes_field(struct reader *r, const unsigned char **out, size_t *len)
+{
+	uint64_t n;
+	int rc = leb(r, &n);
+
+	if (rc != RD_OK) {
+		return rc;
+	}
+	if (n > r->n - r->off) {
+		return RD_END;
+	}
+	*out = r->p + r->off;
+	*len = (size_t)n;
+	r->off += (size_t)n;
+	return RD_OK;
+}
+
+/* The object that held return address ip when its frame was recorded: the
+ * latest one not replaced whose span holds the call (the byte before ip). */
+static uint32_t
+object_of(const struct heap_log *log, const struct reader *r, uint64_t ip)
+{
+	for (size_t i = log->nobjects; i-- > 0;) {
+		const struct heap_object *o = &log->objects[i];
+
+		if (!r->replaced[i] && ip > o->start && ip - 1 < o->end) {
+			return (uint32_t)i;
+		}
+	}
+	return HEAP_NO_OBJECT;
+}
+
+static void
+add_object(struct heap_log *log, struct reader *r, uint64_t start, uint64_t end, uint64_t bias,
+	   const unsigned char *id, size_t idlen, const unsigned char *path, size_t pathlen)
+{
+	struct heap_object *o;
+	size_t cap = log->objects_cap;
+
+	for (size_t i = 0; i < log->nobjects; i++) {
+		if (log->objects[i].start < end && start < log->objects[i].end) {
+			r->replaced[i] = true;
+		}
+	}
+	log->objects = xgrowarray(log->objects, &log->objects_cap, log->nobjects + 1,
+				  sizeof(*log->objects));
+	if (log->objects_cap != cap) {
+		r->replaced = xreallocarray(r->replaced, log->objects_cap, sizeof(*r->replaced));
+	}
+	r->replaced[log->nobjects] = false;
+	o = &log->objects[log->nobjects++];
+	o->start = start;
+	o->end = end;
+	o->bias = bias;
+	o->path = xstrndup((const char *)path, pathlen);
+	o->build_id = NULL;
+	if (idlen) {
+		o->build_id = xmalloc(idlen);
+		memcpy(o->build_id, id, idlen);
+	}
+	o->build_id_len = idlen;
+}
+
 #define GET(call)                                  \
 	do {                                       \
 		if ((rc = (call)) != RD_OK) {      \
@@ -96,12 +164,35 @@ push(struct heap_log *log, const struct reader *r, enum heap_kind kind)
 		}                                  \
 	} while (0)
 
+/* The stack field that ends an alloc record of a log with stacks, into e->stack.
+ * RD_REF for an id no FRAME has defined. */
+static int
+stack_field(const struct heap_log *log, struct reader *r, struct heap_event *e)
+{
+	uint64_t id;
+	int rc;
+
+	if (!(log->flags & HEAPFMT_FLAG_STACKS)) {
+		return RD_OK;
+	}
+	rc = leb(r, &id);
+	if (rc == RD_OK && id && id >= log->nframes) {
+		return RD_REF;
+	}
+	if (e) {
+		e->stack = (uint32_t)id;
+	}
+	return rc;
+}
+
 /* The records after the header; returns 0, or -1 after reporting. */
 static int
 records(struct heap_log *log, const char *name, struct reader *r)
 {
 	struct heap_event *e;
 	uint64_t a, b, c, d;
+	const unsigned char *id, *path;
+	size_t idlen, pathlen;
 	size_t start = r->off;
 	int rc = RD_OK, tag = -1;
 
@@ -129,6 +220,7 @@ records(struct heap_log *log, const char *name, struct reader *r)
 			e->fn = HEAPFMT_FN_MALLOC;
 			e->size = b;
 			e->ptr = c;
+			GET(stack_field(log, r, e));
 			break;
 		case HEAPFMT_CALLOC:
 			GET(leb(r, &a));
@@ -138,13 +230,16 @@ records(struct heap_log *log, const char *name, struct reader *r)
 			e->fn = HEAPFMT_FN_CALLOC;
 			e->size = (b && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
 			e->ptr = c;
+			GET(stack_field(log, r, e));
 			break;
 		case HEAPFMT_REALLOC:
 			GET(ptr_field(r, &a));
 			GET(leb(r, &b));
 			GET(ptr_field(r, &c));
 			if (!a && !c && !b) {
-				break;	/* realloc(NULL, 0) gave NULL: nothing happened */
+				/* realloc(NULL, 0) gave NULL: nothing happened */
+				GET(stack_field(log, r, NULL));
+				break;
 			}
 			e = push(log, r, c ? (a ? HEAP_EV_REALLOC : HEAP_EV_ALLOC)
 					   : (b ? HEAP_EV_FAIL : HEAP_EV_FREE));
@@ -155,6 +250,10 @@ records(struct heap_log *log, const char *name, struct reader *r)
 			} else {
 				e->ptr = c;
 				e->old = a;
+			}
+			GET(stack_field(log, r, e));
+			if (e->kind == HEAP_EV_FREE) {
+				e->stack = 0;
 			}
 			break;
 		case HEAPFMT_FREE:
@@ -172,6 +271,7 @@ records(struct heap_log *log, const char *name, struct reader *r)
 			e->align = b;
 			e->size = c;
 			e->ptr = d;
+			GET(stack_field(log, r, e));
 			break;
 		case HEAPFMT_FAIL:
 			GET(leb(r, &a));
@@ -186,6 +286,42 @@ records(struct heap_log *log, const char *name, struct reader *r)
 		case HEAPFMT_FORK:
 			GET(leb(r, &a));
 			log->forks++;
+			break;
+		case HEAPFMT_OBJECT:
+			GET(leb(r, &a));
+			GET(leb(r, &b));
+			GET(leb(r, &c));
+			GET(bytes_field(r, &id, &idlen));
+			GET(bytes_field(r, &path, &pathlen));
+			if (b < a) {
+				rc = RD_BAD;
+				goto stop;
+			}
+			add_object(log, r, a, b, c, id, idlen, path, pathlen);
+			break;
+		case HEAPFMT_FRAME:
+			GET(leb(r, &a));
+			GET(leb(r, &b));
+			if (a && a >= log->nframes) {
+				rc = RD_REF;	/* a parent defined later */
+				goto stop;
+			}
+			if (log->nframes >= UINT32_MAX - 1) {
+				return error("%s: more than %u frames", name, UINT32_MAX - 2);
+			}
+			r->prev_ip += (b >> 1) ^ (0 - (b & 1));
+			log->frames = xgrowarray(log->frames, &log->frames_cap,
+						 log->nframes ? log->nframes + 1 : 2,
+						 sizeof(*log->frames));
+			if (!log->nframes) {
+				memset(&log->frames[0], 0, sizeof(log->frames[0]));
+				log->frames[0].object = HEAP_NO_OBJECT;
+				log->nframes = 1;
+			}
+			log->frames[log->nframes].ip = r->prev_ip;
+			log->frames[log->nframes].parent = (uint32_t)a;
+			log->frames[log->nframes].object = object_of(log, r, r->prev_ip);
+			log->nframes++;
 			break;
 		case HEAPFMT_TRAILER:
 			GET(leb(r, &a));	/* events */
@@ -206,6 +342,14 @@ records(struct heap_log *log, const char *name, struct reader *r)
 		}
 	}
 stop:
+	if (rc == RD_REF) {
+		if (start > INT_MAX) {
+			return error("%s: record 0x%02x at offset %zu names a frame not defined before it",
+				     name, tag, start);
+		}
+		return error_at(name, (int)start, "record 0x%02x names a frame not defined before it",
+				tag);
+	}
 	if (rc == RD_BAD) {
 		if (start > INT_MAX) {
 			return error("%s: malformed number in record 0x%02x at offset %zu", name,
@@ -221,8 +365,9 @@ stop:
 int
 heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n)
 {
-	struct reader r = {p, n, HEAPFMT_HEADER_FIXED, 0, UINT64_MAX, 0, 0};
+	struct reader r = {p, n, HEAPFMT_HEADER_FIXED, 0, UINT64_MAX, 0, 0, 0, NULL, 0};
 	uint64_t len;
+	int rc;
 
 	heaplog_release(log);
 	if (n < HEAPFMT_MAGIC_LEN + 2 || memcmp(p, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN) ||
@@ -238,11 +383,16 @@ heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, si
 		warn("%s: truncated after 0 events (process killed?)", name);
 		return 0;
 	}
+	if (p[9] & ~(HEAPFMT_FLAG_STACKS | HEAPFMT_FLAG_UNWIND_FP)) {
+		return error_at(name, 9, "header flags 0x%02x unknown to this ounce (a newer log?)",
+				p[9]);
+	}
+	log->flags = p[9];
 	log->page_size = (uint32_t)rd_u(p + 12, 4);
 	log->pid = (uint32_t)rd_u(p + 16, 4);
 	log->ppid = (uint32_t)rd_u(p + 20, 4);
 	log->start_ns = rd_u(p + 24, 8);
-	int rc = leb(&r, &len);
+	rc = leb(&r, &len);
 
 	if (rc == RD_BAD) {
 		return error_at(name, 0, "not an ounce heap log");
@@ -254,7 +404,9 @@ heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, si
 	}
 	log->exe = xstrndup((const char *)p + r.off, (size_t)len);
 	r.off += (size_t)len;
-	if (records(log, name, &r) < 0) {
+	rc = records(log, name, &r);
+	free(r.replaced);
+	if (rc < 0) {
 		/* the events read before the bad record are not the caller's */
 		heaplog_release(log);
 		return -1;
@@ -281,6 +433,12 @@ heaplog_release(struct heap_log *log)
 {
 	free(log->ev);
 	free(log->exe);
+	for (size_t i = 0; i < log->nobjects; i++) {
+		free(log->objects[i].path);
+		free(log->objects[i].build_id);
+	}
+	free(log->objects);
+	free(log->frames);
 	*log = (struct heap_log)HEAP_LOG_INIT;
 }
 

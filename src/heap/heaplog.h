@@ -30,7 +30,28 @@ struct heap_event {
 	uint64_t old;		/* REALLOC: the block given back */
 	uint64_t tid;		/* the thread (0 before any THREAD record) */
 	uint64_t t_us;		/* microseconds since the start of the log */
+	uint32_t stack;		/* ALLOC, REALLOC, FAIL of a log with stacks: the
+				 * innermost frame (heap_log.frames); 0: none */
 };
+
+/* A loaded object of the traced process (HEAPFMT_OBJECT). */
+struct heap_object {
+	uint64_t start, end;	/* its PT_LOAD segments span [start, end) */
+	uint64_t bias;		/* load bias: address in the file + bias = address */
+	char *path;
+	unsigned char *build_id;	/* NULL when it has none */
+	size_t build_id_len;
+};
+
+/* One frame of the stack tree (HEAPFMT_FRAME): a return address and its caller's
+ * frame (0: the outermost recorded). */
+struct heap_frame {
+	uint64_t ip;
+	uint32_t parent;
+	uint32_t object;	/* heap_log.objects index of the object it was in when
+				 * recorded; HEAP_NO_OBJECT when none was */
+};
+#define HEAP_NO_OBJECT UINT32_MAX
 
 /* A whole log; owns its events and exe. */
 struct heap_log {
@@ -40,12 +61,18 @@ struct heap_log {
 	uint32_t page_size, pid, ppid;
 	uint64_t start_ns;
 	char *exe;		/* the traced executable's path */
+	unsigned flags;		/* the header's HEAPFMT_FLAG_* */
+	struct heap_object *objects;
+	size_t nobjects, objects_cap;
+	struct heap_frame *frames;	/* [0] unused: ids count from 1 */
+	size_t nframes, frames_cap;	/* nframes counts [0] once there is a frame */
 	uint64_t forks;		/* FORK records */
 	uint64_t lost;		/* events the tracer says it lost (trailer) */
 	bool truncated;		/* no trailer: the process died, or the file was cut */
 	bool interrupted;	/* the trailer says exit() came while the tracer held its lock */
 };
-#define HEAP_LOG_INIT {NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, false, false}
+#define HEAP_LOG_INIT                                                                   \
+	{NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, NULL, 0, 0, 0, 0, false, false}
 
 /* Parse the n bytes at p, named name in messages, into log (empty it first).
  * Returns -1 after reporting "NAME: not an ounce heap log" or "NAME:OFFSET:

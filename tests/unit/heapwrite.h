@@ -15,6 +15,10 @@
 struct hw {
 	struct buf out;
 	uint64_t prev;		/* the previous pointer field */
+	unsigned flags;		/* the header's HEAPFMT_FLAG_* */
+	uint64_t stack;		/* with HEAPFMT_FLAG_STACKS: the stack id alloc records carry */
+	uint64_t prev_ip;	/* the previous FRAME's ip */
+	uint64_t frames;	/* FRAME records so far */
 };
 
 static inline void
@@ -45,15 +49,16 @@ hw_ptr(struct hw *w, uint64_t p)
 	w->prev = p;
 }
 
-/* Start a log: the header, with exe as the executable's path. */
+/* Start a log with header flags flags: the header, with exe as the executable's path. */
 static inline void
-hw_begin(struct hw *w, const char *exe)
+hw_begin_flags(struct hw *w, const char *exe, unsigned flags)
 {
 	memset(w, 0, sizeof(*w));
+	w->flags = flags;
 	buf_add(&w->out, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN);
 	hw_le(w, HEAPFMT_VERSION, 1);
 	hw_le(w, 8, 1);		/* ptr_bytes */
-	hw_le(w, 0, 1);		/* flags */
+	hw_le(w, flags, 1);
 	hw_le(w, 0, 2);
 	hw_le(w, 4096, 4);
 	hw_le(w, 1234, 4);
@@ -63,6 +68,50 @@ hw_begin(struct hw *w, const char *exe)
 	buf_adds(&w->out, exe);
 }
 
+/* Start a log without stacks. */
+static inline void
+hw_begin(struct hw *w, const char *exe)
+{
+	hw_begin_flags(w, exe, 0);
+}
+
+/* The stack field of an alloc record, in a log with stacks. */
+static inline void
+hw_stack(struct hw *w)
+{
+	if (w->flags & HEAPFMT_FLAG_STACKS) {
+		hw_leb(w, w->stack);
+	}
+}
+
+/* A FRAME: returns its id. */
+static inline uint64_t
+hw_frame(struct hw *w, uint64_t parent, uint64_t ip)
+{
+	int64_t d = (int64_t)(ip - w->prev_ip);
+
+	buf_addc(&w->out, HEAPFMT_FRAME);
+	hw_leb(w, parent);
+	hw_leb(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+	w->prev_ip = ip;
+	return ++w->frames;
+}
+
+/* An OBJECT (build_id may be NULL). */
+static inline void
+hw_object(struct hw *w, uint64_t start, uint64_t end, uint64_t bias, const char *build_id,
+	  size_t idlen, const char *path)
+{
+	buf_addc(&w->out, HEAPFMT_OBJECT);
+	hw_leb(w, start);
+	hw_leb(w, end);
+	hw_leb(w, bias);
+	hw_leb(w, idlen);
+	buf_add(&w->out, build_id, idlen);
+	hw_leb(w, strlen(path));
+	buf_adds(&w->out, path);
+}
+
 static inline void
 hw_malloc(struct hw *w, uint64_t dt, uint64_t size, uint64_t ptr)
 {
@@ -70,6 +119,7 @@ hw_malloc(struct hw *w, uint64_t dt, uint64_t size, uint64_t ptr)
 	hw_leb(w, dt);
 	hw_leb(w, size);
 	hw_ptr(w, ptr);
+	hw_stack(w);
 }
 
 static inline void
@@ -80,6 +130,7 @@ hw_calloc(struct hw *w, uint64_t dt, uint64_t n, uint64_t size, uint64_t ptr)
 	hw_leb(w, n);
 	hw_leb(w, size);
 	hw_ptr(w, ptr);
+	hw_stack(w);
 }
 
 static inline void
@@ -90,6 +141,7 @@ hw_realloc(struct hw *w, uint64_t dt, uint64_t old, uint64_t size, uint64_t new_
 	hw_ptr(w, old);
 	hw_leb(w, size);
 	hw_ptr(w, new_ptr);
+	hw_stack(w);
 }
 
 static inline void
@@ -109,6 +161,7 @@ hw_aligned(struct hw *w, uint64_t dt, unsigned fn, uint64_t align, uint64_t size
 	hw_leb(w, align);
 	hw_leb(w, size);
 	hw_ptr(w, ptr);
+	hw_stack(w);
 }
 
 static inline void

@@ -116,6 +116,77 @@ test_heaplog_records(void **state)
 }
 
 /* Pointers far apart, below the previous one, at both ends of the address space. */
+/* Stacks: the frame tree, the objects each frame was in (a later overlapping
+ * object replaces an earlier one), and each alloc's stack id. */
+static void
+test_heaplog_stacks(void **state)
+{
+	struct heap_log log = HEAP_LOG_INIT;
+	struct hw w;
+	uint64_t main_f, f, g;
+
+	(void)state;
+	hw_begin_flags(&w, "/bin/prog", HEAPFMT_FLAG_STACKS);
+	hw_object(&w, 0x400000, 0x401000, 0, "\xab\xcd\xef", 3, "/bin/prog");
+	hw_object(&w, 0x7f0000000000, 0x7f0000010000, 0x7f0000000000, NULL, 0, "/lib/libx.so");
+	main_f = hw_frame(&w, 0, 0x400500);
+	f = hw_frame(&w, main_f, 0x7f0000000040);
+	w.stack = f;
+	hw_malloc(&w, 1, 24, 0x1000);
+	w.stack = 0;
+	hw_malloc(&w, 1, 8, 0x1100);	/* no frame found */
+	/* dlclose and another library at the same place */
+	hw_object(&w, 0x7f0000000000, 0x7f0000008000, 0x7f0000000000, "\x01", 1,
+		  "/lib/liby.so");
+	g = hw_frame(&w, main_f, 0x7f0000000040);
+	w.stack = g;
+	hw_realloc(&w, 1, 0x1000, 48, 0x2000);
+	hw_realloc(&w, 1, 0x2000, 0, 0);	/* a free: no stack kept */
+	hw_frame(&w, 0, 0x500000);		/* outside every object */
+	hw_trailer(&w, 4, 0, 0);
+	assert_int_equal(parse(&log, &w), 0);
+
+	assert_true(log.flags & HEAPFMT_FLAG_STACKS);
+	assert_int_equal(log.nobjects, 3);
+	assert_string_equal(log.objects[0].path, "/bin/prog");
+	assert_int_equal(log.objects[0].build_id_len, 3);
+	assert_memory_equal(log.objects[0].build_id, "\xab\xcd\xef", 3);
+	assert_null(log.objects[1].build_id);
+	assert_true(log.objects[1].bias == 0x7f0000000000);
+	assert_int_equal(log.nframes, 5);	/* [0] and four frames */
+	assert_true(log.frames[1].ip == 0x400500);
+	assert_int_equal(log.frames[1].parent, 0);
+	assert_int_equal(log.frames[1].object, 0);
+	assert_int_equal(log.frames[2].parent, 1);
+	assert_int_equal(log.frames[2].object, 1);
+	assert_int_equal(log.frames[3].object, 2);	/* liby replaced libx */
+	assert_true(log.frames[4].object == HEAP_NO_OBJECT);
+	assert_int_equal(log.n, 4);
+	assert_int_equal(log.ev[0].stack, 2);
+	assert_int_equal(log.ev[1].stack, 0);
+	assert_int_equal(log.ev[2].kind, HEAP_EV_REALLOC);
+	assert_int_equal(log.ev[2].stack, 3);
+	assert_int_equal(log.ev[3].kind, HEAP_EV_FREE);
+	assert_int_equal(log.ev[3].stack, 0);
+	heaplog_release(&log);
+	buf_release(&w.out);
+
+	/* a stack id no frame defined, and a parent defined after its child */
+	hw_begin_flags(&w, "/bin/prog", HEAPFMT_FLAG_STACKS);
+	w.stack = 1;
+	hw_malloc(&w, 1, 24, 0x1000);
+	assert_int_equal(parse(&log, &w), -1);
+	buf_release(&w.out);
+	hw_begin_flags(&w, "/bin/prog", HEAPFMT_FLAG_STACKS);
+	hw_frame(&w, 1, 0x400000);
+	assert_int_equal(parse(&log, &w), -1);
+	buf_release(&w.out);
+	/* a flag this reader does not know */
+	hw_begin_flags(&w, "/bin/prog", 0x80);
+	assert_int_equal(parse(&log, &w), -1);
+	buf_release(&w.out);
+}
+
 static void
 test_heaplog_zigzag(void **state)
 {
@@ -181,11 +252,19 @@ test_heaplog_threads(void **state)
 	buf_release(&w.out);
 }
 
+/* A log with stacks, objects and every record kind. */
 static void
 build_sample(struct hw *w)
 {
-	hw_begin(w, "/usr/bin/sample");
+	uint64_t f1, f2;
+
+	hw_begin_flags(w, "/usr/bin/sample", HEAPFMT_FLAG_STACKS);
+	hw_object(w, 0x400000, 0x402000, 0, "\x01\x02", 2, "/usr/bin/sample");
+	f1 = hw_frame(w, 0, 0x400100);
+	f2 = hw_frame(w, f1, 0x400200);
+	w->stack = f2;
 	hw_malloc(w, 1, 24, 0x1000);
+	w->stack = hw_frame(w, f1, 0x400300);
 	hw_calloc(w, 300, 2, 20, 0x1040);
 	hw_thread(w, 2);
 	hw_realloc(w, 1, 0x1000, 4000, 0x9000);
@@ -283,7 +362,9 @@ test_heaplog_flipped_bytes(void **state)
 			if (rc < 0) {
 				assert_true(strstr(err, "not an ounce heap log") ||
 					    strstr(err, "unknown record 0x") ||
-					    strstr(err, "malformed number"));
+					    strstr(err, "malformed number") ||
+					    strstr(err, "names a frame not defined") ||
+					    strstr(err, "header flags 0x"));
 			} else {
 				analyse(&log);
 			}
@@ -485,6 +566,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_heaplog_records, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
+		cmocka_unit_test(test_heaplog_stacks),
 		cmocka_unit_test(test_heaplog_zigzag),
 		cmocka_unit_test(test_heaplog_threads),
 		cmocka_unit_test_setup_teardown(test_heaplog_truncated_everywhere, tu_setup_tmpdir,
