@@ -64,9 +64,9 @@ _ounce_options() {
 	heap)
 		case $2 in
 		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= -h --help" ;;
-		stats) echo "--align= --budget= -f= --format= -h --help" ;;
+		stats) echo "--align= --at-peak --budget= -f= --format= -h --help" ;;
 		pools)
-			echo "--pools= --align= --min-block= --capacity= --emit= -f= --format= -h --help"
+			echo "--pools= --align= --min-block= --capacity= --at-peak --emit= -f= --format= -h --help"
 			;;
 		replay) echo "--layout= --borrow -f= --format= -h --help" ;;
 		sites) echo "-n= --skip= --stack -f= --format= -h --help" ;;
@@ -153,7 +153,7 @@ _ounce() {
 					"env make json cmake meson cargo wrapper" -- "$cur")
 			fi
 			;;
-		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum" -- "$cur") ;;
+		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum at-peak" -- "$cur") ;;
 		--by) mapfile -t COMPREPLY < <(compgen -W "peak count total" -- "$cur") ;;
 		--recipe)
 			# the installed recipes; their names at the time of writing when this
