@@ -51,8 +51,9 @@ void flamegraph_release(struct flamegraph_node *root);
  * already; the tree owns it and its pointer stays good until release. */
 struct flamegraph_node *flamegraph_add(struct flamegraph_node *parent, const char *name,
                                        enum flamegraph_hue hue);
-/* The first kid of parent named name, or a new one with hue (as flamegraph_add):
- * amortised O(1), by a hash of the kids' names kept per node. */
+/* The first kid of parent named name (in the kids' order, which a finish sorts),
+ * or a new one with hue (as flamegraph_add); hue is not compared. Amortised O(1):
+ * past a few kids, a hash of their names is kept per node. */
 struct flamegraph_node *flamegraph_kid(struct flamegraph_node *parent, const char *name,
                                        enum flamegraph_hue hue);
 /* Add a stack of n frames, outermost first, under root (merged by name at each
