@@ -67,7 +67,7 @@ struct flamegraph_node *flamegraph_add_path(struct flamegraph_node *root, const 
  * after more is added. */
 void flamegraph_finish(struct flamegraph_node *root);
 /* Append root, finished, as an SVG to out: the width of a box is its value, the
- * bottom row is root (labelled with its name and value), and each row above
+ * bottom row is root (labelled "name: N unit[, M count_unit]"), and each row above
  * splits a box into its kids, largest first, from the left. Boxes under 0.1 %
  * of the width are left out (with everything above them), their value staying
  * in their parent and summed in a note after the subtitle. Each box is a
