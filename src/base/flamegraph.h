@@ -51,8 +51,9 @@ void flamegraph_release(struct flamegraph_node *root);
  * already; the tree owns it and its pointer stays good until release. */
 struct flamegraph_node *flamegraph_add(struct flamegraph_node *parent, const char *name,
                                        enum flamegraph_hue hue);
-/* The first kid of parent named name, or a new one with hue (as flamegraph_add):
- * amortised O(1), by a hash of the kids' names kept per node. */
+/* The first kid of parent named name (in the kids' order, which a finish sorts),
+ * or a new one with hue (as flamegraph_add); hue is not compared. Amortised O(1):
+ * past a few kids, a hash of their names is kept per node. */
 struct flamegraph_node *flamegraph_kid(struct flamegraph_node *parent, const char *name,
                                        enum flamegraph_hue hue);
 /* Add a stack of n frames, outermost first, under root (merged by name at each
@@ -66,7 +67,7 @@ struct flamegraph_node *flamegraph_add_path(struct flamegraph_node *root, const 
  * after more is added. */
 void flamegraph_finish(struct flamegraph_node *root);
 /* Append root, finished, as an SVG to out: the width of a box is its value, the
- * bottom row is root (labelled with its name and value), and each row above
+ * bottom row is root (labelled "name: N unit[, M count_unit]"), and each row above
  * splits a box into its kids, largest first, from the left. Boxes under 0.1 %
  * of the width are left out (with everything above them), their value staying
  * in their parent and summed in a note after the subtitle. Each box is a
