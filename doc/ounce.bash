@@ -64,11 +64,13 @@ _ounce_options() {
 	heap)
 		case $2 in
 		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= --stacks= --unwind= -h --help" ;;
-		stats) echo "--align= --budget= -f= --format= -h --help" ;;
+		stats) echo "--align= --at-peak --budget= -f= --format= -h --help" ;;
 		pools)
-			echo "--pools= --align= --min-block= --capacity= --emit= -f= --format= -h --help"
+			echo "--pools= --align= --min-block= --capacity= --at-peak --emit= -f= --format= -h --help"
 			;;
 		replay) echo "--layout= --borrow -f= --format= -h --help" ;;
+		sites) echo "-n= --skip= --stack -f= --format= -h --help" ;;
+		flame) echo "--by= --skip= -h --help" ;;
 		esac
 		;;
 	esac
@@ -87,7 +89,7 @@ _ounce() {
 	fi
 	if [[ $cmd == heap ]]; then
 		if ((COMP_CWORD == 2)); then
-			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay --help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame --help" -- "$cur")
 			return 0
 		fi
 		sub=${COMP_WORDS[2]}
@@ -97,7 +99,7 @@ _ounce() {
 		if ((COMP_CWORD == 2)); then
 			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		elif ((COMP_CWORD == 3)) && [[ ${COMP_WORDS[2]} == heap ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame" -- "$cur")
 		fi
 		return 0
 	fi
@@ -151,7 +153,8 @@ _ounce() {
 					"env make json cmake meson cargo wrapper" -- "$cur")
 			fi
 			;;
-		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum" -- "$cur") ;;
+		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum at-peak" -- "$cur") ;;
+		--by) mapfile -t COMPREPLY < <(compgen -W "peak count total" -- "$cur") ;;
 		--recipe)
 			# the installed recipes; their names at the time of writing when this
 			# file is not installed beside them

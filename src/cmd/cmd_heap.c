@@ -15,7 +15,8 @@ static const char usage[] =
 	"  stats LOG [--align N] [--budget SIZE]      Block Size | Max Load | Total Allocations\n"
 	"  pools LOG --pools N                        the fixed-block pool layout that serves it\n"
 	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n"
-	"  sites LOG [-n N] [--stack] [--skip FUNC]   allocation sites of a log traced with --stacks\n";
+	"  sites LOG [-n N] [--stack] [--skip FUNC]   allocation sites of a log traced with --stacks\n"
+	"  flame LOG [--by peak|count|total] > SVG    a flame graph of those stacks\n";
 
 int
 cmd_heap(int argc, char **argv)
@@ -24,6 +25,7 @@ cmd_heap(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} sub[] = {
+		{"flame", heapcmd_flame},
 		{"pools", heapcmd_pools},
 		{"replay", heapcmd_replay},
 		{"sites", heapcmd_sites},

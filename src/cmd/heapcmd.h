@@ -8,6 +8,7 @@ int heapcmd_stats(int argc, char **argv);	/* heapcmd_stats.c */
 int heapcmd_pools(int argc, char **argv);	/* heapcmd_pools.c */
 int heapcmd_replay(int argc, char **argv);	/* heapcmd_replay.c */
 int heapcmd_sites(int argc, char **argv);	/* heapcmd_sites.c */
+int heapcmd_flame(int argc, char **argv);	/* heapcmd_flame.c */
 
 struct heap_log;
 struct heapsym;

@@ -1,6 +1,7 @@
 /* heapcmd_stats.c: `ounce heap stats LOG`: Drone's table (Block Size | Max Load |
  * Total Allocations), then the true peak, the counts and the live-at-exit
- * figures, as text, Markdown, CSV (the table only) or JSON. */
+ * figures, as text, Markdown, CSV (the table only) or JSON. With --at-peak, the
+ * table of what was alive at the peak moment instead (JSON: both). */
 #define _GNU_SOURCE /* getopt_long */
 #include "cmd/heapcmd.h"
 
@@ -25,6 +26,7 @@ static const char usage[] =
 	"usage: ounce heap stats LOG [options]\n"
 	"Per-size maximum load and totals of a heap trace log, and its peak.\n"
 	"  --align N        round sizes up to a multiple of N (default 1: exact sizes)\n"
+	"  --at-peak        instead, the blocks alive at the peak moment, per size\n"
 	"  --budget SIZE    show the peak as a share of SIZE (4096, 4K, 4KiB, 1M)\n"
 	"  -f, --format F   text, md, csv or json (default text)\n";
 
@@ -38,7 +40,7 @@ json_u64(uint64_t v)
 
 static void
 render_json(const struct heapstats *st, const struct heap_log *log, uint64_t budget,
-	    struct buf *out)
+	    bool at_peak, struct buf *out)
 {
 	json_t *o = json_object(), *blocks = json_array();
 	char *s;
@@ -72,6 +74,24 @@ render_json(const struct heapstats *st, const struct heap_log *log, uint64_t bud
 		json_object_set_new(o, "budget_share",
 				    json_real(100.0 * (double)st->peak_bytes / (double)budget));
 	}
+	if (at_peak) {
+		json_t *rows = json_array();
+
+		for (size_t i = 0; i < st->nsizes; i++) {
+			json_t *b;
+
+			if (!st->sizes[i].at_peak) {
+				continue;
+			}
+			b = json_object();
+			json_object_set_new(b, "size", json_u64(st->sizes[i].size));
+			json_object_set_new(b, "blocks", json_u64(st->sizes[i].at_peak));
+			json_object_set_new(b, "bytes", json_u64(st->sizes[i].at_peak_bytes));
+			json_array_append_new(rows, b);
+		}
+		json_object_set_new(o, "at_peak", rows);
+		json_object_set_new(o, "peak_blocks", json_u64(st->peak_blocks));
+	}
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	buf_adds(out, s ? s : "{}");
@@ -79,8 +99,42 @@ render_json(const struct heapstats *st, const struct heap_log *log, uint64_t bud
 	free(s);
 }
 
+/* The table of what was alive right after the peak event, and its totals. */
 static void
-render(const struct heapstats *st, const struct heap_log *log, uint64_t budget,
+render_at_peak(const struct heapstats *st, uint64_t budget, enum table_format f,
+	       const char *format, struct buf *out)
+{
+	static const char *const headers[] = {"Block Size", "Live at Peak", "Bytes at Peak"};
+	static const bool right[] = {true, true, true};
+	struct grid g;
+
+	grid_init(&g, 3, headers, right);
+	for (size_t i = 0; i < st->nsizes; i++) {
+		if (st->sizes[i].at_peak) {
+			grid_row(&g, "%llu\t%llu\t%llu", U(st->sizes[i].size),
+				 U(st->sizes[i].at_peak), U(st->sizes[i].at_peak_bytes));
+		}
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+	if (f == TABLE_CSV) {
+		return;
+	}
+	buf_printf(out, "\nlive at peak %llu blocks / %llu B", U(st->peak_blocks),
+		   U(st->peak_bytes));
+	if (st->peak_event) {
+		buf_printf(out, " right after event %zu (t=%.6f s)", st->peak_event,
+			   (double)st->peak_t_us / 1e6);
+	}
+	buf_adds(out, "\n");
+	if (budget) {
+		buf_printf(out, "budget %llu B: peak uses %.1f %%\n", U(budget),
+			   100.0 * (double)st->peak_bytes / (double)budget);
+	}
+}
+
+static void
+render(const struct heapstats *st, const struct heap_log *log, uint64_t budget, bool at_peak,
        enum table_format f, const char *format, struct buf *out)
 {
 	static const char *const headers[] = {"Block Size", "Max Load", "Total Allocations"};
@@ -88,7 +142,11 @@ render(const struct heapstats *st, const struct heap_log *log, uint64_t budget,
 	struct grid g;
 
 	if (f == TABLE_JSON) {
-		render_json(st, log, budget, out);
+		render_json(st, log, budget, at_peak, out);
+		return;
+	}
+	if (at_peak) {
+		render_at_peak(st, budget, f, format, out);
 		return;
 	}
 	grid_init(&g, 3, headers, right);
@@ -124,6 +182,7 @@ heapcmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"align", required_argument, NULL, 'a'},
+		{"at-peak", no_argument, NULL, 'p'},
 		{"budget", required_argument, NULL, 'b'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
@@ -135,6 +194,7 @@ heapcmd_stats(int argc, char **argv)
 	const char *format = "text";
 	enum table_format f;
 	uint64_t align = 1, budget = 0;
+	bool at_peak = false;
 	int c;
 
 	optind = 1;
@@ -145,6 +205,9 @@ heapcmd_stats(int argc, char **argv)
 				error("--align needs a positive number of bytes, not '%s'", optarg);
 				return 2;
 			}
+			break;
+		case 'p':
+			at_peak = true;
 			break;
 		case 'b':
 			if (!units_parse_size(optarg, &budget) || !budget) {
@@ -175,7 +238,10 @@ heapcmd_stats(int argc, char **argv)
 		return 2;
 	}
 	heapstats_compute(&st, &log, align);
-	render(&st, &log, budget, f, format, &out);
+	if (at_peak) {
+		heapstats_at_peak(&st, &log);
+	}
+	render(&st, &log, budget, at_peak, f, format, &out);
 	fputs(buf_str(&out), stdout);
 	buf_release(&out);
 	heapstats_release(&st);

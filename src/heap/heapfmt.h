@@ -55,6 +55,8 @@ enum heapfmt_tag {
 /* header flags */
 #define HEAPFMT_FLAG_STACKS 1	/* alloc records end with a stack id */
 #define HEAPFMT_FLAG_UNWIND_FP 2 /* stacks come from the frame pointer chain */
+#define HEAPFMT_FLAG_PACKED 4	/* the records after the header are packed
+				 * (heappack.h) and deflated (zlib) */
 
 /* the most frames a stack may have (--stacks N) */
 #define HEAPFMT_STACKS_MAX 64

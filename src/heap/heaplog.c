@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "heap/heapfmt.h"
+#include "heap/heappack.h"
 #include "os/fsutil.h"
 #include "base/banned.h"
 
@@ -25,6 +26,8 @@ struct reader {
 	uint64_t prev_ip;	/* the previous FRAME's ip */
 	bool *replaced;		/* per object: a later OBJECT overlapped it */
 	size_t replaced_cap;
+	size_t base;		/* bytes of the file before p (a followed log) */
+	bool more;		/* more may come: a record cut short is not the end */
 };
 
 /* One unsigned LEB128 of at most 10 bytes. RD_END when the buffer ends first,
@@ -185,7 +188,15 @@ stack_field(const struct heap_log *log, struct reader *r, struct heap_event *e)
 	return rc;
 }
 
-/* The records after the header; returns 0, or -1 after reporting. */
+static void
+truncated(struct heap_log *log, const char *name)
+{
+	log->truncated = true;
+	warn("%s: truncated after %zu events (process killed?)", name, log->n);
+}
+
+/* The records after the header; returns 0, or -1 after reporting. With
+ * r->more, a record cut short is left for the next call (r->off at its start). */
 static int
 records(struct heap_log *log, const char *name, struct reader *r)
 {
@@ -195,9 +206,14 @@ records(struct heap_log *log, const char *name, struct reader *r)
 	size_t idlen, pathlen;
 	size_t start = r->off;
 	int rc = RD_OK, tag = -1;
+	struct reader saved = *r;
+	size_t saved_n = log->n;
 
 	while (r->off < r->n) {
 		start = r->off;
+		/* what a record cut short must not change, in a followed log */
+		saved = *r;
+		saved_n = log->n;
 		tag = r->p[r->off++];
 		switch (tag) {
 		case HEAPFMT_MALLOC:
@@ -329,11 +345,15 @@ records(struct heap_log *log, const char *name, struct reader *r)
 			GET(leb(r, &c));	/* flags */
 			log->lost = b;
 			log->interrupted = c & HEAPFMT_TRAILER_INTERRUPTED;
+			log->trailer_events = a;
+			log->trailer_flags = c > UINT_MAX ? UINT_MAX : (unsigned)c;
+			log->ended = true;
 			if (r->off < r->n) {
 				debug("%s: %zu bytes after the trailer ignored", name, r->n - r->off);
 			}
 			return 0;
 		default:
+			start += r->base;
 			if (start > INT_MAX) {
 				return error("%s: unknown record 0x%02x at offset %zu", name, tag,
 					     start);
@@ -342,6 +362,15 @@ records(struct heap_log *log, const char *name, struct reader *r)
 		}
 	}
 stop:
+	if (r->more && (rc == RD_OK || rc == RD_END)) {
+		/* the end of what was written so far */
+		if (rc == RD_END) {
+			*r = saved;
+			log->n = saved_n;
+		}
+		return 0;
+	}
+	start += r->base;
 	if (rc == RD_REF) {
 		if (start > INT_MAX) {
 			return error("%s: record 0x%02x at offset %zu names a frame not defined before it",
@@ -357,54 +386,76 @@ stop:
 		}
 		return error_at(name, (int)start, "malformed number in record 0x%02x", tag);
 	}
-	log->truncated = true;
-	warn("%s: truncated after %zu events (process killed?)", name, log->n);
+	truncated(log, name);
 	return 0;
 }
 
-int
-heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n)
+/* The header at the start of r's bytes, into log. RD_OK with r->off after it;
+ * RD_END when the bytes end inside it; -1 after reporting. */
+static int
+header(struct heap_log *log, const char *name, struct reader *r)
 {
-	struct reader r = {p, n, HEAPFMT_HEADER_FIXED, 0, UINT64_MAX, 0, 0, 0, NULL, 0};
+	const unsigned char *p = r->p;
+	size_t n = r->n;
 	uint64_t len;
 	int rc;
 
-	heaplog_release(log);
-	if (n < HEAPFMT_MAGIC_LEN + 2 || memcmp(p, HEAPFMT_MAGIC, HEAPFMT_MAGIC_LEN) ||
-	    p[7] != HEAPFMT_VERSION || p[8] < 1 || p[8] > 8) {
+	if ((n < HEAPFMT_MAGIC_LEN + 2 && !r->more) ||
+	    memcmp(p, HEAPFMT_MAGIC, n < HEAPFMT_MAGIC_LEN ? n : HEAPFMT_MAGIC_LEN) ||
+	    (n > 7 && p[7] != HEAPFMT_VERSION) || (n > 8 && (p[8] < 1 || p[8] > 8))) {
 		return error_at(name, 0, "not an ounce heap log");
+	}
+	if (n < HEAPFMT_HEADER_FIXED) {
+		return RD_END;
+	}
+	if (p[9] & ~(HEAPFMT_FLAG_STACKS | HEAPFMT_FLAG_UNWIND_FP | HEAPFMT_FLAG_PACKED)) {
+		return error_at(name, 9, "header flags 0x%02x unknown to this ounce (a newer log?)",
+				p[9]);
+	}
+	r->off = HEAPFMT_HEADER_FIXED;
+	rc = leb(r, &len);
+	if (rc == RD_BAD) {
+		return error_at(name, 0, "not an ounce heap log");
+	}
+	if (rc == RD_END || len > n - r->off) {
+		return RD_END;
 	}
 	log->ptr_bytes = p[8];
 	if (log->ptr_bytes < 8) {
-		r.mask = (UINT64_C(1) << (8 * log->ptr_bytes)) - 1;
-	}
-	if (n < HEAPFMT_HEADER_FIXED) {
-		log->truncated = true;
-		warn("%s: truncated after 0 events (process killed?)", name);
-		return 0;
-	}
-	if (p[9] & ~(HEAPFMT_FLAG_STACKS | HEAPFMT_FLAG_UNWIND_FP)) {
-		return error_at(name, 9, "header flags 0x%02x unknown to this ounce (a newer log?)",
-				p[9]);
+		r->mask = (UINT64_C(1) << (8 * log->ptr_bytes)) - 1;
 	}
 	log->flags = p[9];
 	log->page_size = (uint32_t)rd_u(p + 12, 4);
 	log->pid = (uint32_t)rd_u(p + 16, 4);
 	log->ppid = (uint32_t)rd_u(p + 20, 4);
 	log->start_ns = rd_u(p + 24, 8);
-	rc = leb(&r, &len);
+	log->exe = xstrndup((const char *)p + r->off, (size_t)len);
+	r->off += (size_t)len;
+	return RD_OK;
+}
 
-	if (rc == RD_BAD) {
-		return error_at(name, 0, "not an ounce heap log");
+int
+heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, size_t n)
+{
+	struct reader r = {p, n, 0, 0, UINT64_MAX, 0, 0, 0, NULL, 0, 0, false};
+	int rc;
+
+	heaplog_release(log);
+	rc = header(log, name, &r);
+	if (rc < 0) {
+		return -1;
 	}
-	if (rc == RD_END || len > n - r.off) {
-		log->truncated = true;
-		warn("%s: truncated after 0 events (process killed?)", name);
+	if (rc == RD_END) {
+		/* the header fields of a log cut inside its header are not known */
+		heaplog_release(log);
+		truncated(log, name);
 		return 0;
 	}
-	log->exe = xstrndup((const char *)p + r.off, (size_t)len);
-	r.off += (size_t)len;
-	rc = records(log, name, &r);
+	if (log->flags & HEAPFMT_FLAG_PACKED) {
+		rc = heappack_parse(log, name, p + r.off, n - r.off, r.off);
+	} else {
+		rc = records(log, name, &r);
+	}
 	free(r.replaced);
 	if (rc < 0) {
 		/* the events read before the bad record are not the caller's */
@@ -412,6 +463,81 @@ heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, si
 		return -1;
 	}
 	return 0;
+}
+
+/* A log being followed. */
+struct heaplog_follow {
+	struct heap_log log;
+	struct reader r;
+	char *name;
+	bool started;
+};
+
+struct heaplog_follow *
+heaplog_follow_new(const char *name)
+{
+	struct heaplog_follow *f = xcalloc(1, sizeof(*f));
+
+	f->log = (struct heap_log)HEAP_LOG_INIT;
+	f->r.mask = UINT64_MAX;
+	f->name = xstrdup(name);
+	return f;
+}
+
+int
+heaplog_follow_feed(struct heaplog_follow *f, const unsigned char *p, size_t n, bool last,
+		    size_t *used)
+{
+	int rc;
+
+	*used = 0;
+	f->r.p = p;
+	f->r.n = n;
+	f->r.off = 0;
+	f->r.more = !last;
+	if (!f->started) {
+		rc = header(&f->log, f->name, &f->r);
+		if (rc < 0) {
+			return -1;
+		}
+		if (rc == RD_END) {
+			if (last) {
+				truncated(&f->log, f->name);
+			}
+			return 0;
+		}
+		if (f->log.flags & HEAPFMT_FLAG_PACKED) {
+			return error("%s: a packed log cannot be followed", f->name);
+		}
+		f->started = true;
+	}
+	rc = records(&f->log, f->name, &f->r);
+	*used = f->r.off;
+	f->r.base += f->r.off;
+	return rc < 0 ? -1 : 0;
+}
+
+struct heap_log *
+heaplog_follow_log(struct heaplog_follow *f)
+{
+	return &f->log;
+}
+
+bool
+heaplog_follow_started(const struct heaplog_follow *f)
+{
+	return f->started;
+}
+
+void
+heaplog_follow_free(struct heaplog_follow *f)
+{
+	if (f) {
+		heaplog_release(&f->log);
+		free(f->r.replaced);
+		free(f->name);
+		free(f);
+	}
 }
 
 int

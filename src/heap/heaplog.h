@@ -68,11 +68,13 @@ struct heap_log {
 	size_t nframes, frames_cap;	/* nframes counts [0] once there is a frame */
 	uint64_t forks;		/* FORK records */
 	uint64_t lost;		/* events the tracer says it lost (trailer) */
+	uint64_t trailer_events;	/* events the tracer says it wrote (trailer) */
+	unsigned trailer_flags;	/* HEAPFMT_TRAILER_* */
+	bool ended;		/* the trailer was read */
 	bool truncated;		/* no trailer: the process died, or the file was cut */
 	bool interrupted;	/* the trailer says exit() came while the tracer held its lock */
 };
-#define HEAP_LOG_INIT                                                                   \
-	{NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, NULL, 0, 0, 0, 0, false, false}
+#define HEAP_LOG_INIT {.ev = NULL}
 
 /* Parse the n bytes at p, named name in messages, into log (empty it first).
  * Returns -1 after reporting "NAME: not an ounce heap log" or "NAME:OFFSET:
@@ -84,6 +86,23 @@ int heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p
 int heaplog_read(struct heap_log *log, const char *path);
 /* Free what log owns. */
 void heaplog_release(struct heap_log *log);
+
+/* Reading a log while it is being written, in pieces: each feed parses the whole
+ * records at the start of p[0, n) (the first feed, the header too) and says in
+ * *used how many bytes it took; the caller keeps the rest for the next feed,
+ * with what was written since. Events are appended to the log's ev (the caller
+ * may take them and set n to 0); objects and frames accumulate. last: nothing
+ * more will come, so a record cut short is a truncation (warned, as
+ * heaplog_parse does). Returns -1 after reporting a malformed log, else 0. */
+struct heaplog_follow;
+struct heaplog_follow *heaplog_follow_new(const char *name);
+int heaplog_follow_feed(struct heaplog_follow *f, const unsigned char *p, size_t n, bool last,
+			size_t *used);
+/* The log read so far (the follow owns it). */
+struct heap_log *heaplog_follow_log(struct heaplog_follow *f);
+/* Has the header been read? Then the log's header fields are set. */
+bool heaplog_follow_started(const struct heaplog_follow *f);
+void heaplog_follow_free(struct heaplog_follow *f);
 
 /* A table from pointer to a value, for the analyses that pair frees with
  * allocations. Owns its slots. */

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "base/units.h"
 #include "heap/heaplog.h"
+#include "heap/heapstats.h"
 #include "base/banned.h"
 
 #define NOCLASS UINT64_MAX
@@ -163,6 +164,9 @@ timeline(struct heappools_classes *c, const struct heap_log *log, uint64_t align
 		const struct heap_event *e = &log->ev[i];
 		uint64_t cls = NOCLASS;
 
+		if (c->at_peak && i == c->peak_event) {
+			memcpy(c->at_peak, J.live, c->m * sizeof(*J.live));
+		}
 		if ((e->kind == HEAP_EV_ALLOC || e->kind == HEAP_EV_REALLOC) && e->size) {
 			cls = find(c, class_of(e->size, align, min_block));
 		}
@@ -201,11 +205,30 @@ timeline(struct heappools_classes *c, const struct heap_log *log, uint64_t align
 		}
 	}
 	look(&J);
+	if (c->at_peak && log->n == c->peak_event) {
+		memcpy(c->at_peak, J.live, c->m * sizeof(*J.live));
+	}
 	free(J.live);
 	free(J.keys);
 	free(J.store);
 	heaplog_map_release(&J.seen);
 	heaplog_map_release(&ptrs);
+}
+
+/* Drop the classes with no block alive at the peak. */
+static void
+keep_at_peak(struct heappools_classes *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->m; i++) {
+		if (c->at_peak[i]) {
+			c->cls[n] = c->cls[i];
+			c->max_load[n] = c->max_load[i];
+			c->at_peak[n++] = c->at_peak[i];
+		}
+	}
+	c->m = n;
 }
 
 void
@@ -242,7 +265,19 @@ heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint6
 	if (c->model == HEAPPOOLS_JOINT) {
 		c->joint = xcalloc(c->m ? c->m * c->m : 1, sizeof(*c->joint));
 	}
+	if (model == HEAPPOOLS_AT_PEAK) {
+		/* the peak of requested bytes, as `ounce heap stats` finds it */
+		struct heapstats st = HEAPSTATS_INIT;
+
+		heapstats_compute(&st, log, 1);
+		c->peak_event = st.peak_event;
+		heapstats_release(&st);
+		c->at_peak = xcalloc(c->m ? c->m : 1, sizeof(*c->at_peak));
+	}
 	timeline(c, log, align, min_block);
+	if (model == HEAPPOOLS_AT_PEAK) {
+		keep_at_peak(c);
+	}
 	if (model == HEAPPOOLS_JOINT && c->m <= HEAPPOOLS_MAX_JOINT && c->model != model) {
 		warn("%zu size classes in %zu events: joint capacities would take more than %.0e "
 		     "steps, so capacities are sums of each class's maximum (--capacity sum); a "
@@ -250,16 +285,24 @@ heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint6
 	}
 }
 
+/* The per-class counts that sum and at-peak capacities add up. */
+static const uint64_t *
+loads(const struct heappools_classes *c)
+{
+	return c->model == HEAPPOOLS_AT_PEAK && c->at_peak ? c->at_peak : c->max_load;
+}
+
 uint64_t
 heappools_cap(const struct heappools_classes *c, size_t i, size_t j)
 {
+	const uint64_t *load = loads(c);
 	uint64_t s = 0;
 
 	if (c->model == HEAPPOOLS_JOINT && c->joint) {
 		return c->joint[i * c->m + j];
 	}
 	for (size_t k = i; k <= j; k++) {
-		s = units_sat_add(s, c->max_load[k]);
+		s = units_sat_add(s, load[k]);
 	}
 	return s;
 }
@@ -336,13 +379,14 @@ heappools_solve_budget(const struct heappools_classes *c, size_t npools, double 
 	/* the exact program's steps: about K·m²/2 */
 	double steps = (double)K * (double)m * (double)m / 2.0;
 	enum heappools_method method = steps > budget ? HEAPPOOLS_BOUNDED : HEAPPOOLS_EXACT;
+	const uint64_t *load = loads(c);
 	size_t best_k = 0;
 
 	s.D = xcalloc((K + 1) * (m + 1), sizeof(*s.D));
 	s.from = xcalloc((K + 1) * (m + 1), sizeof(*s.from));
 	s.prefix = xcalloc(m + 1, sizeof(*s.prefix));
 	for (size_t j = 0; j < m; j++) {
-		s.prefix[j + 1] = units_sat_add(s.prefix[j], c->max_load[j]);
+		s.prefix[j + 1] = units_sat_add(s.prefix[j], load[j]);
 	}
 	for (size_t k = 0; k <= K; k++) {
 		for (size_t j = 0; j <= m; j++) {
@@ -407,6 +451,7 @@ heappools_classes_release(struct heappools_classes *c)
 	free(c->cls);
 	free(c->max_load);
 	free(c->joint);
+	free(c->at_peak);
 	*c = (struct heappools_classes)HEAPPOOLS_CLASSES_INIT;
 }
 

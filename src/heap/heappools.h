@@ -15,6 +15,10 @@ struct heap_log;
 enum heappools_capacity {
 	HEAPPOOLS_JOINT,	/* max over time of the blocks of i..j alive at once: exact */
 	HEAPPOOLS_SUM,		/* Σ of each class's own maximum (Drone's): an upper bound */
+	/* Σ of each class's blocks alive right after the peak event (heapstats'
+	 * peak_event): exact at that moment, and too few at another moment where a
+	 * range holds more blocks of its classes */
+	HEAPPOOLS_AT_PEAK,
 };
 
 /* The size classes of a run and what each range of them needs; owns its arrays. */
@@ -24,8 +28,10 @@ struct heappools_classes {
 	uint64_t *cls;		/* ascending block sizes */
 	uint64_t *max_load;	/* per class */
 	uint64_t *joint;	/* JOINT: m*m, [i*m+j] for i <= j; else NULL */
+	uint64_t *at_peak;	/* AT_PEAK: per class, alive after peak_event; else NULL */
+	size_t peak_event;	/* AT_PEAK: counted from 1; 0: the log allocates nothing */
 };
-#define HEAPPOOLS_CLASSES_INIT {HEAPPOOLS_SUM, 0, NULL, NULL, NULL}
+#define HEAPPOOLS_CLASSES_INIT {HEAPPOOLS_SUM, 0, NULL, NULL, NULL, NULL, 0}
 
 struct heappools_pool {
 	uint64_t block, count;
@@ -37,7 +43,8 @@ enum heappools_method {
 	/* past HEAPPOOLS_EXACT_BUDGET: the same program, each pool's best start
 	 * searched by divide and conquer (K·m·log m steps). Exact when the costs have
 	 * the quadrangle inequality, as --capacity sum's have (block(j)·Σ max_load
-	 * with ascending blocks) while they do not saturate; joint capacities (at most
+	 * with ascending blocks; at-peak's too, a sum of other counts) while they do
+	 * not saturate; joint capacities (at most
 	 * HEAPPOOLS_MAX_JOINT classes, so K·m²/2 stays under the budget) are not
 	 * proven to have it: there it is the best layout found. */
 	HEAPPOOLS_BOUNDED,
@@ -67,7 +74,8 @@ struct heappools_layout {
  * align_up(s, align)); a realloc takes its new block before it gives the old one
  * back (both are alive for a moment). Zero-byte requests need no pool. JOINT
  * becomes SUM (c->model, with a warning) past HEAPPOOLS_MAX_JOINT classes or
- * HEAPPOOLS_JOINT_BUDGET steps. */
+ * HEAPPOOLS_JOINT_BUDGET steps. AT_PEAK keeps only the classes alive right
+ * after the peak event, each with that count (a pool of none would be empty). */
 void heappools_classes(struct heappools_classes *c, const struct heap_log *log, uint64_t align,
 		       uint64_t min_block, enum heappools_capacity model);
 /* Blocks needed by one pool serving classes i..j (0-based, i <= j < m). */

@@ -139,6 +139,86 @@ heapstats_compute(struct heapstats *st, const struct heap_log *log, uint64_t ali
 	heaplog_map_release(&p.rows);
 }
 
+/* The row of an aligned size, by binary search (the rows are sorted by now). */
+static struct heapstats_size *
+sorted_row(struct heapstats *st, uint64_t size)
+{
+	uint64_t key = heaplog_align_up(size, st->align);
+	size_t lo = 0, hi = st->nsizes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (st->sizes[mid].size < key) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	/* every size of the log has a row: the first pass made it */
+	return lo < st->nsizes && st->sizes[lo].size == key ? &st->sizes[lo] : NULL;
+}
+
+static void
+peak_drop(struct heapstats *st, struct heaplog_map *live, uint64_t ptr)
+{
+	struct heapstats_size *r;
+	uint64_t size;
+
+	if (heaplog_map_take(live, ptr, &size) && (r = sorted_row(st, size))) {
+		r->at_peak--;
+		r->at_peak_bytes = sat_sub(r->at_peak_bytes, size);
+	}
+}
+
+static void
+peak_add(struct heapstats *st, struct heaplog_map *live, uint64_t ptr, uint64_t size)
+{
+	struct heapstats_size *r;
+
+	peak_drop(st, live, ptr);
+	heaplog_map_put(live, ptr, size, NULL);
+	if ((r = sorted_row(st, size))) {
+		r->at_peak++;
+		r->at_peak_bytes = units_sat_add(r->at_peak_bytes, size);
+	}
+}
+
+void
+heapstats_at_peak(struct heapstats *st, const struct heap_log *log)
+{
+	struct heaplog_map live = HEAPLOG_MAP_INIT;	/* ptr -> requested size */
+	size_t n = st->peak_event < log->n ? st->peak_event : log->n;
+
+	st->peak_blocks = 0;
+	for (size_t i = 0; i < st->nsizes; i++) {
+		st->sizes[i].at_peak = st->sizes[i].at_peak_bytes = 0;
+	}
+	/* the same steps as heapstats_compute's pass: a realloc frees, then takes */
+	for (size_t i = 0; i < n; i++) {
+		const struct heap_event *e = &log->ev[i];
+
+		switch (e->kind) {
+		case HEAP_EV_ALLOC:
+			peak_add(st, &live, e->ptr, e->size);
+			break;
+		case HEAP_EV_FREE:
+			peak_drop(st, &live, e->ptr);
+			break;
+		case HEAP_EV_REALLOC:
+			peak_drop(st, &live, e->old);
+			peak_add(st, &live, e->ptr, e->size);
+			break;
+		case HEAP_EV_FAIL:
+			break;
+		}
+	}
+	for (size_t i = 0; i < st->nsizes; i++) {
+		st->peak_blocks += st->sizes[i].at_peak;
+	}
+	heaplog_map_release(&live);
+}
+
 void
 heapstats_release(struct heapstats *st)
 {

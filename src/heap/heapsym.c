@@ -151,7 +151,11 @@ resolve_frame(struct heapsym_frame *f, uint64_t ip, const struct session *s,
 		Dwfl_Line *line = dwfl_module_getsrc(s->mod, call);
 
 		if (name && *name) {
-			f->func = size_demangle(name);
+			/* a dynamic symbol's version ("@@GLIBC_2.34") is not its name */
+			char *plain = xstrndup(name, strcspn(name, "@"));
+
+			f->func = size_demangle(plain);
+			free(plain);
 		}
 		if (line) {
 			int lineno = 0;

@@ -32,7 +32,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct heappools_layout l[4];
 
 		heapstats_compute(&st, &log, 16);
+		heapstats_at_peak(&st, &log);
 		heapstats_release(&st);
+		heappools_classes(&c, &log, 8, 8, HEAPPOOLS_AT_PEAK);
+		heappools_solve(&c, 4, l);
+		for (size_t k = 0; k < 4; k++) {
+			heappools_layout_release(&l[k]);
+		}
 		heappools_classes(&c, &log, 8, 8, HEAPPOOLS_JOINT);
 		heappools_solve(&c, 4, l);
 		for (size_t k = 0; k < 4; k++) {

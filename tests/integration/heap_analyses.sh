@@ -2,7 +2,7 @@
 # ounce heap stats | pools | replay on a log written by a small C program that
 # emits the format of src/heap/heapfmt.h itself (so this test does not depend on the
 # tracer): formats, exit statuses, a layout from `pools --emit ini` that replay
-# accepts, a too-small one that it rejects, and a garbage log.
+# accepts, a too-small one that it rejects, what --at-peak sees, and a garbage log.
 . "$(dirname "$0")/lib.sh"
 
 cat > writer.c <<'C'
@@ -129,6 +129,40 @@ f3=$(q '.layouts[2].fragmentation' pools.json)
 check_eq "fragmentation = reserved - peak" "$((r3 - 1300))" "$f3"
 "$OUNCE" heap pools run.log --pools 2 --emit toml | grep -q 'count = ' || fail "pools toml"
 "$OUNCE" heap pools run.log --pools 2 --emit c | grep -q '^static const struct' || fail "pools c"
+
+# --at-peak: 10 blocks of 16 were alive at once early on, none at the peak (the
+# last event); what the peak held, and pools sized to it, which the first 16s
+# outgrow: the output says so, and replay agrees
+"$OUNCE" heap stats run.log --at-peak > peak.txt 2> err.txt || fail "stats --at-peak: $(cat err.txt)"
+grep -Eq '^ *24 +6 +144$' peak.txt || fail "stats --at-peak: no row 24/6/144: $(cat peak.txt)"
+! grep -Eq '^ *16 ' peak.txt || fail "stats --at-peak: a row of 16, none alive at the peak"
+grep -q '^live at peak 22 blocks / 1300 B right after event 62 ' peak.txt ||
+	fail "stats --at-peak totals: $(cat peak.txt)"
+"$OUNCE" heap stats run.log --at-peak --format json > peak.json || fail "stats --at-peak json"
+check_eq "at-peak blocks" 22 "$(q .peak_blocks peak.json)"
+check_eq "at-peak bytes sum to the peak" 1300 "$(q '[.at_peak[].bytes] | add' peak.json)"
+check_eq "at-peak size 40" 10 "$(q '.at_peak[] | select(.size == 40) | .blocks' peak.json)"
+check_eq "max load of 16 unchanged" 10 "$(q '.blocks[] | select(.size == 16) | .max_load' peak.json)"
+"$OUNCE" heap stats run.log --at-peak --format csv | head -1 | grep -q '^Block Size,Live at Peak' ||
+	fail "stats --at-peak csv"
+"$OUNCE" heap pools run.log --pools 3 --at-peak > peak.ini 2> err.txt ||
+	fail "pools --at-peak: $(cat err.txt)"
+check_eq "at-peak layout" "40 = 16,104 = 5,256 = 1" "$(grep '^[0-9]' peak.ini | paste -sd,)"
+grep -q '^# capacity at-peak: the pools hold the 22 blocks alive right after event 62 ' peak.ini ||
+	fail "pools --at-peak: no at-peak note: $(cat peak.ini)"
+grep -q '^# replay .*: 10 of 42 requests fail, the first at event 37 ' peak.ini ||
+	fail "pools --at-peak: no replay note: $(cat peak.ini)"
+"$OUNCE" heap replay run.log --layout peak.ini > replay.txt 2> err.txt
+check_eq "replay of the at-peak layout" 1 "$?"
+grep -q '^FAIL: 10 of 42 .* first at event 37 ' replay.txt || fail "replay: $(cat replay.txt)"
+"$OUNCE" heap pools run.log --pools 3 --capacity at-peak --format json > peak.json ||
+	fail "pools --capacity at-peak json"
+check_eq "at-peak capacity" at-peak "$(q .capacity peak.json)"
+check_eq "at-peak replay fails" 10 "$(q .replay.fails peak.json)"
+"$OUNCE" heap pools run.log --pools 2 --at-peak --emit toml | grep -q 'block = "40", count = 16' ||
+	fail "pools --at-peak toml"
+"$OUNCE" heap pools run.log --pools 2 --capacity most > out.txt 2> err.txt
+check_eq "unknown capacity status" 2 "$?"
 
 # replay: 0 with the emitted layout, 1 with a too-small one
 "$OUNCE" heap replay run.log --layout layout.ini > replay.txt 2> err.txt

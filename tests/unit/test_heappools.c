@@ -15,7 +15,9 @@
 #include "heap/heaplog.h"
 #include "heap/heappools.h"
 #include "heap/heapreplay.h"
+#include "heap/heapstats.h"
 #include "heapwrite.h"
+#include "peaklog.h"
 #include "testutil.h"
 
 static void
@@ -125,6 +127,39 @@ brute_cap(const struct heap_log *log, const struct heappools_classes *c, size_t 
 	return max;
 }
 
+/* The blocks of classes i..j alive right after event `event` (counted from 1),
+ * by a replay of its own, a realloc freeing the old block. */
+static uint64_t
+brute_at(const struct heap_log *log, const struct heappools_classes *c, size_t i, size_t j,
+	 size_t event)
+{
+	struct heaplog_map in = HEAPLOG_MAP_INIT;
+	uint64_t cur = 0;
+
+	for (size_t n = 0; n < event; n++) {
+		const struct heap_event *e = &log->ev[n];
+
+		if (e->kind == HEAP_EV_REALLOC) {
+			cur -= heaplog_map_take(&in, e->old, NULL);
+		}
+		if (e->kind == HEAP_EV_FREE) {
+			cur -= heaplog_map_take(&in, e->ptr, NULL);
+		}
+		if ((e->kind == HEAP_EV_ALLOC || e->kind == HEAP_EV_REALLOC)) {
+			uint64_t cls = heaplog_align_up(e->size, 8);
+
+			cls = cls < 8 ? 8 : cls;
+			cur -= heaplog_map_take(&in, e->ptr, NULL);
+			if (e->size && cls >= c->cls[i] && cls <= c->cls[j]) {
+				heaplog_map_put(&in, e->ptr, 1, NULL);
+				cur++;
+			}
+		}
+	}
+	heaplog_map_release(&in);
+	return cur;
+}
+
 /* The cheapest split of classes 0..m-1 into at most k contiguous pools, over
  * all 2^(m-1) splits. */
 static uint64_t
@@ -161,18 +196,41 @@ test_heappools_dp_equals_exhaustive(void **state)
 		struct heap_log log = HEAP_LOG_INIT;
 		size_t m = 1 + (size_t)rand_r(&seed) % 8;
 
+		struct heapstats st = HEAPSTATS_INIT;
+
 		random_log(&log, m, &seed);
-		for (int model = 0; model < 2; model++) {
+		heapstats_compute(&st, &log, 1);
+		heapstats_at_peak(&st, &log);
+		for (int model = 0; model < 3; model++) {
 			struct heappools_classes c = HEAPPOOLS_CLASSES_INIT;
 			struct heappools_layout l[9];
-			bool joint = model == 0;
+			enum heappools_capacity models[] = {HEAPPOOLS_JOINT, HEAPPOOLS_SUM,
+							    HEAPPOOLS_AT_PEAK};
+			bool joint = model == 0, at_peak = model == 2;
+			uint64_t peak_blocks = 0;
 
-			heappools_classes(&c, &log, 8, 8, joint ? HEAPPOOLS_JOINT : HEAPPOOLS_SUM);
+			heappools_classes(&c, &log, 8, 8, models[model]);
 			for (size_t i = 0; i < c.m; i++) {
 				for (size_t j = i; j < c.m; j++) {
 					assert_int_equal(heappools_cap(&c, i, j),
-							 brute_cap(&log, &c, i, j, joint));
+							 at_peak ? brute_at(&log, &c, i, j,
+									    st.peak_event)
+								 : brute_cap(&log, &c, i, j, joint));
 				}
+				if (at_peak) {
+					/* only the classes alive at the peak */
+					assert_true(c.at_peak[i] > 0);
+					assert_true(c.at_peak[i] <= c.max_load[i]);
+					peak_blocks += c.at_peak[i];
+				}
+			}
+			if (at_peak) {
+				/* every nonzero block alive at the peak has a place */
+				assert_int_equal(c.peak_event, st.peak_event);
+				assert_int_equal(peak_blocks,
+						 st.peak_blocks - (st.nsizes && !st.sizes[0].size
+									   ? st.sizes[0].at_peak
+									   : 0));
 			}
 			heappools_solve(&c, 9, l);
 			for (size_t k = 1; k <= 9; k++) {
@@ -194,6 +252,11 @@ test_heappools_dp_equals_exhaustive(void **state)
 				assert_int_equal(r, l[k - 1].reserved);
 				assert_int_equal(l[k - 1].pools[l[k - 1].npools - 1].block,
 						 c.cls[c.m - 1]);
+				/* at-peak pools hold the peak's requested bytes */
+				if (at_peak) {
+					assert_true(l[k - 1].reserved >= st.peak_bytes);
+					continue;
+				}
 				/* a layout with joint (or larger) capacities serves the run */
 				struct heapreplay rp = HEAPREPLAY_INIT;
 
@@ -206,6 +269,7 @@ test_heappools_dp_equals_exhaustive(void **state)
 			}
 			heappools_classes_release(&c);
 		}
+		heapstats_release(&st);
 		heaplog_release(&log);
 	}
 }
@@ -230,7 +294,7 @@ static void
 test_heappools_drone_book(void **state)
 {
 	uint64_t cls[] = {4, 12, 28, 32, 128}, load[] = {1, 3, 1, 1, 1};
-	struct heappools_classes c = {HEAPPOOLS_SUM, 5, cls, load, NULL};
+	struct heappools_classes c = {HEAPPOOLS_SUM, 5, cls, load, NULL, NULL, 0};
 	struct heappools_layout l[5];
 
 	(void)state;
@@ -286,6 +350,64 @@ test_heappools_drone_book_log(void **state)
 	heappools_classes(&c, &log, 4, 4, HEAPPOOLS_JOINT);
 	heappools_solve(&c, 1, l);
 	assert_layout(&l[0], "128x3");
+	heappools_layout_release(&l[0]);
+	heappools_classes_release(&c);
+	heaplog_release(&log);
+}
+
+/* At-peak capacities on a log where each class's most blocks come at another
+ * moment than the peak (peaklog.h): the counts alive after event 19, the class
+ * of 200 B (never alive then) dropped, and a replay of the layout fails where
+ * the joint layout serves the run. */
+static void
+test_heappools_at_peak(void **state)
+{
+	struct heap_log log = HEAP_LOG_INIT;
+	struct heappools_classes c = HEAPPOOLS_CLASSES_INIT;
+	struct heappools_layout l[3];
+	struct heapreplay rp = HEAPREPLAY_INIT;
+	struct hw w;
+
+	(void)state;
+	peaklog_write(&w);
+	parse(&w, &log);
+	heappools_classes(&c, &log, 8, 8, HEAPPOOLS_AT_PEAK);
+	assert_int_equal(c.model, HEAPPOOLS_AT_PEAK);
+	assert_int_equal(c.peak_event, 19);
+	assert_int_equal(c.m, 3);
+	assert_int_equal(c.cls[0], 16);
+	assert_int_equal(c.cls[1], 64);
+	assert_int_equal(c.cls[2], 104);
+	assert_int_equal(c.at_peak[0], 2);
+	assert_int_equal(c.at_peak[1], 2);
+	assert_int_equal(c.at_peak[2], 3);
+	assert_int_equal(c.max_load[0], 6);
+	assert_int_equal(c.max_load[1], 4);
+	assert_int_equal(c.max_load[2], 3);
+	assert_int_equal(heappools_cap(&c, 0, 2), 7);
+	heappools_solve(&c, 3, l);
+	assert_layout(&l[0], "104x7");
+	assert_layout(&l[1], "16x2 104x5");
+	assert_int_equal(l[1].reserved, 552);
+	assert_layout(&l[2], "16x2 64x2 104x3");
+	assert_int_equal(l[2].reserved, 472);
+	/* 16s: 3 fail at first, 2 after the peak; 64s: 2; 200: larger than every block */
+	heapreplay_run(&rp, &log, l[2].pools, l[2].npools, false);
+	assert_int_equal(rp.requests, 17);
+	assert_int_equal(rp.fails, 8);
+	assert_int_equal(rp.too_large, 1);
+	assert_int_equal(rp.first_event, 3);
+	heapreplay_release(&rp);
+	for (size_t k = 0; k < 3; k++) {
+		heappools_layout_release(&l[k]);
+	}
+	/* joint capacities hold every moment: more blocks, and the 200 B class */
+	heappools_classes(&c, &log, 8, 8, HEAPPOOLS_JOINT);
+	heappools_solve(&c, 1, l);
+	assert_layout(&l[0], "200x8");
+	heapreplay_run(&rp, &log, l[0].pools, l[0].npools, false);
+	assert_int_equal(rp.fails, 0);
+	heapreplay_release(&rp);
 	heappools_layout_release(&l[0]);
 	heappools_classes_release(&c);
 	heaplog_release(&log);
@@ -399,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_heappools_dp_equals_exhaustive),
 		cmocka_unit_test(test_heappools_drone_book),
 		cmocka_unit_test(test_heappools_drone_book_log),
+		cmocka_unit_test(test_heappools_at_peak),
 		cmocka_unit_test(test_heappools_emit),
 		cmocka_unit_test(test_heappools_bounded_equals_exact_for_sum),
 		cmocka_unit_test(test_heappools_many_classes_take_the_bounded_search),

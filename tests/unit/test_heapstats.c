@@ -6,16 +6,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "base/buf.h"
 #include "heap/heaplog.h"
 #include "heap/heapstats.h"
 #include "heapwrite.h"
+#include "peaklog.h"
 #include "testutil.h"
 
 static void
-compute(struct hw *w, uint64_t align, struct heapstats *st)
+compute_peak(struct hw *w, uint64_t align, struct heapstats *st, bool at_peak)
 {
 	struct heap_log log = HEAP_LOG_INIT;
 
@@ -23,8 +25,17 @@ compute(struct hw *w, uint64_t align, struct heapstats *st)
 	assert_int_equal(heaplog_parse(&log, "t.log", (const unsigned char *)w->out.s, w->out.len),
 			 0);
 	heapstats_compute(st, &log, align);
+	if (at_peak) {
+		heapstats_at_peak(st, &log);
+	}
 	heaplog_release(&log);
 	buf_release(&w->out);
+}
+
+static void
+compute(struct hw *w, uint64_t align, struct heapstats *st)
+{
+	compute_peak(w, align, st, false);
 }
 
 static void
@@ -193,6 +204,91 @@ test_heapstats_drone_example(void **state)
 	heapstats_release(&st);
 }
 
+static void
+assert_at_peak(const struct heapstats *st, size_t i, uint64_t size, uint64_t max_load,
+	       uint64_t at_peak, uint64_t bytes)
+{
+	assert_true(i < st->nsizes);
+	assert_int_equal(st->sizes[i].size, size);
+	assert_int_equal(st->sizes[i].max_load, max_load);
+	assert_int_equal(st->sizes[i].at_peak, at_peak);
+	assert_int_equal(st->sizes[i].at_peak_bytes, bytes);
+}
+
+/* What was alive right after the peak event differs from each size's most. */
+static void
+test_heapstats_at_peak(void **state)
+{
+	struct heapstats st = HEAPSTATS_INIT;
+	struct hw w;
+
+	(void)state;
+	peaklog_write(&w);
+	compute_peak(&w, 1, &st, true);
+	assert_int_equal(st.peak_bytes, 460);
+	assert_int_equal(st.peak_event, 19);
+	assert_int_equal(st.peak_t_us, 19);
+	assert_int_equal(st.peak_blocks, 8);
+	assert_int_equal(st.nsizes, 5);
+	assert_at_peak(&st, 0, 0, 1, 1, 0);
+	assert_at_peak(&st, 1, 16, 6, 2, 32);
+	assert_at_peak(&st, 2, 64, 4, 2, 128);
+	assert_at_peak(&st, 3, 100, 3, 3, 300);
+	assert_at_peak(&st, 4, 200, 1, 0, 0);
+	/* the live-at-exit figures are those of the end, not of the peak */
+	assert_int_equal(st.live_blocks, 9);
+	assert_int_equal(st.live_bytes, 224);
+	heapstats_release(&st);
+
+	/* rounded rows; the bytes stay the requested ones, so they sum to the peak */
+	peaklog_write(&w);
+	compute_peak(&w, 32, &st, true);
+	assert_int_equal(st.nsizes, 5);
+	assert_at_peak(&st, 1, 32, 6, 2, 32);
+	assert_at_peak(&st, 2, 64, 4, 2, 128);
+	assert_at_peak(&st, 3, 128, 3, 3, 300);
+	assert_at_peak(&st, 4, 224, 1, 0, 0);
+	heapstats_release(&st);
+
+	/* without heapstats_at_peak the fields stay 0 */
+	peaklog_write(&w);
+	compute(&w, 1, &st);
+	assert_int_equal(st.peak_blocks, 0);
+	assert_int_equal(st.sizes[1].at_peak, 0);
+	heapstats_release(&st);
+}
+
+/* Ties keep the first event to reach the peak; a peak on a realloc counts its
+ * new block, not the old one; an empty log has no peak and nothing alive. */
+static void
+test_heapstats_at_peak_ties_and_realloc(void **state)
+{
+	struct heapstats st = HEAPSTATS_INIT;
+	struct hw w;
+
+	(void)state;
+	hw_begin(&w, "x");
+	hw_malloc(&w, 1, 40, 0x100);		/* 40 */
+	hw_realloc(&w, 1, 0x100, 96, 0x200);	/* 96: the peak */
+	hw_free(&w, 1, 0x200);			/* 0 */
+	hw_malloc(&w, 1, 32, 0x300);
+	hw_malloc(&w, 1, 64, 0x310);		/* 96 again: a tie, not the peak */
+	compute_peak(&w, 1, &st, true);
+	assert_int_equal(st.peak_event, 2);
+	assert_int_equal(st.peak_blocks, 1);
+	assert_at_peak(&st, 0, 32, 1, 0, 0);
+	assert_at_peak(&st, 1, 40, 1, 0, 0);
+	assert_at_peak(&st, 3, 96, 1, 1, 96);
+	heapstats_release(&st);
+
+	hw_begin(&w, "x");
+	compute_peak(&w, 1, &st, true);
+	assert_int_equal(st.peak_event, 0);
+	assert_int_equal(st.peak_blocks, 0);
+	assert_int_equal(st.nsizes, 0);
+	heapstats_release(&st);
+}
+
 int
 main(void)
 {
@@ -202,6 +298,8 @@ main(void)
 		cmocka_unit_test(test_heapstats_reverse_frees),
 		cmocka_unit_test(test_heapstats_align),
 		cmocka_unit_test(test_heapstats_drone_example),
+		cmocka_unit_test(test_heapstats_at_peak),
+		cmocka_unit_test(test_heapstats_at_peak_ties_and_realloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
