@@ -27,6 +27,7 @@
 #include "base/strv.h"
 #include "elf/elffile.h"
 #include "heap/heapfmt.h"
+#include "heap/heappack.h"
 #include "os/fsutil.h"
 #include "os/os_linux.h"
 #include "os/signals.h"
@@ -261,10 +262,40 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The logs of followed processes: LOG.PID and LOG.PID.N beside LOG, written
- * since the run started (older ones are from earlier runs), in name order. */
+/* Put the packed form of the raw log at path in its place, from the follower
+ * that made it (NULL: pack it now). A log that cannot be packed stays raw, which
+ * every command reads as well. */
 static void
-report_child_logs(const char *log, time_t since)
+pack_log(const char *path, struct heappack_follower *f)
+{
+	char *packed = xasprintf("%s.packing", path);
+	struct stat raw, st;
+	int rc;
+
+	if (!f) {
+		rc = heappack_file(path, packed);
+	} else {
+		rc = heappack_follow_end(f);
+	}
+	if (rc > 0 && stat(path, &raw) == 0 && stat(packed, &st) == 0) {
+		if (rename(packed, path) < 0) {
+			error_errno("cannot rename '%s' to '%s'; the raw log stays", packed, path);
+			unlink(packed);
+		} else {
+			debug("'%s' packed: %lld bytes, %lld raw", path, (long long)st.st_size,
+			      (long long)raw.st_size);
+		}
+	} else if (rc < 0) {
+		warn("'%s' stays unpacked", path);
+	}
+	free(packed);
+}
+
+/* The logs of followed processes: LOG.PID and LOG.PID.N beside LOG, written
+ * since the run started (older ones are from earlier runs), in name order; each
+ * is packed after it is reported when pack is set. */
+static void
+report_child_logs(const char *log, time_t since, bool pack)
 {
 	char *dir = xstrdup(log), *slash = strrchr(dir, '/');
 	const char *base = slash ? slash + 1 : log;
@@ -300,7 +331,9 @@ report_child_logs(const char *log, time_t since)
 		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
 	}
 	for (size_t i = 0; i < found.n; i++) {
-		report_log(found.v[i], true);
+		if (report_log(found.v[i], true) && pack) {
+			pack_log(found.v[i], NULL);
+		}
 	}
 	strv_release(&found);
 	free(dir);
@@ -534,7 +567,9 @@ heapcmd_trace(int argc, char **argv)
 	struct strv env = STRV_INIT;
 	struct spawn_result res;
 	char *log = NULL, *lib = NULL, *prog = NULL, *end;
+	struct heappack_follower *packer = NULL;
 	double timeout = 0;
+	bool reported;
 	time_t start;
 	long n;
 	int c, status = 1;
@@ -614,6 +649,13 @@ heapcmd_trace(int argc, char **argv)
 		goto done;
 	}
 	trace_env(&env, lib, log, &t);
+	if (t.stacks) {
+		/* a log with stacks is packed while the program writes it */
+		char *packed = xasprintf("%s.packing", log);
+
+		packer = heappack_follow_start(log, packed);
+		free(packed);
+	}
 	start = time(NULL);
 	if (run_traced(argv + optind, strv_array(&env), timeout, &res) < 0) {
 		/* could not start: reported */
@@ -624,16 +666,25 @@ heapcmd_trace(int argc, char **argv)
 	if (res.end == SPAWN_TIMEOUT) {
 		error("'%s' %s", argv[optind], spawn_describe(&res, timeout));
 	}
-	if (!report_log(log, false)) {
+	reported = report_log(log, false);
+	if (packer) {
+		pack_log(log, packer);
+		packer = NULL;
+	}
+	if (!reported) {
 		error("the tracer was not loaded (static or setuid program?): '%s' is empty", log);
 		if (!status) {
 			status = 1;
 		}
 	}
 	if (t.follow_fork || t.follow_exec) {
-		report_child_logs(log, start);
+		report_child_logs(log, start, t.stacks > 0);
 	}
 done:
+	if (packer) {
+		/* the program did not start: nothing to pack */
+		heappack_follow_end(packer);
+	}
 	strv_release(&env);
 	free(prog);
 	free(lib);

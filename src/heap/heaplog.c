@@ -192,13 +192,16 @@ static void
 truncated(struct heap_log *log, const char *name)
 {
 	log->truncated = true;
+	if (!name) {
+		return;	/* a follower that was asked to be quiet */
+	}
 	warn("%s: truncated after %zu events (process killed?)", name, log->n);
 }
 
 /* The records after the header; returns 0, or -1 after reporting. With
  * r->more, a record cut short is left for the next call (r->off at its start). */
 static int
-records(struct heap_log *log, const char *name, struct reader *r)
+records(struct heap_log *log, const char *name, struct reader *r, bool quiet)
 {
 	struct heap_event *e;
 	uint64_t a, b, c, d;
@@ -386,7 +389,7 @@ stop:
 		}
 		return error_at(name, (int)start, "malformed number in record 0x%02x", tag);
 	}
-	truncated(log, name);
+	truncated(log, quiet ? NULL : name);
 	return 0;
 }
 
@@ -454,7 +457,7 @@ heaplog_parse(struct heap_log *log, const char *name, const unsigned char *p, si
 	if (log->flags & HEAPFMT_FLAG_PACKED) {
 		rc = heappack_parse(log, name, p + r.off, n - r.off, r.off);
 	} else {
-		rc = records(log, name, &r);
+		rc = records(log, name, &r, false);
 	}
 	free(r.replaced);
 	if (rc < 0) {
@@ -470,17 +473,19 @@ struct heaplog_follow {
 	struct heap_log log;
 	struct reader r;
 	char *name;
-	bool started;
+	bool started, quiet;
+	size_t header_len;
 };
 
 struct heaplog_follow *
-heaplog_follow_new(const char *name)
+heaplog_follow_new(const char *name, bool quiet)
 {
 	struct heaplog_follow *f = xcalloc(1, sizeof(*f));
 
 	f->log = (struct heap_log)HEAP_LOG_INIT;
 	f->r.mask = UINT64_MAX;
 	f->name = xstrdup(name);
+	f->quiet = quiet;
 	return f;
 }
 
@@ -502,7 +507,7 @@ heaplog_follow_feed(struct heaplog_follow *f, const unsigned char *p, size_t n, 
 		}
 		if (rc == RD_END) {
 			if (last) {
-				truncated(&f->log, f->name);
+				truncated(&f->log, f->quiet ? NULL : f->name);
 			}
 			return 0;
 		}
@@ -510,8 +515,9 @@ heaplog_follow_feed(struct heaplog_follow *f, const unsigned char *p, size_t n, 
 			return error("%s: a packed log cannot be followed", f->name);
 		}
 		f->started = true;
+		f->header_len = f->r.off;
 	}
-	rc = records(&f->log, f->name, &f->r);
+	rc = records(&f->log, f->name, &f->r, f->quiet);
 	*used = f->r.off;
 	f->r.base += f->r.off;
 	return rc < 0 ? -1 : 0;
@@ -523,10 +529,10 @@ heaplog_follow_log(struct heaplog_follow *f)
 	return &f->log;
 }
 
-bool
+size_t
 heaplog_follow_started(const struct heaplog_follow *f)
 {
-	return f->started;
+	return f->started ? f->header_len : 0;
 }
 
 void

@@ -93,15 +93,16 @@ void heaplog_release(struct heap_log *log);
  * with what was written since. Events are appended to the log's ev (the caller
  * may take them and set n to 0); objects and frames accumulate. last: nothing
  * more will come, so a record cut short is a truncation (warned, as
- * heaplog_parse does). Returns -1 after reporting a malformed log, else 0. */
+ * heaplog_parse does, unless quiet). Returns -1 after reporting a malformed log, else 0. */
 struct heaplog_follow;
-struct heaplog_follow *heaplog_follow_new(const char *name);
+struct heaplog_follow *heaplog_follow_new(const char *name, bool quiet);
 int heaplog_follow_feed(struct heaplog_follow *f, const unsigned char *p, size_t n, bool last,
 			size_t *used);
 /* The log read so far (the follow owns it). */
 struct heap_log *heaplog_follow_log(struct heaplog_follow *f);
-/* Has the header been read? Then the log's header fields are set. */
-bool heaplog_follow_started(const struct heaplog_follow *f);
+/* The length of the header once it has been read (the log's header fields are
+ * set then), else 0. */
+size_t heaplog_follow_started(const struct heaplog_follow *f);
 void heaplog_follow_free(struct heaplog_follow *f);
 
 /* A table from pointer to a value, for the analyses that pair frees with

@@ -6,9 +6,13 @@
 #include "heap/heappack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zlib.h>
@@ -670,4 +674,144 @@ heappack_parse(struct heap_log *log, const char *name, const unsigned char *p, s
 		warn("%s: truncated after %zu events (process killed?)", name, log->n);
 	}
 	return 0;
+}
+
+/* --- following a raw log --- */
+
+struct heappack_follower {
+	char *raw, *packed;
+	int in, out;
+	pthread_t thread;
+	atomic_bool done;	/* the writers are gone: read to the end, then stop */
+	int rc;			/* heappack_follow_end's */
+};
+
+/* Read raw as it grows and pack it; at the end (done set and nothing more to
+ * read) finish. */
+static void *
+follow(void *arg)
+{
+	struct heappack_follower *f = arg;
+	struct heaplog_follow *lf = heaplog_follow_new(f->raw, true);
+	struct heappack_writer *w = NULL;
+	struct buf pend = BUF_INIT;
+	char chunk[256 * 1024];
+	bool failed = false;
+
+	for (;;) {
+		bool last = atomic_load(&f->done);
+		ssize_t n = read(f->in, chunk, sizeof(chunk));
+		size_t used;
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			error_errno("cannot read the log '%s'", f->raw);
+			failed = true;
+			break;
+		}
+		if (n == 0 && !last) {
+			/* the tracer flushes every 50 ms, or when 48 KiB are waiting */
+			struct timespec ts = {0, 2000000};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (n == 0 && !pend.len && !heaplog_follow_started(lf)) {
+			break;	/* nothing was ever written */
+		}
+		buf_add(&pend, chunk, (size_t)n);
+		if (n > 0 && pend.len < sizeof(chunk) / 2 && !last) {
+			continue;	/* a little more first */
+		}
+		if (heaplog_follow_feed(lf, (const unsigned char *)pend.s, pend.len, n == 0,
+					&used) < 0) {
+			failed = true;
+			break;
+		}
+		if (!w && heaplog_follow_started(lf)) {
+			w = heappack_begin(f->out, f->packed, (const unsigned char *)pend.s,
+					   heaplog_follow_started(lf));
+			if (!w) {
+				failed = true;
+				break;
+			}
+		}
+		if (w) {
+			heappack_feed(w, heaplog_follow_log(lf));
+			heaplog_follow_log(lf)->n = 0;
+		}
+		memmove(pend.s, pend.s + used, pend.len - used);
+		pend.len -= used;
+		if (n == 0) {
+			break;	/* done, and everything read */
+		}
+	}
+	if (w && heappack_end(w, heaplog_follow_log(lf)) < 0) {
+		failed = true;
+	}
+	f->rc = failed ? -1 : w ? 1 : 0;
+	heaplog_follow_free(lf);
+	buf_release(&pend);
+	return NULL;
+}
+
+struct heappack_follower *
+heappack_follow_start(const char *raw, const char *packed)
+{
+	struct heappack_follower *f = xcalloc(1, sizeof(*f));
+
+	f->raw = xstrdup(raw);
+	f->packed = xstrdup(packed);
+	f->in = open(raw, O_RDONLY | O_CLOEXEC);
+	f->out = f->in < 0 ? -1 : open(packed, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	atomic_init(&f->done, false);
+	if (f->in < 0 || f->out < 0) {
+		error_errno("cannot open '%s'", f->in < 0 ? raw : packed);
+	} else if (pthread_create(&f->thread, NULL, follow, f) != 0) {
+		error("cannot start the thread that packs '%s'", raw);
+	} else {
+		return f;
+	}
+	if (f->in >= 0) {
+		close(f->in);
+	}
+	if (f->out >= 0) {
+		close(f->out);
+		unlink(packed);
+	}
+	free(f->raw);
+	free(f->packed);
+	free(f);
+	return NULL;
+}
+
+int
+heappack_follow_end(struct heappack_follower *f)
+{
+	int rc;
+
+	atomic_store(&f->done, true);
+	pthread_join(f->thread, NULL);
+	rc = f->rc;
+	close(f->in);
+	if (close(f->out) < 0 && rc > 0) {
+		rc = error_errno("cannot write the packed log '%s'", f->packed);
+	}
+	if (rc <= 0) {
+		unlink(f->packed);
+	}
+	free(f->raw);
+	free(f->packed);
+	free(f);
+	return rc;
+}
+
+int
+heappack_file(const char *raw, const char *packed)
+{
+	struct heappack_follower *f = heappack_follow_start(raw, packed);
+
+	return f ? heappack_follow_end(f) : -1;
 }

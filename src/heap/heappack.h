@@ -66,4 +66,17 @@ void heappack_feed(struct heappack_writer *w, const struct heap_log *log);
  * Returns 0, or -1 after reporting a write error. */
 int heappack_end(struct heappack_writer *w, const struct heap_log *log);
 
+/* Packing a raw log file while its program writes it, in a thread of its own
+ * (on a machine with a second core, the packing costs the traced program
+ * nothing): the raw log at raw is read as it grows and packed into packed
+ * (created, or truncated). NULL after reporting. */
+struct heappack_follower;
+struct heappack_follower *heappack_follow_start(const char *raw, const char *packed);
+/* The raw log's writers are gone: read the rest, finish the packed log, stop
+ * the thread and free f. Returns 1 when packed holds the packed log, 0 when the
+ * raw log never got a header (packed is removed), -1 after reporting. */
+int heappack_follow_end(struct heappack_follower *f);
+/* Pack the complete raw log at raw into packed, at once; as heappack_follow_end. */
+int heappack_file(const char *raw, const char *packed);
+
 #endif

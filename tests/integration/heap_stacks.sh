@@ -53,7 +53,8 @@ check_sites() { # LOG WHAT
 	check_eq "$2: lib_alloc, in the shared library" "3 999" "$(site_of lib_alloc "$1")"
 }
 
-# header flags: byte 9 (1: stacks, 2: frame pointers)
+# header flags: byte 9 (1: stacks, 2: frame pointers, 4: packed, as every log with
+# stacks is once its program has ended)
 flags() {
 	od -An -tu1 -j9 -N1 "$1" | tr -d ' '
 }
@@ -63,8 +64,35 @@ flags() {
 check_eq "the program's output" "sites: done" "$(cat out)"
 grep -q "heap log: .*plain.log (37 events, [0-9]* distinct frames)" err ||
 	fail "trace does not count the log's frames: $(cat err)"
-check_eq "flags of a libunwind log" 1 "$(flags plain.log)"
+check_eq "flags of a libunwind log" 5 "$(flags plain.log)"
 check_sites plain.log "libunwind, -fomit-frame-pointer"
+# the leak and the peak: site_leak's block is the only one live at the end, the
+# peak of the run
+"$OUNCE" heap sites plain.log --format json > sites.json || fail "heap sites"
+check_eq "the first site by peak" site_leak "$(q '.sites[0].frame.function' sites.json)"
+check_eq "site_leak: peak, leak" "4096 4096 1" \
+	"$(q '.sites[0] | "\(.peak_bytes) \(.leaked_bytes) \(.leaked_blocks)"' sites.json)"
+check_eq "sites leaking" 1 "$(q '[.sites[] | select(.leaked_bytes > 0)] | length' sites.json)"
+check_eq "the leak's file and line" "sites.c 35" \
+	"$(q '.sites[0].frame | "\(.file | split("/") | last) \(.line)"' sites.json)"
+# the flame graphs: one box per site, as wide as its bytes (the titles, read as XML)
+titles() { # SVG
+	xmllint --xpath '//*[local-name()="title"]/text()' "$1" | tr -s '\n' '\n'
+}
+"$OUNCE" heap flame plain.log --by total > total.svg || fail "heap flame --by total"
+titles total.svg > titles.txt || fail "the flame graph is not XML"
+for site in "site_small: 240 bytes, 10 allocations" "site_medium: 5000 bytes, 5 allocations" \
+	"lib_alloc: 999 bytes, 3 allocations" "site_leak: 4096 bytes, 1 allocations"; do
+	check_eq "one box of $site" 1 "$(grep -c "^$site (" titles.txt)"
+done
+check_eq "boxes of the total graph" 1 "$(grep -c '^main: 10335 bytes, 19 allocations' titles.txt)"
+"$OUNCE" heap flame plain.log > peak.svg || fail "heap flame"
+titles peak.svg > titles.txt || fail "the peak flame graph is not XML"
+grep -q "^site_leak: 4096 bytes, 1 blocks (100.00%)" titles.txt || fail "peak graph: $(cat titles.txt)"
+grep -q "site_small" titles.txt && fail "a site with nothing live at the peak has a box"
+"$OUNCE" heap flame plain.log --by count > count.svg || fail "heap flame --by count"
+titles count.svg | grep -q "^site_small: 10 allocations, 240 bytes (52.63%)" ||
+	fail "count graph: $(titles count.svg)"
 # the unwinder's and the tracer's frames are never recorded: the innermost
 # frame of each of the 10 site_small calls is in site_small
 "$OUNCE" heap sites plain.log --format json --skip main > sites.json || fail "heap sites"
@@ -72,7 +100,7 @@ q '.sites[].frame.object' sites.json | grep -q heaptrace && fail "a tracer frame
 
 "$OUNCE" heap trace --stacks 8 --unwind fp -o fp.log -- fp/sites > out 2> err ||
 	fail "trace --unwind fp failed: $(cat err)"
-check_eq "flags of an fp log" 3 "$(flags fp.log)"
+check_eq "flags of an fp log" 7 "$(flags fp.log)"
 check_sites fp.log "frame pointers"
 
 # no frame pointers, --unwind fp: short or wrong stacks, never a crash, and the
@@ -122,6 +150,27 @@ for how in libunwind fp; do
 	[ "$(q '[.blocks[] | select(.size == 64) | .total] | add // 0' stats.json)" -ge 400 ] ||
 		fail "$how: the signal handler's blocks were not all recorded"
 	check_eq "$how: site_work" "40000" "$(site_of site_work s.log | cut -d' ' -f1)"
+done
+
+# the sites table as text, Markdown and CSV; --stack under each site
+"$OUNCE" heap sites plain.log --stack > sites.txt || fail "heap sites --stack"
+grep -q "^site_leak (sites.c:35) *4096 *1 *1 *4096 *4096 *4096$" sites.txt ||
+	fail "the text table: $(cat sites.txt)"
+grep -q "^      main (sites.c:" sites.txt || fail "--stack prints no caller: $(cat sites.txt)"
+grep -q "; 100.0 % of it from site_leak (sites.c:35)$" sites.txt || fail "no peak line: $(cat sites.txt)"
+"$OUNCE" heap sites plain.log -f md -n 2 > sites.md || fail "heap sites -f md"
+check_eq "Markdown rows with -n 2" 4 "$(grep -c '^|' sites.md)"
+"$OUNCE" heap sites plain.log -f csv --skip 'site_*' > sites.csv || fail "heap sites -f csv"
+# site_* skipped: each call in main is a site of its own
+check_eq "--skip: the sites" "3 1" "$(grep -c '^main (sites.c:[0-9]*),' sites.csv) $(grep -c '^lib_alloc' sites.csv)"
+grep -q '^main (sites.c:[0-9]*),0,0,5,5000,0,1000$' sites.csv || fail "--skip: $(cat sites.csv)"
+# sites and flame of a log without stacks, bad options: one line, exit 2
+for bad in "sites zero.log" "flame zero.log" "sites plain.log -f csv --stack" \
+	"flame plain.log --by size" "sites plain.log -n x"; do
+	# shellcheck disable=SC2086 # the subcommand and its arguments
+	"$OUNCE" heap $bad > out 2> err
+	check_eq "exit status of heap $bad" 2 "$?"
+	check_eq "error lines of heap $bad" 1 "$(wc -l < err)"
 done
 
 # bad values: one line, exit 2

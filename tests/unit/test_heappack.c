@@ -94,11 +94,17 @@ random_log(struct hw *w, int events)
 	hw_trailer(w, (uint64_t)events, 3, 0);
 }
 
+static void
+check_eq_len(size_t n)
+{
+	assert_int_equal(n, HEAPFMT_HEADER_FIXED + 1 + strlen("/bin/random"));
+}
+
 /* Follow the raw bytes in random pieces, packing as they are read, into path. */
 static void
 pack_followed(const struct hw *w, const char *path)
 {
-	struct heaplog_follow *f = heaplog_follow_new("raw.log");
+	struct heaplog_follow *f = heaplog_follow_new("raw.log", false);
 	struct heappack_writer *pw = NULL;
 	size_t have = 0, done = 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -119,8 +125,9 @@ pack_followed(const struct hw *w, const char *path)
 		done += used;
 		if (heaplog_follow_started(f) && !pw) {
 			/* the header is the bytes before the first record */
+			check_eq_len(heaplog_follow_started(f));
 			pw = heappack_begin(fd, path, (const unsigned char *)w->out.s,
-					    HEAPFMT_HEADER_FIXED + 1 + strlen("/bin/random"));
+					    heaplog_follow_started(f));
 			assert_non_null(pw);
 		}
 		if (pw) {
