@@ -94,14 +94,16 @@ ht_bytes() {
 }
 
 # heaptrack's peak consumers as "BYTES FUNCTION" lines, largest first; its own
-# libstdc++ (heaptrack loads it into a C program) left out
+# libstdc++ (heaptrack loads it into a C program) left out. A site is its
+# function, an "  at FILE:LINE" line when it is known, and an "  in OBJECT" line.
+# glibc's internal aliases (__GI_name) are written as their public names.
 ht_peaks() { # PROGRAM-DATA-FILE
 	heaptrack_print --print-peaks 1 --print-allocators 0 --print-temporary 0 \
-		--print-leaks 0 \
-		--peak-limit 10 -f "$1" 2> /dev/null |
+		--print-leaks 0 --peak-limit 20 -f "$1" 2> /dev/null |
 		awk '/^PEAK MEMORY CONSUMERS/ {on = 1; next}
-			on && / peak memory consumed over / {bytes = $1; getline; fn = $0;
-				getline; getline; obj = $0
+			on && / peak memory consumed over / {bytes = $1; getline; fn = $0
+				getline; if ($0 ~ /^  at /) getline; obj = $0
+				sub(/^__GI_/, "", fn)
 				if (obj !~ /libstdc\+\+/) print bytes, fn}
 			on && /^(MEMORY LEAKS|MOST TEMPORARY|total runtime)/ {exit}' | head -n 10
 }
@@ -111,7 +113,7 @@ ht_peaks() { # PROGRAM-DATA-FILE
 ounce_peaks() { # LOG
 	"$ounce" heap sites -n 0 --stack --format json "$1" 2> /dev/null |
 		jq -r '[.sites[].stacks[] | select(.peak_bytes > 0) |
-			{fn: (.frames[0].function // "?"), b: .peak_bytes}] |
+			{fn: (.frames[0].function // "?" | sub("^__GI_"; "")), b: .peak_bytes}] |
 			group_by(.fn) | map({fn: .[0].fn, b: (map(.b) | add)}) |
 			sort_by(-.b) | .[:10][] | "\(.b) \(.fn)"' |
 		while read -r b fn; do echo "$(ht_bytes "$b") $fn"; done

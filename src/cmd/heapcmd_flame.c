@@ -54,8 +54,8 @@ figures(const struct heapsites_figures *f, enum flame_by by, unsigned long long 
 	}
 }
 
-/* The names of stack id's frames from the outermost recorded one to its site,
- * into names (of cap entries); returns how many. */
+/* The names of stack id's functions from the outermost recorded one to its
+ * site (inlined ones too), into names (of cap entries); returns how many. */
 static size_t
 site_path(const struct heap_log *log, const struct heapsym *sym, const struct heapsites *hs,
 	  uint32_t id, const char **names, size_t cap)
@@ -66,8 +66,12 @@ site_path(const struct heap_log *log, const struct heapsym *sym, const struct he
 		names[0] = "(no stack)";
 		return 1;
 	}
-	for (uint32_t f = hs->site_of[id]; f && f < sym->n && n < cap; f = log->frames[f].parent) {
-		names[n++] = sym->frames[f].name;
+	for (uint32_t f = hs->site_of[id]; f && f < sym->n; f = log->frames[f].parent) {
+		size_t k = f == hs->site_of[id] ? hs->site_k[id] : 0;
+
+		for (; k < heapsym_depth(sym, f) && n < cap; k++) {
+			names[n++] = heapsym_at(sym, f, k)->name;
+		}
 	}
 	/* innermost first so far */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -89,9 +93,14 @@ draw(const struct heap_log *log, const struct heapsym *sym, const struct heapsit
 	struct flamegraph_style style;
 	const char *exe = log->exe && *log->exe ? log->exe : "(unknown program)";
 	const char *base = strrchr(exe, '/');
-	const char **names = xcalloc(log->nframes + 1, sizeof(*names));
+	size_t cap = 1;
+	const char **names;
 	char *title, *subtitle;
 
+	for (size_t id = 1; id < sym->n; id++) {
+		cap += heapsym_depth(sym, (uint32_t)id);
+	}
+	names = xcalloc(cap, sizeof(*names));
 	flamegraph_init(&root, base ? base + 1 : exe, FLAMEGRAPH_GREY);
 	for (size_t id = 0; id < hs->nframes; id++) {
 		unsigned long long value, count;
@@ -101,7 +110,7 @@ draw(const struct heap_log *log, const struct heapsym *sym, const struct heapsit
 		if (!value) {
 			continue;
 		}
-		n = site_path(log, sym, hs, (uint32_t)id, names, log->nframes + 1);
+		n = site_path(log, sym, hs, (uint32_t)id, names, cap);
 		flamegraph_add_path(&root, names, n, FLAMEGRAPH_CODE, value, count);
 	}
 	flamegraph_finish(&root);

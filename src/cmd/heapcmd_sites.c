@@ -74,6 +74,7 @@ json_frame(const struct heapsym_frame *f)
 	json_object_set_new(o, "line", json_integer(f->line));
 	json_object_set_new(o, "object", f->object ? json_string(f->object) : json_null());
 	json_object_set_new(o, "offset", json_u64(f->offset));
+	json_object_set_new(o, "inlined", json_boolean(f->inlined));
 	return o;
 }
 
@@ -84,7 +85,9 @@ json_stack(const struct heap_log *log, const struct heapsym *sym, uint32_t id)
 	json_t *a = json_array();
 
 	for (uint32_t f = id; f && f < sym->n; f = log->frames[f].parent) {
-		json_array_append_new(a, json_frame(&sym->frames[f]));
+		for (size_t k = 0; k < heapsym_depth(sym, f); k++) {
+			json_array_append_new(a, json_frame(heapsym_at(sym, f, k)));
+		}
 	}
 	return a;
 }
@@ -107,8 +110,8 @@ render_json(const struct heap_log *log, const struct heapsym *sym, const struct 
 		json_t *j = json_object();
 
 		json_object_set_new(j, "site", json_string(site->label));
-		json_object_set_new(j, "frame", site->frame && site->frame < sym->n
-							? json_frame(&sym->frames[site->frame])
+		json_object_set_new(j, "frame", heapsym_depth(sym, site->frame)
+							? json_frame(heapsym_at(sym, site->frame, site->k))
 							: json_null());
 		json_figures(j, &site->f);
 		if (o->stack) {
@@ -157,8 +160,13 @@ stacks_text(const struct heap_log *log, const struct heapsym *sym, const struct 
 			buf_printf(&b, "%s    (no frame was recorded)\n", md ? ">" : "");
 		}
 		for (uint32_t fr = id; fr && fr < sym->n; fr = log->frames[fr].parent) {
-			buf_printf(&b, "%s    %s%s\n", md ? ">" : "", fr == site->frame ? "> " : "  ",
-				   sym->frames[fr].label);
+			for (size_t j = 0; j < heapsym_depth(sym, fr); j++) {
+				const struct heapsym_frame *at = heapsym_at(sym, fr, j);
+
+				buf_printf(&b, "%s    %s%s%s\n", md ? ">" : "",
+					   fr == site->frame && j == site->k ? "> " : "  ", at->label,
+					   at->inlined ? " [inlined]" : "");
+			}
 		}
 	}
 	return buf_detach(&b);

@@ -71,20 +71,26 @@ skipped(const struct heapsym_frame *f, const char *const *skip, size_t nskip)
 	return false;
 }
 
-/* The site of stack id: the innermost frame not skipped, else the outermost
- * recorded one (everything recorded was inside the C library). */
+/* The site of stack id: the innermost function not skipped (*k: which of its
+ * frame's functions), else the outermost recorded one (everything recorded was
+ * inside the C library). */
 static uint32_t
 site_frame(const struct heap_log *log, const struct heapsym *sym, uint32_t id,
-	   const char *const *skip, size_t nskip)
+	   const char *const *skip, size_t nskip, size_t *k)
 {
 	uint32_t outer = id;
 
 	for (uint32_t f = id; f; f = log->frames[f].parent) {
-		if (f < sym->n && !skipped(&sym->frames[f], skip, nskip)) {
-			return f;
+		size_t depth = heapsym_depth(sym, f);
+
+		for (*k = 0; *k < depth; (*k)++) {
+			if (!skipped(heapsym_at(sym, f, *k), skip, nskip)) {
+				return f;
+			}
 		}
 		outer = f;
 	}
+	*k = heapsym_depth(sym, outer) ? heapsym_depth(sym, outer) - 1 : 0;
 	return outer;
 }
 
@@ -180,7 +186,7 @@ sum(struct heapsites_figures *to, const struct heapsites_figures *f)
 /* The site labelled label, added when new. Sites are few (hundreds), and this
  * runs once per stack. */
 static struct heapsites_site *
-site_for(struct heapsites *hs, uint32_t frame, const char *label)
+site_for(struct heapsites *hs, uint32_t frame, size_t k, const char *label)
 {
 	struct heapsites_site *s;
 
@@ -193,6 +199,7 @@ site_for(struct heapsites *hs, uint32_t frame, const char *label)
 	s = &hs->sites[hs->n++];
 	memset(s, 0, sizeof(*s));
 	s->frame = frame;
+	s->k = k;
 	s->label = label;
 	return s;
 }
@@ -248,20 +255,24 @@ heapsites_compute(struct heapsites *hs, const struct heap_log *log, const struct
 	hs->nframes = log->nframes ? log->nframes : 1;
 	hs->per_stack = xcalloc(hs->nframes, sizeof(*hs->per_stack));
 	hs->site_of = xcalloc(hs->nframes, sizeof(*hs->site_of));
+	hs->site_k = xcalloc(hs->nframes, sizeof(*hs->site_k));
 	pass(hs, log);
 	for (size_t id = 0; id < hs->nframes; id++) {
 		const struct heapsites_figures *f = &hs->per_stack[id];
 		struct heapsites_site *s;
 		uint32_t at = 0;
+		size_t k = 0;
 
 		if (!f->allocs) {
 			continue;
 		}
 		if (id) {
-			at = site_frame(log, sym, (uint32_t)id, skip, nskip);
+			at = site_frame(log, sym, (uint32_t)id, skip, nskip, &k);
 		}
 		hs->site_of[id] = at;
-		s = site_for(hs, at, at && at < sym->n ? sym->frames[at].label : "(no stack)");
+		hs->site_k[id] = k;
+		s = site_for(hs, at, k, heapsym_depth(sym, at) ? heapsym_at(sym, at, k)->label
+							       : "(no stack)");
 		sum(&s->f, f);
 		s->stacks = xgrowarray(s->stacks, &s->stacks_cap, s->nstacks + 1, sizeof(*s->stacks));
 		s->stacks[s->nstacks++] = (uint32_t)id;
@@ -286,5 +297,6 @@ heapsites_release(struct heapsites *hs)
 	free(hs->sites);
 	free(hs->per_stack);
 	free(hs->site_of);
+	free(hs->site_k);
 	*hs = (struct heapsites)HEAPSITES_INIT;
 }

@@ -22,6 +22,8 @@ struct heapsites_figures {
 /* One site; frame 0 is the allocations that have no stack. */
 struct heapsites_site {
 	uint32_t frame;		/* its frame id in the log */
+	size_t k;		/* which of the frame's functions (heapsym_at): 0 unless
+				 * the site was inlined into it */
 	const char *label;	/* the frame's label (heapsym), or "(no stack)"; borrowed */
 	struct heapsites_figures f;
 	uint32_t *stacks;	/* the stacks (innermost frame ids) that end here, largest
@@ -36,13 +38,14 @@ struct heapsites {
 	size_t n, cap;
 	struct heapsites_figures *per_stack;	/* per frame id, [0]: no stack */
 	uint32_t *site_of;			/* per frame id: its site's frame */
+	size_t *site_k;				/* per frame id: its site's k */
 	size_t nframes;
 	uint64_t peak_bytes;			/* as `heap stats` finds it */
 	size_t peak_event;			/* counted from 1; 0: none */
 	uint64_t peak_t_us;
 	struct heapsites_figures all;		/* the whole log */
 };
-#define HEAPSITES_INIT {NULL, 0, 0, NULL, NULL, 0, 0, 0, 0, {0, 0, 0, 0, 0, 0, 0}}
+#define HEAPSITES_INIT {.sites = NULL}
 
 /* Which frames are not sites: frames in these objects (a basename pattern) or
  * functions (a name pattern, fnmatch). */

@@ -5,7 +5,9 @@
  * it stands for, looked up for its symbol and source line. */
 #include "heap/heapsym.h"
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +132,145 @@ base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Fill f's label and name from its func, file and line (and o's path). */
+static void
+label_frame(struct heapsym_frame *f, const struct heap_object *o)
+{
+	if (f->func && f->file && f->line > 0) {
+		f->label = xasprintf("%s (%s:%d)", f->func, base_name(f->file), f->line);
+	} else if (f->func) {
+		f->label = xstrdup(f->func);
+	} else if (o) {
+		f->label = xasprintf("%s+0x%llx", base_name(o->path), (unsigned long long)f->offset);
+	} else {
+		f->label = xasprintf("0x%llx", (unsigned long long)f->offset);
+	}
+	f->name = xstrdup(f->func ? f->func : f->label);
+}
+
+/* The name of a function's DIE (following its abstract origin): its linkage
+ * name demangled, else its name; NULL when it has neither. */
+static char *
+die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	const char *s = NULL;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a)) {
+		s = dwarf_formstring(&a);
+		if (s) {
+			return size_demangle(s);
+		}
+	}
+	if (dwarf_attr_integrate(die, DW_AT_name, &a)) {
+		s = dwarf_formstring(&a);
+	}
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Where the inlined call of die was made: its call file and line. */
+static void
+call_site(Dwarf_Die *die, Dwarf_Die *cu, char **file, int *line)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word idx, ln;
+	Dwarf_Files *files;
+	size_t nfiles;
+	const char *src;
+
+	*file = NULL;
+	*line = 0;
+	if (dwarf_attr(die, DW_AT_call_line, &a) && dwarf_formudata(&a, &ln) == 0 && ln <= INT_MAX) {
+		*line = (int)ln;
+	}
+	if (dwarf_attr(die, DW_AT_call_file, &a) && dwarf_formudata(&a, &idx) == 0 &&
+	    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && idx < nfiles) {
+		src = dwarf_filesrc(files, idx, NULL, NULL);
+		if (src && *src) {
+			*file = xstrdup(src);
+		}
+	}
+}
+
+/* The functions inlined at the call address call, from the debug info's scopes
+ * (innermost first): f (already named from the symbol table and line table)
+ * becomes the innermost inlined function, and its outer[] the functions out to
+ * the one the symbol table named. */
+static void
+inline_chain(struct heapsym_frame *f, Dwfl_Module *mod, uint64_t call,
+	     const struct heap_object *o)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, call, &bias), *scopes = NULL, inner;
+	int n = cu ? dwarf_getscopes(cu, call - bias, &scopes) : -1;
+
+	/* dwarf_getscopes goes from an inlined instance to its abstract definition;
+	 * the scopes that hold the innermost one where it was inlined are what
+	 * dwarf_getscopes_die gives */
+	if (n > 0) {
+		inner = scopes[0];
+		free(scopes);
+		scopes = NULL;
+		n = dwarf_getscopes_die(&inner, &scopes);
+	}
+	struct heapsym_frame *chain = NULL;
+	size_t nchain = 0, cap = 0;
+	char *file = f->file ? xstrdup(f->file) : NULL;	/* where the next one is */
+	int line = f->line;
+
+	/* each inlined subroutine, innermost first, then the function around them */
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		struct heapsym_frame *c;
+
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) {
+			continue;
+		}
+		chain = xgrowarray(chain, &cap, nchain + 1, sizeof(*chain));
+		c = &chain[nchain++];
+		memset(c, 0, sizeof(*c));
+		c->object = f->object;
+		c->offset = f->offset;
+		c->file = file;
+		c->line = line;
+		file = NULL;
+		if (tag == DW_TAG_subprogram) {
+			/* the symbol table's name: demangled in full */
+			c->func = f->func ? xstrdup(f->func) : die_name(&scopes[i]);
+			break;
+		}
+		c->func = die_name(&scopes[i]);
+		c->inlined = true;
+		call_site(&scopes[i], cu, &file, &line);
+	}
+	free(scopes);
+	free(file);
+	if (nchain < 2) {
+		/* nothing inlined here: f stays as it is */
+		for (size_t i = 0; i < nchain; i++) {
+			free(chain[i].func);
+			free(chain[i].file);
+		}
+		free(chain);
+		return;
+	}
+	free(f->func);
+	free(f->file);
+	f->func = chain[0].func;
+	f->file = chain[0].file;
+	f->line = chain[0].line;
+	f->inlined = true;
+	f->nouter = nchain - 1;
+	f->outer = xcalloc(f->nouter, sizeof(*f->outer));
+	for (size_t i = 1; i < nchain; i++) {
+		f->outer[i - 1] = chain[i];
+		label_frame(&f->outer[i - 1], o);
+	}
+	f->outer[f->nouter - 1].inlined = false;
+	free(chain);
+}
+
 /* Name the frame at return address ip held by session s of object o (both may
  * be NULL). */
 static void
@@ -166,17 +307,9 @@ resolve_frame(struct heapsym_frame *f, uint64_t ip, const struct session *s,
 				f->line = lineno;
 			}
 		}
+		inline_chain(f, s->mod, call, o);
 	}
-	if (f->func && f->file && f->line > 0) {
-		f->label = xasprintf("%s (%s:%d)", f->func, base_name(f->file), f->line);
-	} else if (f->func) {
-		f->label = xstrdup(f->func);
-	} else if (o) {
-		f->label = xasprintf("%s+0x%llx", base_name(o->path), (unsigned long long)f->offset);
-	} else {
-		f->label = xasprintf("0x%llx", (unsigned long long)f->offset);
-	}
-	f->name = xstrdup(f->func ? f->func : f->label);
+	label_frame(f, o);
 }
 
 void
@@ -227,6 +360,13 @@ void
 heapsym_release(struct heapsym *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
+		for (size_t k = 0; k < s->frames[i].nouter; k++) {
+			free(s->frames[i].outer[k].func);
+			free(s->frames[i].outer[k].file);
+			free(s->frames[i].outer[k].label);
+			free(s->frames[i].outer[k].name);
+		}
+		free(s->frames[i].outer);
 		free(s->frames[i].func);
 		free(s->frames[i].file);
 		free(s->frames[i].label);

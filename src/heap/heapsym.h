@@ -9,7 +9,9 @@
 
 struct heap_log;
 
-/* One frame, as a person reads it. */
+/* One function's part of a frame, as a person reads it. A frame whose call was
+ * inlined into other functions (their debug info says so) reads as several: the
+ * innermost is the frame itself, the others are in its outer[]. */
 struct heapsym_frame {
 	char *func;		/* demangled; NULL when no symbol covers it */
 	char *file;		/* source file of the call; NULL when unknown */
@@ -18,6 +20,10 @@ struct heapsym_frame {
 	uint64_t offset;	/* the call's address in the object's file */
 	char *label;		/* "func (file:line)", "func", or "object+0xOFFSET" */
 	char *name;		/* func, else label: what a flame graph box shows */
+	bool inlined;		/* inlined into the next function out */
+	struct heapsym_frame *outer;	/* the functions it is inlined into, innermost
+					 * first, out to the one the symbol table names */
+	size_t nouter;
 };
 
 /* Every frame of one log; frames[id] for the log's frame ids (frames[0] unused). */
@@ -36,5 +42,19 @@ struct heapsym {
 void heapsym_resolve(struct heapsym *s, const struct heap_log *log);
 /* Free what s owns. */
 void heapsym_release(struct heapsym *s);
+
+/* How many functions frame id reads as (1 + its inlined callers). */
+static inline size_t
+heapsym_depth(const struct heapsym *s, uint32_t id)
+{
+	return id && id < s->n ? 1 + s->frames[id].nouter : 0;
+}
+
+/* Function k (0: the innermost) of frame id; k < heapsym_depth. */
+static inline const struct heapsym_frame *
+heapsym_at(const struct heapsym *s, uint32_t id, size_t k)
+{
+	return k ? &s->frames[id].outer[k - 1] : &s->frames[id];
+}
 
 #endif

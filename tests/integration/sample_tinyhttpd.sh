@@ -45,4 +45,19 @@ chmod +x plain/traced.sh
 check_eq "no unknown frees" 0 "$(jq .unknown_frees hs.json)"
 "$OUNCE" heap pools --pools 5 "$T/httpd.log" > layout.ini || fail "heap pools"
 "$OUNCE" heap replay --layout layout.ini "$T/httpd.log" > replay.txt || fail "replay of its own layout"
+# with stacks, built with debug info: the sites are the functions main inlined,
+# as heaptrack names them (bench/heap_overhead.sh compares the two)
+cp -a "$sample" dbg
+make -s -C dbg CFLAGS="-O2 -g" > /dev/null 2>&1 || fail "-g build of the sample"
+printf '#!/bin/bash\nexec "%s" heap trace --stacks 16 -o "%s" -- ./tinyhttpd "$@"\n' "$OUNCE" \
+	"$T/stacks.log" > dbg/traced.sh
+chmod +x dbg/traced.sh
+(cd dbg && bash smoke.sh ./traced.sh) || fail "the server traced with stacks fails the smoke test"
+"$OUNCE" heap sites -f json "$T/stacks.log" > sites.json || fail "heap sites"
+check_eq "serve_file's buffer, inlined into main" "4096 true tinyhttpd.c" \
+	"$(q '.sites[] | select(.frame.function == "serve_file") |
+		"\(.largest) \(.frame.inlined) \(.frame.file | split("/") | last)"' sites.json)"
+"$OUNCE" heap flame "$T/stacks.log" > heap.svg || fail "heap flame"
+xmllint --noout heap.svg || fail "the heap flame graph is not XML"
+grep -q "<title>serve_file: 4096 bytes, 1 blocks" heap.svg || fail "no serve_file box in the flame graph"
 echo ok
