@@ -114,7 +114,7 @@ draw(const struct heap_log *log, const struct heapsym *sym, const struct heapsit
 		flamegraph_add_path(&root, names, n, FLAMEGRAPH_CODE, value, count);
 	}
 	flamegraph_finish(&root);
-	title = xasprintf("Heap flame graph of %s: %s", exe, what[by]);
+	title = xasprintf("Heap flame graph of %s: %s", base ? base + 1 : exe, what[by]);
 	if (by == BY_PEAK) {
 		subtitle = xasprintf("%llu bytes in %llu blocks live after event %zu (t=%.6f s); "
 				     "each stack from its outermost frame to its allocation site",

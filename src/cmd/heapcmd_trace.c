@@ -215,12 +215,17 @@ no_trailer_cause(const char *path, const struct log_scan *sc)
 /* Say what one log holds; false when it has no header. The log of a followed
  * process often ends in exec with nothing allocated: no warning for that. */
 static bool
-report_log(const char *path, bool followed)
+report_log(const char *path, bool followed, const struct log_scan *given)
 {
 	struct log_scan sc;
 	bool exec;
 
-	if (scan_log(path, &sc) < 0 || !sc.header) {
+	if (given) {
+		sc = *given;
+	} else if (scan_log(path, &sc) < 0) {
+		return false;
+	}
+	if (!sc.header) {
 		return false;
 	}
 	exec = sc.trailer && (sc.flags & HEAPFMT_TRAILER_EXEC);
@@ -263,20 +268,36 @@ cmp_str(const void *a, const void *b)
 }
 
 /* Put the packed form of the raw log at path in its place, from the follower
- * that made it (NULL: pack it now). A log that cannot be packed stays raw, which
- * every command reads as well. */
-static void
-pack_log(const char *path, struct heappack_follower *f)
+ * that made it (NULL: pack it now), and say what the log holds, as report_log
+ * does. A log that cannot be packed stays raw, which every command reads as
+ * well. Returns report_log's answer. */
+static bool
+pack_and_report(const char *path, struct heappack_follower *f, bool followed)
 {
 	char *packed = xasprintf("%s.packing", path);
+	struct heappack_summary sum;
+	struct log_scan sc;
 	struct stat raw, st;
-	int rc;
+	int rc = f ? heappack_follow_end(f, &sum) : heappack_file(path, packed, &sum);
+	bool ok;
 
-	if (!f) {
-		rc = heappack_file(path, packed);
-	} else {
-		rc = heappack_follow_end(f);
+	if (rc < 0) {
+		/* a log the reader refuses: scanning it says why */
+		warn("'%s' stays unpacked", path);
+		free(packed);
+		return report_log(path, followed, NULL);
 	}
+	memset(&sc, 0, sizeof(sc));
+	sc.header = sum.header;
+	sc.trailer = sum.ended;
+	sc.cut = sum.cut;
+	sc.events = sum.records;
+	sc.frames = sum.frames;
+	sc.stacks = sum.header_flags & HEAPFMT_FLAG_STACKS;
+	sc.lost = sum.lost;
+	sc.flags = sum.trailer_flags;
+	/* said before the raw log goes: no_trailer_cause looks at its size */
+	ok = report_log(path, followed, &sc);
 	if (rc > 0 && stat(path, &raw) == 0 && stat(packed, &st) == 0) {
 		if (rename(packed, path) < 0) {
 			error_errno("cannot rename '%s' to '%s'; the raw log stays", packed, path);
@@ -285,10 +306,9 @@ pack_log(const char *path, struct heappack_follower *f)
 			debug("'%s' packed: %lld bytes, %lld raw", path, (long long)st.st_size,
 			      (long long)raw.st_size);
 		}
-	} else if (rc < 0) {
-		warn("'%s' stays unpacked", path);
 	}
 	free(packed);
+	return ok;
 }
 
 /* The logs of followed processes: LOG.PID and LOG.PID.N beside LOG, written
@@ -331,8 +351,10 @@ report_child_logs(const char *log, time_t since, bool pack)
 		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
 	}
 	for (size_t i = 0; i < found.n; i++) {
-		if (report_log(found.v[i], true) && pack) {
-			pack_log(found.v[i], NULL);
+		if (pack) {
+			pack_and_report(found.v[i], NULL, true);
+		} else {
+			report_log(found.v[i], true, NULL);
 		}
 	}
 	strv_release(&found);
@@ -666,10 +688,11 @@ heapcmd_trace(int argc, char **argv)
 	if (res.end == SPAWN_TIMEOUT) {
 		error("'%s' %s", argv[optind], spawn_describe(&res, timeout));
 	}
-	reported = report_log(log, false);
 	if (packer) {
-		pack_log(log, packer);
+		reported = pack_and_report(log, packer, false);
 		packer = NULL;
+	} else {
+		reported = report_log(log, false, NULL);
 	}
 	if (!reported) {
 		error("the tracer was not loaded (static or setuid program?): '%s' is empty", log);
@@ -683,7 +706,7 @@ heapcmd_trace(int argc, char **argv)
 done:
 	if (packer) {
 		/* the program did not start: nothing to pack */
-		heappack_follow_end(packer);
+		heappack_follow_end(packer, NULL);
 	}
 	strv_release(&env);
 	free(prog);

@@ -211,12 +211,14 @@ records(struct heap_log *log, const char *name, struct reader *r, bool quiet)
 	int rc = RD_OK, tag = -1;
 	struct reader saved = *r;
 	size_t saved_n = log->n;
+	uint64_t saved_records = log->records;
 
 	while (r->off < r->n) {
 		start = r->off;
 		/* what a record cut short must not change, in a followed log */
 		saved = *r;
 		saved_n = log->n;
+		saved_records = log->records;
 		tag = r->p[r->off++];
 		switch (tag) {
 		case HEAPFMT_MALLOC:
@@ -227,6 +229,7 @@ records(struct heap_log *log, const char *name, struct reader *r, bool quiet)
 		case HEAPFMT_FAIL:
 			GET(leb(r, &a));
 			r->t_us += a;
+			log->records++;
 			break;
 		default:
 			break;
@@ -370,6 +373,7 @@ stop:
 		if (rc == RD_END) {
 			*r = saved;
 			log->n = saved_n;
+			log->records = saved_records;
 		}
 		return 0;
 	}

@@ -71,6 +71,8 @@ struct heap_log {
 	uint64_t trailer_events;	/* events the tracer says it wrote (trailer) */
 	unsigned trailer_flags;	/* HEAPFMT_TRAILER_* */
 	bool ended;		/* the trailer was read */
+	uint64_t records;	/* event records read (a realloc(NULL, 0) that gave NULL
+				 * is one, though no event comes of it) */
 	bool truncated;		/* no trailer: the process died, or the file was cut */
 	bool interrupted;	/* the trailer says exit() came while the tracer held its lock */
 };

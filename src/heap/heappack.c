@@ -684,6 +684,7 @@ struct heappack_follower {
 	pthread_t thread;
 	atomic_bool done;	/* the writers are gone: read to the end, then stop */
 	int rc;			/* heappack_follow_end's */
+	struct heappack_summary sum;
 };
 
 /* Read raw as it grows and pack it; at the end (done set and nothing more to
@@ -722,9 +723,6 @@ follow(void *arg)
 			break;	/* nothing was ever written */
 		}
 		buf_add(&pend, chunk, (size_t)n);
-		if (n > 0 && pend.len < sizeof(chunk) / 2 && !last) {
-			continue;	/* a little more first */
-		}
 		if (heaplog_follow_feed(lf, (const unsigned char *)pend.s, pend.len, n == 0,
 					&used) < 0) {
 			failed = true;
@@ -745,6 +743,7 @@ follow(void *arg)
 		memmove(pend.s, pend.s + used, pend.len - used);
 		pend.len -= used;
 		if (n == 0) {
+			f->sum.cut = pend.len > 0;
 			break;	/* done, and everything read */
 		}
 	}
@@ -752,6 +751,17 @@ follow(void *arg)
 		failed = true;
 	}
 	f->rc = failed ? -1 : w ? 1 : 0;
+	if (heaplog_follow_started(lf)) {
+		const struct heap_log *log = heaplog_follow_log(lf);
+
+		f->sum.header = true;
+		f->sum.ended = log->ended;
+		f->sum.header_flags = log->flags;
+		f->sum.trailer_flags = log->trailer_flags;
+		f->sum.records = log->records;
+		f->sum.frames = log->nframes ? log->nframes - 1 : 0;
+		f->sum.lost = log->lost;
+	}
 	heaplog_follow_free(lf);
 	buf_release(&pend);
 	return NULL;
@@ -788,13 +798,16 @@ heappack_follow_start(const char *raw, const char *packed)
 }
 
 int
-heappack_follow_end(struct heappack_follower *f)
+heappack_follow_end(struct heappack_follower *f, struct heappack_summary *sum)
 {
 	int rc;
 
 	atomic_store(&f->done, true);
 	pthread_join(f->thread, NULL);
 	rc = f->rc;
+	if (sum) {
+		*sum = f->sum;
+	}
 	close(f->in);
 	if (close(f->out) < 0 && rc > 0) {
 		rc = error_errno("cannot write the packed log '%s'", f->packed);
@@ -809,9 +822,9 @@ heappack_follow_end(struct heappack_follower *f)
 }
 
 int
-heappack_file(const char *raw, const char *packed)
+heappack_file(const char *raw, const char *packed, struct heappack_summary *sum)
 {
 	struct heappack_follower *f = heappack_follow_start(raw, packed);
 
-	return f ? heappack_follow_end(f) : -1;
+	return f ? heappack_follow_end(f, sum) : -1;
 }

@@ -72,11 +72,25 @@ int heappack_end(struct heappack_writer *w, const struct heap_log *log);
  * (created, or truncated). NULL after reporting. */
 struct heappack_follower;
 struct heappack_follower *heappack_follow_start(const char *raw, const char *packed);
+/* What the raw log held, as the follower read it. */
+struct heappack_summary {
+	bool header;		/* it had one */
+	bool ended;		/* it had a trailer */
+	bool cut;		/* it ended inside a record */
+	unsigned header_flags;	/* HEAPFMT_FLAG_* */
+	unsigned trailer_flags;	/* HEAPFMT_TRAILER_* */
+	uint64_t records;	/* event records */
+	uint64_t frames;	/* distinct frames */
+	uint64_t lost;		/* from the trailer */
+};
+
 /* The raw log's writers are gone: read the rest, finish the packed log, stop
- * the thread and free f. Returns 1 when packed holds the packed log, 0 when the
- * raw log never got a header (packed is removed), -1 after reporting. */
-int heappack_follow_end(struct heappack_follower *f);
+ * the thread and free f; *sum (may be NULL) says what the raw log held. Returns
+ * 1 when packed holds the packed log, 0 when the raw log never got a header
+ * (packed is removed), -1 after reporting (a malformed log: packed is removed,
+ * and *sum is not to be trusted). */
+int heappack_follow_end(struct heappack_follower *f, struct heappack_summary *sum);
 /* Pack the complete raw log at raw into packed, at once; as heappack_follow_end. */
-int heappack_file(const char *raw, const char *packed);
+int heappack_file(const char *raw, const char *packed, struct heappack_summary *sum);
 
 #endif
