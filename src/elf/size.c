@@ -6,12 +6,12 @@
 
 #include <gelf.h>
 #include <libelf.h>
-#include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/demangle.h"
 #include "base/mem.h"
 #include "elf/component.h"
 #include "elf/elffile.h"
@@ -83,14 +83,6 @@ add_row(struct size_report *r, const char *name, unsigned long long bytes,
 	s->bytes = bytes;
 	s->vm_bytes = vm;
 	s->synthetic = synthetic;
-}
-
-char *
-size_demangle(const char *raw)
-{
-	char *d = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
-
-	return d ? d : xstrdup(raw);
 }
 
 /* nm's letter for a symbol in a section with these flags and type. */
@@ -225,7 +217,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		s = &r->symbols[r->nsymbols++];
 		memset(s, 0, sizeof(*s));
 		s->raw = xstrdup(raw[i].raw);
-		s->name = size_demangle(raw[i].raw);
+		s->name = demangle(raw[i].raw);
 		s->addr = raw[i].addr;
 		s->bytes = raw[i].size;
 		s->kind = raw[i].kind;
@@ -236,7 +228,7 @@ read_symbols(const struct elffile *f, size_t shstrndx, struct size_report *r, ch
 		for (j = i + 1; j < nraw && raw[j].shndx == raw[i].shndx &&
 				raw[j].addr == raw[i].addr && raw[j].size == raw[i].size;
 		     j++) {
-			char *d = size_demangle(raw[j].raw);
+			char *d = demangle(raw[j].raw);
 
 			if (!strv_has(&s->aliases, d) && strcmp(d, s->name)) {
 				strv_push(&s->aliases, d);

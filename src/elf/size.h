@@ -77,8 +77,4 @@ char *size_normalize_name(const char *name);
 /* Free what r owns. */
 void size_report_release(struct size_report *r);
 
-/* A symbol name demangled (C++, Rust; a name that is not mangled is copied);
- * the caller frees it. */
-char *size_demangle(const char *raw);
-
 #endif

@@ -1,6 +1,6 @@
 /* heapfmt.h: the heap trace log format, shared by the preload library that
  * writes it (src/heaptrace/) and the reader (heaplog.c). Binary, little-endian,
- * versioned; see README "Heap tracing" for the whole description.
+ * versioned; this comment is the whole description (packed logs: heappack.h).
  *
  * header:  "OUNCEHT" (7 bytes), u8 version, u8 ptr_bytes, u8 flags (HEAPFMT_FLAG_*), u16 zero,
  *          u32 page_size, u32 pid, u32 ppid, u64 start_mono_ns,

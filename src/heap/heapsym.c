@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/demangle.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "elf/size.h"
 #include "heap/heaplog.h"
 #include "base/banned.h"
 
@@ -160,7 +160,7 @@ die_name(Dwarf_Die *die)
 	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a)) {
 		s = dwarf_formstring(&a);
 		if (s) {
-			return size_demangle(s);
+			return demangle(s);
 		}
 	}
 	if (dwarf_attr_integrate(die, DW_AT_name, &a)) {
@@ -295,7 +295,7 @@ resolve_frame(struct heapsym_frame *f, uint64_t ip, const struct session *s,
 			/* a dynamic symbol's version ("@@GLIBC_2.34") is not its name */
 			char *plain = xstrndup(name, strcspn(name, "@"));
 
-			f->func = size_demangle(plain);
+			f->func = demangle(plain);
 			free(plain);
 		}
 		if (line) {
