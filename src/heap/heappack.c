@@ -271,7 +271,9 @@ heappack_feed(struct heappack_writer *w, const struct heap_log *log)
 		put_leb(&w->pend, o->end);
 		put_leb(&w->pend, o->bias);
 		put_leb(&w->pend, o->build_id_len);
-		buf_add(&w->pend, (const char *)o->build_id, o->build_id_len);
+		if (o->build_id_len) {
+			buf_add(&w->pend, (const char *)o->build_id, o->build_id_len);
+		}
 		put_leb(&w->pend, strlen(o->path));
 		buf_adds(&w->pend, o->path);
 	}

@@ -193,6 +193,50 @@ call_site(Dwarf_Die *die, Dwarf_Die *cu, char **file, int *line)
 	}
 }
 
+/* The compile unit that holds address a: libdw 0.188 finds it through
+ * .debug_aranges, which clang does not write, so failing that each unit's own
+ * ranges are asked. */
+static Dwarf_Die *
+cu_of(Dwfl_Module *mod, uint64_t a, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, a, bias);
+
+	while (!cu && (cu = dwfl_module_nextcu(mod, cu, bias)) != NULL) {
+		if (dwarf_haspc(cu, a - *bias) > 0) {
+			return cu;
+		}
+	}
+	return cu;
+}
+
+/* The source file and line of address a, in *file (the caller frees it) and
+ * *line; false when the debug info does not say. */
+static bool
+source_of(Dwfl_Module *mod, uint64_t a, char **file, int *line)
+{
+	Dwfl_Line *dl = dwfl_module_getsrc(mod, a);
+	const char *src = NULL;
+	Dwarf_Addr bias;
+	Dwarf_Die *cu;
+
+	*line = 0;
+	if (dl) {
+		src = dwfl_lineinfo(dl, NULL, line, NULL, NULL, NULL);
+	} else if ((cu = cu_of(mod, a, &bias)) != NULL) {
+		Dwarf_Line *l = dwarf_getsrc_die(cu, a - bias);
+
+		if (l) {
+			src = dwarf_linesrc(l, NULL, NULL);
+			dwarf_lineno(l, line);
+		}
+	}
+	if (!src || !*src) {
+		return false;
+	}
+	*file = xstrdup(src);
+	return true;
+}
+
 /* The functions inlined at the call address call, from the debug info's scopes
  * (innermost first): f (already named from the symbol table and line table)
  * becomes the innermost inlined function, and its outer[] the functions out to
@@ -202,7 +246,7 @@ inline_chain(struct heapsym_frame *f, Dwfl_Module *mod, uint64_t call,
 	     const struct heap_object *o)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, call, &bias), *scopes = NULL, inner;
+	Dwarf_Die *cu = cu_of(mod, call, &bias), *scopes = NULL, inner;
 	int n = cu ? dwarf_getscopes(cu, call - bias, &scopes) : -1;
 
 	/* dwarf_getscopes goes from an inlined instance to its abstract definition;
@@ -289,7 +333,6 @@ resolve_frame(struct heapsym_frame *f, uint64_t ip, const struct session *s,
 		GElf_Off off;
 		GElf_Sym sym;
 		const char *name = dwfl_module_addrinfo(s->mod, call, &off, &sym, NULL, NULL, NULL);
-		Dwfl_Line *line = dwfl_module_getsrc(s->mod, call);
 
 		if (name && *name) {
 			/* a dynamic symbol's version ("@@GLIBC_2.34") is not its name */
@@ -298,14 +341,9 @@ resolve_frame(struct heapsym_frame *f, uint64_t ip, const struct session *s,
 			f->func = demangle(plain);
 			free(plain);
 		}
-		if (line) {
-			int lineno = 0;
-			const char *src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-
-			if (src && *src) {
-				f->file = xstrdup(src);
-				f->line = lineno;
-			}
+		if (!source_of(s->mod, call, &f->file, &f->line)) {
+			f->file = NULL;
+			f->line = 0;
 		}
 		inline_chain(f, s->mod, call, o);
 	}

@@ -66,6 +66,17 @@ grep -q "heap log: .*plain.log (37 events, [0-9]* distinct frames)" err ||
 	fail "trace does not count the log's frames: $(cat err)"
 check_eq "flags of a libunwind log" 5 "$(flags plain.log)"
 check_sites plain.log "libunwind, -fomit-frame-pointer"
+# clang writes no .debug_aranges: the source lines are found all the same
+mkdir clang
+clang -O1 -g -shared -fPIC -o clang/libsites.so "$src/libsites.c" &&
+	clang -O1 -g -o clang/sites "$src/sites.c" -Lclang -lsites -Wl,-rpath,"$T/clang" ||
+	fail "cannot build the fixture with clang"
+"$OUNCE" heap trace --stacks 8 -o clang.log -- clang/sites > /dev/null 2> err ||
+	fail "trace of the clang build failed: $(cat err)"
+"$OUNCE" heap sites clang.log -f csv > clang.csv || fail "heap sites of the clang build"
+grep -q '^site_leak (sites.c:35),4096,' clang.csv || fail "clang build's sites: $(cat clang.csv)"
+grep -q '^lib_alloc (libsites.c:11),0,0,3,999,' clang.csv || fail "clang build's sites: $(cat clang.csv)"
+
 # the leak and the peak: site_leak's block is the only one live at the end, the
 # peak of the run
 "$OUNCE" heap sites plain.log --format json > sites.json || fail "heap sites"

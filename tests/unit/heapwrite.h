@@ -107,7 +107,9 @@ hw_object(struct hw *w, uint64_t start, uint64_t end, uint64_t bias, const char 
 	hw_leb(w, end);
 	hw_leb(w, bias);
 	hw_leb(w, idlen);
-	buf_add(&w->out, build_id, idlen);
+	if (idlen) {
+		buf_add(&w->out, build_id, idlen);
+	}
 	hw_leb(w, strlen(path));
 	buf_adds(&w->out, path);
 }
