@@ -17,7 +17,7 @@
 #include "os/fsutil.h"
 #include "base/banned.h"
 
-enum { RD_OK, RD_END, RD_BAD, RD_REF };
+enum { RD_OK = HEAPLOG_LEB_OK, RD_END = HEAPLOG_LEB_END, RD_BAD = HEAPLOG_LEB_BAD, RD_REF };
 
 struct reader {
 	const unsigned char *p;
@@ -30,29 +30,49 @@ struct reader {
 	bool more;		/* more may come: a record cut short is not the end */
 };
 
-/* One unsigned LEB128 of at most 10 bytes. RD_END when the buffer ends first,
- * RD_BAD when it is longer or does not fit 64 bits. */
-static int
-leb(struct reader *r, uint64_t *out)
+int
+heaplog_leb(const unsigned char *p, size_t n, size_t *off, uint64_t *out)
 {
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < 10; i++) {
-		if (r->off >= r->n) {
-			return RD_END;
+		if (*off >= n) {
+			return HEAPLOG_LEB_END;
 		}
-		unsigned char b = r->p[r->off++];
+		unsigned char b = p[(*off)++];
 
 		if (i == 9 && (b & 0x7e)) {
-			return RD_BAD;
+			return HEAPLOG_LEB_BAD;
 		}
 		v |= (uint64_t)(b & 0x7f) << (7 * i);
 		if (!(b & 0x80)) {
 			*out = v;
-			return RD_OK;
+			return HEAPLOG_LEB_OK;
 		}
 	}
-	return RD_BAD;
+	return HEAPLOG_LEB_BAD;
+}
+
+static int
+leb(struct reader *r, uint64_t *out)
+{
+	return heaplog_leb(r->p, r->n, &r->off, out);
+}
+
+void
+heaplog_add_frame(struct heap_log *log, uint32_t parent, uint64_t ip, uint32_t object)
+{
+	log->frames = xgrowarray(log->frames, &log->frames_cap, log->nframes ? log->nframes + 1 : 2,
+				 sizeof(*log->frames));
+	if (!log->nframes) {
+		memset(&log->frames[0], 0, sizeof(log->frames[0]));
+		log->frames[0].object = HEAP_NO_OBJECT;
+		log->nframes = 1;
+	}
+	log->frames[log->nframes].ip = ip;
+	log->frames[log->nframes].parent = parent;
+	log->frames[log->nframes].object = object;
+	log->nframes++;
 }
 
 /* A pointer field: zigzag(ptr - previous pointer field). */
@@ -332,18 +352,8 @@ records(struct heap_log *log, const char *name, struct reader *r, bool quiet)
 				return error("%s: more than %u frames", name, UINT32_MAX - 2);
 			}
 			r->prev_ip += (b >> 1) ^ (0 - (b & 1));
-			log->frames = xgrowarray(log->frames, &log->frames_cap,
-						 log->nframes ? log->nframes + 1 : 2,
-						 sizeof(*log->frames));
-			if (!log->nframes) {
-				memset(&log->frames[0], 0, sizeof(log->frames[0]));
-				log->frames[0].object = HEAP_NO_OBJECT;
-				log->nframes = 1;
-			}
-			log->frames[log->nframes].ip = r->prev_ip;
-			log->frames[log->nframes].parent = (uint32_t)a;
-			log->frames[log->nframes].object = object_of(log, r, r->prev_ip);
-			log->nframes++;
+			heaplog_add_frame(log, (uint32_t)a, r->prev_ip,
+					  object_of(log, r, r->prev_ip));
 			break;
 		case HEAPFMT_TRAILER:
 			GET(leb(r, &a));	/* events */

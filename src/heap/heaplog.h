@@ -127,6 +127,14 @@ bool heaplog_map_take(struct heaplog_map *m, uint64_t key, uint64_t *val);
 /* Free what m owns; it is empty and usable afterwards. */
 void heaplog_map_release(struct heaplog_map *m);
 
+/* One unsigned LEB128 of at most 10 bytes at p[*off] (of n), *off moved past it:
+ * HEAPLOG_LEB_OK, HEAPLOG_LEB_END when the bytes end first, HEAPLOG_LEB_BAD when it
+ * is longer or does not fit 64 bits. */
+enum { HEAPLOG_LEB_OK, HEAPLOG_LEB_END, HEAPLOG_LEB_BAD };
+int heaplog_leb(const unsigned char *p, size_t n, size_t *off, uint64_t *out);
+/* Append a frame (the next id) to log's stack tree. */
+void heaplog_add_frame(struct heap_log *log, uint32_t parent, uint64_t ip, uint32_t object);
+
 /* Round size up to a multiple of align (0 or 1: unchanged), saturating. */
 uint64_t heaplog_align_up(uint64_t size, uint64_t align);
 

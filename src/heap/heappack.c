@@ -328,7 +328,7 @@ heappack_end(struct heappack_writer *w, const struct heap_log *log)
 
 /* --- reading --- */
 
-enum { PK_OK, PK_END, PK_BAD };
+enum { PK_OK = HEAPLOG_LEB_OK, PK_END = HEAPLOG_LEB_END, PK_BAD = HEAPLOG_LEB_BAD };
 
 struct unpack {
 	const unsigned char *p;
@@ -345,24 +345,7 @@ struct unpack {
 static int
 pk_leb(struct unpack *u, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < 10; i++) {
-		if (u->off >= u->n) {
-			return PK_END;
-		}
-		unsigned char b = u->p[u->off++];
-
-		if (i == 9 && (b & 0x7e)) {
-			return PK_BAD;
-		}
-		v |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*out = v;
-			return PK_OK;
-		}
-	}
-	return PK_BAD;
+	return heaplog_leb(u->p, u->n, &u->off, out);
 }
 
 /* The made-up address of block b. */
@@ -507,17 +490,8 @@ pk_meta(struct heap_log *log, struct unpack *u, uint64_t m)
 			return PK_BAD;
 		}
 		u->prev_ip += (b >> 1) ^ (0 - (b & 1));
-		log->frames = xgrowarray(log->frames, &log->frames_cap,
-					 log->nframes ? log->nframes + 1 : 2, sizeof(*log->frames));
-		if (!log->nframes) {
-			memset(&log->frames[0], 0, sizeof(log->frames[0]));
-			log->frames[0].object = HEAP_NO_OBJECT;
-			log->nframes = 1;
-		}
-		log->frames[log->nframes].ip = u->prev_ip;
-		log->frames[log->nframes].parent = (uint32_t)a;
-		log->frames[log->nframes].object = c ? (uint32_t)(c - 1) : HEAP_NO_OBJECT;
-		log->nframes++;
+		heaplog_add_frame(log, (uint32_t)a, u->prev_ip,
+				  c ? (uint32_t)(c - 1) : HEAP_NO_OBJECT);
 		break;
 	case HEAPPACK_TRAILER:
 		PK(pk_leb(u, &a));
