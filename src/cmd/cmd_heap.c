@@ -11,8 +11,9 @@
 
 static const char usage[] =
 	"usage: ounce heap COMMAND ...\n"
-	"  trace [-o LOG] [--follow-fork] [--follow-exec] -- CMD ARGS...   record every allocation\n"
-	"  stats LOG [--align N] [--budget SIZE]      Block Size | Max Load | Total Allocations\n"
+	"  trace [-o LOG] [--stacks N] [--follow-fork] [--follow-exec] -- CMD ARGS...\n"
+	"                                             record every allocation (and who made it)\n"
+	"  stats LOG [--align N] [--at-peak]          Block Size | Max Load | Total Allocations\n"
 	"  pools LOG --pools N                        the fixed-block pool layout that serves it\n"
 	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n"
 	"  sites LOG [-n N] [--stack] [--skip FUNC]   allocation sites of a log traced with --stacks\n"

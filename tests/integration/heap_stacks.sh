@@ -77,6 +77,29 @@ clang -O1 -g -shared -fPIC -o clang/libsites.so "$src/libsites.c" &&
 grep -q '^site_leak (sites.c:35),4096,' clang.csv || fail "clang build's sites: $(cat clang.csv)"
 grep -q '^lib_alloc (libsites.c:11),0,0,3,999,' clang.csv || fail "clang build's sites: $(cat clang.csv)"
 
+# debug info in a separate file (a .gnu_debuglink beside the program, as
+# Debian's -dbgsym files are found by build-id): the lines are still found
+mkdir split
+cp nofp/libsites.so split/
+gcc -O1 -g -o split/sites "$src/sites.c" -Lsplit -lsites -Wl,-rpath,"$T/split" ||
+	fail "cannot build the split fixture"
+objcopy --only-keep-debug split/sites split/sites.debug &&
+	objcopy --strip-debug --add-gnu-debuglink=split/sites.debug split/sites ||
+	fail "cannot split the debug info"
+"$OUNCE" heap trace --stacks 8 -o split.log -- split/sites > /dev/null 2> err ||
+	fail "trace of the split build failed: $(cat err)"
+"$OUNCE" heap sites split.log -f csv > split.csv || fail "heap sites of the split build"
+grep -q '^site_leak (sites.c:35),4096,' split.csv || fail "split debug info: $(cat split.csv)"
+# an object rebuilt since the run (another build-id) is said once, and its
+# frames show as object+offset
+"$OUNCE" heap trace --stacks 8 -o rebuilt.log -- split/sites > /dev/null 2> err ||
+	fail "trace for the rebuild failed: $(cat err)"
+gcc -O2 -g -DREBUILT -shared -fPIC -o split/libsites.so "$src/libsites.c" ||
+	fail "rebuild of libsites.so"
+"$OUNCE" heap sites rebuilt.log -f csv > rebuilt.csv 2> err || fail "heap sites after the rebuild"
+check_eq "warnings after the rebuild" 1 "$(grep -c "libsites.so' has changed since the run" err)"
+grep -q '^libsites.so+0x[0-9a-f]*,0,0,3,999,' rebuilt.csv || fail "rebuilt: $(cat rebuilt.csv)"
+
 # the leak and the peak: site_leak's block is the only one live at the end, the
 # peak of the run
 "$OUNCE" heap sites plain.log --format json > sites.json || fail "heap sites"
