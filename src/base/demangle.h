@@ -5,4 +5,11 @@
 /* raw demangled; a name that is not mangled is copied. The caller frees it. */
 char *demangle(const char *raw);
 
+/* name with the arguments of its templates and generics folded to "<...>"
+ * ("std::vector<int, std::allocator<int> >::push_back" reads
+ * "std::vector<...>::push_back"; a leading "<T as Trait>" keeps its brackets,
+ * its own arguments folded; "operator<" and "operator<<" stay). The caller
+ * frees it. */
+char *demangle_shorten(const char *name);
+
 #endif

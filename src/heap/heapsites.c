@@ -29,9 +29,10 @@ const char *const heapsites_skip_functions[] = {
 	/* GLib */
 	"g_malloc*", "g_realloc*", "g_try_malloc*", "g_try_realloc*", "g_strdup*", "g_slice_alloc*",
 	"g_memdup*",
-	/* Rust's global allocator and its growth paths */
-	"__rust_alloc*", "__rust_realloc", "__rdl_*", "__rg_*", "alloc::alloc::*",
-	"alloc::raw_vec::*",
+	/* Rust's global allocator and its alloc crate (Box, Vec, String and the
+	 * other collections: the caller of Vec::push is the site) */
+	"__rust_alloc*", "__rust_realloc", "__rdl_*", "__rg_*", "alloc::*", "<alloc::*",
+	"<* as alloc::*",
 	NULL,
 };
 

@@ -136,16 +136,20 @@ base_name(const char *path)
 static void
 label_frame(struct heapsym_frame *f, const struct heap_object *o)
 {
-	if (f->func && f->file && f->line > 0) {
-		f->label = xasprintf("%s (%s:%d)", f->func, base_name(f->file), f->line);
-	} else if (f->func) {
-		f->label = xstrdup(f->func);
+	/* template and generic arguments folded: Rust's and C++'s names are read
+	 * in a table row (JSON keeps them whole) */
+	char *func = f->func ? demangle_shorten(f->func) : NULL;
+
+	if (func && f->file && f->line > 0) {
+		f->label = xasprintf("%s (%s:%d)", func, base_name(f->file), f->line);
+	} else if (func) {
+		f->label = xstrdup(func);
 	} else if (o) {
 		f->label = xasprintf("%s+0x%llx", base_name(o->path), (unsigned long long)f->offset);
 	} else {
 		f->label = xasprintf("0x%llx", (unsigned long long)f->offset);
 	}
-	f->name = xstrdup(f->func ? f->func : f->label);
+	f->name = func ? func : xstrdup(f->label);
 }
 
 /* The name of a function's DIE (following its abstract origin): its linkage
@@ -237,6 +241,53 @@ source_of(Dwfl_Module *mod, uint64_t a, char **file, int *line)
 	return true;
 }
 
+/* The most scopes (functions, inlined calls, blocks) followed into a unit. */
+#define SCOPES_MAX 64
+
+/* The scopes below parent that hold pc, outermost first, appended to path
+ * (*n of them). libdw 0.188's dwarf_getscopes does not look into namespaces,
+ * where rustc puts every function, so this walks the tree itself: namespaces
+ * and types are entered, functions and blocks only when they hold pc. */
+static bool
+scope_path(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path, int *n, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > SCOPES_MAX || dwarf_child(parent, &child) != 0) {
+		return false;
+	}
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+		case DW_TAG_entry_point:
+			if (dwarf_haspc(&child, pc) > 0) {
+				if (*n < SCOPES_MAX) {
+					path[(*n)++] = child;
+				}
+				scope_path(&child, pc, path, n, depth + 1);
+				return true;
+			}
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_structure_type:
+		case DW_TAG_class_type:
+		case DW_TAG_union_type:
+		case DW_TAG_enumeration_type:
+			if (dwarf_haschildren(&child) > 0 &&
+			    scope_path(&child, pc, path, n, depth + 1)) {
+				return true;
+			}
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
 /* The functions inlined at the call address call, from the debug info's scopes
  * (innermost first): f (already named from the symbol table and line table)
  * becomes the innermost inlined function, and its outer[] the functions out to
@@ -246,17 +297,19 @@ inline_chain(struct heapsym_frame *f, Dwfl_Module *mod, uint64_t call,
 	     const struct heap_object *o)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cu = cu_of(mod, call, &bias), *scopes = NULL, inner;
-	int n = cu ? dwarf_getscopes(cu, call - bias, &scopes) : -1;
+	Dwarf_Die *cu = cu_of(mod, call, &bias), scopes[SCOPES_MAX];
+	int n = 0;
 
-	/* dwarf_getscopes goes from an inlined instance to its abstract definition;
-	 * the scopes that hold the innermost one where it was inlined are what
-	 * dwarf_getscopes_die gives */
-	if (n > 0) {
-		inner = scopes[0];
-		free(scopes);
-		scopes = NULL;
-		n = dwarf_getscopes_die(&inner, &scopes);
+	if (cu) {
+		scope_path(cu, call - bias, scopes, &n, 0);
+	}
+	/* the unit .debug_aranges names may not hold the function (rustc's units
+	 * overlap there): then each unit whose own ranges hold the address */
+	for (Dwarf_Die *c = NULL; !n && (c = dwfl_module_nextcu(mod, c, &bias)) != NULL;) {
+		if (c != cu && dwarf_haspc(c, call - bias) > 0) {
+			scope_path(c, call - bias, scopes, &n, 0);
+			cu = c;
+		}
 	}
 	struct heapsym_frame *chain = NULL;
 	size_t nchain = 0, cap = 0;
@@ -264,7 +317,7 @@ inline_chain(struct heapsym_frame *f, Dwfl_Module *mod, uint64_t call,
 	int line = f->line;
 
 	/* each inlined subroutine, innermost first, then the function around them */
-	for (int i = 0; i < n; i++) {
+	for (int i = n - 1; i >= 0; i--) {
 		int tag = dwarf_tag(&scopes[i]);
 		struct heapsym_frame *c;
 
@@ -288,7 +341,6 @@ inline_chain(struct heapsym_frame *f, Dwfl_Module *mod, uint64_t call,
 		c->inlined = true;
 		call_site(&scopes[i], cu, &file, &line);
 	}
-	free(scopes);
 	free(file);
 	if (nchain < 2) {
 		/* nothing inlined here: f stays as it is */

@@ -18,8 +18,9 @@ struct heapsym_frame {
 	int line;		/* 0 when unknown */
 	const char *object;	/* the object's path (the log's); NULL when none held it */
 	uint64_t offset;	/* the call's address in the object's file */
-	char *label;		/* "func (file:line)", "func", or "object+0xOFFSET" */
-	char *name;		/* func, else label: what a flame graph box shows */
+	char *label;		/* "func (file:line)", "func", or "object+0xOFFSET", with
+				 * func's template arguments folded (demangle_shorten) */
+	char *name;		/* func folded, else label: what a flame graph box shows */
 	bool inlined;		/* inlined into the next function out */
 	struct heapsym_frame *outer;	/* the functions it is inlined into, innermost
 					 * first, out to the one the symbol table names */
