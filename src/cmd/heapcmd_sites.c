@@ -110,9 +110,10 @@ render_json(const struct heap_log *log, const struct heapsym *sym, const struct 
 		json_t *j = json_object();
 
 		json_object_set_new(j, "site", json_string(site->label));
-		json_object_set_new(j, "frame", heapsym_depth(sym, site->frame)
-							? json_frame(heapsym_at(sym, site->frame, site->k))
-							: json_null());
+		json_object_set_new(j, "frame",
+		                    heapsym_depth(sym, site->frame)
+		                        ? json_frame(heapsym_at(sym, site->frame, site->k))
+		                        : json_null());
 		json_figures(j, &site->f);
 		if (o->stack) {
 			json_t *stacks = json_array();
@@ -121,7 +122,8 @@ render_json(const struct heap_log *log, const struct heapsym *sym, const struct 
 				json_t *st = json_object();
 
 				json_figures(st, &hs->per_stack[site->stacks[k]]);
-				json_object_set_new(st, "frames", json_stack(log, sym, site->stacks[k]));
+				json_object_set_new(st, "frames",
+				                    json_stack(log, sym, site->stacks[k]));
 				json_array_append_new(stacks, st);
 			}
 			json_object_set_new(j, "stacks", stacks);
@@ -164,8 +166,8 @@ stacks_text(const struct heap_log *log, const struct heapsym *sym, const struct 
 				const struct heapsym_frame *at = heapsym_at(sym, fr, j);
 
 				buf_printf(&b, "%s    %s%s%s\n", md ? ">" : "",
-					   fr == site->frame && j == site->k ? "> " : "  ", at->label,
-					   at->inlined ? " [inlined]" : "");
+				           fr == site->frame && j == site->k ? "> " : "  ",
+				           at->label, at->inlined ? " [inlined]" : "");
 			}
 		}
 	}
@@ -176,8 +178,9 @@ static void
 render(const struct heap_log *log, const struct heapsym *sym, const struct heapsites *hs,
        const struct sites_opts *o, struct buf *out)
 {
-	static const char *const headers[] = {"Site",	  "Peak Bytes", "Peak Blocks", "Allocations",
-					      "Total Bytes", "Leaked Bytes", "Largest"};
+	static const char *const headers[] = {"Site",        "Peak Bytes",  "Peak Blocks",
+	                                      "Allocations", "Total Bytes", "Leaked Bytes",
+	                                      "Largest"};
 	static const bool right[] = {false, true, true, true, true, true, true};
 	struct grid g;
 

@@ -365,7 +365,8 @@ records(struct heap_log *log, const char *name, struct reader *r, bool quiet)
 			log->trailer_flags = c > UINT_MAX ? UINT_MAX : (unsigned)c;
 			log->ended = true;
 			if (r->off < r->n) {
-				debug("%s: %zu bytes after the trailer ignored", name, r->n - r->off);
+				debug("%s: %zu bytes after the trailer ignored", name,
+				      r->n - r->off);
 			}
 			return 0;
 		default:
@@ -390,11 +391,12 @@ stop:
 	start += r->base;
 	if (rc == RD_REF) {
 		if (start > INT_MAX) {
-			return error("%s: record 0x%02x at offset %zu names a frame not defined before it",
-				     name, tag, start);
+			return error(
+			    "%s: record 0x%02x at offset %zu names a frame not defined before it",
+			    name, tag, start);
 		}
-		return error_at(name, (int)start, "record 0x%02x names a frame not defined before it",
-				tag);
+		return error_at(name, (int)start,
+		                "record 0x%02x names a frame not defined before it", tag);
 	}
 	if (rc == RD_BAD) {
 		if (start > INT_MAX) {

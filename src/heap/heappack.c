@@ -486,7 +486,8 @@ pk_meta(struct heap_log *log, struct unpack *u, uint64_t m)
 		PK(pk_leb(u, &a));
 		PK(pk_leb(u, &b));
 		PK(pk_leb(u, &c));
-		if ((a && a >= log->nframes) || c > log->nobjects || log->nframes >= UINT32_MAX - 1) {
+		if ((a && a >= log->nframes) || c > log->nobjects ||
+		    log->nframes >= UINT32_MAX - 1) {
 			return PK_BAD;
 		}
 		u->prev_ip += (b >> 1) ^ (0 - (b & 1));
@@ -643,7 +644,8 @@ heappack_parse(struct heap_log *log, const char *name, const unsigned char *p, s
 	free(u.next);
 	buf_release(&raw);
 	if (rc == PK_BAD) {
-		return error("%s: packed record %zu bytes into the stream is malformed", name, start);
+		return error("%s: packed record %zu bytes into the stream is malformed", name,
+		             start);
 	}
 	if (rc == PK_END || zrc == Z_BUF_ERROR || !log->ended) {
 		log->truncated = true;

@@ -275,13 +275,15 @@ heapsites_compute(struct heapsites *hs, const struct heap_log *log, const struct
 		s = site_for(hs, at, k, heapsym_depth(sym, at) ? heapsym_at(sym, at, k)->label
 							       : "(no stack)");
 		sum(&s->f, f);
-		s->stacks = xgrowarray(s->stacks, &s->stacks_cap, s->nstacks + 1, sizeof(*s->stacks));
+		s->stacks =
+		    xgrowarray(s->stacks, &s->stacks_cap, s->nstacks + 1, sizeof(*s->stacks));
 		s->stacks[s->nstacks++] = (uint32_t)id;
 	}
 	sort_stacks_by = hs->per_stack;
 	for (size_t i = 0; i < hs->n; i++) {
 		if (hs->sites[i].nstacks > 1) {
-			qsort(hs->sites[i].stacks, hs->sites[i].nstacks, sizeof(uint32_t), cmp_stack);
+			qsort(hs->sites[i].stacks, hs->sites[i].nstacks, sizeof(uint32_t),
+			      cmp_stack);
 		}
 	}
 	if (hs->n > 1) {

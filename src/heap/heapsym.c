@@ -145,7 +145,8 @@ label_frame(struct heapsym_frame *f, const struct heap_object *o)
 	} else if (func) {
 		f->label = xstrdup(func);
 	} else if (o) {
-		f->label = xasprintf("%s+0x%llx", base_name(o->path), (unsigned long long)f->offset);
+		f->label =
+		    xasprintf("%s+0x%llx", base_name(o->path), (unsigned long long)f->offset);
 	} else {
 		f->label = xasprintf("0x%llx", (unsigned long long)f->offset);
 	}
@@ -185,7 +186,8 @@ call_site(Dwarf_Die *die, Dwarf_Die *cu, char **file, int *line)
 
 	*file = NULL;
 	*line = 0;
-	if (dwarf_attr(die, DW_AT_call_line, &a) && dwarf_formudata(&a, &ln) == 0 && ln <= INT_MAX) {
+	if (dwarf_attr(die, DW_AT_call_line, &a) && dwarf_formudata(&a, &ln) == 0 &&
+	    ln <= INT_MAX) {
 		*line = (int)ln;
 	}
 	if (dwarf_attr(die, DW_AT_call_file, &a) && dwarf_formudata(&a, &idx) == 0 &&

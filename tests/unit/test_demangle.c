@@ -42,8 +42,9 @@ test_demangle_shorten(void **state)
 	(void)state;
 	check_shorten("std::vector<int, std::allocator<int> >::push_back(int const&)",
 		      "std::vector<...>::push_back(int const&)");
-	check_shorten("<std::sync::once::Once>::call_once_force::<<std::sync::OnceLock<u8>>::f>::{closure#0}",
-		      "<std::sync::once::Once>::call_once_force::<...>::{closure#0}");
+	check_shorten(
+	    "<std::sync::once::Once>::call_once_force::<<std::sync::OnceLock<u8>>::f>::{closure#0}",
+	    "<std::sync::once::Once>::call_once_force::<...>::{closure#0}");
 	check_shorten("<alloc::vec::Vec<u8> as core::ops::Drop>::drop",
 		      "<alloc::vec::Vec<...> as core::ops::Drop>::drop");
 	check_shorten("operator<<(std::ostream&, int)", "operator<<(std::ostream&, int)");

@@ -52,7 +52,8 @@ random_log(struct hw *w, int events)
 		uint64_t dt = rnd(3) ? 0 : rnd(50), r = rnd(20);
 
 		if (nframes < 8 && rnd(30) == 0) {
-			frames[nframes] = hw_frame(w, frames[rnd(nframes)], 0x400000 + rnd(0x10000));
+			frames[nframes] =
+			    hw_frame(w, frames[rnd(nframes)], 0x400000 + rnd(0x10000));
 			nframes++;
 		}
 		w->stack = rnd(10) ? frames[rnd(nframes)] : 0;
