@@ -6,6 +6,7 @@
  * Commands: echo WORDS, add A B, mul A B, fact N, area R (a circle's, as a
  * float), alloc BYTES (a new block, numbered from 0), free N, heap (live blocks
  * and bytes, and the peak), exit STATUS. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static const char *const script[] = {
 	"free 1",
 	"alloc 64",
 	"free 0",
+	"alloc 100000",
 	"heap",
 	"frobnicate",
 	"free 7",
@@ -64,7 +66,9 @@ cmd_alloc(long size)
 	}
 	void *p = malloc((size_t)size);
 	if (!p) {
-		printf("alloc: out of memory\n");
+		/* more than the heap reservation: _sbrk said ENOMEM (in picolibc,
+		 * errno is thread-local: this checks the startup set the block up) */
+		printf("alloc: out of memory%s\n", errno == ENOMEM ? " (ENOMEM)" : "");
 		return 1;
 	}
 	/* the block is really written, as a program would */
