@@ -14,6 +14,7 @@ for t in arm-none-eabi-gcc arm-none-eabi-size qemu-system-arm; do
 	command -v "$t" > /dev/null || fail "$t not found (./bootstrap installs it)"
 done
 
+declare -A text_of lib_of
 for libc in nano newlib picolibc; do
 	cp -a "$sample" "$libc" || fail "cannot copy the sample"
 	make -s -C "$libc" LIBC="$libc" > "$libc.log" 2>&1 \
@@ -43,15 +44,18 @@ for libc in nano newlib picolibc; do
 	total=$(q '.grand_total' "$libc.json")
 	[ $((lib * 2)) -gt "$total" ] || fail "$libc: the C library has $lib of $total bytes"
 	echo "$libc text=$text data=$data bss=$bss libc=$lib of $total"
-	declare "text_$libc=$text" "lib_$libc=$lib"
+	text_of[$libc]=$text lib_of[$libc]=$lib
 done
 
 check_eq "newlib prints what nano prints" "$(cat nano.out)" "$(cat newlib.out)"
 check_eq "picolibc prints what nano prints" "$(cat nano.out)" "$(cat picolibc.out)"
 grep -qx 'area 12.566' nano.out || fail "the float did not print: $(sed -n 5p nano.out)"
-[ "$text_nano" -lt "$text_newlib" ] || fail "nano's text $text_nano is not below newlib's $text_newlib"
-[ "$text_picolibc" -lt "$text_newlib" ] || fail "picolibc's text $text_picolibc >= newlib's"
-[ "$lib_nano" -lt "$lib_newlib" ] || fail "ounce size: libc_nano.a $lib_nano >= newlib's $lib_newlib"
+[ "${text_of[nano]}" -lt "${text_of[newlib]}" ] \
+	|| fail "nano's text ${text_of[nano]} is not below newlib's ${text_of[newlib]}"
+[ "${text_of[picolibc]}" -lt "${text_of[newlib]}" ] \
+	|| fail "picolibc's text ${text_of[picolibc]} is not below newlib's ${text_of[newlib]}"
+[ "${lib_of[nano]}" -lt "${lib_of[newlib]}" ] \
+	|| fail "ounce size: libc_nano.a has ${lib_of[nano]} bytes, newlib's libc.a ${lib_of[newlib]}"
 
 # the smoke test fails, in one line, on a firmware that prints something else
 sed -i 's/"area 2"/"area 3"/' nano/main.c
