@@ -62,6 +62,9 @@
  *   OUNCE_HEAPTRACE_LOCK(s) / OUNCE_HEAPTRACE_UNLOCK(s)  the critical section;
  *                          s is a uint32_t variable the pair may use
  *
+ * It needs 32-bit pointers, and privileged mode for the default lock (cpsid is
+ * ignored in unprivileged code) and for the CYCCNT set-up (DEMCR faults there).
+ *
  * C99, freestanding: no OS, no stdio, no allocation of its own. Public domain
  * (CC0): copy it into any firmware. Written for ounce; `ounce heap mcu-source`
  * prints this file.
@@ -99,6 +102,15 @@
 #if !defined(OUNCE_HEAPTRACE_BUFFER) && !OUNCE_HT_CORTEX_M
 #error "semihosting is written for Cortex-M here; use -DOUNCE_HEAPTRACE_BUFFER=SIZE"
 #endif
+#if defined(OUNCE_HEAPTRACE_BUFFER) && OUNCE_HEAPTRACE_BUFFER < 128
+#error "OUNCE_HEAPTRACE_BUFFER is too small for the log's header and trailer (128 at least)"
+#endif
+#if OUNCE_HEAPTRACE_CHUNK < 32
+#error "OUNCE_HEAPTRACE_CHUNK must be 32 bytes or more"
+#endif
+
+/* the log says its pointers have 4 bytes */
+typedef char ounce_heaptrace_needs_32bit_pointers[sizeof(void *) == 4 ? 1 : -1];
 
 /* the log format (ounce's src/heap/heapfmt.h) */
 #define HT_MAGIC "OUNCEHT"
@@ -209,14 +221,15 @@ ht_flush(void)
 	return 0;
 }
 
+/* n bytes at p into the chunk, flushing each time it is full */
 static int
 ht_put(const unsigned char *p, uint32_t n, int trailer)
 {
 	(void)trailer;
-	if (ht_used + n > sizeof(ht_chunk) && ht_flush() < 0) {
-		return -1;
-	}
 	for (uint32_t i = 0; i < n; i++) {
+		if (ht_used == sizeof(ht_chunk) && ht_flush() < 0) {
+			return -1;
+		}
 		ht_chunk[ht_used++] = p[i];
 	}
 	return 0;
@@ -263,13 +276,19 @@ ht_dt(void)
 #define HT_CYCLES_PER_US ((uint32_t)((OUNCE_HEAPTRACE_CPU_HZ) / 1000000u))
 
 static uint32_t ht_prev_cyc, ht_rem;
+static int ht_has_cyccnt;
 
+/* in privileged mode: DEMCR is not writable from unprivileged code */
 static void
 ht_clock_start(void)
 {
 	HT_DEMCR |= 1u << 24; /* TRCENA: the DWT is powered */
-	HT_DWT_CTRL |= 1u;    /* CYCCNTENA */
-	ht_prev_cyc = HT_DWT_CYCCNT;
+	/* DWT_CTRL.NOCYCCNT: a core built without the cycle counter */
+	ht_has_cyccnt = !(HT_DWT_CTRL & (1u << 25));
+	if (ht_has_cyccnt) {
+		HT_DWT_CTRL |= 1u; /* CYCCNTENA */
+		ht_prev_cyc = HT_DWT_CYCCNT;
+	}
 	ht_rem = 0;
 }
 
@@ -279,8 +298,14 @@ static uint32_t
 ht_dt(void)
 {
 	uint32_t k = HT_CYCLES_PER_US ? HT_CYCLES_PER_US : 1;
-	uint32_t now = HT_DWT_CYCCNT, d = now - ht_prev_cyc, dt = d / k;
+	uint32_t now, d, dt;
 
+	if (!ht_has_cyccnt) {
+		return 0;
+	}
+	now = HT_DWT_CYCCNT;
+	d = now - ht_prev_cyc;
+	dt = d / k;
 	ht_prev_cyc = now;
 	ht_rem += d % k;
 	if (ht_rem >= k) {
@@ -392,10 +417,11 @@ ht_record(int tag, const uint32_t *f, unsigned n, unsigned ptrs)
 void *
 __wrap_malloc(size_t size)
 {
-	uint32_t s;
+	uint32_t s = 0;
 	void *p;
 
 	OUNCE_HEAPTRACE_LOCK(s);
+	(void)s;
 	p = __real_malloc(size);
 	if (p) {
 		uint32_t f[2] = {(uint32_t)size, (uint32_t)(uintptr_t)p};
@@ -413,10 +439,11 @@ __wrap_malloc(size_t size)
 void *
 __wrap_calloc(size_t nmemb, size_t size)
 {
-	uint32_t s;
+	uint32_t s = 0;
 	void *p;
 
 	OUNCE_HEAPTRACE_LOCK(s);
+	(void)s;
 	p = __real_calloc(nmemb, size);
 	if (p) {
 		uint32_t f[3] = {(uint32_t)nmemb, (uint32_t)size, (uint32_t)(uintptr_t)p};
@@ -439,10 +466,11 @@ __wrap_calloc(size_t nmemb, size_t size)
 void *
 __wrap_realloc(void *old, size_t size)
 {
-	uint32_t s;
+	uint32_t s = 0;
 	void *p;
 
 	OUNCE_HEAPTRACE_LOCK(s);
+	(void)s;
 	p = __real_realloc(old, size);
 	{
 		uint32_t f[3] = {(uint32_t)(uintptr_t)old, (uint32_t)size, (uint32_t)(uintptr_t)p};
@@ -456,13 +484,14 @@ __wrap_realloc(void *old, size_t size)
 void
 __wrap_free(void *p)
 {
-	uint32_t s;
+	uint32_t s = 0;
 
 	if (!p) {
 		__real_free(p);
 		return;
 	}
 	OUNCE_HEAPTRACE_LOCK(s);
+	(void)s;
 	{
 		uint32_t f[1] = {(uint32_t)(uintptr_t)p};
 
@@ -478,9 +507,10 @@ void
 ounce_heaptrace_end(void)
 {
 	unsigned char r[16], *p = r;
-	uint32_t s;
+	uint32_t s = 0;
 
 	OUNCE_HEAPTRACE_LOCK(s);
+	(void)s;
 	if (ht_state == HT_IDLE) {
 		ht_start();
 	}

@@ -18,29 +18,41 @@ cmp -s heaptrace.c "$path" || fail "mcu-source printed something else than $path
 "$OUNCE" heap mcu-source extra > /dev/null 2>&1
 check_eq "mcu-source with an operand" 2 "$?"
 
-# it is C99 and clean under strict warnings in both of its output modes
-for mode in "" "-DOUNCE_HEAPTRACE_BUFFER=512 -DOUNCE_HEAPTRACE_CPU_HZ=50000000"; do
-	# shellcheck disable=SC2086
-	arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -std=c99 -Wall -Wextra -Wpedantic \
-		-Wconversion -Wshadow -Werror -Os -c $mode heaptrace.c -o check.o 2> err.txt ||
-		fail "the tracer does not build cleanly ($mode): $(cat err.txt)"
-done
+# it is C99 and clean under strict warnings: both output modes, both clocks, a
+# Cortex-M0 (no cycle counter), a lock of the user's (here none)
+strict() {
+	arm-none-eabi-gcc -mthumb -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Wshadow \
+		-Werror -Os -c heaptrace.c -o check.o "$@" 2> err.txt
+}
+strict -mcpu=cortex-m3 || fail "the tracer does not build cleanly: $(cat err.txt)"
+strict -mcpu=cortex-m3 -DOUNCE_HEAPTRACE_BUFFER=512 -DOUNCE_HEAPTRACE_CPU_HZ=50000000 ||
+	fail "the tracer does not build cleanly (RAM, CYCCNT): $(cat err.txt)"
+strict -mcpu=cortex-m0 -DOUNCE_HEAPTRACE_CPU_HZ=48000000 ||
+	fail "the tracer does not build cleanly (M0): $(cat err.txt)"
+strict -mcpu=cortex-m3 -DOUNCE_HEAPTRACE_BUFFER=512 -DOUNCE_HEAPTRACE_CLOCK_US=now_us \
+	'-DOUNCE_HEAPTRACE_LOCK(s)=' '-DOUNCE_HEAPTRACE_UNLOCK(s)=' ||
+	fail "the tracer does not build cleanly (no lock): $(cat err.txt)"
+! strict -mcpu=cortex-m3 -DOUNCE_HEAPTRACE_BUFFER=64 || fail "a 64-byte buffer was accepted"
+grep -q 'OUNCE_HEAPTRACE_BUFFER is too small' err.txt || fail "small buffer: $(cat err.txt)"
 
 cflags=(-mcpu=cortex-m3 -mthumb -Os -g -std=c11 -Wall -Wextra -Werror --specs=nano.specs
-	-nostartfiles -T lm3s6965.ld -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc
-	'-DOUNCE_HEAPTRACE_EXE="mcuheap"')
+	-nostartfiles -T lm3s6965.ld -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc)
 srcs=(main.c startup.c syscalls.c heaptrace.c)
 run() {
 	timeout 10 qemu-system-arm -M lm3s6965evb -nographic -no-reboot -monitor none \
 		-semihosting-config enable=on,target=native -kernel "$1" > qemu.out 2>&1
 }
 
-# semihosting, in blocks of 64 bytes (several writes), timestamps from CYCCNT
-arm-none-eabi-gcc "${cflags[@]}" -DOUNCE_HEAPTRACE_CHUNK=64 -DOUNCE_HEAPTRACE_CPU_HZ=12000000 \
-	-o prog.elf "${srcs[@]}" 2> err.txt || fail "build: $(cat err.txt)"
+# semihosting, in blocks of 32 bytes (a header longer than one, several writes),
+# timestamps from CYCCNT (qemu's reads 0)
+name=mcuheap-fixture-on-an-lm3s6965evb-in-qemu
+arm-none-eabi-gcc "${cflags[@]}" -DOUNCE_HEAPTRACE_CHUNK=32 -DOUNCE_HEAPTRACE_CPU_HZ=12000000 \
+	-DOUNCE_HEAPTRACE_EXE="\"$name\"" -o prog.elf "${srcs[@]}" 2> err.txt ||
+	fail "build: $(cat err.txt)"
 run prog.elf || fail "qemu exited $?: $(cat qemu.out)"
 [ -s heap.log ] || fail "no heap.log in qemu's directory: $(ls)"
 [ "$(stat -c %s heap.log)" -gt 128 ] || fail "heap.log too short for several blocks"
+grep -qa "$name" heap.log || fail "the program's name is not in the log"
 
 "$OUNCE" heap stats heap.log > stats.txt 2> err.txt || fail "stats: $(cat err.txt)"
 [ ! -s err.txt ] || fail "stats warned: $(cat err.txt)"
