@@ -83,6 +83,16 @@ printf '[pools]\n1000 = 4\n' > small.ini
 "$OUNCE" heap replay heap.log --layout small.ini > replay.txt 2> err.txt
 check_eq "replay against too few blocks of 1000" 1 "$?"
 
+# not ended by the program: the tracer's destructor ends the log when exit() runs
+# the destructors (the fixture's startup registers them, as newlib's crt0 does)
+arm-none-eabi-gcc "${cflags[@]}" -DMCUHEAP_AT_EXIT -o atexit.elf "${srcs[@]}" 2> err.txt ||
+	fail "build atexit: $(cat err.txt)"
+rm heap.log
+run atexit.elf || fail "qemu (atexit) exited $?: $(cat qemu.out)"
+"$OUNCE" heap stats heap.log --format json > atexit.json 2> err.txt ||
+	fail "stats atexit: $(cat err.txt)"
+expect_pattern "ended at exit" atexit.json
+
 # the RAM buffer (written out by the fixture as a debugger would dump it), with a
 # clock of the firmware's: 5 us a call, so the peak is at 25 x 5 us
 arm-none-eabi-gcc "${cflags[@]}" -DMCUHEAP_RAM -DOUNCE_HEAPTRACE_BUFFER=1024 \
