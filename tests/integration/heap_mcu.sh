@@ -8,6 +8,9 @@
 # buffer too small says how many calls it lost.
 . "$(dirname "$0")/lib.sh"
 
+for tool in arm-none-eabi-gcc arm-none-eabi-nm qemu-system-arm; do
+	command -v "$tool" > /dev/null || fail "$tool is missing (./bootstrap installs it)"
+done
 src=$(fixture mcuheap)
 cd "$src" || fail "no fixture"
 
