@@ -43,10 +43,13 @@
  * OUNCE_HEAPTRACE_UNLOCK(state): by default, on Cortex-M, PRIMASK is saved and
  * interrupts masked (cpsid i), then PRIMASK restored. Define both macros to use
  * your RTOS's critical section instead (or nothing, when no interrupt handler or
- * other thread allocates). With semihosting, a flush happens inside that section,
+ * other thread allocates); it must nest (FreeRTOS's taskENTER_CRITICAL does; a
+ * plain mutex does not): the C library's allocator may call malloc again. With semihosting, a flush happens inside that section,
  * and takes the debugger's time: interrupts wait for it.
  *
- * What it sees: only calls through the symbols malloc, free, realloc and calloc.
+ * What it sees: only calls through the symbols malloc, free, realloc and calloc,
+ * each once: the allocator's own calls to them (picolibc's calloc calls malloc)
+ * are part of the outer call.
  * The C library's own internal allocations (newlib's stdio buffers call
  * _malloc_r) do not go through them, and neither do calls inside an LTO unit
  * (GNU ld applies --wrap to undefined symbols of each object; with -flto, keep
@@ -142,6 +145,10 @@ enum { HT_IDLE, HT_ON, HT_FULL, HT_BROKEN, HT_DONE };
 
 static int ht_state;
 static uint32_t ht_prev_ptr, ht_events, ht_lost;
+/* above 0 inside the C library's allocator: its own calls to malloc and free
+ * (picolibc's calloc calls malloc; with --wrap they come back here) are part of
+ * the call being recorded, not calls of the firmware's */
+static unsigned ht_depth;
 
 /* --- where the bytes go --- */
 
@@ -422,7 +429,14 @@ __wrap_malloc(size_t size)
 
 	OUNCE_HEAPTRACE_LOCK(s);
 	(void)s;
+	if (ht_depth) {
+		p = __real_malloc(size);
+		OUNCE_HEAPTRACE_UNLOCK(s);
+		return p;
+	}
+	ht_depth++;
 	p = __real_malloc(size);
+	ht_depth--;
 	if (p) {
 		uint32_t f[2] = {(uint32_t)size, (uint32_t)(uintptr_t)p};
 
@@ -444,7 +458,14 @@ __wrap_calloc(size_t nmemb, size_t size)
 
 	OUNCE_HEAPTRACE_LOCK(s);
 	(void)s;
+	if (ht_depth) {
+		p = __real_calloc(nmemb, size);
+		OUNCE_HEAPTRACE_UNLOCK(s);
+		return p;
+	}
+	ht_depth++;
 	p = __real_calloc(nmemb, size);
+	ht_depth--;
 	if (p) {
 		uint32_t f[3] = {(uint32_t)nmemb, (uint32_t)size, (uint32_t)(uintptr_t)p};
 
@@ -471,7 +492,14 @@ __wrap_realloc(void *old, size_t size)
 
 	OUNCE_HEAPTRACE_LOCK(s);
 	(void)s;
+	if (ht_depth) {
+		p = __real_realloc(old, size);
+		OUNCE_HEAPTRACE_UNLOCK(s);
+		return p;
+	}
+	ht_depth++;
 	p = __real_realloc(old, size);
+	ht_depth--;
 	{
 		uint32_t f[3] = {(uint32_t)(uintptr_t)old, (uint32_t)size, (uint32_t)(uintptr_t)p};
 
@@ -492,12 +520,14 @@ __wrap_free(void *p)
 	}
 	OUNCE_HEAPTRACE_LOCK(s);
 	(void)s;
-	{
+	if (!ht_depth) {
 		uint32_t f[1] = {(uint32_t)(uintptr_t)p};
 
 		ht_record(HT_FREE, f, 1, 1);
 	}
+	ht_depth++;
 	__real_free(p);
+	ht_depth--;
 	OUNCE_HEAPTRACE_UNLOCK(s);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Heap tracing on a bare-metal device: the fixture tests/fixtures/mcuheap (a
-# Cortex-M3 program for qemu's lm3s6965evb, newlib-nano's malloc, a known
-# allocation pattern) is built with the tracer `ounce heap mcu-source` prints and
+# Cortex-M3 program for qemu's lm3s6965evb, newlib-nano's malloc or picolibc's, a
+# known allocation pattern) is built with the tracer `ounce heap mcu-source` prints and
 # -Wl,--wrap=malloc,...; run in qemu, it writes heap.log over semihosting, and
 # `ounce heap stats` gives exactly the fixture's pattern, pools and replay work on
 # it. The RAM-buffer mode gives the same figures (with its timestamps), and a
@@ -95,6 +95,16 @@ run atexit.elf || fail "qemu (atexit) exited $?: $(cat qemu.out)"
 "$OUNCE" heap stats heap.log --format json > atexit.json 2> err.txt ||
 	fail "stats atexit: $(cat err.txt)"
 expect_pattern "ended at exit" atexit.json
+
+# picolibc, whose calloc calls malloc (which --wrap sends through the tracer
+# again): each call of the firmware's is still recorded once
+arm-none-eabi-gcc "${cflags[@]/--specs=nano.specs/--specs=picolibc.specs}" -o pico.elf \
+	"${srcs[@]}" 2> err.txt || fail "build picolibc: $(cat err.txt)"
+rm heap.log
+run pico.elf || fail "qemu (picolibc) exited $?: $(cat qemu.out)"
+"$OUNCE" heap stats heap.log --format json > pico.json 2> err.txt ||
+	fail "stats picolibc: $(cat err.txt)"
+expect_pattern picolibc pico.json
 
 # the RAM buffer (written out by the fixture as a debugger would dump it), with a
 # clock of the firmware's: 5 us a call, so the peak is at 25 x 5 us
