@@ -44,8 +44,9 @@
  * interrupts masked (cpsid i), then PRIMASK restored. Define both macros to use
  * your RTOS's critical section instead (or nothing, when no interrupt handler or
  * other thread allocates); it must nest (FreeRTOS's taskENTER_CRITICAL does; a
- * plain mutex does not): the C library's allocator may call malloc again. With semihosting, a flush happens inside that section,
- * and takes the debugger's time: interrupts wait for it.
+ * plain mutex does not): the C library's allocator may call malloc again. With
+ * semihosting, a flush happens inside that section, and takes the debugger's
+ * time: interrupts wait for it.
  *
  * What it sees: only calls through the symbols malloc, free, realloc and calloc,
  * each once: the allocator's own calls to them (picolibc's calloc calls malloc)
