@@ -71,6 +71,7 @@ _ounce_options() {
 		replay) echo "--layout= --borrow -f= --format= -h --help" ;;
 		sites) echo "-n= --skip= --stack -f= --format= -h --help" ;;
 		flame) echo "--by= --skip= -h --help" ;;
+		mcu-source) echo "--path -h --help" ;;
 		esac
 		;;
 	esac
@@ -89,7 +90,7 @@ _ounce() {
 	fi
 	if [[ $cmd == heap ]]; then
 		if ((COMP_CWORD == 2)); then
-			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame --help" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame mcu-source --help" -- "$cur")
 			return 0
 		fi
 		sub=${COMP_WORDS[2]}
@@ -99,7 +100,7 @@ _ounce() {
 		if ((COMP_CWORD == 2)); then
 			mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
 		elif ((COMP_CWORD == 3)) && [[ ${COMP_WORDS[2]} == heap ]]; then
-			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "trace stats pools replay sites flame mcu-source" -- "$cur")
 		fi
 		return 0
 	fi

@@ -1,5 +1,6 @@
-/* cmd_heap.c: `ounce heap trace|stats|pools|replay`: heap tracing and fixed-block
- * pool layouts. Dispatches to the heapcmd_*.c files. */
+/* cmd_heap.c: `ounce heap trace|stats|pools|replay|...`: heap tracing (and the
+ * tracer for firmware) and fixed-block pool layouts. Dispatches to the
+ * heapcmd_*.c files. */
 #include "cmd/cmd.h"
 
 #include <stdio.h>
@@ -17,7 +18,9 @@ static const char usage[] =
 	"  pools LOG --pools N                        the fixed-block pool layout that serves it\n"
 	"  replay LOG --layout FILE [--borrow]        replay against a layout; exit 0 if nothing failed\n"
 	"  sites LOG [-n N] [--stack] [--skip FUNC]   allocation sites of a log traced with --stacks\n"
-	"  flame LOG [--by peak|count|total] > SVG    a flame graph of those stacks\n";
+	"  flame LOG [--by peak|count|total] > SVG    a flame graph of those stacks\n"
+	"  mcu-source [--path] > heaptrace.c          the tracer for bare-metal firmware (its\n"
+	"                                             log over semihosting or from RAM)\n";
 
 int
 cmd_heap(int argc, char **argv)
@@ -27,6 +30,7 @@ cmd_heap(int argc, char **argv)
 		int (*fn)(int, char **);
 	} sub[] = {
 		{"flame", heapcmd_flame},
+		{"mcu-source", heapcmd_mcu_source},
 		{"pools", heapcmd_pools},
 		{"replay", heapcmd_replay},
 		{"sites", heapcmd_sites},

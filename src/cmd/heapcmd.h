@@ -9,6 +9,7 @@ int heapcmd_pools(int argc, char **argv);	/* heapcmd_pools.c */
 int heapcmd_replay(int argc, char **argv);	/* heapcmd_replay.c */
 int heapcmd_sites(int argc, char **argv);	/* heapcmd_sites.c */
 int heapcmd_flame(int argc, char **argv);	/* heapcmd_flame.c */
+int heapcmd_mcu_source(int argc, char **argv); /* heapcmd_mcu.c */
 
 struct heap_log;
 struct heapsym;

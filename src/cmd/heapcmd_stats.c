@@ -237,6 +237,11 @@ heapcmd_stats(int argc, char **argv)
 	if (heaplog_read(&log, argv[optind]) < 0) {
 		return 2;
 	}
+	if (log.lost) {
+		/* a device's tracer whose RAM buffer filled up says so only here */
+		warn("%s: the tracer could not record %llu calls: the figures miss them",
+		     argv[optind], U(log.lost));
+	}
 	heapstats_compute(&st, &log, align);
 	if (at_peak) {
 		heapstats_at_peak(&st, &log);

@@ -43,6 +43,17 @@ for p in blocks aligned; do
 		>/dev/null 2>&1
 done
 
+# and a device's (4-byte pointers): the firmware fixture's, under qemu
+cp -r "$fx/mcuheap" "$tmp/mcuheap"
+"$ounce" heap mcu-source >"$tmp/mcuheap/heaptrace.c"
+(cd "$tmp/mcuheap" &&
+	arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -Os --specs=nano.specs -nostartfiles \
+		-T lm3s6965.ld -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc \
+		-o prog.elf main.c startup.c syscalls.c heaptrace.c &&
+	timeout 10 qemu-system-arm -M lm3s6965evb -nographic -no-reboot -monitor none \
+		-semihosting-config enable=on,target=native -kernel prog.elf >/dev/null 2>&1)
+cp "$tmp/mcuheap/heap.log" "$c/fuzz_heaplog/mcu-heaplog"
+
 # results.json: a two-profile matrix of the single-file fixture
 cp -r "$fx/single" "$tmp/single"
 OUNCE_DATADIR=$root "$ounce" matrix -q -j 2 -p strip,gc --no-verify -w "$tmp/w" \

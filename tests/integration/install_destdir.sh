@@ -47,6 +47,11 @@ check_eq "both cells built and passed the HTTP smoke test" "baseline ok pass,des
 [ "$("$bin" heap stats -f json heap.log | jq .allocations)" -gt 0 ] \
 	|| fail "no allocations traced with the installed library"
 
+# the firmware heap tracer, from DESTDIR
+check_eq "installed mcu tracer" "$data/data/ounce-heaptrace-mcu.c" "$("$bin" heap mcu-source --path)"
+"$bin" heap mcu-source | cmp -s - "$OUNCE_SOURCE_ROOT/data/ounce-heaptrace-mcu.c" ||
+	fail "heap mcu-source does not print the tracer"
+
 # every page renders without a warning, and ounce help shows them (a locale
 # every Debian has, so that man has nothing to say about it)
 export LC_ALL=C.UTF-8 MANWIDTH=80
@@ -85,7 +90,7 @@ help_options() {
 : > options.txt
 for cmd in $("$bin" --help | awk '/^commands:/ { on = 1; next } on && !NF { exit } on { print $1 }'); do
 	subs=-
-	[ "$cmd" = heap ] && subs="trace stats pools replay"
+	[ "$cmd" = heap ] && subs="trace stats pools replay mcu-source"
 	for sub in $subs; do
 		args=("$cmd")
 		[ "$sub" = - ] || args+=("$sub")
