@@ -70,9 +70,15 @@ __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(v
 	default_handler, /* SysTick */
 };
 
+/* ounce's heap tracer (ounce heap mcu-source), when it is linked in: the trace
+ * is ended before exit, as no destructor runs at exit here */
+void ounce_heaptrace_end(void) __attribute__((weak));
+
 void
 reset_handler(void)
 {
+	int status;
+
 	memcpy(&_sdata, &_sidata, (size_t)((char *)&_edata - (char *)&_sdata));
 	memset(&_sbss, 0, (size_t)((char *)&_ebss - (char *)&_sbss));
 #ifdef __PICOLIBC__
@@ -86,5 +92,9 @@ reset_handler(void)
 		(*f)();
 	}
 	uart_init();
-	exit(main());
+	status = main();
+	if (ounce_heaptrace_end) {
+		ounce_heaptrace_end();
+	}
+	exit(status);
 }

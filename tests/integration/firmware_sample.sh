@@ -63,5 +63,23 @@ make -s -C nano > /dev/null 2>&1 || fail "rebuilding the changed firmware"
 bash "$sample/smoke.sh" nano/firmware.elf 2> bad.smoke && fail "smoke passed a wrong float"
 check_eq "smoke's one line" "smoke: line 5: expected 'area 12.566', got 'area 28.274'" "$(cat bad.smoke)"
 
+# the sample traces its own heap on the emulated device (ounce heap mcu-source,
+# linked in with --wrap): the blocks main.c makes, and the one it cannot get
+cp -a "$sample" traced
+"$OUNCE" heap mcu-source > traced/heaptrace.c || fail "heap mcu-source"
+make -s -C traced EXTRA_SRCS=heaptrace.c \
+	LDFLAGS="-Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc" > make.log 2>&1 ||
+	fail "building the traced firmware: $(cat make.log)"
+(cd traced && bash smoke.sh firmware.elf) || fail "the traced firmware fails its smoke test"
+"$OUNCE" heap stats -f json traced/heap.log > hs.json || fail "heap stats of the device's log"
+for size in 24 100 512 64; do
+	check_eq "the device's block of $size bytes" 1 \
+		"$(q "[.blocks[] | select(.size == $size) | .total] | add" hs.json)"
+done
+check_eq "the request that failed" 1 "$(q .failed hs.json)"
+check_eq "a complete log" false "$(q .truncated hs.json)"
+"$OUNCE" heap pools traced/heap.log --pools 3 --emit toml > pools.toml || fail "heap pools"
+grep -q '^\[heap.main\]' pools.toml || fail "no Drone section: $(cat pools.toml)"
+
 check_eq "sample tree untouched" "$before" "$(tree_digest "$sample")"
 echo ok
