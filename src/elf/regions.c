@@ -69,14 +69,14 @@ find_region(const struct regions *rs, const char *name, size_t len)
 /* Add a region, or report one named twice (ld refuses that too). */
 static int
 add_region(struct regions *rs, const char *name, size_t len, const char *attrs,
-	   unsigned long long origin, unsigned long long length, size_t line)
+           unsigned long long origin, unsigned long long length, size_t line)
 {
 	const struct region *dup = find_region(rs, name, len);
 	struct region *r;
 
 	if (dup) {
 		return error_at(rs->source, (int)line, "region '%.*s' is declared twice (line %zu)",
-				(int)len, name, dup->line);
+		                (int)len, name, dup->line);
 	}
 	rs->v = xreallocarray(rs->v, rs->n + 1, sizeof(*rs->v));
 	r = &rs->v[rs->n++];
@@ -105,12 +105,13 @@ map_memory(void *ctx, const struct component_memory *mem)
 		return;
 	}
 	if (!mem->name) {
-		error_at(c->rs->source, (int)mem->line,
-			 "malformed memory region '%s': expected NAME 0xORIGIN 0xLENGTH [ATTRIBUTES]",
-			 mem->text);
+		error_at(
+		    c->rs->source, (int)mem->line,
+		    "malformed memory region '%s': expected NAME 0xORIGIN 0xLENGTH [ATTRIBUTES]",
+		    mem->text);
 		c->failed = true;
 	} else if (add_region(c->rs, mem->name, strlen(mem->name), mem->attrs, mem->origin,
-			      mem->length, mem->line) < 0) {
+	                      mem->length, mem->line) < 0) {
 		c->failed = true;
 	}
 }
@@ -143,7 +144,7 @@ struct lex_tok {
 
 struct lexer {
 	const char *path;
-	const char *s;		/* the whole script */
+	const char *s; /* the whole script */
 	size_t pos, len, line;
 	struct regions *rs;
 };
@@ -179,7 +180,8 @@ lex_next(struct lexer *lx, struct lex_tok *t)
 			size_t start = lx->line;
 
 			lx->pos += 2;
-			while (lx->pos + 1 < lx->len && !(s[lx->pos] == '*' && s[lx->pos + 1] == '/')) {
+			while (lx->pos + 1 < lx->len &&
+			       !(s[lx->pos] == '*' && s[lx->pos + 1] == '/')) {
 				lx->line += s[lx->pos] == '\n';
 				lx->pos++;
 			}
@@ -270,7 +272,7 @@ expect(struct lexer *lx, const char *want, const char *after)
 	}
 	if (!tok_is(&t, want)) {
 		return error_at(lx->path, (int)t.line, "expected '%s' %s in MEMORY, not %s", want,
-				after, shown(&t));
+		                after, shown(&t));
 	}
 	return 0;
 }
@@ -297,14 +299,16 @@ number(struct lexer *lx, const struct lex_tok *t, unsigned long long *v)
 		unsigned long long d;
 
 		if (base == 16 ? !isxdigit(c) : !isdigit(c)) {
-			return error_at(lx->path, (int)t->line,
-					"'%.*s' is not a number ounce reads (decimal or 0x hex, with an "
-					"optional K or M)", (int)t->len, t->s);
+			return error_at(
+			    lx->path, (int)t->line,
+			    "'%.*s' is not a number ounce reads (decimal or 0x hex, with an "
+			    "optional K or M)",
+			    (int)t->len, t->s);
 		}
 		d = (unsigned long long)(isdigit(c) ? c - '0' : tolower(c) - 'a' + 10);
 		if (*v > (~0ULL - d) / base) {
 			return error_at(lx->path, (int)t->line, "'%.*s' is too large", (int)t->len,
-					t->s);
+			                t->s);
 		}
 		*v = *v * base + d;
 	}
@@ -321,9 +325,9 @@ static int
 refuse(struct lexer *lx, const struct lex_tok *t)
 {
 	return error_at(lx->path, (int)t->line,
-			"cannot evaluate %s in MEMORY: ounce reads numbers (decimal or 0x hex, "
-			"K or M), + - * / ( ) and ORIGIN() or LENGTH() of a region above",
-			shown(t));
+	                "cannot evaluate %s in MEMORY: ounce reads numbers (decimal or 0x hex, "
+	                "K or M), + - * / ( ) and ORIGIN() or LENGTH() of a region above",
+	                shown(t));
 }
 
 /* A number, (EXPR), ORIGIN(REGION) or LENGTH(REGION). */
@@ -349,12 +353,12 @@ primary(struct lexer *lx, unsigned long long *v)
 		}
 		if (r.kind != LEX_NAME) {
 			return error_at(lx->path, (int)r.line, "expected a region name, not %s",
-					shown(&r));
+			                shown(&r));
 		}
 		reg = find_region(lx->rs, r.s, r.len);
 		if (!reg) {
 			return error_at(lx->path, (int)r.line, "no region '%.*s' above in MEMORY",
-					(int)r.len, r.s);
+			                (int)r.len, r.s);
 		}
 		*v = t.s[0] == 'O' ? reg->origin : reg->length;
 		return expect(lx, ")", "after the region name");
@@ -418,7 +422,7 @@ expr(struct lexer *lx, unsigned long long *v)
 		}
 		if (op.s[0] == '+' ? *v > ~0ULL - w : w > *v) {
 			return error_at(lx->path, (int)op.line, "the %s is out of range",
-					op.s[0] == '+' ? "sum" : "difference");
+			                op.s[0] == '+' ? "sum" : "difference");
 		}
 		*v = op.s[0] == '+' ? *v + w : *v - w;
 	}
@@ -426,8 +430,7 @@ expr(struct lexer *lx, unsigned long long *v)
 
 /* KEY = EXPR, where KEY is one of the spellings ld accepts. */
 static int
-assignment(struct lexer *lx, const char *const keys[3], const char *region,
-	   unsigned long long *v)
+assignment(struct lexer *lx, const char *const keys[3], const char *region, unsigned long long *v)
 {
 	struct lex_tok t;
 
@@ -436,7 +439,7 @@ assignment(struct lexer *lx, const char *const keys[3], const char *region,
 	}
 	if (!tok_is(&t, keys[0]) && !tok_is(&t, keys[1]) && !tok_is(&t, keys[2])) {
 		return error_at(lx->path, (int)t.line, "expected %s = ... for region '%s', not %s",
-				keys[0], region, shown(&t));
+		                keys[0], region, shown(&t));
 	}
 	return expect(lx, "=", keys[0]) < 0 ? -1 : expr(lx, v);
 }
@@ -464,13 +467,13 @@ memory_block(struct lexer *lx)
 		}
 		if (tok_is(&name, "INCLUDE")) {
 			return error_at(lx->path, (int)name.line,
-					"INCLUDE in MEMORY is not followed: give the included "
-					"script or the map file");
+			                "INCLUDE in MEMORY is not followed: give the included "
+			                "script or the map file");
 		}
 		if (name.kind != LEX_NAME) {
 			return error_at(lx->path, (int)name.line,
-					"expected a region name or '}' in MEMORY, not %s",
-					shown(&name));
+			                "expected a region name or '}' in MEMORY, not %s",
+			                shown(&name));
 		}
 		if (lex_next(lx, &t) < 0) {
 			return -1;
@@ -488,9 +491,9 @@ memory_block(struct lexer *lx)
 				if (t.kind != LEX_NAME && !tok_is(&t, "!")) {
 					buf_release(&attrs);
 					return error_at(lx->path, (int)t.line,
-							"expected attributes like (rx) for region "
-							"'%.*s', not %s",
-							(int)name.len, name.s, shown(&t));
+					                "expected attributes like (rx) for region "
+					                "'%.*s', not %s",
+					                (int)name.len, name.s, shown(&t));
 				}
 				buf_add(&attrs, t.s, t.len);
 			}
@@ -503,13 +506,12 @@ memory_block(struct lexer *lx)
 		rc = -1;
 		if (!tok_is(&t, ":")) {
 			error_at(lx->path, (int)t.line, "expected ':' after region '%s', not %s",
-				 rname, shown(&t));
+			         rname, shown(&t));
 		} else if (assignment(lx, origin_keys, rname, &origin) == 0 &&
-			   lex_peek(lx, &t) == 0 &&
-			   (!tok_is(&t, ",") || lex_next(lx, &t) == 0) &&
-			   assignment(lx, length_keys, rname, &length) == 0) {
+		           lex_peek(lx, &t) == 0 && (!tok_is(&t, ",") || lex_next(lx, &t) == 0) &&
+		           assignment(lx, length_keys, rname, &length) == 0) {
 			rc = add_region(lx->rs, name.s, name.len, buf_str(&attrs), origin, length,
-					name.line);
+			                name.line);
 		}
 		free(rname);
 		buf_release(&attrs);
@@ -535,7 +537,8 @@ regions_from_script(struct regions *rs, const char *path)
 	if (fs_read_file(path, &text) < 0) {
 		return -1;
 	}
-	lx = (struct lexer){.path = path, .s = buf_str(&text), .len = text.len, .line = 1, .rs = rs};
+	lx =
+	    (struct lexer){.path = path, .s = buf_str(&text), .len = text.len, .line = 1, .rs = rs};
 	if (memchr(lx.s, '\0', lx.len)) {
 		error_at(path, 0, "not a linker script: it holds NUL bytes");
 		goto out;
@@ -686,11 +689,11 @@ regions_place(struct regions *rs, const char *elf)
 		}
 		name = elf_strptr(f.e, shstrndx, sh.sh_name);
 		s = (struct region_section){
-			.name = (char *)(name && *name ? name : "[unnamed section]"),
-			.addr = sh.sh_addr,
-			.bytes = sh.sh_size,
-			.vma = sh.sh_addr,
-			.nobits = sh.sh_type == SHT_NOBITS,
+		    .name = (char *)(name && *name ? name : "[unnamed section]"),
+		    .addr = sh.sh_addr,
+		    .bytes = sh.sh_size,
+		    .vma = sh.sh_addr,
+		    .nobits = sh.sh_type == SHT_NOBITS,
 		};
 		place(rs, &s);
 		if (s.nobits) {

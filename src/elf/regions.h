@@ -19,35 +19,38 @@
 /* A section of the ELF file in a region (or in none). */
 struct region_section {
 	char *name;
-	unsigned long long addr;	/* where its bytes are: its run address (VMA), or
-					 * its load address (LMA) for a load image */
-	unsigned long long bytes;	/* sh_size */
-	unsigned long long vma;		/* its run address, for a load image */
-	bool load_image;	/* the initial values of a section that runs elsewhere
-				 * (.data in FLASH, copied to RAM by the startup code) */
-	bool nobits;		/* takes no bytes in the file (.bss, a NOLOAD stack) */
+	unsigned long long addr;  /* where its bytes are: its run address (VMA), or
+	                           * its load address (LMA) for a load image */
+	unsigned long long bytes; /* sh_size */
+	unsigned long long vma;   /* its run address, for a load image */
+	bool load_image;          /* the initial values of a section that runs elsewhere
+	                           * (.data in FLASH, copied to RAM by the startup code) */
+	bool nobits;              /* takes no bytes in the file (.bss, a NOLOAD stack) */
 };
 
 struct region {
-	char *name;		/* "FLASH" */
-	char *attrs;		/* "rx", "rw!x", or "" */
+	char *name;  /* "FLASH" */
+	char *attrs; /* "rx", "rw!x", or "" */
 	unsigned long long origin, length;
-	size_t line;		/* where the map or script declares it */
+	size_t line; /* where the map or script declares it */
 	/* by regions_place: */
-	unsigned long long used;	/* the bytes of its sections, saturating */
-	struct region_section *sections;	/* by address */
+	unsigned long long used;         /* the bytes of its sections, saturating */
+	struct region_section *sections; /* by address */
 	size_t nsections;
 };
 
 struct regions {
-	char *source;		/* the map file or linker script they come from */
-	struct region *v;	/* in the order of the source */
-	size_t n;		/* 0: the source declares none (a Linux program's map) */
+	char *source;     /* the map file or linker script they come from */
+	struct region *v; /* in the order of the source */
+	size_t n;         /* 0: the source declares none (a Linux program's map) */
 	/* by regions_place: allocated sections (or load images) in no region */
 	struct region_section *outside;
 	size_t noutside;
 };
-#define REGIONS_INIT {0}
+#define REGIONS_INIT                                                                               \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /* The regions of the "Memory Configuration" of the GNU ld map file path (the
  * catch-all *default* left out) into rs (released first). Returns 0 (rs->n 0 when
