@@ -95,6 +95,7 @@ cmd_size(int argc, char **argv)
 	    size_attribute(&r, map, err, sizeof(err)) < 0) {
 		error("%s", err);
 		size_report_release(&r);
+		free(beside);
 		return 2;
 	}
 	if (!flame && (script || map || fs_exists(beside))) {
