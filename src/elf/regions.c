@@ -258,6 +258,12 @@ shown(const struct lex_tok *t)
 		return "the end of the file";
 	}
 	snprintf(s, sizeof(s), "'%.*s'", t->len > 40 ? 40 : (int)t->len, t->s);
+	/* a stray byte of a binary file is not printed as it is */
+	for (char *p = s; *p; p++) {
+		if (!isprint((unsigned char)*p)) {
+			*p = '?';
+		}
+	}
 	return s;
 }
 
