@@ -9,13 +9,17 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "elf/regions.h"
+#include "elf/size.h"
+#include "report/sizeout.h"
 #include "testutil.h"
 
 static const char gnu_map[] =
@@ -334,6 +338,75 @@ test_regions_place(void **state)
 	free(mapopt);
 }
 
+static void
+add_hand_section(struct region_section **v, size_t *n, const char *name,
+		 unsigned long long addr, unsigned long long bytes, bool image)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n] = (struct region_section){xstrdup(name), addr, bytes, image ? 0x20000000 : addr,
+					   image, false};
+	(*n)++;
+}
+
+/* How `ounce size` prints regions: a region over its length (free below 0, more
+ * than 100%), a load image in no region; CSV rows keep the table's ten columns and
+ * JSON has the documented keys. */
+static void
+test_regions_printed(void **state)
+{
+	struct regions rs = REGIONS_INIT;
+	struct size_report r = SIZE_REPORT_INIT;
+	struct buf out = BUF_INIT;
+	json_t *j;
+
+	(void)state;
+	r.file = xstrdup("fw.elf");
+	r.attribution = xstrdup("none");
+	rs.source = xstrdup("fw.ld");
+	rs.v = xcalloc(1, sizeof(*rs.v));
+	rs.n = 1;
+	rs.v[0].name = xstrdup("TINY");
+	rs.v[0].attrs = xstrdup("rx");
+	rs.v[0].origin = 0x1000;
+	rs.v[0].length = 100;
+	rs.v[0].used = 150;
+	add_hand_section(&rs.v[0].sections, &rs.v[0].nsections, ".text", 0x1000, 150, false);
+	add_hand_section(&rs.outside, &rs.noutside, ".data", 0x9000, 8, true);
+
+	sizeout_report_regions(&r, &rs, "text", 0, &out);
+	tu_assert_contains(buf_str(&out), "memory regions (from fw.ld)");
+	tu_assert_contains(buf_str(&out), "TINY     150   100  150.00%   -50  0x00001000  rx");
+	tu_assert_contains(buf_str(&out), "TINY    .text    0x00001000    150");
+	tu_assert_contains(buf_str(&out), "-       .data    0x00009000      8  outside every region: "
+					  "load image of .data (runs at 0x20000000)");
+	buf_reset(&out);
+	sizeout_report_regions(&r, &rs, "csv", 0, &out);
+	tu_assert_contains(buf_str(&out), "table,name,bytes,vm_bytes,section,component,region,"
+					  "address,length,note\n");
+	tu_assert_contains(buf_str(&out), "region,TINY,150,,,,TINY,0x00001000,100,rx\n");
+	tu_assert_contains(buf_str(&out), "region section,.text,150,,.text,,TINY,0x00001000,,\n");
+	buf_reset(&out);
+	sizeout_report_regions(&r, &rs, "json", 0, &out);
+	j = json_loads(buf_str(&out), 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "regions_from")), "fw.ld");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(j, "regions"), 0), "used")),
+			 150);
+	assert_true(json_is_true(json_object_get(
+		json_array_get(json_object_get(j, "outside_regions"), 0), "load_image")));
+	json_decref(j);
+	/* no regions: the report as it was */
+	buf_reset(&out);
+	rs.n = 0;
+	sizeout_report_regions(&r, &rs, "json", 0, &out);
+	assert_null(strstr(buf_str(&out), "regions"));
+	rs.n = 1;
+	buf_release(&out);
+	regions_release(&rs);
+	size_report_release(&r);
+}
+
 int
 main(void)
 {
@@ -350,6 +423,7 @@ main(void)
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_regions_place, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
+		cmocka_unit_test(test_regions_printed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
