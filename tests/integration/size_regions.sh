@@ -12,61 +12,10 @@
 command -v arm-none-eabi-gcc >/dev/null ||
 	fail "arm-none-eabi-gcc is missing: ./bootstrap installs gcc-arm-none-eabi"
 
-cat > prog.c <<'C'
-#include <stdint.h>
-extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
-void reset(void);
-int main(void);
-__attribute__((section(".vectors"), used)) static const void *const vectors[] = {
-	&_estack, (void *)reset,
-};
-uint32_t table[64] = {1, 2, 3};		/* .data: 256 bytes, initial values in FLASH */
-uint8_t scratch[1000];			/* .bss: 1000 bytes */
-const char banner[] = "ounce regions";	/* .rodata */
-void
-reset(void)
-{
-	uint32_t *s = &_sidata, *d = &_sdata;
-
-	while (d < &_edata) {
-		*d++ = *s++;
-	}
-	for (d = &_sbss; d < &_ebss;) {
-		*d++ = 0;
-	}
-	main();
-	for (;;) {
-	}
-}
-int
-main(void)
-{
-	for (unsigned i = 0; i < sizeof(scratch); i++) {
-		scratch[i] = (uint8_t)(table[i % 64] + banner[i % 13]);
-	}
-	return scratch[3];
-}
-C
-cat > prog.ld <<'LD'
-/* lm3s6965: 256K of flash at 0, 64K of SRAM at 0x20000000 */
-ENTRY(reset)
-MEMORY
-{
-	FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 256K
-	RAM (rwx)  : org = 0x20000000, len = 0x10000
-}
-_estack = ORIGIN(RAM) + LENGTH(RAM);
-SECTIONS
-{
-	.vectors : { KEEP(*(.vectors)) } > FLASH
-	.text : { *(.text*) } > FLASH
-	.rodata : { *(.rodata*) } > FLASH
-	.data : { . = ALIGN(4); _sdata = .; *(.data*) . = ALIGN(4); _edata = .; } > RAM AT > FLASH
-	_sidata = LOADADDR(.data);
-	.bss (NOLOAD) : { . = ALIGN(4); _sbss = .; *(.bss*) *(COMMON) . = ALIGN(4); _ebss = .; } > RAM
-	.stack (NOLOAD) : { . = ALIGN(8); . = . + 0x800; } > RAM
-}
-LD
+# tests/fixtures/regions: prog.c (vectors, a reset handler that copies .data and
+# clears .bss, a 64-word .data array, a 1000-byte .bss array) and prog.ld (MEMORY
+# of the lm3s6965: FLASH 256K at 0, RAM 64K at 0x20000000; a 2 KiB .stack)
+cp "$FIXTURES/regions/prog.c" "$FIXTURES/regions/prog.ld" . || fail "cannot copy the fixture"
 arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -Os -ffreestanding -fno-tree-loop-distribute-patterns \
 	-nostdlib -T prog.ld -Wl,-Map=prog.map -Wl,--print-memory-usage -o prog.elf prog.c \
 	> ld-usage.txt || fail "arm-none-eabi-gcc"
