@@ -58,7 +58,7 @@ _ounce_options() {
 		echo "-o= --output= -m= --metric= -a= --allow= -b= --build= --target-glibc= -e= --emit="
 		echo "-h --help"
 		;;
-	size) echo "-f= --format= -n= --map= --flame -h --help" ;;
+	size) echo "-f= --format= -n= --map= --ld-script= --flame -h --help" ;;
 	sstrip) echo "-q --quiet -h --help" ;;
 	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
 	heap)

@@ -199,11 +199,17 @@ tok_is(const struct tok *t, const char *word)
 	return t->len == strlen(word) && !memcmp(t->s, word, t->len);
 }
 
-enum map_format { MAP_UNKNOWN, MAP_GNU, MAP_LLD, MAP_DONE };
+enum map_format { MAP_UNKNOWN, MAP_MEMORY, MAP_GNU, MAP_LLD, MAP_DONE };
 
 struct map_parser {
 	enum map_format format;
 	struct builder b;
+	size_t lineno;		/* of the line being read */
+	/* GNU ld's "Memory Configuration": its lines go to memory_fn, and reading
+	 * stops after it when memory_only */
+	void (*memory_fn)(void *ctx, const struct component_memory *mem);
+	void *memory_ctx;
+	bool memory_only, has_memory;
 	bool loaded;		/* the current output section takes up addresses */
 	bool seen_address;	/* an output section with a nonzero address came before */
 	/* GNU ld: a section name too long for its column, waiting for the line with
@@ -411,6 +417,41 @@ lld_line(struct map_parser *p, const char *line)
 	}
 }
 
+/* A line of GNU ld's "Memory Configuration", after its title:
+ *	Name             Origin             Length             Attributes
+ *	FLASH            0x00000000         0x00040000         xr
+ *	*default*        0x0000000000000000 0xffffffffffffffff
+ * A region goes to memory_fn (the column header, blank lines and *default*, the
+ * linker's catch-all, do not); so does a line that is none of these, as bad. */
+static void
+memory_line(struct map_parser *p, const char *line)
+{
+	struct tok t[4];
+	size_t n = split(line, t, 4);
+	struct component_memory mem = {.line = p->lineno, .text = line};
+	char *name, *attrs;
+
+	if (!n || (n == 4 && tok_is(&t[0], "Name") && tok_is(&t[1], "Origin"))) {
+		return;
+	}
+	if (n < 3 || !tok_hex(&t[1], true, &mem.origin) || !tok_hex(&t[2], true, &mem.length)) {
+		if (p->memory_fn) {
+			p->memory_fn(p->memory_ctx, &mem);
+		}
+		return;
+	}
+	if (tok_is(&t[0], "*default*") || !p->memory_fn) {
+		return;
+	}
+	name = xstrndup(t[0].s, t[0].len);
+	attrs = n == 4 ? xstrndup(t[3].s, t[3].len) : xstrdup("");
+	mem.name = name;
+	mem.attrs = attrs;
+	p->memory_fn(p->memory_ctx, &mem);
+	free(name);
+	free(attrs);
+}
+
 static void
 map_line(struct map_parser *p, const char *line)
 {
@@ -419,9 +460,20 @@ map_line(struct map_parser *p, const char *line)
 		/* GNU ld's earlier parts (archive members, discarded input sections,
 		 * memory configuration) hold section lines that are not in the output */
 		if (!strncmp(line, "Linker script and memory map", 28)) {
-			p->format = MAP_GNU;
+			p->format = p->memory_only ? MAP_DONE : MAP_GNU;
+		} else if (!strcmp(line, "Memory Configuration")) {
+			p->format = MAP_MEMORY;
+			p->has_memory = true;
 		} else if (lld_header(p, line)) {
-			p->format = MAP_LLD;
+			/* lld writes no memory configuration */
+			p->format = p->memory_only ? MAP_DONE : MAP_LLD;
+		}
+		break;
+	case MAP_MEMORY:
+		if (!strncmp(line, "Linker script and memory map", 28)) {
+			p->format = p->memory_only ? MAP_DONE : MAP_GNU;
+		} else {
+			memory_line(p, line);
 		}
 		break;
 	case MAP_GNU:
@@ -476,11 +528,12 @@ open_read(const char *path, char *err, size_t errlen)
 	return fp;
 }
 
-int
-component_from_linker_map(const char *path, struct component_map *m, char *err,
-			  size_t errlen)
+/* Read the map file path through p (set up by the caller) until its end or
+ * MAP_DONE. Returns 0, or -1 with a message in err: cannot be read, or it is
+ * not a map file of GNU ld or lld. */
+static int
+read_map(const char *path, struct map_parser *p, char *err, size_t errlen)
 {
-	struct map_parser p;
 	FILE *fp = open_read(path, err, errlen);
 	char *line = NULL;
 	size_t cap = 0;
@@ -490,28 +543,60 @@ component_from_linker_map(const char *path, struct component_map *m, char *err,
 	if (!fp) {
 		return -1;
 	}
-	memset(&p, 0, sizeof(p));
-	p.format = MAP_UNKNOWN;
 	errno = 0;
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while (p->format != MAP_DONE && (len = getline(&line, &cap, fp)) >= 0) {
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
 			line[--len] = '\0';
 		}
-		map_line(&p, line);
+		p->lineno++;
+		map_line(p, line);
 	}
 	if (ferror(fp)) {
 		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-	} else if (p.format == MAP_UNKNOWN) {
+	} else if (p->format == MAP_UNKNOWN || p->format == MAP_MEMORY) {
 		snprintf(err, errlen, "'%s' is not a linker map file of GNU ld or lld", path);
 	} else {
-		builder_finish(&p.b, m);
 		rc = 0;
 	}
-	clear_pending(&p);
-	builder_release(&p.b);
+	clear_pending(p);
 	free(line);
 	fclose(fp);
 	return rc;
+}
+
+int
+component_from_linker_map(const char *path, struct component_map *m, char *err,
+			  size_t errlen)
+{
+	struct map_parser p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.format = MAP_UNKNOWN;
+	rc = read_map(path, &p, err, errlen);
+	if (rc == 0) {
+		builder_finish(&p.b, m);
+	}
+	builder_release(&p.b);
+	return rc;
+}
+
+int
+component_map_memory(const char *path,
+		     void (*fn)(void *ctx, const struct component_memory *mem), void *ctx,
+		     char *err, size_t errlen)
+{
+	struct map_parser p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.format = MAP_UNKNOWN;
+	p.memory_fn = fn;
+	p.memory_ctx = ctx;
+	p.memory_only = true;
+	rc = read_map(path, &p, err, errlen);
+	builder_release(&p.b);
+	return rc < 0 ? -1 : p.has_memory;
 }
 
 /* The address ranges of a file's loaded sections, to tell real addresses from

@@ -24,6 +24,24 @@ struct component_map {
  * map file of either format). */
 int component_from_linker_map(const char *path, struct component_map *m, char *err,
 			      size_t errlen);
+/* A line of the "Memory Configuration" of a GNU ld map file: a memory region, or
+ * (name NULL) a line that is not one. The strings live during the call only. */
+struct component_memory {
+	const char *name;	/* "FLASH"; NULL for a bad line */
+	const char *attrs;	/* "xr", "rw!x"; "" when the map gives none */
+	unsigned long long origin, length;
+	size_t line;		/* the line's number in the map */
+	const char *text;	/* the whole line */
+};
+/* Call fn(ctx, region) for each memory region of the "Memory Configuration" of
+ * the GNU ld map file path, in its order, the catch-all *default* left out, and
+ * for each line there that is not a region (name NULL). Reading stops where the
+ * memory map starts. Returns 1 when the map has that section, 0 when it has not
+ * (an lld map; a GNU ld map of a link without MEMORY still lists *default*), -1
+ * with a message in err (cannot open, or not a map file of GNU ld or lld). */
+int component_map_memory(const char *path,
+			 void (*fn)(void *ctx, const struct component_memory *mem), void *ctx,
+			 char *err, size_t errlen);
 /* Read the DWARF compile units of an ELF file with libdw (elfutils): each CU's
  * address ranges, named by the CU's DW_AT_name (the source file, as compiled).
  * Returns 1 when there were compile units with ranges, 0 when the file has no

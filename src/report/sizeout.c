@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/units.h"
 #include "elf/diff.h"
+#include "elf/regions.h"
 #include "elf/size.h"
 #include "report/result.h"
 #include "report/table.h"
@@ -30,8 +31,58 @@ dump_json(json_t *o, struct buf *out)
 	free(s);
 }
 
+static json_t *
+region_sections_json(const struct region_section *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_object();
+
+		json_object_set_new(s, "name", json_string(v[i].name));
+		json_object_set_new(s, "address", json_integer((json_int_t)v[i].addr));
+		json_object_set_new(s, "bytes", json_integer((json_int_t)v[i].bytes));
+		json_object_set_new(s, "load_image", json_boolean(v[i].load_image));
+		if (v[i].load_image) {
+			json_object_set_new(s, "vma", json_integer((json_int_t)v[i].vma));
+		}
+		json_array_append_new(a, s);
+	}
+	return a;
+}
+
+/* "regions" and "outside_regions" of the JSON report. Addresses and sizes above
+ * LLONG_MAX (a 64-bit *default*-like region) are clamped, as the report's counts. */
 static void
-report_json(const struct size_report *r, struct buf *out)
+regions_json(const struct regions *rs, json_t *o)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct region *g = &rs->v[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(g->name));
+		json_object_set_new(j, "attributes", json_string(g->attrs));
+		json_object_set_new(
+			j, "origin",
+			json_integer((json_int_t)(g->origin < SIZE_BYTES_MAX ? g->origin : SIZE_BYTES_MAX)));
+		json_object_set_new(
+			j, "length",
+			json_integer((json_int_t)(g->length < SIZE_BYTES_MAX ? g->length : SIZE_BYTES_MAX)));
+		json_object_set_new(
+			j, "used",
+			json_integer((json_int_t)(g->used < SIZE_BYTES_MAX ? g->used : SIZE_BYTES_MAX)));
+		json_object_set_new(j, "sections", region_sections_json(g->sections, g->nsections));
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(o, "regions_from", json_string(rs->source));
+	json_object_set_new(o, "regions", a);
+	json_object_set_new(o, "outside_regions", region_sections_json(rs->outside, rs->noutside));
+}
+
+static void
+report_json(const struct size_report *r, const struct regions *rs, struct buf *out)
 {
 	json_t *o = json_object(), *secs = json_array(), *syms = json_array();
 	json_t *comps = json_array();
@@ -70,6 +121,9 @@ report_json(const struct size_report *r, struct buf *out)
 	json_object_set_new(o, "components", comps);
 	json_object_set_new(o, "attribution", json_string(r->attribution ? r->attribution : "none"));
 	json_object_set_new(o, "grand_total", json_integer((json_int_t)size_symbol_total(r)));
+	if (rs && rs->n) {
+		regions_json(rs, o);
+	}
 	dump_json(o, out);
 }
 
@@ -82,8 +136,101 @@ kib(unsigned long long b)
 	return s;
 }
 
+/* The note of a section row in a region. */
+static const char *
+section_note(const struct region_section *s, bool outside)
+{
+	static _Thread_local char note[96];
+
+	if (s->load_image) {
+		snprintf(note, sizeof(note), "%sload image of %s (runs at 0x%08llx)",
+			 outside ? "outside every region: " : "", s->name, s->vma);
+	} else {
+		snprintf(note, sizeof(note), "%s", outside ? "outside every region" : "");
+	}
+	return note;
+}
+
+/* Text and Markdown: a row per region (used, size, percent, free), then a row per
+ * section in it, as ld --print-memory-usage and esp-idf-size show them. */
+static void
+regions_text(const struct regions *rs, const char *format, struct buf *out)
+{
+	static const char *const reg_h[] = {"region", "used", "size", "%", "free", "origin",
+					    "attributes"};
+	static const bool reg_r[] = {false, true, true, true, true, false, false};
+	static const char *const sec_h[] = {"region", "section", "address", "bytes", "note"};
+	static const bool sec_r[] = {false, false, false, true, false};
+	struct grid g;
+
+	buf_printf(out, "\nmemory regions (from %s)\n\n", rs->source);
+	grid_init(&g, 7, reg_h, reg_r);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct region *x = &rs->v[i];
+
+		grid_row(&g, "%s\t%llu\t%llu\t%.2f%%\t%lld\t0x%08llx\t%s", x->name, x->used,
+			 x->length, regions_percent(x),
+			 x->used > x->length ? -(long long)size_add(0, x->used - x->length)
+					     : (long long)size_add(0, x->length - x->used),
+			 x->origin, x->attrs);
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+	buf_addc(out, '\n');
+	grid_init(&g, 5, sec_h, sec_r);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct region *x = &rs->v[i];
+
+		for (size_t j = 0; j < x->nsections; j++) {
+			const struct region_section *s = &x->sections[j];
+
+			grid_row(&g, "%s\t%s\t0x%08llx\t%llu\t%s", x->name, s->name, s->addr,
+				 s->bytes, section_note(s, false));
+		}
+	}
+	for (size_t j = 0; j < rs->noutside; j++) {
+		const struct region_section *s = &rs->outside[j];
+
+		grid_row(&g, "-\t%s\t0x%08llx\t%llu\t%s", s->name, s->addr, s->bytes,
+			 section_note(s, true));
+	}
+	grid_render(&g, format, out);
+	grid_release(&g);
+}
+
+/* CSV rows of the regions, in the report's table with four more columns. */
+static void
+regions_csv(const struct regions *rs, struct grid *g)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct region *x = &rs->v[i];
+
+		grid_row(g, "region\t%s\t%llu\t\t\t\t%s\t0x%08llx\t%llu\t%s", x->name, x->used,
+			 x->name, x->origin, x->length, x->attrs);
+		for (size_t j = 0; j < x->nsections; j++) {
+			const struct region_section *s = &x->sections[j];
+
+			grid_row(g, "region section\t%s\t%llu\t\t%s\t\t%s\t0x%08llx\t\t%s", s->name,
+				 s->bytes, s->name, x->name, s->addr, section_note(s, false));
+		}
+	}
+	for (size_t j = 0; j < rs->noutside; j++) {
+		const struct region_section *s = &rs->outside[j];
+
+		grid_row(g, "region section\t%s\t%llu\t\t%s\t\t\t0x%08llx\t\t%s", s->name,
+			 s->bytes, s->name, s->addr, section_note(s, true));
+	}
+}
+
 void
 sizeout_report(const struct size_report *r, const char *format, size_t limit, struct buf *out)
+{
+	sizeout_report_regions(r, NULL, format, limit, out);
+}
+
+void
+sizeout_report_regions(const struct size_report *r, const struct regions *rs,
+		       const char *format, size_t limit, struct buf *out)
 {
 	static const char *const sec_h[] = {"section", "file bytes", "memory bytes"};
 	static const bool sec_r[] = {false, true, true};
@@ -96,29 +243,38 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 	unsigned long long fb = 0, vb = 0, rest = 0;
 	size_t shown;
 
+	bool with_regions = rs && rs->n;
+
 	if (!strcmp(format, "json")) {
-		report_json(r, out);
+		report_json(r, rs, out);
 		return;
 	}
 	if (csv) {
-		static const char *const csv_h[] = {"table", "name",	  "bytes",
-						    "vm_bytes", "section", "component"};
-		static const bool csv_r[] = {false, false, true, true, false, false};
+		/* with regions, four more columns: region, address, length, note */
+		static const char *const csv_h[] = {"table",   "name",	    "bytes",  "vm_bytes",
+						    "section", "component", "region", "address",
+						    "length",  "note"};
+		static const bool csv_r[] = {false, false, true,  true,	 false,
+					     false, false, false, true, false};
+		const char *more = with_regions ? "\t\t\t\t" : "";
 
-		grid_init(&g, 6, csv_h, csv_r);
+		grid_init(&g, with_regions ? 10 : 6, csv_h, csv_r);
 		for (size_t i = 0; i < r->nsections; i++) {
-			grid_row(&g, "section\t%s\t%llu\t%llu\t\t", r->sections[i].name,
-				 r->sections[i].bytes, r->sections[i].vm_bytes);
+			grid_row(&g, "section\t%s\t%llu\t%llu\t\t%s", r->sections[i].name,
+				 r->sections[i].bytes, r->sections[i].vm_bytes, more);
 		}
 		for (size_t i = 0; i < r->nsymbols; i++) {
 			const struct size_symbol *y = &r->symbols[i];
 
-			grid_row(&g, "symbol\t%s\t%llu\t\t%s\t%s", y->name, y->bytes, y->section,
-				 y->component);
+			grid_row(&g, "symbol\t%s\t%llu\t\t%s\t%s%s", y->name, y->bytes, y->section,
+				 y->component, more);
 		}
 		for (size_t i = 0; i < r->ncomponents; i++) {
-			grid_row(&g, "component\t%s\t%llu\t\t\t", r->components[i].name,
-				 r->components[i].bytes);
+			grid_row(&g, "component\t%s\t%llu\t\t\t%s", r->components[i].name,
+				 r->components[i].bytes, more);
+		}
+		if (with_regions) {
+			regions_csv(rs, &g);
 		}
 		grid_render(&g, format, out);
 		grid_release(&g);
@@ -177,6 +333,9 @@ sizeout_report(const struct size_report *r, const char *format, size_t limit, st
 	grid_row(&g, "GRAND TOTAL\t%s\t%llu", kib(size_symbol_total(r)), size_symbol_total(r));
 	grid_render(&g, format, out);
 	grid_release(&g);
+	if (with_regions) {
+		regions_text(rs, format, out);
+	}
 }
 
 static json_t *

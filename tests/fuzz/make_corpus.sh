@@ -35,6 +35,11 @@ clang --target=powerpc64-linux-gnu -g -Os -c -o "$c/fuzz_elf/ppc64be-object" "$t
 # link maps of GNU ld and lld
 gcc -Os -o "$tmp/a" "$hello" -Wl,-Map="$c/fuzz_linkmap/gnu-ld.map"
 gcc -Os -fuse-ld=lld -o "$tmp/b" "$hello" -Wl,-Map="$c/fuzz_linkmap/lld.map"
+# a firmware's map with a Memory Configuration, and its linker script (MEMORY)
+arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -Os -ffreestanding -fno-tree-loop-distribute-patterns \
+	-nostdlib -T "$fx/regions/prog.ld" -o "$tmp/fw" "$fx/regions/prog.c" \
+	-Wl,-Map="$c/fuzz_linkmap/gnu-ld-memory.map"
+cp "$fx/regions/prog.ld" "$c/fuzz_linkmap/memory.ld"
 
 # heap logs: the tracer on two of the heap fixtures
 for p in blocks aligned; do
