@@ -22,7 +22,8 @@ static const char usage[] =
 	"usage: ounce size [options] FILE\n"
 	"Break an ELF file (executable, shared library, object) down by section, symbol and\n"
 	"component. Components come from the linker map (FILE.map, which ounce's builds\n"
-	"write, or --map), else from DWARF compile units, else from Rust crate names.\n"
+	"write, NAME.map beside NAME.elf, or --map), else from DWARF compile units,\n"
+	"else from Rust crate names.\n"
 	"For firmware, the memory regions of the link (FLASH, RAM: the map's Memory\n"
 	"Configuration, or a linker script's MEMORY) follow, with how full each is.\n"
 	"  -f, --format F        text, md, csv or json (default text)\n"
@@ -90,7 +91,7 @@ cmd_size(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	beside = xasprintf("%s.map", argv[optind]);
+	beside = size_map_beside(argv[optind]);
 	if (size_read(argv[optind], &r, err, sizeof(err)) < 0 ||
 	    size_attribute(&r, map, err, sizeof(err)) < 0) {
 		error("%s", err);
@@ -98,7 +99,7 @@ cmd_size(int argc, char **argv)
 		free(beside);
 		return 2;
 	}
-	if (!flame && (script || map || fs_exists(beside))) {
+	if (!flame && (script || map || beside)) {
 		/* the regions of the same map the symbols were attributed with */
 		if (regions_read(&rs, map ? map : beside, script) < 0 ||
 		    (rs.n && regions_place(&rs, argv[optind]) < 0)) {

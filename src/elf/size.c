@@ -486,15 +486,35 @@ set_component(struct size_symbol *s, const char *name)
 	s->component = display_name(name);
 }
 
+char *
+size_map_beside(const char *file)
+{
+	char *p = xasprintf("%s.map", file);
+	size_t n = strlen(file);
+
+	if (fs_exists(p)) {
+		return p;
+	}
+	free(p);
+	if (n > 4 && !strcmp(file + n - 4, ".elf")) {
+		p = xasprintf("%.*s.map", (int)(n - 4), file);
+		if (fs_exists(p)) {
+			return p;
+		}
+		free(p);
+	}
+	return NULL;
+}
+
 int
 size_attribute(struct size_report *r, const char *map_path, char *err, size_t errlen)
 {
 	struct component_map m = COMPONENT_MAP_INIT;
-	char *beside = xasprintf("%s.map", r->file);
+	char *beside = size_map_beside(r->file);
 	const char *how = "none";
 	int found = 0;
 
-	if (map_path || fs_exists(beside)) {
+	if (map_path || beside) {
 		if (component_from_linker_map(map_path ? map_path : beside, &m, err, errlen) < 0) {
 			free(beside);
 			return -1;

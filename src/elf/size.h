@@ -56,6 +56,10 @@ struct size_report {
  * file or not a well-formed ELF file (truncated: a header table or section past the
  * end of the file, or fewer section headers than the ELF header counts). */
 int size_read(const char *path, struct size_report *r, char *err, size_t errlen);
+/* The linker map beside file, when there is one: FILE.map (what ounce's builds
+ * write), else for FILE.elf the FILE.map of firmware builds (-Wl,-Map=FILE.map).
+ * NULL when neither exists; the caller frees it. */
+char *size_map_beside(const char *file);
 /* Attribute each symbol to a component: through the linker map file map_path
  * when given (or PATH.map when it exists), else DWARF compile units when the file
  * has debug info, else the Rust crate of a Rust symbol; "unattributed" for the

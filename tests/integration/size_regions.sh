@@ -82,11 +82,16 @@ grep -q "^region,FLASH,$flash,,,,FLASH,0x00000000,262144,xr$" out.csv ||
 "$OUNCE" size prog.elf --ld-script prog.ld --format md > out.md || fail "size --format md"
 grep -Eq '^\| RAM +\| +'"$ram"' \|' out.md || fail "no Markdown region row: $(cat out.md)"
 
-# without a map or script (and no prog.elf.map beside it), nothing about regions
+# NAME.map beside NAME.elf (how firmware builds name it) is read without --map
+"$OUNCE" size prog.elf > beside.txt || fail "size with the map beside"
+grep -q '^memory regions (from prog.map)$' beside.txt || fail "prog.map beside prog.elf not read"
+# without a map or script beside it, nothing about regions
+mv prog.map away.map
 "$OUNCE" size prog.elf --format json > plain.json || fail "size without --map"
 check_eq "no regions without a map" null "$(jq '.regions' plain.json)"
 "$OUNCE" size prog.elf > plain.txt || fail "size (text) without --map"
 ! grep -q 'memory regions' plain.txt || fail "regions without a map"
+mv away.map prog.map
 
 # a Linux program's map (only *default*) adds nothing
 printf 'int main(void) { return 0; }\n' > host.c
