@@ -139,7 +139,7 @@ _ounce() {
 			esac
 			;;
 		-m | --metric)
-			mapfile -t COMPREPLY < <(compgen -W "file stripped xz gz flash ram" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "file stripped xz gz flash ram region:" -- "$cur")
 			;;
 		-s | --strategy)
 			mapfile -t COMPREPLY < <(compgen -W "each cumulative both search full" -- "$cur")

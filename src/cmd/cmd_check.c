@@ -42,7 +42,7 @@ static const char usage[] =
 	"  -g, --max-growth G  the most each artifact and the total may grow against\n"
 	"                   OLD: a percent (1%, 0.5%) or bytes (512B, 2K); growth from\n"
 	"                   0 bytes is over any percent\n"
-	"  -m, --metric M   file, stripped, xz, gz, flash or ram (default file); size\n"
+	"  -m, --metric M   file, stripped, xz, gz, flash, ram, region:NAME (default file); size\n"
 	"                   JSON holds file only; stripped, xz and gz of an ELF file come\n"
 	"                   from a stripped copy (strip --strip-all), as in the matrix\n"
 	"      --artifact NAME  check only that artifact (name or base name); the total\n"
@@ -164,7 +164,8 @@ cmd_check(int argc, char **argv)
 	memset(&p.budget, 0, sizeof(p.budget));
 	if (metric) {
 		if (!budgetconf_metric_valid(metric)) {
-			error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram",
+			error("unknown metric '%s': expected file, stripped, xz, gz, flash, ram or "
+			      "region:NAME",
 			      metric);
 			goto out;
 		}

@@ -25,7 +25,8 @@ static const char usage[] =
 	"usage: ounce pick [options] [FILE]\n"
 	"Choose the smallest cell of a saved run (default .ounce/results.json) that built\n"
 	"and passed its smoke test.\n"
-	"  -m, --metric M   file, stripped, xz, gz, flash or ram (default file)\n"
+	"  -m, --metric M   file, stripped, xz, gz, flash, ram or region:NAME (a memory\n"
+	"                   region of a firmware link; default file)\n"
 	"  -a, --allow T    also consider profiles with trade-off T (security), or cells\n"
 	"                   that change the baseline's ABI (abi)\n"
 	"      --target-glibc V  leave out cells that need a glibc newer than V (default:\n"
@@ -74,7 +75,9 @@ int
 cmd_pick_opts_check(const char *metric, const struct strv *allow, const char *form)
 {
 	if (!metric_valid(metric)) {
-		error("unknown metric '%s': expected file, stripped, xz, gz, flash or ram", metric);
+		error("unknown metric '%s': expected file, stripped, xz, gz, flash, ram or "
+		      "region:NAME",
+		      metric);
 		return 2;
 	}
 	for (size_t i = 0; i < allow->n; i++) {

@@ -33,7 +33,8 @@ static const char usage[] =
 	"                        combination in few builds) or full (every combination)\n"
 	"      --stack MODE      helpful: leave out of the stack a profile that grows the\n"
 	"                        metric (default); all: keep every profile that builds\n"
-	"  -m, --metric M        file, stripped, xz, gz, flash or ram (default file)\n"
+	"  -m, --metric M        file, stripped, xz, gz, flash, ram or region:NAME\n"
+	"                        (default file)\n"
 	"  -a, --allow T         allow trade-off T in the stack and in the pick: security,\n"
 	"                        abi (a cell that loses exported symbols or its SONAME)\n"
 	"      --artifact PATH   measure this file (repeatable; relative to the build\n"
@@ -344,7 +345,8 @@ check_values(struct matrix_opts *o)
 				 o->format_arg);
 	}
 	if (!metric_valid(o->metric)) {
-		return bad_usage("unknown metric '%s': expected file, stripped, xz, gz, flash or ram",
+		return bad_usage("unknown metric '%s': expected file, stripped, xz, gz, flash, "
+				 "ram or region:NAME",
 				 o->metric);
 	}
 	for (s = 0; o->strategy_arg && s < sizeof(strategy_names) / sizeof(*strategy_names);

@@ -73,6 +73,9 @@ budgetconf_metric_valid(const char *m)
 	/* the metrics of cell_metric (report/result.c), the one list of them */
 	static const char *const names[] = {"file", "stripped", "xz", "gz", "flash", "ram"};
 
+	if (!strncmp(m, "region:", 7) && m[7]) {
+		return true;	/* a firmware's memory region: the cells say which exist */
+	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
 		if (!strcmp(m, names[i])) {
 			return true;
@@ -131,7 +134,8 @@ budgetconf_key(struct budget_rules *b, const char *key, const char *value, char 
 	if (!strcmp(key, "metric")) {
 		if (!budgetconf_metric_valid(value)) {
 			snprintf(msg, len,
-				 "metric '%s': expected file, stripped, xz, gz, flash or ram",
+				 "metric '%s': expected file, stripped, xz, gz, flash, ram or "
+				 "region:NAME",
 				 value);
 			return msg;
 		}

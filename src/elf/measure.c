@@ -19,6 +19,9 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "elf/elffile.h"
+#include "elf/regions.h"
+#include "elf/size.h"
+#include "os/spawn.h"
 #include "base/banned.h"
 
 static void
@@ -35,6 +38,8 @@ add_section(struct measure *m, const char *name, unsigned long long bytes)
 	m->sections[m->nsections].bytes = bytes;
 	m->nsections++;
 }
+
+static void read_regions(const char *path, struct measure *m);
 
 int
 measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
@@ -99,6 +104,9 @@ measure_elf(const char *path, struct measure *m, char *err, size_t errlen)
 		}
 	}
 	rc = 0;
+	if (!m->nregions) {
+		read_regions(path, m);
+	}
 out:
 	elffile_release(&f);
 	return rc;
@@ -297,7 +305,103 @@ measure_metric(const struct measure *m, const char *metric)
 	if (!strcmp(metric, "ram")) {
 		return (long long)m->ram;
 	}
+	if (!strncmp(metric, "region:", 7)) {
+		const struct measure_region *r = measure_region(m, metric + 7);
+
+		return r ? (long long)r->used : -1;
+	}
 	return -1;
+}
+
+char *
+measure_strip_tool(const char *path)
+{
+	/* the binutils of each machine's cross toolchains, in the order tried */
+	static const struct {
+		int machine;
+		const char *strip[3];
+	} cross[] = {
+		{EM_ARM, {"arm-none-eabi-strip", "arm-linux-gnueabihf-strip", NULL}},
+		{EM_RISCV, {"riscv64-unknown-elf-strip", "riscv64-linux-gnu-strip", NULL}},
+		{EM_AARCH64, {"aarch64-linux-gnu-strip", "aarch64-none-elf-strip", NULL}},
+	};
+	struct elffile f;
+	GElf_Ehdr eh;
+	int machine = EM_NONE;
+	char err[256];
+
+	if (elffile_open(&f, path, err, sizeof(err)) == ELFFILE_OK && gelf_getehdr(f.e, &eh)) {
+		machine = eh.e_machine;
+	}
+	elffile_release(&f);
+#if defined(__x86_64__)
+	if (machine == EM_X86_64) {
+		return xstrdup("strip");
+	}
+#endif
+	for (size_t i = 0; i < sizeof(cross) / sizeof(*cross); i++) {
+		for (size_t k = 0; cross[i].machine == machine && cross[i].strip[k]; k++) {
+			char *found = spawn_which(cross[i].strip[k], NULL);
+
+			if (found) {
+				return found;
+			}
+		}
+	}
+	return xstrdup("strip");
+}
+
+const struct measure_region *
+measure_region(const struct measure *m, const char *name)
+{
+	for (size_t i = 0; i < m->nregions; i++) {
+		if (!strcmp(m->regions[i].name, name)) {
+			return &m->regions[i];
+		}
+	}
+	return NULL;
+}
+
+void
+measure_add_region(struct measure *m, const char *name, unsigned long long origin,
+		   unsigned long long length, unsigned long long used)
+{
+	struct measure_region *r;
+
+	m->regions = xreallocarray(m->regions, m->nregions + 1, sizeof(*m->regions));
+	r = &m->regions[m->nregions++];
+	r->name = xstrdup(name);
+	r->origin = origin;
+	r->length = length;
+	r->used = used;
+}
+
+void
+measure_copy_regions(struct measure *m, const struct measure *src)
+{
+	for (size_t i = 0; i < src->nregions; i++) {
+		const struct measure_region *r = &src->regions[i];
+
+		measure_add_region(m, r->name, r->origin, r->length, r->used);
+	}
+}
+
+/* The regions of the firmware link of path, from the map beside it (nothing for
+ * a map without a Memory Configuration: a Linux program's). */
+static void
+read_regions(const char *path, struct measure *m)
+{
+	struct regions rs = REGIONS_INIT;
+	char *map = size_map_beside(path);
+
+	if (map && regions_read(&rs, map, NULL) == 0 && rs.n && regions_place(&rs, path) == 0) {
+		for (size_t i = 0; i < rs.n; i++) {
+			measure_add_region(m, rs.v[i].name, rs.v[i].origin, rs.v[i].length,
+					   rs.v[i].used);
+		}
+	}
+	regions_release(&rs);
+	free(map);
 }
 
 void
@@ -309,4 +413,10 @@ measure_release(struct measure *m)
 	free(m->sections);
 	m->sections = NULL;
 	m->nsections = 0;
+	for (size_t i = 0; i < m->nregions; i++) {
+		free(m->regions[i].name);
+	}
+	free(m->regions);
+	m->regions = NULL;
+	m->nregions = 0;
 }

@@ -213,6 +213,10 @@ cell_sum_artifacts(struct cell *c)
 			}
 			m.sections[k].bytes += a->sections[j].bytes;
 		}
+		if (!m.nregions) {
+			/* regions are one link's: the first artifact that has them */
+			measure_copy_regions(&m, a);
+		}
 	}
 	c->m = m;
 	free(c->artifact);
@@ -409,6 +413,29 @@ result_settings_json(const struct settings *s)
 	return o;
 }
 
+/* m's memory regions as a JSON array, set on o as "regions" when there are any. */
+static void
+regions_json(json_t *o, const struct measure *m, bool measured)
+{
+	json_t *a;
+
+	if (!measured || !m->nregions) {
+		return;
+	}
+	a = json_array();
+	for (size_t i = 0; i < m->nregions; i++) {
+		const struct measure_region *r = &m->regions[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(r->name));
+		json_object_set_new(j, "origin", json_integer((json_int_t)r->origin));
+		json_object_set_new(j, "length", json_integer((json_int_t)r->length));
+		json_object_set_new(j, "used", json_integer((json_int_t)r->used));
+		json_array_append_new(a, j);
+	}
+	json_object_set_new(o, "regions", a);
+}
+
 static json_t *
 artifact_json(const struct artifact *a, bool measured)
 {
@@ -423,6 +450,7 @@ artifact_json(const struct artifact *a, bool measured)
 	json_object_set_new(o, "gz_bytes", measured ? jsize(a->m.gz_bytes) : json_null());
 	json_object_set_new(o, "flash", measured ? json_integer((json_int_t)a->m.flash) : json_null());
 	json_object_set_new(o, "ram", measured ? json_integer((json_int_t)a->m.ram) : json_null());
+	regions_json(o, &a->m, measured);
 	json_object_set_new(o, "hash", *a->hash ? json_string(a->hash) : json_null());
 	json_object_set_new(o, "glibc", jstr(a->ifc.glibc));
 	json_object_set_new(o, "interp", jstr(a->ifc.interp));
@@ -475,6 +503,7 @@ result_cell_json(const struct cell *c)
 	json_object_set_new(o, "gz_bytes", measured ? jsize(c->m.gz_bytes) : json_null());
 	json_object_set_new(o, "flash", measured ? json_integer((json_int_t)c->m.flash) : json_null());
 	json_object_set_new(o, "ram", measured ? json_integer((json_int_t)c->m.ram) : json_null());
+	regions_json(o, &c->m, measured);
 	for (size_t i = 0; i < c->narts; i++) {
 		json_array_append_new(arts, artifact_json(&c->arts[i], measured));
 	}
@@ -728,6 +757,35 @@ load_settings(struct reader *rd, json_t *o, struct settings *s)
 	}
 }
 
+/* The "regions" array of o (an artifact or a cell) into m. */
+static void
+load_regions(struct reader *rd, json_t *o, struct measure *m)
+{
+	json_t *a = json_object_get(o, "regions"), *r;
+	size_t i;
+
+	if (!a) {
+		return;
+	}
+	if (!json_is_array(a)) {
+		bad(rd, "'regions' is not an array");
+		return;
+	}
+	json_array_foreach(a, i, r) {
+		char *name = get_str(r, "name");
+		long long origin = get_int(r, "origin"), length = get_int(r, "length"),
+			  used = get_int(r, "used");
+
+		if (!name || origin < 0 || length < 0 || used < 0) {
+			bad(rd, "a region has no 'name', 'origin', 'length' or 'used'");
+		} else {
+			measure_add_region(m, name, (unsigned long long)origin,
+					   (unsigned long long)length, (unsigned long long)used);
+		}
+		free(name);
+	}
+}
+
 static void
 load_artifact(struct reader *rd, json_t *o, struct cell *c)
 {
@@ -751,6 +809,7 @@ load_artifact(struct reader *rd, json_t *o, struct cell *c)
 	a->m.gz_bytes = get_int(o, "gz_bytes");
 	a->m.flash = get_int(o, "flash") < 0 ? 0 : (unsigned long long)get_int(o, "flash");
 	a->m.ram = get_int(o, "ram") < 0 ? 0 : (unsigned long long)get_int(o, "ram");
+	load_regions(rd, o, &a->m);
 	kind = get_str(o, "kind");
 	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(*kinds); i++) {
 		if (!strcmp(kind, kinds[i])) {
@@ -857,6 +916,7 @@ load_cell(struct reader *rd, json_t *o)
 	c->m.gz_bytes = get_int(o, "gz_bytes");
 	c->m.flash = get_int(o, "flash") < 0 ? 0 : (unsigned long long)get_int(o, "flash");
 	c->m.ram = get_int(o, "ram") < 0 ? 0 : (unsigned long long)get_int(o, "ram");
+	load_regions(rd, o, &c->m);
 	secs = json_object_get(o, "sections");
 	if (json_is_object(secs)) {
 		json_object_foreach(secs, k, v) {

@@ -63,8 +63,8 @@ measure_stripped(const char *path, struct measure *m)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *dir = xasprintf("%s/ounce-check.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *copy = NULL, err[512];
-	char strip[] = "strip", all[] = "--strip-all", o_opt[] = "-o";
+	char *copy = NULL, err[512], *strip = measure_strip_tool(path);
+	char all[] = "--strip-all", o_opt[] = "-o";
 	struct spawn_opts o = {0};
 	struct spawn_result res;
 	int rc = -2;
@@ -92,7 +92,7 @@ measure_stripped(const char *path, struct measure *m)
 		goto out;
 	}
 	if (res.end != SPAWN_EXITED || res.status != 0) {
-		error("cannot strip a copy of '%s' to measure it: strip: %s", path,
+		error("cannot strip a copy of '%s' to measure it: %s: %s", path, strip,
 		      spawn_describe(&res, 120));
 		goto out;
 	}
@@ -108,6 +108,7 @@ out:
 	}
 	free(copy);
 	free(dir);
+	free(strip);
 	return rc;
 }
 
@@ -142,8 +143,15 @@ load_elf(struct sizein *in, const char *path, const struct sizein_opts *o)
 		measure_release(&m);
 		return error("%s", err);
 	}
+	if (!strncmp(o->metric, "region:", 7) && !measure_region(&m, o->metric + 7)) {
+		rc = error("'%s' has no memory region '%s' (%s)", path, o->metric + 7,
+			   m.nregions ? "see ounce size for its regions"
+				      : "no linker map with a Memory Configuration beside it");
+		measure_release(&m);
+		return rc;
+	}
 	if (strcmp(o->metric, "file") && strcmp(o->metric, "flash") && strcmp(o->metric, "ram") &&
-	    (rc = measure_stripped(path, &m)) < 0) {
+	    strncmp(o->metric, "region:", 7) && (rc = measure_stripped(path, &m)) < 0) {
 		measure_release(&m);
 		return rc;
 	}

@@ -415,6 +415,15 @@ render_json(const struct results *r, struct buf *out)
 		json_object_set_new(o, "text_bytes",
 				    jnum(m ? (long long)measure_section(&c->m, ".text") : -1));
 		json_object_set_new(o, "ram_bytes", jnum(m ? (long long)c->m.ram : -1));
+		if (m && c->m.nregions) {
+			json_t *regs = json_object();
+
+			for (size_t k = 0; k < c->m.nregions; k++) {
+				json_object_set_new(regs, c->m.regions[k].name,
+						    json_integer((json_int_t)c->m.regions[k].used));
+			}
+			json_object_set_new(o, "regions", regs);
+		}
 		json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
 		json_object_set_new(o, "smoke", json_string(c->smoke == SMOKE_PASS     ? "pass"
 							    : c->smoke == SMOKE_FAIL   ? "fail"
@@ -521,6 +530,73 @@ render_failures(const struct results *r, struct buf *out)
 			buf_printf(out, "    log: %s\n", c->log);
 		}
 	}
+}
+
+/* Under one build's table (lines from..to-1) of a firmware run: how full each
+ * memory region of the link is, a column per region (the baseline's regions, in
+ * its order), a row per table row: "26798 (10.2%)". Nothing when no row's cell
+ * has regions (any program not linked into memory regions). */
+static void
+render_regions(const struct results *r, const struct line *l, size_t from, size_t to, bool md,
+	       struct buf *out)
+{
+	const struct measure *names = NULL;
+	const char **headers_r;
+	bool *right;
+	struct grid g;
+
+	for (size_t i = from; i < to && !names; i++) {
+		const struct cell *c = results_find(r, r->rows[l[i].row].cell);
+
+		if (!l[i].art && measured(c) && c->m.nregions) {
+			const struct cell *base = results_baseline_of(r, c);
+
+			names = base && measured(base) && base->m.nregions ? &base->m : &c->m;
+		}
+	}
+	if (!names) {
+		return;
+	}
+	headers_r = xcalloc(names->nregions + 1, sizeof(*headers_r));
+	right = xcalloc(names->nregions + 1, sizeof(*right));
+	headers_r[0] = "modifications";
+	for (size_t k = 0; k < names->nregions; k++) {
+		headers_r[k + 1] = names->regions[k].name;
+		right[k + 1] = true;
+	}
+	grid_init(&g, names->nregions + 1, headers_r, right);
+	for (size_t i = from; i < to; i++) {
+		const struct row *row = &r->rows[l[i].row];
+		const struct cell *c = results_find(r, row->cell);
+		char **cols;
+
+		if (l[i].art) {
+			continue;
+		}
+		cols = xcalloc(names->nregions + 1, sizeof(*cols));
+		cols[0] = xstrdup(row->label);
+		for (size_t k = 0; k < names->nregions; k++) {
+			const struct measure_region *reg =
+				measured(c) ? measure_region(&c->m, names->regions[k].name) : NULL;
+
+			if (!reg) {
+				cols[k + 1] = xstrdup("-");
+			} else if (reg->length) {
+				cols[k + 1] = xasprintf("%llu (%.1f%%)", reg->used,
+							100.0 * (double)reg->used / (double)reg->length);
+			} else {
+				cols[k + 1] = xasprintf("%llu", reg->used);
+			}
+		}
+		grid_row_take(&g, cols);
+		free(cols);
+	}
+	buf_adds(out, md ? "\nMemory regions (bytes used, % of the region):\n\n"
+			 : "\nmemory regions (bytes used, % of the region):\n");
+	grid_render(&g, md ? "md" : "text", out);
+	grid_release(&g);
+	free(headers_r);
+	free(right);
 }
 
 void
@@ -662,6 +738,7 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 				buf_addc(out, '\n');
 			}
 			render_text(r, l, from, to, out, f == TABLE_MD, explain);
+			render_regions(r, l, from, to, f == TABLE_MD, out);
 		}
 		render_repro(r, out);
 		render_failures(r, out);

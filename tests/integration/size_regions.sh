@@ -93,6 +93,16 @@ check_eq "no regions without a map" null "$(jq '.regions' plain.json)"
 ! grep -q 'memory regions' plain.txt || fail "regions without a map"
 mv away.map prog.map
 
+# ounce check on a region: over, within, a region the link does not have
+"$OUNCE" check prog.elf --metric region:FLASH --budget $((flash - 1)) > chk.txt
+check_eq "check: over the FLASH budget" 1 $?
+"$OUNCE" check prog.elf --metric region:RAM --budget $ram > chk.txt
+check_eq "check: within the RAM budget" 0 $?
+grep -q "prog.elf  *-  *$ram " chk.txt || fail "check's RAM row: $(cat chk.txt)"
+"$OUNCE" check prog.elf --metric region:CCM --budget 1K > chk.txt 2> err.txt
+check_eq "check: a region the link has not" 2 $?
+grep -q "^ounce: error: 'prog.elf' has no memory region 'CCM'" err.txt || fail "$(cat err.txt)"
+
 # a Linux program's map (only *default*) adds nothing
 printf 'int main(void) { return 0; }\n' > host.c
 gcc -O2 -o host host.c -Wl,-Map=host.map || fail "gcc"

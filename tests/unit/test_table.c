@@ -625,6 +625,61 @@ test_table_render_reproducible(void **state)
 	buf_release(&out);
 }
 
+/* A firmware run: a table of memory regions under the main one, a column per
+ * region, and the regions in the JSON rows; results.json keeps them; the metric
+ * region:NAME reads them. */
+static void
+test_table_render_regions(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct results *r = calloc(1, sizeof(*r)), back = {0};
+	struct buf out = BUF_INIT;
+	struct cell *base = ok_cell("baseline", 1000, 800, 300, 500, 1.0);
+	struct cell *os = ok_cell("os", 900, 700, 280, 400, 1.0);
+	char *json, *path = xasprintf("%s/results.json", t->dir);
+	FILE *f;
+
+	r->complete = true;
+	r->baseline = xstrdup("baseline");
+	measure_add_region(&base->m, "FLASH", 0, 262144, 26798);
+	measure_add_region(&base->m, "RAM", 0x20000000, 65536, 21048);
+	measure_add_region(&os->m, "FLASH", 0, 262144, 20000);
+	measure_add_region(&os->m, "RAM", 0x20000000, 65536, 21000);
+	strv_push(&os->profiles, "os");
+	results_add_cell(r, base);
+	results_add_cell(r, os);
+	results_add_row(r, "baseline", "baseline", "baseline", NULL);
+	results_add_row(r, "os", "each", "+ os", NULL);
+	table_render(r, TABLE_TEXT, &out);
+	assert_non_null(strstr(buf_str(&out), "memory regions (bytes used, % of the region):\n"));
+	assert_non_null(strstr(buf_str(&out), "modifications          FLASH            RAM\n"));
+	assert_non_null(strstr(buf_str(&out), "baseline       26798 (10.2%)  21048 (32.1%)\n"));
+	assert_non_null(strstr(buf_str(&out), "+ os            20000 (7.6%)  21000 (32.0%)\n"));
+	buf_reset(&out);
+	table_render(r, TABLE_JSON, &out);
+	assert_non_null(strstr(buf_str(&out), "\"FLASH\": 20000"));
+	assert_int_equal(cell_metric(os, "region:FLASH"), 20000);
+	assert_int_equal(cell_metric(os, "region:CCM"), -1);
+	assert_true(metric_valid("region:FLASH"));
+	assert_false(metric_valid("region:"));
+
+	/* results.json keeps them */
+	json = results_to_json(r);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(json, f);
+	fclose(f);
+	assert_int_equal(results_load(&back, path), 0);
+	assert_int_equal(results_find(&back, "os")->m.nregions, 2);
+	assert_int_equal(cell_metric(results_find(&back, "os"), "region:RAM"), 21000);
+	results_release(&back);
+	free(json);
+	free(path);
+	buf_release(&out);
+	results_release(r);
+	free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -646,6 +701,8 @@ main(void)
 		T(test_table_render_explain_from_results),
 		T(test_table_render_explain_of_an_older_file),
 		T(test_table_render_reproducible),
+		cmocka_unit_test_setup_teardown(test_table_render_regions, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
