@@ -1038,6 +1038,22 @@ open_cache(struct matrix_job *job)
 	if (job->o.build_cmd) {
 		strv_push_owned(&job->parts, xasprintf("--build %s", job->o.build_cmd));
 	}
+	if (run->cross) {
+		/* the cross toolchain's compiler and strip, as the host's are */
+		static const char *const tools[] = {"gcc", "strip"};
+
+		strv_push_owned(&job->parts, xasprintf("toolchain=%s", run->cross));
+		for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++) {
+			char *tool = cross_tool(run->cross, tools[i]);
+			char *path = spawn_which(tool, NULL);
+			char *v = path ? cache_tool_version(NULL, path, "--version") : NULL;
+
+			strv_push_owned(&job->parts, xasprintf("%s=%s", tool, v ? v : "missing"));
+			free(v);
+			free(path);
+			free(tool);
+		}
+	}
 	if (run->sandbox->ns) {
 		/* a build that writes into the project fails only read-only */
 		strv_push(&job->parts, "sandbox=read-only");

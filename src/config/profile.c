@@ -362,7 +362,8 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
 		       "order, dimension, targets, compiler, cxx, cflags, ldflags, libs, env, "
-		       "post, build_args, configure_args, rustflags, conflicts, implies or evidence";
+		       "post, build_args, configure_args, rustflags, conflicts, implies or "
+		       "evidence";
 	}
 	return NULL;
 }

@@ -132,8 +132,8 @@ project_key(struct ctx *c, const char *key, const char *value)
 		char *v = cross_prefix_parse(value);
 
 		if (!v) {
-			return "toolchain must be a cross toolchain's prefix such as arm-none-eabi, "
-			       "or native";
+			return "toolchain must be a cross toolchain's prefix such as "
+			       "arm-none-eabi, or native";
 		}
 		free(p->toolchain);
 		p->toolchain = v;
