@@ -11,6 +11,7 @@
 
 #include "config/cross.h"
 #include "config/profile.h"
+#include "config/project.h"
 #include "testutil.h"
 
 static void
@@ -123,6 +124,30 @@ test_cross_settings(void **state)
 	profile_set_release(&set);
 }
 
+static void
+test_cross_project_key(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct profile_set set = PROFILE_SET_INIT;
+	struct project p = PROJECT_INIT;
+	char *err;
+
+	free(tu_write_file(t->dir, "ounce.ini", "[project]\ntoolchain = arm-none-eabi-\n"));
+	assert_int_equal(project_load(&p, t->dir, &set), 0);
+	assert_string_equal(p.toolchain, "arm-none-eabi");
+	project_release(&p);
+	p = (struct project)PROJECT_INIT;
+	free(tu_write_file(t->dir, "ounce.ini", "[project]\n\ntoolchain = arm none\n"));
+	tu_capture_begin(t);
+	assert_int_equal(project_load(&p, t->dir, &set), -1);
+	err = tu_capture_end(t);
+	assert_non_null(strstr(err, "ounce.ini:3: error: toolchain must be a cross toolchain's "
+				    "prefix such as arm-none-eabi, or native"));
+	free(err);
+	project_release(&p);
+	profile_set_release(&set);
+}
+
 int
 main(void)
 {
@@ -132,6 +157,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cross_detect_makefile, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test(test_cross_settings),
+		cmocka_unit_test_setup_teardown(test_cross_project_key, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
