@@ -3,7 +3,8 @@
 # arm-none-eabi-gcc through the wrapper (toolchain = in its ounce.ini), strips with
 # arm-none-eabi-strip, smoke-tests each cell in qemu, and `pick --emit make` applied
 # by hand rebuilds the winner's bytes; a Makefile's CROSS_COMPILE names the
-# toolchain by itself, --toolchain overrides it, and a missing one is one line.
+# toolchain by itself, --toolchain overrides it (native, or riscv64-unknown-elf:
+# a second target), and a missing one is one line.
 . "$(dirname "$0")/lib.sh"
 
 sample="$OUNCE_SOURCE_ROOT/samples/firmware"
@@ -57,6 +58,18 @@ machine() {
 }
 check_eq "--toolchain native: the host's machine" "$(machine "$OUNCE")" \
 	"$(machine "$T/w3/cells/baseline/src/tiny.elf")"
+# a second target through the same mechanism: --toolchain names another cross
+# toolchain than the Makefile's, and its strip takes the symbols
+"$OUNCE" matrix -q -j2 -p strip,gc --toolchain riscv64-unknown-elf- -w "$T/w5" "$fx" \
+	> /dev/null 2> err5.txt || fail "riscv64: $(cat err5.txt)"
+check_eq "riscv64: the compiler" "riscv64-unknown-elf-gcc" \
+	"$(q '[.cells[].settings.cc] | unique | join(" ")' "$T/w5/results.json")"
+check_eq "riscv64: every cell built" "" \
+	"$(q '.cells[] | select(.status != "ok") | .name' "$T/w5/results.json")"
+check_eq "riscv64: the machine" "RISC-V" "$(machine "$T/w5/cells/baseline/src/tiny.elf")"
+[ "$(q '.cells[] | select(.name == "strip") | .bytes' "$T/w5/results.json")" -lt \
+	"$(q '.cells[] | select(.name == "baseline") | .bytes' "$T/w5/results.json")" ] \
+	|| fail "riscv64: strip did not strip"
 # a toolchain that is not installed: one line naming its Debian package, exit 2,
 # nothing built
 "$OUNCE" matrix -j2 -p gc --toolchain nosuch-elf -w "$T/w4" "$fx" > out4.txt 2> err4.txt
