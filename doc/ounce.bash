@@ -45,7 +45,7 @@ _ounce_options() {
 	help) echo "--help" ;;
 	matrix)
 		echo "-j= --jobs= --build-jobs= -p= --profiles= -s= --strategy= --stack= -m= --metric="
-		echo "-a= --allow= --artifact= --target-glibc= --per-artifact --smoke= --timeout="
+		echo "-a= --allow= --artifact= --target-glibc= --toolchain= --per-artifact --smoke= --timeout="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
 		echo "--repeat= --resume -q --quiet -v --verbose -h --help"

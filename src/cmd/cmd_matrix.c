@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "cmd/matrix_opts.h"
 #include "config/cargoconf.h"
+#include "config/cross.h"
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
@@ -114,10 +115,41 @@ choose_workdir(const char *opt, const struct project *p, int *status)
 	return dir;
 }
 
-/* The profiles of the matrix, in stack order. Returns the count or -1 (reported). */
+/* Leave out of v (n profiles) those that mean nothing for the cross toolchain's
+ * kind of target (a bare-metal one has no dynamic loader and no host allocator),
+ * and say which once. Returns how many remain. */
+static size_t
+leave_out_for_target(struct profile **v, size_t n, const char *cross)
+{
+	const char *kind = cross_kind(cross);
+	struct strv left = STRV_INIT;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (profile_for_target(v[i], kind)) {
+			v[k++] = v[i];
+		} else {
+			strv_push(&left, v[i]->name);
+		}
+	}
+	if (left.n) {
+		char *list = strv_join(&left, ", ");
+
+		info("left out for %s (a %s target): %s (their targets do not include %s: "
+		     "'ounce profiles' says what each is for)",
+		     cross, kind, list, kind);
+		free(list);
+	}
+	strv_release(&left);
+	return k;
+}
+
+/* The profiles of the matrix, in stack order, for the cross toolchain (NULL:
+ * native). Returns the count or -1 (reported). */
 static int
 select_profiles(struct profile_set *set, const struct project *p, const char *list,
-		const char *toolchain, const char *recipe, struct profile ***out)
+		const char *toolchain, const char *recipe, const char *cross,
+		struct profile ***out)
 {
 	struct strv names = STRV_INIT;
 	size_t n = 0;
@@ -157,7 +189,7 @@ select_profiles(struct profile_set *set, const struct project *p, const char *li
 		}
 	}
 	strv_release(&names);
-	return (int)n;
+	return (int)leave_out_for_target(*out, n, cross);
 }
 
 /* The builds of this project: the recipe's, with what ounce.ini adds to them,
@@ -471,6 +503,7 @@ struct matrix_job {
 	struct project proj;
 	/* the recipe tried next when this one cannot configure the tree, or NULL */
 	const struct recipe *next;
+	char *cross;		/* the cross toolchain's prefix, or NULL: native */
 	struct profile **selected;	/* the matrix's profiles, in stack order */
 	int nselected;
 	struct run run;
@@ -795,12 +828,55 @@ choose_recipe(struct matrix_job *job)
 	return GO_ON;
 }
 
+/* The cross toolchain: --toolchain, else ounce.ini's, else the one the Makefile
+ * names (said so), else none; its compiler must be installed. */
+static int
+choose_toolchain(struct matrix_job *job)
+{
+	const char *named = job->o.toolchain ? job->o.toolchain : job->proj.toolchain;
+	char *where = NULL, *gcc;
+
+	if (named) {
+		job->cross = cross_prefix_parse(named);
+	} else if (!recipe_is_cargo(job->run.recipe) &&
+		   (job->cross = cross_detect_makefile(job->proj.dir, &where))) {
+		info("toolchain %s, as %s says (toolchain = in ounce.ini or --toolchain "
+		     "chooses another)",
+		     job->cross, where);
+		free(where);
+	}
+	if (job->cross && !strcmp(job->cross, "native")) {
+		free(job->cross);
+		job->cross = NULL;
+	}
+	if (!job->cross) {
+		return GO_ON;
+	}
+	if (recipe_is_cargo(job->run.recipe)) {
+		error("toolchain %s: a Cargo project chooses its target in its own configuration "
+		      "(build.target), not with toolchain",
+		      job->cross);
+		return 2;
+	}
+	gcc = cross_tool(job->cross, "gcc");
+	if (!(where = spawn_which(gcc, NULL))) {
+		error("toolchain %s: its compiler '%s' is not installed (Debian package gcc-%s)",
+		      job->cross, gcc, job->cross);
+		free(gcc);
+		return 2;
+	}
+	free(where);
+	free(gcc);
+	job->run.cross = job->cross;
+	return GO_ON;
+}
+
 static int
 choose_profiles(struct matrix_job *job)
 {
 	job->nselected = select_profiles(&job->set, &job->proj, job->o.profiles,
 					 job->run.recipe->toolchain, job->run.recipe->name,
-					 &job->selected);
+					 job->cross, &job->selected);
 	return job->nselected < 0 ? 2 : GO_ON;
 }
 
@@ -961,6 +1037,22 @@ open_cache(struct matrix_job *job)
 	}
 	if (job->o.build_cmd) {
 		strv_push_owned(&job->parts, xasprintf("--build %s", job->o.build_cmd));
+	}
+	if (run->cross) {
+		/* the cross toolchain's compiler and strip, as the host's are */
+		static const char *const tools[] = {"gcc", "strip"};
+
+		strv_push_owned(&job->parts, xasprintf("toolchain=%s", run->cross));
+		for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++) {
+			char *tool = cross_tool(run->cross, tools[i]);
+			char *path = spawn_which(tool, NULL);
+			char *v = path ? cache_tool_version(NULL, path, "--version") : NULL;
+
+			strv_push_owned(&job->parts, xasprintf("%s=%s", tool, v ? v : "missing"));
+			free(v);
+			free(path);
+			free(tool);
+		}
 	}
 	if (run->sandbox->ns) {
 		/* a build that writes into the project fails only read-only */
@@ -1184,6 +1276,7 @@ job_finish(struct matrix_job *job, int rc, struct strv *again)
 	cache_memo_free(run->memo);
 	strv_release(&job->parts);
 	free(run->ccache);
+	free(job->cross);
 	results_release(&job->res);
 	results_release(&job->prev);
 	project_release(&job->proj);
@@ -1228,6 +1321,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 		resume_instead,
 		load_project,
 		choose_recipe,
+		choose_toolchain,
 		choose_profiles,
 		claim_workdir,
 		set_up_run,

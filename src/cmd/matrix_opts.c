@@ -17,6 +17,7 @@
 #include "base/mem.h"
 #include "base/tmpl.h"
 #include "base/units.h"
+#include "config/cross.h"
 #include "config/project.h"
 #include "report/explain.h"
 #include "report/result.h"
@@ -49,6 +50,7 @@ static const char usage[] =
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
 	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
 	"                        first that matches the tree and configures it)\n"
+	"      --toolchain T     cross toolchain prefix (arm-none-eabi), or native\n"
 	"      --build CMD       build with this command instead of the recipe's (as\n"
 	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n"
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
@@ -111,6 +113,7 @@ static const struct option longopts[] = {
 	{"no-verify", no_argument, NULL, 'Y'},
 	{"no-sandbox", no_argument, NULL, 'Z'},
 	{"build", required_argument, NULL, 'B'},
+	{"toolchain", required_argument, NULL, 'T'},
 	/* internal: detection passes over this recipe, whose baseline could not be
 	 * configured (the run that falls back adds it) */
 	{"not-recipe", required_argument, NULL, 'X'},
@@ -295,6 +298,18 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 		}
 		o->build_cmd = arg;
 		return -1;
+	case 'T': {
+		char *v = cross_prefix_parse(arg);
+
+		if (!v) {
+			return bad_usage("--toolchain needs a cross toolchain's prefix such as "
+					 "arm-none-eabi, or native, not '%s'",
+					 arg);
+		}
+		free(v);
+		o->toolchain = arg;
+		return -1;
+	}
 	case 'X':
 		strv_push(&o->not_recipes, arg);
 		return -1;
@@ -430,6 +445,9 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 	}
 	if (o->target_glibc) {
 		strv_push_owned(out, xasprintf("--target-glibc=%s", o->target_glibc));
+	}
+	if (o->toolchain) {
+		strv_push_owned(out, xasprintf("--toolchain=%s", o->toolchain));
 	}
 	if (o->per_artifact) {
 		strv_push(out, "--per-artifact");

@@ -45,6 +45,7 @@ struct matrix_opts {
 	struct strv allow;
 	struct strv artifacts;	/* --artifact */
 	const char *target_glibc;
+	const char *toolchain; /* --toolchain: a prefix (arm-none-eabi) or "native" */
 	bool per_artifact;
 	const char *dir;	/* the project's directory as given: DIR, or "." */
 };

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/tmpl.h"
 #include "config/conf.h"
+#include "config/cross.h"
 #include "os/fsutil.h"
 #include "base/banned.h"
 
@@ -60,6 +61,7 @@ profile_release(struct profile *p)
 	flags_release(&p->cargo);
 	strv_release(&p->conflicts);
 	strv_release(&p->evidence);
+	strv_release(&p->targets);
 	strv_release(&p->evidence_cargo);
 	strv_release(&p->conflicts_gcc);
 	strv_release(&p->conflicts_clang);
@@ -335,6 +337,22 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		p->compiler = arena_strdup(&set->arena, value);
 	} else if (!strcmp(key, "cxx")) {
 		p->cxx = arena_strdup(&set->arena, value);
+	} else if (!strcmp(key, "targets")) {
+		struct strv v = STRV_INIT;
+
+		strv_split_list(&v, value);
+		for (size_t i = 0; i < v.n; i++) {
+			if (!cross_kind_valid(v.v[i])) {
+				strv_release(&v);
+				return "targets must name kinds of target: native, linux or "
+				       "bare-metal";
+			}
+		}
+		if (!v.n) {
+			return "targets must name kinds of target: native, linux or bare-metal";
+		}
+		strv_release(&p->targets);
+		p->targets = v;
 	} else if (!strcmp(key, "dimension")) {
 		if (!*value || strpbrk(value, " \t,+:")) {
 			return "dimension must be one word (profiles with the same dimension are "
@@ -343,8 +361,9 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		p->dimension = arena_strdup(&set->arena, value);
 	} else {
 		return "unknown key: expected summary, stage, tradeoff, tradeoff_note, default, "
-		       "order, dimension, compiler, cxx, cflags, ldflags, libs, env, post, "
-		       "build_args, configure_args, rustflags, conflicts, implies or evidence";
+		       "order, dimension, targets, compiler, cxx, cflags, ldflags, libs, env, "
+		       "post, build_args, configure_args, rustflags, conflicts, implies or "
+		       "evidence";
 	}
 	return NULL;
 }
@@ -476,6 +495,12 @@ bool
 profile_applies(const struct profile *p, const char *toolchain)
 {
 	return profile_applies_to(p, toolchain, NULL);
+}
+
+bool
+profile_for_target(const struct profile *p, const char *kind)
+{
+	return !p->targets.n || strv_has(&p->targets, kind);
 }
 
 bool
@@ -715,6 +740,33 @@ profile_cargo_link_only(const struct profile *p)
 
 	strv_release(&args);
 	return only;
+}
+
+void
+settings_set_cross(struct settings *s, const char *prefix)
+{
+	if (!prefix || strcmp(s->toolchain, "gcc")) {
+		return;
+	}
+	free(s->cc);
+	free(s->cxx);
+	s->cc = cross_tool(prefix, "gcc");
+	s->cxx = cross_tool(prefix, "g++");
+	for (size_t i = 0; i < s->f.post.n; i++) {
+		const char *step = s->f.post.v[i];
+		size_t n = strcspn(step, " \t");
+		char *word = xstrndup(step, n);
+
+		if (cross_is_binutil(word)) {
+			char *tool = cross_tool(prefix, word);
+			char *v = xasprintf("%s%s", tool, step + n);
+
+			free(s->f.post.v[i]);
+			s->f.post.v[i] = v;
+			free(tool);
+		}
+		free(word);
+	}
 }
 
 void

@@ -51,6 +51,8 @@ struct profile {
 	struct strv implies, implies_gcc, implies_clang, implies_cargo;	/* profiles whose
 				 * effect it includes, so that a cell with both is the cell
 				 * without them: in C builds, when gcc or clang builds, in Cargo */
+	struct strv targets; /* the kinds of target it means something for (native,
+	                      * linux, bare-metal: cross_kind); empty: every one */
 	struct strv evidence, evidence_cargo;	/* what shows the profile is in the
 				 * artifact ("symbol:mallctl", "needed:libjemalloc.so.2"), any
 				 * one of them: in C builds, in Cargo builds */
@@ -119,6 +121,9 @@ void settings_compose_for(struct settings *s, struct profile *const *profiles, s
 const struct profile_flags *profile_recipe_flags(const struct profile *p, const char *recipe);
 /* Does p mean anything for toolchain ("cargo", or NULL for C)? */
 bool profile_applies(const struct profile *p, const char *toolchain);
+/* Does p apply to a target of kind (cross_kind: "native", "linux", "bare-metal")?
+ * A profile without targets applies to every kind. */
+bool profile_for_target(const struct profile *p, const char *kind);
 /* profile_applies, for a project built by recipe: a profile that has nothing
  * but [recipe:NAME] sections applies only to those recipes. */
 bool profile_applies_to(const struct profile *p, const char *toolchain, const char *recipe);
@@ -153,6 +158,10 @@ bool profile_same_dimension(const struct profile *a, const struct profile *b);
  * that remain make the same build (cgu1 implies lto under gcc). Returns how many
  * remain, in the same order. */
 size_t profile_reduce(struct profile **v, size_t n, const char *toolchain);
+/* Build s with the cross toolchain prefix (NULL: leave it native): a gcc build's
+ * compilers become PREFIX-gcc and PREFIX-g++, and a post-link step that runs a
+ * binutils program (strip) runs the toolchain's (PREFIX-strip). */
+void settings_set_cross(struct settings *s, const char *prefix);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "base/tmpl.h"
 #include "config/conf.h"
+#include "config/cross.h"
 #include "config/profile.h"
 #include "config/recipe.h"
 #include "os/fsutil.h"
@@ -127,6 +128,15 @@ project_key(struct ctx *c, const char *key, const char *value)
 		}
 		snprintf(v, sizeof(v), "%s", value);
 		replace(&p->target_glibc, v);
+	} else if (!strcmp(key, "toolchain")) {
+		char *v = cross_prefix_parse(value);
+
+		if (!v) {
+			return "toolchain must be a cross toolchain's prefix such as "
+			       "arm-none-eabi, or native";
+		}
+		free(p->toolchain);
+		p->toolchain = v;
 	} else if (!strcmp(key, "configure")) {
 		if ((err = check_tmpl(c, key, value, TMPL_STEP))) {
 			return err;
@@ -168,8 +178,8 @@ project_key(struct ctx *c, const char *key, const char *value)
 		strv_split(&p->exclude, value);
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
-		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc or "
-		       "repeat";
+		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc, "
+		       "toolchain or repeat";
 	}
 	return NULL;
 }
@@ -388,6 +398,7 @@ project_release(struct project *p)
 	free(p->recipe);
 	strv_release(&p->artifacts);
 	free(p->target_glibc);
+	free(p->toolchain);
 	free(p->configure);
 	free(p->build);
 	free(p->smoke);

@@ -26,6 +26,8 @@ struct project {
 	struct strv artifacts;	/* [project] artifact: the files to measure, relative to the
 				 * build tree; empty: every executable and shared library */
 	char *target_glibc;	/* [project] target_glibc: the oldest glibc to run on, or NULL */
+	char *toolchain;        /* [project] toolchain: a cross toolchain's prefix
+	                         * (arm-none-eabi), "native", or NULL to detect */
 	char *configure;	/* [project] configure command template, or NULL */
 	char *build;		/* [project] build command template, or NULL */
 	char *smoke;		/* [project] smoke command template, or NULL */

@@ -21,6 +21,7 @@
 #include "base/strv.h"
 #include "base/tmpl.h"
 #include "config/cargoconf.h"
+#include "config/cross.h"
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
@@ -780,7 +781,9 @@ measure_artifact(const struct run *run, struct cell *c, struct artifact *a, cons
 {
 	char err[512];
 	char *stripped = xasprintf("%s/stripped.%zu", dir, idx);
-	char strip[] = "strip", all[] = "--strip-all", o_opt[] = "-o";
+	/* the toolchain's strip: binutils built for the host may not know the target */
+	char *strip = cross_tool(run->cross, "strip");
+	char all[] = "--strip-all", o_opt[] = "-o";
 	char *argv[] = {strip, all, o_opt, stripped, a->path, NULL};
 	struct spawn_opts o = {0};
 	struct spawn_result res;
@@ -790,6 +793,7 @@ measure_artifact(const struct run *run, struct cell *c, struct artifact *a, cons
 		c->status = CELL_BUILD_FAILED;
 		c->reason = xasprintf("cannot measure the artifact: %s", err);
 		free(stripped);
+		free(strip);
 		return 0;
 	}
 	if (!cache_file_key(a->path, a->hash)) {
@@ -804,15 +808,18 @@ measure_artifact(const struct run *run, struct cell *c, struct artifact *a, cons
 			warn("%s: %s", c->name, err);
 		}
 		free(stripped);
+		free(strip);
 		return 0;
 	}
-	log_line(c, "==> strip --strip-all (a copy of %s, to measure)\n", a->name);
+	log_line(c, "==> %s", strip);
+	log_line(c, " --strip-all (a copy of %s, to measure)\n", a->name);
 	o.argv = argv;
 	o.envp = strv_array(env);
 	o.log_path = c->log;
 	o.timeout = 120;
 	if (spawn_run(&o, &res) < 0 && res.end != SPAWN_NOT_STARTED) {
 		free(stripped);
+		free(strip);
 		return -1;
 	}
 	if (res.end == SPAWN_EXITED && res.status == 0) {
@@ -835,6 +842,7 @@ measure_artifact(const struct run *run, struct cell *c, struct artifact *a, cons
 	}
 	unlink(stripped);
 	free(stripped);
+	free(strip);
 	return 0;
 }
 
@@ -864,6 +872,7 @@ compose(const struct run *run, struct cell *c, struct profile *const *profiles, 
 	c->build = xstrdup(run->build->name);
 	settings_release(&c->settings);
 	settings_compose_for(&c->settings, profiles, n, run->recipe->toolchain, run->recipe->name);
+	settings_set_cross(&c->settings, run->cross);
 }
 
 int
@@ -1191,6 +1200,7 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 		}
 		settings_compose_for(&one, &profiles[i], 1, run->recipe->toolchain,
 				     run->recipe->name);
+		settings_set_cross(&one, run->cross);
 		strv_extend(out, &one.f.post);
 		settings_release(&one);
 	}

@@ -36,6 +36,7 @@ struct run {
 	char *self;		/* absolute path of the ounce executable */
 	char *shimdir;		/* workdir/bin: compiler names linked to ounce */
 	char *rust_host;	/* rustc's host triple (Cargo projects), or NULL */
+	const char *cross;      /* the cross toolchain's prefix (arm-none-eabi), or NULL */
 	int jobs;		/* cells at once */
 	int build_jobs;		/* parallel jobs inside each build, when every cell runs */
 	int cores;		/* the jobs the machine runs at once; 0: share build_jobs only */

@@ -1,0 +1,80 @@
+#!/bin/bash
+# Cross toolchains as data: the firmware sample's matrix builds every cell with
+# arm-none-eabi-gcc through the wrapper (toolchain = in its ounce.ini), strips with
+# arm-none-eabi-strip, smoke-tests each cell in qemu, and `pick --emit make` applied
+# by hand rebuilds the winner's bytes; a Makefile's CROSS_COMPILE names the
+# toolchain by itself, --toolchain overrides it (native, or riscv64-unknown-elf:
+# a second target), and a missing one is one line.
+. "$(dirname "$0")/lib.sh"
+
+sample="$OUNCE_SOURCE_ROOT/samples/firmware"
+before=$(tree_digest "$sample")
+# allocator: a host library, left out for a bare-metal target (said so), not failed
+"$OUNCE" matrix -j2 -p strip,allocator,gc,lto -w "$T/work" "$sample" > table.txt 2> err.txt \
+	|| fail "matrix exited $?: $(cat err.txt)"
+check_eq "sample tree untouched" "$before" "$(tree_digest "$sample")"
+grep -q "left out for arm-none-eabi (a bare-metal target): allocator" err.txt \
+	|| fail "no note of the profile left out: $(cat err.txt)"
+res="$T/work/results.json"
+check_eq "the cells: baseline, each of strip gc lto, and the stack" 6 "$(q '.cells | length' "$res")"
+check_eq "every cell built and passed its qemu smoke test" "" \
+	"$(q '.cells[] | select(.status != "ok" or .smoke != "pass") | .name' "$res")"
+check_eq "every cell's compiler is the cross gcc" "arm-none-eabi-gcc" \
+	"$(q '[.cells[].settings.cc] | unique | join(" ")' "$res")"
+check_eq "strip is the toolchain's" "arm-none-eabi-strip --strip-all {artifact}" \
+	"$(q '.cells[] | select(.name == "strip") | .settings.post[0]' "$res")"
+for c in $(q '.cells[].artifact' "$res"); do
+	readelf -h "$c" | grep -q 'Machine: *ARM$' || fail "$c is not an ARM ELF: $(readelf -h "$c")"
+done
+grep -q "arm-none-eabi-gcc" "$T/work/cells/baseline/wrap.log" \
+	|| fail "the wrapper did not run arm-none-eabi-gcc: $(head -3 "$T/work/cells/baseline/wrap.log")"
+# stripped: far below the baseline (a 512 MiB file would be strip's bug, not a win)
+base=$(q '.cells[] | select(.name == "baseline") | .bytes' "$res")
+strip=$(q '.cells[] | select(.name == "strip") | .bytes' "$res")
+[ "$strip" -gt 1000 ] && [ "$strip" -lt $((base / 2)) ] || fail "strip $strip vs baseline $base"
+
+# the winner's settings, applied by hand to a copy, give its bytes
+win=$("$OUNCE" pick "$res" | cut -f1)
+want=$(q ".cells[] | select(.name == \"$win\") | .artifact" "$res")
+"$OUNCE" pick --emit make "$res" > ounce.mk || fail "emit make"
+grep -q '^CC = arm-none-eabi-gcc$' ounce.mk || fail "emitted CC: $(cat ounce.mk)"
+cp -a "$sample" byhand
+make -s -C byhand -f Makefile -f "$T/ounce.mk" ounce-post > make.log 2>&1 \
+	|| fail "applying ounce.mk failed: $(cat make.log)"
+cmp -s byhand/firmware.elf "$want" || fail "by hand: not the bytes of $win ($want)"
+(cd byhand && bash smoke.sh firmware.elf > /dev/null) || fail "the by-hand build fails the smoke test"
+
+# detection: the Makefile's CROSS_COMPILE, said at info level
+fx=$(fixture crossdetect)
+"$OUNCE" matrix -j2 -p gc -w "$T/w2" "$fx" > /dev/null 2> err2.txt || fail "detected: $(cat err2.txt)"
+grep -q "toolchain arm-none-eabi, as Makefile: CROSS_COMPILE ?= arm-none-eabi- says" err2.txt \
+	|| fail "detection not said: $(cat err2.txt)"
+readelf -h "$T/w2/cells/baseline/src/tiny.elf" | grep -q 'Machine: *ARM$' || fail "detected: not ARM"
+# --toolchain wins over the Makefile
+"$OUNCE" matrix -q -j2 -p gc --toolchain native -w "$T/w3" "$fx" > /dev/null 2> err3.txt \
+	|| fail "--toolchain native: $(cat err3.txt)"
+machine() {
+	readelf -h "$1" | sed -n 's/^ *Machine: *//p'
+}
+check_eq "--toolchain native: the host's machine" "$(machine "$OUNCE")" \
+	"$(machine "$T/w3/cells/baseline/src/tiny.elf")"
+# a second target through the same mechanism: --toolchain names another cross
+# toolchain than the Makefile's, and its strip takes the symbols
+"$OUNCE" matrix -q -j2 -p strip,gc --toolchain riscv64-unknown-elf- -w "$T/w5" "$fx" \
+	> /dev/null 2> err5.txt || fail "riscv64: $(cat err5.txt)"
+check_eq "riscv64: the compiler" "riscv64-unknown-elf-gcc" \
+	"$(q '[.cells[].settings.cc] | unique | join(" ")' "$T/w5/results.json")"
+check_eq "riscv64: every cell built" "" \
+	"$(q '.cells[] | select(.status != "ok") | .name' "$T/w5/results.json")"
+check_eq "riscv64: the machine" "RISC-V" "$(machine "$T/w5/cells/baseline/src/tiny.elf")"
+[ "$(q '.cells[] | select(.name == "strip") | .bytes' "$T/w5/results.json")" -lt \
+	"$(q '.cells[] | select(.name == "baseline") | .bytes' "$T/w5/results.json")" ] \
+	|| fail "riscv64: strip did not strip"
+# a toolchain that is not installed: one line naming its Debian package, exit 2,
+# nothing built
+"$OUNCE" matrix -j2 -p gc --toolchain nosuch-elf -w "$T/w4" "$fx" > out4.txt 2> err4.txt
+check_eq "missing toolchain: exit status" 2 "$?"
+check_eq "missing toolchain: one line" \
+	"ounce: error: toolchain nosuch-elf: its compiler 'nosuch-elf-gcc' is not installed (Debian package gcc-nosuch-elf)" \
+	"$(cat err4.txt)"
+[ ! -e "$T/w4" ] || fail "a work directory was made for a missing toolchain"
