@@ -27,6 +27,7 @@
 #include "config/recipe.h"
 #include "elf/iface.h"
 #include "elf/measure.h"
+#include "elf/size.h"
 #include "matrix/cache.h"
 #include "matrix/run.h"
 #include "matrix/smoke.h"
@@ -991,6 +992,20 @@ copy_installed(const struct cell *from, const char *dir)
 	return rc;
 }
 
+/* The link map beside from (a firmware's tells its memory regions) beside to as
+ * TO.map; none there, or one that cannot be copied, only costs the regions. */
+static void
+copy_map(const char *from, const char *to)
+{
+	char *map = size_map_beside(from), *dst = xasprintf("%s.map", to);
+
+	if (map && fs_copy_file(map, dst) < 0) {
+		debug("cannot copy the map '%s': its regions are not measured", map);
+	}
+	free(map);
+	free(dst);
+}
+
 /* The cell's artifacts start as copies of from's, named as from's are, with the
  * rest of what from installed. Returns 0, or -1 after reporting; *none set when
  * there is nothing whole to copy (the cell is built instead). */
@@ -1017,6 +1032,7 @@ copy_artifact(struct cell *c, const struct cell *from, const char *dir, bool *no
 		a->name = xstrdup(from->arts[i].name);
 		log_line(c, "==> copy of %s\n", from->arts[i].path);
 		soname_link(&from->arts[i], to);
+		copy_map(from->arts[i].path, to);
 		free(to);
 	}
 	free(c->artifact);
@@ -1230,6 +1246,12 @@ kept(const struct cell *c, const char *dir, const char *path, const struct stat 
 		struct stat ast;
 
 		if (!strcmp(path, a) || (!strncmp(path, a, an) && !strcmp(path + an, ".map"))) {
+			return true;
+		}
+		/* NAME.map beside NAME.elf: a firmware's own map, which tells its
+		 * memory regions (size_map_beside) */
+		if (an > 4 && !strcmp(a + an - 4, ".elf") && !strncmp(path, a, an - 4) &&
+		    !strcmp(path + an - 4, ".map")) {
 			return true;
 		}
 		/* another name of the artifact (Cargo links deps/NAME-HASH to it, and

@@ -33,6 +33,19 @@ base=$(q '.cells[] | select(.name == "baseline") | .bytes' "$res")
 strip=$(q '.cells[] | select(.name == "strip") | .bytes' "$res")
 [ "$strip" -gt 1000 ] && [ "$strip" -lt $((base / 2)) ] || fail "strip $strip vs baseline $base"
 
+# the memory regions of every cell (a copy cell's too: the map comes with it), the
+# region table under the run's, and the region metric
+check_eq "every cell's regions" "FLASH RAM" \
+	"$(q '[.cells[] | [.regions[].name] | join(" ")] | unique | join(",")' "$res")"
+gcflash=$(q '.cells[] | select(.name == "gc") | .regions[] | select(.name == "FLASH") | .used' "$res")
+baseflash=$(q '.cells[] | select(.name == "baseline") | .regions[] | select(.name == "FLASH") | .used' "$res")
+[ "$gcflash" -lt "$baseflash" ] || fail "gc's FLASH $gcflash is not below the baseline's $baseflash"
+grep -q "^memory regions (bytes used, % of the region):" table.txt || fail "no region table: $(cat table.txt)"
+grep -Eq "^baseline +$baseflash \([0-9.]+%\) +[0-9]+ \([0-9.]+%\)$" table.txt ||
+	fail "the baseline's region row: $(grep -A4 '^memory regions' table.txt)"
+"$OUNCE" pick -m region:FLASH "$res" > pick.txt || fail "pick -m region:FLASH"
+[ "$(cut -f2 pick.txt)" -le "$gcflash" ] || fail "pick by FLASH: $(cat pick.txt)"
+
 # the winner's settings, applied by hand to a copy, give its bytes
 win=$("$OUNCE" pick "$res" | cut -f1)
 want=$(q ".cells[] | select(.name == \"$win\") | .artifact" "$res")
@@ -72,6 +85,20 @@ check_eq "riscv64: the machine" "RISC-V" "$(machine "$T/w5/cells/baseline/src/ti
 	|| fail "riscv64: strip did not strip"
 # a toolchain that is not installed: one line naming its Debian package, exit 2,
 # nothing built
+# RISC-V with picolibc (tests/fixtures/riscvfw): the toolchain from its Makefile's
+# CROSS_COMPILE, the regions of picolibc's linker script; no emulator, no smoke
+rv=$(fixture riscvfw)
+"$OUNCE" matrix -j2 -p gc -m region:flash -w "$T/w6" "$rv" > rv.txt 2> rv.err ||
+	fail "riscv matrix: $(cat rv.err)"
+grep -q "toolchain riscv64-unknown-elf" rv.err || fail "riscv toolchain not detected: $(cat rv.err)"
+check_eq "riscv cells" "ok ok" "$(q '[.cells[].status] | join(" ")' "$T/w6/results.json")"
+check_eq "riscv regions" "flash ram" \
+	"$(q '[.cells[] | select(.name == "gc") | .regions[].name] | join(" ")' "$T/w6/results.json")"
+for c in $(q '.cells[].artifact' "$T/w6/results.json"); do
+	readelf -h "$c" | grep -q 'Machine: *RISC-V$' || fail "$c is not RISC-V"
+done
+grep -q "^memory regions" rv.txt || fail "no region table for riscv: $(cat rv.txt)"
+
 "$OUNCE" matrix -j2 -p gc --toolchain nosuch-elf -w "$T/w4" "$fx" > out4.txt 2> err4.txt
 check_eq "missing toolchain: exit status" 2 "$?"
 check_eq "missing toolchain: one line" \
