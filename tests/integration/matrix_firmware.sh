@@ -46,6 +46,26 @@ grep -Eq "^baseline +$baseflash \([0-9.]+%\) +[0-9]+ \([0-9.]+%\)$" table.txt ||
 "$OUNCE" pick -m region:FLASH "$res" > pick.txt || fail "pick -m region:FLASH"
 [ "$(cut -f2 pick.txt)" -le "$gcflash" ] || fail "pick by FLASH: $(cat pick.txt)"
 
+# the C library as a dimension and printf's floating point as a lever (the
+# sample's own profiles, in its ounce.ini): each cell smoke-tested in qemu; the
+# cell without floating point fails it, so pick leaves it out
+"$OUNCE" matrix -q -j2 -p picolibc,newlib,nofloat -m region:FLASH -w "$T/libc" "$sample" \
+	> libc.txt 2> libc.err || fail "libc matrix: $(cat libc.err)"
+lres="$T/libc/results.json"
+flash_of() {
+	q ".cells[] | select(.name == \"$1\") | .regions[] | select(.name == \"FLASH\") | .used" \
+		"$lres"
+}
+[ "$(flash_of picolibc)" -lt "$(flash_of baseline)" ] &&
+	[ "$(flash_of baseline)" -lt "$(flash_of newlib)" ] ||
+	fail "FLASH: picolibc $(flash_of picolibc), nano $(flash_of baseline), newlib $(flash_of newlib)"
+check_eq "nofloat fails the smoke test" "fail" \
+	"$(q '.cells[] | select(.name == "nofloat") | .smoke' "$lres")"
+check_eq "the libc cells pass" "pass pass pass" \
+	"$(q '[.cells[] | select(.name == "baseline" or .name == "picolibc" or .name == "newlib") | .smoke] | join(" ")' "$lres")"
+check_eq "pick by FLASH: picolibc, not the cell that prints no float" picolibc \
+	"$("$OUNCE" pick -m region:FLASH "$lres" | cut -f1)"
+
 # the winner's settings, applied by hand to a copy, give its bytes
 win=$("$OUNCE" pick "$res" | cut -f1)
 want=$(q ".cells[] | select(.name == \"$win\") | .artifact" "$res")
