@@ -193,6 +193,14 @@ cmd_check(int argc, char **argv)
 		rc = lr == -2 ? 1 : 2;
 		goto out;
 	}
+	if (!budgetconf_any(&rules) && now.region_length >= 0) {
+		/* a memory region's own size is its budget when none is given */
+		char len[32];
+
+		snprintf(len, sizeof(len), "%lld", now.region_length);
+		budgetconf_set_limit(&rules, "total", len, false);
+		info("budget: the size of region %s, %s B", rules.metric + 7, len);
+	}
 	if (budget_evaluate(&rules, &now, against ? &old : NULL, only, &chk, msg, sizeof(msg)) <
 	    0) {
 		error("%s", msg);

@@ -131,6 +131,18 @@ read_symbols(struct sizein *in, const char *path)
 	return NULL;
 }
 
+/* With the metric region:NAME, the length of m's region NAME, once. */
+static void
+note_region(struct sizein *in, const struct measure *m, const char *metric)
+{
+	const struct measure_region *r;
+
+	if (in->region_length < 0 && !strncmp(metric, "region:", 7) &&
+	    (r = measure_region(m, metric + 7)) != NULL) {
+		in->region_length = (long long)r->length;
+	}
+}
+
 static int
 load_elf(struct sizein *in, const char *path, const struct sizein_opts *o)
 {
@@ -156,6 +168,7 @@ load_elf(struct sizein *in, const char *path, const struct sizein_opts *o)
 		return rc;
 	}
 	a = add_artifact(in, path, measure_metric(&m, o->metric));
+	note_region(in, &m, o->metric);
 	measure_release(&m);
 	if (o->symbols) {
 		a->syms = read_symbols(in, path);
@@ -234,6 +247,7 @@ load_results(struct sizein *in, const char *path, const struct sizein_opts *o)
 			goto out;
 		}
 		s = add_artifact(in, a->name, v);
+		note_region(in, &a->m, o->metric);
 		if (!o->symbols) {
 			continue;
 		}
@@ -439,5 +453,5 @@ sizein_release(struct sizein *in)
 	free(in->path);
 	free(in->cell);
 	free(in->nosyms);
-	memset(in, 0, sizeof(*in));
+	*in = (struct sizein)SIZEIN_INIT;
 }

@@ -25,8 +25,10 @@ struct sizein {
 	struct sizein_artifact *arts;
 	size_t narts;
 	char *nosyms;		/* why an artifact has no symbols, or NULL */
+	long long region_length;	/* metric region:NAME: the region's length (of
+					 * the first artifact that has it); else -1 */
 };
-#define SIZEIN_INIT {0}
+#define SIZEIN_INIT {.region_length = -1}
 
 /* What to read and how. */
 struct sizein_opts {

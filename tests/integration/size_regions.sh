@@ -103,6 +103,12 @@ grep -q "prog.elf  *-  *$ram " chk.txt || fail "check's RAM row: $(cat chk.txt)"
 check_eq "check: a region the link has not" 2 $?
 grep -q "^ounce: error: 'prog.elf' has no memory region 'CCM'" err.txt || fail "$(cat err.txt)"
 
+# without a budget, the region's own size is the budget
+"$OUNCE" check prog.elf --metric region:FLASH > chk.txt 2> err.txt
+check_eq "check: the region's size as the budget" 0 $?
+grep -q "total 262144  ok" chk.txt || fail "region budget: $(cat chk.txt)"
+grep -q "budget: the size of region FLASH, 262144 B" err.txt || fail "not said: $(cat err.txt)"
+
 # a Linux program's map (only *default*) adds nothing
 printf 'int main(void) { return 0; }\n' > host.c
 gcc -O2 -o host host.c -Wl,-Map=host.map || fail "gcc"
