@@ -86,6 +86,13 @@ cmd_profiles(int argc, char **argv)
 		if (p->tradeoff_note) {
 			buf_printf(&b, "%-52s cost: %s\n", "", p->tradeoff_note);
 		}
+		if (p->targets.n) {
+			/* left out of a matrix for other targets (src/config/cross.c) */
+			char *t = strv_join(&p->targets, ", ");
+
+			buf_printf(&b, "%-52s only for: %s targets\n", "", t);
+			free(t);
+		}
 	}
 	fputs(buf_str(&b), stdout);
 	rc = 0;

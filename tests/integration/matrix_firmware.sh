@@ -66,6 +66,13 @@ check_eq "the libc cells pass" "pass pass pass" \
 check_eq "pick by FLASH: picolibc, not the cell that prints no float" picolibc \
 	"$("$OUNCE" pick -m region:FLASH "$lres" | cut -f1)"
 
+# ounce profiles says which targets a profile is for
+"$OUNCE" profiles "$sample" > profiles.txt || fail "ounce profiles"
+grep -A1 '^picolibc ' profiles.txt | grep -q 'only for: bare-metal targets' ||
+	fail "profiles: $(grep -A2 '^picolibc' profiles.txt)"
+grep -A2 '^allocator ' profiles.txt | grep -q 'only for: native targets' ||
+	fail "profiles: $(grep -A2 '^allocator' profiles.txt)"
+
 # the winner's settings, applied by hand to a copy, give its bytes
 win=$("$OUNCE" pick "$res" | cut -f1)
 want=$(q ".cells[] | select(.name == \"$win\") | .artifact" "$res")
