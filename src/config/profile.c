@@ -76,6 +76,13 @@ profile_release(struct profile *p)
 	free(p->recipes);
 	p->recipes = NULL;
 	p->nrecipes = 0;
+	for (size_t i = 0; i < p->ncross; i++) {
+		free(p->cross[i].recipe);
+		flags_release(&p->cross[i].f);
+	}
+	free(p->cross);
+	p->cross = NULL;
+	p->ncross = 0;
 }
 
 const struct profile_flags *
@@ -228,6 +235,19 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 		} else if (!strcmp(toolchain, "cargo")) {
 			f = &p->cargo;
 			p->has_cargo = true;
+		} else if (!strncmp(toolchain, "gcc-", 4) && cross_prefix_valid(toolchain + 4)) {
+			f = NULL;
+			for (size_t i = 0; i < p->ncross; i++) {
+				if (!strcmp(p->cross[i].recipe, toolchain + 4)) {
+					f = &p->cross[i].f;
+				}
+			}
+			if (!f) {
+				p->cross = xreallocarray(p->cross, p->ncross + 1, sizeof(*p->cross));
+				memset(&p->cross[p->ncross], 0, sizeof(*p->cross));
+				p->cross[p->ncross].recipe = xstrdup(toolchain + 4);
+				f = &p->cross[p->ncross++].f;
+			}
 		} else if (!strncmp(toolchain, "recipe:", 7) && conf_name_valid(toolchain + 7)) {
 			f = (struct profile_flags *)profile_recipe_flags(p, toolchain + 7);
 			if (!f) {
@@ -238,7 +258,8 @@ profile_set_key(struct profile_set *set, struct profile *p, const char *toolchai
 				f = &p->recipes[p->nrecipes++].f;
 			}
 		} else {
-			return "unknown toolchain section: expected gcc, clang, cargo or recipe:NAME";
+			return "unknown toolchain section: expected gcc, clang, cargo, gcc-PREFIX (a "
+			       "cross toolchain: gcc-arm-none-eabi) or recipe:NAME";
 		}
 	}
 	if (!strcmp(key, "evidence")) {
@@ -382,13 +403,14 @@ file_handler(void *ctx, const char *section, const char *key, const char *value)
 		return profile_set_key(c->set, c->p, NULL, key, value);
 	}
 	if (!strcmp(section, "gcc") || !strcmp(section, "clang") || !strcmp(section, "cargo") ||
-	    !strncmp(section, "recipe:", 7)) {
+	    !strncmp(section, "recipe:", 7) || !strncmp(section, "gcc-", 4)) {
 		return profile_set_key(c->set, c->p, section, key, value);
 	}
 	if (!*section) {
 		return "key outside a section: start the file with [profile]";
 	}
-	return "unknown section: expected [profile], [gcc], [clang], [cargo] or [recipe:NAME]";
+	return "unknown section: expected [profile], [gcc], [clang], [cargo], [gcc-PREFIX] or "
+	       "[recipe:NAME]";
 }
 
 struct profile *
@@ -743,10 +765,18 @@ profile_cargo_link_only(const struct profile *p)
 }
 
 void
-settings_set_cross(struct settings *s, const char *prefix)
+settings_set_cross(struct settings *s, struct profile *const *profiles, size_t nprofiles,
+		   const char *prefix)
 {
 	if (!prefix || strcmp(s->toolchain, "gcc")) {
 		return;
+	}
+	for (size_t i = 0; i < nprofiles; i++) {
+		for (size_t k = 0; k < profiles[i]->ncross; k++) {
+			if (!strcmp(profiles[i]->cross[k].recipe, prefix)) {
+				flags_add(&s->f, &profiles[i]->cross[k].f);
+			}
+		}
 	}
 	free(s->cc);
 	free(s->cxx);

@@ -60,6 +60,10 @@ struct profile {
 	bool has_cargo;			/* the profile has a [cargo] section */
 	struct profile_recipe *recipes;	/* [recipe:NAME] sections */
 	size_t nrecipes;
+	struct profile_recipe *cross;	/* [gcc-PREFIX] sections (recipe: the prefix):
+					 * flags added after [gcc]'s when the cell is
+					 * built by that cross gcc */
+	size_t ncross;
 };
 
 /* All profiles known to a run; the arena owns them. */
@@ -160,8 +164,10 @@ bool profile_same_dimension(const struct profile *a, const struct profile *b);
 size_t profile_reduce(struct profile **v, size_t n, const char *toolchain);
 /* Build s with the cross toolchain prefix (NULL: leave it native): a gcc build's
  * compilers become PREFIX-gcc and PREFIX-g++, and a post-link step that runs a
- * binutils program (strip) runs the toolchain's (PREFIX-strip). */
-void settings_set_cross(struct settings *s, const char *prefix);
+ * binutils program (strip) runs the toolchain's (PREFIX-strip). The flags of
+ * the [gcc-PREFIX] sections of profiles (n, the cell's) are added after theirs. */
+void settings_set_cross(struct settings *s, struct profile *const *profiles, size_t n,
+			const char *prefix);
 /* Free what s owns. */
 void settings_release(struct settings *s);
 

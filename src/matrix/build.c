@@ -873,7 +873,7 @@ compose(const struct run *run, struct cell *c, struct profile *const *profiles, 
 	c->build = xstrdup(run->build->name);
 	settings_release(&c->settings);
 	settings_compose_for(&c->settings, profiles, n, run->recipe->toolchain, run->recipe->name);
-	settings_set_cross(&c->settings, run->cross);
+	settings_set_cross(&c->settings, profiles, n, run->cross);
 }
 
 int
@@ -1216,7 +1216,7 @@ post_steps(const struct run *run, struct profile *const *profiles, size_t n, boo
 		}
 		settings_compose_for(&one, &profiles[i], 1, run->recipe->toolchain,
 				     run->recipe->name);
-		settings_set_cross(&one, run->cross);
+		settings_set_cross(&one, &profiles[i], 1, run->cross);
 		strv_extend(out, &one.f.post);
 		settings_release(&one);
 	}

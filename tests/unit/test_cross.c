@@ -108,7 +108,7 @@ test_cross_settings(void **state)
 	assert_false(profile_for_target(alloc, "bare-metal"));
 	assert_true(profile_for_target(alloc, "native"));
 	settings_compose(&s, &strip, 1);
-	settings_set_cross(&s, "arm-none-eabi");
+	settings_set_cross(&s, &strip, 1, "arm-none-eabi");
 	assert_string_equal(s.toolchain, "gcc");
 	assert_string_equal(s.cc, "arm-none-eabi-gcc");
 	assert_string_equal(s.cxx, "arm-none-eabi-g++");
@@ -117,9 +117,46 @@ test_cross_settings(void **state)
 	settings_release(&s);
 	/* native: unchanged */
 	settings_compose(&s, &strip, 1);
-	settings_set_cross(&s, NULL);
+	settings_set_cross(&s, &strip, 1, NULL);
 	assert_string_equal(s.cc, "gcc");
 	assert_string_equal(s.f.post.v[0], "strip --strip-all {artifact}");
+	settings_release(&s);
+	profile_set_release(&set);
+}
+
+/* [gcc-PREFIX] sections: their flags after [gcc]'s, for that toolchain only. */
+static void
+test_cross_target_sections(void **state)
+{
+	struct profile_set set = PROFILE_SET_INIT;
+	struct profile *gc = profile_define(&set, "gc", "test", false);
+	struct settings s = SETTINGS_INIT;
+	char *j;
+
+	(void)state;
+	assert_null(profile_set_key(&set, gc, "gcc", "cflags", "-ffunction-sections"));
+	assert_null(profile_set_key(&set, gc, "gcc-arm-none-eabi", "cflags", "-mslow-flash-data"));
+	assert_null(profile_set_key(&set, gc, "gcc-arm-none-eabi", "ldflags", "-Wl,--gc-sections"));
+	assert_non_null(profile_set_key(&set, gc, "gcc-", "cflags", "-x"));
+	assert_non_null(profile_set_key(&set, gc, "gcc-a b", "cflags", "-x"));
+	settings_compose(&s, &gc, 1);
+	settings_set_cross(&s, &gc, 1, "arm-none-eabi");
+	j = strv_join(&s.f.cflags, " ");
+	assert_string_equal(j, "-ffunction-sections -mslow-flash-data");
+	free(j);
+	assert_string_equal(s.f.ldflags.v[0], "-Wl,--gc-sections");
+	settings_release(&s);
+	/* another cross toolchain, and native: [gcc] alone */
+	settings_compose(&s, &gc, 1);
+	settings_set_cross(&s, &gc, 1, "riscv64-unknown-elf");
+	j = strv_join(&s.f.cflags, " ");
+	assert_string_equal(j, "-ffunction-sections");
+	free(j);
+	assert_int_equal(s.f.ldflags.n, 0);
+	settings_release(&s);
+	settings_compose(&s, &gc, 1);
+	settings_set_cross(&s, &gc, 1, NULL);
+	assert_int_equal(s.f.cflags.n, 1);
 	settings_release(&s);
 	profile_set_release(&set);
 }
@@ -157,6 +194,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cross_detect_makefile, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test(test_cross_settings),
+		cmocka_unit_test(test_cross_target_sections),
 		cmocka_unit_test_setup_teardown(test_cross_project_key, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 	};
