@@ -81,11 +81,32 @@ wants_pic(char *const *args, size_t n)
 	return false;
 }
 
+/* Is f a specs file (--specs=nano.specs) that out has already? gcc cannot read
+ * one twice ("attempt to rename spec 'link' to already defined spec"), and a
+ * profile's (nano's) may meet the build's own, or come with both the cflags and
+ * the ldflags of a call that compiles and links. */
+static bool
+specs_again(const struct strv *out, const char *f)
+{
+	if (strncmp(f, "--specs=", 8) && strncmp(f, "-specs=", 7)) {
+		return false;
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		const char *g = out->v[i];
+
+		if ((!strncmp(g, "--specs=", 8) || !strncmp(g, "-specs=", 7)) &&
+		    !strcmp(strchr(g, '=') + 1, strchr(f, '=') + 1)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Append the flags of v to out, but for a call that wants position-independent
  * code the ones that make an executable position-dependent (the nopie
  * profile's): after -shared, -no-pie links an executable (crt1.o, "undefined
  * reference to main"); after -fpic, -fno-pie compiles objects a shared library
- * cannot hold. */
+ * cannot hold. A specs file the call has already is not given twice. */
 static void
 add_flags(struct strv *out, const struct strv *v, bool pic)
 {
@@ -95,6 +116,9 @@ add_flags(struct strv *out, const struct strv *v, bool pic)
 		if (pic && (!strcmp(f, "-no-pie") || !strcmp(f, "-fno-pie") ||
 			    !strcmp(f, "-fno-PIE") || !strcmp(f, "-fno-pic") ||
 			    !strcmp(f, "-fno-PIC"))) {
+			continue;
+		}
+		if (specs_again(out, f)) {
 			continue;
 		}
 		strv_push(out, f);

@@ -66,6 +66,14 @@ check_eq "the libc cells pass" "pass pass pass" \
 check_eq "pick by FLASH: picolibc, not the cell that prints no float" picolibc \
 	"$("$OUNCE" pick -m region:FLASH "$lres" | cut -f1)"
 
+# the nano profile on a project that links full newlib: far less flash
+na=$(fixture newlibapp)
+"$OUNCE" matrix -q -j2 -p nano -m flash -w "$T/nano" "$na" > nano.txt 2> nano.err ||
+	fail "nano matrix: $(cat nano.err)"
+nb=$(q '.cells[] | select(.name == "baseline") | .flash' "$T/nano/results.json")
+nn=$(q '.cells[] | select(.name == "nano") | .flash' "$T/nano/results.json")
+[ "$nn" -gt 0 ] && [ $((nn * 10)) -lt $((nb * 9)) ] || fail "nano's flash $nn vs newlib's $nb"
+
 # ounce profiles says which targets a profile is for
 "$OUNCE" profiles "$sample" > profiles.txt || fail "ounce profiles"
 grep -A1 '^picolibc ' profiles.txt | grep -q 'only for: bare-metal targets' ||

@@ -190,6 +190,38 @@ test_wrap_argv_position_dependent_flags_skip_shared_libraries(void **state)
 	strv_release(&ldflags);
 }
 
+/* A specs file is given once: a profile's (nano's) in both the cflags and the
+ * ldflags of a call that compiles and links, or one the build has already. */
+static void
+test_wrap_argv_specs_once(void **state)
+{
+	struct strv cflags = STRV_INIT, ldflags = STRV_INIT, libs = STRV_INIT, out = STRV_INIT;
+	struct strv cl = STRV_INIT, own = STRV_INIT;
+	const char *const cl_args[] = {"-o", "fw.elf", "main.c", NULL};
+	const char *const own_args[] = {"--specs=nano.specs", "-c", "x.c", NULL};
+	const char *const want_cl[] = {"gcc", "-o", "fw.elf", "main.c", "--specs=nano.specs", "-u",
+				       "_printf_float", NULL};
+	const char *const want_own[] = {"gcc", "--specs=nano.specs", "-c", "x.c", NULL};
+
+	(void)state;
+	words(&cl, cl_args);
+	words(&own, own_args);
+	strv_push(&cflags, "--specs=nano.specs");
+	strv_push(&ldflags, "-specs=nano.specs");
+	strv_push(&ldflags, "-u");
+	strv_push(&ldflags, "_printf_float");
+	wrap_argv(&out, "gcc", strv_array(&cl), cl.n, &cflags, &ldflags, &libs);
+	tu_assert_words(&out, want_cl);
+	strv_release(&out);
+	wrap_argv(&out, "gcc", strv_array(&own), own.n, &cflags, &ldflags, &libs);
+	tu_assert_words(&out, want_own);
+	strv_release(&out);
+	strv_release(&cl);
+	strv_release(&own);
+	strv_release(&cflags);
+	strv_release(&ldflags);
+}
+
 static void
 test_wrap_argv_info_calls_are_unchanged(void **state)
 {
@@ -383,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_wrap_argv_compile_appends_cflags_after_user_args),
 		cmocka_unit_test(test_wrap_argv_link_appends_cflags_ldflags_then_libs),
 		cmocka_unit_test(test_wrap_argv_position_dependent_flags_skip_shared_libraries),
+		cmocka_unit_test(test_wrap_argv_specs_once),
 		cmocka_unit_test(test_wrap_argv_info_calls_are_unchanged),
 		cmocka_unit_test(test_wrap_argv_with_empty_flag_lists),
 		cmocka_unit_test(test_wrap_encode_decode_round_trip),
