@@ -868,6 +868,12 @@ choose_toolchain(struct matrix_job *job)
 	free(where);
 	free(gcc);
 	job->run.cross = job->cross;
+	if (!job->o.smoke && !job->proj.smoke && strcmp(cross_kind(job->cross), "linux")) {
+		/* nothing checks that the cells still work: say so */
+		info("no smoke test: %s's programs do not run here, so the cells are measured "
+		     "only (smoke = in ounce.ini, an emulator's command line, tests each)",
+		     job->cross);
+	}
 	return GO_ON;
 }
 

@@ -652,6 +652,33 @@ load_address(const GElf_Phdr *ph, size_t nph, const GElf_Shdr *sh)
 	return sh->sh_addr;
 }
 
+static bool
+is_tbss(const GElf_Shdr *sh)
+{
+	return (sh->sh_flags & SHF_TLS) && sh->sh_type == SHT_NOBITS;
+}
+
+/* Does another allocated section lie in the addresses of .tbss tb (its usual
+ * place: it takes none of its own)? */
+static bool
+tbss_overlaid(Elf *e, const GElf_Shdr *tb)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size ||
+		    is_tbss(&sh)) {
+			continue;
+		}
+		if (sh.sh_addr < tb->sh_addr + tb->sh_size && tb->sh_addr < sh.sh_addr + sh.sh_size) {
+			return true;
+		}
+	}
+	return false;
+}
+
 int
 regions_place(struct regions *rs, const char *elf)
 {
@@ -688,9 +715,11 @@ regions_place(struct regions *rs, const char *elf)
 			error("'%s': bad section header: %s", elf, elf_errmsg(-1));
 			goto out;
 		}
-		/* .tbss has no addresses of its own: it overlays what follows it */
+		/* .tbss usually has no addresses of its own: it overlays what follows
+		 * it; a firmware's linker script may give it its own (picolibc's TLS
+		 * block, before .bss), and then it takes RAM like .bss */
 		if (!(sh.sh_flags & SHF_ALLOC) || !sh.sh_size ||
-		    ((sh.sh_flags & SHF_TLS) && sh.sh_type == SHT_NOBITS)) {
+		    (is_tbss(&sh) && tbss_overlaid(f.e, &sh))) {
 			continue;
 		}
 		name = elf_strptr(f.e, shstrndx, sh.sh_name);

@@ -43,6 +43,31 @@ for libc in nano newlib picolibc; do
 		"$libc.json")
 	total=$(q '.grand_total' "$libc.json")
 	[ $((lib * 2)) -gt "$total" ] || fail "$libc: the C library has $lib of $total bytes"
+	# its memory regions (the map beside it), against objdump's section table:
+	# every ALLOC section in the region of its VMA, and one with contents whose
+	# LMA differs (.data) in FLASH again as its load image
+	read -r flash ram < <(arm-none-eabi-objdump -h "$libc/firmware.elf" | awk '
+		/^ *[0-9]+ / {size = strtonum_("0x" $3); vma = strtonum_("0x" $4); lma = strtonum_("0x" $5); next}
+		/ALLOC/ {
+			if (vma >= 536870912) ram += size; else flash += size
+			if (/LOAD/ && lma != vma && lma < 536870912) flash += size
+		}
+		END {print flash, ram}
+		function strtonum_(h,   i, c, v) {
+			v = 0
+			for (i = 3; i <= length(h); i++) {
+				c = index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
+				v = v * 16 + c
+			}
+			return v
+		}')
+	check_eq "$libc: FLASH used" "$flash" \
+		"$(q '.regions[] | select(.name == "FLASH") | .used' "$libc.json")"
+	check_eq "$libc: RAM used" "$ram" \
+		"$(q '.regions[] | select(.name == "RAM") | .used' "$libc.json")"
+	check_eq "$libc: FLASH size, as the map declares it" \
+		"$(($(awk '$1 == "FLASH" {print $3; exit}' "$libc/firmware.map")))" \
+		"$(q '.regions[] | select(.name == "FLASH") | .length' "$libc.json")"
 	echo "$libc text=$text data=$data bss=$bss libc=$lib of $total"
 	text_of[$libc]=$text lib_of[$libc]=$lib
 done

@@ -126,6 +126,8 @@ rv=$(fixture riscvfw)
 "$OUNCE" matrix -j2 -p gc -m region:flash -w "$T/w6" "$rv" > rv.txt 2> rv.err ||
 	fail "riscv matrix: $(cat rv.err)"
 grep -q "toolchain riscv64-unknown-elf" rv.err || fail "riscv toolchain not detected: $(cat rv.err)"
+grep -q "no smoke test: riscv64-unknown-elf's programs do not run here" rv.err ||
+	fail "the missing smoke test is not said: $(cat rv.err)"
 check_eq "riscv cells" "ok ok" "$(q '[.cells[].status] | join(" ")' "$T/w6/results.json")"
 check_eq "riscv regions" "flash ram" \
 	"$(q '[.cells[] | select(.name == "gc") | .regions[].name] | join(" ")' "$T/w6/results.json")"
