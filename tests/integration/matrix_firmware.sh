@@ -94,7 +94,14 @@ cmp -s byhand/firmware.elf "$want" || fail "by hand: not the bytes of $win ($wan
 
 # detection: the Makefile's CROSS_COMPILE, said at info level
 fx=$(fixture crossdetect)
-"$OUNCE" matrix -j2 -p gc -w "$T/w2" "$fx" > /dev/null 2> err2.txt || fail "detected: $(cat err2.txt)"
+"$OUNCE" matrix -j2 -p gc,thumb -w "$T/w2" "$fx" > /dev/null 2> err2.txt ||
+	fail "detected: $(cat err2.txt)"
+# thumb (flags in its [gcc-arm-none-eabi] section only): this program is built in
+# ARM mode by default, so Thumb code is smaller
+[ "$(q '.cells[] | select(.name == "thumb") | .sections[".text"]' "$T/w2/results.json")" -lt \
+	"$(q '.cells[] | select(.name == "baseline") | .sections[".text"]' "$T/w2/results.json")" ] ||
+	fail "thumb's .text is not smaller: $(q '[.cells[] | {name, s: .sections[".text"]}]' "$T/w2/results.json")"
+grep -q -- "-mthumb" "$T/w2/cells/thumb/wrap.log" || fail "thumb's -mthumb not passed"
 grep -q "toolchain arm-none-eabi, as Makefile: CROSS_COMPILE ?= arm-none-eabi- says" err2.txt \
 	|| fail "detection not said: $(cat err2.txt)"
 readelf -h "$T/w2/cells/baseline/src/tiny.elf" | grep -q 'Machine: *ARM$' || fail "detected: not ARM"
