@@ -43,14 +43,6 @@ static const char usage[] =
 	"                        replay'), a Drone [heap.main] section or a C initializer\n"
 	"  -f, --format F        text, md, csv (the table only) or json (default text)\n";
 
-/* A count as a JSON integer: a damaged log's saturated 2^64 - 1 shows as the
- * largest JSON integer, never as -1. */
-static json_t *
-json_u64(uint64_t v)
-{
-	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
 /* What a layout of the bounded search is (heappools.h), in the output and on stderr. */
 static const char bounded_note[] =
 	"bounded search: too many size classes for the exact search in time; the layouts "
@@ -126,16 +118,16 @@ render_json(const struct heappools_layout *ls, size_t n, const struct heappools_
 	json_object_set_new(o, "capacity", json_string(capacity_name(c->model)));
 	json_object_set_new(o, "method", json_string(n && ls[0].method == HEAPPOOLS_BOUNDED
 							     ? "bounded" : "exact"));
-	json_object_set_new(o, "align", json_u64(align));
-	json_object_set_new(o, "peak_bytes", json_u64(peak));
+	json_object_set_new(o, "align", heapcmd_json_u64(align));
+	json_object_set_new(o, "peak_bytes", heapcmd_json_u64(peak));
 	if (c->model == HEAPPOOLS_AT_PEAK) {
 		json_t *r = json_object();
 
-		json_object_set_new(o, "peak_event", json_u64(c->peak_event));
+		json_object_set_new(o, "peak_event", heapcmd_json_u64(c->peak_event));
 		/* the N-pool layout replayed over the whole run */
-		json_object_set_new(r, "requests", json_u64(rp->requests));
-		json_object_set_new(r, "fails", json_u64(rp->fails));
-		json_object_set_new(r, "first_failure_event", json_u64(rp->first_event));
+		json_object_set_new(r, "requests", heapcmd_json_u64(rp->requests));
+		json_object_set_new(r, "fails", heapcmd_json_u64(rp->fails));
+		json_object_set_new(r, "first_failure_event", heapcmd_json_u64(rp->first_event));
 		json_object_set_new(o, "replay", r);
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -144,13 +136,13 @@ render_json(const struct heappools_layout *ls, size_t n, const struct heappools_
 		for (size_t i = 0; i < ls[k].npools; i++) {
 			json_t *p = json_object();
 
-			json_object_set_new(p, "block", json_u64(ls[k].pools[i].block));
-			json_object_set_new(p, "count", json_u64(ls[k].pools[i].count));
+			json_object_set_new(p, "block", heapcmd_json_u64(ls[k].pools[i].block));
+			json_object_set_new(p, "count", heapcmd_json_u64(ls[k].pools[i].count));
 			json_array_append_new(pools, p);
 		}
-		json_object_set_new(l, "max_pools", json_u64((k + 1)));
+		json_object_set_new(l, "max_pools", heapcmd_json_u64((k + 1)));
 		json_object_set_new(l, "pools", pools);
-		json_object_set_new(l, "reserved", json_u64(ls[k].reserved));
+		json_object_set_new(l, "reserved", heapcmd_json_u64(ls[k].reserved));
 		json_object_set_new(l, "fragmentation", json_integer(frag(&ls[k], peak)));
 		json_array_append_new(layouts, l);
 	}

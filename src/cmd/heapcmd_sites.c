@@ -46,22 +46,16 @@ struct sites_opts {
 	struct strv skip;
 };
 
-static json_t *
-json_u64(uint64_t v)
-{
-	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
 static void
 json_figures(json_t *o, const struct heapsites_figures *f)
 {
-	json_object_set_new(o, "peak_bytes", json_u64(f->peak_bytes));
-	json_object_set_new(o, "peak_blocks", json_u64(f->peak_blocks));
-	json_object_set_new(o, "allocations", json_u64(f->allocs));
-	json_object_set_new(o, "total_bytes", json_u64(f->total_bytes));
-	json_object_set_new(o, "leaked_bytes", json_u64(f->leak_bytes));
-	json_object_set_new(o, "leaked_blocks", json_u64(f->leak_blocks));
-	json_object_set_new(o, "largest", json_u64(f->largest));
+	json_object_set_new(o, "peak_bytes", heapcmd_json_u64(f->peak_bytes));
+	json_object_set_new(o, "peak_blocks", heapcmd_json_u64(f->peak_blocks));
+	json_object_set_new(o, "allocations", heapcmd_json_u64(f->allocs));
+	json_object_set_new(o, "total_bytes", heapcmd_json_u64(f->total_bytes));
+	json_object_set_new(o, "leaked_bytes", heapcmd_json_u64(f->leak_bytes));
+	json_object_set_new(o, "leaked_blocks", heapcmd_json_u64(f->leak_blocks));
+	json_object_set_new(o, "largest", heapcmd_json_u64(f->largest));
 }
 
 static json_t *
@@ -73,7 +67,7 @@ json_frame(const struct heapsym_frame *f)
 	json_object_set_new(o, "file", f->file ? json_string(f->file) : json_null());
 	json_object_set_new(o, "line", json_integer(f->line));
 	json_object_set_new(o, "object", f->object ? json_string(f->object) : json_null());
-	json_object_set_new(o, "offset", json_u64(f->offset));
+	json_object_set_new(o, "offset", heapcmd_json_u64(f->offset));
 	json_object_set_new(o, "inlined", json_boolean(f->inlined));
 	return o;
 }
@@ -131,13 +125,13 @@ render_json(const struct heap_log *log, const struct heapsym *sym, const struct 
 		json_array_append_new(sites, j);
 	}
 	json_object_set_new(root, "sites", sites);
-	json_object_set_new(root, "site_count", json_u64(hs->n));
+	json_object_set_new(root, "site_count", heapcmd_json_u64(hs->n));
 	json_figures(all, &hs->all);
 	json_object_set_new(root, "total", all);
-	json_object_set_new(root, "peak_event", json_u64(hs->peak_event));
-	json_object_set_new(root, "peak_t_us", json_u64(hs->peak_t_us));
-	json_object_set_new(root, "frames", json_u64(log->nframes ? log->nframes - 1 : 0));
-	json_object_set_new(root, "unresolved_frames", json_u64(sym->unresolved));
+	json_object_set_new(root, "peak_event", heapcmd_json_u64(hs->peak_event));
+	json_object_set_new(root, "peak_t_us", heapcmd_json_u64(hs->peak_t_us));
+	json_object_set_new(root, "frames", heapcmd_json_u64(log->nframes ? log->nframes - 1 : 0));
+	json_object_set_new(root, "unresolved_frames", heapcmd_json_u64(sym->unresolved));
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	buf_adds(out, s ? s : "{}");

@@ -30,10 +30,8 @@ static const char usage[] =
 	"  --budget SIZE    show the peak as a share of SIZE (4096, 4K, 4KiB, 1M)\n"
 	"  -f, --format F   text, md, csv or json (default text)\n";
 
-/* A count as a JSON integer: a damaged log's saturated 2^64 - 1 shows as the
- * largest JSON integer, never as -1. */
-static json_t *
-json_u64(uint64_t v)
+json_t *
+heapcmd_json_u64(uint64_t v)
 {
 	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
 }
@@ -48,29 +46,29 @@ render_json(const struct heapstats *st, const struct heap_log *log, uint64_t bud
 	for (size_t i = 0; i < st->nsizes; i++) {
 		json_t *b = json_object();
 
-		json_object_set_new(b, "size", json_u64(st->sizes[i].size));
-		json_object_set_new(b, "max_load", json_u64(st->sizes[i].max_load));
-		json_object_set_new(b, "total", json_u64(st->sizes[i].total));
+		json_object_set_new(b, "size", heapcmd_json_u64(st->sizes[i].size));
+		json_object_set_new(b, "max_load", heapcmd_json_u64(st->sizes[i].max_load));
+		json_object_set_new(b, "total", heapcmd_json_u64(st->sizes[i].total));
 		json_array_append_new(blocks, b);
 	}
 	json_object_set_new(o, "blocks", blocks);
-	json_object_set_new(o, "align", json_u64(st->align));
-	json_object_set_new(o, "peak_bytes", json_u64(st->peak_bytes));
-	json_object_set_new(o, "peak_event", json_u64(st->peak_event));
-	json_object_set_new(o, "peak_t_us", json_u64(st->peak_t_us));
-	json_object_set_new(o, "max_heap_load", json_u64(st->drone_bytes));
-	json_object_set_new(o, "allocations", json_u64(st->allocations));
-	json_object_set_new(o, "frees", json_u64(st->frees));
-	json_object_set_new(o, "reallocs", json_u64(st->reallocs));
-	json_object_set_new(o, "failed", json_u64(st->failed));
-	json_object_set_new(o, "unknown_frees", json_u64(st->unknown_frees));
-	json_object_set_new(o, "live_blocks", json_u64(st->live_blocks));
-	json_object_set_new(o, "live_bytes", json_u64(st->live_bytes));
-	json_object_set_new(o, "events", json_u64(st->events));
+	json_object_set_new(o, "align", heapcmd_json_u64(st->align));
+	json_object_set_new(o, "peak_bytes", heapcmd_json_u64(st->peak_bytes));
+	json_object_set_new(o, "peak_event", heapcmd_json_u64(st->peak_event));
+	json_object_set_new(o, "peak_t_us", heapcmd_json_u64(st->peak_t_us));
+	json_object_set_new(o, "max_heap_load", heapcmd_json_u64(st->drone_bytes));
+	json_object_set_new(o, "allocations", heapcmd_json_u64(st->allocations));
+	json_object_set_new(o, "frees", heapcmd_json_u64(st->frees));
+	json_object_set_new(o, "reallocs", heapcmd_json_u64(st->reallocs));
+	json_object_set_new(o, "failed", heapcmd_json_u64(st->failed));
+	json_object_set_new(o, "unknown_frees", heapcmd_json_u64(st->unknown_frees));
+	json_object_set_new(o, "live_blocks", heapcmd_json_u64(st->live_blocks));
+	json_object_set_new(o, "live_bytes", heapcmd_json_u64(st->live_bytes));
+	json_object_set_new(o, "events", heapcmd_json_u64(st->events));
 	json_object_set_new(o, "truncated", json_boolean(log->truncated));
-	json_object_set_new(o, "lost", json_u64(log->lost));
+	json_object_set_new(o, "lost", heapcmd_json_u64(log->lost));
 	if (budget) {
-		json_object_set_new(o, "budget", json_u64(budget));
+		json_object_set_new(o, "budget", heapcmd_json_u64(budget));
 		json_object_set_new(o, "budget_share",
 				    json_real(100.0 * (double)st->peak_bytes / (double)budget));
 	}
@@ -84,13 +82,13 @@ render_json(const struct heapstats *st, const struct heap_log *log, uint64_t bud
 				continue;
 			}
 			b = json_object();
-			json_object_set_new(b, "size", json_u64(st->sizes[i].size));
-			json_object_set_new(b, "blocks", json_u64(st->sizes[i].at_peak));
-			json_object_set_new(b, "bytes", json_u64(st->sizes[i].at_peak_bytes));
+			json_object_set_new(b, "size", heapcmd_json_u64(st->sizes[i].size));
+			json_object_set_new(b, "blocks", heapcmd_json_u64(st->sizes[i].at_peak));
+			json_object_set_new(b, "bytes", heapcmd_json_u64(st->sizes[i].at_peak_bytes));
 			json_array_append_new(rows, b);
 		}
 		json_object_set_new(o, "at_peak", rows);
-		json_object_set_new(o, "peak_blocks", json_u64(st->peak_blocks));
+		json_object_set_new(o, "peak_blocks", heapcmd_json_u64(st->peak_blocks));
 	}
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);

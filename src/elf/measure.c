@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "config/cross.h"
 #include "elf/elffile.h"
 #include "elf/regions.h"
 #include "elf/size.h"
@@ -314,7 +315,7 @@ measure_metric(const struct measure *m, const char *metric)
 }
 
 char *
-measure_strip_tool(const char *path)
+measure_strip_tool(const char *path, const char *prefix)
 {
 	/* the binutils of each machine's cross toolchains, in the order tried */
 	static const struct {
@@ -330,6 +331,9 @@ measure_strip_tool(const char *path)
 	int machine = EM_NONE;
 	char err[256];
 
+	if (prefix) {
+		return cross_tool(prefix, "strip");
+	}
 	if (elffile_open(&f, path, err, sizeof(err)) == ELFFILE_OK && gelf_getehdr(f.e, &eh)) {
 		machine = eh.e_machine;
 	}

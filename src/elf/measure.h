@@ -59,11 +59,13 @@ long long measure_metric(const struct measure *m, const char *metric);
 int measure_is_executable(const char *path);
 /* True when path is an ELF shared library (ET_DYN without an interpreter). */
 int measure_is_shared_library(const char *path);
-/* The strip program for path's machine: "strip" for the host's, else the cross
- * binutils' one in PATH (arm-none-eabi-strip for ARM, riscv64-unknown-elf-strip
- * for RISC-V...), else "strip" (which then says it cannot read the file). The
- * caller frees it. */
-char *measure_strip_tool(const char *path);
+/* The strip program for path: the cross toolchain's (PREFIX-strip) when the run
+ * has one (prefix, or NULL), else "strip" for the host's machine, else
+ * the cross binutils' one in PATH for path's machine (arm-none-eabi-strip for
+ * ARM, riscv64-unknown-elf-strip for RISC-V...), else "strip" (which then says
+ * it cannot read the file). The matrix and ounce check strip their copies with
+ * it. The caller frees it. */
+char *measure_strip_tool(const char *path, const char *prefix);
 /* Region name of m, or NULL. */
 const struct measure_region *measure_region(const struct measure *m, const char *name);
 /* Append a region to m (name copied). */

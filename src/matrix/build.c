@@ -21,7 +21,6 @@
 #include "base/strv.h"
 #include "base/tmpl.h"
 #include "config/cargoconf.h"
-#include "config/cross.h"
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
@@ -783,7 +782,7 @@ measure_artifact(const struct run *run, struct cell *c, struct artifact *a, cons
 	char err[512];
 	char *stripped = xasprintf("%s/stripped.%zu", dir, idx);
 	/* the toolchain's strip: binutils built for the host may not know the target */
-	char *strip = cross_tool(run->cross, "strip");
+	char *strip = measure_strip_tool(a->path, run->cross);
 	char all[] = "--strip-all", o_opt[] = "-o";
 	char *argv[] = {strip, all, o_opt, stripped, a->path, NULL};
 	struct spawn_opts o = {0};
@@ -1032,7 +1031,11 @@ copy_artifact(struct cell *c, const struct cell *from, const char *dir, bool *no
 		a->name = xstrdup(from->arts[i].name);
 		log_line(c, "==> copy of %s\n", from->arts[i].path);
 		soname_link(&from->arts[i], to);
-		copy_map(from->arts[i].path, to);
+		if (from->arts[i].m.nregions) {
+			/* only a firmware's map says anything more (its regions): a Linux
+			 * program's is not worth the copy */
+			copy_map(from->arts[i].path, to);
+		}
 		free(to);
 	}
 	free(c->artifact);

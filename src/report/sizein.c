@@ -63,7 +63,7 @@ measure_stripped(const char *path, struct measure *m)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *dir = xasprintf("%s/ounce-check.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	char *copy = NULL, err[512], *strip = measure_strip_tool(path);
+	char *copy = NULL, err[512], *strip = measure_strip_tool(path, NULL);
 	char all[] = "--strip-all", o_opt[] = "-o";
 	struct spawn_opts o = {0};
 	struct spawn_result res;
