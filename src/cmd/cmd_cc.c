@@ -1,17 +1,25 @@
 /* cmd_cc.c: the compiler wrapper. Builds run it as CC/CXX (and as cc, gcc, clang
  * ... first in PATH); it appends the cell's flags, read from the environment,
- * and replaces itself with the real compiler. */
+ * and replaces itself with the real compiler (or, timing the cell's steps, runs it
+ * as its child). */
+#define _GNU_SOURCE /* wait4, environ */
 #include "cmd/cmd.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/strv.h"
+#include "os/clock.h"
 #include "os/spawn.h"
 #include "wrap/ltrans.h"
 #include "wrap/relink.h"
@@ -66,6 +74,77 @@ lto_shared(struct strv *out)
 	return rc;
 }
 
+/* Append "KIND WALL CPU" (seconds) to the step log. */
+static void
+log_step(const char *log, const char *kind, double wall, const struct rusage *ru)
+{
+	double cpu = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6 +
+		     (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+	char line[128];
+	int n = snprintf(line, sizeof(line), "%s %.6f %.6f\n", kind, wall, cpu);
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		return;
+	}
+	if (n > 0 && write(fd, line, (size_t)n) < 0) {
+		/* timing is best effort: the build must not fail for it */
+	}
+	close(fd);
+}
+
+/* Run argv (argv[0] a path) as a child, log its times as kind, and return its
+ * exit status; a child killed by a signal kills the wrapper by the same signal,
+ * so the build sees what it would have seen. */
+static int
+run_timed(char *const *argv, const char *log, const char *kind)
+{
+	double start = clock_now();
+	struct rusage ru;
+	int status;
+	pid_t pid;
+	int rc = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+
+	if (rc != 0) {
+		errno = rc;
+		error_errno("cannot run '%s'", argv[0]);
+		return 127;
+	}
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			error_errno("cannot wait for '%s'", argv[0]);
+			return 127;
+		}
+	}
+	log_step(log, kind, clock_now() - start, &ru);
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+/* The distributor (distcc, icecc: $OUNCE_DISTRIBUTE) in front of a compile; with
+ * ccache in front, ccache runs it (CCACHE_PREFIX, set with the cell's
+ * environment) only for a compile it has no result for. */
+static void
+distribute(struct strv *out, bool compile, bool through_ccache)
+{
+	const char *dist = getenv("OUNCE_DISTRIBUTE");
+
+	if (!compile || !dist || !*dist) {
+		return;
+	}
+	if (through_ccache) {
+		/* here, not in the cell's environment: a ccache the project itself
+		 * puts in front of the wrapper must not send the wrapper's call */
+		setenv("CCACHE_PREFIX", dist, 1);
+	} else {
+		strv_push(out, dist);
+	}
+}
+
 static int
 run_real(const char *real, char **args, int nargs)
 {
@@ -105,17 +184,27 @@ run_real(const char *real, char **args, int nargs)
 			nargs++;
 		}
 	}
-	const char *ccache = getenv("OUNCE_CCACHE");
+	const char *ccache = getenv("OUNCE_CCACHE"), *steps = getenv("OUNCE_STEP_LOG");
+	enum wrap_mode kind = wrap_classify(args, (size_t)nargs);
+	bool compile = kind == WRAP_COMPILE, through_ccache = ccache && *ccache && compile;
 
-	if (ccache && *ccache && wrap_classify(args, (size_t)nargs) == WRAP_COMPILE) {
+	if (through_ccache) {
 		/* cells with the same compile flags share objects: ccache hashes the
 		 * source, its headers and the flags, so a hit is what the compile gives */
 		strv_push(&out, ccache);
 	}
+	distribute(&out, compile, through_ccache);
 	wrap_argv(&out, real, args, (size_t)nargs, &cflags, &ldflags, &libs);
 	strv_release(&with_map);
+	double start = clock_now();
 	int st = lto_shared(&out);
 
+	if (st >= 0 && steps && *steps) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_CHILDREN, &ru);
+		log_step(steps, "link", clock_now() - start, &ru);
+	}
 	if (st >= 0) {
 		strv_release(&cflags);
 		strv_release(&ldflags);
@@ -124,6 +213,15 @@ run_real(const char *real, char **args, int nargs)
 		return st;
 	}
 	trace(strv_array(&out));
+	if (steps && *steps && (compile || kind == WRAP_LINK) && out.v[0][0] == '/') {
+		/* the cell's compile and link times, for results.json */
+		st = run_timed(strv_array(&out), steps, compile ? "compile" : "link");
+		strv_release(&cflags);
+		strv_release(&ldflags);
+		strv_release(&libs);
+		strv_release(&out);
+		return st;
+	}
 	spawn_exec(strv_array(&out));
 	strv_release(&cflags);
 	strv_release(&ldflags);

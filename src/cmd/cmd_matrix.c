@@ -26,6 +26,7 @@
 #include "config/recipe.h"
 #include "matrix/build.h"
 #include "matrix/cache.h"
+#include "matrix/distrib.h"
 #include "matrix/plan.h"
 #include "matrix/prepare.h"
 #include "matrix/run.h"
@@ -510,6 +511,7 @@ struct matrix_job {
 	struct jobserver js;
 	bool js_open;
 	struct sandbox *sandbox;
+	struct distrib dist;	/* --distribute's hosts; dist.tool NULL: none */
 	struct recipe_build **builds;	/* the recipe's and ounce.ini's */
 	size_t nbuilds;
 	struct strv wanted;	/* the names of the builds to run */
@@ -914,16 +916,56 @@ claim_workdir(struct matrix_job *job)
 	return GO_ON;
 }
 
+/* --distribute (or ounce.ini's distribute =): the hosts, each checked to compile
+ * as this machine does with the compilers of the matrix. */
+static int
+set_up_distribute(struct matrix_job *job)
+{
+	const char *d = job->o.distribute ? job->o.distribute : job->proj.distribute;
+	struct strv cc = STRV_INIT;
+	char *tmp;
+	int rc;
+
+	if (!d || !strcmp(d, "none")) {
+		return GO_ON;
+	}
+	if (recipe_is_cargo(job->run.recipe)) {
+		info("--distribute %s: rustc's compiles stay here (%s sends C compiles only, "
+		     "such as those of build scripts)",
+		     d, d);
+	}
+	strv_push_owned(&cc, job->cross ? cross_tool(job->cross, "gcc") : xstrdup("gcc"));
+	for (int i = 0; i < job->nselected; i++) {
+		const char *comp = job->selected[i]->compiler;
+
+		if (comp && !strv_has(&cc, comp)) {
+			strv_push(&cc, comp);
+		}
+	}
+	tmp = xasprintf("%s/distcc-probe", job->run.workdir);
+	rc = distrib_open(&job->dist, d, &cc, tmp, 60);
+	free(tmp);
+	strv_release(&cc);
+	if (rc != 0) {
+		return rc;
+	}
+	job->run.distrib = &job->dist;
+	return GO_ON;
+}
+
 /* How many cells run at once and how many jobs each build runs: by the cores, by
- * the options, or by the slots of make's jobserver when ounce runs under one. */
+ * the options, or by the slots of make's jobserver when ounce runs under one.
+ * Compiles sent to distcc's hosts: the builds share the hosts' slots. */
 static void
 share_cores(struct matrix_job *job)
 {
 	struct run *run = &job->run;
+	int slots = run->distrib && run->distrib->slots > os_ncpu() ? run->distrib->slots
+								   : os_ncpu();
 
 	run->jobs = job->o.jobs ? job->o.jobs : os_ncpu();
-	run->build_jobs = os_ncpu() / run->jobs > 0 ? os_ncpu() / run->jobs : 1;
-	run->cores = os_ncpu();
+	run->build_jobs = slots / run->jobs > 0 ? slots / run->jobs : 1;
+	run->cores = slots;
 	if (job->o.build_jobs) {
 		run->build_jobs = job->o.build_jobs;
 		run->cores = 0;
@@ -1282,6 +1324,7 @@ job_finish(struct matrix_job *job, int rc, struct strv *again)
 	cache_memo_free(run->memo);
 	strv_release(&job->parts);
 	free(run->ccache);
+	distrib_close(&job->dist);
 	free(job->cross);
 	results_release(&job->res);
 	results_release(&job->prev);
@@ -1330,6 +1373,7 @@ matrix_once(int argc, char **argv, struct cache_lock *lk, struct strv *again)
 		choose_toolchain,
 		choose_profiles,
 		claim_workdir,
+		set_up_distribute,
 		set_up_run,
 		choose_builds,
 		snapshot_project,

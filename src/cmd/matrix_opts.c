@@ -19,6 +19,7 @@
 #include "base/units.h"
 #include "config/cross.h"
 #include "config/project.h"
+#include "matrix/distrib.h"
 #include "report/explain.h"
 #include "report/result.h"
 #include "base/banned.h"
@@ -51,8 +52,15 @@ static const char usage[] =
 	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
 	"                        first that matches the tree and configures it)\n"
 	"      --toolchain T     cross toolchain prefix (arm-none-eabi), or native\n"
+	"      --distribute D    send the compiles to distcc's hosts (DISTCC_HOSTS) or\n"
+	"                        icecc's (D: distcc, icecc or none); links, LTO code\n"
+	"                        generation and measuring stay here\n"
 	"      --build CMD       build with this command instead of the recipe's (as\n"
 	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n"
+	"";
+
+/* the rest (one string would pass the length C compilers must take) */
+static const char usage2[] =
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
 	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
 	"                        does not list them: see the recipe and ounce.ini)\n"
@@ -114,6 +122,7 @@ static const struct option longopts[] = {
 	{"no-sandbox", no_argument, NULL, 'Z'},
 	{"build", required_argument, NULL, 'B'},
 	{"toolchain", required_argument, NULL, 'T'},
+	{"distribute", required_argument, NULL, 'D'},
 	/* internal: detection passes over this recipe, whose baseline could not be
 	 * configured (the run that falls back adds it) */
 	{"not-recipe", required_argument, NULL, 'X'},
@@ -142,7 +151,7 @@ bad_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
+	fprintf(stderr, "\n%s%s", usage, usage2);
 	return 2;
 }
 
@@ -310,11 +319,18 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 		o->toolchain = arg;
 		return -1;
 	}
+	case 'D':
+		if (strcmp(arg, "none") && !distrib_known(arg)) {
+			return bad_usage("--distribute takes distcc, icecc or none, not '%s'", arg);
+		}
+		o->distribute = arg;
+		return -1;
 	case 'X':
 		strv_push(&o->not_recipes, arg);
 		return -1;
 	default:
 		fputs(usage, stderr);
+		fputs(usage2, stderr);
 		return 2;
 	}
 }
@@ -340,6 +356,7 @@ parse_options(struct matrix_opts *o, int argc, char **argv)
 			log_adjust(c == 'q' ? -1 : 1);
 		} else if (c == 'h') {
 			fputs(usage, stdout);
+			fputs(usage2, stdout);
 			return 0;
 		} else if ((st = other_option(o, c, optarg)) >= 0) {
 			return st;
@@ -448,6 +465,9 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 	}
 	if (o->toolchain) {
 		strv_push_owned(out, xasprintf("--toolchain=%s", o->toolchain));
+	}
+	if (o->distribute) {
+		strv_push_owned(out, xasprintf("--distribute=%s", o->distribute));
 	}
 	if (o->per_artifact) {
 		strv_push(out, "--per-artifact");

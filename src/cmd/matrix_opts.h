@@ -46,6 +46,7 @@ struct matrix_opts {
 	struct strv artifacts;	/* --artifact */
 	const char *target_glibc;
 	const char *toolchain; /* --toolchain: a prefix (arm-none-eabi) or "native" */
+	const char *distribute; /* --distribute: distcc, icecc or none */
 	bool per_artifact;
 	const char *dir;	/* the project's directory as given: DIR, or "." */
 };

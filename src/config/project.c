@@ -137,6 +137,11 @@ project_key(struct ctx *c, const char *key, const char *value)
 		}
 		free(p->toolchain);
 		p->toolchain = v;
+	} else if (!strcmp(key, "distribute")) {
+		if (strcmp(value, "distcc") && strcmp(value, "icecc") && strcmp(value, "none")) {
+			return "distribute must be distcc, icecc or none";
+		}
+		replace(&p->distribute, value);
 	} else if (!strcmp(key, "configure")) {
 		if ((err = check_tmpl(c, key, value, TMPL_STEP))) {
 			return err;
@@ -179,7 +184,7 @@ project_key(struct ctx *c, const char *key, const char *value)
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
 		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc, "
-		       "toolchain or repeat";
+		       "toolchain, distribute or repeat";
 	}
 	return NULL;
 }
@@ -399,6 +404,7 @@ project_release(struct project *p)
 	strv_release(&p->artifacts);
 	free(p->target_glibc);
 	free(p->toolchain);
+	free(p->distribute);
 	free(p->configure);
 	free(p->build);
 	free(p->smoke);

@@ -28,6 +28,7 @@ struct project {
 	char *target_glibc;	/* [project] target_glibc: the oldest glibc to run on, or NULL */
 	char *toolchain;        /* [project] toolchain: a cross toolchain's prefix
 	                         * (arm-none-eabi), "native", or NULL to detect */
+	char *distribute;	/* [project] distribute: distcc, icecc, none, or NULL */
 	char *configure;	/* [project] configure command template, or NULL */
 	char *build;		/* [project] build command template, or NULL */
 	char *smoke;		/* [project] smoke command template, or NULL */

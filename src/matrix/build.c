@@ -28,6 +28,7 @@
 #include "elf/measure.h"
 #include "elf/size.h"
 #include "matrix/cache.h"
+#include "matrix/distrib.h"
 #include "matrix/run.h"
 #include "matrix/smoke.h"
 #include "matrix/stage.h"
@@ -358,6 +359,66 @@ sharing_env(const struct run *run, const struct cell *c, const char *dir, struct
 	}
 }
 
+/* Where the wrapper logs the times of the cell's compiles and links, and where
+ * the compiles go (--distribute); both logs start empty. */
+static void
+steps_env(const struct run *run, const char *dir, struct strv *env)
+{
+	char *v = xasprintf("%s/steps.log", dir);
+
+	unlink(v);
+	strv_setenv(env, "OUNCE_STEP_LOG", v);
+	free(v);
+	if (run->distrib) {
+		v = xasprintf("%s/distcc.log", dir);
+		unlink(v);
+		free(v);
+		distrib_env(run->distrib, dir, env);
+	} else {
+		strv_unsetenv(env, "OUNCE_DISTRIBUTE");
+	}
+}
+
+/* What the wrapper logged of the cell's build in dir (steps_env): how many
+ * compiles and links took how long, and where the compiles went. */
+static void
+read_steps(struct cell *c, const char *dir)
+{
+	char *path = xasprintf("%s/steps.log", dir);
+	struct cell_steps *st = &c->steps;
+	struct buf b = BUF_INIT;
+
+	free(st->failed_hosts);
+	memset(st, 0, sizeof(*st));
+	if (fs_exists(path) && fs_read_file(path, &b) == 0 && b.s) {
+		char *save = NULL;
+
+		for (char *line = strtok_r(b.s, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char kind[16];
+			double wall, cpu;
+
+			if (sscanf(line, "%15s %lf %lf", kind, &wall, &cpu) != 3) {
+				continue;
+			}
+			if (!strcmp(kind, "compile")) {
+				st->compiles++;
+				st->compile_seconds += wall;
+				st->compile_cpu += cpu;
+			} else if (!strcmp(kind, "link")) {
+				st->links++;
+				st->link_seconds += wall;
+				st->link_cpu += cpu;
+			}
+		}
+	}
+	buf_release(&b);
+	free(path);
+	path = xasprintf("%s/distcc.log", dir);
+	distrib_read_log(path, st);
+	free(path);
+}
+
 /* The cell's link flags and libraries for the wrapper, CC and CXX naming the
  * shims, and the flags exported to build systems that read them (export_flags). */
 static void
@@ -417,6 +478,7 @@ cell_env(const struct run *run, struct cell *c, const char *dir, struct strv *en
 	strv_pushv(env, environ);
 	wrapper_env(run, c, dir, real_cc, real_cxx, env);
 	sharing_env(run, c, dir, env);
+	steps_env(run, dir, env);
 	if (run->repeating) {
 		/* a repeat build compiles everything itself: a ccache the project or
 		 * the machine puts in front of the compiler (/usr/lib/ccache in PATH,
@@ -1545,10 +1607,12 @@ make_cell(const struct run *run, struct cell *c, struct profile *const *profiles
 		c->reused_from = xstrdup(from->name);
 		/* what building this cell costs: the build it starts from, then its steps */
 		c->build_seconds = from->build_seconds;
+		read_steps(c, b->dir);
 		return finish_cell(run, c, profiles, n, from, &b->post, b->dir, b->src, &b->env,
 				   hook);
 	}
 	ok = build_steps(run, c, b);
+	read_steps(c, b->dir);
 	if (ok <= 0) {
 		return ok;
 	}

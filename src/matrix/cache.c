@@ -432,6 +432,14 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			cell->peak_rss_kb = old->peak_rss_kb;
 			cell->build_seconds = old->build_seconds;
 			cell->measure_seconds = old->measure_seconds;
+			/* its build's steps, but where they went was that run's */
+			free(cell->steps.failed_hosts);
+			cell->steps = old->steps;
+			old->steps.failed_hosts = NULL;
+			free(cell->steps.failed_hosts);
+			cell->steps.failed_hosts = NULL;
+			cell->steps.remote = cell->steps.local = cell->steps.fallback = 0;
+			cell->steps.retried = 0;
 			cell->cached = true;
 			cell->built = false;
 			hit = true;

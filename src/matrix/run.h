@@ -10,6 +10,7 @@
 
 struct cache;
 struct cache_memo;
+struct distrib;
 struct jobserver;
 struct profile_set;
 struct project;
@@ -63,6 +64,7 @@ struct run {
 	bool reuse;		/* derive post-link cells from linked artifacts, share objects */
 	bool keep_cells;	/* --keep-cells: a measured cell keeps its whole tree */
 	char *ccache;		/* ccache's path when objects are shared, or NULL */
+	const struct distrib *distrib;	/* where compiles go (--distribute), or NULL */
 	struct cache_memo *memo;	/* compressed sizes by content, or NULL */
 	struct jobserver *jobserver;	/* make's, when ounce runs under one, or NULL */
 	int repeat;		/* --repeat: each measured cell is built this many times

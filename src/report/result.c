@@ -70,6 +70,7 @@ cell_free(struct cell *c)
 	free(c->artifact);
 	free(c->reused_from);
 	free(c->repro_detail);
+	free(c->steps.failed_hosts);
 	cell_clear_artifacts(c);
 	strv_release(&c->unproven);
 	measure_release(&c->m);
@@ -436,6 +437,34 @@ regions_json(json_t *o, const struct measure *m, bool measured)
 	json_object_set_new(o, "regions", a);
 }
 
+/* A cell's build steps as "steps" on o, and where its compiles went as
+ * "distributed", each when there is something to say. */
+static void
+steps_json(json_t *o, const struct cell_steps *st)
+{
+	if (st->compiles || st->links) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "compiles", json_integer(st->compiles));
+		json_object_set_new(j, "compile_seconds", json_real(st->compile_seconds));
+		json_object_set_new(j, "compile_cpu", json_real(st->compile_cpu));
+		json_object_set_new(j, "links", json_integer(st->links));
+		json_object_set_new(j, "link_seconds", json_real(st->link_seconds));
+		json_object_set_new(j, "link_cpu", json_real(st->link_cpu));
+		json_object_set_new(o, "steps", j);
+	}
+	if (st->remote || st->local || st->fallback || st->retried) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "remote", json_integer(st->remote));
+		json_object_set_new(j, "local", json_integer(st->local));
+		json_object_set_new(j, "fallback", json_integer(st->fallback));
+		json_object_set_new(j, "retried", json_integer(st->retried));
+		json_object_set_new(j, "failed_hosts", jstr(st->failed_hosts));
+		json_object_set_new(o, "distributed", j);
+	}
+}
+
 static json_t *
 artifact_json(const struct artifact *a, bool measured)
 {
@@ -515,6 +544,7 @@ result_cell_json(const struct cell *c)
 								  : json_null());
 	json_object_set_new(o, "build_seconds", json_real(c->build_seconds));
 	json_object_set_new(o, "measure_seconds", json_real(c->measure_seconds));
+	steps_json(o, &c->steps);
 	json_object_set_new(o, "settings", result_settings_json(&c->settings));
 	json_object_set_new(o, "cached", json_boolean(c->cached));
 	json_object_set_new(o, "built", json_boolean(c->built));
@@ -703,6 +733,33 @@ get_int(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+/* A count or seconds of "steps" or "distributed" (absent in an older file: 0). */
+static double
+get_num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) && json_number_value(v) > 0 ? json_number_value(v) : 0;
+}
+
+static void
+load_steps(json_t *o, struct cell_steps *st)
+{
+	json_t *s = json_object_get(o, "steps"), *d = json_object_get(o, "distributed");
+
+	st->compiles = (int)get_num(s, "compiles");
+	st->compile_seconds = get_num(s, "compile_seconds");
+	st->compile_cpu = get_num(s, "compile_cpu");
+	st->links = (int)get_num(s, "links");
+	st->link_seconds = get_num(s, "link_seconds");
+	st->link_cpu = get_num(s, "link_cpu");
+	st->remote = (int)get_num(d, "remote");
+	st->local = (int)get_num(d, "local");
+	st->fallback = (int)get_num(d, "fallback");
+	st->retried = (int)get_num(d, "retried");
+	st->failed_hosts = get_str(d, "failed_hosts");
 }
 
 static void
@@ -954,6 +1011,7 @@ load_cell(struct reader *rd, json_t *o)
 	c->build_seconds = json_is_number(v) ? json_number_value(v) : 0;
 	v = json_object_get(o, "measure_seconds");
 	c->measure_seconds = json_is_number(v) ? json_number_value(v) : 0;
+	load_steps(o, &c->steps);
 	v = json_object_get(o, "settings");
 	if (v) {
 		load_settings(rd, v, &c->settings);

@@ -56,6 +56,18 @@ struct cell_verify {
 	char *log;		/* the rebuild's log */
 };
 
+/* The compiles and links of a cell's build, as the compiler wrapper timed them
+ * (wall and CPU seconds summed over the steps), and where --distribute sent the
+ * compiles: to a host, here by the distributor's choice (a compile it does not
+ * send, such as one that also links), or here after a host failed (fallback);
+ * retried: a host failed and the compile went to another one. */
+struct cell_steps {
+	int compiles, links;
+	double compile_seconds, compile_cpu, link_seconds, link_cpu;
+	int remote, local, fallback, retried;
+	char *failed_hosts;	/* the hosts a compile failed on ("a, b"), or NULL */
+};
+
 /* A section or symbol that changed between a cell's artifact and its baseline's. */
 struct explain_row {
 	char *name;
@@ -109,6 +121,8 @@ struct cell {
 				 * repeat build failed; or NULL */
 	time_t made;		/* the second its artifacts were last written in this
 				 * run (a repeat build starts after it; not saved) */
+	struct cell_steps steps;	/* of its build in this run or the cached one's
+					 * (where compiles went: this run's only) */
 };
 
 /* One line of the table: a cell as it appears in a group. */

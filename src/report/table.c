@@ -127,6 +127,23 @@ status_text(const struct results *r, const struct cell *c, const struct row *row
 		/* the mark render_repro's footnote explains */
 		strv_push(&notes, "not reproducible*");
 	}
+	if (m && c->built && (c->steps.fallback || c->steps.retried)) {
+		/* --distribute: the bytes are the same, the time is not */
+		const char *h = c->steps.failed_hosts ? c->steps.failed_hosts : "a host";
+
+		if (c->steps.fallback) {
+			strv_push_owned(&notes, xasprintf("%d of %d compiles ran here after %s failed",
+							  c->steps.fallback,
+							  c->steps.remote + c->steps.local +
+								  c->steps.fallback,
+							  h));
+		} else {
+			strv_push_owned(&notes, xasprintf("%d compile%s sent to another host after "
+							  "%s failed",
+							  c->steps.retried,
+							  c->steps.retried == 1 ? "" : "s", h));
+		}
+	}
 	if (row->note) {
 		/* after the checks: "ABI change: ...; left out below" */
 		strv_push(&notes, row->note);
@@ -503,6 +520,40 @@ render_repro(const struct results *r, struct buf *out)
 	}
 }
 
+/* Under the tables of a run with --distribute: where the compiles of the cells
+ * built in this run went. Nothing when no compile was distributed. */
+static void
+render_distributed(const struct results *r, struct buf *out)
+{
+	long remote = 0, local = 0, fallback = 0, retried = 0;
+
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+
+		if (c->built) {
+			remote += c->steps.remote;
+			local += c->steps.local;
+			fallback += c->steps.fallback;
+			retried += c->steps.retried;
+		}
+	}
+	if (!remote && !local && !fallback) {
+		return;
+	}
+	buf_printf(out, "\ndistributed: %ld of %ld compiles ran on the hosts", remote,
+		   remote + local + fallback);
+	if (local) {
+		buf_printf(out, ", %ld here (not distributable)", local);
+	}
+	if (fallback) {
+		buf_printf(out, ", %ld here after a host failed", fallback);
+	}
+	if (retried) {
+		buf_printf(out, " (%ld on another host after one failed)", retried);
+	}
+	buf_adds(out, "; links and measuring ran here\n");
+}
+
 /* The failed cells of the table's rows (cells built only to start others from,
  * or guessed ahead by the cumulative chain, are in results.json alone). */
 static void
@@ -741,6 +792,7 @@ table_render_complete(const struct results *r, enum table_format f, size_t expla
 			render_regions(r, l, from, to, f == TABLE_MD, out);
 		}
 		render_repro(r, out);
+		render_distributed(r, out);
 		render_failures(r, out);
 		if (explain && !explained(r)) {
 			buf_adds(out, no_explanations);
