@@ -45,7 +45,8 @@ _ounce_options() {
 	help) echo "--help" ;;
 	matrix)
 		echo "-j= --jobs= --build-jobs= -p= --profiles= -s= --strategy= --stack= -m= --metric="
-		echo "-a= --allow= --artifact= --target-glibc= --toolchain= --per-artifact --smoke= --timeout="
+		echo "-a= --allow= --artifact= --target-glibc= --toolchain= --distribute= --per-artifact"
+		echo "--smoke= --timeout="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
 		echo "--repeat= --resume -q --quiet -v --verbose -h --help"
@@ -145,6 +146,7 @@ _ounce() {
 			mapfile -t COMPREPLY < <(compgen -W "each cumulative both search full" -- "$cur")
 			;;
 		--stack) mapfile -t COMPREPLY < <(compgen -W "helpful all" -- "$cur") ;;
+		--distribute) mapfile -t COMPREPLY < <(compgen -W "distcc icecc none" -- "$cur") ;;
 		-a | --allow) mapfile -t COMPREPLY < <(compgen -W "security abi" -- "$cur") ;;
 		-e | --emit)
 			if [[ $cmd == heap ]]; then
