@@ -15,7 +15,6 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1139,10 +1138,15 @@ cache_add_libc(struct strv *parts, const char *cc, const char *memo_dir)
 
 		buf_printf(&extra, "%s%s=%s", i ? " " : "", vars[i], v ? v : "");
 	}
-	if (path) {
-		out = tool_output(memo_dir, path, "-print-file-name=libc.a", buf_str(&extra));
-	}
-	if (out) {
+	/* the memo's answer first; asked again when it names no file (now): a C
+	 * library installed since is found */
+	for (int memo = 1; path && !id && memo >= !memo_dir; memo--) {
+		free(out);
+		out = tool_output(memo ? memo_dir : NULL, path, "-print-file-name=libc.a",
+				  buf_str(&extra));
+		if (!out) {
+			break;
+		}
 		/* one line: the path, or the bare name when the driver finds none */
 		out[strcspn(out, "\n")] = '\0';
 		if (out[0] == '/') {

@@ -127,7 +127,8 @@ void cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir);
  * arm-none-eabi-gcc): "libc.a(CC)=PATH SIZE HASH" of the file `CC
  * -print-file-name=libc.a` names when that is an absolute path to a file, else
  * "libc.a(CC)=none". The answer and the hash are kept in memo_dir (or NULL) as
- * cache_tool_version and cache_file_identity keep theirs. */
+ * cache_tool_version and cache_file_identity keep theirs; a kept answer that names
+ * no file now is asked again. */
 void cache_add_libc(struct strv *parts, const char *cc, const char *memo_dir);
 /* "SIZE HASH" of the regular file at path, or NULL when it cannot be read. With
  * memo_dir, kept there under the file's identity (as cache_tool_version's) and
