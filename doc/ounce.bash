@@ -49,6 +49,7 @@ _ounce_options() {
 		echo "--smoke= --timeout="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
+		echo "--cache="
 		echo "--repeat= --resume -q --quiet -v --verbose -h --help"
 		;;
 	pick)
@@ -166,7 +167,7 @@ _ounce() {
 			mapfile -t COMPREPLY < <(compgen -W \
 				"${recipes:-autotools cargo cmake make meson single}" -- "$cur")
 			;;
-		-w | --workdir) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+		-w | --workdir | --cache) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 		-o | --output | -r | --results | --map | --layout | --against | --artifact)
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			;;

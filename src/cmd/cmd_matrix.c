@@ -375,12 +375,12 @@ prune_cache(const struct cache *cache, unsigned long long size, time_t started)
 	}
 }
 
-/* rustc's host triple ("host: " of rustc -vV, kept in the cache's tool memo of
- * workdir), or NULL when rustc does not say. The caller frees it. */
+/* rustc's host triple ("host: " of rustc -vV, kept in the tool memo of the cache
+ * directory memo), or NULL when rustc does not say. The caller frees it. */
 static char *
-rust_host(const char *workdir)
+rust_host(const char *memo)
 {
-	char *rustc = spawn_which("rustc", NULL), *memo = xasprintf("%s/cache", workdir);
+	char *rustc = spawn_which("rustc", NULL);
 	char *out = rustc ? cache_tool_version(memo, rustc, "-vV") : NULL, *host = NULL;
 	const char *p = out ? strstr(out, "\nhost: ") : NULL;
 
@@ -389,7 +389,6 @@ rust_host(const char *workdir)
 		host = xstrndup(p, strcspn(p, " \n"));
 	}
 	free(out);
-	free(memo);
 	free(rustc);
 	return host;
 }
@@ -517,6 +516,7 @@ struct matrix_job {
 	struct strv wanted;	/* the names of the builds to run */
 	char tree[STAGE_HASH_SIZE];	/* the hash of the run's snapshot */
 	struct strv parts;	/* what every cell's cache key shares */
+	char *cache_dir;	/* the cache directory (cache_dir_of) */
 	struct cache cache;
 	char *out_path;		/* results.json */
 	struct results res;
@@ -889,6 +889,31 @@ choose_profiles(struct matrix_job *job)
 }
 
 /* The work directory, made and locked; a results file outside the project. */
+/* The cache directory: --cache, else ounce.ini's cache =, else WORKDIR/cache; never
+ * in the project, whose tree ounce never writes (and hashes into the keys). No lock:
+ * several runs may share it (cache.c). */
+static int
+choose_cache_dir(struct matrix_job *job)
+{
+	const char *named = job->o.cache ? job->o.cache : job->proj.cache;
+
+	job->cache_dir = cache_dir_of(job->run.workdir, named);
+	if (!job->cache_dir) {
+		return named && !*named ? 2 : 1;
+	}
+	if (named && fs_path_inside(job->cache_dir, job->proj.stage_dir)) {
+		error("the cache directory '%s' is inside the project '%s', which ounce never "
+		      "writes; choose another with --cache",
+		      job->cache_dir, job->proj.stage_dir);
+		return 2;
+	}
+	if (job->o.cache) {
+		/* written back for --resume as the absolute path */
+		job->o.cache = job->cache_dir;
+	}
+	return GO_ON;
+}
+
 static int
 claim_workdir(struct matrix_job *job)
 {
@@ -913,7 +938,7 @@ claim_workdir(struct matrix_job *job)
 	if (cache_lock_workdir(job->lk, job->run.workdir, job->o.wait) < 0) {
 		return 1;
 	}
-	return GO_ON;
+	return choose_cache_dir(job);
 }
 
 /* --distribute (or ounce.ini's distribute =): the hosts, each checked to compile
@@ -995,7 +1020,7 @@ set_up_run(struct matrix_job *job)
 	run->self = os_self_exe();
 	run->shimdir = xasprintf("%s/bin", run->workdir);
 	if (recipe_is_cargo(run->recipe)) {
-		run->rust_host = rust_host(run->workdir);
+		run->rust_host = rust_host(job->cache_dir);
 	}
 	share_cores(job);
 	run->reuse = !o->no_reuse;
@@ -1075,9 +1100,10 @@ static int
 open_cache(struct matrix_job *job)
 {
 	struct run *run = &job->run;
-	char *memo;
+	/* the tool memo: kept with the cache, by machine (cache_tool_version) */
+	const char *memo = run->fresh ? NULL : job->cache_dir;
 
-	if (job->o.no_reuse || !cache_usable(run->workdir)) {
+	if (job->o.no_reuse || !cache_usable(job->cache_dir)) {
 		return GO_ON;
 	}
 	if (cache_context(run, job->builds, job->nbuilds, job->tree, &job->parts) < 0) {
@@ -1087,29 +1113,31 @@ open_cache(struct matrix_job *job)
 		strv_push_owned(&job->parts, xasprintf("--build %s", job->o.build_cmd));
 	}
 	if (run->cross) {
-		/* the cross toolchain's compiler and strip, as the host's are */
+		/* the cross toolchain's compiler and strip, as the host's are, and the
+		 * C library its compiler links (newlib's libc.a) */
 		static const char *const tools[] = {"gcc", "strip"};
+		char *cc = cross_tool(run->cross, "gcc");
 
 		strv_push_owned(&job->parts, xasprintf("toolchain=%s", run->cross));
 		for (size_t i = 0; i < sizeof(tools) / sizeof(*tools); i++) {
 			char *tool = cross_tool(run->cross, tools[i]);
 			char *path = spawn_which(tool, NULL);
-			char *v = path ? cache_tool_version(NULL, path, "--version") : NULL;
+			char *v = path ? cache_tool_version(memo, path, "--version") : NULL;
 
 			strv_push_owned(&job->parts, xasprintf("%s=%s", tool, v ? v : "missing"));
 			free(v);
 			free(path);
 			free(tool);
 		}
+		cache_add_libc(&job->parts, cc, memo);
+		free(cc);
 	}
 	if (run->sandbox->ns) {
 		/* a build that writes into the project fails only read-only */
 		strv_push(&job->parts, "sandbox=read-only");
 	}
-	memo = xasprintf("%s/cache", run->workdir);
-	cache_init_async(&job->cache, run->workdir, &job->parts, recipe_is_cargo(run->recipe),
-			 run->fresh ? NULL : memo);
-	free(memo);
+	cache_init_async(&job->cache, job->cache_dir, &job->parts, recipe_is_cargo(run->recipe),
+			 memo);
 	run->cache = &job->cache;
 	return GO_ON;
 }
@@ -1235,7 +1263,7 @@ save_results(struct matrix_job *job)
 {
 	struct results *res = &job->res;
 	const struct run *run = &job->run;
-	char *cells, *store;
+	char *cells;
 
 	remove_lto_dir(run);
 	/* what --explain prints, read from the artifacts while they are all on disk
@@ -1269,12 +1297,18 @@ save_results(struct matrix_job *job)
 		prune_cache(run->cache, job->o.cache_size, job->started);
 	}
 	cells = xasprintf("%s/cells", run->workdir);
-	store = xasprintf("%s/cache", run->workdir);
-	info("work directory '%s': %.1f MB (cells %.1f MB%s, cache %.1f MB)", run->workdir,
-	     (double)fs_tree_bytes(run->workdir) / 1e6, (double)fs_tree_bytes(cells) / 1e6,
-	     run->keep_cells ? ", kept whole" : "", (double)fs_tree_bytes(store) / 1e6);
+	if (fs_path_inside(job->cache_dir, run->workdir)) {
+		info("work directory '%s': %.1f MB (cells %.1f MB%s, cache %.1f MB)", run->workdir,
+		     (double)fs_tree_bytes(run->workdir) / 1e6, (double)fs_tree_bytes(cells) / 1e6,
+		     run->keep_cells ? ", kept whole" : "",
+		     (double)fs_tree_bytes(job->cache_dir) / 1e6);
+	} else {
+		info("work directory '%s': %.1f MB (cells %.1f MB%s); cache '%s': %.1f MB",
+		     run->workdir, (double)fs_tree_bytes(run->workdir) / 1e6,
+		     (double)fs_tree_bytes(cells) / 1e6, run->keep_cells ? ", kept whole" : "",
+		     job->cache_dir, (double)fs_tree_bytes(job->cache_dir) / 1e6);
+	}
 	free(cells);
-	free(store);
 	return GO_ON;
 }
 
@@ -1321,6 +1355,7 @@ job_finish(struct matrix_job *job, int rc, struct strv *again)
 		jobserver_close(&job->js);
 	}
 	cache_release(&job->cache);
+	free(job->cache_dir);
 	cache_memo_free(run->memo);
 	strv_release(&job->parts);
 	free(run->ccache);

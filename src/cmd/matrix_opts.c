@@ -24,7 +24,9 @@
 #include "report/result.h"
 #include "base/banned.h"
 
-static const char usage[] =
+/* The usage text, in parts: a C11 compiler need take no string longer than 4095
+ * characters. */
+static const char *const usage[] = {
 	"usage: ounce matrix [options] [DIR]\n"
 	"Rebuild the project in DIR (default .) under each size profile and print the table.\n"
 	"  -j, --jobs N          cells built at once (default: number of cores)\n"
@@ -56,11 +58,7 @@ static const char usage[] =
 	"                        icecc's (D: distcc, icecc or none); links, LTO code\n"
 	"                        generation and measuring stay here\n"
 	"      --build CMD       build with this command instead of the recipe's (as\n"
-	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n"
-	"";
-
-/* the rest (one string would pass the length C compilers must take) */
-static const char usage2[] =
+	"                        'build =' in ounce.ini), e.g. 'make -f Makefile.unix'\n",
 	"  -b, --builds A,B      the builds to run, each with its own baseline and table\n"
 	"                        (default: the recipe's first, e.g. release; 'ounce profiles'\n"
 	"                        does not list them: see the recipe and ounce.ini)\n"
@@ -73,7 +71,10 @@ static const char usage2[] =
 	"      --explain         under each row, the sections and symbols that changed most\n"
 	"      --fresh           rebuild every cell: read no result from the cache\n"
 	"      --cache-size SIZE keep the cache under SIZE (e.g. 500M, 4G; 0: no limit;\n"
-	"                        default 2G), the entries used least recently going first\n"
+	"                        default 2G), the entries used least recently going first\n",
+	"      --cache DIR       keep the cache in DIR instead of WORKDIR/cache (as 'cache ='\n"
+	"                        in ounce.ini): a directory several runs, and machines\n"
+	"                        (NFS), may use at once\n"
 	"      --keep-cells      keep each measured cell's whole tree (by default only its\n"
 	"                        artifacts, link maps and logs stay)\n"
 	"      --no-verify       do not rebuild the winner from the emitted form at the end\n"
@@ -87,7 +88,16 @@ static const char usage2[] =
 	"                        and mark those whose bytes differ: not reproducible\n"
 	"      --resume          go on with the interrupted run whose results.json is in\n"
 	"                        the work directory (or -o FILE), with its options\n"
-	"  -q, --quiet / -v, --verbose\n";
+	"  -q, --quiet / -v, --verbose\n",
+};
+
+static void
+print_usage(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(usage) / sizeof(*usage); i++) {
+		fputs(usage[i], f);
+	}
+}
 
 static const struct option longopts[] = {
 	{"jobs", required_argument, NULL, 'j'},
@@ -110,6 +120,7 @@ static const struct option longopts[] = {
 	{"explain", no_argument, NULL, 'x'},
 	{"fresh", no_argument, NULL, 'F'},
 	{"cache-size", required_argument, NULL, 'C'},
+	{"cache", required_argument, NULL, 'H'},
 	{"no-reuse", no_argument, NULL, 'N'},
 	{"repeat", required_argument, NULL, 'e'},
 	{"resume", no_argument, NULL, 'R'},
@@ -151,7 +162,8 @@ bad_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s%s", usage, usage2);
+	fputc('\n', stderr);
+	print_usage(stderr);
 	return 2;
 }
 
@@ -207,6 +219,8 @@ text_of(struct matrix_opts *o, int c)
 		return &o->output;
 	case 'f':
 		return &o->format_arg;
+	case 'H':
+		return &o->cache;
 	default:
 		return NULL;
 	}
@@ -329,8 +343,7 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 		strv_push(&o->not_recipes, arg);
 		return -1;
 	default:
-		fputs(usage, stderr);
-		fputs(usage2, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 }
@@ -355,8 +368,7 @@ parse_options(struct matrix_opts *o, int argc, char **argv)
 		} else if (c == 'q' || c == 'v') {
 			log_adjust(c == 'q' ? -1 : 1);
 		} else if (c == 'h') {
-			fputs(usage, stdout);
-			fputs(usage2, stdout);
+			print_usage(stdout);
 			return 0;
 		} else if ((st = other_option(o, c, optarg)) >= 0) {
 			return st;
@@ -509,6 +521,10 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 		strv_push(out, "--no-sandbox");
 	}
 	strv_push_owned(out, xasprintf("--cache-size=%llu", o->cache_size));
+	if (o->cache) {
+		/* absolute (cmd_matrix resolves it), so a resume from elsewhere finds it */
+		strv_push_owned(out, xasprintf("--cache=%s", o->cache));
+	}
 	strv_push(out, "--");
 	strv_push(out, project_dir);
 }

@@ -42,6 +42,7 @@ struct matrix_opts {
 	bool fresh, no_reuse, resume, resumed, keep_cells, no_verify, wait, no_sandbox;
 	double timeout;
 	unsigned long long cache_size;
+	const char *cache;	/* --cache: the cache directory, or NULL (WORKDIR/cache) */
 	struct strv allow;
 	struct strv artifacts;	/* --artifact */
 	const char *target_glibc;

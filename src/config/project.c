@@ -177,6 +177,13 @@ project_key(struct ctx *c, const char *key, const char *value)
 		if (!conf_bool(value, &p->sandbox)) {
 			return "sandbox must be true or false";
 		}
+	} else if (!strcmp(key, "cache")) {
+		if (!*value) {
+			return "cache must be a directory";
+		}
+		free(p->cache);
+		/* a relative one is taken from the directory of ounce.ini */
+		p->cache = value[0] == '/' ? xstrdup(value) : xasprintf("%s/%s", p->dir, value);
 	} else if (!strcmp(key, "profiles")) {
 		strv_split_list(&p->profiles, value);
 	} else if (!strcmp(key, "exclude")) {
@@ -184,7 +191,7 @@ project_key(struct ctx *c, const char *key, const char *value)
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
 		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc, "
-		       "toolchain, distribute or repeat";
+		       "toolchain, distribute, repeat or cache";
 	}
 	return NULL;
 }
@@ -405,6 +412,7 @@ project_release(struct project *p)
 	free(p->target_glibc);
 	free(p->toolchain);
 	free(p->distribute);
+	free(p->cache);
 	free(p->configure);
 	free(p->build);
 	free(p->smoke);

@@ -36,6 +36,8 @@ struct project {
 	bool sandbox;		/* [project] sandbox: the project is read-only to builds (true) */
 	int repeat;		/* [project] repeat: builds of each cell compared (as
 				 * --repeat); 0: not given */
+	char *cache;		/* [project] cache: the results cache's directory (as
+				 * --cache; absolute), or NULL: WORKDIR/cache */
 	struct strv profiles;	/* [project] profiles: the default list, or empty */
 	struct strv exclude;	/* [project] exclude: names not copied into cells */
 	struct recipe_build **builds;	/* [build NAME] sections, added to the recipe's */

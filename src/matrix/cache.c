@@ -1,9 +1,10 @@
-/* cache.c: a directory per cached cell, WORKDIR/cache/KEY, holding cell.json (the
- * cell as results.json records it, with each artifact's size and hash), build.log
- * and a copy of the artifacts. Entries are written under a temporary name and
- * renamed, and removed by renaming them away first, so a reader (another run, with
- * no lock) never sees half an entry. */
-#define _GNU_SOURCE /* flock */
+/* cache.c: a directory per cached cell, CACHE/KEY (CACHE: WORKDIR/cache, or --cache),
+ * holding cell.json (the cell as results.json records it, with each artifact's size
+ * and hash), build.log and a copy of the artifacts. Entries are written under a
+ * temporary name unique across machines and renamed, and removed by renaming them
+ * away first, so a reader (another run, on this machine or another, with no lock)
+ * never sees half an entry. */
+#define _GNU_SOURCE /* flock, confstr's _CS_GNU_LIBC_VERSION, getrandom */
 #include "matrix/cache.h"
 
 #include <dirent.h>
@@ -13,10 +14,12 @@
 #include <limits.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -73,25 +76,65 @@ dir_has_entry(const char *dir)
 	return found;
 }
 
+char *
+cache_dir_of(const char *workdir, const char *dir)
+{
+	if (!dir) {
+		return xasprintf("%s/cache", workdir);
+	}
+	if (!*dir) {
+		error("the cache directory must not be empty");
+		return NULL;
+	}
+	/* absolute, so a --resume from elsewhere (and the messages) name the same
+	 * directory */
+	return fs_resolve_future(dir);
+}
+
 void
-cache_init(struct cache *c, const char *workdir, const struct strv *parts)
+cache_init(struct cache *c, const char *dir, const struct strv *parts)
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->mu, NULL);
 	cache_hash_words(parts, c->context);
-	c->dir = xasprintf("%s/cache", workdir);
+	c->dir = xstrdup(dir);
 	c->empty = !dir_has_entry(c->dir);
 }
 
-bool
-cache_usable(const char *workdir)
+/* mkdir -p dir, quietly: 0, or -1 with errno set. */
+static int
+make_dirs(const char *dir)
 {
-	char *dir = xasprintf("%s/cache", workdir);
+	char *p = xstrdup(dir);
+	int e = 0;
+
+	for (char *s = p + 1; !e; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+				e = errno;
+			}
+			*s = c;
+			if (!c) {
+				break;
+			}
+		}
+	}
+	free(p);
+	errno = e;
+	return e ? -1 : 0;
+}
+
+bool
+cache_usable(const char *dir)
+{
 	struct stat st;
 	DIR *d = NULL;
 	int e = 0;
 
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+	if (make_dirs(dir) < 0) {
 		e = errno;
 	} else if (stat(dir, &st) < 0) {
 		e = errno;
@@ -110,7 +153,6 @@ cache_usable(const char *workdir)
 		     "none stored)",
 		     dir, strerror(e));
 	}
-	free(dir);
 	return d != NULL;
 }
 
@@ -125,12 +167,12 @@ finish_context(void *arg)
 }
 
 void
-cache_init_async(struct cache *c, const char *workdir, const struct strv *parts, bool cargo,
+cache_init_async(struct cache *c, const char *dir, const struct strv *parts, bool cargo,
 		 const char *memo_dir)
 {
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->mu, NULL);
-	c->dir = xasprintf("%s/cache", workdir);
+	c->dir = xstrdup(dir);
 	c->empty = !dir_has_entry(c->dir);
 	strv_extend(&c->parts, parts);
 	c->cargo = cargo;
@@ -302,19 +344,143 @@ cache_self_key(char key[CACHE_KEY_LEN + 1])
 	return cache_file_key("/proc/self/exe", key);
 }
 
-/* Take the entry dir out of the cache (renamed away, then removed), saying why
- * in one warning; quiet when another run took it first. */
-static void
-drop_entry(const struct cache *c, const char *entry, const char *key, const char *why)
-{
-	char *away = xasprintf("%s/.tmp-drop-%ld-%lx", c->dir, (long)getpid(),
-			       (unsigned long)pthread_self());
+/* ---- temporary names ----
+ * A store is written at CACHE/.tmp-HOST-PID-RANDOM and renamed to CACHE/KEY; an
+ * entry taken out is renamed to CACHE/.tmp-drop-HOST-PID-RANDOM, then removed. The
+ * host and the random part keep the names of machines sharing the directory apart
+ * (their pids repeat), and tell cache_prune whose a leftover is. */
 
-	if (rename(entry, away) == 0) {
-		warn("cache entry %s: %s: removed, the cell is built again", key, why);
-		fs_remove_tree(away);
+/* A temporary entry older than this is a leftover whatever wrote it. */
+#define TEMP_STALE_SECONDS (24 * 60 * 60)
+
+/* This machine's name as temporary names hold it: letters, digits, '.' and '_'
+ * only ('-' parts the name), at most 64 characters. */
+static void
+host_label(char out[65])
+{
+	char h[256];
+	size_t i;
+
+	if (gethostname(h, sizeof(h)) < 0) {
+		snprintf(h, sizeof(h), "unknown");
+	}
+	h[sizeof(h) - 1] = '\0';
+	for (i = 0; h[i] && i < 64; i++) {
+		char ch = h[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_';
+
+		out[i] = ok ? ch : '_';
+	}
+	if (!i) {
+		out[i++] = '_';
+	}
+	out[i] = '\0';
+}
+
+/* 64 random bits (the kernel's; the clock and the thread when it has none yet). */
+static unsigned long long
+random_bits(void)
+{
+	unsigned long long r;
+	struct timespec ts;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r)) {
+		return r;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((unsigned long long)ts.tv_sec << 30) ^ (unsigned long long)ts.tv_nsec ^
+	       ((unsigned long long)(uintptr_t)pthread_self() << 7);
+}
+
+/* A new temporary name in the cache dir, DIR/.tmp-[drop-]HOST-PID-RANDOM. The
+ * caller frees it. */
+static char *
+temp_name(const char *dir, bool drop)
+{
+	char host[65];
+
+	host_label(host);
+	return xasprintf("%s/.tmp-%s%s-%ld-%016llx", dir, drop ? "drop-" : "", host,
+			 (long)getpid(), random_bits());
+}
+
+/* Is the temporary entry name (st its status) a leftover of a writer that is gone:
+ * older than a day, or this machine's and its process is no more? Another
+ * machine's is judged by its age only: its pid means nothing here. */
+static bool
+temp_stale(const char *name, const struct stat *st, time_t now)
+{
+	const char *p = name + strlen(".tmp-"), *dash;
+	char host[65], *end;
+	long pid;
+
+	if (st->st_mtime < now - TEMP_STALE_SECONDS) {
+		return true;
+	}
+	if (!strncmp(p, "drop-", 5)) {
+		p += 5;
+	}
+	host_label(host);
+	dash = strchr(p, '-');
+	if (!dash || (size_t)(dash - p) != strlen(host) || strncmp(p, host, strlen(host))) {
+		return false;
+	}
+	pid = strtol(dash + 1, &end, 10);
+	if (*end != '-' || pid <= 0 || pid == (long)getpid()) {
+		return false;
+	}
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Rename the entry (or temporary entry) at path away and remove it. Returns 1 when
+ * done, 0 when path was gone (another run took it first), -1 after reporting. */
+static int
+remove_entry(const char *dir, const char *path)
+{
+	char *away = temp_name(dir, true);
+	int rc = 1;
+
+	/* renamed first: a run reading it meanwhile finds it whole or not at all, and
+	 * of two runs removing it one does */
+	if (rename(path, away) < 0) {
+		rc = errno == ENOENT ? 0 : error_errno("cannot remove '%s'", path);
+	} else {
+		/* its mtime is the entry's last use: made now, so no other run takes
+		 * it for a leftover while this one removes it */
+		utimensat(AT_FDCWD, away, NULL, 0);
+		if (fs_remove_tree(away) < 0) {
+			rc = -1;
+		}
 	}
 	free(away);
+	return rc;
+}
+
+/* Is the entry at path still the directory fd (not removed, nor replaced by a new
+ * entry of the same key, since it was opened)? */
+static bool
+same_entry(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino && a.st_nlink > 0;
+}
+
+/* Take the entry out of the cache (renamed away, then removed), saying why in one
+ * warning; quiet when it is no longer the one read (fd): another run removed it,
+ * and maybe stored it again, meanwhile, which is a miss, not damage. */
+static void
+drop_entry(const struct cache *c, int fd, const char *entry, const char *key, const char *why)
+{
+	if (!same_entry(fd, entry)) {
+		debug("cache entry %s: removed by another run while read: a miss", key);
+		return;
+	}
+	if (remove_entry(c->dir, entry) > 0) {
+		warn("cache entry %s: %s: removed, the cell is built again", key, why);
+	}
 }
 
 /* Are the artifacts of old, in the entry, the size and content stored with them
@@ -377,38 +543,62 @@ name_outside(const struct cell *old)
 	return NULL;
 }
 
+/* cell.json of the entry directory fd, or NULL when it cannot be read. */
+static json_t *
+load_cell_json(int fd)
+{
+	int jfd = openat(fd, "cell.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *o;
+
+	if (jfd < 0) {
+		return NULL;
+	}
+	o = json_loadfd(jfd, 0, NULL);
+	close(jfd);
+	return o;
+}
+
 bool
 cache_load(const struct cache *c, const char *key, struct cell *cell)
 {
-	char *entry = xasprintf("%s/%s", c->dir, key), *path = xasprintf("%s/cell.json", entry);
-	json_t *o = json_load_file(path, 0, NULL);
+	char *entry = xasprintf("%s/%s", c->dir, key);
+	/* read through the directory as it was when opened: one removed (renamed
+	 * away) meanwhile is told from a damaged one by same_entry */
+	int fd = open(entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *o = fd >= 0 ? load_cell_json(fd) : NULL;
 	struct cell *old = o ? result_cell_from_json(o) : NULL;
 	bool hit = false;
 	char why[256];
 
-	if (!old && fs_exists(entry)) {
+	if (fd < 0) {
+		/* no entry: a miss */
+	} else if (!old) {
 		/* entries are renamed into place whole: this one was damaged since */
-		drop_entry(c, entry, key, "cell.json cannot be read");
-	} else if (old && name_outside(old)) {
+		drop_entry(c, fd, entry, key, "cell.json cannot be read");
+	} else if (name_outside(old)) {
 		/* written at CELL/NAME when another cell copies it: never outside */
 		snprintf(why, sizeof(why), "artifact name '%s' leaves the cell", name_outside(old));
-		drop_entry(c, entry, key, why);
-	} else if (old && storable(old)) {
+		drop_entry(c, fd, entry, key, why);
+	} else if (storable(old)) {
 		bool all = true;
 
 		/* its artifacts, kept in the entry under their names in the cell */
 		for (size_t i = 0; i < old->narts; i++) {
 			char *art = xasprintf("%s/art/%s", entry, old->arts[i].name);
 
-			all = all && fs_exists(art);
+			if (all && !fs_exists(art)) {
+				snprintf(why, sizeof(why), "'%s' is missing", old->arts[i].name);
+				all = false;
+			}
 			free(old->arts[i].path);
 			old->arts[i].path = art;
 		}
 		if (all && !artifacts_intact(json_object_get(o, "files"), old, why, sizeof(why))) {
-			drop_entry(c, entry, key, why);
 			all = false;
 		}
-		if (all) {
+		if (!all) {
+			drop_entry(c, fd, entry, key, why);
+		} else {
 			cell->status = old->status;
 			free(cell->reason);
 			cell->reason = old->reason;
@@ -449,7 +639,9 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 	}
 	cell_free(old);
 	json_decref(o);
-	free(path);
+	if (fd >= 0) {
+		close(fd);
+	}
 	free(entry);
 	return hit;
 }
@@ -479,9 +671,15 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 		return 0;
 	}
 	entry = xasprintf("%s/%s", c->dir, key);
-	tmp = xasprintf("%s/.tmp-%ld-%lx", c->dir, (long)getpid(), (unsigned long)pthread_self());
+	tmp = temp_name(c->dir, false);
 	files = json_object();
-	if (fs_remove_tree(tmp) < 0 || fs_mkdirs(tmp) < 0) {
+	/* mkdir, not fs_mkdirs: the name is new, and one there already is another
+	 * writer's (however unlikely), never to be written into */
+	if (mkdir(tmp, 0777) < 0 &&
+	    (errno != ENOENT || fs_mkdirs(c->dir) < 0 || mkdir(tmp, 0777) < 0)) {
+		rc = error_errno("cannot make '%s'", tmp);
+		free(tmp);
+		tmp = NULL;
 		goto out;
 	}
 	for (size_t i = 0; i < cell->narts; i++) {
@@ -537,17 +735,21 @@ cache_store(const struct cache *c, const char *key, const struct cell *cell)
 		goto out;
 	}
 	/* an entry with the same key holds the same result: the first one stays,
-	 * marked used now */
+	 * marked used now, and ours goes (another run, maybe on another machine,
+	 * stored it while this one built it). ENOENT with the entry there: NFS
+	 * retried a rename the server had done. */
 	if (rename(tmp, entry) < 0) {
-		if (errno != ENOTEMPTY && errno != EEXIST) {
-			rc = error_errno("cannot store '%s' in the cache", cell->name);
-		} else {
+		if (errno == ENOTEMPTY || errno == EEXIST ||
+		    (errno == ENOENT && fs_exists(entry))) {
+			debug("%s: stored by another run meanwhile: that entry stays", cell->name);
 			utimensat(AT_FDCWD, entry, NULL, 0);
+		} else {
+			rc = error_errno("cannot store '%s' in the cache", cell->name);
 		}
 	}
 out:
 	json_decref(files);
-	if (fs_exists(tmp)) {
+	if (tmp && fs_exists(tmp)) {
 		fs_remove_tree(tmp);
 	}
 	if (rc < 0) {
@@ -730,12 +932,13 @@ cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_sin
 			continue;
 		}
 		if (!key) {
-			/* a store a killed run left half done (a running one renames
-			 * its own within seconds) */
-			if (st.st_mtime < now - 24 * 60 * 60) {
+			/* a store or removal a killed run left half done (a running one
+			 * renames its own within seconds) */
+			if (temp_stale(e->d_name, &st, now)) {
 				char *path = xasprintf("%s/%s", c->dir, e->d_name);
 
-				fs_remove_tree(path);
+				debug("cache: removing '%s', left by a run that ended", path);
+				remove_entry(c->dir, path);
 				free(path);
 			}
 			continue;
@@ -752,26 +955,24 @@ cache_prune(const struct cache *c, unsigned long long max_bytes, time_t keep_sin
 		qsort(v, n, sizeof(*v), by_use);
 	}
 	for (size_t i = 0; i < n && max_bytes && total > max_bytes; i++) {
-		char *path, *away;
+		char *path;
+		int done;
 
 		if (v[i].used.tv_sec >= keep_since) {
 			break;
 		}
 		path = xasprintf("%s/%s", c->dir, v[i].name);
-		away = xasprintf("%s/.tmp-drop-%ld-%lx", c->dir, (long)getpid(),
-				 (unsigned long)pthread_self());
-		/* renamed away first: a run reading the cache meanwhile finds it
-		 * whole or not at all */
-		if (rename(path, away) < 0 ? error_errno("cannot remove '%s'", path)
-					   : fs_remove_tree(away)) {
+		done = remove_entry(c->dir, path);
+		free(path);
+		if (done < 0) {
 			rc = -1;
-			free(path);
-			free(away);
 			break;
 		}
-		free(path);
-		free(away);
 		total -= v[i].bytes;
+		if (!done) {
+			/* another run (sharing the cache) removed it first */
+			continue;
+		}
 		out->freed += v[i].bytes;
 		out->removed++;
 	}
@@ -826,50 +1027,149 @@ rustup_proxy(const char *path)
 	return yes;
 }
 
+/* The memo file in memo_dir for the question id about the file whose status is st
+ * (as what, "tool" or "file"), or NULL without a memo: the file's identity (device,
+ * inode, size, modification and change times) and this machine's name, so a memo
+ * in a cache that machines share answers for the one that asked. The caller frees
+ * it. */
+static char *
+memo_path(const char *memo_dir, const char *what, const char *id, const struct stat *st)
+{
+	char hex[CACHE_KEY_LEN + 1], host[65];
+	char *s;
+
+	if (!memo_dir) {
+		return NULL;
+	}
+	host_label(host);
+	s = xasprintf("%s %s %ju %ju %jd %jd.%09ld %jd.%09ld", id, host, (uintmax_t)st->st_dev,
+		      (uintmax_t)st->st_ino, (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
+		      st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	hash_hex(XXH3_128bits(s, strlen(s)), hex);
+	free(s);
+	return xasprintf("%s/%s-%s", memo_dir, what, hex);
+}
+
+/* Keep text in the memo file memo (NULL: none); not kept is only slower next time. */
+static void
+memo_put(const char *memo_dir, const char *memo, const char *text, size_t len)
+{
+	if (memo && fs_mkdirs(memo_dir) == 0) {
+		fs_write_atomic(memo, text, len);
+	}
+}
+
+/* The output of `path flag` with the memo of cache_tool_version; extra: more that
+ * decides the answer besides the tool's file (variables of the environment), or
+ * NULL. */
+static char *
+tool_output(const char *memo_dir, const char *path, const char *flag, const char *extra)
+{
+	char *argv[] = {xstrdup(path), xstrdup(flag), NULL};
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	struct buf out = BUF_INIT;
+	struct stat st;
+	char *memo = NULL, *id, *answer = NULL;
+
+	if (memo_dir && !rustup_proxy(path) && stat(path, &st) == 0) {
+		id = xasprintf("%s %s%s%s", path, flag, extra ? " " : "", extra ? extra : "");
+		memo = memo_path(memo_dir, "tool", id, &st);
+		free(id);
+		if (fs_exists(memo) && fs_read_file(memo, &out) == 0) {
+			answer = buf_detach(&out);
+		}
+		buf_release(&out);
+	}
+	if (!answer) {
+		o.argv = argv;
+		o.out = &out;
+		o.timeout = 30;
+		if (spawn_run(&o, &res) >= 0 && res.end == SPAWN_EXITED) {
+			memo_put(memo_dir, memo, buf_str(&out), out.len);
+			answer = buf_detach(&out);
+		}
+		buf_release(&out);
+	}
+	free(memo);
+	free(argv[0]);
+	free(argv[1]);
+	return answer;
+}
+
 /* A second run asks the file system instead of the tool: `clang --version` takes
  * 30 ms warm and a quarter of a second after a pause, most of a run whose cells
  * all come from the cache. */
 char *
 cache_tool_version(const char *memo_dir, const char *path, const char *flag)
 {
-	char t[PATH_MAX], f[16], hex[CACHE_KEY_LEN + 1];
-	char *argv[] = {t, f, NULL};
-	struct spawn_opts o = {0};
-	struct spawn_result res;
+	return tool_output(memo_dir, path, flag, NULL);
+}
+
+char *
+cache_file_identity(const char *memo_dir, const char *path)
+{
+	char hex[CACHE_KEY_LEN + 1];
 	struct buf out = BUF_INIT;
 	struct stat st;
-	char *memo = NULL, *id;
+	char *memo, *id;
 
-	if (memo_dir && !rustup_proxy(path) && stat(path, &st) == 0) {
-		id = xasprintf("%s %s %ju %ju %jd %jd.%09ld %jd.%09ld", path, flag,
-			       (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-			       (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-			       (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-		hash_hex(XXH3_128bits(id, strlen(id)), hex);
-		free(id);
-		memo = xasprintf("%s/tool-%s", memo_dir, hex);
-		if (fs_exists(memo) && fs_read_file(memo, &out) == 0) {
-			free(memo);
-			return buf_detach(&out);
-		}
-		buf_release(&out);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		return NULL;
 	}
-	snprintf(t, sizeof(t), "%s", path);
-	snprintf(f, sizeof(f), "%s", flag);
-	o.argv = argv;
-	o.out = &out;
-	o.timeout = 30;
-	if (spawn_run(&o, &res) < 0 || res.end != SPAWN_EXITED) {
-		buf_release(&out);
+	memo = memo_path(memo_dir, "file", path, &st);
+	if (memo && fs_exists(memo) && fs_read_file(memo, &out) == 0 && out.len) {
+		free(memo);
+		return buf_detach(&out);
+	}
+	buf_release(&out);
+	if (!cache_file_key(path, hex)) {
 		free(memo);
 		return NULL;
 	}
-	/* no memo kept is only slower next time */
-	if (memo && fs_mkdirs(memo_dir) == 0) {
-		fs_write_atomic(memo, buf_str(&out), out.len);
-	}
+	id = xasprintf("%jd %s", (intmax_t)st.st_size, hex);
+	memo_put(memo_dir, memo, id, strlen(id));
 	free(memo);
-	return buf_detach(&out);
+	return id;
+}
+
+void
+cache_add_libc(struct strv *parts, const char *cc, const char *memo_dir)
+{
+	/* what else decides where the driver finds libc.a */
+	static const char *const vars[] = {"LIBRARY_PATH", "GCC_EXEC_PREFIX", "COMPILER_PATH"};
+	char *path = spawn_which(cc, NULL), *out = NULL, *id = NULL;
+	struct buf extra = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		buf_printf(&extra, "%s%s=%s", i ? " " : "", vars[i], v ? v : "");
+	}
+	/* the memo's answer first; asked again when it names no file (now): a C
+	 * library installed since is found */
+	for (int memo = 1; path && !id && memo >= !memo_dir; memo--) {
+		free(out);
+		out = tool_output(memo ? memo_dir : NULL, path, "-print-file-name=libc.a",
+				  buf_str(&extra));
+		if (!out) {
+			break;
+		}
+		/* one line: the path, or the bare name when the driver finds none */
+		out[strcspn(out, "\n")] = '\0';
+		if (out[0] == '/') {
+			id = cache_file_identity(memo_dir, out);
+		}
+	}
+	if (id) {
+		strv_push_owned(parts, xasprintf("libc.a(%s)=%s %s", cc, out, id));
+	} else {
+		strv_push_owned(parts, xasprintf("libc.a(%s)=none", cc));
+	}
+	free(id);
+	free(out);
+	free(path);
+	buf_release(&extra);
 }
 
 static void
@@ -887,6 +1187,17 @@ add_version(struct strv *parts, const char *memo_dir, const char *tool, const ch
 	free(out);
 }
 
+/* The C library ounce runs with, which native builds link: glibc's version, or
+ * "none" (another C library, or a static ounce). */
+static void
+add_libc_version(struct strv *parts)
+{
+	char v[64];
+	size_t n = confstr(_CS_GNU_LIBC_VERSION, v, sizeof(v));
+
+	strv_push_owned(parts, xasprintf("libc=%s", n > 0 && n <= sizeof(v) ? v : "none"));
+}
+
 void
 cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir)
 {
@@ -899,6 +1210,8 @@ cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir)
 		add_version(parts, memo_dir, "rustc", "-vV");
 		add_version(parts, memo_dir, "cargo", "-V");
 	}
+	add_libc_version(parts);
+	cache_add_libc(parts, "gcc", memo_dir);
 }
 
 void

@@ -18,7 +18,7 @@ struct cell;
 #define CACHE_KEY_LEN 32
 
 struct cache {
-	char *dir;		/* WORKDIR/cache (owned) */
+	char *dir;		/* the cache directory (cache_dir_of; owned) */
 	char context[CACHE_KEY_LEN + 1];	/* hash of what every cell of the run shares */
 	bool empty;		/* no entry when the run started: nothing to look up */
 	/* cache_init_async: the thread that finishes the context, joined once */
@@ -31,18 +31,24 @@ struct cache {
 	char *memo_dir;
 };
 
-/* Fill c for work directory workdir, the context hashed from the strings of parts.
- * Nothing is created on disk yet. */
-void cache_init(struct cache *c, const char *workdir, const struct strv *parts);
-/* Can the cache of workdir (WORKDIR/cache, made when missing) be read and written?
- * When not, warns once ("going on without the cache") and returns false. */
-bool cache_usable(const char *workdir);
+/* The cache directory of a run in work directory workdir: dir (--cache, or cache =
+ * in ounce.ini; a relative one taken from the current directory) when not NULL,
+ * else WORKDIR/cache. One directory may serve several runs at once, on several
+ * machines (NFS): entries appear and go by rename only, so it needs no lock. The
+ * caller frees it; NULL after reporting. */
+char *cache_dir_of(const char *workdir, const char *dir);
+/* Fill c for the cache directory dir (cache_dir_of), the context hashed from the
+ * strings of parts. Nothing is created on disk yet. */
+void cache_init(struct cache *c, const char *dir, const struct strv *parts);
+/* Can the cache directory dir (made when missing) be read and written? When not,
+ * warns once ("going on without it") and returns false. */
+bool cache_usable(const char *dir);
 /* cache_init with the toolchain's versions (cache_add_toolchain(parts, cargo,
  * memo_dir)) added to parts in a thread: a compiler's `--version` takes 0.2 s
  * after a quiet minute (clang maps its 110 MB libLLVM), and a new work directory
  * has nothing to look up, so the first build need not wait for it. cache_key
  * waits for the thread. */
-void cache_init_async(struct cache *c, const char *workdir, const struct strv *parts, bool cargo,
+void cache_init_async(struct cache *c, const char *dir, const struct strv *parts, bool cargo,
 		      const char *memo_dir);
 /* Did the cache hold no entry when c was made (a lookup cannot hit)? */
 bool cache_empty(const struct cache *c);
@@ -111,9 +117,23 @@ int cache_add_tree(struct strv *parts, const char *dir, const struct strv *exclu
 		   const char *skip);
 /* Append to parts the version lines of the tools a build may use (compilers,
  * linkers, strip; rustc and cargo when cargo is set), one "TOOL=PATH OUTPUT" each;
- * a missing tool is recorded as missing. memo_dir (or NULL): where the outputs are
- * kept by the identity of each tool's file, so an unchanged tool is not run again. */
+ * a missing tool is recorded as missing; then the C library's: glibc's version
+ * ("libc=2.36") and gcc's libc.a (cache_add_libc). memo_dir (or NULL): where the
+ * outputs are kept by the identity of each tool's file, so an unchanged tool is not
+ * run again. */
 void cache_add_toolchain(struct strv *parts, bool cargo, const char *memo_dir);
+/* Append to parts the identity of the C library the compiler cc (a name looked up
+ * in PATH) links statically, which covers a cross toolchain's (newlib's libc.a for
+ * arm-none-eabi-gcc): "libc.a(CC)=PATH SIZE HASH" of the file `CC
+ * -print-file-name=libc.a` names when that is an absolute path to a file, else
+ * "libc.a(CC)=none". The answer and the hash are kept in memo_dir (or NULL) as
+ * cache_tool_version and cache_file_identity keep theirs; a kept answer that names
+ * no file now is asked again. */
+void cache_add_libc(struct strv *parts, const char *cc, const char *memo_dir);
+/* "SIZE HASH" of the regular file at path, or NULL when it cannot be read. With
+ * memo_dir, kept there under the file's identity (as cache_tool_version's) and
+ * read back while the file is unchanged. The caller frees it. */
+char *cache_file_identity(const char *memo_dir, const char *path);
 /* The output of `path flag` (a tool's version), or NULL when it does not run.
  * With memo_dir (made when missing), the output is kept there under the identity
  * of the file at path (device, inode, size, modification and change times) and

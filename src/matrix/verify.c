@@ -57,6 +57,17 @@ verify_workdir(const struct results *r, const char *results_path)
 {
 	const char *slash = strrchr(results_path, '/');
 
+	/* the work directory the run named (--workdir=DIR of its arguments): a cell
+	 * from a cache outside it (--cache) says nothing of it */
+	for (size_t i = 0; i < r->argv.n; i++) {
+		if (!strcmp(r->argv.v[i], "--")) {
+			break;
+		}
+		if (!strncmp(r->argv.v[i], "--workdir=", 10) && r->argv.v[i][10] == '/' &&
+		    fs_exists(r->argv.v[i] + 10)) {
+			return xstrdup(r->argv.v[i] + 10);
+		}
+	}
 	for (size_t i = 0; i < r->ncells; i++) {
 		const char *log = r->cells[i]->log;
 		char *dir, *w;
@@ -64,7 +75,8 @@ verify_workdir(const struct results *r, const char *results_path)
 		if (!log || !(slash = strrchr(log, '/'))) {
 			continue;
 		}
-		/* WORKDIR/cells/NAME/build.log, or WORKDIR/cache/KEY/build.log */
+		/* WORKDIR/cells/NAME/build.log, or WORKDIR/cache/KEY/build.log (results
+		 * saved before their arguments were) */
 		dir = xstrndup(log, (size_t)(slash - log));
 		w = parent_named(dir, "cells");
 		if (!w) {

@@ -22,7 +22,8 @@ int verify_cell(const struct results *r, const struct cell *c, const char *form,
 		const char *workdir, double timeout, const struct spawn_sandbox *sandbox,
 		struct cell_verify *out);
 /* The work directory of the run r was read from at results_path: the one its
- * cells were built in, else the file's directory. The caller frees it. */
+ * arguments name (--workdir=, when it is there), else the one its cells were built
+ * in, else the file's directory. The caller frees it. */
 char *verify_workdir(const struct results *r, const char *results_path);
 /* The likely cause, in one line the caller frees, of a rebuild of c whose log is
  * at log producing other bytes than c's cell: a compiler call where the project's

@@ -195,11 +195,14 @@ fake_tree_cache(struct fake_tree *f)
 	if (f->run.cache) {
 		cache_release(&f->cache);
 	}
+	char *dir = cache_dir_of(f->run.workdir, NULL);
+
 	strv_push(&parts, "fakespawn");
-	if (!cache_usable(f->run.workdir)) {
+	if (!cache_usable(dir)) {
 		fail_msg("no cache in '%s'", f->run.workdir);
 	}
-	cache_init(&f->cache, f->run.workdir, &parts);
+	cache_init(&f->cache, dir, &parts);
+	free(dir);
 	f->run.cache = &f->cache;
 	strv_release(&parts);
 }

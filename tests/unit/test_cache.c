@@ -9,10 +9,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,8 +22,19 @@
 #include "base/strv.h"
 #include "matrix/cache.h"
 #include "os/fsutil.h"
+#include "os/spawn.h"
 #include "report/result.h"
 #include "testutil.h"
+
+/* cache_init for the cache of work directory workdir (WORKDIR/cache). */
+static void
+init_in(struct cache *c, const char *workdir, const struct strv *parts)
+{
+	char *dir = cache_dir_of(workdir, NULL);
+
+	cache_init(c, dir, parts);
+	free(dir);
+}
 
 /* cache_add_tree of dir, as the one string it appends; the caller frees it. */
 static char *
@@ -149,7 +162,7 @@ test_cache_key_depends_on_settings_build_and_context(void **state)
 	char k1[CACHE_KEY_LEN + 1], k2[CACHE_KEY_LEN + 1];
 
 	strv_push(&parts, "ounce 1");
-	cache_init(&a, t->dir, &parts);
+	init_in(&a, t->dir, &parts);
 	cache_key(&a, c, k1);
 	assert_int_equal(strlen(k1), CACHE_KEY_LEN);
 	/* the name, the artifact and the results do not make the key */
@@ -174,7 +187,7 @@ test_cache_key_depends_on_settings_build_and_context(void **state)
 	free(c->build);
 	c->build = xstrdup("default");
 	strv_push(&parts, "tree=0123");
-	cache_init(&b, t->dir, &parts);
+	init_in(&b, t->dir, &parts);
 	cache_key(&b, c, k2);
 	assert_string_not_equal(k1, k2);
 	cache_release(&a);
@@ -257,7 +270,7 @@ test_cache_store_and_load(void **state)
 	char key[CACHE_KEY_LEN + 1], *path, *text;
 
 	strv_push(&parts, "ounce 1");
-	cache_init(&cache, t->dir, &parts);
+	init_in(&cache, t->dir, &parts);
 	cache_key(&cache, c, key);
 	assert_false(cache_load(&cache, key, back));
 	assert_int_equal(cache_store(&cache, key, c), 0);
@@ -340,7 +353,7 @@ test_cache_store_concurrent(void **state)
 	size_t entries = 0, other = 0;
 
 	strv_push(&parts, "ounce 1");
-	cache_init(&cache, t->dir, &parts);
+	init_in(&cache, t->dir, &parts);
 	cache_key(&cache, c, key);
 	for (size_t i = 0; i < 8; i++) {
 		args[i] = (struct store_arg){&cache, key, c, -1};
@@ -372,6 +385,224 @@ test_cache_store_concurrent(void **state)
 	free(dir);
 	free(art);
 	free(log);
+}
+
+struct reader_arg {
+	struct cache *cache;
+	const char *key;
+	atomic_bool *stop;
+	int hits, misses, wrong;
+};
+
+static void *
+reader_thread(void *arg)
+{
+	struct reader_arg *a = arg;
+
+	while (!atomic_load(a->stop)) {
+		struct cell *back = cell_new("gc");
+
+		if (!cache_load(a->cache, a->key, back)) {
+			a->misses++;
+		} else if (back->m.bytes != 1234 || back->status != CELL_OK) {
+			a->wrong++;
+		} else {
+			a->hits++;
+		}
+		cell_free(back);
+	}
+	return NULL;
+}
+
+/* A run reads the cache while another prunes it and stores the entry again (as
+ * runs sharing a cache do): each load is a hit with the stored result or a miss,
+ * and an entry removed while read is never taken for a damaged one (no warning,
+ * no entry dropped) */
+static void
+test_cache_read_while_pruned(void **state)
+{
+	struct tu_tmp *t = *state;
+	struct strv parts = STRV_INIT;
+	struct cache cache = {0};
+	char *art = tu_write_file(t->dir, "cells/gc/src/prog", "the linked program\n");
+	char *log = tu_write_file(t->dir, "cells/gc/build.log", "==> make\n");
+	struct cell *c = ok_cell("gc", art, log);
+	char key[CACHE_KEY_LEN + 1], *err;
+	struct reader_arg args[2];
+	pthread_t th[2];
+	struct cache_pruned p;
+	int removed = 0;
+	atomic_bool stop = false;
+	const struct timespec pause = {0, 500 * 1000};
+
+	strv_push(&parts, "ounce 1");
+	init_in(&cache, t->dir, &parts);
+	cache_key(&cache, c, key);
+	assert_int_equal(cache_store(&cache, key, c), 0);
+	tu_capture_begin(t);
+	for (size_t i = 0; i < 2; i++) {
+		args[i] = (struct reader_arg){&cache, key, &stop, 0, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, reader_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		/* there a while for the readers */
+		nanosleep(&pause, NULL);
+		/* everything is older than "this run": the limit takes it */
+		assert_int_equal(cache_prune(&cache, 1, time(NULL) + 1000, &p), 0);
+		removed += (int)p.removed;
+		assert_int_equal(cache_store(&cache, key, c), 0);
+	}
+	atomic_store(&stop, true);
+	for (size_t i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+	}
+	err = tu_capture_end(t);
+	if (strstr(err, "cache entry") || strstr(err, "error")) {
+		fail_msg("a load during pruning said: %s", err);
+	}
+	free(err);
+	assert_true(removed > 0);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(args[i].wrong, 0);
+		assert_true(args[i].hits > 0);
+		assert_true(args[i].misses > 0);
+	}
+	cache_release(&cache);
+	strv_release(&parts);
+	cell_free(c);
+	free(art);
+	free(log);
+}
+
+/* the libc.a part cache_add_libc appends for gcc, with memo */
+static char *
+libc_part(const char *memo)
+{
+	struct strv parts = STRV_INIT;
+	char *s;
+
+	cache_add_libc(&parts, "gcc", memo);
+	assert_int_equal(parts.n, 1);
+	s = xstrdup(parts.v[0]);
+	strv_release(&parts);
+	return s;
+}
+
+/* The C library is in the key: the libc.a gcc names (here one put where
+ * GCC_EXEC_PREFIX makes gcc look first), by its content; another file of the same
+ * size, written since, changes the key although its identity was kept in the memo;
+ * and glibc's version is among the toolchain's lines */
+static void
+test_cache_libc_identity(void **state)
+{
+	struct tu_tmp *t = *state;
+	char *memo = xasprintf("%s/cache", t->dir), *gcc = spawn_which("gcc", NULL);
+	char *machine, *version, *name, *lib, *prefix, *a, *b;
+	struct strv pa = STRV_INIT, pb = STRV_INIT;
+	struct cache ca = {0}, cb = {0};
+	struct cell *c = ok_cell("gc", "/x/src/prog", "/x/log");
+	char k1[CACHE_KEY_LEN + 1], k2[CACHE_KEY_LEN + 1];
+	const char *old = getenv("GCC_EXEC_PREFIX");
+	char *saved = old ? xstrdup(old) : NULL;
+
+	assert_non_null(gcc);
+	machine = cache_tool_version(NULL, gcc, "-dumpmachine");
+	version = cache_tool_version(NULL, gcc, "-dumpversion");
+	assert_non_null(machine);
+	assert_non_null(version);
+	machine[strcspn(machine, "\n")] = '\0';
+	version[strcspn(version, "\n")] = '\0';
+	name = xasprintf("gx/%s/%s/libc.a", machine, version);
+	lib = tu_write_file(t->dir, name, "!<arch>\nnewlib one\n");
+	prefix = xasprintf("%s/gx/", t->dir);
+	assert_int_equal(setenv("GCC_EXEC_PREFIX", prefix, 1), 0);
+
+	a = libc_part(memo);
+	tu_assert_contains(a, lib);
+	b = libc_part(memo);
+	assert_string_equal(a, b);
+	free(b);
+	/* the same size, other bytes */
+	free(tu_write_file(t->dir, name, "!<arch>\nnewlib two\n"));
+	b = libc_part(memo);
+	tu_assert_contains(b, lib);
+	assert_string_not_equal(a, b);
+	strv_push(&pa, "ounce 1");
+	strv_push(&pa, a);
+	strv_push(&pb, "ounce 1");
+	strv_push(&pb, b);
+	init_in(&ca, t->dir, &pa);
+	init_in(&cb, t->dir, &pb);
+	cache_key(&ca, c, k1);
+	cache_key(&cb, c, k2);
+	assert_string_not_equal(k1, k2);
+	free(b);
+	/* none there: gcc's own (the system's libc.a, or none) */
+	unlink(lib);
+	b = libc_part(memo);
+	assert_string_not_equal(a, b);
+	assert_null(strstr(b, lib));
+	free(b);
+
+	if (saved) {
+		setenv("GCC_EXEC_PREFIX", saved, 1);
+	} else {
+		unsetenv("GCC_EXEC_PREFIX");
+	}
+	/* glibc's version, as the library ounce runs with says it */
+	strv_release(&pa);
+	cache_add_toolchain(&pa, false, memo);
+	b = strv_join(&pa, "\n");
+	tu_assert_contains(b, "\nlibc=glibc 2.");
+	tu_assert_contains(b, "\nlibc.a(gcc)=");
+	free(b);
+	cache_release(&ca);
+	cache_release(&cb);
+	strv_release(&pa);
+	strv_release(&pb);
+	cell_free(c);
+	free(a);
+	free(saved);
+	free(prefix);
+	free(lib);
+	free(name);
+	free(version);
+	free(machine);
+	free(gcc);
+	free(memo);
+}
+
+/* cache_dir_of: WORKDIR/cache, or the directory named, a relative one from the
+ * current directory; an empty name is an error */
+static void
+test_cache_dir_of(void **state)
+{
+	struct tu_tmp *t = *state;
+	char cwd[4096], *d, *want, *err;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	d = cache_dir_of("/w", NULL);
+	assert_string_equal(d, "/w/cache");
+	free(d);
+	d = cache_dir_of("/w", "/srv/ounce-cache");
+	assert_string_equal(d, "/srv/ounce-cache");
+	free(d);
+	assert_int_equal(chdir(t->dir), 0);
+	d = cache_dir_of("/w", "shared/cache");
+	want = xasprintf("%s/shared/cache", t->dir);
+	/* (t->dir may itself be reached through a link: compare resolved) */
+	free(want);
+	want = fs_resolve_future("shared/cache");
+	assert_string_equal(d, want);
+	assert_true(d[0] == '/');
+	free(want);
+	free(d);
+	assert_int_equal(chdir(cwd), 0);
+	tu_capture_begin(t);
+	assert_null(cache_dir_of("/w", ""));
+	err = tu_capture_end(t);
+	tu_assert_contains(err, "error: the cache directory must not be empty");
+	free(err);
 }
 
 /* cache_storable: an ok cell and a build's own failure are stored; a failure the
@@ -495,8 +726,8 @@ test_cache_init_async(void **state)
 	strv_push(&parts, "ounce 1");
 	strv_extend(&all, &parts);
 	cache_add_toolchain(&all, false, memo);
-	cache_init(&sync, t->dir, &all);
-	cache_init_async(&async, t->dir, &parts, false, memo);
+	init_in(&sync, t->dir, &all);
+	cache_init_async(&async, memo, &parts, false, memo);
 	assert_true(cache_empty(&async));
 	cache_key(&async, c, k1);
 	cache_key(&sync, c, k2);
@@ -505,7 +736,7 @@ test_cache_init_async(void **state)
 	/* the tool-version memo files are not entries */
 	assert_true(cache_empty(&sync));
 	assert_int_equal(cache_store(&async, k1, c), 0);
-	cache_init_async(&later, t->dir, &parts, false, memo);
+	cache_init_async(&later, memo, &parts, false, memo);
 	assert_false(cache_empty(&later));
 	cache_key(&later, c, k2);
 	assert_string_equal(k1, k2);
@@ -671,6 +902,81 @@ entry_exists(const char *dir, const char *name)
 	return yes;
 }
 
+/* The name of a temporary entry of this machine's process pid (.tmp-HOST-PID-X,
+ * with drop- after .tmp- when drop is set), made in dir's cache. */
+static char *
+own_temp(const char *dir, bool drop, long pid)
+{
+	char host[256], *name, *path;
+
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	/* as cache.c spells it: '-' and the like become '_' */
+	for (char *h = host; *h; h++) {
+		bool ok = (*h >= 'a' && *h <= 'z') || (*h >= 'A' && *h <= 'Z') ||
+			  (*h >= '0' && *h <= '9') || *h == '.' || *h == '_';
+
+		*h = ok ? *h : '_';
+	}
+	host[64] = '\0';
+	name = xasprintf(".tmp-%s%s-%ld-0123456789abcdef", drop ? "drop-" : "", host, pid);
+	path = xasprintf("cache/%s/cell.json", name);
+	free(tu_write_file(dir, path, "{"));
+	free(path);
+	return name;
+}
+
+/* A pid no process has: a child that ended. */
+static long
+dead_pid(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return (long)pid;
+}
+
+/* Whether each temporary entry temp_entries makes must stay. */
+#define NTEMPS 6
+static const bool temp_stays[NTEMPS] = {true, false, true, false, false, true};
+
+/* Temporary entries other machines and this one left in dir's cache: another
+ * machine's fresh store and removal stay (its pid means nothing here), an old one
+ * goes; this machine's goes once its process is gone, and stays while it runs. */
+static void
+temp_entries(const char *dir, time_t now, char *temp_names[NTEMPS])
+{
+	free(tu_write_file(dir, "cache/.tmp-otherhost-1-0123456789abcdef/cell.json", "{"));
+	temp_names[0] = xstrdup(".tmp-otherhost-1-0123456789abcdef");
+	free(tu_write_file(dir, "cache/.tmp-otherhost-2-0123456789abcdef/cell.json", "{"));
+	temp_names[1] = xstrdup(".tmp-otherhost-2-0123456789abcdef");
+	set_used(dir, temp_names[1], now - 25 * 60 * 60);
+	free(tu_write_file(dir, "cache/.tmp-drop-other.host_3-7-0123456789abcdef/x", "x"));
+	temp_names[2] = xstrdup(".tmp-drop-other.host_3-7-0123456789abcdef");
+	free(tu_write_file(dir, "cache/.tmp-drop-other.host_3-8-0123456789abcdef/x", "x"));
+	temp_names[3] = xstrdup(".tmp-drop-other.host_3-8-0123456789abcdef");
+	set_used(dir, temp_names[3], now - 3 * 24 * 60 * 60);
+	temp_names[4] = own_temp(dir, false, dead_pid());
+	temp_names[5] = own_temp(dir, true, (long)getppid());
+}
+
+static void
+temp_entries_checked(const char *dir, char *temp_names[NTEMPS])
+{
+	for (size_t i = 0; i < NTEMPS; i++) {
+		if (entry_exists(dir, temp_names[i]) != temp_stays[i]) {
+			fail_msg("'%s' %s", temp_names[i], temp_stays[i] ? "went" : "stayed");
+		}
+		free(temp_names[i]);
+		temp_names[i] = NULL;
+	}
+}
+
 /* cache_prune: least recently used first, until the rest fit; a load counts as a
  * use; this run's entries stay whatever the limit; 0 is no limit; old temporary
  * entries go, new ones and the tool memo stay */
@@ -690,6 +996,7 @@ test_cache_prune(void **state)
 	struct cell *c, *back = cell_new("back");
 	time_t now = time(NULL);
 	unsigned long long e[4];
+	char *temps[NTEMPS];
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -697,7 +1004,7 @@ test_cache_prune(void **state)
 	log = tu_write_file(t->dir, "cells/gc/build.log", "==> make\n");
 	c = ok_cell("gc", art, log);
 	strv_push(&parts, "ounce 1");
-	cache_init(&cache, t->dir, &parts);
+	init_in(&cache, t->dir, &parts);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(cache_store(&cache, keys[i], c), 0);
 		/* the first stored is the oldest */
@@ -708,6 +1015,7 @@ test_cache_prune(void **state)
 	tmp_new = tu_write_file(t->dir, "cache/.tmp-2-2/cell.json", "{");
 	memo = tu_write_file(t->dir, "cache/tool-0123", "gcc 12\n");
 	set_used(t->dir, ".tmp-1-1", now - 2 * 24 * 60 * 60);
+	temp_entries(t->dir, now, temps);
 
 	/* loading the oldest makes it the newest */
 	assert_true(cache_load(&cache, keys[0], back));
@@ -722,6 +1030,7 @@ test_cache_prune(void **state)
 	assert_false(entry_exists(t->dir, ".tmp-1-1"));
 	assert_true(entry_exists(t->dir, ".tmp-2-2"));
 	assert_true(fs_exists(memo));
+	temp_entries_checked(t->dir, temps);
 
 	/* what this run used stays, over the limit or not; 0 is no limit */
 	assert_int_equal(cache_prune(&cache, 1, now - 150, &p), 0);
@@ -765,6 +1074,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_store_and_load, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_storable, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_read_while_pruned, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_libc_identity, tu_setup_tmpdir,
+						tu_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_cache_dir_of, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_cache_store_concurrent, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
