@@ -1,0 +1,91 @@
+#!/bin/bash
+# ounce profile: time flame graphs of tests/fixtures/hotprof (hot_loop about four
+# fifths of the time, cold_loop the rest), built by a matrix whose 'slowhot' cell
+# gives hot_loop four times the work. Under perf and under callgrind (asked for,
+# and chosen when perf is missing), the widest box standing on main is hot_loop;
+# the differential graph from the baseline to slowhot colours hot_loop red and
+# cold_loop blue; the workload comes from --bench or from results.json's bench;
+# a cell that is not there, gone or without a workload: one line, exit 2.
+. "$(dirname "$0")/lib.sh"
+
+dir=$(fixture hotprof)
+"$OUNCE" matrix -q -j2 -p slowhot -w "$T/work" "$dir" > table.txt || fail "matrix exited $?"
+res="$T/work/results.json"
+check_eq "cells ok" "ok ok" "$(q '[.cells[] | select(.name == "baseline" or .name == "slowhot") |
+	.status] | join(" ")' "$res")"
+
+# the boxes of an SVG, a line each: NAME Y WIDTH FILL (the name up to the title's
+# first ':'), after xmllint has read it as well-formed XML
+boxes() {
+	xmllint --noout "$1" || fail "$1 is not XML"
+	sed -n 's|^<g class="box"><title>\([^:]*\): .*<rect x="[0-9.]*" y="\([0-9]*\)" width="\([0-9.]*\)" .*fill="#\([0-9a-f]*\)".*|\1 \2 \3 \4|p' "$1"
+}
+# the widest box standing on main (in a row above it)
+widest_on_main() {
+	boxes "$1" > boxes.txt
+	local y
+	y=$(awk '$1 == "main" {print $2; exit}' boxes.txt)
+	[ -n "$y" ] || fail "$1 has no box for main: $(cat boxes.txt)"
+	awk -v y="$y" '$2 < y && $3 > w {w = $3; n = $1} END {print n}' boxes.txt
+}
+
+# perf: the baseline cell of the run, the workload from --bench
+"$OUNCE" profile -w "$T/work" --bench '{artifact}' baseline > base.svg 2> err ||
+	fail "profile baseline exited $?: $(cat err)"
+check_eq "widest on main (perf)" hot_loop "$(widest_on_main base.svg)"
+grep -q 'Time flame graph of baseline' base.svg || fail "title of base.svg"
+grep -q '<title>hot_loop: [0-9]* samples' base.svg || fail "hot_loop's title in samples"
+grep -q 'cpu-clock samples by perf' base.svg || fail "base.svg does not say perf measured it"
+
+# callgrind, asked for; {artifacts} filled as the smoke test's are; -o
+"$OUNCE" profile -w "$T/work" --via callgrind --bench '{artifacts} 5000000' -o cg.svg \
+	baseline 2> err || fail "profile --via callgrind exited $?: $(cat err)"
+check_eq "widest on main (callgrind)" hot_loop "$(widest_on_main cg.svg)"
+grep -q '<title>hot_loop: [0-9]* instructions' cg.svg || fail "hot_loop's title in instructions"
+
+# callgrind where perf is missing: a PATH with valgrind alone (Debian's is a script
+# that runs valgrind.bin beside it)
+mkdir bin && ln -s "$(command -v valgrind)" bin/valgrind &&
+	ln -s "$(command -v valgrind.bin)" bin/valgrind.bin || fail "no valgrind"
+PATH="$T/bin" "$OUNCE" profile -w "$T/work" --bench '{artifact} 5000000' baseline \
+	> noperf.svg 2> err || fail "profile without perf exited $?: $(cat err)"
+grep -q "perf is not installed: profiling under callgrind instead" err ||
+	fail "no word of the fallback: $(cat err)"
+check_eq "widest on main (no perf)" hot_loop "$(widest_on_main noperf.svg)"
+
+# the differential graph: hot_loop has more of slowhot's time, cold_loop less
+"$OUNCE" profile -w "$T/work" --bench '{artifact} 100000000' baseline slowhot > diff.svg \
+	2> err || fail "profile baseline slowhot exited $?: $(cat err)"
+boxes diff.svg > boxes.txt
+read -r _ _ _ hot < <(awk '$1 == "hot_loop"' boxes.txt)
+read -r _ _ _ cold < <(awk '$1 == "cold_loop"' boxes.txt)
+[[ $hot == ff* && ${hot:2:2} == "${hot:4:2}" && $hot != ffffff ]] || fail "hot_loop is not red: $hot"
+[[ $cold == *ff && ${cold:0:2} == "${cold:2:2}" && $cold != ffffff ]] ||
+	fail "cold_loop is not blue: $cold"
+grep -q '<title>hot_loop: [0-9]* samples ([0-9.]*%); A: [0-9]* of [0-9]* samples ([0-9.]*%), B: [0-9]* of [0-9]* ([0-9.]*%): +[0-9.]*%; its own +' diff.svg ||
+	fail "hot_loop's title lacks both runs and its growth: $(grep -o '<title>hot_loop[^<]*' diff.svg)"
+
+# the workload of the run, from results.json's bench
+jq '.bench = {"command": "{artifact} 20000000", "repeat": 1}' "$res" > r.json &&
+	mv r.json "$res" || fail "cannot add a bench to results.json"
+"$OUNCE" profile -w "$T/work" --repeat 2 baseline > bench.svg 2> err ||
+	fail "profile with the run's bench exited $?: $(cat err)"
+grep -q '2 runs of .*/hot 20000000' bench.svg || fail "bench.svg does not name the run's workload"
+
+# one line and exit status 2: no such cell, no workload, an artifact gone
+expect2() { # WHAT PATTERN ARGS...
+	local what=$1 pattern=$2
+	shift 2
+	"$OUNCE" profile -w "$T/work" "$@" > out 2> err
+	check_eq "$what: exit status" 2 "$?"
+	check_eq "$what: lines" 1 "$(wc -l < err)"
+	grep -q -e "$pattern" err || fail "$what: $(cat err)"
+	[ -s out ] && fail "$what: wrote to stdout"
+}
+expect2 "unknown cell" "no cell 'nosuch' in '$T/work/results.json'" --bench x nosuch
+jq 'del(.bench)' "$res" > r.json && mv r.json "$res" || fail "cannot drop the bench"
+expect2 "no workload" "no workload: give --bench CMD" baseline
+rm "$(q '.cells[] | select(.name == "slowhot") | .artifact' "$res")"
+expect2 "artifact gone" "the artifact of cell 'slowhot' is gone" --bench '{artifact}' slowhot
+expect2 "bad --via" "--via takes perf or callgrind" --via gprof baseline
+exit 0
