@@ -795,7 +795,7 @@ callgrind_once(const struct tprofile_opts *o, int i, const char *log, double sta
 		goto out;
 	}
 	push_words(&argv,
-	           (const char *const[]){"valgrind", "--tool=callgrind", TPROFILE_CALLERS,
+	           (const char *const[]){"valgrind", "-q", "--tool=callgrind", TPROFILE_CALLERS,
 	                                 "--demangle=no", "--trace-children=yes", file, NULL});
 	strv_pushv(&argv, o->argv);
 	r = run_tool(o, strv_array(&argv), log, start, false);
