@@ -166,11 +166,12 @@ profile_one(const struct target *t, const char *bench, struct tprofile_opts *o, 
 	int rc = 2;
 
 	strv_pushv(&env, environ);
-	if (smoke_command(bench, t->cell, t->cwd ? t->cwd : tmpdir, &env, &argv, &wenv, errbuf,
-	                  sizeof(errbuf), &err) < 0) {
+	if (smoke_argv(bench, t->cell, t->cwd ? t->cwd : tmpdir, &argv, errbuf, (int)sizeof(errbuf),
+	               &err) < 0) {
 		error("bad --bench command '%s': %s", bench, err);
 		goto out;
 	}
+	smoke_env(t->cell, &env, &wenv);
 	o->argv = strv_array(&argv);
 	o->envp = strv_array(&wenv);
 	o->cwd = t->owned ? NULL : t->cwd;

@@ -207,8 +207,8 @@ fail:
 }
 
 int
-smoke_command(const char *tmpl, const struct cell *c, const char *dir, const struct strv *env,
-	      struct strv *argv, struct strv *envout, char *errbuf, int errlen, const char **err)
+smoke_argv(const char *tmpl, const struct cell *c, const char *dir, struct strv *argv,
+	   char *errbuf, int errlen, const char **err)
 {
 	struct strv words = STRV_INIT;
 	/* {artifacts}: every artifact, a word each (a marker no path holds, replaced
@@ -247,8 +247,13 @@ smoke_command(const char *tmpl, const struct cell *c, const char *dir, const str
 		}
 	}
 	strv_release(&words);
-	with_libraries(c, env, envout);
 	return 0;
+}
+
+void
+smoke_env(const struct cell *c, const struct strv *env, struct strv *out)
+{
+	with_libraries(c, env, out);
 }
 
 int
@@ -263,14 +268,14 @@ smoke_run(const struct run *run, struct cell *c, const char *dir, struct strv *e
 	if (!run->smoke) {
 		return load_check(run, c, dir, env);
 	}
-	if (smoke_command(run->smoke, c, dir, env, &argv, &senv, errbuf, sizeof(errbuf), &err) <
-	    0) {
+	if (smoke_argv(run->smoke, c, dir, &argv, errbuf, (int)sizeof(errbuf), &err) < 0) {
 		c->smoke = SMOKE_FAIL;
 		c->status = CELL_SMOKE_FAILED;
 		c->reason = xasprintf("smoke command: %s", err);
 		strv_release(&argv);
 		return 0;
 	}
+	with_libraries(c, env, &senv);
 	o.argv = strv_array(&argv);
 	o.envp = strv_array(&senv);
 	o.cwd = dir;
