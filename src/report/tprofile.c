@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/strv.h"
+#include "elf/size.h"
 #include "os/clock.h"
 #include "os/fsutil.h"
 #include "os/spawn.h"
@@ -55,18 +56,22 @@ tprofile_unit(const struct tprofile *p)
 	return p->via == TPROFILE_CALLGRIND ? "instructions" : "samples";
 }
 
-/* A frame's name as drawn: a symbol version ("@@GLIBC_2.34") cut, demangled, its
- * template arguments folded. The caller frees it. */
+/* A frame's name as drawn: demangled, without a symbol version ("@@GLIBC_2.34")
+ * or the compiler's clone suffixes (".isra.0", ".cold", " [clone .constprop.0]":
+ * a function reads the same in builds that clone it differently), its template
+ * arguments folded. The caller frees it. */
 static char *
 frame_name(const char *raw, size_t len)
 {
-	char *s = xstrndup(raw, len), *at = strchr(s, '@'), *d, *r;
+	char *s = xstrndup(raw, len), *at = strchr(s, '@'), *d, *n, *r;
 
 	if (at && at != s) {
 		*at = '\0';
 	}
 	d = demangle(s);
-	r = demangle_shorten(d);
+	n = size_normalize_name(d);
+	r = demangle_shorten(n);
+	free(n);
 	free(d);
 	free(s);
 	return r;

@@ -43,14 +43,16 @@ const char *tprofile_unit(const struct tprofile *p);
 
 /* Add the samples of `perf script -F comm,pid,period,ip,sym` output (a header line
  * "COMM PID PERIOD" per sample, then its frames innermost first, "ADDR SYMBOL" a
- * line, then an empty line). Symbols are demangled and shortened; " (inlined)" is
- * dropped, so a function reads the same inlined or not. Returns the samples
+ * line, then an empty line). Symbols are demangled and shortened, without their
+ * versions and clone suffixes (.isra.0, .cold...), and " (inlined)" is dropped:
+ * a function reads the same in any build, inlined or not. Returns the samples
  * added, or -1 after reporting text that is not that output (what names it). */
 long long tprofile_add_perf(struct tprofile *p, const char *text, const char *what);
 
 /* Add a callgrind output file (run with --separate-callers=N --demangle=no): each
  * function context's self cost (its first event) on the stack its name spells
- * ("f'g'main": f called by g called by main; "f'2": f's second recursion level).
+ * ("f'g'main": f called by g called by main; "f'2": f's second recursion level),
+ * names as tprofile_add_perf makes them.
  * Returns the cost added, or -1 after reporting text that is not that format. */
 long long tprofile_add_callgrind(struct tprofile *p, const char *text, const char *what);
 

@@ -62,12 +62,12 @@ static const char perf_text[] = "prog 100     250000 \n"
                                 "\t           27249 __libc_start_call_main\n"
                                 "\n"
                                 "prog 100     250000 \n"
-                                "\t            11d7 hot_loop (inlined)\n"
+                                "\t            11d7 hot_loop.cold (inlined)\n"
                                 "\t            1087 main\n"
                                 "\t           27249 __libc_start_call_main\n"
                                 "\n"
                                 "prog 100     250000 \n"
-                                "\t            2000 _ZNSt6vectorIiSaIiEE9push_backERKi\n"
+                                "\t            2000 _ZNSt6vectorIiSaIiEE9push_backERKi.isra.0\n"
                                 "\t            1087 main\n"
                                 "\t           27249 __libc_start_call_main\n"
                                 "\n"
@@ -92,7 +92,7 @@ test_tprofile_perf_stacks(void **state)
 	assert_int_equal(p.period_ns, 4 * 250000 + 1000);
 	assert_int_equal(r->value, 5);
 	assert_int_equal(value_at(r, (const char *const[]){"prog", NULL}), 4);
-	/* outermost first; an inlined frame counts with the function */
+	/* outermost first; an inlined frame and a clone count with the function */
 	assert_int_equal(value_at(r, (const char *const[]){"prog", "__libc_start_call_main", "main",
 	                                                   "hot_loop", NULL}),
 	                 2);
@@ -160,7 +160,7 @@ static const char callgrind_text[] =
     "0 50\n"
     "fn=(2)\n"
     "0 100\n"
-    "fn=(4) _ZNSt6vectorIiSaIiEE9push_backERKi@@V1'main'(below main)'0x000000000001ab70\n"
+    "fn=(4) _ZNSt6vectorIiSaIiEE9push_backERKi.constprop.0@@V1'main'(below main)'0x000000000001ab70\n"
     "0 50\n"
     "totals: 1111\n";
 
