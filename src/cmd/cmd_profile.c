@@ -323,6 +323,11 @@ cmd_profile(int argc, char **argv)
 		if (rc) {
 			goto out;
 		}
+		if (!p[i].total) {
+			warn("no %s of '%s': the workload ran too briefly to be sampled (a longer "
+			     "one, or --repeat N)",
+			     tprofile_unit(&p[i]), argv[optind + (int)i]);
+		}
 		/* the second as the first was measured: the same unit */
 		o.via = p[i].via;
 	}
