@@ -174,8 +174,19 @@ profile_one(const struct target *t, const char *bench, struct tprofile_opts *o, 
 	smoke_env(t->cell, &env, &wenv);
 	o->argv = strv_array(&argv);
 	o->envp = strv_array(&wenv);
-	o->cwd = t->owned ? NULL : t->cwd;
-	rc = tprofile_record(o, p) < 0 ? (o->cancel && *o->cancel ? 128 + *o->cancel : 1) : 0;
+	/* a file runs where ounce was started, a cell in its tree when it is there */
+	o->cwd = t->owned ? NULL : t->cwd ? t->cwd : tmpdir;
+	switch (tprofile_record(o, p)) {
+	case 0:
+		rc = 0;
+		break;
+	case -2:
+		rc = 2;
+		break;
+	default:
+		rc = o->cancel && *o->cancel ? 128 + *o->cancel : 1;
+		break;
+	}
 out:
 	strv_release(&env);
 	strv_release(&argv);

@@ -704,7 +704,7 @@ run_tool(const struct tprofile_opts *o, char *const *argv, const char *log, doub
 	}
 	so.argv = argv;
 	so.envp = o->envp;
-	so.cwd = o->cwd ? o->cwd : o->tmpdir;
+	so.cwd = o->cwd;
 	so.log_path = log;
 	so.timeout = left;
 	so.cancel = o->cancel;
@@ -829,6 +829,25 @@ out:
 	return r;
 }
 
+/* Is the workload's program there to run (as the tools will look for it: in
+ * PATH, or relative to where it runs)? Reports when not. */
+static bool
+workload_found(const struct tprofile_opts *o)
+{
+	const char *name = o->argv[0];
+	char *rel =
+	    strchr(name, '/') && name[0] != '/' && o->cwd ? xasprintf("%s/%s", o->cwd, name) : NULL;
+	char *path = spawn_which(rel ? rel : name, o->envp);
+
+	free(rel);
+	free(path);
+	if (!path) {
+		error("cannot run the workload: '%s' is not an executable file%s", name,
+		      strchr(name, '/') ? "" : " in PATH");
+	}
+	return path != NULL;
+}
+
 int
 tprofile_record(const struct tprofile_opts *o, struct tprofile *p)
 {
@@ -837,6 +856,10 @@ tprofile_record(const struct tprofile_opts *o, struct tprofile *p)
 	double start = clock_now();
 	int repeat = o->repeat > 0 ? o->repeat : 1, rc = -1;
 
+	if (!workload_found(o)) {
+		free(log);
+		return -2;
+	}
 	p->fp = o->fp;
 	free(p->command);
 	p->command = spawn_quote_argv(o->argv);

@@ -73,7 +73,7 @@ void tprofile_diff_svg(struct tprofile *a, struct tprofile *b, const char *label
 struct tprofile_opts {
 	char *const *argv;  /* the workload */
 	char *const *envp;  /* NULL: ounce's environment */
-	const char *cwd;    /* NULL: tmpdir */
+	const char *cwd;    /* NULL: ounce's current directory */
 	const char *tmpdir; /* an empty directory: recordings, the log */
 	enum tprofile_via via;
 	bool fp;                             /* perf: --call-graph fp (else dwarf) */
@@ -83,8 +83,9 @@ struct tprofile_opts {
 };
 
 /* Run the workload o->repeat times under perf (or callgrind, as o->via says) and
- * add its stacks to p; p->via tells which measured it. Returns 0, or -1 after
- * reporting (a tool missing, the workload failed or timed out, interrupted). */
+ * add its stacks to p; p->via tells which measured it. Returns 0; -1 after
+ * reporting a tool missing, the workload failing, timing out or interrupted; -2
+ * after reporting a workload whose program is not there (bad input). */
 int tprofile_record(const struct tprofile_opts *o, struct tprofile *p);
 
 #endif

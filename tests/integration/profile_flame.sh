@@ -91,6 +91,8 @@ expect2 "no workload" "no workload: give --bench CMD" baseline
 rm "$(q '.cells[] | select(.name == "slowhot") | .artifact' "$res")"
 expect2 "artifact gone" "the artifact of cell 'slowhot' is gone" --bench '{artifact}' slowhot
 expect2 "bad --via" "--via takes perf or callgrind" --via gprof baseline
+expect2 "no such program" "cannot run the workload: 'nosuchprog' is not an executable file in PATH" \
+	--bench 'nosuchprog {artifact}' baseline
 expect2 "a failed cell" "cell 'broken' did not build and pass: build-failed: .*#error" \
 	--bench '{artifact}' broken
 
