@@ -684,8 +684,8 @@ perf_refused(const char *log)
 	return r;
 }
 
-/* Run argv as the profiling tool of run i; its output (and the workload's) goes to
- * the log. Reports what went wrong except a missing or refused tool. */
+/* Run argv, a profiling tool running the workload; their output goes to the log.
+ * Reports what went wrong except a missing or refused tool. */
 static enum ran
 run_tool(const struct tprofile_opts *o, char *const *argv, const char *log, double start,
          bool is_perf)
@@ -702,6 +702,8 @@ run_tool(const struct tprofile_opts *o, char *const *argv, const char *log, doub
 			return RAN_FAILED;
 		}
 	}
+	/* the log of this run alone: its cause, if it fails, is this run's */
+	unlink(log);
 	so.argv = argv;
 	so.envp = o->envp;
 	so.cwd = o->cwd;
