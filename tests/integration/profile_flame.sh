@@ -68,6 +68,13 @@ read -r _ _ _ cold < <(awk '$1 == "cold_loop"' boxes.txt)
 grep -q '<title>hot_loop: [0-9]* instructions ([0-9.]*%); A: [0-9]* of [0-9]* instructions ([0-9.]*%), B: [0-9]* of [0-9]* ([0-9.]*%): +[0-9.]*%; its own +' diff.svg ||
 	fail "hot_loop's title lacks both runs and its growth: $(grep -o '<title>hot_loop[^<]*' diff.svg)"
 
+# a file instead of a cell (a '/' in its name), run where ounce was started
+cp "$(q '.cells[] | select(.name == "baseline") | .artifact' "$res")" prog || fail "cp"
+"$OUNCE" profile --via callgrind --bench '{artifact} 1000000' ./prog > file.svg 2> err ||
+	fail "profile ./prog exited $?: $(cat err)"
+check_eq "widest on main (a file)" hot_loop "$(widest_on_main file.svg)"
+grep -q 'Time flame graph of ./prog' file.svg || fail "title of file.svg"
+
 # the workload of the run, from results.json's bench
 jq '.bench = {"command": "{artifact} 1000", "repeat": 3}' "$res" > r.json &&
 	mv r.json "$res" || fail "cannot add a bench to results.json"
