@@ -675,10 +675,12 @@ perf_refused(const char *log)
 	if (fs_read_file(log, &b) == 0) {
 		const char *s = buf_str(&b);
 
-		r = strstr(s, "perf_event_paranoid") || strstr(s, "No permission") ||
-		    strstr(s, "ermission denied") ||
-		    strstr(s, "Access to performance monitoring") ||
-		    strstr(s, "perf not found for kernel") || strstr(s, "not supported");
+		/* "No permission to enable cpu-clock event", "Permission error mapping
+		 * pages" (perf_event_mlock_kb), "Access to performance monitoring and
+		 * observability operations is limited" (perf_event_paranoid), an event
+		 * the kernel does not have */
+		r = strstr(s, "perf_event_paranoid") || strstr(s, "ermission") ||
+		    strstr(s, "Access to performance monitoring") || strstr(s, "not supported");
 	}
 	buf_release(&b);
 	return r;
