@@ -165,10 +165,12 @@ profile_one(const struct target *t, const char *bench, struct tprofile_opts *o, 
 	const char *err;
 	int rc = 2;
 
+	/* {dir}: where the workload runs (a file's: where ounce was started) */
+	const char *dir = t->cwd ? t->cwd : t->owned ? "." : tmpdir;
+
 	strv_pushv(&env, environ);
-	if (smoke_argv(bench, t->cell, t->cwd ? t->cwd : tmpdir, &argv, errbuf, (int)sizeof(errbuf),
-	               &err) < 0) {
-		error("bad --bench command '%s': %s", bench, err);
+	if (smoke_argv(bench, t->cell, dir, &argv, errbuf, (int)sizeof(errbuf), &err) < 0) {
+		error("bad workload command '%s': %s", bench, err);
 		goto out;
 	}
 	smoke_env(t->cell, &env, &wenv);
