@@ -16,6 +16,7 @@
 #include "base/mem.h"
 #include "base/strv.h"
 #include "matrix/smoke.h"
+#include "matrix/stage.h"
 #include "os/fsutil.h"
 #include "os/signals.h"
 #include "report/result.h"
@@ -52,7 +53,7 @@ base_name(const char *path)
 struct target {
 	struct cell *cell; /* borrowed from the results, or owned (a file) */
 	bool owned;
-	char *cwd; /* the cell's tree, or NULL */
+	char *cwd; /* a copy of the project's tree for a cell, or NULL */
 };
 
 /* The workload of the run at path: results.json's "bench": {"command": ...} (ounce
@@ -72,24 +73,55 @@ run_bench(const char *path)
 	return r;
 }
 
-/* The cell tree a cell's smoke test ran in (WORKDIR/cells/NAME/src, beside its
- * log), when it is still there; else NULL. */
-static char *
-cell_tree(const struct cell *c)
+static bool
+is_dir(const char *path)
 {
-	const char *slash = c->log ? strrchr(c->log, '/') : NULL;
 	struct stat st;
-	char *dir;
 
-	if (!slash) {
-		return NULL;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where a cell's workload runs: a fresh copy of the run's snapshot of the project
+ * (WORKDIR/prep/src) at dir, as the matrix's smoke test and bench run in one
+ * (the cells' own copies are gone once measured), in the project's directory of
+ * it (the snapshot may be of a workspace above it). Returns that directory (the
+ * caller frees it), NULL when the run kept no snapshot, or *failed after
+ * reporting a copy that failed. */
+static char *
+fresh_tree(const char *workdir, const struct results *r, const char *dir, bool *failed)
+{
+	char *snap = xasprintf("%s/prep/src", workdir), *origin = NULL, *run = NULL;
+	struct buf b = BUF_INIT;
+
+	*failed = false;
+	if (!is_dir(snap)) {
+		goto out;
 	}
-	dir = xasprintf("%.*s/src", (int)(slash - c->log), c->log);
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-		return dir;
+	if (stage_clone(snap, dir, NULL, NULL) < 0) {
+		*failed = true;
+		goto out;
 	}
-	free(dir);
-	return NULL;
+	run = xstrdup(dir);
+	origin = xasprintf("%s/prep/origin", workdir);
+	if (r->project_dir && fs_exists(origin) && fs_read_file(origin, &b) == 0) {
+		size_t n = strcspn(buf_str(&b), "\n");
+
+		if (n && !strncmp(r->project_dir, b.s, n) && r->project_dir[n] == '/') {
+			char *sub = xasprintf("%s/%s", dir, r->project_dir + n + 1);
+
+			if (is_dir(sub)) {
+				free(run);
+				run = sub;
+			} else {
+				free(sub);
+			}
+		}
+	}
+out:
+	buf_release(&b);
+	free(origin);
+	free(snap);
+	return run;
 }
 
 /* Find what arg names; loads the run's results into r when a cell is named.
@@ -141,7 +173,6 @@ resolve(const char *arg, const char *results_path, struct results *r, bool *load
 			return 2;
 		}
 	}
-	t->cwd = cell_tree(t->cell);
 	return 0;
 }
 
@@ -325,6 +356,17 @@ cmd_profile(int argc, char **argv)
 	o.tmpdir = tmpdir;
 	o.cancel = signals_install();
 	for (size_t i = 0; i < nt; i++) {
+		if (!t[i].owned) {
+			char *tree = xasprintf("%s/tree%zu", tmpdir, i);
+			bool failed;
+
+			t[i].cwd = fresh_tree(workdir, &r, tree, &failed);
+			free(tree);
+			if (failed) {
+				rc = 1;
+				goto out;
+			}
+		}
 		tprofile_init(&p[i], argv[optind + (int)i], o.via);
 		np++;
 		if (i && strcmp(base_name(t[0].cell->artifact), base_name(t[i].cell->artifact))) {

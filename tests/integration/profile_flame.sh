@@ -68,6 +68,12 @@ read -r _ _ _ cold < <(awk '$1 == "cold_loop"' boxes.txt)
 grep -q '<title>hot_loop: [0-9]* instructions ([0-9.]*%); A: [0-9]* of [0-9]* instructions ([0-9.]*%), B: [0-9]* of [0-9]* ([0-9.]*%): +[0-9.]*%; its own +' diff.svg ||
 	fail "hot_loop's title lacks both runs and its growth: $(grep -o '<title>hot_loop[^<]*' diff.svg)"
 
+# a cell's workload runs in a fresh copy of the project (its files there, the
+# project itself untouched)
+"$OUNCE" profile -w "$T/work" --bench "sh -c 'test -f hot.c && touch written'" baseline \
+	> /dev/null 2> err || fail "the workload did not run in a copy of the project: $(cat err)"
+[ -e "$dir/written" ] && fail "the workload wrote into the project"
+
 # a file instead of a cell (a '/' in its name), run where ounce was started
 cp "$(q '.cells[] | select(.name == "baseline") | .artifact' "$res")" prog || fail "cp"
 "$OUNCE" profile --via callgrind --bench '{artifact} 1000000' ./prog > file.svg 2> err ||
