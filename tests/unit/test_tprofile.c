@@ -108,6 +108,33 @@ test_tprofile_perf_stacks(void **state)
 	tprofile_release(&p);
 }
 
+/* Another program's samples compared as the first's: its process (perf's comm,
+ * cut at 15 bytes) renamed; another process keeps its name. The SVG says what
+ * measured it. */
+static void
+test_tprofile_perf_renamed(void **state)
+{
+	static const char text[] = "a_long_program_ 1 1000000\n\t1 f\n\n"
+	                           "sh 2 1000000\n\t1 g\n\n";
+	struct tprofile p;
+	struct buf svg = BUF_INIT;
+
+	(void)state;
+	tprofile_init(&p, "./a_long_program_name", TPROFILE_PERF);
+	p.program = xstrdup("a_long_program_name");
+	p.program_as = xstrdup("prog");
+	assert_int_equal(tprofile_add_perf(&p, text, "t"), 2);
+	tprofile_svg(&p, "./a_long_program_name", &svg);
+	assert_int_equal(value_at(&p.root, (const char *const[]){"prog", "f", NULL}), 1);
+	assert_int_equal(value_at(&p.root, (const char *const[]){"sh", "g", NULL}), 1);
+	tu_assert_contains(buf_str(&svg), ">Time flame graph of ./a_long_program_name</text>");
+	tu_assert_contains(
+	    buf_str(&svg),
+	    ">2 cpu-clock samples by perf (DWARF call chains), 0.00 s of CPU</text>");
+	buf_release(&svg);
+	tprofile_release(&p);
+}
+
 static void
 test_tprofile_perf_malformed(void **state)
 {
@@ -310,6 +337,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tprofile_perf_stacks),
+	    cmocka_unit_test(test_tprofile_perf_renamed),
 	    cmocka_unit_test_setup_teardown(test_tprofile_perf_malformed, tu_setup_tmpdir,
 	                                    tu_teardown_tmpdir),
 	    cmocka_unit_test(test_tprofile_callgrind_stacks),
