@@ -31,7 +31,7 @@ widest_on_main() {
 }
 
 # perf: the baseline cell of the run, the workload from --bench
-"$OUNCE" profile -w "$T/work" --bench '{artifact} 100000000' baseline > base.svg 2> err ||
+"$OUNCE" profile -w "$T/work" --bench '{artifact} 60000000' baseline > base.svg 2> err ||
 	fail "profile baseline exited $?: $(cat err)"
 check_eq "widest on main (perf)" hot_loop "$(widest_on_main base.svg)"
 grep -q 'Time flame graph of baseline' base.svg || fail "title of base.svg"
@@ -39,11 +39,11 @@ grep -q '<title>hot_loop: [0-9]* samples' base.svg || fail "hot_loop's title in 
 grep -q 'cpu-clock samples by perf' base.svg || fail "base.svg does not say perf measured it"
 
 # callgrind, asked for; {artifacts} filled as the smoke test's are; two runs; -o
-"$OUNCE" profile -w "$T/work" --via callgrind --repeat 2 --bench '{artifacts} 2000000' \
+"$OUNCE" profile -w "$T/work" --via callgrind --repeat 2 --bench '{artifacts} 1000000' \
 	-o cg.svg baseline 2> err || fail "profile --via callgrind exited $?: $(cat err)"
 check_eq "widest on main (callgrind)" hot_loop "$(widest_on_main cg.svg)"
 grep -q '<title>hot_loop: [0-9]* instructions' cg.svg || fail "hot_loop's title in instructions"
-grep -q '2 runs of .*/hot 2000000' cg.svg || fail "cg.svg does not say it ran twice"
+grep -q '2 runs of .*/hot 1000000' cg.svg || fail "cg.svg does not say it ran twice"
 
 # callgrind where perf is missing: a PATH with valgrind alone (Debian's is a script
 # that runs valgrind.bin beside it)
@@ -57,7 +57,7 @@ check_eq "widest on main (no perf)" hot_loop "$(widest_on_main noperf.svg)"
 
 # the differential graph: hot_loop has more of slowhot's time, cold_loop less
 # (counted by callgrind: the same on every run)
-"$OUNCE" profile -w "$T/work" --via callgrind --bench '{artifact} 3000000' baseline slowhot \
+"$OUNCE" profile -w "$T/work" --via callgrind --bench '{artifact} 1000000' baseline slowhot \
 	> diff.svg 2> err || fail "profile baseline slowhot exited $?: $(cat err)"
 boxes diff.svg > boxes.txt
 read -r _ _ _ hot < <(awk '$1 == "hot_loop"' boxes.txt)
