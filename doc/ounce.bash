@@ -55,6 +55,10 @@ _ounce_options() {
 	pick)
 		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
 		;;
+	profile)
+		echo "-w= --workdir= --bench= --via= --call-graph= --repeat= --timeout= -o= --output="
+		echo "-h --help"
+		;;
 	profiles) echo "-v --verbose -q --quiet -h --help" ;;
 	report)
 		echo "-o= --output= -m= --metric= -a= --allow= -b= --build= --target-glibc= -e= --emit="
@@ -82,7 +86,7 @@ _ounce_options() {
 _ounce() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local ounce=${COMP_WORDS[0]} cmd=${COMP_WORDS[1]:-} sub="" opts o takes=""
-	local commands="advise cc check diff heap help matrix pick profiles report size sstrip table"
+	local commands="advise cc check diff heap help matrix pick profile profiles report size sstrip table"
 	local i first=2
 
 	COMPREPLY=()
@@ -159,6 +163,8 @@ _ounce() {
 			;;
 		--capacity) mapfile -t COMPREPLY < <(compgen -W "joint sum at-peak" -- "$cur") ;;
 		--by) mapfile -t COMPREPLY < <(compgen -W "peak count total" -- "$cur") ;;
+		--via) mapfile -t COMPREPLY < <(compgen -W "perf callgrind" -- "$cur") ;;
+		--call-graph) mapfile -t COMPREPLY < <(compgen -W "dwarf fp" -- "$cur") ;;
 		--recipe)
 			# the installed recipes; their names at the time of writing when this
 			# file is not installed beside them

@@ -86,6 +86,7 @@ flamegraph_release(struct flamegraph_node *root)
 	free(root->kids);
 	index_free(root);
 	free(root->name);
+	free(root->note);
 	memset(root, 0, sizeof(*root));
 }
 
@@ -246,6 +247,11 @@ put_fill(struct buf *out, const struct flamegraph_node *n)
 		green = red - 40 + 25 * b / 255;
 		blue = 130 + 40 * c / 255;
 		break;
+	case FLAMEGRAPH_RGB:
+		red = (n->rgb >> 16) & 0xff;
+		green = (n->rgb >> 8) & 0xff;
+		blue = n->rgb & 0xff;
+		break;
 	case FLAMEGRAPH_CODE:
 		red = 205 + 50 * a / 255;
 		green = 230 * b / 255;
@@ -370,7 +376,12 @@ draw_node(const struct flamegraph_node *n, int depth, unsigned long long off, st
 	markup_escape(out, buf_str(&text), SIZE_MAX, "?");
 	buf_adds(out, " (");
 	put_percent(out, n->value, d->total);
-	buf_adds(out, ")</title><rect x=\"");
+	buf_adds(out, ")");
+	if (n->note) {
+		buf_adds(out, "; ");
+		markup_escape(out, n->note, SIZE_MAX, "?");
+	}
+	buf_adds(out, "</title><rect x=\"");
 	put_px(out, left);
 	buf_printf(out, "\" y=\"%d\" width=\"", y);
 	put_px(out, right - left);

@@ -16,6 +16,7 @@ enum flamegraph_hue {
 	FLAMEGRAPH_TAN,  /* groups, headers and padding: tan to sand */
 	FLAMEGRAPH_DATA, /* blues */
 	FLAMEGRAPH_CODE, /* reds to yellows, as in CPU flame graphs */
+	FLAMEGRAPH_RGB,  /* the node's own colour, rgb (a differential graph's) */
 };
 
 /* A box. Callers add to self and self_count; flamegraph_finish computes value
@@ -33,6 +34,8 @@ struct flamegraph_node {
 	struct flamegraph_node **kids; /* largest first once finished */
 	size_t nkids, cap;
 	struct flamegraph_index *index; /* kids by name, built by flamegraph_kid */
+	unsigned rgb;                   /* 0xrrggbb: the fill of a FLAMEGRAPH_RGB box */
+	char *note;                     /* owned: added to the box's title, or NULL */
 };
 
 /* The words of a drawing; all plain text, escaped when drawn. */
@@ -71,7 +74,7 @@ void flamegraph_finish(struct flamegraph_node *root);
  * splits a box into its kids, largest first, from the left. Boxes under 0.1 %
  * of the width are left out (with everything above them), their value staying
  * in their parent and summed in a note after the subtitle. Each box is a
- * <g class="box"> with a <title> "name: N unit[, M count_unit] (P%)", which a
+ * <g class="box"> with a <title> "name: N unit[, M count_unit] (P%)[; note]", which a
  * browser shows on hover, a <rect> and a label cut with ".." to fit. No script,
  * fonts or links. */
 void flamegraph_svg(const struct flamegraph_node *root, const struct flamegraph_style *style,

@@ -11,6 +11,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_pick(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_size(int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"help", help_command, "show the manual page of ounce or of a command"},
 	{"matrix", cmd_matrix, "rebuild a project under the size profiles and print the table"},
 	{"pick", cmd_pick, "choose the winning cell of a run; --emit its settings"},
+	{"profile", cmd_profile, "a time flame graph of a cell's workload; of two, the change"},
 	{"profiles", cmd_profiles, "list the size profiles and their trade-offs"},
 	{"report", cmd_report, "write a saved run as one self-contained HTML page"},
 	{"size", cmd_size, "where the bytes of an ELF file go: sections, symbols, components"},

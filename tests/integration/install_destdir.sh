@@ -57,7 +57,7 @@ check_eq "installed mcu tracer" "$data/data/ounce-heaptrace-mcu.c" "$("$bin" hea
 export LC_ALL=C.UTF-8 MANWIDTH=80
 pages=$(find "$prefix/share/man/man1" -name 'ounce*.1' | LC_ALL=C sort)
 check_eq "installed pages" \
-	"ounce.1 ounce-advise.1 ounce-cc.1 ounce-check.1 ounce-diff.1 ounce-heap.1 ounce-matrix.1 ounce-pick.1 ounce-profiles.1 ounce-report.1 ounce-size.1 ounce-sstrip.1 ounce-table.1" \
+	"ounce.1 ounce-advise.1 ounce-cc.1 ounce-check.1 ounce-diff.1 ounce-heap.1 ounce-matrix.1 ounce-pick.1 ounce-profile.1 ounce-profiles.1 ounce-report.1 ounce-size.1 ounce-sstrip.1 ounce-table.1" \
 	"$(for p in $pages; do basename "$p"; done | LC_ALL=C sort -t. -k1,1 | xargs)"
 for p in $pages; do
 	man --warnings -E UTF-8 -l "$p" > page.txt 2> warn.txt \
