@@ -80,8 +80,9 @@ ident(const struct buf *obj)
 
 		for (size_t i = 0; obj->s && i + k <= obj->len; i++) {
 			if (!memcmp(obj->s + i, marks[m], k)) {
-				snprintf(out, sizeof(out), "%.*s", (int)strnlen(obj->s + i, obj->len - i),
-					 obj->s + i);
+				int k2 = (int)strnlen(obj->s + i, obj->len - i);
+
+				snprintf(out, sizeof(out), "%.*s", k2, obj->s + i);
 				return out;
 			}
 		}
@@ -137,7 +138,8 @@ probe_host(const struct distrib *d, const char *cc, const char *host, const char
 	strv_unsetenv(&env, "DISTCC_VERBOSE");
 	unlink(obj);
 	unlink(log);
-	if (run_in(argv, strv_array(&env), dir, NULL, timeout) != 0 || fs_read_file(obj, &there) < 0) {
+	if (run_in(argv, strv_array(&env), dir, NULL, timeout) != 0 ||
+	    fs_read_file(obj, &there) < 0) {
 		*why = probe_why(dir);
 		rc = 0;
 	} else if (there.len != here->len || memcmp(there.s, here->s, here->len)) {
@@ -227,10 +229,12 @@ probe_hosts(struct distrib *d, const struct strv *compilers, const char *dir, do
 				free(obj);
 				continue;
 			}
-			if (run_in(argv, NULL, dir, NULL, timeout) != 0 || fs_read_file(obj, &here) < 0) {
+			if (run_in(argv, NULL, dir, NULL, timeout) != 0 ||
+			    fs_read_file(obj, &here) < 0) {
 				error("%s cannot compile a probe here: is it installed whole?", cc);
 				rc = -1;
-			} else if ((r = probe_host(d, cc, hosts.v[h], dir, &here, timeout, &why)) < 0) {
+			} else if ((r = probe_host(d, cc, hosts.v[h], dir, &here, timeout,
+						   &why)) < 0) {
 				rc = -1;
 			} else if (r == 0) {
 				strv_push_owned(&down, xasprintf("%s (%s)", hosts.v[h], why));
