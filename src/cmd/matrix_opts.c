@@ -19,8 +19,10 @@
 #include "base/units.h"
 #include "config/cross.h"
 #include "config/project.h"
+#include "matrix/bench.h"
 #include "report/explain.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -46,7 +48,22 @@ static const char usage[] =
 	"      --per-artifact    under each row, a line per artifact\n"
 	"      --smoke CMD       smoke-test command; {artifact} is the first built file,\n"
 	"                        {artifacts} all of them (default: load each artifact\n"
-	"                        with every symbol bound)\n"
+	"                        with every symbol bound)\n";
+
+/* the usage goes on (a string literal longer than 4095 bytes is not portable C) */
+static const char usage_bench[] =
+	"      --bench CMD       workload run on each cell that passed its smoke test, one\n"
+	"                        cell at a time once all are built ({artifact}, {artifacts}\n"
+	"                        as for --smoke): wall and CPU time, peak RSS\n"
+	"      --bench-repeat N  timed runs of the workload in each cell (default 3)\n"
+	"      --bench-count instructions\n"
+	"                        also count the instructions it executes, once a cell\n"
+	"                        (perf where the hardware counter works, else callgrind)\n"
+	"      --max-slowdown P  the pick leaves out cells more than P (e.g. 5%) slower\n"
+	"                        than the baseline (by instructions when counted)\n"
+	"      --max-rss SIZE    the pick leaves out cells whose peak RSS is above SIZE\n";
+
+static const char usage_rest[] =
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
 	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
 	"                        first that matches the tree and configures it)\n"
@@ -81,6 +98,14 @@ static const char usage[] =
 	"                        the work directory (or -o FILE), with its options\n"
 	"  -q, --quiet / -v, --verbose\n";
 
+static void
+print_usage(FILE *f)
+{
+	fputs(usage, f);
+	fputs(usage_bench, f);
+	fputs(usage_rest, f);
+}
+
 static const struct option longopts[] = {
 	{"jobs", required_argument, NULL, 'j'},
 	{"build-jobs", required_argument, NULL, 'J'},
@@ -90,6 +115,11 @@ static const struct option longopts[] = {
 	{"metric", required_argument, NULL, 'm'},
 	{"allow", required_argument, NULL, 'a'},
 	{"smoke", required_argument, NULL, 'k'},
+	{"bench", required_argument, NULL, 'H'},
+	{"bench-repeat", required_argument, NULL, 'I'},
+	{"bench-count", required_argument, NULL, 'L'},
+	{"max-slowdown", required_argument, NULL, 'M'},
+	{"max-rss", required_argument, NULL, 'Q'},
 	{"artifact", required_argument, NULL, 'A'},
 	{"target-glibc", required_argument, NULL, 'G'},
 	{"per-artifact", no_argument, NULL, 'P'},
@@ -252,6 +282,54 @@ number_option(struct matrix_opts *o, int c, const char *arg)
 	}
 }
 
+/* --bench and the options of its measures and budgets. Returns -1, else the exit
+ * status after reporting. */
+static int
+bench_option(struct matrix_opts *o, int c, const char *arg)
+{
+	char errbuf[256], *end;
+	const char *err;
+	double pct;
+	uint64_t size;
+
+	switch (c) {
+	case 'H':
+		if (tmpl_check(arg, TMPL_SMOKE, errbuf, (int)sizeof(errbuf), &err) < 0) {
+			error("--bench: %s", err);
+			return 2;
+		}
+		o->bench = arg;
+		return -1;
+	case 'I':
+		o->bench_repeat = (int)strtol(arg, &end, 10);
+		if (*end || end == arg || o->bench_repeat < 1 ||
+		    o->bench_repeat > BENCH_REPEAT_MAX) {
+			return bad_usage("--bench-repeat needs a number from 1 to %d, not '%s'",
+					 BENCH_REPEAT_MAX, arg);
+		}
+		return -1;
+	case 'L':
+		if (strcmp(arg, "instructions")) {
+			return bad_usage("--bench-count takes 'instructions', not '%s'", arg);
+		}
+		o->bench_count = arg;
+		return -1;
+	case 'M':
+		if (!speed_parse_percent(arg, &pct)) {
+			return bad_usage("--max-slowdown needs a percentage such as 5%%, not '%s'",
+					 arg);
+		}
+		o->max_slowdown = arg;
+		return -1;
+	default: /* 'Q' */
+		if (!units_parse_size(arg, &size) || size < 1024) {
+			return bad_usage("--max-rss needs a size such as 64M, not '%s'", arg);
+		}
+		o->max_rss = arg;
+		return -1;
+	}
+}
+
 /* The other options with an argument, and an unknown one (c '?'). Returns -1,
  * else the exit status after reporting. */
 static int
@@ -313,8 +391,14 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 	case 'X':
 		strv_push(&o->not_recipes, arg);
 		return -1;
+	case 'H':
+	case 'I':
+	case 'L':
+	case 'M':
+	case 'Q':
+		return bench_option(o, c, arg);
 	default:
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return 2;
 	}
 }
@@ -339,7 +423,7 @@ parse_options(struct matrix_opts *o, int argc, char **argv)
 		} else if (c == 'q' || c == 'v') {
 			log_adjust(c == 'q' ? -1 : 1);
 		} else if (c == 'h') {
-			fputs(usage, stdout);
+			print_usage(stdout);
 			return 0;
 		} else if ((st = other_option(o, c, optarg)) >= 0) {
 			return st;
@@ -439,6 +523,21 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 	}
 	if (o->smoke) {
 		strv_push_owned(out, xasprintf("--smoke=%s", o->smoke));
+	}
+	if (o->bench) {
+		strv_push_owned(out, xasprintf("--bench=%s", o->bench));
+	}
+	if (o->bench_repeat) {
+		strv_push_owned(out, xasprintf("--bench-repeat=%d", o->bench_repeat));
+	}
+	if (o->bench_count) {
+		strv_push_owned(out, xasprintf("--bench-count=%s", o->bench_count));
+	}
+	if (o->max_slowdown) {
+		strv_push_owned(out, xasprintf("--max-slowdown=%s", o->max_slowdown));
+	}
+	if (o->max_rss) {
+		strv_push_owned(out, xasprintf("--max-rss=%s", o->max_rss));
 	}
 	for (size_t i = 0; i < o->artifacts.n; i++) {
 		strv_push_owned(out, xasprintf("--artifact=%s", o->artifacts.v[i]));

@@ -207,33 +207,27 @@ fail:
 }
 
 int
-smoke_run(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+smoke_argv(const char *tmpl, const struct cell *c, const char *dir, struct strv *argv,
+	   char *errbuf, int errlen, const char **err)
 {
-	struct strv argv = STRV_INIT, words = STRV_INIT, senv = STRV_INIT;
+	struct strv words = STRV_INIT;
 	/* {artifacts}: every artifact, a word each (a marker no path holds, replaced
 	 * once the template is split) */
 	static const char marker[] = "\x01artifacts\x01";
 	struct tmpl_var vars[] = {{"artifact", c->artifact}, {"dir", dir}, {"artifacts", marker}};
-	struct spawn_opts o = {0};
-	struct spawn_result res;
-	char errbuf[128];
-	const char *err = NULL;
 
-	if (!run->smoke) {
-		return load_check(run, c, dir, env);
-	}
-	if (tmpl_expand(&words, run->smoke, vars, 3, errbuf, sizeof(errbuf), &err) < 0 ||
-	    !words.n) {
-		c->smoke = SMOKE_FAIL;
-		c->status = CELL_SMOKE_FAILED;
-		c->reason = xasprintf("smoke command: %s", err ? err : "empty command");
+	*err = NULL;
+	if (tmpl_expand(&words, tmpl, vars, 3, errbuf, errlen, err) < 0 || !words.n) {
+		if (!*err) {
+			*err = "empty command";
+		}
 		strv_release(&words);
-		return 0;
+		return -1;
 	}
 	for (size_t i = 0; i < words.n; i++) {
 		if (!strcmp(words.v[i], marker)) {
 			for (size_t j = 0; j < c->narts; j++) {
-				strv_push(&argv, c->arts[j].path);
+				strv_push(argv, c->arts[j].path);
 			}
 		} else if (strstr(words.v[i], marker)) {
 			struct buf b = BUF_INIT;
@@ -247,12 +241,40 @@ smoke_run(const struct run *run, struct cell *c, const char *dir, struct strv *e
 				w = m + strlen(marker);
 			}
 			buf_adds(&b, w);
-			strv_push_owned(&argv, buf_detach(&b));
+			strv_push_owned(argv, buf_detach(&b));
 		} else {
-			strv_push(&argv, words.v[i]);
+			strv_push(argv, words.v[i]);
 		}
 	}
 	strv_release(&words);
+	return 0;
+}
+
+void
+smoke_env(const struct cell *c, const struct strv *env, struct strv *out)
+{
+	with_libraries(c, env, out);
+}
+
+int
+smoke_run(const struct run *run, struct cell *c, const char *dir, struct strv *env)
+{
+	struct strv argv = STRV_INIT, senv = STRV_INIT;
+	struct spawn_opts o = {0};
+	struct spawn_result res;
+	char errbuf[128];
+	const char *err = NULL;
+
+	if (!run->smoke) {
+		return load_check(run, c, dir, env);
+	}
+	if (smoke_argv(run->smoke, c, dir, &argv, errbuf, (int)sizeof(errbuf), &err) < 0) {
+		c->smoke = SMOKE_FAIL;
+		c->status = CELL_SMOKE_FAILED;
+		c->reason = xasprintf("smoke command: %s", err);
+		strv_release(&argv);
+		return 0;
+	}
 	with_libraries(c, env, &senv);
 	o.argv = strv_array(&argv);
 	o.envp = strv_array(&senv);

@@ -18,6 +18,7 @@
 #include "report/check.h"
 #include "report/explain.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "base/banned.h"
 
 bool
@@ -148,12 +149,45 @@ build_of(const struct cell *c)
 	return c->build ? c->build : "default";
 }
 
+/* The columns a run with --bench adds after "build s": the median CPU time and
+ * the instructions against the baseline. Not among table_lines' columns. */
+enum bench_col { B_SPEED, B_INSTR, NBENCH };
+
+static const char *const bench_headers[NBENCH] = {"speed", "instr"};
+static const char *const bench_csv_headers[NBENCH] = {"speed_percent", "instr_percent"};
+
 /* One line of a table: a row, or (per_artifact) one artifact of the row above. */
 struct line {
 	size_t row;
 	const struct artifact *art;	/* NULL for the row itself */
 	char *col[NCOLS];
+	char *bench[NBENCH];
 };
+
+/* Does any cell of r have what --bench measured? Then the table has its columns. */
+static bool
+any_bench(const struct results *r)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		if (r->cells[i]->bench.n) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The bench columns of c's row: "+4.1%" or "-". */
+static void
+bench_cols(const struct cell *c, const struct cell *base, char **out)
+{
+	struct speed_change ch;
+	double pct;
+
+	out[B_SPEED] = speed_cpu_change(base, c, &ch) ? xasprintf("%+.1f%%", ch.pct)
+						      : xstrdup("-");
+	out[B_INSTR] = speed_instr_change(base, c, &pct) ? xasprintf("%+.1f%%", pct)
+							 : xstrdup("-");
+}
 
 static const char *const smoke_names[] = {"-", "pass", "FAIL", "loaded"};
 
@@ -216,12 +250,15 @@ lines_of(const struct results *r, bool per_artifact, size_t *n)
 							 : xasprintf("%.1f", c->build_seconds);
 		g[C_SMOKE] = xstrdup(smoke_names[c->smoke]);
 		g[C_STATUS] = status_text(r, c, row);
+		bench_cols(c, base, l[k].bench);
 		k++;
 		for (size_t j = 0; per_artifact && j < c->narts; j++) {
 			memset(&l[k], 0, sizeof(*l));
 			l[k].row = i;
 			l[k].art = &c->arts[j];
 			artifact_line(c, &c->arts[j], base, &l[k]);
+			l[k].bench[B_SPEED] = xstrdup("");
+			l[k].bench[B_INSTR] = xstrdup("");
 			k++;
 		}
 	}
@@ -236,6 +273,9 @@ free_lines(struct line *l, size_t n)
 		for (int c = 0; c < NCOLS; c++) {
 			free(l[i].col[c]);
 		}
+		for (int c = 0; c < NBENCH; c++) {
+			free(l[i].bench[c]);
+		}
 	}
 	free(l);
 }
@@ -245,6 +285,48 @@ static const bool right_aligned[NCOLS] = {
 	[C_BYTES] = true, [C_HUMAN] = true, [C_PCT] = true, [C_STRIPPED] = true, [C_XZ] = true,
 	[C_TEXT] = true, [C_RAM] = true, [C_GLIBC] = true, [C_SECONDS] = true,
 };
+
+/* The columns shown, with bench those of --bench after "build s": the headers
+ * and alignment of each (arrays of NCOLS + NBENCH, static). */
+static size_t
+shown_columns(bool bench, const char *const **hdr, const bool **right)
+{
+	static const char *h[NCOLS + NBENCH];
+	static bool rt[NCOLS + NBENCH];
+	size_t n = 0;
+
+	for (size_t c = 0; c < NCOLS; c++) {
+		h[n] = headers[c];
+		rt[n++] = right_aligned[c];
+		if (bench && c == C_SECONDS) {
+			for (size_t b = 0; b < NBENCH; b++) {
+				h[n] = bench_headers[b];
+				rt[n++] = true;
+			}
+		}
+	}
+	*hdr = h;
+	*right = rt;
+	return n;
+}
+
+/* Line l's column texts in the order shown_columns gives, taken from l. */
+static void
+take_shown(struct line *l, bool bench, char **out)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < NCOLS; c++) {
+		out[n++] = l->col[c];
+		l->col[c] = NULL;
+		if (bench && c == C_SECONDS) {
+			for (size_t b = 0; b < NBENCH; b++) {
+				out[n++] = l->bench[b];
+				l->bench[b] = NULL;
+			}
+		}
+	}
+}
 
 /* Under a text row with explain on: the exports the cell lost against its baseline
  * (at most 10 named), and the libraries it needs that the baseline did not, or no
@@ -296,17 +378,22 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 	    bool md, size_t explain)
 {
 	struct grid g;
+	bool bench = any_bench(r);
+	const char *const *hdr;
+	const bool *right;
+	size_t ncols = shown_columns(bench, &hdr, &right);
 
-	grid_init(&g, NCOLS, headers, right_aligned);
+	grid_init(&g, ncols, hdr, right);
 	for (size_t i = from; i < to; i++) {
 		const struct row *row = &r->rows[l[i].row];
+		char *cols[NCOLS + NBENCH];
 
 		if (!md && i > from && !l[i].art &&
 		    strcmp(row->group, r->rows[l[i - 1].row].group)) {
 			grid_after(&g, "\n");
 		}
-		grid_row_take(&g, l[i].col);
-		memset(l[i].col, 0, sizeof(l[i].col));
+		take_shown(&l[i], bench, cols);
+		grid_row_take(&g, cols);
 		if (explain && !md && !l[i].art) {
 			const struct cell *c = results_find(r, row->cell);
 			struct buf under = BUF_INIT;
@@ -348,13 +435,24 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 static void
 render_csv(const struct results *r, const struct line *l, size_t nl, struct buf *out)
 {
-	static const bool none[NCOLS + 2];
+	static const bool none[NCOLS + NBENCH + 2];
+	static const char *hdr[NCOLS + NBENCH + 2];
+	bool bench = any_bench(r);
+	size_t nb = bench ? NBENCH : 0;
 	struct grid g;
 
-	grid_init(&g, NCOLS + 2, csv_headers, none);
+	for (size_t c = 0; c < NCOLS; c++) {
+		hdr[c] = csv_headers[c];
+	}
+	for (size_t b = 0; b < nb; b++) {
+		hdr[NCOLS + b] = bench_csv_headers[b];
+	}
+	hdr[NCOLS + nb] = csv_headers[NCOLS];
+	hdr[NCOLS + nb + 1] = csv_headers[NCOLS + 1];
+	grid_init(&g, NCOLS + nb + 2, hdr, none);
 	for (size_t i = 0; i < nl; i++) {
 		const struct row *row = &r->rows[l[i].row];
-		char *cols[NCOLS + 2];
+		char *cols[NCOLS + NBENCH + 2];
 
 		for (int c = 0; c < NCOLS; c++) {
 			const char *v = l[i].col[c];
@@ -368,8 +466,18 @@ render_csv(const struct results *r, const struct line *l, size_t nl, struct buf 
 				cols[c] = xstrdup(v);
 			}
 		}
-		cols[NCOLS] = xstrdup(l[i].art ? "artifact" : row->group);
-		cols[NCOLS + 1] = xstrdup(row->cell);
+		for (size_t b = 0; b < nb; b++) {
+			const char *v = l[i].bench[b];
+
+			size_t plus = *v == '+';
+
+			/* "+4.1%" -> "4.1"; "-" -> "" */
+			cols[NCOLS + b] = !strcmp(v, "-") || !*v
+						  ? xstrdup("")
+						  : xstrndup(v + plus, strlen(v) - 1 - plus);
+		}
+		cols[NCOLS + nb] = xstrdup(l[i].art ? "artifact" : row->group);
+		cols[NCOLS + nb + 1] = xstrdup(row->cell);
 		grid_row_take(&g, cols);
 	}
 	grid_render(&g, "csv", out);
@@ -380,6 +488,23 @@ static json_t *
 jnum(long long v)
 {
 	return v < 0 ? json_null() : json_integer(v);
+}
+
+/* The bench keys of c's row in the JSON table: its median CPU seconds, its
+ * instructions and peak RSS, and the change against base in percent. */
+static void
+bench_json(const struct cell *base, const struct cell *c, json_t *o)
+{
+	struct speed_change ch;
+	double pct;
+
+	json_object_set_new(o, "cpu_seconds", json_real(speed_median(c->bench.cpu, c->bench.n)));
+	json_object_set_new(o, "speed_percent",
+			    speed_cpu_change(base, c, &ch) ? json_real(ch.pct) : json_null());
+	json_object_set_new(o, "instructions", jnum(c->bench.instructions));
+	json_object_set_new(o, "instr_percent",
+			    speed_instr_change(base, c, &pct) ? json_real(pct) : json_null());
+	json_object_set_new(o, "bench_rss_kb", jnum(c->bench.rss_kb));
 }
 
 static void
@@ -452,6 +577,9 @@ render_json(const struct results *r, struct buf *out)
 			}
 			json_object_set_new(o, "no_effect", na);
 			strv_release(&none);
+		}
+		if (c->bench.n) {
+			bench_json(base, c, o);
 		}
 		json_array_append_new(a, o);
 	}
@@ -686,6 +814,52 @@ table_render_opts(const struct results *r, enum table_format f, size_t explain,
 		return;
 	}
 	table_render_complete(r, f, explain, per_artifact, out);
+}
+
+size_t
+table_render_front(const struct results *r, enum table_format f, struct buf *out)
+{
+	const char *metric = r->metric ? r->metric : "file";
+	struct results t = *r;
+	size_t n = 0;
+
+	t.rows = xcalloc(r->nrows + r->ncells + 1, sizeof(*t.rows));
+	t.nrows = 0;
+	t.complete = true;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+		struct row *row = NULL;
+
+		if (!speed_on_front(r, c, metric)) {
+			continue;
+		}
+		n++;
+		/* the cell's first row, else one of its own */
+		for (size_t j = 0; j < r->nrows && !row; j++) {
+			if (!strcmp(r->rows[j].cell, c->name)) {
+				row = &t.rows[t.nrows++];
+				*row = r->rows[j];
+				row->note = NULL;
+				row->label = xstrdup(row->label);
+			}
+		}
+		if (!row) {
+			row = &t.rows[t.nrows++];
+			row->cell = c->name;
+			row->group = (char *)"measured";
+			row->label = c->profiles.n ? strv_join(&c->profiles, " + ")
+						   : xstrdup("baseline");
+			row->note = NULL;
+		}
+	}
+	if (n) {
+		table_render_complete(&t, f, 0, false, out);
+	}
+	for (size_t i = 0; i < t.nrows; i++) {
+		free(t.rows[i].label);
+	}
+	free(t.rows);
+	return n;
 }
 
 /* Said once under a table with --explain when explained(r) is false. */
