@@ -282,8 +282,8 @@ number_option(struct matrix_opts *o, int c, const char *arg)
 	}
 }
 
-/* --bench and the options of its measures and budgets. Returns -1, else the exit
- * status after reporting. */
+/* --bench and the options of its measures and budgets. Returns -1, else 2 after
+ * one line (no usage text: the value is wrong, not the command line's shape). */
 static int
 bench_option(struct matrix_opts *o, int c, const char *arg)
 {
@@ -304,26 +304,29 @@ bench_option(struct matrix_opts *o, int c, const char *arg)
 		o->bench_repeat = (int)strtol(arg, &end, 10);
 		if (*end || end == arg || o->bench_repeat < 1 ||
 		    o->bench_repeat > BENCH_REPEAT_MAX) {
-			return bad_usage("--bench-repeat needs a number from 1 to %d, not '%s'",
-					 BENCH_REPEAT_MAX, arg);
+			error("--bench-repeat needs a number from 1 to %d, not '%s'",
+			      BENCH_REPEAT_MAX, arg);
+			return 2;
 		}
 		return -1;
 	case 'L':
 		if (strcmp(arg, "instructions")) {
-			return bad_usage("--bench-count takes 'instructions', not '%s'", arg);
+			error("--bench-count takes 'instructions', not '%s'", arg);
+			return 2;
 		}
 		o->bench_count = arg;
 		return -1;
 	case 'M':
 		if (!speed_parse_percent(arg, &pct)) {
-			return bad_usage("--max-slowdown needs a percentage such as 5%%, not '%s'",
-					 arg);
+			error("--max-slowdown needs a percentage such as 5%%, not '%s'", arg);
+			return 2;
 		}
 		o->max_slowdown = arg;
 		return -1;
 	default: /* 'Q' */
 		if (!units_parse_size(arg, &size) || size < 1024) {
-			return bad_usage("--max-rss needs a size such as 64M, not '%s'", arg);
+			error("--max-rss needs a size such as 64M, not '%s'", arg);
+			return 2;
 		}
 		o->max_rss = arg;
 		return -1;
