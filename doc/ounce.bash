@@ -46,12 +46,14 @@ _ounce_options() {
 	matrix)
 		echo "-j= --jobs= --build-jobs= -p= --profiles= -s= --strategy= --stack= -m= --metric="
 		echo "-a= --allow= --artifact= --target-glibc= --toolchain= --per-artifact --smoke= --timeout="
+		echo "--bench= --bench-repeat= --bench-count= --max-slowdown= --max-rss="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
 		echo "--repeat= --resume -q --quiet -v --verbose -h --help"
 		;;
 	pick)
 		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
+		echo "--max-slowdown= --max-rss="
 		;;
 	profiles) echo "-v --verbose -q --quiet -h --help" ;;
 	report)
@@ -60,7 +62,7 @@ _ounce_options() {
 		;;
 	size) echo "-f= --format= -n= --map= --ld-script= --flame -h --help" ;;
 	sstrip) echo "-q --quiet -h --help" ;;
-	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
+	table) echo "-f= --format= --explain --per-artifact --pareto -h --help" ;;
 	heap)
 		case $2 in
 		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= --stacks= --unwind= -h --help" ;;
@@ -145,6 +147,7 @@ _ounce() {
 			mapfile -t COMPREPLY < <(compgen -W "each cumulative both search full" -- "$cur")
 			;;
 		--stack) mapfile -t COMPREPLY < <(compgen -W "helpful all" -- "$cur") ;;
+		--bench-count) mapfile -t COMPREPLY < <(compgen -W "instructions" -- "$cur") ;;
 		-a | --allow) mapfile -t COMPREPLY < <(compgen -W "security abi" -- "$cur") ;;
 		-e | --emit)
 			if [[ $cmd == heap ]]; then
