@@ -989,6 +989,11 @@ set_up_run(struct matrix_job *job)
 	if (bench_setup(run) < 0) {
 		return 2;
 	}
+	if (!run->bench && o->max_slowdown) {
+		error("--max-slowdown needs a workload to measure: --bench CMD, or bench = in "
+		      "ounce.ini");
+		return 2;
+	}
 	run->cancel = signals_install();
 	if (!run->self || build_make_shims(run) < 0 ||
 	    !(job->sandbox = sandbox_open(run, o->dir, !o->no_sandbox && job->proj.sandbox))) {

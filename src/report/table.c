@@ -164,16 +164,18 @@ struct line {
 	char *bench[NBENCH];
 };
 
-/* Does any cell of r have what --bench measured? Then the table has its columns. */
-static bool
-any_bench(const struct results *r)
+/* Which bench columns r's table shows, into shown: speed when a cell has what
+ * --bench measured, instr when a cell's instructions were counted. Returns how
+ * many. */
+static size_t
+bench_shown(const struct results *r, bool *shown)
 {
+	shown[B_SPEED] = shown[B_INSTR] = false;
 	for (size_t i = 0; i < r->ncells; i++) {
-		if (r->cells[i]->bench.n) {
-			return true;
-		}
+		shown[B_SPEED] = shown[B_SPEED] || r->cells[i]->bench.n;
+		shown[B_INSTR] = shown[B_INSTR] || r->cells[i]->bench.instructions >= 0;
 	}
-	return false;
+	return (size_t)shown[B_SPEED] + (size_t)shown[B_INSTR];
 }
 
 /* The bench columns of c's row: "+4.1%" or "-". */
@@ -286,10 +288,10 @@ static const bool right_aligned[NCOLS] = {
 	[C_TEXT] = true, [C_RAM] = true, [C_GLIBC] = true, [C_SECONDS] = true,
 };
 
-/* The columns shown, with bench those of --bench after "build s": the headers
- * and alignment of each (arrays of NCOLS + NBENCH, static). */
+/* The columns shown, those of --bench that are shown after "build s": the
+ * headers and alignment of each (arrays of NCOLS + NBENCH, static). */
 static size_t
-shown_columns(bool bench, const char *const **hdr, const bool **right)
+shown_columns(const bool *shown, const char *const **hdr, const bool **right)
 {
 	static const char *h[NCOLS + NBENCH];
 	static bool rt[NCOLS + NBENCH];
@@ -298,8 +300,8 @@ shown_columns(bool bench, const char *const **hdr, const bool **right)
 	for (size_t c = 0; c < NCOLS; c++) {
 		h[n] = headers[c];
 		rt[n++] = right_aligned[c];
-		if (bench && c == C_SECONDS) {
-			for (size_t b = 0; b < NBENCH; b++) {
+		for (size_t b = 0; c == C_SECONDS && b < NBENCH; b++) {
+			if (shown[b]) {
 				h[n] = bench_headers[b];
 				rt[n++] = true;
 			}
@@ -312,15 +314,15 @@ shown_columns(bool bench, const char *const **hdr, const bool **right)
 
 /* Line l's column texts in the order shown_columns gives, taken from l. */
 static void
-take_shown(struct line *l, bool bench, char **out)
+take_shown(struct line *l, const bool *shown, char **out)
 {
 	size_t n = 0;
 
 	for (size_t c = 0; c < NCOLS; c++) {
 		out[n++] = l->col[c];
 		l->col[c] = NULL;
-		if (bench && c == C_SECONDS) {
-			for (size_t b = 0; b < NBENCH; b++) {
+		for (size_t b = 0; c == C_SECONDS && b < NBENCH; b++) {
+			if (shown[b]) {
 				out[n++] = l->bench[b];
 				l->bench[b] = NULL;
 			}
@@ -378,10 +380,13 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 	    bool md, size_t explain)
 {
 	struct grid g;
-	bool bench = any_bench(r);
+	bool shown[NBENCH];
 	const char *const *hdr;
 	const bool *right;
-	size_t ncols = shown_columns(bench, &hdr, &right);
+	size_t ncols;
+
+	bench_shown(r, shown);
+	ncols = shown_columns(shown, &hdr, &right);
 
 	grid_init(&g, ncols, hdr, right);
 	for (size_t i = from; i < to; i++) {
@@ -392,7 +397,7 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 		    strcmp(row->group, r->rows[l[i - 1].row].group)) {
 			grid_after(&g, "\n");
 		}
-		take_shown(&l[i], bench, cols);
+		take_shown(&l[i], shown, cols);
 		grid_row_take(&g, cols);
 		if (explain && !md && !l[i].art) {
 			const struct cell *c = results_find(r, row->cell);
@@ -437,15 +442,17 @@ render_csv(const struct results *r, const struct line *l, size_t nl, struct buf 
 {
 	static const bool none[NCOLS + NBENCH + 2];
 	static const char *hdr[NCOLS + NBENCH + 2];
-	bool bench = any_bench(r);
-	size_t nb = bench ? NBENCH : 0;
+	bool shown[NBENCH];
+	size_t nb = bench_shown(r, shown), k = NCOLS;
 	struct grid g;
 
 	for (size_t c = 0; c < NCOLS; c++) {
 		hdr[c] = csv_headers[c];
 	}
-	for (size_t b = 0; b < nb; b++) {
-		hdr[NCOLS + b] = bench_csv_headers[b];
+	for (size_t b = 0; b < NBENCH; b++) {
+		if (shown[b]) {
+			hdr[k++] = bench_csv_headers[b];
+		}
 	}
 	hdr[NCOLS + nb] = csv_headers[NCOLS];
 	hdr[NCOLS + nb + 1] = csv_headers[NCOLS + 1];
@@ -466,15 +473,16 @@ render_csv(const struct results *r, const struct line *l, size_t nl, struct buf 
 				cols[c] = xstrdup(v);
 			}
 		}
-		for (size_t b = 0; b < nb; b++) {
+		for (size_t b = 0, to = NCOLS; b < NBENCH; b++) {
 			const char *v = l[i].bench[b];
-
 			size_t plus = *v == '+';
 
+			if (!shown[b]) {
+				continue;
+			}
 			/* "+4.1%" -> "4.1"; "-" -> "" */
-			cols[NCOLS + b] = !strcmp(v, "-") || !*v
-						  ? xstrdup("")
-						  : xstrndup(v + plus, strlen(v) - 1 - plus);
+			cols[to++] = !strcmp(v, "-") || !*v ? xstrdup("")
+							   : xstrndup(v + plus, strlen(v) - 1 - plus);
 		}
 		cols[NCOLS + nb] = xstrdup(l[i].art ? "artifact" : row->group);
 		cols[NCOLS + nb + 1] = xstrdup(row->cell);

@@ -22,6 +22,9 @@ cp -a "$dir" "$T/nobench" && sed -i '/^bench = /d' "$T/nobench/ounce.ini"
 check_eq "exit status of --bench-count without a workload" 2 $?
 grep -q -- "--bench-count needs a workload" err.txt || fail "no reason: $(cat err.txt)"
 [ ! -e "$T/bad/cells" ] || fail "--bench-count without a workload still built cells"
+"$OUNCE" matrix --max-slowdown 5% -p os -w "$T/bad" "$T/nobench" > /dev/null 2> err.txt
+check_eq "exit status of --max-slowdown without a workload" 2 $?
+check_eq "lines said for --max-slowdown without a workload" 1 "$(wc -l < err.txt)"
 
 # the first run builds; the workload is ounce.ini's (bench = {artifact})
 "$OUNCE" matrix -q -p os,strip "${bench[@]}" "$dir" > /dev/null 2> err.txt \
