@@ -110,10 +110,7 @@ add_measured(const struct results *res, const struct cell *base, const char *pat
 		buf_printf(b, "  %s measured %s here (%lld bytes)", row->label,
 			   units_percent(c->m.bytes, base->m.bytes), c->m.bytes);
 		if (c->profiles.n == 1 && strv_getenv(costs, c->profiles.v[0])) {
-			const struct result_profile *p = results_profile(res, c->profiles.v[0]);
-
-			buf_printf(b, "; trade-off %s, measured: %s",
-				   p && p->tradeoff ? p->tradeoff : "none",
+			buf_printf(b, "; at run time, measured: %s",
 				   strv_getenv(costs, c->profiles.v[0]));
 		}
 		if (c->status != CELL_OK) {

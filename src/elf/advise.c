@@ -330,12 +330,18 @@ add_tradeoff(struct advice *a, const char *name)
 		buf_adds(a->out, "(trade-off: see `ounce profiles`)");
 		return;
 	}
+	const char *cost = a->costs ? strv_getenv(a->costs, name) : NULL;
+	bool speed = p->tradeoff && !strcmp(p->tradeoff, "speed");
+
 	buf_printf(a->out, "(trade-off: %s", p->tradeoff ? p->tradeoff : "none");
-	if (a->costs && strv_getenv(a->costs, name)) {
+	if (cost && speed) {
 		/* measured on this project: no presumption */
-		buf_printf(a->out, ": measured: %s", strv_getenv(a->costs, name));
+		buf_printf(a->out, ": measured: %s", cost);
 	} else if (p->tradeoff_note && *p->tradeoff_note) {
 		buf_printf(a->out, ": %s", p->tradeoff_note);
+	}
+	if (cost && !speed) {
+		buf_printf(a->out, "; at run time, measured: %s", cost);
 	}
 	buf_addc(a->out, ')');
 }

@@ -47,6 +47,12 @@ pick_budget(const struct results *r, const struct cell *c)
 	if (rss) {
 		return rss;
 	}
+	/* a workload that failed in a cell that passed its smoke test: what the
+	 * smaller build broke (or, with its artifacts gone, what cannot be known) */
+	if (c->bench.error && !c->bench.n) {
+		snprintf(why, sizeof(why), "%s", c->bench.error);
+		return why;
+	}
 	if (!r->slowdown_limit || c == base) {
 		return NULL;
 	}
@@ -55,8 +61,8 @@ pick_budget(const struct results *r, const struct cell *c)
 	case SPEED_WITHIN:
 		return NULL;
 	case SPEED_UNKNOWN:
-		snprintf(why, sizeof(why), "not benchmarked (it or its baseline): --max-slowdown "
-					   "cannot judge it");
+		snprintf(why, sizeof(why), "%s not benchmarked: --max-slowdown cannot judge it",
+			 c->bench.n ? "its baseline was" : "it was");
 		break;
 	case SPEED_OVER:
 		if (ch.by_instructions) {

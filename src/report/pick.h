@@ -34,7 +34,8 @@ const struct cell *pick_passed_over(const struct results *r, const struct cell *
  * smoke test) above r->max_rss_kb; more than r->max_slowdown percent slower than
  * its baseline, by instructions when both were counted, else by median CPU time,
  * "uncertain: ..." when the spread of its CPU times straddles the budget (left out
- * too: it may be over); not benchmarked. */
+ * too: it may be over); not benchmarked. Budget or not, a cell whose workload
+ * failed (or could not run: its bench.error without a run). */
 const char *pick_budget(const struct results *r, const struct cell *c);
 /* Why cell c cannot win (NULL when it can), in a static per-thread buffer. */
 const char *pick_excluded(const struct results *r, const struct cell *c, const char *metric,

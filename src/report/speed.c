@@ -198,5 +198,9 @@ speed_describe(const struct cell *base, const struct cell *c)
 	if (speed_instr_change(base, c, &pct)) {
 		buf_printf(&b, ", %+.1f%% instructions", pct);
 	}
+	if (base->bench.rss_kb > 0 && c->bench.rss_kb > 0) {
+		buf_printf(&b, ", peak RSS %+.1f%%",
+			   ((double)c->bench.rss_kb / (double)base->bench.rss_kb - 1) * 100);
+	}
 	return buf_detach(&b);
 }

@@ -53,8 +53,10 @@ void speed_front(const long long *size, const double *cost, size_t n, bool *on);
  * benchmarked) by metric and by instructions when each of those was counted, else
  * by median CPU time? False for a cell that is not one of them. */
 bool speed_on_front(const struct results *r, const struct cell *c, const char *metric);
-/* What c measurably costs against base, "+3.2% CPU (median of 3), +5.1%
- * instructions", or NULL when either was not benchmarked; the caller frees it. */
+/* What c measurably costs against base, "+3.2% CPU (median of 3, runs
+ * +1.0%..+4.4%), +5.1% instructions, peak RSS +0.5%" (instructions and RSS where
+ * both were measured), or NULL when either was not benchmarked; the caller frees
+ * it. */
 char *speed_describe(const struct cell *base, const struct cell *c);
 
 #endif

@@ -124,6 +124,10 @@ status_text(const struct results *r, const struct cell *c, const struct row *row
 		strv_push_owned(&notes, xasprintf("no effect: %s", j));
 		free(j);
 	}
+	if (c->status == CELL_OK && c->bench.error && !c->bench.n) {
+		/* why: in results.json, and said when it failed */
+		strv_push(&notes, "workload not measured");
+	}
 	if (m && c->reproducible == CELL_REPRO_NO) {
 		/* the mark render_repro's footnote explains */
 		strv_push(&notes, "not reproducible*");

@@ -379,7 +379,14 @@ test_pick_slowdown_budget(void **state)
 	bench(base, b, 3);
 	bench(os, slow, 3);
 	bench(gc, close, 3);
-	/* no budget: the smallest */
+	/* no budget: the smallest whose workload ran */
+	os->bench.n = 0;
+	os->bench.error = xstrdup("the workload failed: exit status 1 (log: x)");
+	assert_string_equal(pick_excluded(&f->r, os, "file", NULL), os->bench.error);
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), gc);
+	free(os->bench.error);
+	os->bench.error = NULL;
+	os->bench.n = 3;
 	assert_ptr_equal(pick_best(&f->r, "file", NULL), os);
 	f->r.slowdown_limit = true;
 	f->r.max_slowdown = 5;

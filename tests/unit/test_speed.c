@@ -79,11 +79,14 @@ test_speed_change_against_baseline(void **state)
 	/* counted: pick judges by instructions, deterministic (no spread) */
 	base->bench.instructions = 1000000;
 	os->bench.instructions = 1051000;
+	base->bench.rss_kb = 2000;
+	os->bench.rss_kb = 2010;
 	assert_true(speed_change(base, os, &ch));
 	assert_true(ch.by_instructions);
 	assert_true(ch.pct > 5.09 && ch.pct < 5.11 && ch.lo == ch.pct && ch.hi == ch.pct);
 	s = speed_describe(base, os);
-	assert_string_equal(s, "+20.0% CPU (median of 3, runs +10.0%..+30.0%), +5.1% instructions");
+	assert_string_equal(s, "+20.0% CPU (median of 3, runs +10.0%..+30.0%), +5.1% instructions, "
+	                       "peak RSS +0.5%");
 	free(s);
 	results_release(&r);
 }
