@@ -41,6 +41,9 @@ os_i=$(q '.cells[] | select(.name == "os") | .bench.instructions' "$res")
 # -O2 vectorises the loop, -Os does not: far more instructions
 [ "$os_i" -gt $((base_i * 13 / 10)) ] || fail "os ran $os_i instructions, the baseline $base_i"
 cp "$res" first.json
+# the baseline against itself: no change
+check_eq "the baseline's speed" 0 "$(q '.[] | select(.cell == "baseline") | .speed_percent' \
+	<("$OUNCE" table -f json first.json))"
 
 # the table has its speed and instr columns; the CSV their numbers
 "$OUNCE" table first.json > table.txt || fail "table exited $?"
