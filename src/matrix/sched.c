@@ -1340,6 +1340,9 @@ bench_phase(struct sched *s)
 		res->bench_command = xstrdup(s->run->bench);
 		res->bench_repeat = s->run->bench_repeat;
 		res->bench_count = s->run->bench_count ? xstrdup(s->run->bench_count) : NULL;
+		if (s->run->bench_counter) {
+			res->bench_counter = xstrdup(s->run->bench_perf ? "perf" : "callgrind");
+		}
 	}
 	cells = xcalloc(s->ntasks + 1, sizeof(*cells));
 	for (size_t i = 0; i < s->ntasks; i++) {

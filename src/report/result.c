@@ -637,9 +637,10 @@ results_to_json(const struct results *r)
 	json_object_set_new(o, "profiles", profs);
 	if (r->bench_command) {
 		json_object_set_new(o, "bench",
-				    json_pack("{s:s, s:i, s:o}", "command", r->bench_command,
+				    json_pack("{s:s, s:i, s:o, s:o}", "command", r->bench_command,
 					      "repeat", r->bench_repeat, "count",
-					      jstr(r->bench_count)));
+					      jstr(r->bench_count), "counter",
+					      jstr(r->bench_counter)));
 	}
 	if (r->slowdown_limit) {
 		json_object_set_new(o, "max_slowdown", json_real(r->max_slowdown));
@@ -1191,6 +1192,7 @@ results_load(struct results *r, const char *path)
 		r->bench_command = get_str(v, "command");
 		r->bench_repeat = n > 0 && n < 1000 ? (int)n : 0;
 		r->bench_count = get_str(v, "count");
+		r->bench_counter = get_str(v, "counter");
 	}
 	v = json_object_get(o, "max_slowdown");
 	if (json_is_number(v)) {
@@ -1240,6 +1242,7 @@ results_release(struct results *r)
 	strv_release(&r->argv);
 	free(r->bench_command);
 	free(r->bench_count);
+	free(r->bench_counter);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -167,6 +167,7 @@ struct results {
 	char *bench_command;	/* --bench: the workload's template, or NULL */
 	int bench_repeat;	/* --bench-repeat: timed runs of each cell */
 	char *bench_count;	/* --bench-count: "instructions", or NULL */
+	char *bench_counter;	/* what counted them: "perf" or "callgrind", or NULL */
 	bool slowdown_limit;	/* --max-slowdown given: pick honours max_slowdown */
 	double max_slowdown;	/* percent, against the build's baseline */
 	long long max_rss_kb;	/* --max-rss; 0: no limit */

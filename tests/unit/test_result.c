@@ -527,6 +527,7 @@ test_result_bench_round_trip(void **state)
 	f->r.bench_command = xstrdup("{artifact} --bench");
 	f->r.bench_repeat = 2;
 	f->r.bench_count = xstrdup("instructions");
+	f->r.bench_counter = xstrdup("callgrind");
 	f->r.slowdown_limit = true;
 	f->r.max_slowdown = 5;
 	f->r.max_rss_kb = 65536;
@@ -553,6 +554,7 @@ test_result_bench_round_trip(void **state)
 	assert_string_equal(f->back.bench_command, "{artifact} --bench");
 	assert_int_equal(f->back.bench_repeat, 2);
 	assert_string_equal(f->back.bench_count, "instructions");
+	assert_string_equal(f->back.bench_counter, "callgrind");
 	assert_true(f->back.slowdown_limit && f->back.max_slowdown == 5);
 	assert_int_equal(f->back.max_rss_kb, 65536);
 	free(path);
