@@ -25,7 +25,8 @@ int bench_setup(struct run *run);
 /* Benchmark cells[0..n-1] in order, one at a time, each in a fresh copy of the
  * project (WORKDIR/bench/tree; logs in WORKDIR/bench/CELL.log): cells not ok are
  * passed over; a cell whose artifacts are gone, or whose workload fails, gets
- * bench.error and no numbers. Returns 0 (also when the run was interrupted: the
+ * bench.error and no numbers; when that is run->baseline, the cells after it are
+ * not benchmarked. Returns 0 (also when the run was interrupted: the
  * cells not done have no bench), or -1 when ounce itself failed (reported). */
 int bench_cells(const struct run *run, struct cell *const *cells, size_t n);
 

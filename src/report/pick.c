@@ -47,9 +47,10 @@ pick_budget(const struct results *r, const struct cell *c)
 	if (rss) {
 		return rss;
 	}
-	/* a workload that failed in a cell that passed its smoke test: what the
-	 * smaller build broke (or, with its artifacts gone, what cannot be known) */
-	if (c->bench.error && !c->bench.n) {
+	/* a workload that ran on the baseline and failed in a cell that passed its
+	 * smoke test: what the smaller build broke (or, with its artifacts gone,
+	 * what cannot be known) */
+	if (c->bench.error && !c->bench.n && base && base->bench.n) {
 		snprintf(why, sizeof(why), "%s", c->bench.error);
 		return why;
 	}

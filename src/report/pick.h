@@ -35,7 +35,8 @@ const struct cell *pick_passed_over(const struct results *r, const struct cell *
  * its baseline, by instructions when both were counted, else by median CPU time,
  * "uncertain: ..." when the spread of its CPU times straddles the budget (left out
  * too: it may be over); not benchmarked. Budget or not, a cell whose workload
- * failed (or could not run: its bench.error without a run). */
+ * failed (or could not run: its bench.error without a run) where it ran on the
+ * baseline. */
 const char *pick_budget(const struct results *r, const struct cell *c);
 /* Why cell c cannot win (NULL when it can), in a static per-thread buffer. */
 const char *pick_excluded(const struct results *r, const struct cell *c, const char *metric,

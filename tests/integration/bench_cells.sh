@@ -91,4 +91,16 @@ grep -q "'os' .*left out: +[0-9.]*% instructions, over the 5% --max-slowdown" pi
 "$OUNCE" pick --max-slowdown abc "$res" > /dev/null 2> err.txt
 check_eq "exit status of pick --max-slowdown abc" 2 $?
 check_eq "lines said for --max-slowdown abc" 1 "$(wc -l < err.txt)"
+
+# a workload that fails in one cell (strip's program has no symbols for nm) leaves
+# that cell out of the pick, budget or not: what the smaller build broke
+"$OUNCE" matrix -q -p strip --bench "sh -c 'nm \"\$0\" | grep -q main' {artifact}" \
+	--bench-repeat 1 --no-verify -s each -w "$T/work" "$dir" > /dev/null 2> err.txt \
+	|| fail "matrix with a failing workload exited $?: $(cat err.txt)"
+check_eq "builds with another workload" 0 "$(q .builds_run "$res")"
+q '.cells[] | select(.name == "strip") | .bench.error' "$res" | grep -q '^the workload failed' \
+	|| fail "strip's workload did not fail: $(cell "$res" strip)"
+check_eq "pick without the cell whose workload failed" baseline \
+	"$("$OUNCE" pick "$res" 2> pick.err | cut -f1)"
+grep -q "'strip' .*left out: the workload failed" pick.err || fail "pick: $(cat pick.err)"
 echo ok

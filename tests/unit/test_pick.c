@@ -384,6 +384,10 @@ test_pick_slowdown_budget(void **state)
 	os->bench.error = xstrdup("the workload failed: exit status 1 (log: x)");
 	assert_string_equal(pick_excluded(&f->r, os, "file", NULL), os->bench.error);
 	assert_ptr_equal(pick_best(&f->r, "file", NULL), gc);
+	/* unless it failed on the baseline too: the workload's fault */
+	base->bench.n = 0;
+	assert_null(pick_excluded(&f->r, os, "file", NULL));
+	base->bench.n = 3;
 	free(os->bench.error);
 	os->bench.error = NULL;
 	os->bench.n = 3;
