@@ -2,7 +2,9 @@
  * so no build runs beside it and cells do not disturb each other's timing. A cell
  * from the cache is run from the cache's copy of its artifacts: benchmarking adds
  * no build. Each run is spawned from the template's argv (as the smoke test is),
- * in its own copy of the project's tree, with the smoke test's timeout. */
+ * in its own copy of the project's tree, with the smoke test's timeout and
+ * ounce's own environment (not a cell's build variables, whose paths differ from
+ * cell to cell: an instruction count would follow them). */
 #include "matrix/bench.h"
 
 #include <dirent.h>
