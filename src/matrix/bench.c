@@ -248,13 +248,34 @@ timed_runs(const struct run *run, struct cell *c, struct strv *argv, struct strv
 	return 0;
 }
 
-/* The sum of the instructions in the callgrind files in dir, or -1. */
+bool
+bench_callgrind_runs(const char *text, const char *prefix)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		if (!strncmp(text, "cmd:", 4)) {
+			const char *cmd = text + 4 + strspn(text + 4, " \t");
+
+			return (size_t)(text + n - cmd) >= strlen(prefix) &&
+			       !strncmp(cmd, prefix, strlen(prefix));
+		}
+		text += n;
+		text += *text == '\n';
+	}
+	return false;
+}
+
+/* The instructions in the callgrind files in dir: those of the processes that
+ * ran a program under place (a cell's artifacts), else (none did: a library
+ * loaded by an interpreter) of every process; -1 when there is no count. */
 static long long
-callgrind_sum(const char *dir)
+callgrind_sum(const char *dir, const char *place)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	long long total = -1;
+	long long all = -1, own = -1;
+	char *prefix = xasprintf("%s/", place);
 
 	while (d && (e = readdir(d))) {
 		char *path;
@@ -267,7 +288,10 @@ callgrind_sum(const char *dir)
 		path = xasprintf("%s/%s", dir, e->d_name);
 		v = fs_read_file(path, &b) == 0 ? bench_callgrind_total(buf_str(&b)) : -1;
 		if (v >= 0) {
-			total = (total < 0 ? 0 : total) + v;
+			all = (all < 0 ? 0 : all) + v;
+			if (bench_callgrind_runs(buf_str(&b), prefix)) {
+				own = (own < 0 ? 0 : own) + v;
+			}
 		}
 		buf_release(&b);
 		free(path);
@@ -275,22 +299,26 @@ callgrind_sum(const char *dir)
 	if (d) {
 		closedir(d);
 	}
-	return total;
+	free(prefix);
+	return own >= 0 ? own : all;
 }
 
-/* Count the instructions of one more run of c's workload, under perf or
- * callgrind (every process of the tree), into c->bench.instructions. Returns 0
- * (a failure recorded in c->bench.error), or -1 when ounce itself failed. */
+/* Count the instructions of one more run of c's workload into
+ * c->bench.instructions: under perf, of every process of the tree; under
+ * callgrind, of the processes that ran one of its artifacts (copied under
+ * place), so a script's own work around them (a shell, a polling loop) does not
+ * count, else of every process. Returns 0 (a failure recorded in
+ * c->bench.error), or -1 when ounce itself failed. */
 static int
 count_instructions(const struct run *run, struct cell *c, const struct strv *argv, struct strv *env,
-                   const char *dir, const char *top, const char *log)
+                   const char *dir, const char *top, const char *place, const char *log)
 {
 	struct strv cargv = STRV_INIT;
 	struct spawn_result res;
 	struct buf b = BUF_INIT;
 	const char *tool = run->bench_perf ? "perf" : "callgrind";
 	char *out;
-	double lo, hi;
+	double lo, hi, timeout;
 	int rc = 0;
 
 	strv_push(&cargv, run->bench_counter);
@@ -312,6 +340,9 @@ count_instructions(const struct run *run, struct cell *c, const struct strv *arg
 		}
 		strv_push(&cargv, "--tool=callgrind");
 		strv_push(&cargv, "--trace-children=yes");
+		/* valgrind's own lines kept out of the workload's stderr, which a
+		 * workload may read (a server's "listening on" line) */
+		strv_push_owned(&cargv, xasprintf("--log-file=%s/valgrind.%%p.log", out));
 		strv_push_owned(&cargv,
 		                xasprintf("--callgrind-out-file=%s/callgrind.out.%%p", out));
 	}
@@ -319,8 +350,8 @@ count_instructions(const struct run *run, struct cell *c, const struct strv *arg
 	note(log, run->bench_perf ? "==> bench: counting instructions under perf stat\n"
 	                          : "==> bench: counting instructions under callgrind\n");
 	speed_spread(c->bench.wall, c->bench.n, &lo, &hi);
-	if (run_once(run, &cargv, env, dir, log, run->smoke_timeout + COUNT_SLOWDOWN * hi, &res) <
-	    0) {
+	timeout = run->smoke_timeout + COUNT_SLOWDOWN * hi;
+	if (run_once(run, &cargv, env, dir, log, timeout, &res) < 0) {
 		rc = -1;
 		goto done;
 	}
@@ -330,7 +361,7 @@ count_instructions(const struct run *run, struct cell *c, const struct strv *arg
 	if (res.end != SPAWN_EXITED || res.status != 0) {
 		c->bench.error = xasprintf("instructions not counted: the workload under %s: %s "
 		                           "(log: %s)",
-		                           tool, spawn_describe(&res, 0), log);
+		                           tool, spawn_describe(&res, timeout), log);
 		warn("%s: %s", c->name, c->bench.error);
 		goto done;
 	}
@@ -338,7 +369,7 @@ count_instructions(const struct run *run, struct cell *c, const struct strv *arg
 		c->bench.instructions =
 		    fs_read_file(out, &b) == 0 ? bench_perf_count(buf_str(&b)) : -1;
 	} else {
-		c->bench.instructions = callgrind_sum(out);
+		c->bench.instructions = callgrind_sum(out, place);
 	}
 	if (c->bench.instructions < 0) {
 		c->bench.error = xasprintf("instructions not counted: %s wrote no count", tool);
@@ -470,7 +501,7 @@ bench_cell(const struct run *run, struct cell *c, const char *top, const char *t
 	smoke_env(c, env, &cenv);
 	rc = timed_runs(run, c, &argv, &cenv, dir, log);
 	if (rc == 0 && c->bench.n && run->bench_counter) {
-		rc = count_instructions(run, c, &argv, &cenv, dir, top, log);
+		rc = count_instructions(run, c, &argv, &cenv, dir, top, place, log);
 	}
 	if (rc == 0 && c->bench.n) {
 		char counted[64] = "";

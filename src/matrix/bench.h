@@ -6,6 +6,7 @@
 #ifndef OUNCE_BENCH_H
 #define OUNCE_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct cell;
@@ -33,6 +34,9 @@ int bench_cells(const struct run *run, struct cell *const *cells, size_t n);
 /* The instructions in callgrind's output text: the first number of its "totals:"
  * line, else of its "summary:" line; -1 when it has neither. */
 long long bench_callgrind_total(const char *text);
+/* Did the process of callgrind's output text run a program under prefix (its
+ * "cmd:" line starts with it)? */
+bool bench_callgrind_runs(const char *text, const char *prefix);
 /* The count of an "instructions" event in `perf stat -x,` output text; -1 when
  * there is none, or it was not counted ("<not supported>", "<not counted>"). */
 long long bench_perf_count(const char *text);

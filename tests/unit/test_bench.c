@@ -24,6 +24,19 @@ test_bench_callgrind_totals(void **state)
 }
 
 static void
+test_bench_callgrind_runs(void **state)
+{
+	(void)state;
+	/* the program under the cell's place, not the shell around it */
+	assert_true(bench_callgrind_runs("version: 1\npid: 7\ncmd:  /w/bench/run/src/hot 5\n",
+	                                 "/w/bench/run/"));
+	assert_false(bench_callgrind_runs("pid: 6\ncmd:  bash smoke.sh /w/bench/run/src/hot\n",
+	                                  "/w/bench/run/"));
+	assert_false(bench_callgrind_runs("cmd: /w/bench/ru\n", "/w/bench/run/"));
+	assert_false(bench_callgrind_runs("events: Ir\n", "/w/bench/run/"));
+}
+
+static void
 test_bench_perf_count(void **state)
 {
 	(void)state;
@@ -43,6 +56,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bench_callgrind_totals),
 		cmocka_unit_test(test_bench_perf_count),
+		cmocka_unit_test(test_bench_callgrind_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
