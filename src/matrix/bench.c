@@ -149,10 +149,9 @@ bench_setup(struct run *run)
 		free(perf);
 		return 0;
 	}
-	error("--bench-count instructions needs perf with a hardware counter or valgrind, and %s "
-	      "(Debian packages linux-perf, valgrind)",
-	      perf ? "perf counts no instructions here while valgrind is not installed"
-	           : "neither is installed");
+	error("--bench-count instructions needs valgrind or perf with a hardware counter: "
+	      "valgrind is not installed, and perf %s (Debian packages valgrind, linux-perf)",
+	      perf ? "counts no instructions here" : "is not either");
 	free(perf);
 	return -1;
 }

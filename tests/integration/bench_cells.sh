@@ -26,6 +26,18 @@ grep -q -- "--bench-count needs a workload" err.txt || fail "no reason: $(cat er
 check_eq "exit status of --max-slowdown without a workload" 2 $?
 check_eq "lines said for --max-slowdown without a workload" 1 "$(wc -l < err.txt)"
 
+# neither perf nor valgrind: one error line, exit 2, nothing built
+mkdir "$T/bin"
+for t in gcc cc make sh bash true ld as strip; do
+	ln -s "$(command -v "$t")" "$T/bin/$t" || fail "no $t"
+done
+PATH="$T/bin" "$OUNCE" matrix --bench-count instructions -p os -w "$T/bad" "$dir" \
+	> /dev/null 2> err.txt
+check_eq "exit status without perf or valgrind" 2 $?
+check_eq "errors without perf or valgrind" 1 \
+	"$(grep -c 'error: --bench-count instructions needs valgrind' err.txt)"
+[ ! -e "$T/bad/cells" ] || fail "--bench-count without a counter still built cells"
+
 # the first run builds; the workload is ounce.ini's (bench = {artifact})
 "$OUNCE" matrix -q -p os,strip "${bench[@]}" "$dir" > /dev/null 2> err.txt \
 	|| fail "matrix exited $?: $(cat err.txt)"
