@@ -70,10 +70,13 @@ pick_budget(const struct results *r, const struct cell *c)
 			snprintf(why, sizeof(why), "%+.1f%% instructions, over the %g%% "
 						   "--max-slowdown",
 				 ch.pct, r->max_slowdown);
-		} else {
+		} else if (ch.runs > 1) {
 			snprintf(why, sizeof(why), "%+.1f%% CPU (runs %+.1f%%..%+.1f%%), over the "
 						   "%g%% --max-slowdown",
 				 ch.pct, ch.lo, ch.hi, r->max_slowdown);
+		} else {
+			snprintf(why, sizeof(why), "%+.1f%% CPU, over the %g%% --max-slowdown",
+				 ch.pct, r->max_slowdown);
 		}
 		break;
 	case SPEED_UNCERTAIN:

@@ -17,6 +17,7 @@
 #include "elf/iface.h"
 #include "report/check.h"
 #include "report/explain.h"
+#include "report/pick.h"
 #include "report/result.h"
 #include "report/speed.h"
 #include "base/banned.h"
@@ -124,9 +125,9 @@ status_text(const struct results *r, const struct cell *c, const struct row *row
 		strv_push_owned(&notes, xasprintf("no effect: %s", j));
 		free(j);
 	}
-	if (c->status == CELL_OK && c->bench.error && !c->bench.n) {
-		/* why: in results.json, and said when it failed */
-		strv_push(&notes, "workload not measured");
+	if (c->status == CELL_OK && pick_budget(r, c)) {
+		/* over --max-slowdown or --max-rss, uncertain, its workload failed */
+		strv_push_owned(&notes, xasprintf("not picked: %s", pick_budget(r, c)));
 	}
 	if (m && c->reproducible == CELL_REPRO_NO) {
 		/* the mark render_repro's footnote explains */

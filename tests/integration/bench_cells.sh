@@ -114,4 +114,6 @@ q '.cells[] | select(.name == "strip") | .bench.error' "$res" | grep -q '^the wo
 check_eq "pick without the cell whose workload failed" baseline \
 	"$("$OUNCE" pick "$res" 2> pick.err | cut -f1)"
 grep -q "'strip' .*left out: the workload failed" pick.err || fail "pick: $(cat pick.err)"
+"$OUNCE" table "$res" | grep -q ' strip .*(not picked: the workload failed' \
+	|| fail "the table does not say why strip is not picked: $("$OUNCE" table "$res")"
 echo ok
