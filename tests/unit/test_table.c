@@ -720,6 +720,15 @@ test_table_render_bench(void **state)
 	strv_release(&ls);
 	buf_reset(&out);
 
+	/* a budget: the status says why a cell is not picked */
+	r->slowdown_limit = true;
+	r->max_slowdown = 5;
+	table_render(r, TABLE_TEXT, &out);
+	tu_assert_contains(buf_str(&out),
+			   "ok (not picked: +25.0% instructions, over the 5% --max-slowdown)");
+	r->slowdown_limit = false;
+	buf_reset(&out);
+
 	/* the front, by CPU time (not every cell counted): os+big is faster than os
 	 * but much bigger; the baseline is bigger and slower than os */
 	assert_int_equal(table_render_front(r, TABLE_CSV, &out), 2);
