@@ -551,7 +551,8 @@ bench_cells(const struct run *run, struct cell *const *cells, size_t n)
 			break;
 		}
 		rc = bench_cell(run, cells[i], top, tree, &env);
-		if (rc == 0 && cells[i] == run->baseline && !cells[i]->bench.n) {
+		if (rc == 0 && cells[i] == run->baseline && !cells[i]->bench.n &&
+		    !(run->cancel && *run->cancel)) {
 			/* nothing to measure the others against: the workload's fault,
 			 * not theirs */
 			warn("the workload did not run on the baseline: no other cell is "
