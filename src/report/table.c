@@ -594,6 +594,9 @@ render_json(const struct results *r, struct buf *out)
 		if (c->bench.n) {
 			bench_json(base, c, o);
 		}
+		if (c->status == CELL_OK && pick_budget(r, c)) {
+			json_object_set_new(o, "not_picked", json_string(pick_budget(r, c)));
+		}
 		json_array_append_new(a, o);
 	}
 	s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
