@@ -47,6 +47,7 @@ _ounce_options() {
 		echo "-j= --jobs= --build-jobs= -p= --profiles= -s= --strategy= --stack= -m= --metric="
 		echo "-a= --allow= --artifact= --target-glibc= --toolchain= --distribute= --per-artifact"
 		echo "--smoke= --timeout="
+		echo "--bench= --bench-repeat= --bench-count= --max-slowdown= --max-rss="
 		echo "--recipe= --build= -b= --builds= -w= --workdir= --wait -o= --output= -f= --format="
 		echo "--explain --fresh --cache-size= --keep-cells --no-verify --no-sandbox --no-reuse"
 		echo "--cache="
@@ -54,6 +55,7 @@ _ounce_options() {
 		;;
 	pick)
 		echo "-m= --metric= -a= --allow= --target-glibc= -e= --emit= -b= --build= --verify -h --help"
+		echo "--max-slowdown= --max-rss="
 		;;
 	profile)
 		echo "-w= --workdir= --bench= --via= --call-graph= --repeat= --timeout= -o= --output="
@@ -66,7 +68,7 @@ _ounce_options() {
 		;;
 	size) echo "-f= --format= -n= --map= --ld-script= --flame -h --help" ;;
 	sstrip) echo "-q --quiet -h --help" ;;
-	table) echo "-f= --format= --explain --per-artifact -h --help" ;;
+	table) echo "-f= --format= --explain --per-artifact --pareto -h --help" ;;
 	heap)
 		case $2 in
 		trace) echo "-o= --output= --follow-fork --follow-exec --timeout= --stacks= --unwind= -h --help" ;;
@@ -152,6 +154,7 @@ _ounce() {
 			;;
 		--stack) mapfile -t COMPREPLY < <(compgen -W "helpful all" -- "$cur") ;;
 		--distribute) mapfile -t COMPREPLY < <(compgen -W "distcc icecc none" -- "$cur") ;;
+		--bench-count) mapfile -t COMPREPLY < <(compgen -W "instructions" -- "$cur") ;;
 		-a | --allow) mapfile -t COMPREPLY < <(compgen -W "security abi" -- "$cur") ;;
 		-e | --emit)
 			if [[ $cmd == heap ]]; then

@@ -18,12 +18,14 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/strv.h"
 #include "base/units.h"
 #include "config/profile.h"
 #include "elf/advise.h"
 #include "elf/size.h"
 #include "os/os_linux.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "report/table.h"
 #include "base/banned.h"
 
@@ -57,11 +59,34 @@ looks_like_json(const char *path)
 	return c == '{';
 }
 
+/* The run-time cost of the profile of each "each" row of base's build that
+ * ounce matrix --bench measured, as NAME=TEXT into costs (speed_describe). */
+static void
+measured_costs(const struct results *res, const struct cell *base, struct strv *costs)
+{
+	for (size_t i = 0; i < res->nrows; i++) {
+		const struct row *row = &res->rows[i];
+		const struct cell *c = results_find(res, row->cell);
+		char *cost;
+
+		if (strcmp(row->group, "each") || !c || c->profiles.n != 1 ||
+		    results_baseline_of(res, c) != base) {
+			continue;
+		}
+		cost = speed_describe(base, c);
+		if (cost) {
+			strv_setenv(costs, c->profiles.v[0], cost);
+		}
+		free(cost);
+	}
+}
+
 /* Append what each profile of the default build measured alone (the "each"
- * rows) against its baseline; returns how many rows were written. */
+ * rows) against its baseline, and its measured run-time cost (costs); returns
+ * how many rows were written. */
 static size_t
 add_measured(const struct results *res, const struct cell *base, const char *path,
-	     struct buf *b)
+	     const struct strv *costs, struct buf *b)
 {
 	size_t n = 0;
 
@@ -84,6 +109,10 @@ add_measured(const struct results *res, const struct cell *base, const char *pat
 		}
 		buf_printf(b, "  %s measured %s here (%lld bytes)", row->label,
 			   units_percent(c->m.bytes, base->m.bytes), c->m.bytes);
+		if (c->profiles.n == 1 && strv_getenv(costs, c->profiles.v[0])) {
+			buf_printf(b, "; at run time, measured: %s",
+				   strv_getenv(costs, c->profiles.v[0]));
+		}
 		if (c->status != CELL_OK) {
 			buf_printf(b, ", but the cell is %s", cell_status_name(c->status));
 		}
@@ -138,6 +167,7 @@ cmd_advise(int argc, char **argv)
 	struct size_report r = SIZE_REPORT_INIT;
 	struct profile_set set = PROFILE_SET_INIT;
 	struct buf b = BUF_INIT;
+	struct strv costs = STRV_INIT;
 	const struct cell *base = NULL;
 	const char *path, *file;
 	char err[512];
@@ -187,10 +217,13 @@ cmd_advise(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	n = advise_report(&r, &set, &b);
+	if (base) {
+		measured_costs(&res, base, &costs);
+	}
+	n = advise_report_costs(&r, &set, &costs, &b);
 	if (base) {
 		struct buf measured = BUF_INIT;
-		size_t m = add_measured(&res, base, path, &measured);
+		size_t m = add_measured(&res, base, path, &costs, &measured);
 
 		if (m) {
 			drop_last_line(&b);
@@ -204,6 +237,7 @@ cmd_advise(int argc, char **argv)
 	rc = 0;
 out:
 	buf_release(&b);
+	strv_release(&costs);
 	profile_set_release(&set);
 	size_report_release(&r);
 	results_release(&res);

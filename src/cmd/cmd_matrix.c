@@ -18,12 +18,14 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/units.h"
 #include "cmd/matrix_opts.h"
 #include "config/cargoconf.h"
 #include "config/cross.h"
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
+#include "matrix/bench.h"
 #include "matrix/build.h"
 #include "matrix/cache.h"
 #include "matrix/distrib.h"
@@ -41,6 +43,7 @@
 #include "os/spawn.h"
 #include "report/explain.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "report/table.h"
 #include "base/banned.h"
 
@@ -1047,6 +1050,17 @@ set_up_run(struct matrix_job *job)
 		strv_extend(&job->proj.artifacts, &o->artifacts);
 	}
 	run->target_glibc = o->target_glibc ? o->target_glibc : job->proj.target_glibc;
+	run->bench = o->bench ? o->bench : job->proj.bench;
+	run->bench_repeat = o->bench_repeat;
+	run->bench_count = o->bench_count;
+	if (bench_setup(run) < 0) {
+		return 2;
+	}
+	if (!run->bench && o->max_slowdown) {
+		error("--max-slowdown needs a workload to measure: --bench CMD, or bench = in "
+		      "ounce.ini");
+		return 2;
+	}
 	run->cancel = signals_install();
 	if (!run->self || build_make_shims(run) < 0 ||
 	    !(job->sandbox = sandbox_open(run, o->dir, !o->no_sandbox && job->proj.sandbox))) {
@@ -1184,6 +1198,14 @@ start_results(struct matrix_job *job)
 	res->recipe = xstrdup(run->recipe->name);
 	res->metric = xstrdup(run->metric);
 	res->target_glibc = run->target_glibc ? xstrdup(run->target_glibc) : NULL;
+	res->slowdown_limit = job->o.max_slowdown &&
+			      speed_parse_percent(job->o.max_slowdown, &res->max_slowdown);
+	if (job->o.max_rss) {
+		uint64_t size = 0;
+
+		units_parse_size(job->o.max_rss, &size);
+		res->max_rss_kb = (long long)(size / 1024);
+	}
 	for (size_t i = 0; i < job->set.n; i++) {
 		results_add_profile(res, job->set.v[i]);
 	}
@@ -1360,6 +1382,7 @@ job_finish(struct matrix_job *job, int rc, struct strv *again)
 	strv_release(&job->parts);
 	free(run->ccache);
 	distrib_close(&job->dist);
+	free(run->bench_counter);
 	free(job->cross);
 	results_release(&job->res);
 	results_release(&job->prev);

@@ -18,6 +18,7 @@
 #include "report/emit.h"
 #include "report/pick.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "report/table.h"
 #include "base/banned.h"
 
@@ -35,6 +36,12 @@ static const char usage[] =
 	"                   initial cache for cmake -C), meson (a native file), cargo\n"
 	"                   (a [profile.release] section) or wrapper (a compiler wrapper\n"
 	"                   script that adds the flags as ounce's cells did)\n"
+	"      --max-slowdown P  leave out cells more than P (e.g. 5%) slower than the\n"
+	"                   baseline: by instructions when counted, else by median CPU\n"
+	"                   time; a cell whose runs straddle P is left out as uncertain\n"
+	"                   (default: the run's; needs ounce matrix --bench)\n"
+	"      --max-rss SIZE  leave out cells whose peak RSS (of the workload, else of\n"
+	"                   the smoke test) is above SIZE (e.g. 64M)\n"
 	"  -b, --build B    choose among the cells of build B (default: the run's\n"
 	"                   default build, e.g. release)\n"
 	"      --verify     rebuild the winner from the emitted form (--emit, else the\n"
@@ -71,6 +78,23 @@ verify_winner(struct results *r, struct cell *win, const char *form, const char 
 	return rc;
 }
 
+/* Say which cells of build the run-time budget left out: those over it, those
+ * uncertain. */
+static void
+over_budget(const struct results *r, const char *metric, const char *build)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+		const char *why;
+
+		if (c->status != CELL_OK || (build && (!c->build || strcmp(c->build, build))) ||
+		    cell_metric(c, metric) < 0 || !(why = pick_budget(r, c))) {
+			continue;
+		}
+		info("note: '%s' (%lld bytes) left out: %s", c->name, cell_metric(c, metric), why);
+	}
+}
+
 int
 cmd_pick_opts_check(const char *metric, const struct strv *allow, const char *form)
 {
@@ -105,12 +129,16 @@ cmd_pick(int argc, char **argv)
 		{"build", required_argument, NULL, 'b'},
 		{"target-glibc", required_argument, NULL, 'G'},
 		{"verify", no_argument, NULL, 'V'},
+		{"max-slowdown", required_argument, NULL, 'M'},
+		{"max-rss", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *metric = "file", *form = NULL, *build = NULL, *target = NULL;
 	const char *path = ".ounce/results.json";
-	bool verify = false;
+	bool verify = false, slowdown_set = false;
+	double slowdown = 0;
+	uint64_t max_rss = 0;
 	struct strv allow = STRV_INIT;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
@@ -142,6 +170,20 @@ cmd_pick(int argc, char **argv)
 			break;
 		case 'V':
 			verify = true;
+			break;
+		case 'M':
+			if (!speed_parse_percent(optarg, &slowdown)) {
+				error("--max-slowdown needs a percentage such as 5%%, not '%s'",
+				      optarg);
+				goto out;
+			}
+			slowdown_set = true;
+			break;
+		case 'Q':
+			if (!units_parse_size(optarg, &max_rss) || max_rss < 1024) {
+				error("--max-rss needs a size such as 64M, not '%s'", optarg);
+				goto out;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -183,7 +225,15 @@ cmd_pick(int argc, char **argv)
 		free(r.target_glibc);
 		r.target_glibc = xstrdup(target);
 	}
+	if (slowdown_set) {
+		r.slowdown_limit = true;
+		r.max_slowdown = slowdown;
+	}
+	if (max_rss) {
+		r.max_rss_kb = (long long)(max_rss / 1024);
+	}
 	win = pick_best_in(&r, metric, &allow, build);
+	over_budget(&r, metric, build);
 	if (!win) {
 		const char *why = base ? pick_excluded(&r, base, metric, &allow) : NULL;
 

@@ -14,11 +14,16 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: ounce table [-f text|md|csv|json] [--explain] [--per-artifact] [FILE]\n"
+	"usage: ounce table [-f text|md|csv|json] [--explain] [--per-artifact] [--pareto]\n"
+	"                   [FILE]\n"
 	"Print the table of a saved run (default .ounce/results.json).\n"
 	"  --explain   under each row, the sections and symbols that changed most, and\n"
 	"              the exported symbols lost\n"
-	"  --per-artifact  under each row, a line per artifact\n";
+	"  --per-artifact  under each row, a line per artifact\n"
+	"  --pareto    only the cells on the size/speed front: no other cell is both\n"
+	"              as small and as fast, one of them strictly (by the run's metric,\n"
+	"              and by instructions when counted, else by median CPU time; needs\n"
+	"              ounce matrix --bench)\n";
 
 int
 cmd_table(int argc, char **argv)
@@ -27,12 +32,14 @@ cmd_table(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"explain", no_argument, NULL, 'x'},
 		{"per-artifact", no_argument, NULL, 'P'},
+		{"pareto", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum table_format fmt = TABLE_TEXT;
 	size_t explain = 0;
-	bool per_artifact = false;
+	bool per_artifact = false, pareto = false;
+	const char *path;
 	struct results r = RESULTS_INIT;
 	struct buf b = BUF_INIT;
 	int c;
@@ -51,6 +58,9 @@ cmd_table(int argc, char **argv)
 		case 'P':
 			per_artifact = true;
 			break;
+		case 'F':
+			pareto = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -63,11 +73,19 @@ cmd_table(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (results_load(&r, optind < argc ? argv[optind] : ".ounce/results.json") < 0) {
+	path = optind < argc ? argv[optind] : ".ounce/results.json";
+	if (results_load(&r, path) < 0) {
 		results_release(&r);
 		return 2;
 	}
-	table_render_opts(&r, fmt, explain, per_artifact, &b);
+	if (pareto && !table_render_front(&r, fmt, &b)) {
+		error("%s: --pareto: no cell was benchmarked (ounce matrix --bench CMD)", path);
+		buf_release(&b);
+		results_release(&r);
+		return 2;
+	} else if (!pareto) {
+		table_render_opts(&r, fmt, explain, per_artifact, &b);
+	}
 	fputs(buf_str(&b), stdout);
 	buf_release(&b);
 	results_release(&r);

@@ -19,9 +19,11 @@
 #include "base/units.h"
 #include "config/cross.h"
 #include "config/project.h"
+#include "matrix/bench.h"
 #include "matrix/distrib.h"
 #include "report/explain.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "base/banned.h"
 
 /* The usage text, in parts: a C11 compiler need take no string longer than 4095
@@ -49,7 +51,17 @@ static const char *const usage[] = {
 	"      --per-artifact    under each row, a line per artifact\n"
 	"      --smoke CMD       smoke-test command; {artifact} is the first built file,\n"
 	"                        {artifacts} all of them (default: load each artifact\n"
-	"                        with every symbol bound)\n"
+	"                        with every symbol bound)\n",
+	"      --bench CMD       workload run on each cell that passed its smoke test, one\n"
+	"                        cell at a time once all are built ({artifact}, {artifacts}\n"
+	"                        as for --smoke): wall and CPU time, peak RSS\n"
+	"      --bench-repeat N  timed runs of the workload in each cell (default 3)\n"
+	"      --bench-count instructions\n"
+	"                        also count the instructions it executes, once a cell\n"
+	"                        (perf where the hardware counter works, else callgrind)\n"
+	"      --max-slowdown P  the pick leaves out cells more than P (e.g. 5%) slower\n"
+	"                        than the baseline (by instructions when counted)\n"
+	"      --max-rss SIZE    the pick leaves out cells whose peak RSS is above SIZE\n",
 	"      --timeout SECS    limit for each configure, build or post-link step (600)\n"
 	"      --recipe NAME     use this recipe instead of detecting one (default: the\n"
 	"                        first that matches the tree and configures it)\n"
@@ -108,6 +120,11 @@ static const struct option longopts[] = {
 	{"metric", required_argument, NULL, 'm'},
 	{"allow", required_argument, NULL, 'a'},
 	{"smoke", required_argument, NULL, 'k'},
+	{"bench", required_argument, NULL, 'H'},
+	{"bench-repeat", required_argument, NULL, 'I'},
+	{"bench-count", required_argument, NULL, 'L'},
+	{"max-slowdown", required_argument, NULL, 'M'},
+	{"max-rss", required_argument, NULL, 'Q'},
 	{"artifact", required_argument, NULL, 'A'},
 	{"target-glibc", required_argument, NULL, 'G'},
 	{"per-artifact", no_argument, NULL, 'P'},
@@ -120,7 +137,7 @@ static const struct option longopts[] = {
 	{"explain", no_argument, NULL, 'x'},
 	{"fresh", no_argument, NULL, 'F'},
 	{"cache-size", required_argument, NULL, 'C'},
-	{"cache", required_argument, NULL, 'H'},
+	{"cache", required_argument, NULL, 'c'},
 	{"no-reuse", no_argument, NULL, 'N'},
 	{"repeat", required_argument, NULL, 'e'},
 	{"resume", no_argument, NULL, 'R'},
@@ -219,7 +236,7 @@ text_of(struct matrix_opts *o, int c)
 		return &o->output;
 	case 'f':
 		return &o->format_arg;
-	case 'H':
+	case 'c':
 		return &o->cache;
 	default:
 		return NULL;
@@ -271,6 +288,57 @@ number_option(struct matrix_opts *o, int c, const char *arg)
 					 arg);
 		}
 		o->cache_size = size;
+		return -1;
+	}
+}
+
+/* --bench and the options of its measures and budgets. Returns -1, else 2 after
+ * one line (no usage text: the value is wrong, not the command line's shape). */
+static int
+bench_option(struct matrix_opts *o, int c, const char *arg)
+{
+	char errbuf[256], *end;
+	const char *err;
+	double pct;
+	uint64_t size;
+
+	switch (c) {
+	case 'H':
+		if (tmpl_check(arg, TMPL_SMOKE, errbuf, (int)sizeof(errbuf), &err) < 0) {
+			error("--bench: %s", err);
+			return 2;
+		}
+		o->bench = arg;
+		return -1;
+	case 'I':
+		o->bench_repeat = (int)strtol(arg, &end, 10);
+		if (*end || end == arg || o->bench_repeat < 1 ||
+		    o->bench_repeat > BENCH_REPEAT_MAX) {
+			error("--bench-repeat needs a number from 1 to %d, not '%s'",
+			      BENCH_REPEAT_MAX, arg);
+			return 2;
+		}
+		return -1;
+	case 'L':
+		if (strcmp(arg, "instructions")) {
+			error("--bench-count takes 'instructions', not '%s'", arg);
+			return 2;
+		}
+		o->bench_count = arg;
+		return -1;
+	case 'M':
+		if (!speed_parse_percent(arg, &pct)) {
+			error("--max-slowdown needs a percentage such as 5%%, not '%s'", arg);
+			return 2;
+		}
+		o->max_slowdown = arg;
+		return -1;
+	default: /* 'Q' */
+		if (!units_parse_size(arg, &size) || size < 1024) {
+			error("--max-rss needs a size such as 64M, not '%s'", arg);
+			return 2;
+		}
+		o->max_rss = arg;
 		return -1;
 	}
 }
@@ -342,6 +410,12 @@ other_option(struct matrix_opts *o, int c, const char *arg)
 	case 'X':
 		strv_push(&o->not_recipes, arg);
 		return -1;
+	case 'H':
+	case 'I':
+	case 'L':
+	case 'M':
+	case 'Q':
+		return bench_option(o, c, arg);
 	default:
 		print_usage(stderr);
 		return 2;
@@ -468,6 +542,21 @@ matrix_opts_save_argv(const struct matrix_opts *o, const char *workdir, const ch
 	}
 	if (o->smoke) {
 		strv_push_owned(out, xasprintf("--smoke=%s", o->smoke));
+	}
+	if (o->bench) {
+		strv_push_owned(out, xasprintf("--bench=%s", o->bench));
+	}
+	if (o->bench_repeat) {
+		strv_push_owned(out, xasprintf("--bench-repeat=%d", o->bench_repeat));
+	}
+	if (o->bench_count) {
+		strv_push_owned(out, xasprintf("--bench-count=%s", o->bench_count));
+	}
+	if (o->max_slowdown) {
+		strv_push_owned(out, xasprintf("--max-slowdown=%s", o->max_slowdown));
+	}
+	if (o->max_rss) {
+		strv_push_owned(out, xasprintf("--max-rss=%s", o->max_rss));
 	}
 	for (size_t i = 0; i < o->artifacts.n; i++) {
 		strv_push_owned(out, xasprintf("--artifact=%s", o->artifacts.v[i]));

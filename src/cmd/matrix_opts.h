@@ -50,6 +50,11 @@ struct matrix_opts {
 	const char *distribute; /* --distribute: distcc, icecc or none */
 	bool per_artifact;
 	const char *dir;	/* the project's directory as given: DIR, or "." */
+	const char *bench;	/* --bench: the workload's template */
+	int bench_repeat;	/* --bench-repeat; 0: not given */
+	const char *bench_count;	/* --bench-count: "instructions", or NULL */
+	const char *max_slowdown;	/* --max-slowdown as given ("5%"), or NULL */
+	const char *max_rss;	/* --max-rss as given ("64M"), or NULL */
 };
 
 /* The most --repeat (and repeat = in ounce.ini) takes. */

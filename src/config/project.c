@@ -157,6 +157,11 @@ project_key(struct ctx *c, const char *key, const char *value)
 			return err;
 		}
 		replace(&p->smoke, value);
+	} else if (!strcmp(key, "bench")) {
+		if ((err = check_tmpl(c, key, value, TMPL_SMOKE))) {
+			return err;
+		}
+		replace(&p->bench, value);
 	} else if (!strcmp(key, "smoke_timeout")) {
 		char *end;
 		double v = strtod(value, &end);
@@ -190,8 +195,8 @@ project_key(struct ctx *c, const char *key, const char *value)
 		strv_split(&p->exclude, value);
 	} else {
 		return "unknown key in [project]: expected name, recipe, artifact, configure, "
-		       "build, smoke, smoke_timeout, sandbox, profiles, exclude, target_glibc, "
-		       "toolchain, distribute, repeat or cache";
+		       "build, smoke, smoke_timeout, bench, sandbox, profiles, exclude, "
+		       "target_glibc, toolchain, distribute, repeat or cache";
 	}
 	return NULL;
 }
@@ -416,6 +421,7 @@ project_release(struct project *p)
 	free(p->configure);
 	free(p->build);
 	free(p->smoke);
+	free(p->bench);
 	strv_release(&p->profiles);
 	strv_release(&p->exclude);
 	for (size_t i = 0; i < p->nbuilds; i++) {

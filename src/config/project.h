@@ -33,6 +33,7 @@ struct project {
 	char *build;		/* [project] build command template, or NULL */
 	char *smoke;		/* [project] smoke command template, or NULL */
 	double smoke_timeout;	/* seconds */
+	char *bench;		/* [project] bench: the workload's template (--bench), or NULL */
 	bool sandbox;		/* [project] sandbox: the project is read-only to builds (true) */
 	int repeat;		/* [project] repeat: builds of each cell compared (as
 				 * --repeat); 0: not given */

@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "base/strv.h"
 #include "base/units.h"
 #include "config/profile.h"
 #include "elf/elffile.h"
@@ -72,6 +73,7 @@ struct advice {
 	const struct elf_facts *elf;
 	struct buf *out;
 	int n;			/* suggestions written */
+	const struct strv *costs;	/* NAME=TEXT: a profile's measured run-time cost, or NULL */
 };
 
 static int
@@ -328,9 +330,18 @@ add_tradeoff(struct advice *a, const char *name)
 		buf_adds(a->out, "(trade-off: see `ounce profiles`)");
 		return;
 	}
+	const char *cost = a->costs ? strv_getenv(a->costs, name) : NULL;
+	bool speed = p->tradeoff && !strcmp(p->tradeoff, "speed");
+
 	buf_printf(a->out, "(trade-off: %s", p->tradeoff ? p->tradeoff : "none");
-	if (p->tradeoff_note && *p->tradeoff_note) {
+	if (cost && speed) {
+		/* measured on this project: no presumption */
+		buf_printf(a->out, ": measured: %s", cost);
+	} else if (p->tradeoff_note && *p->tradeoff_note) {
 		buf_printf(a->out, ": %s", p->tradeoff_note);
+	}
+	if (cost && !speed) {
+		buf_printf(a->out, "; at run time, measured: %s", cost);
 	}
 	buf_addc(a->out, ')');
 }
@@ -713,8 +724,15 @@ rule_ident(struct advice *a)
 int
 advise_report(const struct size_report *r, const struct profile_set *profiles, struct buf *out)
 {
+	return advise_report_costs(r, profiles, NULL, out);
+}
+
+int
+advise_report_costs(const struct size_report *r, const struct profile_set *profiles,
+		    const struct strv *costs, struct buf *out)
+{
 	struct elf_facts f = {0};
-	struct advice a = {r, profiles, &f, out, 0};
+	struct advice a = {r, profiles, &f, out, 0, costs};
 
 	read_elf_facts(r->file, &f);
 	buf_printf(out, "%s: %llu bytes (%s)\n\n", r->file, r->bytes,

@@ -5,6 +5,7 @@
 struct buf;
 struct profile_set;
 struct size_report;
+struct strv;
 
 /* Write advice about r (size_read, then size_attribute) into out: a first line
  * naming the file and its bytes, then one paragraph per rule whose figure is
@@ -19,5 +20,11 @@ struct size_report;
  * written but not counted. */
 int advise_report(const struct size_report *r, const struct profile_set *profiles,
 		  struct buf *out);
+/* advise_report with what each profile alone measurably cost at run time where
+ * ounce matrix --bench measured it: costs holds NAME=TEXT entries ("os=+3.2% CPU
+ * (median of 3), +5.1% instructions"; may be NULL), quoted after a profile's
+ * trade-off instead of its presumed note. */
+int advise_report_costs(const struct size_report *r, const struct profile_set *profiles,
+			const struct strv *costs, struct buf *out);
 
 #endif

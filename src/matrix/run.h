@@ -71,6 +71,12 @@ struct run {
 				 * (0 or 1: once) */
 	bool repeating;		/* a repeat build (build_repeat): from scratch, only its
 				 * artifacts hashed, nothing measured or stored */
+	const char *bench;	/* --bench: the workload's template, or NULL */
+	int bench_repeat;	/* --bench-repeat: timed runs of each cell */
+	const char *bench_count;	/* --bench-count: "instructions", or NULL */
+	char *bench_counter;	/* what counts them (bench_setup): perf's or valgrind's
+				 * path, or NULL */
+	bool bench_perf;	/* bench_counter is perf (else valgrind's callgrind) */
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include "config/profile.h"
 #include "config/project.h"
 #include "config/recipe.h"
+#include "matrix/bench.h"
 #include "matrix/build.h"
 #include "matrix/plan.h"
 #include "matrix/run.h"
@@ -1324,6 +1325,39 @@ sched_release(struct sched *s)
 	s->run->baseline = NULL;
 }
 
+/* --bench: every cell of the build measured, the workload runs on each, one at a
+ * time with nothing else running; the run's bench settings go in the results. */
+static void
+bench_phase(struct sched *s)
+{
+	struct cell **cells;
+	struct results *res = s->res;
+
+	if (!s->run->bench || stop_signal(s->run) || s->failed) {
+		return;
+	}
+	if (!res->bench_command) {
+		res->bench_command = xstrdup(s->run->bench);
+		res->bench_repeat = s->run->bench_repeat;
+		res->bench_count = s->run->bench_count ? xstrdup(s->run->bench_count) : NULL;
+		if (s->run->bench_counter) {
+			res->bench_counter = xstrdup(s->run->bench_perf ? "perf" : "callgrind");
+		}
+	}
+	cells = xcalloc(s->ntasks + 1, sizeof(*cells));
+	for (size_t i = 0; i < s->ntasks; i++) {
+		cells[i] = s->tasks[i]->cell;
+	}
+	if (bench_cells(s->run, cells, s->ntasks) < 0) {
+		s->failed = 1;
+	}
+	free(cells);
+	pthread_mutex_lock(&s->mu);
+	s->saved = 0;
+	save_progress(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
 int
 sched_run(struct run *run, struct plan *plan, struct results *res)
 {
@@ -1337,6 +1371,7 @@ sched_run(struct run *run, struct plan *plan, struct results *res)
 	if (rc == 0) {
 		plan_cells(&s, &search);
 		run_workers(&s);
+		bench_phase(&s);
 		summary_rows(&s);
 		sig = stop_signal(run);
 		rc = s.failed ? -1 : sig ? 128 + sig : 0;

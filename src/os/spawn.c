@@ -254,6 +254,8 @@ wait_child(pid_t pid, const struct spawn_opts *o, struct spawn_result *res, doub
 	kill(-pid, SIGKILL);
 	res->seconds = clock_now() - start;
 	res->maxrss_kb = ru.ru_maxrss;
+	res->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	if (WIFEXITED(status)) {
 		res->status = WEXITSTATUS(status);
 	} else if (WIFSIGNALED(status)) {

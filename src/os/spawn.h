@@ -55,6 +55,8 @@ struct spawn_result {
 	int start_errno;
 	double seconds;		/* wall time */
 	long maxrss_kb;		/* peak RSS of the largest process of the tree that was waited for */
+	double cpu_seconds;	/* user+system CPU of the program and every descendant
+				 * waited for (with a sandbox, the launcher's too) */
 };
 
 /* Run opts->argv to completion and fill *res. Returns 0 when the program ran

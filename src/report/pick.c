@@ -7,9 +7,86 @@
 #include <string.h>
 
 #include "base/strv.h"
+#include "base/units.h"
 #include "report/check.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "base/banned.h"
+
+/* Why c is over r's --max-rss: its peak RSS in the workload (else in its smoke
+ * test) above the limit, or not measured; NULL when it is within. */
+static const char *
+over_rss(const struct results *r, const struct cell *c, char *why, size_t len)
+{
+	long long rss = c->bench.n ? c->bench.rss_kb : c->peak_rss_kb;
+	char limit[32];
+
+	if (r->max_rss_kb <= 0) {
+		return NULL;
+	}
+	if (rss < 0) {
+		return "no peak RSS measured (--max-rss)";
+	}
+	if (rss <= r->max_rss_kb) {
+		return NULL;
+	}
+	snprintf(limit, sizeof(limit), "%s", units_human(r->max_rss_kb * 1024));
+	snprintf(why, len, "peak RSS %s, over the --max-rss %s", units_human(rss * 1024), limit);
+	return why;
+}
+
+const char *
+pick_budget(const struct results *r, const struct cell *c)
+{
+	static _Thread_local char why[256];
+	const struct cell *base = results_baseline_of(r, c);
+	struct speed_change ch;
+	const char *rss = over_rss(r, c, why, sizeof(why));
+	bool have;
+
+	if (rss) {
+		return rss;
+	}
+	/* a workload that ran on the baseline and failed in a cell that passed its
+	 * smoke test: what the smaller build broke (or, with its artifacts gone,
+	 * what cannot be known) */
+	if (c->bench.error && !c->bench.n && base && base->bench.n) {
+		snprintf(why, sizeof(why), "%s", c->bench.error);
+		return why;
+	}
+	if (!r->slowdown_limit || c == base) {
+		return NULL;
+	}
+	have = speed_change(base, c, &ch);
+	switch (speed_judge(have ? &ch : NULL, r->max_slowdown)) {
+	case SPEED_WITHIN:
+		return NULL;
+	case SPEED_UNKNOWN:
+		snprintf(why, sizeof(why), "%s not benchmarked: --max-slowdown cannot judge it",
+			 c->bench.n ? "its baseline was" : "it was");
+		break;
+	case SPEED_OVER:
+		if (ch.by_instructions) {
+			snprintf(why, sizeof(why), "%+.1f%% instructions, over the %g%% "
+						   "--max-slowdown",
+				 ch.pct, r->max_slowdown);
+		} else if (ch.runs > 1) {
+			snprintf(why, sizeof(why), "%+.1f%% CPU (runs %+.1f%%..%+.1f%%), over the "
+						   "%g%% --max-slowdown",
+				 ch.pct, ch.lo, ch.hi, r->max_slowdown);
+		} else {
+			snprintf(why, sizeof(why), "%+.1f%% CPU, over the %g%% --max-slowdown",
+				 ch.pct, r->max_slowdown);
+		}
+		break;
+	case SPEED_UNCERTAIN:
+		snprintf(why, sizeof(why), "uncertain: %+.1f%% CPU, its runs %+.1f%%..%+.1f%% "
+					   "straddle the %g%% --max-slowdown",
+			 ch.pct, ch.lo, ch.hi, r->max_slowdown);
+		break;
+	}
+	return why;
+}
 
 const char *
 pick_excluded(const struct results *r, const struct cell *c, const char *metric,
@@ -43,7 +120,7 @@ pick_excluded(const struct results *r, const struct cell *c, const char *metric,
 			return why;
 		}
 	}
-	return NULL;
+	return pick_budget(r, c);
 }
 
 const struct cell *

@@ -43,6 +43,8 @@ cell_new(const char *name)
 	c->name = xstrdup(name);
 	c->m = m;
 	c->peak_rss_kb = -1;
+	c->bench.rss_kb = -1;
+	c->bench.instructions = -1;
 	return c;
 }
 
@@ -80,6 +82,7 @@ cell_free(struct cell *c)
 	}
 	free(c->verify);
 	cell_explain_release(&c->explain);
+	cell_bench_release(&c->bench);
 	free(c);
 }
 
@@ -507,6 +510,28 @@ explain_rows_json(const struct explain_row *v, size_t n)
 	return a;
 }
 
+/* A cell's "bench" object. */
+static json_t *
+bench_json(const struct cell_bench *b)
+{
+	json_t *o = json_object(), *wall = json_array(), *cpu = json_array();
+
+	for (size_t i = 0; i < b->n; i++) {
+		json_array_append_new(wall, json_real(b->wall[i]));
+		json_array_append_new(cpu, json_real(b->cpu[i]));
+	}
+	json_object_set_new(o, "wall", wall);
+	json_object_set_new(o, "cpu", cpu);
+	json_object_set_new(o, "rss_kb", b->rss_kb >= 0 ? json_integer(b->rss_kb) : json_null());
+	if (b->instructions >= 0) {
+		json_object_set_new(o, "instructions", json_integer(b->instructions));
+	}
+	if (b->error) {
+		json_object_set_new(o, "error", json_string(b->error));
+	}
+	return o;
+}
+
 json_t *
 result_cell_json(const struct cell *c)
 {
@@ -579,6 +604,9 @@ result_cell_json(const struct cell *c)
 		json_object_set_new(x, "symbols", explain_rows_json(e->symbols, e->nsymbols));
 		json_object_set_new(o, "explain", x);
 	}
+	if (c->bench.n || c->bench.error) {
+		json_object_set_new(o, "bench", bench_json(&c->bench));
+	}
 	return o;
 }
 
@@ -637,6 +665,19 @@ results_to_json(const struct results *r)
 		json_array_append_new(profs, po);
 	}
 	json_object_set_new(o, "profiles", profs);
+	if (r->bench_command) {
+		json_object_set_new(o, "bench",
+				    json_pack("{s:s, s:i, s:o, s:o}", "command", r->bench_command,
+					      "repeat", r->bench_repeat, "count",
+					      jstr(r->bench_count), "counter",
+					      jstr(r->bench_counter)));
+	}
+	if (r->slowdown_limit) {
+		json_object_set_new(o, "max_slowdown", json_real(r->max_slowdown));
+	}
+	if (r->max_rss_kb > 0) {
+		json_object_set_new(o, "max_rss_kb", json_integer(r->max_rss_kb));
+	}
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!s) {
@@ -937,6 +978,34 @@ load_explain(struct reader *rd, json_t *o, struct cell_explain *e)
 	load_explain_rows(rd, json_object_get(o, "symbols"), e, true);
 }
 
+/* A cell's "bench" (absent when the run had no --bench) into b. */
+static void
+load_bench(struct reader *rd, json_t *o, struct cell_bench *b)
+{
+	json_t *wall = json_object_get(o, "wall"), *cpu = json_object_get(o, "cpu");
+
+	if (!o) {
+		return;
+	}
+	if (!json_is_object(o) || !json_is_array(wall) || !json_is_array(cpu) ||
+	    json_array_size(wall) != json_array_size(cpu)) {
+		bad(rd, "a cell's 'bench' has no 'wall' and 'cpu' arrays of one length");
+		return;
+	}
+	for (size_t i = 0; i < json_array_size(wall); i++) {
+		json_t *w = json_array_get(wall, i), *u = json_array_get(cpu, i);
+
+		if (!json_is_number(w) || !json_is_number(u)) {
+			bad(rd, "a cell's 'bench' holds a time that is not a number");
+			return;
+		}
+		cell_bench_add(b, json_number_value(w), json_number_value(u));
+	}
+	b->rss_kb = get_int(o, "rss_kb");
+	b->instructions = get_int(o, "instructions");
+	b->error = get_str(o, "error");
+}
+
 static struct cell *
 load_cell(struct reader *rd, json_t *o)
 {
@@ -1044,6 +1113,7 @@ load_cell(struct reader *rd, json_t *o)
 		}
 	}
 	load_explain(rd, json_object_get(o, "explain"), &c->explain);
+	load_bench(rd, json_object_get(o, "bench"), &c->bench);
 	return c;
 }
 
@@ -1173,6 +1243,21 @@ results_load(struct results *r, const char *path)
 		free(tradeoff);
 		free(note);
 	}
+	v = json_object_get(o, "bench");
+	if (json_is_object(v)) {
+		long long n = get_int(v, "repeat");
+
+		r->bench_command = get_str(v, "command");
+		r->bench_repeat = n > 0 && n < 1000 ? (int)n : 0;
+		r->bench_count = get_str(v, "count");
+		r->bench_counter = get_str(v, "counter");
+	}
+	v = json_object_get(o, "max_slowdown");
+	if (json_is_number(v)) {
+		r->slowdown_limit = true;
+		r->max_slowdown = json_number_value(v);
+	}
+	r->max_rss_kb = get_int(o, "max_rss_kb") > 0 ? get_int(o, "max_rss_kb") : 0;
 	json_decref(o);
 	if (rd.rc == 0 && (!r->baseline || !results_find(r, r->baseline))) {
 		bad(&rd, "'baseline' names no cell");
@@ -1213,5 +1298,29 @@ results_release(struct results *r)
 	free(r->target_glibc);
 	free(r->strategy);
 	strv_release(&r->argv);
+	free(r->bench_command);
+	free(r->bench_count);
+	free(r->bench_counter);
 	memset(r, 0, sizeof(*r));
+}
+
+void
+cell_bench_release(struct cell_bench *b)
+{
+	free(b->wall);
+	free(b->cpu);
+	free(b->error);
+	memset(b, 0, sizeof(*b));
+	b->rss_kb = -1;
+	b->instructions = -1;
+}
+
+void
+cell_bench_add(struct cell_bench *b, double wall, double cpu)
+{
+	b->wall = xreallocarray(b->wall, b->n + 1, sizeof(*b->wall));
+	b->cpu = xreallocarray(b->cpu, b->n + 1, sizeof(*b->cpu));
+	b->wall[b->n] = wall;
+	b->cpu[b->n] = cpu;
+	b->n++;
 }

@@ -86,6 +86,18 @@ struct cell_explain {
 	size_t nsections, nsymbols;
 };
 
+/* What --bench measured of a cell: its workload run n times (matrix/bench.h). */
+struct cell_bench {
+	double *wall, *cpu;	/* per run: wall seconds, user+system CPU seconds of the
+				 * whole process tree; owned */
+	size_t n;		/* runs measured; 0: not benchmarked */
+	long long rss_kb;	/* the peak RSS over the runs; -1 when none */
+	long long instructions;	/* executed (--bench-count instructions); -1 when not
+				 * counted */
+	char *error;		/* why it was not benchmarked, or why the workload failed;
+				 * or NULL */
+};
+
 struct cell {
 	char *name;		/* profile names joined with '+', or "baseline"; a build other
 				 * than the default prefixes "BUILD:" */
@@ -123,6 +135,8 @@ struct cell {
 				 * run (a repeat build starts after it; not saved) */
 	struct cell_steps steps;	/* of its build in this run or the cached one's
 					 * (where compiles went: this run's only) */
+	struct cell_bench bench;	/* --bench: its workload, measured in this run (never
+					 * cached: timings are of this machine, this moment) */
 };
 
 /* One line of the table: a cell as it appears in a group. */
@@ -164,6 +178,13 @@ struct results {
 	double wall_seconds;	/* the run's wall time */
 	double self_seconds;	/* CPU time of ounce itself (not of the builds) */
 	double measure_seconds;	/* of which measuring the cells built in this run */
+	char *bench_command;	/* --bench: the workload's template, or NULL */
+	int bench_repeat;	/* --bench-repeat: timed runs of each cell */
+	char *bench_count;	/* --bench-count: "instructions", or NULL */
+	char *bench_counter;	/* what counted them: "perf" or "callgrind", or NULL */
+	bool slowdown_limit;	/* --max-slowdown given: pick honours max_slowdown */
+	double max_slowdown;	/* percent, against the build's baseline */
+	long long max_rss_kb;	/* --max-rss; 0: no limit */
 };
 #define RESULTS_INIT {0}
 
@@ -245,5 +266,10 @@ int results_save(const struct results *r, const char *path);
 int results_load(struct results *r, const char *path);
 /* Free what r owns. */
 void results_release(struct results *r);
+
+/* Free c's bench results and mark it not benchmarked. */
+void cell_bench_release(struct cell_bench *b);
+/* Add one timed run (wall and CPU seconds) to b. */
+void cell_bench_add(struct cell_bench *b, double wall, double cpu);
 
 #endif

@@ -17,7 +17,9 @@
 #include "elf/iface.h"
 #include "report/check.h"
 #include "report/explain.h"
+#include "report/pick.h"
 #include "report/result.h"
+#include "report/speed.h"
 #include "base/banned.h"
 
 bool
@@ -123,6 +125,10 @@ status_text(const struct results *r, const struct cell *c, const struct row *row
 		strv_push_owned(&notes, xasprintf("no effect: %s", j));
 		free(j);
 	}
+	if (c->status == CELL_OK && pick_budget(r, c)) {
+		/* over --max-slowdown or --max-rss, uncertain, its workload failed */
+		strv_push_owned(&notes, xasprintf("not picked: %s", pick_budget(r, c)));
+	}
 	if (m && c->reproducible == CELL_REPRO_NO) {
 		/* the mark render_repro's footnote explains */
 		strv_push(&notes, "not reproducible*");
@@ -165,12 +171,47 @@ build_of(const struct cell *c)
 	return c->build ? c->build : "default";
 }
 
+/* The columns a run with --bench adds after "build s": the median CPU time and
+ * the instructions against the baseline. Not among table_lines' columns. */
+enum bench_col { B_SPEED, B_INSTR, NBENCH };
+
+static const char *const bench_headers[NBENCH] = {"speed", "instr"};
+static const char *const bench_csv_headers[NBENCH] = {"speed_percent", "instr_percent"};
+
 /* One line of a table: a row, or (per_artifact) one artifact of the row above. */
 struct line {
 	size_t row;
 	const struct artifact *art;	/* NULL for the row itself */
 	char *col[NCOLS];
+	char *bench[NBENCH];
 };
+
+/* Which bench columns r's table shows, into shown: speed when a cell has what
+ * --bench measured, instr when a cell's instructions were counted. Returns how
+ * many. */
+static size_t
+bench_shown(const struct results *r, bool *shown)
+{
+	shown[B_SPEED] = shown[B_INSTR] = false;
+	for (size_t i = 0; i < r->ncells; i++) {
+		shown[B_SPEED] = shown[B_SPEED] || r->cells[i]->bench.n;
+		shown[B_INSTR] = shown[B_INSTR] || r->cells[i]->bench.instructions >= 0;
+	}
+	return (size_t)shown[B_SPEED] + (size_t)shown[B_INSTR];
+}
+
+/* The bench columns of c's row: "+4.1%" or "-". */
+static void
+bench_cols(const struct cell *c, const struct cell *base, char **out)
+{
+	struct speed_change ch;
+	double pct;
+
+	out[B_SPEED] = speed_cpu_change(base, c, &ch) ? xasprintf("%+.1f%%", ch.pct)
+						      : xstrdup("-");
+	out[B_INSTR] = speed_instr_change(base, c, &pct) ? xasprintf("%+.1f%%", pct)
+							 : xstrdup("-");
+}
 
 static const char *const smoke_names[] = {"-", "pass", "FAIL", "loaded"};
 
@@ -233,12 +274,15 @@ lines_of(const struct results *r, bool per_artifact, size_t *n)
 							 : xasprintf("%.1f", c->build_seconds);
 		g[C_SMOKE] = xstrdup(smoke_names[c->smoke]);
 		g[C_STATUS] = status_text(r, c, row);
+		bench_cols(c, base, l[k].bench);
 		k++;
 		for (size_t j = 0; per_artifact && j < c->narts; j++) {
 			memset(&l[k], 0, sizeof(*l));
 			l[k].row = i;
 			l[k].art = &c->arts[j];
 			artifact_line(c, &c->arts[j], base, &l[k]);
+			l[k].bench[B_SPEED] = xstrdup("");
+			l[k].bench[B_INSTR] = xstrdup("");
 			k++;
 		}
 	}
@@ -253,6 +297,9 @@ free_lines(struct line *l, size_t n)
 		for (int c = 0; c < NCOLS; c++) {
 			free(l[i].col[c]);
 		}
+		for (int c = 0; c < NBENCH; c++) {
+			free(l[i].bench[c]);
+		}
 	}
 	free(l);
 }
@@ -262,6 +309,48 @@ static const bool right_aligned[NCOLS] = {
 	[C_BYTES] = true, [C_HUMAN] = true, [C_PCT] = true, [C_STRIPPED] = true, [C_XZ] = true,
 	[C_TEXT] = true, [C_RAM] = true, [C_GLIBC] = true, [C_SECONDS] = true,
 };
+
+/* The columns shown, those of --bench that are shown after "build s": the
+ * headers and alignment of each (arrays of NCOLS + NBENCH, static). */
+static size_t
+shown_columns(const bool *shown, const char *const **hdr, const bool **right)
+{
+	static const char *h[NCOLS + NBENCH];
+	static bool rt[NCOLS + NBENCH];
+	size_t n = 0;
+
+	for (size_t c = 0; c < NCOLS; c++) {
+		h[n] = headers[c];
+		rt[n++] = right_aligned[c];
+		for (size_t b = 0; c == C_SECONDS && b < NBENCH; b++) {
+			if (shown[b]) {
+				h[n] = bench_headers[b];
+				rt[n++] = true;
+			}
+		}
+	}
+	*hdr = h;
+	*right = rt;
+	return n;
+}
+
+/* Line l's column texts in the order shown_columns gives, taken from l. */
+static void
+take_shown(struct line *l, const bool *shown, char **out)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < NCOLS; c++) {
+		out[n++] = l->col[c];
+		l->col[c] = NULL;
+		for (size_t b = 0; c == C_SECONDS && b < NBENCH; b++) {
+			if (shown[b]) {
+				out[n++] = l->bench[b];
+				l->bench[b] = NULL;
+			}
+		}
+	}
+}
 
 /* Under a text row with explain on: the exports the cell lost against its baseline
  * (at most 10 named), and the libraries it needs that the baseline did not, or no
@@ -313,17 +402,25 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 	    bool md, size_t explain)
 {
 	struct grid g;
+	bool shown[NBENCH];
+	const char *const *hdr;
+	const bool *right;
+	size_t ncols;
 
-	grid_init(&g, NCOLS, headers, right_aligned);
+	bench_shown(r, shown);
+	ncols = shown_columns(shown, &hdr, &right);
+
+	grid_init(&g, ncols, hdr, right);
 	for (size_t i = from; i < to; i++) {
 		const struct row *row = &r->rows[l[i].row];
+		char *cols[NCOLS + NBENCH];
 
 		if (!md && i > from && !l[i].art &&
 		    strcmp(row->group, r->rows[l[i - 1].row].group)) {
 			grid_after(&g, "\n");
 		}
-		grid_row_take(&g, l[i].col);
-		memset(l[i].col, 0, sizeof(l[i].col));
+		take_shown(&l[i], shown, cols);
+		grid_row_take(&g, cols);
 		if (explain && !md && !l[i].art) {
 			const struct cell *c = results_find(r, row->cell);
 			struct buf under = BUF_INIT;
@@ -365,13 +462,26 @@ render_text(const struct results *r, struct line *l, size_t from, size_t to, str
 static void
 render_csv(const struct results *r, const struct line *l, size_t nl, struct buf *out)
 {
-	static const bool none[NCOLS + 2];
+	static const bool none[NCOLS + NBENCH + 2];
+	static const char *hdr[NCOLS + NBENCH + 2];
+	bool shown[NBENCH];
+	size_t nb = bench_shown(r, shown), k = NCOLS;
 	struct grid g;
 
-	grid_init(&g, NCOLS + 2, csv_headers, none);
+	for (size_t c = 0; c < NCOLS; c++) {
+		hdr[c] = csv_headers[c];
+	}
+	for (size_t b = 0; b < NBENCH; b++) {
+		if (shown[b]) {
+			hdr[k++] = bench_csv_headers[b];
+		}
+	}
+	hdr[NCOLS + nb] = csv_headers[NCOLS];
+	hdr[NCOLS + nb + 1] = csv_headers[NCOLS + 1];
+	grid_init(&g, NCOLS + nb + 2, hdr, none);
 	for (size_t i = 0; i < nl; i++) {
 		const struct row *row = &r->rows[l[i].row];
-		char *cols[NCOLS + 2];
+		char *cols[NCOLS + NBENCH + 2];
 
 		for (int c = 0; c < NCOLS; c++) {
 			const char *v = l[i].col[c];
@@ -385,8 +495,19 @@ render_csv(const struct results *r, const struct line *l, size_t nl, struct buf 
 				cols[c] = xstrdup(v);
 			}
 		}
-		cols[NCOLS] = xstrdup(l[i].art ? "artifact" : row->group);
-		cols[NCOLS + 1] = xstrdup(row->cell);
+		for (size_t b = 0, to = NCOLS; b < NBENCH; b++) {
+			const char *v = l[i].bench[b];
+			size_t plus = *v == '+';
+
+			if (!shown[b]) {
+				continue;
+			}
+			/* "+4.1%" -> "4.1"; "-" -> "" */
+			cols[to++] = !strcmp(v, "-") || !*v ? xstrdup("")
+							   : xstrndup(v + plus, strlen(v) - 1 - plus);
+		}
+		cols[NCOLS + nb] = xstrdup(l[i].art ? "artifact" : row->group);
+		cols[NCOLS + nb + 1] = xstrdup(row->cell);
 		grid_row_take(&g, cols);
 	}
 	grid_render(&g, "csv", out);
@@ -397,6 +518,23 @@ static json_t *
 jnum(long long v)
 {
 	return v < 0 ? json_null() : json_integer(v);
+}
+
+/* The bench keys of c's row in the JSON table: its median CPU seconds, its
+ * instructions and peak RSS, and the change against base in percent. */
+static void
+bench_json(const struct cell *base, const struct cell *c, json_t *o)
+{
+	struct speed_change ch;
+	double pct;
+
+	json_object_set_new(o, "cpu_seconds", json_real(speed_median(c->bench.cpu, c->bench.n)));
+	json_object_set_new(o, "speed_percent",
+			    speed_cpu_change(base, c, &ch) ? json_real(ch.pct) : json_null());
+	json_object_set_new(o, "instructions", jnum(c->bench.instructions));
+	json_object_set_new(o, "instr_percent",
+			    speed_instr_change(base, c, &pct) ? json_real(pct) : json_null());
+	json_object_set_new(o, "bench_rss_kb", jnum(c->bench.rss_kb));
 }
 
 static void
@@ -469,6 +607,12 @@ render_json(const struct results *r, struct buf *out)
 			}
 			json_object_set_new(o, "no_effect", na);
 			strv_release(&none);
+		}
+		if (c->bench.n) {
+			bench_json(base, c, o);
+		}
+		if (c->status == CELL_OK && pick_budget(r, c)) {
+			json_object_set_new(o, "not_picked", json_string(pick_budget(r, c)));
 		}
 		json_array_append_new(a, o);
 	}
@@ -737,6 +881,52 @@ table_render_opts(const struct results *r, enum table_format f, size_t explain,
 		return;
 	}
 	table_render_complete(r, f, explain, per_artifact, out);
+}
+
+size_t
+table_render_front(const struct results *r, enum table_format f, struct buf *out)
+{
+	const char *metric = r->metric ? r->metric : "file";
+	struct results t = *r;
+	size_t n = 0;
+
+	t.rows = xcalloc(r->nrows + r->ncells + 1, sizeof(*t.rows));
+	t.nrows = 0;
+	t.complete = true;
+	for (size_t i = 0; i < r->ncells; i++) {
+		const struct cell *c = r->cells[i];
+		struct row *row = NULL;
+
+		if (!speed_on_front(r, c, metric)) {
+			continue;
+		}
+		n++;
+		/* the cell's first row, else one of its own */
+		for (size_t j = 0; j < r->nrows && !row; j++) {
+			if (!strcmp(r->rows[j].cell, c->name)) {
+				row = &t.rows[t.nrows++];
+				*row = r->rows[j];
+				row->note = NULL;
+				row->label = xstrdup(row->label);
+			}
+		}
+		if (!row) {
+			row = &t.rows[t.nrows++];
+			row->cell = c->name;
+			row->group = (char *)"measured";
+			row->label = c->profiles.n ? strv_join(&c->profiles, " + ")
+						   : xstrdup("baseline");
+			row->note = NULL;
+		}
+	}
+	if (n) {
+		table_render_complete(&t, f, 0, false, out);
+	}
+	for (size_t i = 0; i < t.nrows; i++) {
+		free(t.rows[i].label);
+	}
+	free(t.rows);
+	return n;
 }
 
 /* Said once under a table with --explain when explained(r) is false. */

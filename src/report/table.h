@@ -28,6 +28,12 @@ void table_render_explained(const struct results *r, enum table_format f, size_t
 void table_render_opts(const struct results *r, enum table_format f, size_t top,
 		       bool per_artifact, struct buf *out);
 
+/* The table of the cells on the size/speed front of their build (speed.h's
+ * speed_on_front, by r's metric: no other cell both smaller or as small and faster
+ * or as fast, one of them strictly), each in its first row, in the order of the
+ * cells; nothing when none is (no cell was benchmarked). Returns how many are. */
+size_t table_render_front(const struct results *r, enum table_format f, struct buf *out);
+
 /* The table as data, for other renderings (report/html.c): the same lines, columns
  * and texts as table_render's text table. */
 #define TABLE_NCOLS 13

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "base/strv.h"
 #include "config/profile.h"
 #include "elf/advise.h"
 #include "elf/size.h"
@@ -201,6 +202,30 @@ test_advise_debug_info(void **state)
 	free(want);
 	buf_release(&out);
 	size_report_release(&r);
+}
+
+/* A profile's run-time cost measured by ounce matrix --bench is quoted: in place
+ * of a speed trade-off's presumed note, after another trade-off's note. */
+static void
+test_advise_measured_cost(void **state)
+{
+	struct fixture *f = *state;
+	struct size_report r = SIZE_REPORT_INIT;
+	struct buf out = BUF_INIT;
+	struct strv costs = STRV_INIT;
+	char err[256] = "";
+	int n;
+
+	strv_setenv(&costs, "strip", "+0.1% CPU (median of 3)");
+	assert_int_equal(size_read(f->debug, &r, err, sizeof(err)), 0);
+	assert_int_equal(size_attribute(&r, NULL, err, sizeof(err)), 0);
+	n = advise_report_costs(&r, &f->profiles, &costs, &out);
+	assert_true(n >= 2);
+	tu_assert_contains(buf_str(&out), "Profile strip removes it (trade-off: debuggability: ");
+	tu_assert_contains(buf_str(&out), "; at run time, measured: +0.1% CPU (median of 3))");
+	buf_release(&out);
+	size_report_release(&r);
+	strv_release(&costs);
 }
 
 static void
@@ -438,6 +463,7 @@ main(void)
 		T(test_advise_without_profiles),
 		T(test_advise_thresholds),
 		T(test_advise_padding_by_share),
+		T(test_advise_measured_cost),
 	};
 
 	/* the programs are built once for the whole group */

@@ -354,6 +354,89 @@ test_pick_ties_prefer_reproducible(void **state)
 	assert_null(pick_passed_over(&f->r, best, "file", NULL, NULL));
 }
 
+/* Give c the CPU times cpu[0..n-1] of its workload's runs. */
+static void
+bench(struct cell *c, const double *cpu, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cell_bench_add(&c->bench, cpu[i], cpu[i]);
+	}
+	c->bench.rss_kb = 1000;
+}
+
+static void
+test_pick_slowdown_budget(void **state)
+{
+	struct fixture *f = *state;
+	const double b[] = {1.0, 1.0, 1.0}, slow[] = {1.2, 1.25, 1.3}, close[] = {1.0, 1.02, 1.08};
+	struct cell *base = add(f, "baseline", CELL_OK, 10000, 4000);
+	struct cell *os = add(f, "os", CELL_OK, 8000, 3000);
+	struct cell *gc = add(f, "gc", CELL_OK, 9000, 3500);
+	struct cell *lto = add(f, "lto", CELL_OK, 9500, 3600);
+	const char *why;
+
+	f->r.baseline = xstrdup("baseline");
+	bench(base, b, 3);
+	bench(os, slow, 3);
+	bench(gc, close, 3);
+	/* no budget: the smallest whose workload ran */
+	os->bench.n = 0;
+	os->bench.error = xstrdup("the workload failed: exit status 1 (log: x)");
+	assert_string_equal(pick_excluded(&f->r, os, "file", NULL), os->bench.error);
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), gc);
+	/* unless it failed on the baseline too: the workload's fault */
+	base->bench.n = 0;
+	assert_null(pick_excluded(&f->r, os, "file", NULL));
+	base->bench.n = 3;
+	free(os->bench.error);
+	os->bench.error = NULL;
+	os->bench.n = 3;
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), os);
+	f->r.slowdown_limit = true;
+	f->r.max_slowdown = 5;
+	why = pick_excluded(&f->r, os, "file", NULL);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "+25.0% CPU"));
+	/* gc's median is +2%, its slowest run +8%: uncertain, left out too */
+	why = pick_excluded(&f->r, gc, "file", NULL);
+	assert_non_null(why);
+	assert_true(!strncmp(why, "uncertain: ", 11));
+	/* lto was not benchmarked: the budget cannot be judged */
+	assert_non_null(strstr(pick_excluded(&f->r, lto, "file", NULL), "not benchmarked"));
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), base);
+	/* a wider budget takes gc; counted instructions decide over CPU time */
+	f->r.max_slowdown = 10;
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), gc);
+	base->bench.instructions = 1000000;
+	os->bench.instructions = 1050000;
+	gc->bench.instructions = 1200000;
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), os);
+	assert_non_null(strstr(pick_excluded(&f->r, gc, "file", NULL), "+20.0% instructions"));
+}
+
+static void
+test_pick_max_rss(void **state)
+{
+	struct fixture *f = *state;
+	const double b[] = {1.0};
+	struct cell *base = add(f, "baseline", CELL_OK, 10000, 4000);
+	struct cell *os = add(f, "os", CELL_OK, 8000, 3000);
+	struct cell *gc = add(f, "gc", CELL_OK, 9000, 3500);
+
+	f->r.baseline = xstrdup("baseline");
+	bench(base, b, 1);
+	bench(os, b, 1);
+	os->bench.rss_kb = 5000;
+	/* not benchmarked: its smoke test's peak RSS counts */
+	gc->peak_rss_kb = 900;
+	f->r.max_rss_kb = 2000;
+	assert_non_null(strstr(pick_excluded(&f->r, os, "file", NULL), "over the --max-rss"));
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), gc);
+	gc->peak_rss_kb = -1;
+	assert_non_null(strstr(pick_excluded(&f->r, gc, "file", NULL), "no peak RSS"));
+	assert_ptr_equal(pick_best(&f->r, "file", NULL), base);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -371,6 +454,8 @@ main(void)
 		T(test_pick_excluded_reasons),
 		T(test_pick_best_in_filters_by_build),
 		T(test_pick_ties_prefer_reproducible),
+		T(test_pick_slowdown_budget),
+		T(test_pick_max_rss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

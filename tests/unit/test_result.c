@@ -508,6 +508,59 @@ test_result_baseline_of_a_build(void **state)
 }
 
 static void
+test_result_bench_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/results.json", f->t.dir);
+	struct cell *c;
+	const struct cell *b;
+	char *text;
+
+	fill(f);
+	c = results_find(&f->r, "baseline");
+	cell_bench_add(&c->bench, 0.5, 0.25);
+	cell_bench_add(&c->bench, 0.75, 0.5);
+	c->bench.rss_kb = 1500;
+	c->bench.instructions = 12005795;
+	c = results_find(&f->r, "lto");
+	c->bench.error = xstrdup("not benchmarked: its artifact 'x' is gone (/w/x)");
+	f->r.bench_command = xstrdup("{artifact} --bench");
+	f->r.bench_repeat = 2;
+	f->r.bench_count = xstrdup("instructions");
+	f->r.bench_counter = xstrdup("callgrind");
+	f->r.slowdown_limit = true;
+	f->r.max_slowdown = 5;
+	f->r.max_rss_kb = 65536;
+	assert_int_equal(results_save(&f->r, path), 0);
+	text = tu_read_file(path);
+	tu_assert_contains(text, "\"instructions\": 12005795");
+	tu_assert_contains(text, "\"command\": \"{artifact} --bench\"");
+	free(text);
+
+	assert_int_equal(results_load(&f->back, path), 0);
+	b = results_find(&f->back, "baseline");
+	assert_int_equal(b->bench.n, 2);
+	assert_true(b->bench.wall[1] == 0.75 && b->bench.cpu[0] == 0.25);
+	assert_int_equal(b->bench.rss_kb, 1500);
+	assert_int_equal(b->bench.instructions, 12005795);
+	assert_null(b->bench.error);
+	b = results_find(&f->back, "lto");
+	assert_int_equal(b->bench.n, 0);
+	assert_string_equal(b->bench.error, "not benchmarked: its artifact 'x' is gone (/w/x)");
+	/* a cell the run did not benchmark has no bench, and no count */
+	b = results_find(&f->back, "os+strip");
+	assert_int_equal(b->bench.n, 0);
+	assert_int_equal(b->bench.instructions, -1);
+	assert_string_equal(f->back.bench_command, "{artifact} --bench");
+	assert_int_equal(f->back.bench_repeat, 2);
+	assert_string_equal(f->back.bench_count, "instructions");
+	assert_string_equal(f->back.bench_counter, "callgrind");
+	assert_true(f->back.slowdown_limit && f->back.max_slowdown == 5);
+	assert_int_equal(f->back.max_rss_kb, 65536);
+	free(path);
+}
+
+static void
 test_result_builds_and_new_settings_round_trip(void **state)
 {
 	struct fixture *f = *state;
@@ -819,6 +872,7 @@ main(void)
 		T(test_result_explain_malformed),
 		T(test_result_reproducible_round_trip),
 		T(test_result_reproducible_absent_and_malformed),
+		T(test_result_bench_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -680,6 +680,66 @@ test_table_render_regions(void **state)
 	free(r);
 }
 
+/* With what --bench measured: the speed column (median CPU time against the
+ * baseline) after "build s", instr only once instructions were counted, the CSV's
+ * numbers, and --pareto's front. */
+static void
+test_table_render_bench(void **state)
+{
+	struct results *r = *state;
+	struct cell *base = results_find(r, "baseline"), *os = results_find(r, "os");
+	struct cell *big = results_find(r, "os+big");
+	struct buf out = BUF_INIT;
+	struct strv ls = STRV_INIT;
+
+	cell_bench_add(&base->bench, 1.0, 0.50);
+	cell_bench_add(&base->bench, 1.0, 0.40);
+	cell_bench_add(&base->bench, 1.0, 0.60);
+	cell_bench_add(&os->bench, 1.0, 0.48);
+	cell_bench_add(&big->bench, 1.0, 0.45);
+	table_render(r, TABLE_TEXT, &out);
+	lines(&ls, buf_str(&out));
+	assert_non_null(strstr(ls.v[2], "  build s   speed  smoke  status"));
+	assert_non_null(strstr(ls.v[4], "   +0.0%  pass"));
+	assert_null(strstr(buf_str(&out), "instr"));
+	strv_release(&ls);
+	buf_reset(&out);
+
+	base->bench.instructions = 1000;
+	os->bench.instructions = 1250;
+	table_render(r, TABLE_CSV, &out);
+	lines(&ls, buf_str(&out));
+	assert_string_equal(ls.v[0], "build,modifications,bytes,human,percent_change,"
+				     "stripped_bytes,xz_bytes,text_bytes,ram_bytes,glibc,"
+				     "build_seconds,smoke,status,speed_percent,instr_percent,group,"
+				     "cell");
+	assert_string_equal(ls.v[2], "default,+ os,900,900 B,-10.0,700,280,400,64,,2.0,pass,ok,"
+				     "-4.0,25.0,each,os");
+	/* os+big: no instructions counted */
+	assert_non_null(strstr(ls.v[4], ",pass,ok,-10.0,,cumulative,os+big"));
+	strv_release(&ls);
+	buf_reset(&out);
+
+	/* a budget: the status says why a cell is not picked */
+	r->slowdown_limit = true;
+	r->max_slowdown = 5;
+	table_render(r, TABLE_TEXT, &out);
+	tu_assert_contains(buf_str(&out),
+			   "ok (not picked: +25.0% instructions, over the 5% --max-slowdown)");
+	r->slowdown_limit = false;
+	buf_reset(&out);
+
+	/* the front, by CPU time (not every cell counted): os+big is faster than os
+	 * but much bigger; the baseline is bigger and slower than os */
+	assert_int_equal(table_render_front(r, TABLE_CSV, &out), 2);
+	lines(&ls, buf_str(&out));
+	assert_int_equal(ls.n, 3);
+	assert_non_null(strstr(ls.v[1], ",each,os"));
+	assert_non_null(strstr(ls.v[2], ",cumulative,os+big"));
+	strv_release(&ls);
+	buf_release(&out);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -701,6 +761,7 @@ main(void)
 		T(test_table_render_explain_from_results),
 		T(test_table_render_explain_of_an_older_file),
 		T(test_table_render_reproducible),
+		T(test_table_render_bench),
 		cmocka_unit_test_setup_teardown(test_table_render_regions, tu_setup_tmpdir,
 						tu_teardown_tmpdir),
 	};
