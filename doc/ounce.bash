@@ -58,7 +58,8 @@ _ounce_options() {
 		echo "--max-slowdown= --max-rss="
 		;;
 	profile)
-		echo "-w= --workdir= --bench= --via= --call-graph= --repeat= --timeout= -o= --output="
+		echo "-w= --workdir= --bench= --via= --call-graph= --repeat= --process= --timeout="
+		echo "-o= --output="
 		echo "-h --help"
 		;;
 	profiles) echo "-v --verbose -q --quiet -h --help" ;;

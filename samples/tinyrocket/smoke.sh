@@ -1,6 +1,7 @@
 #!/bin/bash
-# smoke.sh: start tinyrocket on an ephemeral port, fetch / once, check it.
-# Usage: bash smoke.sh PATH_TO_BINARY
+# smoke.sh: start tinyrocket on an ephemeral port, fetch / once (or N times: the
+# workload of `ounce matrix --bench`), check every answer.
+# Usage: bash smoke.sh PATH_TO_BINARY [N]
 # Exits 0 on success, 1 with a one-line reason on stderr. Every wait is bounded.
 set -u
 
@@ -9,8 +10,10 @@ fail() {
 	exit 1
 }
 
-[ $# -eq 1 ] || fail "usage: bash smoke.sh PATH_TO_BINARY"
+[ $# -eq 1 ] || [ $# -eq 2 ] || fail "usage: bash smoke.sh PATH_TO_BINARY [N]"
 bin=$1
+n=${2:-1}
+[[ $n =~ ^[1-9][0-9]{0,5}$ ]] || fail "N must be a number of requests from 1, not '$n'"
 case $bin in
 */*) ;;
 *) bin=./$bin ;;
@@ -29,7 +32,7 @@ cleanup() {
 trap cleanup EXIT
 
 # stderr goes to the same file so that a startup error can be quoted below.
-"$bin" -p 0 -n 1 >"$out" 2>&1 &
+"$bin" -p 0 -n "$n" >"$out" 2>&1 &
 pid=$!
 
 # Wait up to 10 s for a complete "listening on 127.0.0.1:PORT" line.
@@ -44,28 +47,35 @@ for ((i = 0; i < 200; i++)); do
 done
 [ -n "$port" ] || fail "no 'listening on' line within 10 s"
 
-{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || fail "cannot connect to 127.0.0.1:$port"
-printf 'GET / HTTP/1.0\r\n\r\n' >&3 || fail "cannot send the request"
-# Read until EOF (the server closes after one response), at most 10 s.
-IFS= read -r -d '' -t 10 -u 3 response
-rc=$?
-exec 3<&-
-((rc <= 128)) || fail "timed out reading the response"
+# fetch: one request, its answer checked
+fetch() {
+	local response rc status body
+	{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || fail "cannot connect to 127.0.0.1:$port"
+	printf 'GET / HTTP/1.0\r\n\r\n' >&3 || fail "cannot send the request"
+	# Read until EOF (the server closes after one response), at most 10 s.
+	IFS= read -r -d '' -t 10 -u 3 response
+	rc=$?
+	exec 3<&-
+	((rc <= 128)) || fail "timed out reading the response"
 
-status=${response%%$'\n'*}
-[ "$status" = $'HTTP/1.0 200 OK\r' ] || fail "unexpected status line: ${status%$'\r'}"
-case $response in
-*$'\r\n\r\n'*) body=${response#*$'\r\n\r\n'} ;;
-*) fail "response has no end of headers" ;;
-esac
-[ "$body" = $'Hello, world!\n' ] || fail "unexpected body: ${body%$'\n'}"
+	status=${response%%$'\n'*}
+	[ "$status" = $'HTTP/1.0 200 OK\r' ] || fail "unexpected status line: ${status%$'\r'}"
+	case $response in
+	*$'\r\n\r\n'*) body=${response#*$'\r\n\r\n'} ;;
+	*) fail "response has no end of headers" ;;
+	esac
+	[ "$body" = $'Hello, world!\n' ] || fail "unexpected body: ${body%$'\n'}"
+}
+for ((k = 0; k < n; k++)); do
+	fetch
+done
 
-# With -n 1 the server exits by itself after the request; allow up to 10 s.
+# With -n N the server exits by itself after the N-th request; allow up to 10 s.
 for ((i = 0; i < 200; i++)); do
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.05
 done
-kill -0 "$pid" 2>/dev/null && fail "server still running after serving one request"
+kill -0 "$pid" 2>/dev/null && fail "server still running after serving $n request(s)"
 wait "$pid"
 rc=$?
 pid=

@@ -38,6 +38,8 @@ static const char usage[] =
     "                     perf is missing or not permitted)\n"
     "      --call-graph dwarf|fp  perf's call chains (default dwarf)\n"
     "      --repeat N     run the workload N times into one profile (default 1)\n"
+    "      --process NAME only the processes of that program (repeatable; e.g. the\n"
+    "                     server a workload script drives), not the script itself\n"
     "      --timeout S    seconds for all runs of a profile (default 600)\n"
     "  -o, --output FILE  write the SVG there (default: standard output)\n";
 
@@ -251,12 +253,14 @@ cmd_profile(int argc, char **argv)
 	    {"via", required_argument, NULL, 'V'},
 	    {"call-graph", required_argument, NULL, 'g'},
 	    {"repeat", required_argument, NULL, 'r'},
+	    {"process", required_argument, NULL, 'P'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *workdir = ".ounce", *bench_opt = NULL, *output = NULL;
+	struct strv only = STRV_INIT;
 	struct tprofile_opts o = {0};
 	struct results r = RESULTS_INIT;
 	struct target t[2] = {0};
@@ -286,41 +290,49 @@ cmd_profile(int argc, char **argv)
 				o.via = TPROFILE_CALLGRIND;
 			} else {
 				error("--via takes perf or callgrind, not '%s'", optarg);
-				return 2;
+				goto out;
 			}
 			break;
 		case 'g':
 			if (strcmp(optarg, "fp") && strcmp(optarg, "dwarf")) {
 				error("--call-graph takes dwarf or fp, not '%s'", optarg);
-				return 2;
+				goto out;
 			}
 			o.fp = !strcmp(optarg, "fp");
 			break;
 		case 'r':
 			if (!number("--repeat", optarg, &v, true)) {
-				return 2;
+				goto out;
 			}
 			o.repeat = (int)v;
 			break;
 		case 'T':
 			if (!number("--timeout", optarg, &o.timeout, false)) {
-				return 2;
+				goto out;
 			}
+			break;
+		case 'P':
+			if (!*optarg || strchr(optarg, '/')) {
+				error("--process takes a program's name, not '%s'", optarg);
+				goto out;
+			}
+			strv_push(&only, optarg);
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			fputs(usage, stderr);
-			return 2;
+			goto out;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
 		fputs(usage, stderr);
-		return 2;
+		goto out;
 	}
 	results_path = xasprintf("%s/results.json", workdir);
 	for (int i = optind; i < argc; i++) {
@@ -368,6 +380,7 @@ cmd_profile(int argc, char **argv)
 			}
 		}
 		tprofile_init(&p[i], argv[optind + (int)i], o.via);
+		strv_extend(&p[i].only, &only);
 		np++;
 		if (i && strcmp(base_name(t[0].cell->artifact), base_name(t[i].cell->artifact))) {
 			/* two programs of different names: B's compares as A's */
@@ -378,7 +391,11 @@ cmd_profile(int argc, char **argv)
 		if (rc) {
 			goto out;
 		}
-		if (!p[i].total) {
+		if (!p[i].total && p[i].left_out) {
+			warn("no %s of the process%s named by --process in '%s' (%llu of others)",
+			     tprofile_unit(&p[i]), only.n == 1 ? "" : "es", argv[optind + (int)i],
+			     p[i].left_out);
+		} else if (!p[i].total) {
 			warn("no %s of '%s': the workload ran too briefly to be sampled (a longer "
 			     "one, or --repeat N)",
 			     tprofile_unit(&p[i]), argv[optind + (int)i]);
@@ -413,6 +430,7 @@ out:
 	}
 	results_release(&r);
 	buf_release(&svg);
+	strv_release(&only);
 	free(results_path);
 	free(bench);
 	free(tmpdir);

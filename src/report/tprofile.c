@@ -47,6 +47,7 @@ tprofile_release(struct tprofile *p)
 	free(p->command);
 	free(p->program);
 	free(p->program_as);
+	strv_release(&p->only);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -78,12 +79,37 @@ frame_name(const char *raw, size_t len)
 }
 
 /* Add a stack of n frame names, innermost first, under process proc with value. */
+/* Is proc (perf's comm: at most 15 bytes) called name? */
+static bool
+same_program(const char *proc, const char *name)
+{
+	return !strcmp(proc, name) || (strlen(proc) == 15 && !strncmp(proc, name, 15));
+}
+
+/* Is proc one of the processes p keeps (by its name, or the name it is drawn as)? */
+static bool
+kept(const struct tprofile *p, const char *proc)
+{
+	for (size_t i = 0; i < p->only.n; i++) {
+		if (same_program(proc, p->only.v[i]) ||
+		    (p->program && p->program_as && same_program(proc, p->program) &&
+		     !strcmp(p->program_as, p->only.v[i]))) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void
 add_stack(struct tprofile *p, const char *proc, char **inner_first, size_t n,
           unsigned long long value)
 {
 	struct flamegraph_node *at;
 
+	if (p->only.n && !kept(p, proc)) {
+		p->left_out += value;
+		return;
+	}
 	if (p->program && p->program_as && *proc &&
 	    (!strcmp(proc, p->program) || (strlen(proc) == 15 && !strncmp(proc, p->program, 15)))) {
 		proc = p->program_as;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "base/flamegraph.h"
+#include "base/strv.h"
 
 struct buf;
 
@@ -32,6 +33,9 @@ struct tprofile {
 	/* owned, or NULL: a process called program (perf's comm: its first 15 bytes)
 	 * is drawn as program_as, so two programs of different names compare */
 	char *program, *program_as;
+	/* the processes kept (names as program is matched); empty: every one */
+	struct strv only;
+	unsigned long long left_out;  /* samples (instructions) of the others */
 };
 
 /* Make p an empty profile named name (copied); tprofile_release frees it. */

@@ -135,6 +135,28 @@ test_tprofile_perf_renamed(void **state)
 	tprofile_release(&p);
 }
 
+/* --process: only the named program's stacks are kept (a perf comm cut at 15
+ * bytes matches the whole name), the others counted apart. */
+static void
+test_tprofile_only(void **state)
+{
+	static const char text[] = "a_long_program_ 1 1000000\n\t1 f\n\n"
+	                           "sh 2 1000000\n\t1 g\n\n"
+	                           "sh 2 1000000\n\t1 g\n\n";
+	struct tprofile p;
+
+	(void)state;
+	tprofile_init(&p, "cell", TPROFILE_PERF);
+	strv_push(&p.only, "a_long_program_name");
+	tprofile_add_perf(&p, text, "t");
+	flamegraph_finish(&p.root);
+	assert_int_equal(p.total, 1);
+	assert_int_equal(p.left_out, 2);
+	assert_int_equal(value_at(&p.root, (const char *const[]){"a_long_program_", "f", NULL}), 1);
+	assert_null(at(&p.root, (const char *const[]){"sh", NULL}));
+	tprofile_release(&p);
+}
+
 static void
 test_tprofile_perf_malformed(void **state)
 {
@@ -338,6 +360,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tprofile_perf_stacks),
 	    cmocka_unit_test(test_tprofile_perf_renamed),
+	    cmocka_unit_test(test_tprofile_only),
 	    cmocka_unit_test_setup_teardown(test_tprofile_perf_malformed, tu_setup_tmpdir,
 	                                    tu_teardown_tmpdir),
 	    cmocka_unit_test(test_tprofile_callgrind_stacks),
