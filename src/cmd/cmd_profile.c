@@ -406,6 +406,12 @@ cmd_profile(int argc, char **argv)
 	if (nt == 1) {
 		tprofile_svg(&p[0], argv[optind], &svg);
 	} else {
+		struct buf fns = BUF_INIT;
+
+		/* which functions account for the change, for the terminal */
+		tprofile_functions_diff(&p[0], &p[1], 10, &fns);
+		fputs(buf_str(&fns), stderr);
+		buf_release(&fns);
 		tprofile_diff_svg(&p[0], &p[1], argv[optind], argv[optind + 1], &svg);
 	}
 	rc = 1;

@@ -648,6 +648,76 @@ a_only(const struct flamegraph_node *n)
 	return sum;
 }
 
+/* A function's own cost in two runs. */
+struct fn_cost {
+	const char *name;
+	unsigned long long a, b;
+	double change; /* of its share of the run, from a to b */
+};
+
+/* Add the self of n and every node below it (processes aside: depth 0 under the
+ * root is a process) to v, in run a or b. */
+static void
+add_selves(const struct flamegraph_node *n, int depth, bool in_b, struct fn_cost **v,
+           size_t *len, size_t *cap)
+{
+	if (depth > 0 && n->self) {
+		size_t i = 0;
+
+		while (i < *len && strcmp((*v)[i].name, n->name)) {
+			i++;
+		}
+		if (i == *len) {
+			*v = xgrowarray(*v, cap, *len + 1, sizeof(**v));
+			(*v)[(*len)++] = (struct fn_cost){n->name, 0, 0, 0};
+		}
+		*(in_b ? &(*v)[i].b : &(*v)[i].a) += n->self;
+	}
+	for (size_t k = 0; k < n->nkids; k++) {
+		add_selves(n->kids[k], depth + 1, in_b, v, len, cap);
+	}
+}
+
+/* Largest change first (either way), then by name. */
+static int
+by_change(const void *x, const void *y)
+{
+	const struct fn_cost *fx = x, *fy = y;
+	double cx = fx->change < 0 ? -fx->change : fx->change;
+	double cy = fy->change < 0 ? -fy->change : fy->change;
+
+	return cx < cy ? 1 : cx > cy ? -1 : strcmp(fx->name, fy->name);
+}
+
+void
+tprofile_functions_diff(const struct tprofile *a, const struct tprofile *b, size_t n,
+                        struct buf *out)
+{
+	struct fn_cost *v = NULL;
+	size_t len = 0, cap = 0;
+	double ta = (double)a->total, tb = (double)b->total;
+
+	for (size_t k = 0; k < a->root.nkids; k++) {
+		add_selves(a->root.kids[k], 0, false, &v, &len, &cap);
+	}
+	for (size_t k = 0; k < b->root.nkids; k++) {
+		add_selves(b->root.kids[k], 0, true, &v, &len, &cap);
+	}
+	for (size_t i = 0; i < len; i++) {
+		v[i].change = (tb > 0 ? (double)v[i].b / tb : 0) - (ta > 0 ? (double)v[i].a / ta : 0);
+	}
+	qsort(v, len, sizeof(*v), by_change);
+	buf_printf(out, "own share of the run (%s), wherever in the stacks: A -> B\n",
+	           tprofile_unit(b));
+	for (size_t i = 0; i < len && i < n; i++) {
+		buf_printf(out, "  %-40s %6.2f%% -> %6.2f%%  (%+.2f points)\n", v[i].name,
+		           ta > 0 ? 100.0 * (double)v[i].a / ta : 0,
+		           tb > 0 ? 100.0 * (double)v[i].b / tb : 0,
+		           100.0 * v[i].change);
+	}
+	free(v);
+}
+
 void
 tprofile_diff_svg(struct tprofile *a, struct tprofile *b, const char *label_a, const char *label_b,
                   struct buf *out)

@@ -72,6 +72,12 @@ void tprofile_svg(struct tprofile *p, const char *label, struct buf *out);
  * a's stacks merged in (zero wide). */
 void tprofile_diff_svg(struct tprofile *a, struct tprofile *b, const char *label_a,
                        const char *label_b, struct buf *out);
+/* Append to out the n functions whose own (self) share of the run changed most
+ * from a to b, wherever they stand in the stacks (so a function inlined in one
+ * build and called in the other is one line), largest change first: "NAME  A%
+ * -> B%  (+D points)"; a header line first. Call before tprofile_diff_svg. */
+void tprofile_functions_diff(const struct tprofile *a, const struct tprofile *b, size_t n,
+                             struct buf *out);
 
 /* How tprofile_record runs a workload. */
 struct tprofile_opts {

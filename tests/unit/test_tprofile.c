@@ -157,6 +157,37 @@ test_tprofile_only(void **state)
 	tprofile_release(&p);
 }
 
+/* The functions table of a differential: a function inlined into main in A and
+ * called in B is one line; the largest change of share comes first. */
+static void
+test_tprofile_functions_diff(void **state)
+{
+	static const char ta[] = "prog 1 1000\n\t1 main\n\n"
+	                         "prog 1 1000\n\t1 f\n\t2 main\n\n"
+	                         "prog 1 1000\n\t1 f\n\t2 main\n\n"
+	                         "prog 1 1000\n\t1 f\n\t2 main\n\n";
+	static const char tb[] = "prog 1 1000\n\t1 main\n\n"
+	                         "prog 1 1000\n\t1 f\n\t2 g\n\t3 main\n\n";
+	struct tprofile a, b;
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	tprofile_init(&a, "a", TPROFILE_PERF);
+	tprofile_init(&b, "b", TPROFILE_PERF);
+	tprofile_add_perf(&a, ta, "a");
+	tprofile_add_perf(&b, tb, "b");
+	tprofile_functions_diff(&a, &b, 5, &out);
+	/* f: 3 of 4 in A, 1 of 2 in B (under another caller): -25 points; main: +25 */
+	tu_assert_contains(buf_str(&out), "  f                                         "
+	                                  "75.00% ->  50.00%  (-25.00 points)\n");
+	tu_assert_contains(buf_str(&out), "  main                                      "
+	                                  "25.00% ->  50.00%  (+25.00 points)\n");
+	assert_null(strstr(buf_str(&out), "  g "));
+	buf_release(&out);
+	tprofile_release(&a);
+	tprofile_release(&b);
+}
+
 static void
 test_tprofile_perf_malformed(void **state)
 {
@@ -361,6 +392,7 @@ main(void)
 	    cmocka_unit_test(test_tprofile_perf_stacks),
 	    cmocka_unit_test(test_tprofile_perf_renamed),
 	    cmocka_unit_test(test_tprofile_only),
+	    cmocka_unit_test(test_tprofile_functions_diff),
 	    cmocka_unit_test_setup_teardown(test_tprofile_perf_malformed, tu_setup_tmpdir,
 	                                    tu_teardown_tmpdir),
 	    cmocka_unit_test(test_tprofile_callgrind_stacks),
