@@ -124,7 +124,8 @@ for i in $(seq 1 "$repeat"); do
 	done
 	for setup in one two; do
 		[ "$(sizes_of "$t/local.json")" = "$(sizes_of "$t/$setup.json")" ] \
-			|| die "the $setup-daemon run's bytes differ from the local run's"
+			|| die "the $setup-daemon run's bytes differ from the local run's:
+$(diff <(sizes_of "$t/local.json") <(sizes_of "$t/$setup.json"))"
 	done
 done
 
