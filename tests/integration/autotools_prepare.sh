@@ -1,7 +1,9 @@
 #!/bin/bash
 # A tree with configure.ac and no configure (a git checkout) is prepared once per
-# run, in a copy under the work directory: `ounce matrix DIR`, with no ounce.ini
-# and no options, runs to a table. The project's own autogen.sh is preferred to
+# run, in a copy under the work directory: `ounce matrix DIR`, with no ounce.ini,
+# runs to a table (three profiles: configure runs in every cell, and the default
+# matrix's other cells add time, not coverage: cache_resume.sh and the samples
+# run it). The project's own autogen.sh is preferred to
 # autoreconf, and a failing autoreconf is one error line and exit status 1. The
 # tree is never written. (recipe_autotools.sh: a second run takes every cell from
 # the cache.)
@@ -13,7 +15,7 @@ dir="$T/checkout"
 cp "$FIXTURES/autoproj"/{configure.ac,Makefile.am,main.c,stats.c,stats.h} "$dir/"
 before=$(tree_digest "$dir")
 mkdir run && cd run || fail "cd"
-"$OUNCE" matrix "$dir" > table.txt 2> err.txt || fail "matrix exited $?: $(cat err.txt)"
+"$OUNCE" matrix -p strip,gc,os "$dir" > table.txt 2> err.txt || fail "matrix exited $?: $(cat err.txt)"
 res=.ounce/results.json
 check_eq "tree untouched" "$before" "$(tree_digest "$dir")"
 check_eq "recipe" autotools "$(q .recipe "$res")"
