@@ -5,7 +5,6 @@
 #include "cmd/cmd.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,23 +56,6 @@ struct target {
 	bool owned;
 	char *cwd; /* a copy of the project's tree for a cell, or NULL */
 };
-
-/* The workload of the run at path: results.json's "bench": {"command": ...} (ounce
- * matrix --bench), or NULL. The caller frees it. */
-static char *
-run_bench(const char *path)
-{
-	json_t *root = json_load_file(path, 0, NULL), *b, *cmd;
-	char *r = NULL;
-
-	b = root ? json_object_get(root, "bench") : NULL;
-	cmd = json_is_object(b) ? json_object_get(b, "command") : NULL;
-	if (json_is_string(cmd) && *json_string_value(cmd)) {
-		r = xstrdup(json_string_value(cmd));
-	}
-	json_decref(root);
-	return r;
-}
 
 static bool
 is_dir(const char *path)
@@ -345,8 +327,9 @@ cmd_profile(int argc, char **argv)
 	rc = 2;
 	if (bench_opt) {
 		bench = xstrdup(bench_opt);
-	} else if (loaded && (bench = run_bench(results_path))) {
-		/* the run's workload */
+	} else if (loaded && r.bench_command && *r.bench_command) {
+		/* the run's workload (matrix --bench) */
+		bench = xstrdup(r.bench_command);
 	} else if (!loaded) {
 		bench = xstrdup("{artifact}");
 	} else {

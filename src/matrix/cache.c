@@ -622,14 +622,16 @@ cache_load(const struct cache *c, const char *key, struct cell *cell)
 			cell->peak_rss_kb = old->peak_rss_kb;
 			cell->build_seconds = old->build_seconds;
 			cell->measure_seconds = old->measure_seconds;
-			/* its build's steps, but where they went was that run's */
+			/* its build's steps, not where that run sent its compiles */
 			free(cell->steps.failed_hosts);
-			cell->steps = old->steps;
-			old->steps.failed_hosts = NULL;
-			free(cell->steps.failed_hosts);
-			cell->steps.failed_hosts = NULL;
-			cell->steps.remote = cell->steps.local = cell->steps.fallback = 0;
-			cell->steps.retried = 0;
+			cell->steps = (struct cell_steps){
+				.compiles = old->steps.compiles,
+				.compile_seconds = old->steps.compile_seconds,
+				.compile_cpu = old->steps.compile_cpu,
+				.links = old->steps.links,
+				.link_seconds = old->steps.link_seconds,
+				.link_cpu = old->steps.link_cpu,
+			};
 			cell->cached = true;
 			cell->built = false;
 			hit = true;

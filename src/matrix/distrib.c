@@ -209,43 +209,48 @@ static int
 probe_hosts(struct distrib *d, const struct strv *compilers, const char *dir, double timeout)
 {
 	struct strv hosts = STRV_INIT, good = STRV_INIT, down = STRV_INIT;
+	bool *down_at;
 	int rc = 0;
 
 	if (show_hosts(d, dir, &hosts, timeout) < 0) {
 		return -1;
 	}
-	for (size_t h = 0; rc == 0 && h < hosts.n; h++) {
-		bool ok = true;
+	down_at = xcalloc(hosts.n ? hosts.n : 1, sizeof(*down_at));
+	/* each compiler's object here once, then every host that still answers */
+	for (size_t i = 0; rc == 0 && i < compilers->n; i++) {
+		char *cc = spawn_which(compilers->v[i], NULL);
+		const char *argv[] = {cc, "-O2", "-c", "probe.c", "-o", "here.o", NULL};
+		char *obj = xasprintf("%s/here.o", dir);
+		struct buf here = BUF_INIT;
 
-		for (size_t i = 0; rc == 0 && ok && i < compilers->n; i++) {
-			char *cc = spawn_which(compilers->v[i], NULL), *why = NULL;
-			const char *argv[] = {cc, "-O2", "-c", "probe.c", "-o", "here.o", NULL};
-			char *obj = xasprintf("%s/here.o", dir);
-			struct buf here = BUF_INIT;
+		if (!cc) {
+			/* a compiler this machine lacks: its cells fail here, not there */
+		} else if (run_in(argv, NULL, dir, NULL, timeout) != 0 ||
+			   fs_read_file(obj, &here) < 0) {
+			error("%s cannot compile a probe here: is it installed whole?", cc);
+			rc = -1;
+		}
+		for (size_t h = 0; cc && rc == 0 && h < hosts.n; h++) {
+			char *why = NULL;
 			int r;
 
-			if (!cc) {
-				/* a compiler this machine lacks: its cells fail here, not there */
-				free(obj);
+			if (down_at[h]) {
 				continue;
 			}
-			if (run_in(argv, NULL, dir, NULL, timeout) != 0 ||
-			    fs_read_file(obj, &here) < 0) {
-				error("%s cannot compile a probe here: is it installed whole?", cc);
-				rc = -1;
-			} else if ((r = probe_host(d, cc, hosts.v[h], dir, &here, timeout,
-						   &why)) < 0) {
+			if ((r = probe_host(d, cc, hosts.v[h], dir, &here, timeout, &why)) < 0) {
 				rc = -1;
 			} else if (r == 0) {
 				strv_push_owned(&down, xasprintf("%s (%s)", hosts.v[h], why));
-				ok = false;
+				down_at[h] = true;
 			}
 			free(why);
-			buf_release(&here);
-			free(obj);
-			free(cc);
 		}
-		if (rc == 0 && ok) {
+		buf_release(&here);
+		free(obj);
+		free(cc);
+	}
+	for (size_t h = 0; rc == 0 && h < hosts.n; h++) {
+		if (!down_at[h]) {
 			strv_push(&good, hosts.v[h]);
 		}
 	}
@@ -264,6 +269,7 @@ probe_hosts(struct distrib *d, const struct strv *compilers, const char *dir, do
 		info("distcc: %zu host%s, %d slots (%s); links and measuring stay here", good.n,
 		     good.n == 1 ? "" : "s", d->slots, d->hosts);
 	}
+	free(down_at);
 	strv_release(&hosts);
 	strv_release(&good);
 	strv_release(&down);
